@@ -1,0 +1,54 @@
+# Wirebook's one task runner. `make run` and `make test` work on a machine with only Python 3.11:
+# without DATABASE_URL / REDIS_URL they start a project-local PostgreSQL and Redis under .data/.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+DEVSTACK := $(PY) -m saas_platform.devstack
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install run test test-steps lint format migrate clean
+
+help:
+	@echo "make run      start Wirebook at http://127.0.0.1:8000 with a demo organization (Ctrl-C stops it)"
+	@echo "make test     checks, lint and the whole test suite on both cores"
+	@echo "make lint     ruff lint and format check"
+	@echo "make format   ruff format and autofix"
+	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
+	@echo "make clean    remove .venv and .data (local databases included)"
+
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,embedded]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: $(INSTALLED)
+	$(DEVSTACK) run
+
+test: $(INSTALLED)
+	$(DEVSTACK) exec --dir .data/test -- $(MAKE) --no-print-directory test-steps
+
+# The steps of `make test`, run with DATABASE_URL and REDIS_URL set.
+test-steps:
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrate: $(INSTALLED)
+	$(DEVSTACK) exec --dir .data/run -- $(PY) manage.py migrate
+
+clean:
+	rm -rf $(VENV) .data
