@@ -1,0 +1,12 @@
+"""URLs inside an organization (`/o/<slug>/…` or the organization's own host).
+
+The routing middleware has already selected the organization's schema and checked membership.
+"""
+
+from django.urls import path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.organization_home, name="organization-home"),
+]

@@ -1,0 +1,42 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from tenants.models import Membership
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _redis_ok() -> bool:
+    from django.core.cache import cache
+
+    try:
+        return bool(cache.client.get_client(write=False).ping())
+    except Exception:
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and dependencies, for load balancers. Reports states only, never settings."""
+    checks = {"database": _database_ok(), "redis": _redis_ok()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_required
+def home(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    return render(request, "frontend/home.html", {"memberships": memberships})

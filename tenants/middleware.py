@@ -1,0 +1,131 @@
+"""Route each request to the public site or to one organization (DESIGN §2).
+
+Order: (1) the host is a `Domain` row (custom domain or `<slug>.<base domain>`); (2) the path
+starts with `/o/<slug>/`; (3) otherwise the public schema serves the platform. Platform paths
+(login, logout, health) are public on every host.
+
+An organization request is served only to its members. Anyone else gets exactly what they
+would get for an organization that does not exist: anonymous callers are sent to log in,
+logged-in non-members get the 404 page. Nothing tells the two cases apart.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import get_script_prefix, set_script_prefix
+
+from tenants.context import tenant_context
+from tenants.models import Domain, Membership, Organization
+
+PATH_PREFIX_RE = re.compile(r"^/o/(?P<slug>[a-z0-9-]{1,50})(?P<rest>/.*)?\Z", re.DOTALL)
+PLATFORM_PATHS = ("/login/", "/logout/", "/healthz", "/static/")
+
+
+@dataclass
+class OrganizationRoute:
+    """Where a request was sent. `organization` is None when no such organization exists."""
+
+    organization: Organization | None
+    slug: str
+    script_prefix: str | None = None
+
+
+def not_found(request):
+    return render(request, "404.html", status=404)
+
+
+def _host_without_port(request) -> str:
+    host = request.get_host().lower()
+    if host.startswith("["):
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+class OrganizationRoutingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.organization = None
+        request.membership = None
+        if request.path_info.startswith(PLATFORM_PATHS):
+            return self.get_response(request)
+
+        route = self._route_by_host(request)
+        if route is None:
+            match = PATH_PREFIX_RE.match(request.path_info)
+            if match is None:
+                return self.get_response(request)
+            if not match["rest"]:
+                return HttpResponsePermanentRedirect(
+                    request.get_full_path().replace(request.path, request.path + "/", 1)
+                )
+            slug = match["slug"]
+            route = OrganizationRoute(
+                organization=Organization.objects.filter(slug=slug).first(),
+                slug=slug,
+                script_prefix=f"{get_script_prefix()}o/{slug}/",
+            )
+            request.path_info = match["rest"]
+
+        request.organization_route = route
+        request.urlconf = settings.WIREBOOK_TENANT_URLCONF
+        if route.organization is None:
+            return self.get_response(request)
+
+        previous_prefix = get_script_prefix()
+        if route.script_prefix:
+            set_script_prefix(route.script_prefix)
+        try:
+            with tenant_context(route.organization):
+                return self.get_response(request)
+        finally:
+            set_script_prefix(previous_prefix)
+
+    def _route_by_host(self, request) -> OrganizationRoute | None:
+        host = _host_without_port(request)
+        base = settings.WIREBOOK_BASE_DOMAIN
+        if host == base or host.startswith("[") or host.replace(".", "").isdigit():
+            return None
+        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+        if domain is not None:
+            return OrganizationRoute(organization=domain.tenant, slug=domain.tenant.slug)
+        if host.endswith("." + base) and host.count(".") == base.count(".") + 1:
+            # <slug>.<base domain> with no such organization.
+            return OrganizationRoute(organization=None, slug=host[: -len(base) - 1])
+        return None
+
+
+class OrganizationMembershipMiddleware:
+    """Admit members only; must come after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        route = getattr(request, "organization_route", None)
+        if route is None:
+            return self.get_response(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        membership = None
+        if route.organization is not None:
+            membership = Membership.objects.filter(user=request.user, organization=route.organization).first()
+        if membership is None:
+            return not_found(request)
+        request.organization = route.organization
+        request.membership = membership
+        _tag_error_reports(route.organization)
+        return self.get_response(request)
+
+
+def _tag_error_reports(organization) -> None:
+    try:
+        import sentry_sdk
+    except ImportError:
+        return
+    sentry_sdk.set_tag("organization", organization.slug)

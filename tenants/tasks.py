@@ -1,0 +1,67 @@
+"""Tenant-aware Celery: the one place a task's schema is decided.
+
+A task is stamped with the schema that was selected when it was sent (`before_task_publish`)
+and `OrganizationTask` runs it inside that organization's schema -- always, whatever the
+worker did before. A stamp naming an organization that no longer exists fails the task rather
+than running it anywhere else.
+"""
+
+import logging
+
+from celery import Task, shared_task
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_HEADER = "wirebook_schema"
+
+
+class UnknownOrganizationSchema(Exception):
+    pass
+
+
+def stamp_schema_header(headers: dict | None) -> None:
+    if headers is None:
+        return
+    from tenants.context import current_schema_name
+
+    headers.setdefault(SCHEMA_HEADER, current_schema_name())
+
+
+def _schema_of(request) -> str | None:
+    schema = getattr(request, SCHEMA_HEADER, None)
+    if schema is None:
+        schema = (getattr(request, "headers", None) or {}).get(SCHEMA_HEADER)
+    return schema
+
+
+class OrganizationTask(Task):
+    def __call__(self, *args, **kwargs):
+        from tenants.context import public_context, tenant_context
+        from tenants.db.base import PUBLIC_SCHEMA
+        from tenants.models import Organization
+
+        schema = _schema_of(self.request)
+        if schema is None:
+            if self.request.is_eager:
+                # Run in-process: already inside the caller's schema.
+                return super().__call__(*args, **kwargs)
+            schema = PUBLIC_SCHEMA
+        if schema == PUBLIC_SCHEMA:
+            with public_context():
+                return super().__call__(*args, **kwargs)
+        with public_context():
+            organization = Organization.objects.filter(schema_name=schema).first()
+        if organization is None:
+            raise UnknownOrganizationSchema(
+                f"task {self.name} was sent from schema {schema!r}, which has no organization"
+            )
+        with tenant_context(organization):
+            return super().__call__(*args, **kwargs)
+
+
+@shared_task(name="tenants.spare_pool_refill", ignore_result=True)
+def spare_pool_refill() -> int:
+    """Top the pool of spare organization schemas back up to WIREBOOK_SPARE_SCHEMAS."""
+    from tenants.provisioning import spare_pool_refill as refill
+
+    return refill()
