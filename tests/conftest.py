@@ -1,0 +1,96 @@
+"""Shared fixtures.
+
+The test database is built once per xdist worker by our `migrate` (public schema, schema
+snapshot, spare pool). Two organizations, A and B, are created once per session and committed;
+ordinary tests run inside a transaction that is rolled back (`db` fixture), so they may create
+and change anything, A and B included.
+
+Tests that need real commits (other connections, worker processes, migrations across schemas)
+use the `committed` fixture, which cleans up the organizations it made.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from tenants.models import Organization
+from tenants.services import organization_create, organization_drop
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class OrgUser:
+    organization: Organization
+    owner: object
+
+    def client(self) -> Client:
+        client = Client(raise_request_exception=False)
+        client.force_login(self.owner)
+        return client
+
+
+@pytest.fixture(scope="session")
+def tenants(django_db_setup, django_db_blocker):
+    """Organizations A and B with one owner each (committed for the whole session)."""
+    users = get_user_model().objects
+    with django_db_blocker.unblock():
+        owner_a = users.create_user("owner-a@example.com", password=PASSWORD)
+        owner_b = users.create_user("owner-b@example.com", password=PASSWORD)
+        org_a = organization_create(name="Organization A", slug="org-a", owner=owner_a)
+        org_b = organization_create(name="Organization B", slug="org-b", owner=owner_b)
+    return {"a": OrgUser(org_a, owner_a), "b": OrgUser(org_b, owner_b)}
+
+
+@pytest.fixture
+def org_a(tenants, db):
+    return tenants["a"]
+
+
+@pytest.fixture
+def org_b(tenants, db):
+    return tenants["b"]
+
+
+class Committed:
+    """Create organizations whose writes commit; everything made here is dropped afterwards."""
+
+    def __init__(self):
+        self.organizations = []
+        self.users = []
+        self._counter = 0
+
+    def user(self, email=None):
+        self._counter += 1
+        user = get_user_model().objects.create_user(
+            email or f"committed-{self._counter}@example.com", password=PASSWORD
+        )
+        self.users.append(user)
+        return user
+
+    def organization(self, slug, owner=None):
+        organization = organization_create(name=slug.title(), slug=slug, owner=owner or self.user())
+        self.organizations.append(organization)
+        return organization
+
+    def track(self, organization):
+        self.organizations.append(organization)
+        return organization
+
+    def cleanup(self):
+        for organization in self.organizations:
+            if Organization.objects.filter(pk=organization.pk).exists():
+                organization_drop(organization)
+        get_user_model().objects.filter(pk__in=[u.pk for u in self.users]).delete()
+
+
+@pytest.fixture
+def committed(tenants, django_db_blocker):
+    with django_db_blocker.unblock():
+        helper = Committed()
+        try:
+            yield helper
+        finally:
+            helper.cleanup()

@@ -1,0 +1,13 @@
+"""Loaded with `-p tests.pytest_env`, before Django reads its settings.
+
+Each xdist worker gets its own Redis database, so queues and cache entries of parallel test
+processes never mix (and the developer's database 0 is left alone).
+"""
+
+import os
+import re
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_index = 1 + int(re.sub(r"\D", "", _worker) or 0)
+_redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ["REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{_index}", _redis.split("?")[0], count=1)
