@@ -1,3 +1,5 @@
+import redis
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -18,11 +20,11 @@ def _database_ok() -> bool:
 
 
 def _redis_ok() -> bool:
-    from django.core.cache import cache
-
     try:
-        return bool(cache.client.get_client(write=False).ping())
-    except Exception:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        with client:
+            return bool(client.ping())
+    except redis.RedisError:
         return False
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
 
 from tenants.models import Organization
 from tenants.services import organization_create, organization_drop
@@ -33,9 +35,26 @@ class OrgUser:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_modify_db_settings, django_db_blocker, django_db_keepdb
+):
+    """The test database, always: pytest-django would skip it when no collected test is marked
+    for the database, and the `committed` fixture would then write to the real one."""
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=request.config.option.verbose, interactive=False, keepdb=django_db_keepdb, aliases={"default"}
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(scope="session")
 def tenants(django_db_setup, django_db_blocker):
     """Organizations A and B with one owner each (committed for the whole session)."""
     users = get_user_model().objects
+    assert connection.settings_dict["NAME"].startswith("test_"), "refusing to write outside the test database"
     with django_db_blocker.unblock():
         owner_a = users.create_user("owner-a@example.com", password=PASSWORD)
         owner_b = users.create_user("owner-b@example.com", password=PASSWORD)

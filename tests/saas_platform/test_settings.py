@@ -1,0 +1,89 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from saas_platform.settings import database_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_django(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "saas_platform.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [None, "", "short", "wirebook-development-secret-key-do-not-use-in-production"],
+)
+def test_production_refuses_a_missing_or_default_secret_key(secret_key):
+    env = {"DEBUG": "false"}
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+
+    result = start_django(**env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing, too short or the development default while DEBUG is off" in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_production_starts_with_a_real_secret_key():
+    result = start_django(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="wirebook.example.com")
+
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_development_starts_without_configuration():
+    result = start_django()
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_boolean_is_refused_clearly():
+    result = start_django(DEBUG="maybe")
+
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_database_url_is_parsed():
+    parsed = database_from_url("postgres://wb%40user:p%2Fss@db.internal:6432/wirebook?sslmode=require")
+
+    assert parsed == {
+        "NAME": "wirebook",
+        "USER": "wb@user",
+        "PASSWORD": "p/ss",
+        "HOST": "db.internal",
+        "PORT": "6432",
+        "OPTIONS": {"sslmode": "require"},
+    }
+
+
+def test_database_url_with_a_socket_directory():
+    parsed = database_from_url("postgresql:///wirebook?host=/run/postgresql")
+
+    assert parsed["HOST"] == "/run/postgresql"
+    assert parsed["OPTIONS"] == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "message"), [("mysql://x/y", "must start with postgres://"), ("postgres://host", "names no database")]
+)
+def test_bad_database_urls_are_refused(url, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        database_from_url(url)

@@ -1,0 +1,233 @@
+import threading
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, connections, router
+
+from automation.models import Job
+from tenants import services
+from tenants.context import schema_context, tenant_context
+from tenants.models import Domain, Membership, MembershipRole, Organization, SchemaSnapshot, SpareSchema
+from tenants.provisioning import spare_pool_refill
+from tenants.schemas import current_fingerprint, expected_migrations, schema_drop, schema_exists
+from tenants.services import organization_create
+
+
+def tables_in(schema_name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema_name])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def migration_rows_in(schema_name):
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')
+        return set(cursor.fetchall())
+
+
+def expected_tenant_tables():
+    with schema_context("org_any", include_public=False):
+        models = [m for m in apps.get_models(include_auto_created=True) if router.allow_migrate_model("default", m)]
+    return {m._meta.db_table for m in models} | {"django_migrations"}
+
+
+def assert_complete_organization(organization, owner):
+    assert schema_exists(organization.schema_name)
+    assert tables_in(organization.schema_name) == expected_tenant_tables()
+    assert migration_rows_in(organization.schema_name) == set(expected_migrations())
+    assert Domain.objects.get(tenant=organization).domain == f"{organization.slug}.localhost"
+    assert Membership.objects.get(organization=organization).user == owner
+    assert Membership.objects.get(organization=organization).role == MembershipRole.OWNER
+    with tenant_context(organization):
+        Job.objects.create(name="works", function="x.y")
+        assert Job.objects.count() == 1
+
+
+def test_tenant_tables_are_only_tenant_apps():
+    tables = expected_tenant_tables()
+    assert "automation_job" in tables
+    assert "tenants_organization" not in tables and "saas_platform_user" not in tables
+
+
+def test_warm_path_hands_out_a_spare_by_renaming_it(org_a):
+    # given one current spare
+    SpareSchema.objects.all().delete()
+    spare_pool_refill(target=1)
+    spare = SpareSchema.objects.get()
+
+    # when
+    organization = organization_create(name="Warm", slug="warm", owner=org_a.owner)
+
+    # then the spare became the organization's schema
+    assert not SpareSchema.objects.exists()
+    assert not schema_exists(spare.schema_name)
+    assert organization.schema_name == "org_warm"
+    assert_complete_organization(organization, org_a.owner)
+
+
+def test_cold_path_builds_from_the_snapshot_when_the_pool_is_empty(org_a):
+    SpareSchema.objects.all().delete()
+
+    organization = organization_create(name="Cold", slug="cold-start", owner=org_a.owner)
+
+    assert organization.schema_name == "org_cold_start"
+    assert_complete_organization(organization, org_a.owner)
+
+
+def test_without_a_snapshot_the_schema_is_migrated(org_a):
+    SpareSchema.objects.all().delete()
+    SchemaSnapshot.objects.all().delete()
+
+    organization = organization_create(name="Slow", slug="slow", owner=org_a.owner)
+
+    assert_complete_organization(organization, org_a.owner)
+
+
+def test_stale_spares_are_never_handed_out(org_a):
+    SpareSchema.objects.all().delete()
+    spare_pool_refill(target=1)
+    SpareSchema.objects.update(fingerprint="stale")
+
+    organization_create(name="Fresh", slug="fresh", owner=org_a.owner)
+
+    assert SpareSchema.objects.get().fingerprint == "stale"  # still there, untouched
+
+
+def test_a_failure_leaves_no_schema_and_no_rows(org_a, monkeypatch):
+    SpareSchema.objects.all().delete()
+
+    def build_then_fail(schema_name):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "schema_build", build_then_fail)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        organization_create(name="Doomed", slug="doomed", owner=org_a.owner)
+
+    assert not schema_exists("org_doomed")
+    assert not Organization.objects.filter(slug="doomed").exists()
+    assert not Domain.objects.filter(domain="doomed.localhost").exists()
+    assert Membership.objects.filter(user=org_a.owner).count() == 1
+
+
+def test_a_failure_after_claiming_a_spare_gives_the_spare_back(org_a, monkeypatch):
+    SpareSchema.objects.all().delete()
+    spare_pool_refill(target=1)
+    spare = SpareSchema.objects.get()
+
+    def fail(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "spare_pool_schedule_refill", fail)
+    with pytest.raises(RuntimeError):
+        organization_create(name="Doomed", slug="doomed", owner=org_a.owner)
+
+    assert SpareSchema.objects.get() == spare
+    assert schema_exists(spare.schema_name)
+    assert not schema_exists("org_doomed")
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("org-a", "already exists"),
+        ("ORG-A", "already exists"),
+        ("bad slug", "lowercase letters"),
+        ("-edge", "lowercase letters"),
+        ("double--hyphen", "lowercase letters"),
+        ("x" * 51, "lowercase letters"),
+        ("api", "reserved"),
+        ("", "lowercase letters"),
+    ],
+)
+def test_bad_or_taken_slugs_are_refused_clearly(org_a, slug, message):
+    with pytest.raises(ValidationError) as error:
+        organization_create(name="Name", slug=slug, owner=org_a.owner)
+
+    assert message in " ".join(error.value.message_dict["slug"])
+
+
+def test_a_blank_name_is_refused(org_a):
+    with pytest.raises(ValidationError) as error:
+        organization_create(name="  ", slug="nameless", owner=org_a.owner)
+
+    assert "name" in error.value.message_dict
+    assert not schema_exists("org_nameless")
+
+
+def test_create_organization_command(org_a, capsys):
+    call_command(
+        "create_organization", "cli-made", "--name", "CLI Made", "--owner", "new@example.com", "--create-owner"
+    )
+
+    organization = Organization.objects.get(slug="cli-made")
+    assert organization.name == "CLI Made"
+    assert "org_cli_made" in capsys.readouterr().out
+    assert_complete_organization(organization, Membership.objects.get(organization=organization).user)
+
+
+def test_create_organization_command_errors(org_a):
+    with pytest.raises(CommandError, match="pass --create-owner"):
+        call_command("create_organization", "nobody-org", "--owner", "nobody@example.com")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_organization", "org-a", "--owner", "owner-a@example.com")
+
+
+def _race(functions):
+    """Run the functions at the same moment, each on its own connection."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_signups_racing_for_one_slug_cannot_both_win(committed):
+    owner = committed.user()
+
+    results = _race([lambda: organization_create(name="Twin", slug="twin", owner=owner)] * 2)
+
+    winners = [r for r in results if isinstance(r, Organization)]
+    losers = [r for r in results if isinstance(r, ValidationError)]
+    for winner in winners:
+        committed.track(winner)
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert "already exists" in str(losers[0])
+    assert Organization.objects.filter(slug="twin").count() == 1
+
+
+def test_two_signups_racing_for_one_spare_both_get_a_schema(committed):
+    # given exactly one spare
+    owner = committed.user()
+    spare_pool_refill(target=1)
+    for spare in SpareSchema.objects.filter(fingerprint=current_fingerprint())[1:]:
+        schema_drop(spare.schema_name)
+        spare.delete()
+    assert SpareSchema.objects.filter(fingerprint=current_fingerprint()).count() == 1
+
+    results = _race([lambda s=slug: organization_create(name=s, slug=s, owner=owner) for slug in ("left", "right")])
+
+    for result in results:
+        assert isinstance(result, Organization), result
+        committed.track(result)
+    assert {r.schema_name for r in results} == {"org_left", "org_right"}
+    for result in results:
+        assert schema_exists(result.schema_name)

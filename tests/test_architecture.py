@@ -1,0 +1,56 @@
+"""Tenant rules as code (STYLE: "Tenant rules are code, not memory")."""
+
+import ast
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+from saas_platform.celery import app as celery_app
+from tenants.tasks import OrganizationTask
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_PARTY = ("saas_platform", "tenants", "automation", "frontend", "benchmarks")
+SCHEMA_SWITCHING = re.compile(r"\b(set_tenant|set_schema|set_schema_to_public|schema_context)\(|search_path")
+
+
+def python_files(*packages):
+    for package in packages:
+        yield from (path for path in (ROOT / package).rglob("*.py") if "migrations" not in path.parts)
+
+
+def test_only_tenants_switches_schemas():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in python_files(*(p for p in FIRST_PARTY if p != "tenants"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if SCHEMA_SWITCHING.search(line)
+    ]
+    assert offenders == [], "use tenants.context.tenant_context instead"
+
+
+def imported_modules(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def test_public_schema_code_never_imports_tenant_schema_apps():
+    tenant_only = {app.split(".")[0] for app in settings.TENANT_APPS if app not in settings.SHARED_APPS}
+    assert tenant_only  # the check below must have something to look for
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in python_files("saas_platform", "tenants")
+        for module in imported_modules(path)
+        if module.split(".")[0] in tenant_only
+    ]
+    assert offenders == []
+
+
+def test_every_task_is_organization_aware():
+    celery_app.loader.import_default_modules()
+    ours = {name: task for name, task in celery_app.tasks.items() if not name.startswith("celery.")}
+    assert ours, "no tasks registered"
+    assert [name for name, task in ours.items() if not isinstance(task, OrganizationTask)] == []
