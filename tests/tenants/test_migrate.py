@@ -31,10 +31,7 @@ def has_job_table(schema_name):
 
 def migrate(**options):
     out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("migrate", stdout=out, stderr=err, **options)
-    finally:
-        options["output"] = out.getvalue() + err.getvalue()
+    call_command("migrate", stdout=out, stderr=err, **options)
     return out.getvalue() + err.getvalue()
 
 
@@ -94,3 +91,29 @@ def test_only_named_schemas(committed):
     assert "No migrations to apply" not in output  # public untouched
     with pytest.raises(CommandError, match="org_nope"):
         migrate(only_schemas=["org_nope"])
+
+
+def test_check_and_plan_list_stale_schemas_without_migrating(committed):
+    organization = committed.organization("mig-check")
+    forget_first_job_migration(organization.schema_name, drop_table=True)
+
+    plan = migrate(plan=True)
+    with pytest.raises(SystemExit) as exited:
+        migrate(check_unapplied=True)
+
+    assert f"would migrate {organization.schema_name}: Mig-Check (mig-check)" in plan
+    assert exited.value.code == 1
+    assert stale_schemas([organization.schema_name]) == {organization.schema_name}
+    assert not has_job_table(organization.schema_name)
+
+
+def test_public_only_options_leave_organizations_alone(committed):
+    organization = committed.organization("mig-fake")
+    forget_first_job_migration(organization.schema_name, drop_table=True)
+
+    output = migrate(fake=True)
+
+    assert "--fake applied to the public schema only" in output
+    assert stale_schemas([organization.schema_name]) == {organization.schema_name}
+    with pytest.raises(CommandError, match="cannot be combined"):
+        migrate(fake=True, only_schemas=[organization.schema_name])

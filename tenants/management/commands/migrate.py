@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands import migrate as django_migrate
@@ -8,13 +10,17 @@ from tenants.models import SpareSchema
 from tenants.provisioning import spare_pool_refill
 from tenants.schemas import current_fingerprint, template_refresh
 
+# Django migrate options that make sense for one schema at a time: they touch the public schema only.
+PUBLIC_ONLY_OPTIONS = {"app_label": "app_label", "fake": "--fake", "fake_initial": "--fake-initial", "prune": "--prune"}
+
 
 class Command(django_migrate.Command):
     help = (
         "Migrate the public schema, then every organization schema and spare schema in parallel "
         "(schemas already up to date are skipped), refresh the schema snapshot new organizations "
         "are built from, and refill the spare pool. A schema that fails is reported by organization "
-        "and the others still complete. Safe to re-run."
+        "and the others still complete. Safe to re-run. app_label/migration_name, --fake, --fake-initial "
+        "and --prune apply to the public schema only; --plan and --check also list stale organization schemas."
     )
 
     def add_arguments(self, parser):
@@ -39,12 +45,42 @@ class Command(django_migrate.Command):
         only = options.pop("only_schemas")
         public_only = options.pop("public_only")
         verbosity = options["verbosity"]
+        public_specific = [flag for key, flag in PUBLIC_ONLY_OPTIONS.items() if options.get(key)]
+        if only and (public_specific or public_only):
+            raise CommandError("--schema cannot be combined with --public-only, app_label, --fake or --prune.")
         with public_context():
             if not only:
                 super().handle(*args, **options)
             if public_only:
                 return
+            if public_specific:
+                self._say(
+                    verbosity,
+                    f"{', '.join(public_specific)} applied to the public schema only; organization schemas untouched.",
+                )
+                return
+            if options["plan"] or options["check_unapplied"]:
+                self._report_stale(only, options["check_unapplied"])
+                return
             self._migrate_organizations(only, jobs, verbosity)
+
+    def _report_stale(self, only, exit_if_stale):
+        targets = self._targets(only)
+        stale = stale_schemas([t.schema_name for t in targets])
+        self.stdout.write(self.style.MIGRATE_HEADING("Organization schemas:"))
+        self.stdout.write(f"  {len(targets) - len(stale)} up to date, {len(stale)} to migrate")
+        for target in targets:
+            if target.schema_name in stale:
+                self.stdout.write(f"  would migrate {target.schema_name}: {target.label}")
+        if stale and exit_if_stale:
+            sys.exit(1)
+
+    def _targets(self, only):
+        targets = schema_targets(only)
+        if only and len(targets) < len(set(only)):
+            missing = sorted(set(only) - {t.schema_name for t in targets})
+            raise CommandError(f"No organization or spare uses schema(s): {', '.join(missing)}")
+        return targets
 
     def _say(self, verbosity, message, style=None):
         if verbosity >= 1:
@@ -55,10 +91,7 @@ class Command(django_migrate.Command):
         snapshot = template_refresh()
         if snapshot is None:
             self._say(verbosity, "  no schema snapshot (pg_dump unavailable): new schemas will be migrated")
-        targets = schema_targets(only)
-        if only and len(targets) < len(set(only)):
-            missing = sorted(set(only) - {t.schema_name for t in targets})
-            raise CommandError(f"No organization or spare uses schema(s): {', '.join(missing)}")
+        targets = self._targets(only)
         stale = stale_schemas([t.schema_name for t in targets])
         todo = [t for t in targets if t.schema_name in stale]
         self._say(verbosity, f"  {len(targets) - len(todo)} up to date, {len(todo)} to migrate with {jobs} job(s)")
