@@ -62,4 +62,7 @@ def cache_key(key, key_prefix, version):
 
 
 def organization_context_processor(request):
-    return {"organization": getattr(request, "organization", None)}
+    return {
+        "organization": getattr(request, "organization", None),
+        "membership": getattr(request, "membership", None),
+    }

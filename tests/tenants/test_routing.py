@@ -10,6 +10,7 @@ def test_member_reaches_organization_by_path_prefix(org_a):
 
     assert response.status_code == 200
     assert b"Organization A" in response.content
+    assert b"You are owner of this organization" in response.content
     # URLs reversed inside the organization carry its prefix.
     assert b'href="/o/org-a/"' in response.content
 
