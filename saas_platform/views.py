@@ -1,7 +1,7 @@
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -30,6 +30,7 @@ def _redis_ok() -> bool:
 
 @never_cache
 @require_GET
+@transaction.non_atomic_requests  # must answer 503, not fail, when the database is down
 def healthz(request):
     """Liveness and dependencies, for load balancers. Reports states only, never settings."""
     checks = {"database": _database_ok(), "redis": _redis_ok()}

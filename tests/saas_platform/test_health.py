@@ -21,3 +21,17 @@ def test_health_reports_redis_down_without_details(db):
     assert response.status_code == 503
     assert json.loads(response.content) == {"status": "unavailable", "database": "ok", "redis": "down"}
     assert b"127.0.0.1:1" not in response.content
+
+
+def test_health_reports_the_database_down(db, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", unreachable)
+        response = Client().get("/healthz")
+
+    assert response.status_code == 503
+    assert json.loads(response.content) == {"status": "unavailable", "database": "down", "redis": "ok"}
