@@ -1,0 +1,39 @@
+"""Pages keep a constant number of queries as their lists grow."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from automation.models import Job
+from tenants.context import tenant_context
+from tenants.models import Membership, Organization
+
+
+def queries_for(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_organization_list_does_not_grow_with_memberships(org_a):
+    client = org_a.client()
+    few = queries_for(client, "/")
+    for number in range(5):
+        organization = Organization.objects.create(
+            name=f"Extra {number}", slug=f"extra-{number}", schema_name=f"org_extra_{number}"
+        )
+        Membership.objects.create(user=org_a.owner, organization=organization)
+
+    many = queries_for(client, "/")
+
+    assert many == few
+    assert b"Extra 4" in client.get("/").content
+
+
+def test_organization_home_does_not_grow_with_jobs(org_a):
+    client = org_a.client()
+    few = queries_for(client, "/o/org-a/")
+    with tenant_context(org_a.organization):
+        Job.objects.bulk_create(Job(name=f"job-{n}", function="x.y") for n in range(8))
+
+    assert queries_for(client, "/o/org-a/") == few
