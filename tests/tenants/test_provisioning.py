@@ -231,3 +231,28 @@ def test_two_signups_racing_for_one_spare_both_get_a_schema(committed):
     assert {r.schema_name for r in results} == {"org_left", "org_right"}
     for result in results:
         assert schema_exists(result.schema_name)
+
+
+def test_creating_an_organization_refills_the_pool_after_commit(org_a, settings, django_capture_on_commit_callbacks):
+    from saas_platform.celery import app as celery_app
+
+    SpareSchema.objects.all().delete()
+    settings.WIREBOOK_SPARE_SCHEMAS = 2
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            organization_create(name="Refill", slug="refill", owner=org_a.owner)
+    finally:
+        celery_app.conf.task_always_eager = False
+
+    assert len(callbacks) == 1
+    assert SpareSchema.objects.filter(fingerprint=current_fingerprint()).count() == 2
+
+
+def test_no_refill_is_queued_when_the_pool_is_disabled(org_a, settings, django_capture_on_commit_callbacks):
+    settings.WIREBOOK_SPARE_SCHEMAS = 0
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        organization_create(name="No pool", slug="no-pool", owner=org_a.owner)
+
+    assert callbacks == []
