@@ -12,12 +12,14 @@ from tenants.models import Organization, SpareSchema
 from tenants.schemas import expected_migrations, quote, schema_migrate
 
 _CHUNK = 200
+WITHDRAWN = "withdrawn-for-migration"  # a fingerprint no code computes: such spares are never handed out
 
 
 @dataclass
 class SchemaTarget:
     schema_name: str
     label: str  # what an operator recognises: the organization's name, or "spare"
+    is_spare: bool = False
 
 
 @dataclass
@@ -33,7 +35,9 @@ def schema_targets(only: list[str] | None = None) -> list[SchemaTarget]:
             "schema_name", "name", "slug"
         )
     ]
-    targets += [SchemaTarget(s, "spare") for s in SpareSchema.objects.values_list("schema_name", flat=True)]
+    targets += [
+        SchemaTarget(s, "spare", is_spare=True) for s in SpareSchema.objects.values_list("schema_name", flat=True)
+    ]
     if only:
         targets = [t for t in targets if t.schema_name in only]
     return targets
@@ -64,6 +68,18 @@ def stale_schemas(schema_names: list[str]) -> set[str]:
             cursor.execute(f"WITH expected(app, name) AS (VALUES {values}) {counts}", flat + chunk)
             stale.update(name for name, count in cursor.fetchall() if count < len(expected))
     return stale
+
+
+def spares_withdraw(targets: list[SchemaTarget]) -> list[SchemaTarget]:
+    """Take the spares about to be migrated out of the pool, so no signup (of a web process still
+    running the previous release, say) renames one mid-migration. Returns the targets left:
+    a spare claimed before it could be withdrawn is now an organization's, migrated next time."""
+    spares = [t.schema_name for t in targets if t.is_spare]
+    if not spares:
+        return targets
+    SpareSchema.objects.filter(schema_name__in=spares).update(fingerprint=WITHDRAWN)
+    remaining = set(SpareSchema.objects.filter(schema_name__in=spares).values_list("schema_name", flat=True))
+    return [t for t in targets if not t.is_spare or t.schema_name in remaining]
 
 
 def _migrate_one(schema_name: str) -> str | None:

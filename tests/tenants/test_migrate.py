@@ -117,3 +117,20 @@ def test_public_only_options_leave_organizations_alone(committed):
     assert stale_schemas([organization.schema_name]) == {organization.schema_name}
     with pytest.raises(CommandError, match="cannot be combined"):
         migrate(fake=True, only_schemas=[organization.schema_name])
+
+
+def test_spares_being_migrated_are_withdrawn_from_the_pool(org_a):
+    from tenants.migration import SchemaTarget, spares_withdraw
+    from tenants.provisioning import spare_claim
+
+    SpareSchema.objects.all().delete()
+    spare_pool_refill(target=2)
+    kept, claimed = SpareSchema.objects.order_by("id")
+    targets = [SchemaTarget(s.schema_name, "spare", is_spare=True) for s in (kept, claimed)]
+    targets.append(SchemaTarget(org_a.organization.schema_name, "Organization A"))
+    claimed.delete()  # a signup took it between listing and withdrawing
+
+    remaining = spares_withdraw(targets)
+
+    assert [t.schema_name for t in remaining] == [kept.schema_name, org_a.organization.schema_name]
+    assert spare_claim("org_would_be") is False  # the withdrawn spare is not handed out

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from django.core.management.commands import migrate as django_migrate
 
 from tenants.context import public_context
-from tenants.migration import default_jobs, schema_targets, schemas_migrate, stale_schemas
+from tenants.migration import default_jobs, schema_targets, schemas_migrate, spares_withdraw, stale_schemas
 from tenants.models import SpareSchema
 from tenants.provisioning import spare_pool_refill
 from tenants.schemas import current_fingerprint, template_refresh
@@ -93,8 +93,8 @@ class Command(django_migrate.Command):
             self._say(verbosity, "  no schema snapshot (pg_dump unavailable): new schemas will be migrated")
         targets = self._targets(only)
         stale = stale_schemas([t.schema_name for t in targets])
-        todo = [t for t in targets if t.schema_name in stale]
-        self._say(verbosity, f"  {len(targets) - len(todo)} up to date, {len(todo)} to migrate with {jobs} job(s)")
+        todo = spares_withdraw([t for t in targets if t.schema_name in stale])
+        self._say(verbosity, f"  {len(targets) - len(stale)} up to date, {len(todo)} to migrate with {jobs} job(s)")
         results = schemas_migrate(todo, jobs=jobs)
         failed = [r for r in results if r.error]
         for result in results:
