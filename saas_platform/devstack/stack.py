@@ -1,0 +1,80 @@
+"""The services one invocation starts: only those whose variable is missing, stopped again whatever happens."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from saas_platform.devstack.common import DevstackError, display_path, say
+from saas_platform.devstack.postgres import start_postgres
+from saas_platform.devstack.processes import Interrupted, lock_dir, take_stop_signal
+from saas_platform.devstack.redis import start_redis
+
+
+class Stack:
+    """The services one invocation started; stop() stops exactly those, newest first."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.services: list = []
+        self.env = dict(os.environ)
+        self._lock = None
+
+    def start(self) -> None:
+        need_db = not os.environ.get("DATABASE_URL", "").strip()
+        need_redis = not os.environ.get("REDIS_URL", "").strip()
+        if not (need_db or need_redis):
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = lock_dir(self.directory, display_path(self.directory))
+        if need_db:
+            server = start_postgres(self.directory)
+            self.services.append(server)
+            self.env["DATABASE_URL"] = server.url
+        take_stop_signal()
+        if need_redis:
+            server = start_redis(self.directory)
+            self.services.append(server)
+            self.env["REDIS_URL"] = server.url
+        take_stop_signal()
+
+    def stop(self) -> None:
+        errors = []
+        stopped = []
+        while self.services:
+            service = self.services.pop()
+            try:
+                service.stop()
+                stopped.append(service.name)
+            except Exception as exc:  # keep stopping the others
+                errors.append(f"{service.name}: {exc}")
+        if stopped:
+            say(f"stopped {', '.join(stopped)}")
+        if self._lock:
+            self._lock.close()
+            self._lock = None
+        if errors:
+            raise DevstackError("\n".join(errors))
+
+
+def with_stack(directory: Path, body) -> int:
+    """Start the missing services, run body(env) and stop the services again, whatever happens."""
+    stack = Stack(directory)
+    code = 1
+    try:
+        stack.start()
+        code = body(stack.env)
+    except Interrupted as exc:
+        say(f"got {signal.Signals(exc.signum).name}, stopping")
+        code = 128 + exc.signum
+    except DevstackError as exc:
+        say(f"error: {exc}")
+        code = 1
+    finally:
+        try:
+            stack.stop()
+        except DevstackError as exc:
+            say(f"error while stopping: {exc}")
+            code = code or 1
+    return code
