@@ -15,6 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from saas_platform.devstack.common import (
     DevstackError,
@@ -48,26 +49,30 @@ class PgBinaries:
     postgres: Path
     source: str
 
+    @classmethod
+    def in_dir(cls, bindir: Path, source: str) -> PgBinaries:
+        return cls(bindir / "initdb", bindir / "pg_ctl", bindir / "postgres", source=source)
+
 
 def find_pg_binaries() -> PgBinaries:
     names = ("initdb", "pg_ctl", "postgres")
     if not no_system():
-        found = [shutil.which(name) for name in names]
-        if all(found):
-            return PgBinaries(*(Path(p) for p in found), source="PATH")
+        initdb, pg_ctl, postgres = (shutil.which(name) for name in names)
+        if initdb and pg_ctl and postgres:
+            return PgBinaries(Path(initdb), Path(pg_ctl), Path(postgres), source="PATH")
 
-        def version_key(path: Path):
+        def version_key(path: Path) -> list[int]:
             return [int(part) if part.isdigit() else 0 for part in path.parent.name.split(".")]
 
         candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version_key, reverse=True)
         for bindir in candidates:
             if all((bindir / name).is_file() for name in names):
-                return PgBinaries(*(bindir / name for name in names), source=str(bindir))
+                return PgBinaries.in_dir(bindir, source=str(bindir))
     pkg = package_dir("pgserver")
     if pkg is not None:
         bindir = pkg / "pginstall" / "bin"
         if all((bindir / name).is_file() for name in names):
-            return PgBinaries(*(bindir / name for name in names), source="pip package pgserver")
+            return PgBinaries.in_dir(bindir, source="pip package pgserver")
     raise DevstackError(
         "no PostgreSQL binaries found (initdb, pg_ctl, postgres). Install them with "
         "`apt-get install postgresql` (or your system's package manager), or the bundled build with "
@@ -107,7 +112,7 @@ class Postgres(ServiceFiles):
     socket_dir: Path | None = None
     socket_dir_is_temp: bool = False
     started: bool = False
-    locks: list = field(default_factory=list)
+    locks: list[TextIO] = field(default_factory=list)
 
     name = "PostgreSQL"
     stem = "postgres"  # data in <state_dir>/postgres, log in <state_dir>/postgres.log
@@ -239,8 +244,14 @@ class Postgres(ServiceFiles):
         while True:
             take_stop_signal()
             try:
-                params = {"host": "127.0.0.1", "port": self.port, "user": DATABASE_USER, "dbname": "postgres"}
-                with psycopg.connect(**params, connect_timeout=2, autocommit=True) as conn:
+                with psycopg.connect(
+                    host="127.0.0.1",
+                    port=self.port,
+                    user=DATABASE_USER,
+                    dbname="postgres",
+                    connect_timeout=2,
+                    autocommit=True,
+                ) as conn:
                     exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
                     if not exists:
                         conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
@@ -292,7 +303,8 @@ def sweep_fallback_dirs(bins: PgBinaries, runas: RunAs) -> None:
 def start_postgres(directory: Path) -> Postgres:
     bins = find_pg_binaries()
     runas = RunAs.for_postgres()
-    state_dir, locks = directory, []
+    state_dir = directory
+    locks: list[TextIO] = []
     if runas:
         sweep_fallback_dirs(bins, runas)
         if not runas.can_traverse(directory):

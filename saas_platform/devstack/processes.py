@@ -12,6 +12,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from saas_platform.devstack.common import PROJECT_ROOT, DevstackError
 
@@ -129,7 +130,7 @@ class Children:
             proc.wait()
         self.procs.clear()
 
-    def wait_any(self) -> tuple[str, int] | None:
+    def wait_any(self) -> tuple[str, int]:
         """Wait until a child exits -> (name, exit code), or a stop signal arrives -> raise Interrupted."""
         while True:
             for name, proc in self.procs.items():
@@ -214,7 +215,7 @@ def run_tool(cmd: list, runas: RunAs | None, *, cwd: Path, timeout: float = 120)
 # --- locking --------------------------------------------------------------------------------------
 
 
-def lock_dir(directory: Path, what: str):
+def lock_dir(directory: Path, what: str) -> TextIO:
     """Hold an exclusive lock on <directory>/devstack.lock; the kernel drops it if devstack dies."""
     handle = open(directory / "devstack.lock", "a")  # noqa: SIM115 - held until exit
     try:

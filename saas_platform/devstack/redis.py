@@ -105,10 +105,12 @@ class Redis(ServiceFiles):
             raise DevstackError(f"redis-server did not start; end of {self.log_file}:\n{log_tail(self.log_file)}")
 
     def wait_ready(self, timeout: float = 15) -> bool:
+        process = self.process
+        assert process is not None, "start() launches redis-server before waiting for it"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             take_stop_signal()
-            if self.process.poll() is not None:
+            if process.poll() is not None:
                 return False
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from saas_platform.devstack.common import DevstackError, display_path, say
-from saas_platform.devstack.postgres import start_postgres
+from saas_platform.devstack.postgres import Postgres, start_postgres
 from saas_platform.devstack.processes import Interrupted, lock_dir, take_stop_signal
-from saas_platform.devstack.redis import start_redis
+from saas_platform.devstack.redis import Redis, start_redis
 
 
 class Stack:
@@ -17,9 +19,9 @@ class Stack:
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self.services: list = []
+        self.services: list[Postgres | Redis] = []
         self.env = dict(os.environ)
-        self._lock = None
+        self._lock: TextIO | None = None
 
     def start(self) -> None:
         need_db = not os.environ.get("DATABASE_URL", "").strip()
@@ -29,14 +31,14 @@ class Stack:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = lock_dir(self.directory, display_path(self.directory))
         if need_db:
-            server = start_postgres(self.directory)
-            self.services.append(server)
-            self.env["DATABASE_URL"] = server.url
+            postgres = start_postgres(self.directory)
+            self.services.append(postgres)
+            self.env["DATABASE_URL"] = postgres.url
         take_stop_signal()
         if need_redis:
-            server = start_redis(self.directory)
-            self.services.append(server)
-            self.env["REDIS_URL"] = server.url
+            redis = start_redis(self.directory)
+            self.services.append(redis)
+            self.env["REDIS_URL"] = redis.url
         take_stop_signal()
 
     def stop(self) -> None:
@@ -58,7 +60,7 @@ class Stack:
             raise DevstackError("\n".join(errors))
 
 
-def with_stack(directory: Path, body) -> int:
+def with_stack(directory: Path, body: Callable[[dict[str, str]], int]) -> int:
     """Start the missing services, run body(env) and stop the services again, whatever happens."""
     stack = Stack(directory)
     code = 1
