@@ -13,7 +13,7 @@ PYTEST_WORKERS ?= 2
 help:
 	@echo "make run      start Wirebook at http://127.0.0.1:8000 with a demo organization (Ctrl-C stops it)"
 	@echo "make test     checks, lint and the whole test suite on both cores"
-	@echo "make lint     ruff lint and format check"
+	@echo "make lint     ruff lint and format check, mypy on the platform layer"
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
 	@echo "make benchmark  measure organization provisioning (writes benchmarks/results/provisioning.json)"
@@ -38,11 +38,13 @@ test-steps:
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff format .

@@ -7,11 +7,15 @@ The previous selection is always restored, also when the block raises.
 """
 
 from contextlib import contextmanager
+from typing import cast
 
-from django.db import connection
+from django.db import connection as _connection
 from django_tenants.postgresql_backend.base import FakeTenant
 
-from tenants.db.base import PUBLIC_SCHEMA
+from tenants.db.base import PUBLIC_SCHEMA, DatabaseWrapper
+
+# The default connection, typed as our backend (it always is: ENGINE "tenants.db").
+connection = cast(DatabaseWrapper, _connection)
 
 
 def current_schema_name() -> str:

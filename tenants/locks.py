@@ -6,7 +6,9 @@ wait on every other. Keys here are derived from (schema, name): organizations ne
 
 import hashlib
 
-from django.db import connection, transaction
+from django.db import transaction
+
+from tenants.context import connection
 
 
 def advisory_lock_id(name: str, schema_name: str) -> int:

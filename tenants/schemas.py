@@ -17,10 +17,9 @@ import subprocess
 
 from django.core.management import call_command
 from django.core.management.commands import migrate as django_migrate
-from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from tenants.context import schema_context
+from tenants.context import connection, schema_context
 from tenants.db.base import PUBLIC_SCHEMA, check_schema_name
 from tenants.models import SchemaSnapshot
 
@@ -51,12 +50,13 @@ def expected_migrations() -> tuple[tuple[str, str], ...]:
     of apps that live elsewhere), so this is the whole migration graph.
     """
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    rows = set()
+    rows: set[tuple[str, str]] = set()
     for key, migration in loader.graph.nodes.items():
         rows.update(migration.replaces or [key])
     return tuple(sorted(rows))
 
 
+@functools.cache
 def current_fingerprint() -> str:
     text = "\n".join(f"{app}.{name}" for app, name in expected_migrations())
     return hashlib.sha256(text.encode()).hexdigest()

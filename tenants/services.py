@@ -7,7 +7,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from tenants.context import public_context
 from tenants.models import Domain, Membership, MembershipRole, Organization
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
-from tenants.schemas import organization_schema_name, schema_build
+from tenants.schemas import organization_schema_name, schema_build, schema_drop
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?\Z")
 # Slugs that would be confusing or collide with platform host names and paths.
@@ -74,8 +74,6 @@ def organization_create(*, name: str, slug: str, owner) -> Organization:
 
 def organization_drop(organization: Organization) -> None:
     """Delete an organization's rows and its schema, atomically. Irreversible; for operators."""
-    from tenants.schemas import schema_drop
-
     with public_context(), transaction.atomic():
         schema_name = organization.schema_name
         organization.delete()
