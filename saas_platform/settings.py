@@ -4,6 +4,7 @@ Every value comes from an environment variable (see docs/configuration.md); the 
 for development. With DEBUG off, an unusable SECRET_KEY stops start-up.
 """
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -98,9 +99,16 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
+    "mptt",
+    "core",
+    "inventory",
     "automation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+# What /api/status/ reports as "netbox-version": the NetBox release whose REST API we speak.
+WIREBOOK_NETBOX_COMPATIBLE_VERSION = "4.7.3"
+WIREBOOK_VERSION = "0.1.0"
 
 TENANT_MODEL = "tenants.Organization"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -109,6 +117,13 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 WIREBOOK_SPARE_SCHEMAS = env_int("WIREBOOK_SPARE_SCHEMAS", 3)
 # Worker processes `manage.py migrate` uses for organization schemas (0 = one per CPU).
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
+# Server-side secret mixed into every API token's HMAC digest (tenants.tokens). Changing it
+# invalidates every token. Derived from SECRET_KEY when unset; set it in production so that
+# SECRET_KEY can be rotated without revoking every token.
+API_TOKEN_PEPPER = os.environ.get("API_TOKEN_PEPPER", "").strip()
+if API_TOKEN_PEPPER and not DEBUG and len(API_TOKEN_PEPPER) < 32:
+    raise ImproperlyConfigured("API_TOKEN_PEPPER must be at least 32 random characters.")
+API_TOKEN_PEPPER = API_TOKEN_PEPPER or hashlib.sha256(f"wirebook-api-token-pepper:{SECRET_KEY}".encode()).hexdigest()
 
 # --- Database and Redis ----------------------------------------------------------------------
 
@@ -167,7 +182,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "saas_platform.urls"
-WIREBOOK_TENANT_URLCONF = "saas_platform.tenant_urls"
+WIREBOOK_TENANT_URLCONF = "frontend.tenant_urls"
 WSGI_APPLICATION = "saas_platform.wsgi.application"
 ASGI_APPLICATION = "saas_platform.asgi.application"
 

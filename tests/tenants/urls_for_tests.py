@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from automation.models import Job
-from saas_platform.tenant_urls import urlpatterns as organization_urlpatterns
+from frontend.tenant_urls import urlpatterns as organization_urlpatterns
 
 
 def write_job(request):

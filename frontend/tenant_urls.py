@@ -5,8 +5,12 @@ The routing middleware has already selected the organization's schema and checke
 
 from django.urls import path
 
+from core.api.urls import build_api
 from frontend import views
+
+api = build_api()
 
 urlpatterns = [
     path("", views.organization_home, name="organization-home"),
+    path("api/", api.urls),
 ]

@@ -1,0 +1,414 @@
+"""The REST API: NetBox's endpoints for every registered model, on django-ninja.
+
+Each registration gets `/api/<app>/<path>/` (list, bulk create/update/delete, OPTIONS) and
+`/api/<app>/<path>/<id>/` (get, put, patch, delete). Handlers never filter by hand: every
+query goes through `restrict(actor, action)`.
+"""
+
+import json
+import logging
+import platform
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+
+from core.api import filters, serializers
+from core.api.writes import WriteError, deserialize, model_errors
+from core.context import ROLE_ACTIONS, Actor, acting_as, actor_for
+from core.querysets import permission_constraints
+from core.registry import ObjectSpec
+from core.services import object_create, object_delete, object_update
+
+API_VERSION = "4.7"
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+NOT_PERMITTED = "You do not have permission to perform this action."
+logger = logging.getLogger(__name__)
+READ_ONLY_TOKEN = "This token does not permit write operations."  # noqa: S105 (a message)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: dict):
+        super().__init__(body)
+        self.status = status
+        self.body = body
+
+
+def detail(status: int, message: str) -> ApiError:
+    return ApiError(status, {"detail": message})
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+# -- the actor ---------------------------------------------------------------------------------
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    """Who calls: set by the organization middleware (session member or API token)."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise detail(403, "Authentication credentials were not provided.")
+    return actor_for(request.user, membership, request_id=request.wirebook_request_id)
+
+
+def allowed(actor: Actor, model, action: str) -> bool:
+    return (
+        action in ROLE_ACTIONS.get(actor.role, frozenset()) or permission_constraints(actor, model, action) is not None
+    )
+
+
+def require(actor: Actor, model, action: str) -> None:
+    if not allowed(actor, model, action):
+        raise detail(403, NOT_PERMITTED)
+
+
+def check_write(request: HttpRequest) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        if not token.write_enabled:
+            raise detail(403, READ_ONLY_TOKEN)
+        return
+    # A session (browser) write must carry the CSRF token.
+    failure = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+    if failure is not None:
+        raise detail(403, "CSRF Failed: CSRF token missing or incorrect.")
+
+
+def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> HttpResponse:
+    """Authenticate, act as the caller, translate errors to NetBox's shapes, add API headers."""
+    request.wirebook_request_id = uuid.uuid4()
+    try:
+        actor = request_actor(request)
+        check_write(request)
+        with acting_as(actor):
+            response = handler(*args, request, actor) if args else handler(request, actor)
+    except ApiError as error:
+        response = json_response(error.body, error.status)
+    except filters.FilterError as error:
+        response = json_response(error.errors, 400)
+    except WriteError as error:
+        response = json_response(error.errors, 400)
+    except ValidationError as error:
+        response = json_response(model_errors(error), 400)
+    except (ProtectedError, RestrictedError) as error:
+        blocking = list(getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", []))
+        response = json_response(
+            {
+                "detail": f"Unable to delete object. {len(blocking)} dependent objects were found: "
+                + ", ".join(str(obj) for obj in blocking[:10])
+            },
+            409,
+        )
+    except Exception as error:
+        # Never half-apply: the request's transaction is rolled back, the error reported (Sentry
+        # captures logged errors), and the client gets NetBox's 500 shape without internals.
+        if transaction.get_connection().in_atomic_block:
+            transaction.set_rollback(True)
+        logger.exception("unexpected error in %s %s", request.method, request.path)
+        response = json_response(
+            {
+                "error": "An unexpected error occurred while processing the request.",
+                "exception": type(error).__name__,
+                "netbox_version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,
+                "python_version": platform.python_version(),
+            },
+            500,
+        )
+    response["API-Version"] = API_VERSION
+    response["X-Request-ID"] = str(request.wirebook_request_id)
+    return response
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    return request.GET.get(name, "").lower() in {"1", "true", "yes", "on"}
+
+
+def _render_options(request: HttpRequest) -> dict:
+    fields = request.GET.get("fields")
+    omit = request.GET.get("omit")
+    return {
+        "only": {name.strip() for name in fields.split(",") if name.strip()} if fields else None,
+        "omit": {name.strip() for name in omit.split(",") if name.strip()} if omit and not fields else set(),
+    }
+
+
+def _page_url(request: HttpRequest, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(sorted(params.lists()), doseq=True)
+    return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+
+
+def _int_param(request: HttpRequest, name: str, default: int) -> int:
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise detail(400, f"Invalid {name} parameter: {value}") from None
+    if number < 0:
+        raise detail(400, f"Invalid {name} parameter: {value}")
+    return number
+
+
+def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
+    limit = _int_param(request, "limit", DEFAULT_PAGE_SIZE)
+    limit = MAX_PAGE_SIZE if limit == 0 else min(limit, MAX_PAGE_SIZE)
+    if "start" in request.GET:
+        if "offset" in request.GET:
+            raise detail(400, "The offset and start parameters cannot be combined.")
+        start = _int_param(request, "start", 0)
+        rows = list(queryset.filter(pk__gte=start).order_by("pk")[: limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        following = _page_url(request, start=rows[-1].pk + 1, limit=limit) if more else None
+        return rows, {"count": None, "next": following, "previous": None}
+    offset = _int_param(request, "offset", 0)
+    count = queryset.count()
+    rows = list(queryset[offset : offset + limit])
+    following = _page_url(request, offset=offset + limit, limit=limit) if offset + limit < count else None
+    if offset <= 0:
+        previous = None
+    elif offset - limit <= 0:
+        previous = _page_url(request, offset=None, limit=limit)
+    else:
+        previous = _page_url(request, offset=offset - limit, limit=limit)
+    return rows, {"count": count, "next": following, "previous": previous}
+
+
+def viewable(spec: ObjectSpec, actor: Actor, request: HttpRequest, *, brief: bool):
+    require(actor, spec.model, "view")
+    queryset = spec.model.objects.restrict(actor, "view")
+    return serializers.optimize(queryset, spec, brief=brief)
+
+
+def get_object(spec: ObjectSpec, queryset, pk: int):
+    try:
+        return queryset.get(pk=pk)
+    except ObjectDoesNotExist:
+        raise detail(404, f"No {spec.model._meta.object_name} matches the given query.") from None
+
+
+def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
+    brief = _flag(request, "brief")
+    queryset = viewable(spec, actor, request, brief=brief)
+    queryset = filters.order_queryset(filters.filter_queryset(queryset, spec, request.GET), spec, request.GET)
+    rows, page = paginate(request, queryset)
+    links = serializers.Links(request)
+    options = _render_options(request)
+    page["results"] = [serializers.render(row, links, brief=brief, **options) for row in rows]
+    return json_response(page)
+
+
+def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    brief = _flag(request, "brief")
+    obj = get_object(spec, viewable(spec, actor, request, brief=brief), pk)
+    return json_response(serializers.render(obj, serializers.Links(request), brief=brief, **_render_options(request)))
+
+
+def _fresh(spec: ObjectSpec, actor: Actor, request: HttpRequest, pks: list[int]) -> list:
+    queryset = serializers.optimize(spec.model.objects.restrict(actor, "view"), spec, brief=False)
+    by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=pks)}
+    return [by_pk[pk] for pk in pks]
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _body(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise detail(400, f"JSON parse error - {error}") from None
+
+
+def _bulk_failure(errors: list[dict], total: int, verb: str) -> ApiError:
+    return ApiError(400, {"detail": f"{len(errors)} of {total} objects could not be {verb}.", "errors": errors})
+
+
+def _ensure_permitted(spec: ObjectSpec, actor: Actor, action: str, pks: list[int]) -> None:
+    """After writing (inside the transaction): every object must be within the actor's grant."""
+    if spec.model.objects.restrict(actor, action).filter(pk__in=pks).count() != len(set(pks)):
+        raise detail(403, NOT_PERMITTED)
+
+
+def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
+    require(actor, spec.model, "add")
+    payload = _body(request)
+    many = isinstance(payload, list)
+    items = payload if many else [payload]
+    created, errors = [], []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            try:
+                write = deserialize(spec, item, actor=actor, partial=False)
+                with transaction.atomic():
+                    created.append(
+                        object_create(
+                            model=spec.model,
+                            data=write.data,
+                            tags=write.tags,
+                            custom_fields=write.custom_fields,
+                            message=write.message,
+                        )
+                    )
+            except WriteError as error:
+                errors.append({"index": index, "errors": error.errors})
+            except ValidationError as error:
+                errors.append({"index": index, "errors": model_errors(error)})
+        if errors:
+            transaction.set_rollback(True)
+            if not many:
+                raise ApiError(400, errors[0]["errors"])
+            raise _bulk_failure(errors, len(items), "created")
+        _ensure_permitted(spec, actor, "add", [obj.pk for obj in created])
+    links = serializers.Links(request)
+    rendered = [serializers.render(obj, links) for obj in _fresh(spec, actor, request, [obj.pk for obj in created])]
+    return json_response(rendered if many else rendered[0], 201)
+
+
+def _updates(spec: ObjectSpec, actor: Actor, changes: list[tuple[int, Any]], *, partial: bool) -> list[dict]:
+    """Apply each change; return the per-object errors (the caller rolls back if there are any)."""
+    changeable = spec.model.objects.restrict(actor, "change")
+    errors = []
+    for index, (pk, item) in enumerate(changes):
+        try:
+            instance = get_object(spec, changeable, pk)
+            write = deserialize(spec, item, actor=actor, partial=partial)
+            with transaction.atomic():
+                object_update(
+                    instance=instance,
+                    data=write.data,
+                    tags=write.tags,
+                    custom_fields=write.custom_fields,
+                    message=write.message,
+                )
+        except WriteError as error:
+            errors.append({"index": index, "errors": error.errors})
+        except ValidationError as error:
+            errors.append({"index": index, "errors": model_errors(error)})
+    return errors
+
+
+def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    require(actor, spec.model, "change")
+    payload = _body(request)
+    with transaction.atomic():
+        errors = _updates(spec, actor, [(pk, payload)], partial=request.method == "PATCH")
+        if errors:
+            transaction.set_rollback(True)
+            raise ApiError(400, errors[0]["errors"])
+        _ensure_permitted(spec, actor, "change", [pk])
+    return json_response(serializers.render(_fresh(spec, actor, request, [pk])[0], serializers.Links(request)))
+
+
+def _ids(payload: Any) -> list[int]:
+    if not isinstance(payload, list) or not payload:
+        raise detail(400, "Bulk operations require a list of objects, each with a numeric id.")
+    ids = []
+    for item in payload:
+        if not isinstance(item, dict) or isinstance(item.get("id"), bool) or not isinstance(item.get("id"), int):
+            raise detail(400, "Bulk operations require a list of objects, each with a numeric id.")
+        ids.append(item["id"])
+    return ids
+
+
+def update_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
+    require(actor, spec.model, "change")
+    payload = _body(request)
+    ids = _ids(payload)
+    changes = [(pk, {k: v for k, v in item.items() if k != "id"}) for pk, item in zip(ids, payload, strict=True)]
+    with transaction.atomic():
+        errors = _updates(spec, actor, changes, partial=request.method == "PATCH")
+        if errors:
+            transaction.set_rollback(True)
+            raise _bulk_failure(errors, len(changes), "updated")
+        _ensure_permitted(spec, actor, "change", ids)
+    links = serializers.Links(request)
+    return json_response([serializers.render(obj, links) for obj in _fresh(spec, actor, request, ids)])
+
+
+def delete_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    require(actor, spec.model, "delete")
+    with transaction.atomic():
+        instance = get_object(spec, spec.model.objects.restrict(actor, "delete"), pk)
+        object_delete(instance=instance)
+    return HttpResponse(status=204)
+
+
+def delete_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
+    require(actor, spec.model, "delete")
+    ids = _ids(_body(request))
+    with transaction.atomic():
+        deletable = spec.model.objects.restrict(actor, "delete")
+        instances = [get_object(spec, deletable, pk) for pk in ids]
+        for instance in instances:
+            object_delete(instance=instance)
+    return HttpResponse(status=204)
+
+
+def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
+    from core.api.writes import writable_fields
+
+    post = {}
+    for model_field in writable_fields(spec):
+        description = {
+            "type": "field" if model_field.is_relation else model_field.get_internal_type(),
+            "required": not model_field.blank and not model_field.has_default() and not model_field.many_to_many,
+            "read_only": False,
+            "label": str(model_field.verbose_name).capitalize(),
+        }
+        if model_field.choices:
+            description["choices"] = [{"value": v, "display_name": str(label)} for v, label in model_field.flatchoices]
+        post[model_field.name] = description
+    return json_response(
+        {
+            "name": f"{spec.model._meta.verbose_name.title()} List",
+            "description": "",
+            "renders": ["application/json"],
+            "parses": ["application/json"],
+            "actions": {"POST": post},
+        }
+    )
+
+
+def api_root_links(request: HttpRequest, specs) -> dict:
+    root = request.build_absolute_uri(request.path)
+    apps = sorted({spec.api_app for spec in specs})
+    return {app: f"{root}{app}/" for app in apps}
+
+
+def status_body() -> dict:
+    import django
+
+    return {
+        "django-version": django.get_version(),
+        "installed_apps": {},
+        "netbox-version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,
+        "netbox-full-version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,
+        "plugins": {},
+        "python-version": platform.python_version(),
+        "rq-workers-running": None,
+        "wirebook-version": settings.WIREBOOK_VERSION,
+    }

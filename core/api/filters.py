@@ -1,0 +1,298 @@
+"""NetBox's list filters, derived from a registered model's fields.
+
+`name=a&name=b` ORs; lookup suffixes as NetBox (`__n`, `__ic`, `__nic`, `__isw`, `__nisw`,
+`__iew`, `__niew`, `__ie`, `__nie`, `__empty`, `__regex`, `__iregex` for text; `__n`, `__lt`,
+`__lte`, `__gt`, `__gte`, `__empty` for numbers and dates); related objects by `<field>_id=`
+and, when they have a slug, `<field>=<slug>` (trees include descendants); `q=` free text over
+the registration's `search_fields`; `tag=` (all of), `tag__n=` (none of), `tag_id=`;
+`ordering=a,-b`. Unknown parameters are ignored, as NetBox does; bad values are a 400.
+"""
+
+import datetime
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+from django.utils.dateparse import parse_date, parse_datetime
+from mptt.models import MPTTModel
+
+from core.registry import ObjectSpec, registry
+
+RESERVED = frozenset({"limit", "offset", "start", "brief", "fields", "omit", "ordering", "format", "exclude_m2m"})
+TEXT_LOOKUPS = {
+    "ic": ("icontains", False),
+    "nic": ("icontains", True),
+    "isw": ("istartswith", False),
+    "nisw": ("istartswith", True),
+    "iew": ("iendswith", False),
+    "niew": ("iendswith", True),
+    "ie": ("iexact", False),
+    "nie": ("iexact", True),
+    "regex": ("regex", False),
+    "iregex": ("iregex", False),
+}
+RANGE_LOOKUPS = ("lt", "lte", "gt", "gte")
+TEXT_FIELDS = (models.CharField, models.TextField)
+NUMBER_FIELDS = (models.IntegerField, models.DecimalField, models.FloatField, models.AutoField)
+DATE_FIELDS = (models.DateField, models.DateTimeField)
+
+
+class FilterError(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+Apply = Callable[[models.QuerySet, list[str]], models.QuerySet]
+
+
+@dataclass(frozen=True)
+class Filter:
+    apply: Apply
+
+
+def _parse(name: str, values: list[str], parse) -> list:
+    parsed = []
+    for value in values:
+        if value.lower() == "null":
+            parsed.append(None)
+            continue
+        result = parse(value)
+        if result is None:
+            raise FilterError({name: [f"“{value}” is not a valid value."]})
+        parsed.append(result)
+    return parsed
+
+
+def _int(value: str):
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _decimal(value: str):
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _bool(value: str):
+    return {"true": True, "1": True, "false": False, "0": False}.get(value.lower())
+
+
+def _datetime(value: str):
+    parsed = parse_datetime(value)
+    if parsed is None:
+        day = parse_date(value)
+        parsed = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC) if day else None
+    return parsed
+
+
+def _in(path: str, values: list, *, negate: bool = False) -> Q:
+    q = Q()
+    present = [value for value in values if value is not None]
+    if present:
+        q |= Q(**{f"{path}__in": present})
+    if len(present) != len(values):
+        q |= Q(**{f"{path}__isnull": True})
+    return ~q if negate else q
+
+
+def _exact_filters(name: str, path: str, parse) -> dict[str, Filter]:
+    return {
+        name: Filter(lambda qs, v: qs.filter(_in(path, _parse(name, v, parse)))),
+        f"{name}__n": Filter(lambda qs, v: qs.filter(_in(path, _parse(name, v, parse), negate=True))),
+    }
+
+
+def _empty_filter(name: str, path: str, text: bool) -> Filter:
+    def apply(qs, values):
+        wanted = _parse(f"{name}__empty", values[-1:], _bool)[0]
+        empty = Q(**{f"{path}__isnull": True}) | (Q(**{path: ""}) if text else Q())
+        return qs.filter(empty if wanted else ~empty)
+
+    return Filter(apply)
+
+
+def _text_filters(name: str, path: str) -> dict[str, Filter]:
+    filters = _exact_filters(name, path, str)
+    for suffix, (lookup, negate) in TEXT_LOOKUPS.items():
+
+        def apply(qs, values, lookup=lookup, negate=negate):
+            q = Q()
+            for value in values:
+                q |= Q(**{f"{path}__{lookup}": value})
+            return qs.exclude(q) if negate else qs.filter(q)
+
+        filters[f"{name}__{suffix}"] = Filter(apply)
+    filters[f"{name}__empty"] = _empty_filter(name, path, text=True)
+    return filters
+
+
+def _range_filters(name: str, path: str, parse) -> dict[str, Filter]:
+    filters = _exact_filters(name, path, parse)
+    for lookup in RANGE_LOOKUPS:
+
+        def apply(qs, values, lookup=lookup):
+            for value in _parse(f"{name}__{lookup}", values, parse):
+                qs = qs.filter(**{f"{path}__{lookup}": value})
+            return qs
+
+        filters[f"{name}__{lookup}"] = Filter(apply)
+    filters[f"{name}__empty"] = _empty_filter(name, path, text=False)
+    return filters
+
+
+def _related_filters(spec: ObjectSpec, field) -> dict[str, Filter]:
+    related = field.related_model
+    name = field.name
+    if issubclass(related, MPTTModel) and related is not spec.model:
+        # A tree: `region_id=5` means region 5 or any region below it.
+        filters = {}
+        for filter_name, key, parse in ((f"{name}_id", "pk", _int), (name, "slug", str)):
+            if key == "slug" and not _has_slug(related):
+                continue
+            filters[filter_name] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=False))
+            filters[f"{filter_name}__n"] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=True))
+        return filters
+    filters = _exact_filters(f"{name}_id", name, _int)
+    if _has_slug(related):
+        filters.update(_exact_filters(name, f"{name}__slug", str))
+    return filters
+
+
+def _subtree(model, key: str, values: list):
+    """The nodes whose `key` is in `values`, and every node below them (one query, as a subquery)."""
+    return model._tree_manager.filter(**{f"{key}__in": values}).get_descendants(include_self=True)
+
+
+def _subtree_filter(path: str, related, key: str, label: str, parse, *, negate: bool) -> Apply:
+    def apply(qs, values):
+        parsed = _parse(label, values, parse)
+        present = [value for value in parsed if value is not None]
+        q = Q(**{f"{path}__in": _subtree(related, key, present)}) if present else Q(pk__in=[])
+        if len(present) != len(parsed):
+            q |= Q(**{f"{path}__isnull": True})
+        return qs.exclude(q) if negate else qs.filter(q)
+
+    return apply
+
+
+def _has_slug(model) -> bool:
+    return any(field.name == "slug" for field in model._meta.concrete_fields)
+
+
+def _tree_filters(spec: ObjectSpec) -> dict[str, Filter]:
+    model = spec.model
+
+    def ancestor(key, label, parse):
+        return lambda qs, values: qs.filter(pk__in=_subtree(model, key, _parse(label, values, parse)))
+
+    return {
+        "ancestor_id": Filter(ancestor("pk", "ancestor_id", _int)),
+        "ancestor": Filter(ancestor("slug", "ancestor", str)),
+    }
+
+
+def _tag_filters() -> dict[str, Filter]:
+    def all_of(key, parse, label):
+        def apply(qs, values):
+            for value in _parse(label, values, parse):
+                qs = qs.filter(**{f"tagged_items__tag__{key}": value})
+            return qs
+
+        return apply
+
+    def none_of(key, parse, label):
+        return lambda qs, values: qs.exclude(**{f"tagged_items__tag__{key}__in": _parse(label, values, parse)})
+
+    return {
+        "tag": Filter(all_of("slug", str, "tag")),
+        "tag__n": Filter(none_of("slug", str, "tag__n")),
+        "tag_id": Filter(all_of("pk", _int, "tag_id")),
+        "tag_id__n": Filter(none_of("pk", _int, "tag_id__n")),
+    }
+
+
+@functools.cache
+def filters_for(model: type[models.Model]) -> dict[str, Filter]:
+    spec = registry.get(model)
+    filters: dict[str, Filter] = {}
+    for field in model._meta.get_fields():
+        if (field.auto_created and not field.concrete) or field.name in ("custom_field_data", "lft", "rght", "tree_id"):
+            continue
+        if field.is_relation:
+            if registry.find(field.related_model) is not None or field.related_model is model:
+                filters.update(_related_filters(spec, field))
+        elif isinstance(field, models.BooleanField):
+            filters[field.name] = Filter(lambda qs, v, n=field.name: qs.filter(**{n: _parse(n, v[-1:], _bool)[0]}))
+        elif field.choices:
+            filters.update(_exact_filters(field.name, field.name, str))
+            filters[f"{field.name}__empty"] = _empty_filter(field.name, field.name, text=True)
+        elif isinstance(field, TEXT_FIELDS):
+            filters.update(_text_filters(field.name, field.name))
+        elif isinstance(field, NUMBER_FIELDS):
+            filters.update(
+                _range_filters(field.name, field.name, _decimal if isinstance(field, models.DecimalField) else _int)
+            )
+        elif isinstance(field, DATE_FIELDS):
+            filters.update(
+                _range_filters(
+                    field.name, field.name, _datetime if isinstance(field, models.DateTimeField) else parse_date
+                )
+            )
+    if issubclass(model, MPTTModel):
+        filters.update(_tree_filters(spec))
+    if any(field.name == "tagged_items" for field in model._meta.get_fields()):
+        filters.update(_tag_filters())
+    filters.update(spec.filters)
+    return filters
+
+
+def search(queryset, spec: ObjectSpec, text: str):
+    text = text.strip()
+    if not text:
+        return queryset
+    q = Q()
+    for field in spec.search_fields:
+        q |= Q(**{f"{field}__icontains": text})
+    return queryset.filter(q)
+
+
+def filter_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
+    """Apply every recognised filter in `params` (a QueryDict). Raises FilterError on bad values."""
+    available = filters_for(spec.model)
+    errors: dict[str, list[str]] = {}
+    for name in params:
+        if name in RESERVED:
+            continue
+        values = params.getlist(name)
+        if name == "q":
+            queryset = search(queryset, spec, values[-1])
+            continue
+        definition = available.get(name)
+        if definition is None:
+            continue
+        try:
+            queryset = definition.apply(queryset, values)
+        except FilterError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise FilterError(errors)
+    return queryset
+
+
+def order_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
+    requested = [part.strip() for part in params.get("ordering", "").split(",") if part.strip()]
+    allowed = {field.name for field in spec.model._meta.concrete_fields} | set(spec.counts) | {"id"}
+    ordering = [part for part in requested if part.lstrip("-") in allowed]
+    if ordering:
+        return queryset.order_by(*ordering, "pk")
+    default = list(spec.ordering or spec.model._meta.ordering or [])
+    if issubclass(spec.model, MPTTModel):
+        default = ["tree_id", "lft"]
+    return queryset.order_by(*default, "pk")

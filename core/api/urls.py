@@ -1,0 +1,81 @@
+"""Mounts the REST API (`/api/…` inside an organization) from the registry."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+
+from core.api import endpoints
+from core.registry import ObjectSpec, registry
+
+
+def _routes(spec: ObjectSpec) -> Router:
+    router = Router(tags=[f"{spec.api_app}"])
+    base = f"/{spec.api_path}/"
+    item = f"/{spec.api_path}/{{int:id}}/"
+    name = spec.model._meta.model_name
+
+    def list_view(request: HttpRequest):
+        handlers = {
+            "GET": endpoints.list_objects,
+            "HEAD": endpoints.list_objects,
+            "POST": endpoints.create_objects,
+            "PUT": endpoints.update_many,
+            "PATCH": endpoints.update_many,
+            "DELETE": endpoints.delete_many,
+            "OPTIONS": endpoints.options,
+        }
+        return endpoints.run(request, handlers[request.method], spec)
+
+    def detail_view(request: HttpRequest, id: int):
+        handlers = {
+            "GET": endpoints.get_one,
+            "HEAD": endpoints.get_one,
+            "PUT": endpoints.update_one,
+            "PATCH": endpoints.update_one,
+            "DELETE": endpoints.delete_one,
+        }
+        return endpoints.run(request, lambda r, a: handlers[r.method](spec, r, a, id))
+
+    list_view.__name__ = f"{spec.api_app}_{name}_list"
+    detail_view.__name__ = f"{spec.api_app}_{name}_detail"
+    read_only = ["GET"]
+    router.add_api_operation(
+        base,
+        read_only if spec.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        list_view,
+        url_name=f"{spec.url_name}-list",
+        operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_list",
+    )
+    router.add_api_operation(
+        item,
+        read_only if spec.read_only else ["GET", "PUT", "PATCH", "DELETE"],
+        detail_view,
+        url_name=f"{spec.url_name}-detail",
+        operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_retrieve",
+    )
+    return router
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Wirebook REST API",
+        version=endpoints.API_VERSION,
+        urls_namespace="api",
+        openapi_url="/schema/",
+        docs_url="/schema/swagger-ui/",
+    )
+
+    @api.get("/", include_in_schema=False, url_name="root")
+    def root(request: HttpRequest):
+        return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.api_root_links(r, registry)))
+
+    @api.get("/status/", url_name="status")
+    def status(request: HttpRequest):
+        return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.status_body()))
+
+    for app in sorted({spec.api_app for spec in registry}):
+        app_router = Router()
+        for spec in registry:
+            if spec.api_app == app:
+                app_router.add_router("", _routes(spec))
+        api.add_router(f"/{app}/", app_router)
+    return api

@@ -1,0 +1,159 @@
+"""Turning a NetBox-style JSON write into service arguments, with NetBox's error shapes.
+
+Related objects are accepted by primary key or by a dict of attributes matching exactly one
+object the caller may see (`{"site": {"slug": "ams1"}}`); tags by id or attributes; choices
+by value. Missing required fields are "This field is required." as NetBox says it.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.db import models
+
+from core.context import Actor
+from core.models import Tag
+from core.registry import ObjectSpec, registry
+from core.services import validation_error_dict
+
+READ_ONLY = {"id", "url", "display_url", "display", "created", "last_updated", "_depth"}
+INTERNAL = {"custom_field_data", "lft", "rght", "tree_id", "level", "tagged_items"}
+DRF_MESSAGES = {
+    "This field cannot be blank.": "This field may not be blank.",
+    "This field cannot be null.": "This field may not be null.",
+}
+
+
+UNRECOGNIZED_REFERENCE = (
+    "Related objects must be referenced by numeric ID or by dictionary of attributes. "
+    "Received an unrecognized value: {value}"
+)
+
+
+class WriteError(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class WriteData:
+    data: dict[str, Any] = field(default_factory=dict)
+    tags: list[Tag] | None = None
+    custom_fields: dict[str, Any] | None = None
+    message: str = ""
+
+
+def writable_fields(spec: ObjectSpec) -> list[models.Field]:
+    model = spec.model
+    if spec.write_fields is not None:
+        return [model._meta.get_field(name) for name in spec.write_fields]
+    return [
+        f
+        for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if f.editable and f.name not in READ_ONLY and f.name not in INTERNAL and not f.primary_key
+    ]
+
+
+def _is_required(model_field: models.Field) -> bool:
+    if model_field.many_to_many:
+        return False
+    return not model_field.blank and not model_field.null and not model_field.has_default()
+
+
+def _resolve(model, value, actor: Actor):
+    """An object by pk or by attributes, among those `actor` may view."""
+    queryset = model.objects.restrict(actor, "view") if hasattr(model.objects, "restrict") else model.objects.all()
+    if isinstance(value, dict):
+        try:
+            return queryset.get(**value)
+        except (ObjectDoesNotExist, MultipleObjectsReturned, FieldDoesNotExist, ValueError, TypeError):
+            if isinstance(value, dict) and queryset.filter(**_safe(model, value)).count() > 1:
+                raise ValidationError(f"Multiple objects match the provided attributes: {value}") from None
+            raise ValidationError(f"Related object not found using the provided attributes: {value}") from None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError(UNRECOGNIZED_REFERENCE.format(value=value))
+    try:
+        pk = int(value)
+    except ValueError:
+        raise ValidationError(UNRECOGNIZED_REFERENCE.format(value=value)) from None
+    try:
+        return queryset.get(pk=pk)
+    except ObjectDoesNotExist:
+        raise ValidationError(f"Related object not found using the provided numeric ID: {pk}") from None
+
+
+def _safe(model, attributes: dict) -> dict:
+    names = {f.name for f in model._meta.get_fields()} | {f.attname for f in model._meta.concrete_fields}
+    return {k: v for k, v in attributes.items() if k.split("__")[0] in names}
+
+
+def _convert(model_field: models.Field, value, actor: Actor):
+    if value is None:
+        if model_field.many_to_many:
+            return []
+        if not model_field.null and not (
+            isinstance(model_field, models.CharField | models.TextField) and model_field.blank
+        ):
+            raise ValidationError("This field may not be null.")
+        return "" if not model_field.null else None
+    if model_field.many_to_many:
+        if not isinstance(value, list):
+            raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+        return [_resolve(model_field.related_model, item, actor) for item in value]
+    if model_field.is_relation:
+        return _resolve(model_field.related_model, value, actor)
+    if isinstance(value, dict | list) and not isinstance(model_field, models.JSONField):
+        raise ValidationError("Not a valid value.")
+    return model_field.to_python(value)
+
+
+def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) -> WriteData:
+    if not isinstance(payload, dict):
+        raise WriteError(
+            {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(payload).__name__}."]}
+        )
+    result = WriteData()
+    errors: dict[str, list[str]] = {}
+    for model_field in writable_fields(spec):
+        name = model_field.name
+        if name not in payload:
+            if not partial and _is_required(model_field):
+                errors[name] = ["This field is required."]
+            continue
+        try:
+            result.data[name] = _convert(model_field, payload[name], actor)
+        except ValidationError as exc:
+            errors[name] = [DRF_MESSAGES.get(str(m), str(m)) for m in exc.messages]
+    if "tags" in payload:
+        try:
+            result.tags = _tags(payload["tags"], actor)
+        except ValidationError as exc:
+            errors["tags"] = list(exc.messages)
+    if "custom_fields" in payload:
+        custom_fields = payload["custom_fields"]
+        if not isinstance(custom_fields, dict):
+            errors["custom_fields"] = ["Invalid data. Expected a dictionary."]
+        else:
+            result.custom_fields = custom_fields
+    if isinstance(payload.get("changelog_message"), str):
+        result.message = payload["changelog_message"]
+    if errors:
+        raise WriteError(errors)
+    return result
+
+
+def _tags(value, actor: Actor) -> list[Tag]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+    return [_resolve(Tag, item, actor) for item in value]
+
+
+def model_errors(error: ValidationError) -> dict[str, list[str]]:
+    return {name: [DRF_MESSAGES.get(m, m) for m in messages] for name, messages in validation_error_dict(error).items()}
+
+
+def spec_for(model) -> ObjectSpec:
+    return registry.get(model)

@@ -1,0 +1,60 @@
+"""Who is acting, in which request: read by services for change logging and permissions.
+
+The API and UI set it once per request; Celery tasks and commands set it for their work.
+Code that writes without one is "system" work (no user) and is still change-logged.
+"""
+
+import contextvars
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from tenants.models import MembershipRole
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    user_name: str
+    role: str | None  # membership role in the current organization; None for system work
+    request_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    is_superuser: bool = False
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None and self.role is None
+
+
+SYSTEM = Actor(user_id=None, user_name="", role=None)
+
+_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("wirebook_actor", default=SYSTEM)
+
+
+def current_actor() -> Actor:
+    return _current.get()
+
+
+@contextmanager
+def acting_as(actor: Actor):
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+def actor_for(user, membership, request_id: uuid.UUID | None = None) -> Actor:
+    return Actor(
+        user_id=user.pk,
+        user_name=user.get_username(),
+        role=membership.role if membership is not None else None,
+        request_id=request_id or uuid.uuid4(),
+    )
+
+
+ROLE_ACTIONS = {
+    MembershipRole.VIEWER: frozenset({"view"}),
+    MembershipRole.EDITOR: frozenset({"view", "add", "change", "delete"}),
+    MembershipRole.ADMIN: frozenset({"view", "add", "change", "delete", "settings"}),
+    MembershipRole.OWNER: frozenset({"view", "add", "change", "delete", "settings"}),
+}

@@ -1,0 +1,49 @@
+"""Permissions live in the queryset: `Model.objects.restrict(actor, "view")`.
+
+The membership role gives the baseline (viewer: view; editor: view, add, change, delete;
+admin and owner: everything). Object permissions then *add* grants for users whose role lacks
+an action: object types x actions x constraints (ORM lookups; a list of them is OR'ed).
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from core.context import ROLE_ACTIONS, Actor
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, actor: Actor, action: str = "view"):
+        if actor.is_system or actor.is_superuser:
+            return self
+        if action in ROLE_ACTIONS.get(actor.role, frozenset()):
+            return self
+        grants = permission_constraints(actor, self.model, action)
+        if grants is None:
+            return self.none()
+        return self.filter(grants).distinct() if grants else self
+
+
+def permission_constraints(actor: Actor, model, action: str) -> Q | None:
+    """The Q granted to `actor` for `action` on `model` by object permissions.
+
+    None: nothing granted. An empty Q: everything granted (a permission without constraints).
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import ObjectPermission
+
+    if actor.user_id is None:
+        return None
+    content_type = ContentType.objects.get_for_model(model)
+    permissions = ObjectPermission.objects.filter(
+        enabled=True, object_types=content_type, actions__contains=[action], user_ids__contains=[actor.user_id]
+    )
+    combined = None
+    for permission in permissions:
+        constraints = permission.constraints
+        if not constraints:
+            return Q()
+        for constraint in constraints if isinstance(constraints, list) else [constraints]:
+            q = Q(**constraint)
+            combined = q if combined is None else combined | q
+    return combined

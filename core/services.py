@@ -1,0 +1,153 @@
+"""Generic writes for registered models: validate, save, tag, change-log -- in one transaction.
+
+REST, GraphQL, forms, imports and scripts all write through these (STYLE: "Writes go through
+services"). Model-specific services call them too, so every write lands in the change log.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
+
+from core.context import current_actor
+from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
+from core.models.base import ChangeLoggedModel
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """A JSON-able picture of an object for the change log: fields, custom fields and tags."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in ("id", "custom_field_data", "lft", "rght", "tree_id", "level"):
+            continue
+        data[field.name] = field.value_from_object(instance)
+    for field in instance._meta.many_to_many:
+        if instance.pk:
+            data[field.name] = sorted(related.pk for related in getattr(instance, field.name).all())
+    if isinstance(instance, ChangeLoggedModel):
+        data["custom_fields"] = dict(instance.custom_field_data)
+        data["tags"] = sorted(tag.name for tag in instance.tags) if instance.pk else []
+    return data
+
+
+def _log(instance: models.Model, action: str, *, pre, post, message: str = "") -> ObjectChange:
+    actor = current_actor()
+    return ObjectChange.objects.create(
+        user_id=actor.user_id,
+        user_name=actor.user_name,
+        request_id=actor.request_id,
+        action=action,
+        changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        changed_object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        message=message[:200],
+        prechange_data=pre,
+        postchange_data=post,
+    )
+
+
+def _set_tags(instance: models.Model, tags: Iterable[Tag] | None) -> None:
+    if tags is None:
+        return
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    wanted = {tag.pk for tag in tags}
+    current = set(
+        TaggedItem.objects.filter(content_type=content_type, object_id=instance.pk).values_list("tag", flat=True)
+    )
+    TaggedItem.objects.filter(content_type=content_type, object_id=instance.pk, tag__in=current - wanted).delete()
+    TaggedItem.objects.bulk_create(
+        TaggedItem(content_type=content_type, object_id=instance.pk, tag_id=tag_id) for tag_id in wanted - current
+    )
+    if hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache.pop("tagged_items", None)
+
+
+def _apply(instance: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Set plain and FK fields; return the many-to-many values to set after saving."""
+    many_to_many = {}
+    for name, value in data.items():
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            many_to_many[name] = value
+        else:
+            setattr(
+                instance, field.attname if field.is_relation and not isinstance(value, models.Model) else name, value
+            )
+    return many_to_many
+
+
+def _save(instance: models.Model, many_to_many: Mapping[str, Any], tags, custom_fields) -> None:
+    if custom_fields is not None:
+        instance.custom_field_data = {**instance.custom_field_data, **custom_fields}
+    instance.full_clean()
+    instance.save()
+    for name, values in many_to_many.items():
+        getattr(instance, name).set(values)
+    _set_tags(instance, tags)
+
+
+def object_create(
+    *,
+    model: type[models.Model],
+    data: Mapping[str, Any],
+    tags: Iterable[Tag] | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
+    message: str = "",
+) -> models.Model:
+    with transaction.atomic():
+        instance = model()
+        many_to_many = _apply(instance, data)
+        _save(instance, many_to_many, tags, custom_fields)
+        _log(instance, ObjectChangeAction.CREATE, pre=None, post=snapshot(instance), message=message)
+    return instance
+
+
+def object_update(
+    *,
+    instance: models.Model,
+    data: Mapping[str, Any],
+    tags: Iterable[Tag] | None = None,
+    custom_fields: Mapping[str, Any] | None = None,
+    message: str = "",
+) -> models.Model:
+    with transaction.atomic():
+        instance = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+        before = snapshot(instance)
+        many_to_many = _apply(instance, data)
+        _save(instance, many_to_many, tags, custom_fields)
+        after = snapshot(instance)
+        if after != before:
+            _log(instance, ObjectChangeAction.UPDATE, pre=before, post=after, message=message)
+    return instance
+
+
+def object_delete(*, instance: models.Model, message: str = "") -> None:
+    """Delete the object and everything that cascades with it, logging each deletion.
+
+    Raises django.db.models.ProtectedError / RestrictedError when something prevents it.
+    """
+    with transaction.atomic():
+        collector = Collector(using=router.db_for_write(type(instance)))
+        collector.collect([instance])
+        logged = [
+            (obj, snapshot(obj))
+            for model, objects in collector.data.items()
+            if issubclass(model, ChangeLoggedModel)
+            for obj in objects
+        ]
+        for obj, before in logged:
+            _log(obj, ObjectChangeAction.DELETE, pre=before, post=None, message=message if obj == instance else "")
+        instance.delete()  # tags go with it: BaseModel.tagged_items is a GenericRelation
+
+
+def validation_error_dict(error: ValidationError) -> dict[str, list[str]]:
+    """Django's ValidationError as NetBox's {"field": ["message", ...]} (non-field: "__all__")."""
+    if hasattr(error, "error_dict"):
+        return {
+            field: [str(message) for message in ValidationError(messages).messages]
+            for field, messages in error.error_dict.items()
+        }
+    return {"__all__": [str(message) for message in error.messages]}
