@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, set_script_prefix
 
 from tenants.context import tenant_context
-from tenants.models import Domain, Membership, Organization
+from tenants.models import Domain, Membership, MembershipRole, Organization
+from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
 
 PATH_PREFIX_RE = re.compile(r"^/o/(?P<slug>[a-z0-9-]{1,50})(?P<rest>/.*)?\Z", re.DOTALL)
 PLATFORM_PATHS = ("/login/", "/logout/", "/healthz", "/static/")
@@ -34,8 +35,24 @@ class OrganizationRoute:
     script_prefix: str | None = None
 
 
+API_PATHS = ("/api/", "/graphql/")
+
+
+def is_api_request(request) -> bool:
+    """Inside an organization, API paths answer in NetBox's JSON shapes instead of pages."""
+    return request.path_info.startswith(API_PATHS)
+
+
 def not_found(request):
+    if is_api_request(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
+
+
+def not_authenticated(request):
+    if is_api_request(request):
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
+    return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
 
 def _host_without_port(request) -> str:
@@ -110,13 +127,39 @@ class OrganizationMembershipMiddleware:
         route = getattr(request, "organization_route", None)
         if route is None:
             return self.get_response(request)
+        if is_api_request(request) and "HTTP_AUTHORIZATION" in request.META:
+            return self._admit_token(request, route)
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            return not_authenticated(request)
         membership = None
         if route.organization is not None:
             membership = Membership.objects.filter(user=request.user, organization=route.organization).first()
         if membership is None:
             return not_found(request)
+        return self._admit(request, route, membership)
+
+    def _admit_token(self, request, route: OrganizationRoute):
+        try:
+            auth = authenticate_token(
+                request.META["HTTP_AUTHORIZATION"],
+                organization=route.organization,
+                client_ip=request.META.get("REMOTE_ADDR", ""),
+            )
+        except TokenForAnotherOrganization:
+            return not_found(request)
+        except TokenAuthenticationFailed as failure:
+            return JsonResponse({"detail": failure.detail}, status=403)
+        request.api_token = auth.token
+        if auth.user is None:
+            # A token bound to no user acts for the organization itself: an editor, or a viewer
+            # when it may not write.
+            role = MembershipRole.EDITOR if auth.token.write_enabled else MembershipRole.VIEWER
+            return self._admit(request, route, Membership(organization=route.organization, role=role))
+        request.user = auth.user
+        membership = Membership.objects.get(user=auth.user, organization=route.organization)
+        return self._admit(request, route, membership)
+
+    def _admit(self, request, route: OrganizationRoute, membership):
         request.organization = route.organization
         request.membership = membership
         _tag_error_reports(route.organization)

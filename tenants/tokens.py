@@ -1,0 +1,250 @@
+"""Per-organization API tokens: creation, revocation and `Authorization` header checks.
+
+Wire-compatible with NetBox 4.5+ (`netbox/api/authentication.py`):
+
+- v2: `Bearer nbt_<key>.<secret>` -- `key` (12 characters) is the token's public id, the
+  40-character secret is checked against an HMAC-SHA256 digest;
+- v1: `Token <40 hex>` -- found by the HMAC digest of the whole value.
+
+As in NetBox the version is inferred from the `nbt_` prefix, not from the keyword: `Token` and
+`Bearer` are both accepted for both versions (pynetbox sends `Bearer` for `nbt_` tokens and
+`Token` otherwise). Failures carry NetBox's exact `detail` strings; the REST layer answers them
+with 403. A valid token of another organization raises `TokenForAnotherOrganization` instead,
+which the caller answers with the same 404 as an organization that does not exist.
+
+The plaintext exists only in `token_create`'s return value. Tokens live in the public schema;
+every function here may be called from inside an organization's request.
+"""
+
+import hmac
+import ipaddress
+import secrets
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from hashlib import sha256
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from tenants.context import public_context
+from tenants.models import Membership, Organization, Token, TokenVersion
+
+TOKEN_PREFIX = "nbt_"  # noqa: S105 -- a prefix, not a secret
+TOKEN_KEY_LENGTH = 12
+TOKEN_SECRET_LENGTH = 40
+TOKEN_CHARSET = string.ascii_letters + string.digits
+V1_KEYWORD = "token"
+V2_KEYWORD = "bearer"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# `last_used` is written at most this often per token (NetBox: once a minute).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+# NetBox's `detail` strings, verbatim.
+NOT_PROVIDED = "Authentication credentials were not provided."
+MALFORMED_HEADER = 'Invalid authorization header: Must be in the form "Bearer <key>.<token>" or "Token <token>"'
+INVALID_CHARACTERS = "Invalid authorization header: Token contains invalid characters"
+V2_KEY_UNPARSABLE = (
+    "Invalid authorization header: Could not parse key from v2 token. Did you mean to use 'Token' instead of 'Bearer'?"
+)
+INVALID = "Invalid v{version} token"
+DISABLED = "Token disabled"
+EXPIRED = "Token expired"
+USER_INACTIVE = "User inactive"
+CLIENT_IP_UNKNOWN = (
+    "Client IP address could not be determined for validation. Check that the HTTP server is correctly "
+    "configured to pass the required header(s)."
+)
+SOURCE_IP_NOT_PERMITTED = "Source IP {ip} is not permitted to authenticate using this token."
+# What the REST layer answers (403) to an unsafe method with a read-only token.
+WRITE_NOT_PERMITTED = "This token does not permit write operations."
+
+
+class TokenAuthenticationFailed(Exception):
+    """The request's token is missing, malformed or refused; answer 403 {"detail": detail}."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class TokenNotProvided(TokenAuthenticationFailed):
+    """No token at all (no header, or another scheme such as `Basic`): the caller may still
+    accept a session instead, as NetBox does for the browsable API."""
+
+    def __init__(self):
+        super().__init__(NOT_PROVIDED)
+
+
+class TokenForAnotherOrganization(Exception):
+    """A genuine token, but not of the routed organization (or no organization was routed).
+    Answer exactly what an unknown organization gets (404), so nothing tells them apart."""
+
+
+@dataclass(frozen=True)
+class TokenAuth:
+    """A successful authentication. `user` is None for a token bound to no user."""
+
+    user: Any
+    token: Token
+
+
+def token_digest(secret: str) -> str:
+    """Hex HMAC-SHA256 of a token secret under the server's pepper (`API_TOKEN_PEPPER`)."""
+    return hmac.new(settings.API_TOKEN_PEPPER.encode(), secret.encode(), sha256).hexdigest()
+
+
+def _random_string(length: int) -> str:
+    return "".join(secrets.choice(TOKEN_CHARSET) for _ in range(length))
+
+
+def token_create(
+    *,
+    organization: Organization,
+    user,
+    description: str = "",
+    expires: datetime | None = None,
+    write_enabled: bool = True,
+    allowed_ips: Iterable[str] = (),
+    version: int = TokenVersion.V2,
+) -> tuple[Token, str]:
+    """Create a token and return it with its plaintext, which is never stored and cannot be
+    shown again: `nbt_<key>.<secret>` (v2) or 40 lowercase hex characters (v1).
+
+    Raises ValidationError for an expiry in the past, a malformed network in `allowed_ips`, or
+    a user who is not a member of the organization.
+    """
+    token = Token(
+        organization=organization,
+        user=user,
+        version=version,
+        description=description,
+        expires=expires,
+        write_enabled=write_enabled,
+        # A lone string is refused by validation, not split into characters.
+        allowed_ips=allowed_ips if isinstance(allowed_ips, str) else list(allowed_ips),
+    )
+    if version == TokenVersion.V1:
+        secret = secrets.token_hex(TOKEN_SECRET_LENGTH // 2)
+        plaintext = secret
+    else:
+        token.key = _random_string(TOKEN_KEY_LENGTH)
+        secret = _random_string(TOKEN_SECRET_LENGTH)
+        plaintext = f"{TOKEN_PREFIX}{token.key}.{secret}"
+    token.digest = token_digest(secret)
+    with public_context(), transaction.atomic():
+        token.full_clean()
+        token.save()
+    return token, plaintext
+
+
+def token_revoke(*, token: Token) -> None:
+    """Delete the token for good; requests carrying it fail from now on."""
+    with public_context(), transaction.atomic():
+        Token.objects.filter(pk=token.pk).delete()
+
+
+def _parse(header_value: str | None) -> tuple[int, str | None, str]:
+    """(version, key, secret) from an `Authorization` header value, as NetBox parses it."""
+    parts = (header_value or "").split()
+    if not parts or parts[0].lower() not in (V1_KEYWORD, V2_KEYWORD):
+        raise TokenNotProvided()
+    if len(parts) != 2:
+        raise TokenAuthenticationFailed(MALFORMED_HEADER)
+    value = parts[1]
+    if not value.isascii():
+        raise TokenAuthenticationFailed(INVALID_CHARACTERS)
+    if not value.startswith(TOKEN_PREFIX):
+        return TokenVersion.V1, None, value
+    key, dot, secret = value.removeprefix(TOKEN_PREFIX).partition(".")
+    if not dot:
+        raise TokenAuthenticationFailed(V2_KEY_UNPARSABLE)
+    return TokenVersion.V2, key, secret
+
+
+def _ip_permitted(token: Token, client_ip: str) -> bool:
+    try:
+        address = ipaddress.ip_address(client_ip.strip())
+    except ValueError:
+        raise TokenAuthenticationFailed(CLIENT_IP_UNKNOWN) from None
+    candidates = [address]
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        candidates.append(address.ipv4_mapped)  # ::ffff:192.0.2.1 from a dual-stack socket
+    return any(candidate in ipaddress.ip_network(network) for network in token.allowed_ips for candidate in candidates)
+
+
+def _touch_last_used(token: Token, now: datetime) -> None:
+    """Record the use at most once per LAST_USED_RESOLUTION, in one UPDATE whose WHERE decides.
+
+    In a request transaction the updated row stays locked until the request ends; concurrent
+    requests with the same token skip it (SKIP LOCKED) instead of waiting for that request.
+    """
+    if token.last_used is not None and token.last_used > now - LAST_USED_RESOLUTION:
+        return
+    table = connection.ops.quote_name(Token._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_used = %s WHERE id = ("  # noqa: S608 -- the table name is ours
+            f"  SELECT id FROM {table} WHERE id = %s AND (last_used IS NULL OR last_used <= %s)"
+            "  FOR NO KEY UPDATE SKIP LOCKED)",
+            [now, token.pk, now - LAST_USED_RESOLUTION],
+        )
+        if cursor.rowcount == 1:
+            token.last_used = now
+
+
+def authenticate_token(header_value: str | None, *, organization: Organization | None, client_ip: str) -> TokenAuth:
+    """Check an `Authorization` header for a request routed to `organization` (None when the
+    request named an organization that does not exist) coming from `client_ip`.
+
+    Raises TokenAuthenticationFailed (403, NetBox's `detail`) or TokenForAnotherOrganization
+    (404). Checks run in NetBox's order -- token, source IP, enabled, expiry, user -- with the
+    organization checked right after the source IP, so a token used from a network it does not
+    allow learns nothing more, and the outcome never depends on whether `organization` exists.
+    """
+    version, key, secret = _parse(header_value)
+    # Computed for every request alike; compared in constant time (v2) or looked up by an
+    # index on a digest nobody can steer without the pepper (v1).
+    digest = token_digest(secret)
+    invalid = TokenAuthenticationFailed(INVALID.format(version=version))
+    with public_context():
+        tokens = Token.objects.select_related("user").annotate(
+            user_is_member=Exists(
+                Membership.objects.filter(user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"))
+            )
+        )
+        if version == TokenVersion.V1:
+            token = tokens.filter(version=TokenVersion.V1, digest=digest).first()
+        else:
+            token = tokens.filter(version=TokenVersion.V2, key=key).first()
+            if token is not None and not hmac.compare_digest(token.digest, digest):
+                token = None  # a known key with the wrong secret looks like an unknown key
+        if token is None:
+            raise invalid
+
+        if token.allowed_ips and not _ip_permitted(token, client_ip):
+            raise TokenAuthenticationFailed(SOURCE_IP_NOT_PERMITTED.format(ip=client_ip))
+        if organization is None or token.organization_id != organization.pk:
+            raise TokenForAnotherOrganization()
+        if not token.enabled:
+            raise TokenAuthenticationFailed(DISABLED)
+        if token.is_expired:
+            raise TokenAuthenticationFailed(EXPIRED)
+        user = token.user
+        if user is not None:
+            if not user.is_active:
+                raise TokenAuthenticationFailed(USER_INACTIVE)
+            if not token.user_is_member:
+                raise invalid  # the token died with the membership
+
+        _touch_last_used(token, timezone.now())
+    return TokenAuth(user=user, token=token)
+
+
+def token_can_write(auth: TokenAuth, method: str) -> bool:
+    """Whether the token may be used for `method`; when not, answer 403 WRITE_NOT_PERMITTED."""
+    return method.upper() in SAFE_METHODS or auth.token.write_enabled
