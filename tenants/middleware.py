@@ -18,6 +18,7 @@ from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, set_script_prefix
 
+from tenants.api import PROVISION_PATH, token_provision
 from tenants.context import tenant_context
 from tenants.models import Domain, Membership, MembershipRole, Organization
 from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
@@ -127,6 +128,8 @@ class OrganizationMembershipMiddleware:
         route = getattr(request, "organization_route", None)
         if route is None:
             return self.get_response(request)
+        if request.path_info == PROVISION_PATH:
+            return token_provision(request, route.organization)
         if is_api_request(request) and "HTTP_AUTHORIZATION" in request.META:
             return self._admit_token(request, route)
         if not request.user.is_authenticated:

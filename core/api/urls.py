@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import NinjaAPI, Router
 
-from core.api import endpoints
+from core.api import endpoints, users
 from core.registry import ObjectSpec, registry
 
 
@@ -55,6 +55,31 @@ def _routes(spec: ObjectSpec) -> Router:
     return router
 
 
+def _users_routes(api: NinjaAPI) -> None:
+    """Members and tokens: public-schema objects, so not derived from the registry."""
+    router = Router(tags=["users"])
+
+    @router.api_operation(["GET", "POST"], "/tokens/", url_name="users-tokens-list", operation_id="users_tokens_list")
+    def tokens(request: HttpRequest):
+        return endpoints.run(request, users.token_list)
+
+    @router.api_operation(
+        ["GET", "DELETE"], "/tokens/{int:id}/", url_name="users-tokens-detail", operation_id="users_tokens_retrieve"
+    )
+    def token(request: HttpRequest, id: int):
+        return endpoints.run(request, lambda r, a: users.token_detail(r, a, id))
+
+    @router.get("/users/", url_name="users-users-list", operation_id="users_users_list")
+    def members(request: HttpRequest):
+        return endpoints.run(request, users.user_list)
+
+    @router.get("/users/{int:id}/", url_name="users-users-detail", operation_id="users_users_retrieve")
+    def member(request: HttpRequest, id: int):
+        return endpoints.run(request, lambda r, a: users.user_detail(r, a, id))
+
+    api.add_router("/users/", router)
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="Wirebook REST API",
@@ -72,6 +97,7 @@ def build_api() -> NinjaAPI:
     def status(request: HttpRequest):
         return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.status_body()))
 
+    _users_routes(api)
     for app in sorted({spec.api_app for spec in registry}):
         app_router = Router()
         for spec in registry:

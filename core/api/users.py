@@ -1,0 +1,92 @@
+"""`/api/users/…`: the organization's members and API tokens, in NetBox's shapes.
+
+Members and tokens live in the public schema; these endpoints show only the current
+organization's. Everyone sees their own tokens; admins and owners see and revoke all of them.
+"""
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+
+from core.api.endpoints import ApiError, detail, json_response, paginate
+from core.context import ROLE_ACTIONS, Actor
+from tenants.api import api_root, token_options, token_representation, user_representation
+from tenants.context import public_context
+from tenants.models import Membership, Token
+from tenants.tokens import token_create, token_revoke
+
+
+def _is_admin(actor: Actor) -> bool:
+    return "settings" in ROLE_ACTIONS.get(actor.role, frozenset())
+
+
+def _tokens(request: HttpRequest, actor: Actor):
+    tokens = Token.objects.filter(organization=request.organization).select_related("user").order_by("pk")
+    return tokens if _is_admin(actor) else tokens.filter(user_id=actor.user_id)
+
+
+def token_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    with public_context():
+        if request.method == "POST":
+            return _token_create(request, actor)
+        rows, page = paginate(request, _tokens(request, actor))
+        root = api_root(request)
+        page["results"] = [token_representation(token, root) for token in rows]
+    return json_response(page)
+
+
+def _token_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        raise detail(400, "JSON parse error") from None
+    if not isinstance(payload, dict):
+        raise detail(400, "Invalid data. Expected a dictionary.")
+    user_id = payload.get("user", actor.user_id)
+    if isinstance(user_id, dict):
+        user_id = user_id.get("id")
+    if user_id != actor.user_id and not _is_admin(actor):
+        raise detail(403, "You do not have permission to perform this action.")
+    membership = Membership.objects.filter(organization=request.organization, user_id=user_id).select_related("user")
+    membership = membership.first()
+    if membership is None:
+        raise ApiError(400, {"user": [f"Related object not found using the provided numeric ID: {user_id}"]})
+    try:
+        token, plaintext = token_create(
+            organization=request.organization, user=membership.user, **token_options(payload)
+        )
+    except ValidationError as error:
+        raise ApiError(400, error.message_dict) from None
+    return json_response(token_representation(token, api_root(request), plaintext=plaintext), 201)
+
+
+def token_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    with public_context():
+        token = _tokens(request, actor).filter(pk=pk).first()
+        if token is None:
+            raise detail(404, "No Token matches the given query.")
+        if request.method == "DELETE":
+            token_revoke(token=token)
+            return HttpResponse(status=204)
+        return json_response(token_representation(token, api_root(request)))
+
+
+def _members(request: HttpRequest):
+    return Membership.objects.filter(organization=request.organization).select_related("user").order_by("user_id")
+
+
+def user_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    with public_context():
+        rows, page = paginate(request, _members(request))
+        root = api_root(request)
+        page["results"] = [user_representation(membership, root) for membership in rows]
+    return json_response(page)
+
+
+def user_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    with public_context():
+        membership = _members(request).filter(user_id=pk).first()
+        if membership is None:
+            raise detail(404, "No User matches the given query.")
+        return json_response(user_representation(membership, api_root(request)))
