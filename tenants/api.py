@@ -31,8 +31,10 @@ def api_root(request) -> str:
 
 
 def user_brief(user, root: str) -> dict | None:
-    if user is None:
-        return None
+    return None if user is None else _user_brief(user, root)
+
+
+def _user_brief(user, root: str) -> dict:
     return {"id": user.pk, "url": f"{root}users/users/{user.pk}/", "display": user.email, "username": user.email}
 
 
@@ -40,7 +42,7 @@ def user_representation(membership: Membership, root: str) -> dict:
     user = membership.user
     first, _, last = (user.display_name or "").partition(" ")
     return {
-        **user_brief(user, root),
+        **_user_brief(user, root),
         "display_url": f"{root[: -len('api/')]}users/users/{user.pk}/",
         "first_name": first,
         "last_name": last,
@@ -126,12 +128,11 @@ def token_provision(request, organization: Organization | None) -> JsonResponse:
         return JsonResponse(missing, status=400)
     with public_context():
         user = authenticate(request, username=str(payload["username"]), password=str(payload["password"]))
-        member = (
-            organization is not None
-            and user is not None
-            and Membership.objects.filter(user=user, organization=organization).exists()
-        )
-        if not member:
+        if (
+            organization is None
+            or user is None
+            or not Membership.objects.filter(user=user, organization=organization).exists()
+        ):
             return JsonResponse({"detail": INVALID_CREDENTIALS}, status=403)
         try:
             token, plaintext = token_create(organization=organization, user=user, **token_options(payload))
