@@ -16,3 +16,10 @@ class LocationStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     DECOMMISSIONING = "decommissioning", _("Decommissioning")
     RETIRED = "retired", _("Retired")
+
+
+class ContactPriority(models.TextChoices):
+    PRIMARY = "primary", _("Primary")
+    SECONDARY = "secondary", _("Secondary")
+    TERTIARY = "tertiary", _("Tertiary")
+    INACTIVE = "inactive", _("Inactive")
