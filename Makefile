@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 DEVSTACK := $(PY) -m saas_platform.devstack
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install run test test-steps lint format migrate benchmark clean
+.PHONY: help install run test test-steps lint format migrate openapi benchmark clean
 
 help:
 	@echo "make run      start Wirebook at http://127.0.0.1:8000 with a demo organization (Ctrl-C stops it)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint     ruff lint and format check, mypy on the platform layer"
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
+	@echo "make openapi  rewrite docs/openapi.json, the committed REST API schema CI checks"
 	@echo "make benchmark  measure organization provisioning (writes benchmarks/results/provisioning.json)"
 	@echo "make clean    remove .venv and .data (local databases included)"
 
@@ -49,6 +50,9 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+openapi: $(INSTALLED)
+	$(PY) manage.py openapi
 
 benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/provisioning.py

@@ -1,9 +1,11 @@
 """Mounts the REST API (`/api/…` inside an organization) from the registry."""
 
 from django.http import HttpRequest
+from django.urls import get_script_prefix
 from ninja import NinjaAPI, Router
 
 from core.api import endpoints, users
+from core.api.openapi import openapi_document
 from core.registry import ObjectSpec, registry
 
 
@@ -85,9 +87,19 @@ def build_api() -> NinjaAPI:
         title="Wirebook REST API",
         version=endpoints.API_VERSION,
         urls_namespace="api",
-        openapi_url="/schema/",
-        docs_url="/schema/swagger-ui/",
+        # The document is derived from the registry (core.api.openapi), not from the handlers'
+        # signatures; ninja's interactive docs would load assets from a CDN.
+        openapi_url=None,
+        docs_url=None,
     )
+
+    @api.get("/schema/", url_name="schema", include_in_schema=False)
+    def schema(request: HttpRequest):
+        def document(r, a):
+            server = r.build_absolute_uri(get_script_prefix()).rstrip("/")
+            return endpoints.json_response(openapi_document(server))
+
+        return endpoints.run(request, document)
 
     @api.get("/", include_in_schema=False, url_name="root")
     def root(request: HttpRequest):

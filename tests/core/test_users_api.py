@@ -32,7 +32,7 @@ def test_provisioning_failures_look_alike(org_a, org_b):
 
     assert wrong_password.status_code == not_a_member.status_code == no_such_org.status_code == 403
     assert wrong_password.json() == not_a_member.json() == no_such_org.json() == {"detail": "Invalid username/password"}
-    assert not Token.objects.exists()
+    assert not Token.objects.filter(organization=org_a.organization).exists()
 
 
 def test_provisioning_validates_input(org_a):

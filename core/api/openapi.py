@@ -1,0 +1,253 @@
+"""The OpenAPI 3 document of the REST API, derived from the registry like the endpoints.
+
+Operation ids and component names follow NetBox's drf-spectacular document
+(`dcim_sites_list`, `dcim_sites_create`, `Site`, `BriefSite`, `WritableSiteRequest`,
+`PaginatedSiteList`…) so clients generated from NetBox's schema find the same names.
+"""
+
+from django.db import models
+
+from core.api.endpoints import API_VERSION
+from core.api.filters import filters_for
+from core.api.serializers import field_names
+from core.api.writes import writable_fields
+from core.registry import ObjectSpec, registry
+
+COMMON_LIST_PARAMETERS = [
+    ("limit", "integer", "Number of results to return per page (at most 1000; 0 means 1000)."),
+    ("offset", "integer", "The initial index from which to return the results."),
+    ("start", "integer", "Cursor paging: return objects with an id at least this (not with offset)."),
+    ("brief", "boolean", "Return the brief representation."),
+    ("fields", "string", "Comma-separated fields to return."),
+    ("omit", "string", "Comma-separated fields to leave out."),
+    ("ordering", "string", "Comma-separated fields to order by; prefix with - for descending."),
+    ("q", "string", "Free-text search."),
+]
+
+
+def component(spec: ObjectSpec) -> str:
+    return spec.model._meta.object_name
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _scalar(field: models.Field) -> dict:
+    if isinstance(field, models.BooleanField):
+        schema: dict = {"type": "boolean"}
+    elif isinstance(field, models.BigIntegerField | models.BigAutoField):
+        schema = {"type": "integer", "format": "int64"}
+    elif isinstance(field, models.IntegerField | models.AutoField):
+        schema = {"type": "integer"}
+    elif isinstance(field, models.DecimalField | models.FloatField):
+        schema = {"type": "number", "format": "double"}
+    elif isinstance(field, models.DateTimeField):
+        schema = {"type": "string", "format": "date-time"}
+    elif isinstance(field, models.DateField):
+        schema = {"type": "string", "format": "date"}
+    elif isinstance(field, models.UUIDField):
+        schema = {"type": "string", "format": "uuid"}
+    elif isinstance(field, models.JSONField):
+        schema = {}
+    else:
+        schema = {"type": "string"}
+        if getattr(field, "max_length", None):
+            schema["maxLength"] = field.max_length
+        if isinstance(field, models.SlugField):
+            schema["pattern"] = "^[-a-zA-Z0-9_]+$"
+    if field.null:
+        schema["nullable"] = True
+    return schema
+
+
+def _read_field(spec: ObjectSpec, name: str) -> dict:
+    if name in ("id",):
+        return {"type": "integer", "readOnly": True}
+    if name in ("url", "display_url"):
+        return {"type": "string", "format": "uri", "readOnly": True}
+    if name == "display":
+        return {"type": "string", "readOnly": True}
+    if name in ("_depth", *spec.counts):
+        return {"type": "integer", "readOnly": True}
+    if name == "tags":
+        return {"type": "array", "items": _ref("NestedTag")}
+    if name == "custom_fields":
+        return {"type": "object", "additionalProperties": {}}
+    if name in spec.renderers:
+        return {}
+    field = spec.model._meta.get_field(name)
+    if field.many_to_many:
+        related = registry.find(field.related_model)
+        return {"type": "array", "items": _ref(f"Brief{component(related)}") if related else {"type": "integer"}}
+    if field.is_relation:
+        related = registry.find(field.related_model)
+        schema = {"allOf": [_ref(f"Brief{component(related)}")]} if related else {"type": "integer"}
+        if field.null:
+            schema["nullable"] = True
+        return schema
+    if field.choices:
+        return {
+            "type": "object",
+            "properties": {
+                "value": {"type": "string", "enum": [value for value, _ in field.flatchoices]},
+                "label": {"type": "string"},
+            },
+            "nullable": field.null or field.blank,
+        }
+    schema = _scalar(field)
+    if name in ("created", "last_updated"):
+        schema["readOnly"] = True
+    return schema
+
+
+def _write_field(field: models.Field) -> dict:
+    reference = {"oneOf": [{"type": "integer"}, {"type": "object", "additionalProperties": {}}]}
+    if field.many_to_many:
+        return {"type": "array", "items": reference}
+    if field.is_relation:
+        return {**reference, "nullable": True} if field.null else reference
+    if field.choices:
+        return {"type": "string", "enum": [value for value, _ in field.flatchoices]}
+    return _scalar(field)
+
+
+def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
+    name = component(spec)
+    full = {name: _read_field(spec, name) for name in field_names(spec)}
+    brief = {name: _read_field(spec, name) for name in spec.brief_fields}
+    schemas = {
+        name: {"type": "object", "properties": full, "required": [n for n in ("id", "url", "display") if n in full]},
+        f"Brief{name}": {"type": "object", "properties": brief},
+        f"Paginated{name}List": {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer", "nullable": True},
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "previous": {"type": "string", "format": "uri", "nullable": True},
+                "results": {"type": "array", "items": _ref(name)},
+            },
+        },
+    }
+    if not spec.read_only:
+        fields = writable_fields(spec)
+        properties = {field.name: _write_field(field) for field in fields}
+        properties["tags"] = {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "object"}]}}
+        properties["custom_fields"] = {"type": "object", "additionalProperties": {}}
+        required = [f.name for f in fields if not f.blank and not f.null and not f.has_default() and not f.many_to_many]
+        schemas[f"Writable{name}Request"] = {"type": "object", "properties": properties, "required": required}
+        schemas[f"PatchedWritable{name}Request"] = {"type": "object", "properties": properties}
+    return schemas
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(operation_id: str, tag: str, *, parameters=(), body=None, response=None, status="200") -> dict:
+    operation: dict = {
+        "operationId": operation_id,
+        "tags": [tag],
+        "parameters": list(parameters),
+        "security": [{"tokenAuth": []}, {"cookieAuth": []}],
+        "responses": {status: {"description": ""} | ({"content": _json(response)} if response else {})},
+    }
+    if body is not None:
+        operation["requestBody"] = {"content": _json(body), "required": True}
+    return operation
+
+
+def _filter_parameters(spec: ObjectSpec) -> list[dict]:
+    parameters = [
+        {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": kind}}
+        for name, kind, description in COMMON_LIST_PARAMETERS
+    ]
+    for name in sorted(filters_for(spec.model)):
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "schema": {"type": "array", "items": {"type": "string"}},
+                "explode": True,
+                "style": "form",
+            }
+        )
+    return parameters
+
+
+def _paths(spec: ObjectSpec) -> dict[str, dict]:
+    name, tag = component(spec), spec.api_app
+    base = f"{spec.api_app}_{spec.api_path.replace('-', '_')}"
+    id_parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    list_path: dict = {
+        "get": _operation(
+            f"{base}_list", tag, parameters=_filter_parameters(spec), response=_ref(f"Paginated{name}List")
+        )
+    }
+    detail_path: dict = {"get": _operation(f"{base}_retrieve", tag, parameters=[id_parameter], response=_ref(name))}
+    if not spec.read_only:
+        writable, patched = _ref(f"Writable{name}Request"), _ref(f"PatchedWritable{name}Request")
+        many = {"type": "array", "items": writable}
+        id_list = {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}
+        list_path |= {
+            "post": _operation(
+                f"{base}_create", tag, body={"oneOf": [writable, many]}, response=_ref(name), status="201"
+            ),
+            "put": _operation(
+                f"{base}_bulk_update", tag, body=id_list, response={"type": "array", "items": _ref(name)}
+            ),
+            "patch": _operation(
+                f"{base}_bulk_partial_update", tag, body=id_list, response={"type": "array", "items": _ref(name)}
+            ),
+            "delete": _operation(f"{base}_bulk_destroy", tag, body=id_list, status="204"),
+        }
+        detail_path |= {
+            "put": _operation(f"{base}_update", tag, parameters=[id_parameter], body=writable, response=_ref(name)),
+            "patch": _operation(
+                f"{base}_partial_update", tag, parameters=[id_parameter], body=patched, response=_ref(name)
+            ),
+            "delete": _operation(f"{base}_destroy", tag, parameters=[id_parameter], status="204"),
+        }
+    prefix = f"/api/{spec.api_app}/{spec.api_path}/"
+    return {prefix: list_path, prefix + "{id}/": detail_path}
+
+
+def openapi_document(server_url: str) -> dict:
+    specs = sorted(registry, key=lambda s: (s.api_app, s.api_path))
+    schemas: dict[str, dict] = {
+        "NestedTag": {
+            "type": "object",
+            "properties": {
+                name: {"type": "string"} for name in ("url", "display_url", "display", "name", "slug", "color")
+            }
+            | {"id": {"type": "integer"}},
+        }
+    }
+    paths: dict[str, dict] = {}
+    for spec in specs:
+        schemas.update(_object_schemas(spec))
+        paths.update(_paths(spec))
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Wirebook REST API",
+            "version": API_VERSION,
+            "description": "NetBox-compatible REST API of one Wirebook organization.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "tokenAuth": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "`Bearer nbt_<key>.<secret>` (v2) or `Token <40 hex>` (v1).",
+                },
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+            },
+        },
+    }
