@@ -1,5 +1,23 @@
-from core.models import ObjectChange, Tag
-from core.registry import registry
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.api.filters import Filter, FilterError
+from core.api.serializers import render
+from core.context import current_actor
+from core.customfields import supports_custom_fields, supports_journaling
+from core.models import (
+    CustomField,
+    CustomFieldChoiceSet,
+    CustomFieldType,
+    JournalEntry,
+    ObjectChange,
+    SavedFilter,
+    Tag,
+)
+from core.registry import object_type_for, object_type_label, registry
 
 registry.register(
     Tag,
@@ -38,4 +56,246 @@ registry.register(
     },
     read_only=True,
     search_fields=("object_repr", "user_name"),
+)  # fmt: skip
+
+
+# -- custom fields, journal, saved filters (NetBox's extras) ------------------------------------
+
+
+def _labels(attribute: str):
+    def render(obj, links):
+        return sorted(object_type_label(content_type) for content_type in getattr(obj, attribute).all())
+
+    return render
+
+
+def _label(attribute: str):
+    def render(obj, links):
+        content_type = getattr(obj, attribute)
+        return None if content_type is None else object_type_label(content_type)
+
+    return render
+
+
+def _object_types(allowed: Callable[[type], bool], *, many: bool = False, null: bool = True):
+    """A write converter for content types given as NetBox's "app.model" strings."""
+
+    def one(label):
+        if not isinstance(label, str) or label.count(".") != 1:
+            raise ValidationError(_("Invalid value. Specify a content type as '<app_label>.<model_name>'."))
+        content_type = object_type_for(label)
+        model = content_type.model_class() if content_type is not None else None
+        if model is None or not allowed(model):
+            raise ValidationError(_("Invalid content type: {content_type}").format(content_type=label))
+        return content_type
+
+    def convert(value, actor):
+        if value is None:
+            if many:
+                return []
+            if not null:
+                raise ValidationError(_("This field may not be null."))
+            return None
+        if not many:
+            return one(value)
+        if not isinstance(value, list):
+            raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+        return [one(item) for item in value]
+
+    return convert
+
+
+def _choice_pairs(value, actor):
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+    pairs = []
+    for item in value:
+        if not isinstance(item, list):
+            raise ValidationError(f'Expected a list of items but got type "{type(item).__name__}".')
+        if len(item) < 2:
+            raise ValidationError(_("Ensure this field has at least 2 elements."))
+        if len(item) > 2:
+            raise ValidationError(_("Ensure this field has no more than 2 elements."))
+        if not all(isinstance(part, str | int | float) and not isinstance(part, bool) for part in item):
+            raise ValidationError(_("Choice values and labels must be strings."))
+        pairs.append([str(part) for part in item])
+    return pairs
+
+
+def _object_type_filter(path: str, label: str, *, by_id: bool = False) -> Filter:
+    def apply(queryset, values):
+        ids = []
+        for value in values:
+            if by_id:
+                if not value.isdigit():
+                    raise FilterError({label: [f"“{value}” is not a valid value."]})
+                ids.append(int(value))
+            else:
+                content_type = object_type_for(value)
+                if content_type is not None:
+                    ids.append(content_type.pk)
+        return queryset.filter(**{f"{path}__in": ids}).distinct()
+
+    return Filter(apply)
+
+
+def _data_type(field, links):
+    if field.type in (CustomFieldType.INTEGER, CustomFieldType.DECIMAL, CustomFieldType.BOOLEAN):
+        return field.type
+    if field.type in (CustomFieldType.JSON, CustomFieldType.OBJECT):
+        return "object"
+    if field.type in (CustomFieldType.MULTISELECT, CustomFieldType.MULTIOBJECT):
+        return "array"
+    return "string"
+
+
+def _assigned_object(entry, links):
+    obj = entry.assigned
+    if obj is None or registry.find(type(obj)) is None:
+        return None
+    return render(obj, links, brief=True)
+
+
+def _usable(queryset, values):
+    """NetBox's `usable`: the filters the caller may apply (enabled, and shared or their own)."""
+    usable = Q(enabled=True) & (Q(shared=True) | Q(user_id=current_actor().user_id))
+    wanted = values[-1].lower() in ("true", "1")
+    return queryset.filter(usable) if wanted else queryset.exclude(usable)
+
+
+registry.register(
+    CustomFieldChoiceSet,
+    api="extras/custom-field-choice-sets",
+    brief_fields=("id", "url", "display", "name", "description", "choices_count"),
+    fields=(
+        "id",
+        "url",
+        "display_url",
+        "display",
+        "name",
+        "description",
+        "base_choices",
+        "extra_choices",
+        "order_alphabetically",
+        "choices_count",
+        "created",
+        "last_updated",
+    ),
+    renderers={
+        "base_choices": lambda choice_set, links: None,
+        "extra_choices": lambda choice_set, links: [list(pair) for pair in choice_set.extra_choices or []],
+        "choices_count": lambda choice_set, links: len(choice_set.extra_choices or []),
+    },
+    write_converters={"extra_choices": _choice_pairs},
+    search_fields=("name", "description"),
+)
+registry.register(
+    CustomField,
+    api="extras/custom-fields",
+    brief_fields=("id", "url", "display", "name", "description"),
+    fields=(
+        "id",
+        "url",
+        "display_url",
+        "display",
+        "object_types",
+        "type",
+        "related_object_type",
+        "data_type",
+        "name",
+        "label",
+        "group_name",
+        "description",
+        "required",
+        "unique",
+        "search_weight",
+        "filter_logic",
+        "ui_visible",
+        "ui_editable",
+        "is_cloneable",
+        "default",
+        "related_object_filter",
+        "weight",
+        "validation_minimum",
+        "validation_maximum",
+        "validation_regex",
+        "choice_set",
+        "comments",
+        "created",
+        "last_updated",
+    ),
+    renderers={
+        "object_types": _labels("object_types"),
+        "related_object_type": _label("related_object_type"),
+        "data_type": _data_type,
+    },
+    write_converters={
+        "object_types": _object_types(supports_custom_fields, many=True),
+        "related_object_type": _object_types(lambda model: model in registry),
+    },
+    filters={
+        "object_type": _object_type_filter("object_types", "object_type"),
+        "object_type_id": _object_type_filter("object_types", "object_type_id", by_id=True),
+        "related_object_type": _object_type_filter("related_object_type", "related_object_type"),
+        "choice_set": Filter(lambda queryset, values: queryset.filter(choice_set__name__in=values)),
+    },
+    search_fields=("name", "label", "group_name", "description"),
+)
+registry.register(
+    JournalEntry,
+    api="extras/journal-entries",
+    brief_fields=("id", "url", "display", "created"),
+    fields=(
+        "id",
+        "url",
+        "display_url",
+        "display",
+        "assigned_object_type",
+        "assigned_object_id",
+        "assigned_object",
+        "created",
+        "created_by",
+        "kind",
+        "comments",
+        "tags",
+        "custom_fields",
+        "last_updated",
+    ),
+    # The author is the caller, never taken from the request body.
+    write_fields=("assigned_object_type", "assigned_object_id", "kind", "comments"),
+    renderers={
+        "assigned_object_type": _label("assigned_object_type"),
+        "assigned_object": _assigned_object,
+        "created_by": lambda entry, links: entry.created_by_id,
+    },
+    write_converters={"assigned_object_type": _object_types(supports_journaling, null=False)},
+    filters={
+        "assigned_object_type": _object_type_filter("assigned_object_type", "assigned_object_type"),
+        "assigned_object_type_id": _object_type_filter("assigned_object_type", "assigned_object_type_id", by_id=True),
+        "created_by": Filter(lambda queryset, values: queryset.filter(created_by_name__in=values)),
+    },
+    search_fields=("comments",),
+)
+registry.register(
+    SavedFilter,
+    api="extras/saved-filters",
+    brief_fields=("id", "url", "display", "name", "slug", "description"),
+    fields=(
+        "id", "url", "display_url", "display", "object_types", "name", "slug", "description", "user", "weight",
+        "enabled", "shared", "parameters", "created", "last_updated",
+    ),
+    write_fields=("object_types", "name", "slug", "description", "weight", "enabled", "shared", "parameters"),
+    renderers={
+        "object_types": _labels("object_types"),
+        "user": lambda saved_filter, links: saved_filter.user_id,
+    },
+    write_converters={"object_types": _object_types(lambda model: model in registry, many=True)},
+    filters={
+        "object_type": _object_type_filter("object_types", "object_type"),
+        "object_type_id": _object_type_filter("object_types", "object_type_id", by_id=True),
+        "usable": Filter(_usable),
+    },
+    search_fields=("name", "slug", "description"),
 )  # fmt: skip

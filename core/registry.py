@@ -33,6 +33,9 @@ class ObjectSpec:
     renderers: dict[str, Callable] = field(default_factory=dict)
     # Counts NetBox shows on this object (e.g. {"site_count": "sites"}), annotated on lists.
     counts: dict[str, str] = field(default_factory=dict)
+    # Writes of fields whose JSON form the generic layer cannot convert (e.g. "dcim.site" for a content
+    # type): name -> (value, actor) -> Python value; raise ValidationError for a bad value.
+    write_converters: dict[str, Callable] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -67,5 +70,39 @@ class Registry:
     def find(self, model: type[models.Model]) -> ObjectSpec | None:
         return self._by_model.get(model)
 
+    def find_label(self, label: str) -> ObjectSpec | None:
+        """The registration NetBox calls "<api app>.<model>" ("dcim.site" is our inventory.Site)."""
+        app, _, name = label.partition(".")
+        for spec in self._by_model.values():
+            if spec.api_app == app and spec.model._meta.model_name == name:
+                return spec
+        return None
+
 
 registry = Registry()
+
+
+def object_type_label(content_type) -> str:
+    """A content type as NetBox names it: "dcim.site" for inventory.Site; "app.model" if unregistered."""
+    model = content_type.model_class()
+    spec = registry.find(model) if model is not None else None
+    if spec is None:
+        return f"{content_type.app_label}.{content_type.model}"
+    return f"{spec.api_app}.{content_type.model}"
+
+
+def object_type_for(label: str):
+    """The ContentType for NetBox's "dcim.site" (or our own "inventory.site"); None if there is none."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not isinstance(label, str) or label.count(".") != 1:
+        return None
+    spec = registry.find_label(label.lower())
+    if spec is not None:
+        return ContentType.objects.get_for_model(spec.model)
+    app_label, _, name = label.lower().partition(".")
+    try:
+        content_type = ContentType.objects.get_by_natural_key(app_label, name)
+    except ContentType.DoesNotExist:
+        return None
+    return content_type if content_type.model_class() is not None else None

@@ -13,6 +13,7 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 
 from core.context import current_actor
+from core.customfields import custom_fields_clean
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import ChangeLoggedModel
 
@@ -82,6 +83,7 @@ def _apply(instance: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
 def _save(instance: models.Model, many_to_many: Mapping[str, Any], tags, custom_fields) -> None:
     if custom_fields is not None:
         instance.custom_field_data = {**instance.custom_field_data, **custom_fields}
+    custom_fields_clean(instance, written=custom_fields)
     instance.full_clean()
     instance.save()
     for name, values in many_to_many.items():

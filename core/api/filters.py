@@ -253,6 +253,132 @@ def filters_for(model: type[models.Model]) -> dict[str, Filter]:
     return filters
 
 
+# -- custom fields: `cf_<name>[__<lookup>]`, defined per organization (data), so built per request ------
+
+CUSTOM_FIELD_PREFIX = "cf_"
+TEXT_TYPES = ("text", "longtext", "url", "select")
+RANGE_TYPES = ("integer", "decimal", "date", "datetime")
+
+
+def custom_field_filters(spec: ObjectSpec, names: list[str]) -> dict[str, Filter]:
+    """Filters for the `cf_` parameters that name a custom field of this model (one query, none if no `cf_`)."""
+    if not names:
+        return {}
+    from core.customfields import definitions_for, supports_custom_fields
+
+    if not supports_custom_fields(spec.model):
+        return {}
+    wanted = {name[len(CUSTOM_FIELD_PREFIX) :].partition("__")[0] for name in names}
+    definitions = definitions_for(spec.model, names=wanted)
+    filters: dict[str, Filter] = {}
+    for field in definitions.values():
+        if field.filter_logic != "disabled":
+            filters.update(_custom_field_filters(field))
+    return filters
+
+
+def _custom_field_filters(field) -> dict[str, Filter]:
+    name, path, kind = f"{CUSTOM_FIELD_PREFIX}{field.name}", f"custom_field_data__{field.name}", field.type
+    if kind in TEXT_TYPES:
+        filters = _json_text_filters(name, path)
+        if kind != "select" and field.filter_logic == "loose":
+            filters[name] = _json_filter(name, path, str, lookup="icontains")
+        return filters
+    if kind in RANGE_TYPES:
+        parse = {"integer": _int, "decimal": _decimal, "date": _json_date, "datetime": _json_datetime}[kind]
+        filters = _json_exact_filters(name, path, parse)
+        for lookup in RANGE_LOOKUPS:
+            filters[f"{name}__{lookup}"] = _json_range_filter(f"{name}__{lookup}", f"{path}__{lookup}", parse)
+        return filters
+    if kind == "boolean":
+        return {
+            name: Filter(lambda qs, v: qs.filter(**{path: _parse(name, v[-1:], _bool)[0]})),
+            f"{name}__empty": _json_empty_filter(name, path),
+        }
+    if kind == "object":
+        return _json_exact_filters(name, path, _int)
+    if kind in ("multiselect", "multiobject"):
+        parse = _int if kind == "multiobject" else str
+        return {
+            name: _json_filter(name, path, parse, lookup="contains"),
+            f"{name}__n": _json_filter(f"{name}__n", path, parse, lookup="contains", negate=True),
+            f"{name}__empty": _json_empty_filter(name, path),
+        }
+    return {}  # json: not filterable, as in NetBox
+
+
+def _json_date(value: str):
+    day = parse_date(value)
+    return day.isoformat() if day else None
+
+
+def _json_datetime(value: str):
+    moment = _datetime(value)
+    if moment is None:
+        return None
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _json_empty(path: str) -> Q:
+    # A key may be absent, JSON null, or an empty string or list.
+    return Q(**{f"{path}__isnull": True}) | Q(**{path: None}) | Q(**{path: ""}) | Q(**{path: []})
+
+
+def _excluding(qs, q: Q):
+    # NOT on a missing key is NULL in SQL and would drop the row: exclude by primary key instead.
+    return qs.exclude(pk__in=qs.model._base_manager.filter(q).values("pk"))
+
+
+def _json_filter(name: str, path: str, parse, *, lookup: str | None = None, negate: bool = False) -> Filter:
+    def apply(qs, values):
+        q = Q()
+        for value in _parse(name, values, parse):
+            if value is None:
+                q |= _json_empty(path)
+            elif lookup == "contains":
+                q |= Q(**{f"{path}__contains": [value]})
+            else:
+                q |= Q(**{f"{path}__{lookup}" if lookup else path: value})
+        return _excluding(qs, q) if negate else qs.filter(q)
+
+    return Filter(apply)
+
+
+def _json_exact_filters(name: str, path: str, parse) -> dict[str, Filter]:
+    return {
+        name: _json_filter(name, path, parse),
+        f"{name}__n": _json_filter(f"{name}__n", path, parse, negate=True),
+        f"{name}__empty": _json_empty_filter(name, path),
+    }
+
+
+def _json_text_filters(name: str, path: str) -> dict[str, Filter]:
+    filters = _json_exact_filters(name, path, str)
+    for suffix, (lookup, negate) in TEXT_LOOKUPS.items():
+        filters[f"{name}__{suffix}"] = _json_filter(f"{name}__{suffix}", path, str, lookup=lookup, negate=negate)
+    return filters
+
+
+def _json_range_filter(name: str, path: str, parse) -> Filter:
+    def apply(qs, values):
+        for value in _parse(name, values, parse):
+            if value is not None:
+                # JSON null sorts below every number and string: leave it (and missing keys) out.
+                qs = qs.filter(**{path: value}).exclude(**{path.rpartition("__")[0]: None})
+        return qs
+
+    return Filter(apply)
+
+
+def _json_empty_filter(name: str, path: str) -> Filter:
+    def apply(qs, values):
+        wanted = _parse(f"{name}__empty", values[-1:], _bool)[0]
+        return qs.filter(_json_empty(path)) if wanted else _excluding(qs, _json_empty(path))
+
+    return Filter(apply)
+
+
 def search(queryset, spec: ObjectSpec, text: str):
     text = text.strip()
     if not text:
@@ -267,6 +393,7 @@ def filter_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
     """Apply every recognised filter in `params` (a QueryDict). Raises FilterError on bad values."""
     available = filters_for(spec.model)
     errors: dict[str, list[str]] = {}
+    custom = custom_field_filters(spec, [name for name in params if name.startswith(CUSTOM_FIELD_PREFIX)])
     for name in params:
         if name in RESERVED:
             continue
@@ -274,7 +401,7 @@ def filter_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
         if name == "q":
             queryset = search(queryset, spec, values[-1])
             continue
-        definition = available.get(name)
+        definition = custom.get(name) if name.startswith(CUSTOM_FIELD_PREFIX) else available.get(name)
         if definition is None:
             continue
         try:

@@ -122,7 +122,10 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
                 errors[name] = ["This field is required."]
             continue
         try:
-            result.data[name] = _convert(model_field, payload[name], actor)
+            if name in spec.write_converters:
+                result.data[name] = spec.write_converters[name](payload[name], actor)
+            else:
+                result.data[name] = _convert(model_field, payload[name], actor)
         except ValidationError as exc:
             errors[name] = [DRF_MESSAGES.get(str(m), str(m)) for m in exc.messages]
     if "tags" in payload:

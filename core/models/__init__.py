@@ -1,17 +1,36 @@
 from core.models.base import BaseModel, ChangeLoggedModel, NestedGroupModel, OrganizationalModel, PrimaryModel
 from core.models.changes import ObjectChange, ObjectChangeAction
+from core.models.customfields import (
+    CustomField,
+    CustomFieldChoiceSet,
+    CustomFieldFilterLogic,
+    CustomFieldType,
+    CustomFieldUIEditable,
+    CustomFieldUIVisible,
+)
+from core.models.journal import JournalEntry, JournalEntryKind
 from core.models.permissions import ObjectPermission
+from core.models.savedfilters import SavedFilter
 from core.models.tags import Tag, TaggedItem
 
 __all__ = [
     "BaseModel",
     "ChangeLoggedModel",
+    "CustomField",
+    "CustomFieldChoiceSet",
+    "CustomFieldFilterLogic",
+    "CustomFieldType",
+    "CustomFieldUIEditable",
+    "CustomFieldUIVisible",
+    "JournalEntry",
+    "JournalEntryKind",
     "NestedGroupModel",
     "ObjectChange",
     "ObjectChangeAction",
     "ObjectPermission",
     "OrganizationalModel",
     "PrimaryModel",
+    "SavedFilter",
     "Tag",
     "TaggedItem",
 ]
