@@ -30,7 +30,7 @@ registry.register(
 def _object_type(attribute: str):
     def render(change, links):
         content_type = getattr(change, attribute)
-        return None if content_type is None else f"{content_type.app_label}.{content_type.model}"
+        return None if content_type is None else object_type_label(content_type)
 
     return render
 

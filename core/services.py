@@ -16,6 +16,7 @@ from core.context import current_actor
 from core.customfields import custom_fields_clean
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import ChangeLoggedModel
+from core.search import search_index, search_unindex
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -89,6 +90,7 @@ def _save(instance: models.Model, many_to_many: Mapping[str, Any], tags, custom_
     for name, values in many_to_many.items():
         getattr(instance, name).set(values)
     _set_tags(instance, tags)
+    search_index(instance)  # in the same transaction: the index never disagrees with the data
 
 
 def object_create(
@@ -142,6 +144,8 @@ def object_delete(*, instance: models.Model, message: str = "") -> None:
         ]
         for obj, before in logged:
             _log(obj, ObjectChangeAction.DELETE, pre=before, post=None, message=message if obj == instance else "")
+        for model, objects in collector.data.items():
+            search_unindex(model, [obj.pk for obj in objects])
         instance.delete()  # tags go with it: BaseModel.tagged_items is a GenericRelation
 
 

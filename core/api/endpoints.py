@@ -148,7 +148,7 @@ def _render_options(request: HttpRequest) -> dict:
     }
 
 
-def _page_url(request: HttpRequest, **changes) -> str:
+def page_url(request: HttpRequest, **changes) -> str:
     params = request.GET.copy()
     for key, value in changes.items():
         if value is None:
@@ -159,7 +159,7 @@ def _page_url(request: HttpRequest, **changes) -> str:
     return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
 
 
-def _int_param(request: HttpRequest, name: str, default: int) -> int:
+def int_param(request: HttpRequest, name: str, default: int) -> int:
     value = request.GET.get(name)
     if value in (None, ""):
         return default
@@ -173,27 +173,27 @@ def _int_param(request: HttpRequest, name: str, default: int) -> int:
 
 
 def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
-    limit = _int_param(request, "limit", DEFAULT_PAGE_SIZE)
+    limit = int_param(request, "limit", DEFAULT_PAGE_SIZE)
     limit = MAX_PAGE_SIZE if limit == 0 else min(limit, MAX_PAGE_SIZE)
     if "start" in request.GET:
         if "offset" in request.GET:
             raise detail(400, "The offset and start parameters cannot be combined.")
-        start = _int_param(request, "start", 0)
+        start = int_param(request, "start", 0)
         rows = list(queryset.filter(pk__gte=start).order_by("pk")[: limit + 1])
         more = len(rows) > limit
         rows = rows[:limit]
-        following = _page_url(request, start=rows[-1].pk + 1, limit=limit) if more else None
+        following = page_url(request, start=rows[-1].pk + 1, limit=limit) if more else None
         return rows, {"count": None, "next": following, "previous": None}
-    offset = _int_param(request, "offset", 0)
+    offset = int_param(request, "offset", 0)
     count = queryset.count()
     rows = list(queryset[offset : offset + limit])
-    following = _page_url(request, offset=offset + limit, limit=limit) if offset + limit < count else None
+    following = page_url(request, offset=offset + limit, limit=limit) if offset + limit < count else None
     if offset <= 0:
         previous = None
     elif offset - limit <= 0:
-        previous = _page_url(request, offset=None, limit=limit)
+        previous = page_url(request, offset=None, limit=limit)
     else:
-        previous = _page_url(request, offset=offset - limit, limit=limit)
+        previous = page_url(request, offset=offset - limit, limit=limit)
     return rows, {"count": count, "next": following, "previous": previous}
 
 

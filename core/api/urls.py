@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Router
 
 from core.api import endpoints, users
 from core.api.openapi import openapi_document
+from core.api.search import search_view
 from core.registry import ObjectSpec, registry
 
 
@@ -108,6 +109,10 @@ def build_api() -> NinjaAPI:
     @api.get("/status/", url_name="status")
     def status(request: HttpRequest):
         return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.status_body()))
+
+    @api.get("/search/", url_name="search", operation_id="search")
+    def search(request: HttpRequest):
+        return endpoints.run(request, search_view)
 
     _users_routes(api)
     for app in sorted({spec.api_app for spec in registry}):

@@ -11,6 +11,7 @@ from core.models.customfields import (
 from core.models.journal import JournalEntry, JournalEntryKind
 from core.models.permissions import ObjectPermission
 from core.models.savedfilters import SavedFilter
+from core.models.search import SearchEntry
 from core.models.tags import Tag, TaggedItem
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "OrganizationalModel",
     "PrimaryModel",
     "SavedFilter",
+    "SearchEntry",
     "Tag",
     "TaggedItem",
 ]

@@ -290,7 +290,7 @@ def test_every_write_is_change_logged_with_the_request_id(api, org_a):
 
     listed = call(api, "get", f"/core/object-changes/?changed_object_id={region_id}&ordering=id").json()
     assert [c["action"]["value"] for c in listed["results"]] == ["create", "update", "delete"]
-    assert listed["results"][0]["changed_object_type"] == "inventory.region"
+    assert listed["results"][0]["changed_object_type"] == "dcim.region"
 
 
 def test_cascaded_deletes_are_logged_too(api, org_a, europe):

@@ -1,0 +1,119 @@
+"""The organization's global search: a PostgreSQL full-text index over every registered model.
+
+Each object's registered `search_fields` (weight A for the first -- usually the name -- and B
+for the rest) and its custom field values (C) form one `tsvector`, written in the same
+transaction as the object by core.services. Queries match every word as a prefix ("ams" finds
+"AMS1"), rank with `ts_rank`, and only return objects the actor may view.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import models
+from django.db.models import F, Value
+
+from core.context import Actor
+from core.models.search import SearchEntry
+from core.registry import registry
+
+CONFIG = "simple"  # no stemming or stop words: names, serials and addresses are not prose
+WORD = re.compile(r"[\w.:/-]+", re.UNICODE)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ".join(_text(item) for item in value)
+    if isinstance(value, dict):
+        return " ".join(_text(item) for item in value.values())
+    return str(value)
+
+
+def search_index(instance: models.Model) -> None:
+    """Write (or rewrite) `instance`'s entry. Call inside the transaction that saved it."""
+    spec = registry.find(type(instance))
+    if spec is None or not spec.search_fields:
+        return
+    fields = [_text(getattr(instance, name, "")) for name in spec.search_fields]
+    custom = _text(getattr(instance, "custom_field_data", {}) or {})
+    document = SearchVector(Value(fields[0]), weight="A", config=CONFIG)
+    if fields[1:]:
+        document = document + SearchVector(Value(" ".join(fields[1:])), weight="B", config=CONFIG)
+    if custom:
+        document = document + SearchVector(Value(custom), weight="C", config=CONFIG)
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    entry, _ = SearchEntry.objects.update_or_create(
+        object_type=content_type, object_id=instance.pk, defaults={"display": spec.display(instance)[:200]}
+    )
+    SearchEntry.objects.filter(pk=entry.pk).update(document=document)
+
+
+def search_unindex(model: type[models.Model], pks: list) -> None:
+    """Drop the entries of these objects (being deleted, in the same transaction)."""
+    if registry.find(model) is None or not pks:
+        return
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    SearchEntry.objects.filter(object_type=content_type, object_id__in=pks).delete()
+
+
+def search_query(text: str) -> SearchQuery | None:
+    """Every word of `text` as a prefix match, all required; None when there is nothing to find."""
+    words = [word.replace("'", "") for word in WORD.findall(text.lower())][:10]
+    words = [word for word in words if word]
+    if not words:
+        return None
+    return SearchQuery(" & ".join(f"'{word}':*" for word in words), search_type="raw", config=CONFIG)
+
+
+@dataclass(frozen=True)
+class Hit:
+    object: models.Model
+    rank: float
+
+
+def search(actor: Actor, text: str, *, object_types: list[ContentType] | None = None, limit: int = 50, offset: int = 0):
+    """(hits, total) for `text`, best first, among objects `actor` may view."""
+    query = search_query(text)
+    if query is None:
+        return [], 0
+    entries = SearchEntry.objects.filter(document=query)
+    if object_types:
+        entries = entries.filter(object_type__in=object_types)
+    entries = entries.annotate(rank=SearchRank(F("document"), query)).order_by("-rank", "display", "pk")
+    # Permissions are per type: keep only rows the actor may view (one query per type present).
+    visible_ids = {}
+    for type_id in entries.values_list("object_type", flat=True).distinct():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None or registry.find(model) is None:
+            continue
+        visible_ids[type_id] = model.objects.restrict(actor, "view").values("pk")
+    if not visible_ids:
+        return [], 0
+    condition = models.Q()
+    for type_id, ids in visible_ids.items():
+        condition |= models.Q(object_type_id=type_id, object_id__in=ids)
+    entries = entries.filter(condition)
+    total = entries.count()
+    page = list(entries[offset : offset + limit])
+    objects = _load(page)
+    hits = [
+        Hit(objects[(entry.object_type_id, entry.object_id)], entry.rank)
+        for entry in page
+        if (entry.object_type_id, entry.object_id) in objects
+    ]
+    return hits, total
+
+
+def _load(entries) -> dict:
+    by_type: dict[int, list[int]] = {}
+    for entry in entries:
+        by_type.setdefault(entry.object_type_id, []).append(entry.object_id)
+    loaded = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        for obj in model._base_manager.filter(pk__in=ids):
+            loaded[(type_id, obj.pk)] = obj
+    return loaded
