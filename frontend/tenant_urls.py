@@ -6,6 +6,7 @@ The routing middleware has already selected the organization's schema and checke
 from django.urls import path
 
 from core.api.urls import build_api
+from core.graphql import graphql_view
 from frontend import views
 
 api = build_api()
@@ -13,4 +14,5 @@ api = build_api()
 urlpatterns = [
     path("", views.organization_home, name="organization-home"),
     path("api/", api.urls),
+    path("graphql/", graphql_view()),
 ]

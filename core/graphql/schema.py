@@ -1,0 +1,152 @@
+"""The GraphQL schema, derived from the registry: `<model>(id:)` and `<model>_list(filters:,
+pagination:)` for every registered model, as NetBox names them (`site`, `site_list`,
+`tenant_group_list`, ...).
+
+Every query goes through `Model.objects.restrict(actor, "view")`; lists are capped at
+MAX_PAGE_SIZE like NetBox's; what a query selects decides its joins and prefetches.
+"""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import graphene
+from django.db import models
+from django.http import HttpRequest, QueryDict
+from graphql import GraphQLError, GraphQLResolveInfo
+
+from core.api.endpoints import MAX_PAGE_SIZE
+from core.api.filters import FilterError, order_queryset
+from core.context import Actor
+from core.graphql.filters import FilterInputs, OffsetPaginationInput
+from core.graphql.optimizer import Optimizer, relation_key
+from core.graphql.types import ObjectTypes, Relation, choice_enums, snake_name
+from core.registry import ObjectSpec, registry
+
+
+@dataclass(frozen=True)
+class Context:
+    """`info.context` of every resolver: the request and who makes it."""
+
+    request: HttpRequest
+    actor: Actor
+
+
+def paginate(queryset: models.QuerySet, pagination) -> models.QuerySet:
+    """NetBox's `pagination: {offset, limit}` or `{start, limit}`; at most MAX_PAGE_SIZE rows."""
+    pagination = pagination or {}
+    offset = pagination.get("offset") or 0
+    limit = pagination.get("limit")
+    start = pagination.get("start")
+    if limit is None or limit < 0 or limit > MAX_PAGE_SIZE:
+        limit = MAX_PAGE_SIZE
+    if offset < 0:
+        raise GraphQLError("`offset` must be greater than or equal to zero.")
+    if start is not None:
+        if offset:
+            raise GraphQLError("Cannot specify both `start` and `offset` in pagination.")
+        if start < 0:
+            raise GraphQLError("`start` must be greater than or equal to zero.")
+        queryset = queryset.filter(pk__gte=start).order_by("pk")
+    return queryset[offset : offset + limit]
+
+
+def _filter_message(errors: dict[str, list[str]]) -> str:
+    return " ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+
+
+def _graphql_errors(resolve: Callable) -> Callable:
+    """Bad filter values are the caller's error: a GraphQL error naming the filter."""
+
+    @functools.wraps(resolve)
+    def resolver(*args, **kwargs):
+        try:
+            return resolve(*args, **kwargs)
+        except FilterError as error:
+            raise GraphQLError(_filter_message(error.errors)) from None
+
+    return resolver
+
+
+class Derivation:
+    """The schema's parts: object types, filter inputs, and the queries they share."""
+
+    def __init__(self) -> None:
+        self.filters = FilterInputs(choice_enums())
+        self.types = ObjectTypes(
+            filter_input=self.filters.input_for,
+            pagination_input=OffsetPaginationInput,
+            reverse_resolver=self._reverse_resolver,
+        )
+
+    def queryset(self, spec: ObjectSpec, actor: Actor, filters) -> models.QuerySet:
+        queryset = spec.model.objects.restrict(actor, "view")
+        queryset = self.filters.apply(queryset, spec.model, filters)
+        return order_queryset(queryset, spec, QueryDict())
+
+    def optimizer(self, info: GraphQLResolveInfo) -> Optimizer:
+        actor = info.context.actor
+
+        def related(relation: Relation, arguments: dict) -> models.QuerySet:
+            queryset = self.queryset(registry.get(relation.model), actor, arguments.get("filters"))
+            return paginate(queryset, arguments.get("pagination"))
+
+        return Optimizer(info, self.types.relations, related)
+
+    def _reverse_resolver(self, name: str, relation: Relation) -> Callable:
+        @_graphql_errors
+        def resolve(obj, info: GraphQLResolveInfo, **arguments):
+            prefetched = getattr(obj, relation_key(name, arguments), None)
+            if prefetched is not None:
+                return prefetched
+            # Not planned ahead (the optimizer reaches every selected relation; this is a safety net).
+            spec = registry.get(relation.model)
+            queryset = self.queryset(spec, info.context.actor, arguments.get("filters"))
+            queryset = paginate(queryset.filter(**{relation.remote: obj}), arguments.get("pagination"))
+            return list(self.optimizer(info).optimize(queryset, relation.model, info.field_nodes))
+
+        return resolve
+
+    def root_fields(self, spec: ObjectSpec) -> dict[str, graphene.Field]:
+        model = spec.model
+        object_type = self.types.types[model]
+
+        @_graphql_errors
+        def resolve_one(root, info: GraphQLResolveInfo, id):
+            missing = GraphQLError(f"{model.__name__} matching query does not exist.")
+            try:
+                pk = int(id)
+            except (TypeError, ValueError):
+                raise missing from None
+            queryset = spec.model.objects.restrict(info.context.actor, "view").filter(pk=pk)
+            found = list(self.optimizer(info).optimize(queryset, model, info.field_nodes))
+            if not found:
+                raise missing
+            return found[0]
+
+        @_graphql_errors
+        def resolve_list(root, info: GraphQLResolveInfo, filters=None, pagination=None):
+            queryset = paginate(self.queryset(spec, info.context.actor, filters), pagination)
+            return list(self.optimizer(info).optimize(queryset, model, info.field_nodes))
+
+        name = snake_name(model)
+        return {
+            name: graphene.Field(object_type, required=True, id=graphene.ID(required=True), resolver=resolve_one),
+            f"{name}_list": graphene.Field(
+                graphene.List(graphene.NonNull(object_type)),
+                required=True,
+                filters=graphene.Argument(self.filters.input_for(model)),
+                pagination=graphene.Argument(OffsetPaginationInput),
+                resolver=resolve_list,
+            ),
+        }
+
+
+@functools.cache
+def build_schema() -> graphene.Schema:
+    derivation = Derivation()
+    fields: dict[str, graphene.Field] = {}
+    for spec in registry:
+        fields.update(derivation.root_fields(spec))
+    query = type("Query", (graphene.ObjectType,), fields)
+    return graphene.Schema(query=query, auto_camelcase=False)

@@ -1,0 +1,203 @@
+"""GraphQL object types derived from registered models, shaped like NetBox 4.x's.
+
+`<Model>Type` carries `id`, `display`, `class_type`, the model's fields (choice fields as their
+plain value, related objects as nested types, reverse relations as filterable lists), `tags`,
+`custom_fields` (JSON) and, on trees, `level`. Each relation is also recorded as a `Relation`,
+which the optimizer reads to turn a selection into joins and prefetches.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import graphene
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from graphene.types.generic import GenericScalar
+from mptt.models import MPTTModel
+
+from core.models import Tag, TaggedItem
+from core.registry import ObjectSpec, registry
+
+SKIPPED_FIELDS = {"id", "custom_field_data", "lft", "rght", "tree_id", "level", "tagged_items"}
+
+
+class JSON(GenericScalar):
+    """Any JSON value, passed through as it is (`custom_fields`, change snapshots)."""
+
+
+class ContentTypeType(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    app_label = graphene.String(required=True)
+    model = graphene.String(required=True)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A field that reaches other rows: how to load it for many rows at once.
+
+    kind: "forward" (foreign key), "many" (many-to-many), "reverse" (the rows pointing here),
+    "tags". `lookup` is the ORM path from the owning model; `remote` the foreign key on the
+    related model that points back (reverse relations).
+    """
+
+    kind: str
+    lookup: str
+    model: type[models.Model]
+    remote: str = ""
+
+
+def snake_name(model: type[models.Model]) -> str:
+    """`SiteGroup` -> `site_group`, `IPAddress` -> `ip_address` (NetBox's query names)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", model.__name__).lower()
+
+
+def type_name(model: type[models.Model]) -> str:
+    return f"{model.__name__}Type"
+
+
+def has_tags(model: type[models.Model]) -> bool:
+    return any(
+        isinstance(field, GenericRelation) and field.related_model is TaggedItem for field in model._meta.get_fields()
+    )
+
+
+def choice_enums() -> dict[tuple[type[models.Model], str], type[graphene.Enum]]:
+    """One enum per choice field (`SiteStatusEnum`: STATUS_ACTIVE = "active"), for filters."""
+    enums: dict[tuple[type[models.Model], str], type[graphene.Enum]] = {}
+    for spec in registry:
+        for field in spec.model._meta.concrete_fields:
+            if not field.choices or field.is_relation:
+                continue
+            members = []
+            for value, _label in field.flatchoices:
+                member = re.sub(r"\W+", "_", f"{field.name}_{value}").upper()
+                members.append((member, value))
+            camel = "".join(part.capitalize() for part in field.name.split("_"))
+            enums[(spec.model, field.name)] = graphene.Enum(f"{spec.model.__name__}{camel}Enum", members)
+    return enums
+
+
+def _scalar(field: models.Field) -> Any:
+    if isinstance(field, ArrayField):
+        return graphene.List(graphene.NonNull(_scalar(field.base_field)))
+    if isinstance(field, models.BooleanField):
+        return graphene.Boolean
+    if isinstance(field, models.BigIntegerField):
+        return graphene.BigInt
+    if isinstance(field, models.IntegerField):
+        return graphene.Int
+    if isinstance(field, models.DecimalField):
+        return graphene.Decimal
+    if isinstance(field, models.FloatField):
+        return graphene.Float
+    if isinstance(field, models.DateTimeField):
+        return graphene.DateTime
+    if isinstance(field, models.DateField):
+        return graphene.Date
+    if isinstance(field, models.TimeField):
+        return graphene.Time
+    if isinstance(field, models.UUIDField):
+        return graphene.UUID
+    if isinstance(field, models.JSONField):
+        return JSON
+    return graphene.String
+
+
+def _attribute(name: str) -> Callable:
+    return lambda obj, info, **arguments: getattr(obj, name)
+
+
+class ObjectTypes:
+    """`<Model>Type` for every registered model, with the relations the optimizer follows.
+
+    `reverse_resolver(name, relation)` and `filters`/`pagination` arguments come from the schema
+    builder, which owns the queries.
+    """
+
+    def __init__(self, *, filter_input: Callable, pagination_input: Any, reverse_resolver: Callable):
+        self.filter_input = filter_input
+        self.pagination_input = pagination_input
+        self.reverse_resolver = reverse_resolver
+        self.types: dict[type[models.Model], type[graphene.ObjectType]] = {}
+        self.relations: dict[type[models.Model], dict[str, Relation]] = {}
+        for spec in registry:
+            self.types[spec.model] = self._derive(spec)
+
+    def _derive(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
+        model = spec.model
+        relations: dict[str, Relation] = {}
+        fields: dict[str, Any] = {
+            "id": graphene.Field(graphene.ID, required=True, resolver=lambda obj, info: obj.pk),
+            "display": graphene.Field(graphene.String, required=True, resolver=lambda obj, info: spec.display(obj)),
+            "class_type": graphene.Field(graphene.String, required=True, resolver=lambda obj, info: model.__name__),
+        }
+        for field in model._meta.get_fields():
+            if field.name in SKIPPED_FIELDS or (field.is_relation and field.related_model is None):
+                continue  # generic foreign keys have no single type
+            if field.auto_created and not field.concrete:
+                self._reverse(field, fields, relations)
+            elif field.many_to_many:
+                self._many(field, fields, relations)
+            elif field.is_relation:
+                self._forward(field, fields, relations)
+            else:
+                fields[field.name] = graphene.Field(
+                    _scalar(field), required=not field.null, resolver=_attribute(field.attname)
+                )
+        if has_tags(model):
+            tag_type = graphene.NonNull(lambda: self.types[Tag])
+            fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_attribute("tags"))
+            relations["tags"] = Relation("tags", "tagged_items", Tag)
+        if any(field.name == "custom_field_data" for field in model._meta.get_fields()):
+            fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_attribute("custom_field_data"))
+        if issubclass(model, MPTTModel):
+            fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
+        self.relations[model] = relations
+        return type(type_name(model), (graphene.ObjectType,), fields)
+
+    def _target(self, related: type[models.Model]) -> Any:
+        if related is ContentType:
+            return ContentTypeType
+        if registry.find(related) is not None:
+            return lambda: self.types[related]
+        return None
+
+    def _forward(self, field, fields: dict, relations: dict) -> None:
+        target = self._target(field.related_model)
+        if target is None:  # a model with no GraphQL type: its id
+            fields[field.attname] = graphene.Field(graphene.ID, resolver=_attribute(field.attname))
+            return
+        fields[field.name] = graphene.Field(target, required=not field.null, resolver=_attribute(field.name))
+        relations[field.name] = Relation("forward", field.name, field.related_model)
+
+    def _many(self, field, fields: dict, relations: dict) -> None:
+        target = self._target(field.related_model)
+        if target is None:
+            return
+        name = field.name
+        fields[name] = graphene.Field(
+            graphene.List(graphene.NonNull(target)),
+            required=True,
+            resolver=lambda obj, info: list(getattr(obj, name).all()),
+        )
+        relations[name] = Relation("many", name, field.related_model)
+
+    def _reverse(self, field, fields: dict, relations: dict) -> None:
+        related = field.related_model
+        if not field.one_to_many or registry.find(related) is None or not hasattr(field, "get_accessor_name"):
+            return
+        accessor = field.get_accessor_name()
+        name = f"{related._meta.model_name}s" if accessor.endswith("_set") else accessor
+        relation = Relation("reverse", accessor, related, remote=field.field.name)
+        relations[name] = relation
+        fields[name] = graphene.Field(
+            graphene.List(graphene.NonNull(lambda: self.types[related])),
+            required=True,
+            filters=graphene.Argument(lambda: self.filter_input(related)),
+            pagination=graphene.Argument(self.pagination_input),
+            resolver=self.reverse_resolver(name, relation),
+        )

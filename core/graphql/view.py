@@ -1,0 +1,90 @@
+"""`/graphql/` inside an organization: graphene-django's view, answering as NetBox does.
+
+The organization middleware has admitted the caller (session member or API token). Queries are
+read-only, so a read-only token may POST them; a browser session's POST must carry the CSRF
+token, as REST writes must. Query errors (syntax, validation, limits, resolvers) are HTTP 200
+with `data` and `errors`; unexpected failures are logged and reported without internals.
+"""
+
+import logging
+import uuid
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView, HttpError
+from graphql import GraphQLError, specified_rules
+
+from core.api.endpoints import ApiError, check_write, json_response, request_actor
+from core.context import Actor, acting_as
+from core.graphql.schema import Context, build_schema
+from core.graphql.validation import MaxAliasesRule, QueryDepthRule
+
+logger = logging.getLogger(__name__)
+UNEXPECTED = "An unexpected error occurred while processing the request."
+
+
+class OrganizationGraphQLView(GraphQLView):
+    actor: Actor
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.wirebook_request_id = uuid.uuid4()  # type: ignore[attr-defined]
+        try:
+            self.actor = request_actor(request)
+            if getattr(request, "api_token", None) is None:
+                check_write(request)  # a session's POST needs the CSRF token; tokens need none
+        except ApiError as error:
+            response = json_response(error.body, error.status)
+        else:
+            with acting_as(self.actor):
+                try:
+                    response = super().dispatch(request, *args, **kwargs)
+                except Exception:  # never a server error page: log it, answer in GraphQL's shape
+                    logger.exception("unexpected error serving GraphQL")
+                    if transaction.get_connection().in_atomic_block:
+                        transaction.set_rollback(True)
+                    response = json_response({"data": None, "errors": [{"message": UNEXPECTED}]})
+        response["X-Request-ID"] = str(request.wirebook_request_id)  # type: ignore[attr-defined]
+        return response
+
+    def get_context(self, request: HttpRequest) -> Context:
+        return Context(request=request, actor=self.actor)
+
+    def get_response(self, request, data, show_graphiql=False):
+        query, variables, operation_name, _id = self.get_graphql_params(request, data)
+        result = self.execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        body: dict = {"data": result.data}
+        if result.errors:
+            body["errors"] = [self.format_error(error) for error in result.errors]
+            failed = any(isinstance(_original(error), DatabaseError) for error in result.errors)
+            if failed and transaction.get_connection().in_atomic_block:
+                transaction.set_rollback(True)
+        return self.json_encode(request, body), 200
+
+    @staticmethod
+    def format_error(error):
+        if isinstance(error, HttpError):  # a malformed request: no query, bad JSON, a GET mutation
+            return {"message": error.message}
+        if not isinstance(error, GraphQLError):
+            logger.error("unexpected GraphQL failure", exc_info=error)
+            return {"message": UNEXPECTED}
+        original = _original(error)
+        if original is not None and not isinstance(original, GraphQLError | ObjectDoesNotExist):
+            logger.error("unexpected error in a GraphQL resolver", exc_info=original)
+            error = GraphQLError(UNEXPECTED, error.nodes, error.source, error.positions, error.path)
+        return error.formatted
+
+
+def _original(error) -> BaseException | None:
+    return getattr(error, "original_error", None)
+
+
+def graphql_view():
+    """The view for `path("graphql/", ...)` in the organization URLs."""
+    return csrf_exempt(
+        OrganizationGraphQLView.as_view(
+            schema=build_schema(),
+            validation_rules=(*specified_rules, QueryDepthRule, MaxAliasesRule),
+        )
+    )
