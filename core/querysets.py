@@ -3,6 +3,10 @@
 The membership role gives the baseline (viewer: view; editor: view, add, change, delete;
 admin and owner: everything). Object permissions then *add* grants for users whose role lacks
 an action: object types x actions x constraints (ORM lookups; a list of them is OR'ed).
+
+Registrations marked `admin_only` (permissions, custom field definitions) are the
+organization's settings: only roles with "settings" (admins, owners) change them, and object
+permissions cannot grant that -- nobody can escalate themselves.
 """
 
 from django.db import models
@@ -11,12 +15,26 @@ from django.db.models import Q
 from core.context import ROLE_ACTIONS, Actor
 
 
+def is_settings_write(model, action: str) -> bool:
+    from core.registry import registry
+
+    spec = registry.find(model)
+    return action != "view" and spec is not None and spec.admin_only
+
+
+def role_allows(actor: Actor, model, action: str) -> bool:
+    actions = ROLE_ACTIONS.get(actor.role, frozenset())
+    return "settings" in actions if is_settings_write(model, action) else action in actions
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, actor: Actor, action: str = "view"):
         if actor.is_system or actor.is_superuser:
             return self
-        if action in ROLE_ACTIONS.get(actor.role, frozenset()):
+        if role_allows(actor, self.model, action):
             return self
+        if is_settings_write(self.model, action):
+            return self.none()
         grants = permission_constraints(actor, self.model, action)
         if grants is None:
             return self.none()

@@ -14,6 +14,7 @@ from core.models import (
     CustomFieldType,
     JournalEntry,
     ObjectChange,
+    ObjectPermission,
     SavedFilter,
     Tag,
 )
@@ -168,6 +169,7 @@ def _usable(queryset, values):
 registry.register(
     CustomFieldChoiceSet,
     api="extras/custom-field-choice-sets",
+    admin_only=True,
     brief_fields=("id", "url", "display", "name", "description", "choices_count"),
     fields=(
         "id",
@@ -194,6 +196,7 @@ registry.register(
 registry.register(
     CustomField,
     api="extras/custom-fields",
+    admin_only=True,
     brief_fields=("id", "url", "display", "name", "description"),
     fields=(
         "id",
@@ -298,4 +301,85 @@ registry.register(
         "usable": Filter(_usable),
     },
     search_fields=("name", "slug", "description"),
+)  # fmt: skip
+
+
+# -- object permissions (NetBox's users/permissions) --------------------------------------------
+
+
+def _members(links) -> dict[int, str]:
+    """The organization's members by id, loaded once per response (users live in the public schema)."""
+    cached = getattr(links, "_members", None)
+    if cached is None:
+        from tenants.context import current_organization
+        from tenants.models import Membership
+
+        organization = current_organization()
+        memberships = Membership.objects.filter(organization=organization).select_related("user")
+        cached = {membership.user_id: membership.user.email for membership in memberships}
+        links._members = cached
+    return cached
+
+
+def _permission_users(permission, links):
+    members = _members(links)
+    return [
+        {
+            "id": user_id,
+            "url": f"{links.api}users/users/{user_id}/",
+            "display": members[user_id],
+            "username": members[user_id],
+        }
+        for user_id in sorted(permission.user_ids)
+        if user_id in members
+    ]
+
+
+def _member_ids(value, actor):
+    from tenants.context import current_organization
+    from tenants.models import Membership
+
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        raise ValidationError(_("Expected a list of user ids."))
+    members = set(
+        Membership.objects.filter(organization=current_organization(), user_id__in=value).values_list(
+            "user_id", flat=True
+        )
+    )
+    unknown = sorted(set(value) - members)
+    if unknown:
+        raise ValidationError(_("Related object not found using the provided numeric ID: {id}").format(id=unknown[0]))
+    return sorted(set(value))
+
+
+def _actions(value, actor):
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        raise ValidationError(_("Expected a non-empty list of actions."))
+    return sorted(set(value))
+
+
+registry.register(
+    ObjectPermission,
+    api="users/permissions",
+    brief_fields=("id", "url", "display", "name", "description", "enabled", "object_types", "actions"),
+    fields=(
+        "id", "url", "display_url", "display", "name", "description", "enabled", "object_types", "actions",
+        "constraints", "groups", "users",
+    ),
+    renderers={
+        "object_types": _labels("object_types"),
+        "users": _permission_users,
+        "groups": lambda permission, links: [],
+    },
+    write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),
+    write_converters={
+        "object_types": _object_types(lambda model: model in registry, many=True),
+        "user_ids": _member_ids,
+        "actions": _actions,
+    },
+    write_aliases={"users": "user_ids"},
+    admin_only=True,
+    search_fields=("name", "description"),
 )  # fmt: skip

@@ -26,6 +26,8 @@ class ObjectSpec:
     search_fields: tuple[str, ...] = ("name", "description")
     ordering: tuple[str, ...] = ()
     read_only: bool = False
+    # The organization's settings: written by admins and owners only (see core.querysets).
+    admin_only: bool = False
     display: Callable[[models.Model], str] = str
     # Extra filter definitions or overrides, by filter name (see core.api.filters).
     filters: dict = field(default_factory=dict)
@@ -36,6 +38,8 @@ class ObjectSpec:
     # Writes of fields whose JSON form the generic layer cannot convert (e.g. "dcim.site" for a content
     # type): name -> (value, actor) -> Python value; raise ValidationError for a bad value.
     write_converters: dict[str, Callable] = field(default_factory=dict)
+    # NetBox's name for a field whose model field is named otherwise: {"users": "user_ids"}.
+    write_aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -22,8 +22,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from core.api import filters, serializers
 from core.api.writes import WriteError, deserialize, model_errors
-from core.context import ROLE_ACTIONS, Actor, acting_as, actor_for
-from core.querysets import permission_constraints
+from core.context import Actor, acting_as, actor_for
+from core.querysets import is_settings_write, permission_constraints, role_allows
 from core.registry import ObjectSpec
 from core.services import object_create, object_delete, object_update
 
@@ -63,9 +63,9 @@ def request_actor(request: HttpRequest) -> Actor:
 
 
 def allowed(actor: Actor, model, action: str) -> bool:
-    return (
-        action in ROLE_ACTIONS.get(actor.role, frozenset()) or permission_constraints(actor, model, action) is not None
-    )
+    if role_allows(actor, model, action):
+        return True
+    return not is_settings_write(model, action) and permission_constraints(actor, model, action) is not None
 
 
 def require(actor: Actor, model, action: str) -> None:

@@ -113,6 +113,7 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
         raise WriteError(
             {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(payload).__name__}."]}
         )
+    payload = {spec.write_aliases.get(key, key): value for key, value in payload.items()}
     result = WriteData()
     errors: dict[str, list[str]] = {}
     for model_field in writable_fields(spec):
@@ -142,7 +143,8 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
     if isinstance(payload.get("changelog_message"), str):
         result.message = payload["changelog_message"]
     if errors:
-        raise WriteError(errors)
+        names = {field: alias for alias, field in spec.write_aliases.items()}
+        raise WriteError({names.get(key, key): messages for key, messages in errors.items()})
     return result
 
 

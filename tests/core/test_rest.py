@@ -412,3 +412,10 @@ def _queries(client, path):
         response = call(client, "get", path)
     assert response.status_code == 200
     return len(queries)
+
+
+def test_an_invalid_regular_expression_is_a_400(api, europe):
+    response = call(api, "get", "/dcim/sites/?name__regex=(")
+
+    assert response.status_code == 400
+    assert "name__regex" in response.json()
