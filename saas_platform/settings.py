@@ -165,6 +165,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Housekeeping (run `celery -A saas_platform beat`, or a worker with --beat in development).
+CELERY_BEAT_SCHEDULE = {
+    "changelog-retention": {"task": "core.changelog_prune_all", "schedule": 6 * 60 * 60},
+}
 
 # --- Web -------------------------------------------------------------------------------------
 

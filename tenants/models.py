@@ -29,6 +29,11 @@ class Organization(TenantMixin):
     status = models.CharField(
         _("status"), max_length=20, choices=OrganizationStatus.choices, default=OrganizationStatus.ACTIVE
     )
+    changelog_retention = models.PositiveIntegerField(
+        _("change log retention"),
+        default=90,
+        help_text=_("Days to keep change log entries; 0 keeps them forever."),
+    )
 
     class Meta:
         ordering = ["name"]

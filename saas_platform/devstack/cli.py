@@ -116,7 +116,8 @@ def run_app(env: dict) -> int:
                 say(f"`manage.py {name}` failed with exit code {code}")
                 return code
         children.spawn("runserver", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])
-        worker = ["-A", "saas_platform", "worker", "--loglevel", "INFO", "--concurrency", "2"]
+        worker = ["-A", "saas_platform", "worker", "--beat", "--loglevel", "INFO", "--concurrency", "2"]
+        worker += ["--schedule", str(PROJECT_ROOT / ".data" / "celerybeat-schedule")]
         children.spawn("celery worker", [sys.executable, "-m", "celery", *worker])
         say(f"Wirebook is running at http://127.0.0.1:{port}/")
         say(f"demo organization:     http://127.0.0.1:{port}/o/demo/")
@@ -165,8 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Start the missing services like `exec` does, then run `manage.py migrate` and `manage.py demo`\n"
             "(which prints the demo login), then `manage.py runserver 127.0.0.1:$WIREBOOK_PORT --noreload`\n"
-            "(default port 8000) and a Celery worker side by side. Ctrl-C, or either of them exiting,\n"
-            "stops the web server, the worker (each with its whole process group) and then the services."
+            "(default port 8000) and a Celery worker (with beat, for housekeeping) side by side. Ctrl-C,\n"
+            "or either of them exiting, stops the web server, the worker (each with its whole process\n"
+            "group) and then the services."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
