@@ -16,7 +16,7 @@ help:
 	@echo "make lint     ruff lint and format check, mypy on the platform layer"
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
-	@echo "make openapi  rewrite docs/openapi.json, the committed REST API schema CI checks"
+	@echo "make openapi  rewrite docs/openapi.json and docs/graphql.schema, the committed API schemas CI checks"
 	@echo "make benchmark  measure organization provisioning (writes benchmarks/results/provisioning.json)"
 	@echo "make clean    remove .venv and .data (local databases included)"
 
@@ -53,6 +53,7 @@ format: $(INSTALLED)
 
 openapi: $(INSTALLED)
 	$(PY) manage.py openapi
+	$(PY) manage.py graphql_schema
 
 benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/provisioning.py

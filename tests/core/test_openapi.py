@@ -56,3 +56,11 @@ def test_committed_snapshot_matches_the_code():
     assert json.loads(SNAPSHOT.read_text()) == json.loads(snapshot_text()), (
         "the REST API changed: run `make openapi` and commit docs/openapi.json"
     )
+
+
+def test_committed_graphql_schema_matches_the_code():
+    from core.graphql import schema_sdl
+    from core.management.commands.graphql_schema import SNAPSHOT as GRAPHQL_SNAPSHOT
+
+    assert GRAPHQL_SNAPSHOT.exists(), "run `make openapi` and commit docs/graphql.schema"
+    assert GRAPHQL_SNAPSHOT.read_text() == schema_sdl(), "the GraphQL schema changed: run `make openapi` and commit it"
