@@ -140,7 +140,6 @@ registry.register(
 )  # fmt: skip
 registry.register(
     Site, api="dcim/sites", brief_fields=NAMED_BRIEF,
-    counts={"location_count": "locations"},
     filters=_contacts_of(Site),
     search_fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments"),
 )  # fmt: skip
@@ -187,7 +186,7 @@ registry.register(
     Contact, api="tenancy/contacts", brief_fields=("id", "url", "display", "name", "description"),
     fields=(
         "id", "url", "display_url", "display", "groups", "name", "title", "phone", "email", "address", "link",
-        "description", "comments", "tags", "custom_fields", "created", "last_updated",
+        "description", "owner", "comments", "tags", "custom_fields", "created", "last_updated",
     ),
     # The derived `groups`/`groups_id` would join and repeat contacts: all four names use the subquery.
     filters=_group_filters("pk", "group", "group_id", "groups", "groups_id"),

@@ -109,6 +109,8 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 # What /api/status/ reports as "netbox-version": the NetBox release whose REST API we speak.
 WIREBOOK_NETBOX_COMPATIBLE_VERSION = "4.7.3"
 WIREBOOK_VERSION = "0.1.0"
+# The REST API version NetBox clients see in the API-Version header.
+WIREBOOK_API_VERSION = ".".join(WIREBOOK_NETBOX_COMPATIBLE_VERSION.split(".")[:2])
 
 TENANT_MODEL = "tenants.Organization"
 TENANT_DOMAIN_MODEL = "tenants.Domain"

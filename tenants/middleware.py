@@ -10,6 +10,7 @@ logged-in non-members get the 404 page. Nothing tells the two cases apart.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,6 +38,8 @@ class OrganizationRoute:
 
 
 API_PATHS = ("/api/", "/graphql/")
+# Served without credentials, as NetBox serves its schema (pynetbox's strict_filters reads it).
+ANONYMOUS_API_PATHS = ("/api/schema/",)
 
 
 def is_api_request(request) -> bool:
@@ -127,6 +130,20 @@ class OrganizationMembershipMiddleware:
     def __call__(self, request):
         route = getattr(request, "organization_route", None)
         if route is None:
+            return self.get_response(request)
+        if not is_api_request(request):
+            return self._dispatch(request, route)
+        # Every API answer, refusals included, carries NetBox's headers (pynetbox reads
+        # API-Version even from a 403).
+        request.wirebook_request_id = uuid.uuid4()
+        response = self._dispatch(request, route)
+        response.setdefault("API-Version", settings.WIREBOOK_API_VERSION)
+        response.setdefault("X-Request-ID", str(request.wirebook_request_id))
+        return response
+
+    def _dispatch(self, request, route: OrganizationRoute):
+        if request.path_info in ANONYMOUS_API_PATHS:
+            # The same document for every organization, existing or not: it reveals nothing.
             return self.get_response(request)
         if request.path_info == PROVISION_PATH:
             return token_provision(request, route.organization)

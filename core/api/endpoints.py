@@ -27,7 +27,7 @@ from core.querysets import is_settings_write, permission_constraints, role_allow
 from core.registry import ObjectSpec
 from core.services import object_create, object_delete, object_update
 
-API_VERSION = "4.7"
+API_VERSION = settings.WIREBOOK_API_VERSION
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -89,7 +89,8 @@ def check_write(request: HttpRequest) -> None:
 
 def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> HttpResponse:
     """Authenticate, act as the caller, translate errors to NetBox's shapes, add API headers."""
-    request.wirebook_request_id = uuid.uuid4()
+    if not hasattr(request, "wirebook_request_id"):
+        request.wirebook_request_id = uuid.uuid4()
     try:
         actor = request_actor(request)
         check_write(request)
@@ -108,7 +109,7 @@ def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> Ht
         response = json_response(
             {
                 "detail": f"Unable to delete object. {len(blocking)} dependent objects were found: "
-                + ", ".join(str(obj) for obj in blocking[:10])
+                + ", ".join(f"{obj} ({obj.pk})" for obj in blocking[:10])
             },
             409,
         )
@@ -323,7 +324,9 @@ def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) ->
     return json_response(serializers.render(_fresh(spec, actor, request, [pk])[0], serializers.Links(request)))
 
 
-def _ids(payload: Any) -> list[int]:
+def _ids(payload: Any, *, allow_empty: bool = False) -> list[int]:
+    if isinstance(payload, list) and not payload and allow_empty:
+        return []
     if not isinstance(payload, list) or not payload:
         raise detail(400, "Bulk operations require a list of objects, each with a numeric id.")
     ids = []
@@ -359,7 +362,7 @@ def delete_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) ->
 
 def delete_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
     require(actor, spec.model, "delete")
-    ids = _ids(_body(request))
+    ids = _ids(_body(request), allow_empty=True)  # pynetbox deletes an empty selection with []
     with transaction.atomic():
         deletable = spec.model.objects.restrict(actor, "delete")
         instances = [get_object(spec, deletable, pk) for pk in ids]
@@ -399,11 +402,12 @@ def api_root_links(request: HttpRequest, specs) -> dict:
     return {app: f"{root}{app}/" for app in apps}
 
 
-def status_body() -> dict:
+def status_body(request: HttpRequest) -> dict:
     import django
 
     return {
         "django-version": django.get_version(),
+        "hostname": request.get_host().rsplit(":", 1)[0],
         "installed_apps": {},
         "netbox-version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,
         "netbox-full-version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,

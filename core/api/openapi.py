@@ -68,6 +68,8 @@ def _read_field(spec: ObjectSpec, name: str) -> dict:
         return {"type": "string", "format": "uri", "readOnly": True}
     if name == "display":
         return {"type": "string", "readOnly": True}
+    if name == "owner":
+        return {"type": "object", "nullable": True, "readOnly": True}
     if name in ("_depth", *spec.counts):
         return {"type": "integer", "readOnly": True}
     if name == "tags":

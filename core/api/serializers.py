@@ -75,6 +75,9 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         trailing.remove("parent")
     names += [name for name in model_fields if name not in trailing] + trailing
     if issubclass(spec.model, BaseModel):
+        # NetBox 4.5's `owner` (who in the organization owns an object); Wirebook has no owners yet.
+        names.insert(names.index("comments") if "comments" in names else len(names), "owner")
+    if issubclass(spec.model, BaseModel):
         names += ["tags", "custom_fields"]
     if issubclass(spec.model, ChangeLoggedModel) or hasattr(spec.model, "created"):
         names += ["created", "last_updated"]
@@ -107,10 +110,12 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
         return lambda obj, links: spec.display(obj)
     if name == "_depth":
         return lambda obj, links: obj.level
+    if name == "owner":
+        return lambda obj, links: None
     if name == "tags":
         return lambda obj, links: [render(tag, links, brief=True) for tag in obj.tags]
     if name == "custom_fields":
-        return lambda obj, links: dict(obj.custom_field_data)
+        return _custom_fields
     if name in spec.counts:
         return lambda obj, links: getattr(obj, name, 0)
     field = spec.model._meta.get_field(name)
@@ -129,6 +134,35 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
         return choice
     attname = field.attname
     return lambda obj, links: plain(getattr(obj, attname))
+
+
+def _custom_field_shapes(model, links: "Links") -> dict[str, tuple[str, dict[str, str]]]:
+    """The model's custom fields as {name: (type, {choice value: label})}: one query per response."""
+    cache = links.__dict__.setdefault("_custom_fields", {})
+    if model not in cache:
+        from core.customfields import definitions_for
+
+        cache[model] = {
+            name: (field.type, dict(field.choice_set.choices) if field.choice_set_id else {})
+            for name, field in definitions_for(model).items()
+        }
+    return cache[model]
+
+
+def _custom_fields(obj, links: "Links") -> dict:
+    """NetBox 4.7's shape: every defined field present (null when unset), selections as {value, label}."""
+    shapes = _custom_field_shapes(type(obj), links)
+    data = obj.custom_field_data or {}
+    rendered = {}
+    for name in sorted(shapes):
+        kind, labels = shapes[name]
+        value = data.get(name)
+        if value is not None and kind == "select":
+            value = {"value": value, "label": labels.get(value, value)}
+        elif value is not None and kind == "multiselect":
+            value = [{"value": item, "label": labels.get(item, item)} for item in value]
+        rendered[name] = value
+    return rendered
 
 
 def _related_renderer(field) -> Renderer:

@@ -96,11 +96,9 @@ def build_api() -> NinjaAPI:
 
     @api.get("/schema/", url_name="schema", include_in_schema=False)
     def schema(request: HttpRequest):
-        def document(r, a):
-            server = r.build_absolute_uri(get_script_prefix()).rstrip("/")
-            return endpoints.json_response(openapi_document(server))
-
-        return endpoints.run(request, document)
+        # Served to anyone, for every organization alike (existing or not), as NetBox does.
+        server = request.build_absolute_uri(get_script_prefix()).rstrip("/")
+        return endpoints.json_response(openapi_document(server))
 
     @api.get("/", include_in_schema=False, url_name="root")
     def root(request: HttpRequest):
@@ -108,7 +106,7 @@ def build_api() -> NinjaAPI:
 
     @api.get("/status/", url_name="status")
     def status(request: HttpRequest):
-        return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.status_body()))
+        return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.status_body(r)))
 
     @api.get("/search/", url_name="search", operation_id="search")
     def search(request: HttpRequest):

@@ -5,6 +5,7 @@ object the caller may see (`{"site": {"slug": "ams1"}}`); tags by id or attribut
 by value. Missing required fields are "This field is required." as NetBox says it.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,8 +157,22 @@ def _tags(value, actor: Actor) -> list[Tag]:
     return [_resolve(Tag, item, actor) for item in value]
 
 
+_UNIQUE = re.compile(r"^(?P<model>.+) with this (?P<field>.+) already exists\.$")
+
+
+def _drf_message(error: ValidationError) -> str:
+    """Django's wording of a validation message as DRF (and so NetBox) words it."""
+    message = " ".join(error.messages)
+    unique = _UNIQUE.match(message) if error.code == "unique" else None
+    if unique:  # one unique field: DRF's UniqueValidator says it in lower case
+        return f"{unique['model'].lower()} with this {unique['field'].lower()} already exists."
+    return DRF_MESSAGES.get(message, message)
+
+
 def model_errors(error: ValidationError) -> dict[str, list[str]]:
-    return {name: [DRF_MESSAGES.get(m, m) for m in messages] for name, messages in validation_error_dict(error).items()}
+    if not hasattr(error, "error_dict"):
+        return validation_error_dict(error)
+    return {name: [_drf_message(item) for item in items] for name, items in error.error_dict.items()}
 
 
 def spec_for(model) -> ObjectSpec:

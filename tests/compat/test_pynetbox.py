@@ -47,11 +47,6 @@ def test_status_reports_a_netbox_version_clients_can_compare(nb):
     assert {"django-version", "installed_apps", "plugins", "python-version", "rq-workers-running"} <= set(status)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /api/status/ has no `hostname` key; NetBox 4.7 sends django-version, hostname, installed_apps, "
-    "netbox-version, netbox-full-version, plugins, python-version, rq-workers-running (pynetbox_trace.json).",
-)
 def test_status_has_every_key_netbox_sends(nb):
     netbox_keys = {
         "django-version", "hostname", "installed_apps", "netbox-version", "netbox-full-version", "plugins",
@@ -115,13 +110,6 @@ def test_site_crud_and_the_fields_pynetbox_reads(nb):
     assert nb.dcim.sites.get(999_999_999) is None  # a 404 is None, as pynetbox promises
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A site's keys differ from NetBox 4.7's (pynetbox_trace.json, GET /api/dcim/sites/?slug=site-01): "
-    "`owner` (NetBox 4.5+, on every object; null when unowned) is missing, and `location_count` is extra "
-    "(NetBox's site has none). Keys of models Wirebook has not built yet (asns, circuit/device/prefix/rack/"
-    "virtualmachine/vlan counts) are left out of this comparison.",
-)
 def test_site_has_netbox_keys(nb):
     site = nb.dcim.sites.create(name="AMS1", slug="ams1")
 
@@ -287,12 +275,6 @@ def test_tenancy_crud(nb):
     assert [g.slug for g in nb.tenancy.tenant_groups.all()] == ["customers"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="409 on deleting a protected object: Wirebook's detail lists the dependants as `str(obj)`, "
-    "'Unable to delete object. 1 dependent objects were found: AMS1'; NetBox's ModelViewSet.dispatch writes "
-    "f'{obj} ({obj.pk})', 'Unable to delete object. 1 dependent objects were found: AMS1 (<id>)'.",
-)
 def test_protected_delete_names_dependants_with_their_ids(nb):
     acme = nb.tenancy.tenants.create(name="Acme", slug="acme")
     site = nb.dcim.sites.create(name="AMS1", slug="ams1", tenant=acme.id)
@@ -415,13 +397,6 @@ def test_bulk_update_and_delete(nb):
     assert [site.slug for site in nb.dcim.sites.all()] == ["s2", "s3"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Deleting an empty RecordSet sends DELETE /api/dcim/sites/ with body []; Wirebook answers 400 "
-    "{'detail': 'Bulk operations require a list of objects, each with a numeric id.'}, so pynetbox raises. "
-    "NetBox validates the body with BulkOperationSerializer(many=True), which allows an empty list, and "
-    "answers 204 (pynetbox returns True). [Inferred from NetBox's BulkDestroyModelMixin, not recorded.]",
-)
 def test_deleting_an_empty_selection_is_a_no_op(nb):
     nb.dcim.sites.create(name="AMS1", slug="ams1")
 
@@ -534,12 +509,6 @@ def test_custom_fields(nb):
     assert "custom_fields" in error_body(raised.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A select custom field reads back as its raw value, custom_fields == {'tier': 'gold'}; NetBox 4.7 "
-    "reads select/multiselect values as {'value': 'gold', 'label': 'Gold'} like built-in choices (#20897, "
-    "PR #22475; writes still take the raw value).",
-)
 def test_select_custom_fields_read_as_value_and_label(nb):
     custom_fields = _custom_fields_endpoint(nb)
     tiers = nb.extras.custom_field_choice_sets.create(
@@ -585,12 +554,6 @@ def test_a_duplicate_slug_is_a_field_error(nb):
     assert list(error_body(raised.value)) == ["slug"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Duplicate slug: Wirebook answers {'slug': ['Site with this Slug already exists.']} (Django's "
-    "Model.validate_unique, capitalised); NetBox answers DRF's UniqueValidator message built from the verbose "
-    "names, {'slug': ['site with this slug already exists.']}.",
-)
 def test_a_duplicate_slug_has_netbox_message(nb):
     nb.dcim.sites.create(name="AMS1", slug="ams1")
 
@@ -668,25 +631,11 @@ def test_create_token_provisions_a_token_from_username_and_password(compat):
     assert raised.value.req.status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="403s answered by tenants.middleware (no/bad token) carry no API-Version (nor X-Request-ID) header. "
-    "pynetbox's Api.version reads API-Version from a 403 too; NetBox sends `API-Version: 4.7` on every API "
-    "response, its 403s included (error_403_*.json), so nb.version is '4.7' there and '' here.",
-)
 def test_version_is_readable_without_a_valid_token(compat):
     assert pynetbox.api(compat.url).version == "4.7"
     assert api(compat, token="nbt_abcdefghijkl." + "x" * 40).version == "4.7"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="strict_filters=True fails before any filter is checked: pynetbox's Api.openapi() sends no token. "
-    "(1) Its version probe, GET /api/ without a token, gets a 403 with no API-Version header, so "
-    "version.parse('') raises InvalidVersion (NetBox's 403 carries `API-Version: 4.7`). (2) GET /api/schema/ "
-    "without a token is a 403 here; NetBox 3.x served the schema anonymously (netbox#14555), unverified for 4.7. "
-    "(The schema itself now has NetBox's paths, '/api/dcim/sites/', and lists the filters as parameters.)",
-)
 def test_strict_filters_validate_against_the_openapi_schema(compat):
     strict = api(compat, strict_filters=True)
 

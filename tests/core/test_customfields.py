@@ -248,10 +248,19 @@ def test_valid_values_are_stored(api, colors, tenant_ids, kind, options, value, 
     response = create_site(api, "ams1", {"cf": _resolve(value, colors, tenant_ids)})
 
     assert response.status_code == 201, response.content
-    assert response.json()["custom_fields"]["cf"] == _resolve(stored, colors, tenant_ids)
-    assert call(api, "get", f"{SITES}{response.json()['id']}/").json()["custom_fields"] == {
-        "cf": _resolve(stored, colors, tenant_ids)
-    }
+    expected = _as_read(kind, _resolve(stored, colors, tenant_ids))
+    assert response.json()["custom_fields"]["cf"] == expected
+    assert call(api, "get", f"{SITES}{response.json()['id']}/").json()["custom_fields"] == {"cf": expected}
+
+
+def _as_read(kind, stored):
+    """NetBox 4.7 reads selections back as {value, label} (stored as the bare value)."""
+    labels = {"red": "Red", "blue": "Blue", "green": "Green"}
+    if kind == "select" and stored is not None:
+        return {"value": stored, "label": labels[stored]}
+    if kind == "multiselect" and stored is not None:
+        return [{"value": item, "label": labels[item]} for item in stored]
+    return stored
 
 
 @pytest.mark.parametrize(

@@ -19,14 +19,18 @@ def refs(node):
             yield from refs(item)
 
 
-def test_schema_is_served_to_members_only(org_a):
+def test_schema_is_served_to_anyone_alike(org_a):
     response = org_a.client().get("/o/org-a/api/schema/?format=json")
 
     assert response.status_code == 200
     document = response.json()
     assert document["openapi"].startswith("3.")
     assert document["servers"] == [{"url": "http://testserver/o/org-a"}]
-    assert Client().get("/o/org-a/api/schema/").status_code == 403
+    anonymous = Client().get("/o/org-a/api/schema/")
+    unknown = Client().get("/o/no-such-org/api/schema/")
+    assert anonymous.status_code == unknown.status_code == 200
+    assert anonymous.json()["paths"] == unknown.json()["paths"] == document["paths"]
+    assert anonymous["API-Version"] == "4.7"
 
 
 def test_operation_ids_are_unique_and_netbox_named(org_a):

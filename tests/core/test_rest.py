@@ -190,7 +190,7 @@ def test_create_errors_have_netbox_shapes(api, europe):
     assert bad_related.json() == {
         "region": ["Related object not found using the provided attributes: {'slug': 'mars'}"]
     }
-    assert duplicate.json() == {"name": ["Site with this Name already exists."]}
+    assert duplicate.json() == {"name": ["site with this name already exists."]}
     assert not_json.status_code == 400 and "JSON parse error" in not_json.json()["detail"]
 
 

@@ -104,8 +104,8 @@ def test_names_are_unique(api):
     save(api)
 
     assert save(api).json() == {
-        "name": ["Saved filter with this Name already exists."],
-        "slug": ["Saved filter with this Slug already exists."],
+        "name": ["saved filter with this name already exists."],
+        "slug": ["saved filter with this slug already exists."],
     }
 
 

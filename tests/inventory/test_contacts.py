@@ -17,7 +17,7 @@ from tenants.tokens import token_create
 API = "/o/org-a/api"
 CONTACT_FIELDS = [
     "id", "url", "display_url", "display", "groups", "name", "title", "phone", "email", "address", "link",
-    "description", "comments", "tags", "custom_fields", "created", "last_updated",
+    "description", "owner", "comments", "tags", "custom_fields", "created", "last_updated",
 ]  # fmt: skip
 ASSIGNMENT_FIELDS = [
     "id", "url", "display", "object_type", "object_id", "object", "contact", "role", "priority",
@@ -104,8 +104,8 @@ def test_contact_group_crud(api, org_a):
     )
 
     assert list(child) == [
-        "id", "url", "display_url", "display", "name", "slug", "parent", "description", "tags", "custom_fields",
-        "created", "last_updated", "contact_count", "_depth",
+        "id", "url", "display_url", "display", "name", "slug", "parent", "description", "owner", "tags",
+        "custom_fields", "created", "last_updated", "contact_count", "_depth",
     ]  # fmt: skip
     assert child["url"] == f"http://testserver/o/org-a/api/tenancy/contact-groups/{child['id']}/"
     assert child["parent"]["id"] == parent["id"] and child["_depth"] == 1
@@ -190,11 +190,11 @@ def test_contact_role_crud_and_unique_names(api):
     brief = call(api, "get", "/tenancy/contact-roles/?brief=1").json()["results"][0]
 
     assert list(role) == [
-        "id", "url", "display_url", "display", "name", "slug", "description", "tags", "custom_fields", "created",
-        "last_updated",
+        "id", "url", "display_url", "display", "name", "slug", "description", "owner", "tags", "custom_fields",
+        "created", "last_updated",
     ]  # fmt: skip
     assert duplicate.status_code == 400
-    assert duplicate.json() == {"name": ["Contact role with this Name already exists."]}
+    assert duplicate.json() == {"name": ["contact role with this name already exists."]}
     assert patched.json()["description"] == "Hands on"
     assert set(brief) == {"id", "url", "display", "name", "slug", "description"}
     assert call(api, "delete", f"/tenancy/contact-roles/{role['id']}/").status_code == 204
