@@ -5,22 +5,28 @@
 `__lte`, `__gt`, `__gte`, `__empty` for numbers and dates); related objects by `<field>_id=`
 and, when they have a slug, `<field>=<slug>` (trees include descendants); `q=` free text over
 the registration's `search_fields`; `tag=` (all of), `tag__n=` (none of), `tag_id=`;
-`ordering=a,-b`. Unknown parameters are ignored, as NetBox does; bad values are a 400.
+`ordering=a,-b`. Object types (content types) by NetBox's label or id: `<field>=dcim.site`,
+`<field>_id=<id>` (many-to-many fields in the singular, as NetBox: `object_type` for
+`object_types`); arrays by any of their items (`actions=view&actions=add`); UUIDs exactly.
+Unknown parameters are ignored, as NetBox does; bad values are a 400.
 """
 
 import datetime
 import functools
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 from mptt.models import MPTTModel
 
-from core.registry import ObjectSpec, registry
+from core.registry import ObjectSpec, object_type_for, registry
 
 RESERVED = frozenset({"limit", "offset", "start", "brief", "fields", "omit", "ordering", "format", "exclude_m2m"})
 TEXT_LOOKUPS = {
@@ -78,6 +84,13 @@ def _int(value: str):
 def _decimal(value: str):
     try:
         return float(value)
+    except ValueError:
+        return None
+
+
+def _uuid(value: str):
+    try:
+        return uuid.UUID(value)
     except ValueError:
         return None
 
@@ -210,6 +223,64 @@ def _tree_filters(spec: ObjectSpec) -> dict[str, Filter]:
     }
 
 
+def _object_type_filters(field) -> dict[str, Filter]:
+    """A relation to ContentType, as NetBox filters it: by label (`dcim.site`; unknown labels match
+    nothing) and by id. Many-to-many fields are named in the singular and matched by a subquery, so
+    an object with several matching types is listed once."""
+    name = field.name.removesuffix("s") if field.many_to_many else field.name
+    path = field.name
+
+    def wanted(label: str, values: list[str], by_id: bool) -> list:
+        if by_id:
+            return _parse(label, values, _int)
+        types = []
+        for value in values:
+            if value.lower() == "null":
+                types.append(None)
+            elif (content_type := object_type_for(value)) is not None:
+                types.append(content_type.pk)
+        return types
+
+    def matching(label: str, values: list[str], by_id: bool) -> Q:
+        types = wanted(label, values, by_id)
+        if not types:
+            return Q(pk__in=[])
+        q = _in(path, types)
+        return Q(pk__in=field.model._base_manager.filter(q).values("pk")) if field.many_to_many else q
+
+    filters = {}
+    for filter_name, by_id in ((name, False), (f"{name}_id", True)):
+        for negate in (False, True):
+            label = f"{filter_name}__n" if negate else filter_name
+
+            def apply(qs, values, label=label, by_id=by_id, negate=negate):
+                q = matching(label, values, by_id)
+                return qs.exclude(q) if negate else qs.filter(q)
+
+            filters[label] = Filter(apply)
+    return filters
+
+
+def _array_filters(field) -> dict[str, Filter]:
+    """`actions=view&actions=add`: arrays holding any of the values; `__n`: none of them; `__empty`."""
+    name = field.name
+    parse = _int if isinstance(field.base_field, NUMBER_FIELDS) else str
+
+    def overlapping(label: str, values: list[str]) -> Q:
+        return Q(**{f"{name}__overlap": [value for value in _parse(label, values, parse) if value is not None]})
+
+    def empty(qs, values):
+        wanted = _parse(f"{name}__empty", values[-1:], _bool)[0]
+        q = Q(**{f"{name}__isnull": True}) | Q(**{name: []})
+        return qs.filter(q) if wanted else qs.exclude(q)
+
+    return {
+        name: Filter(lambda qs, values: qs.filter(overlapping(name, values))),
+        f"{name}__n": Filter(lambda qs, values: qs.exclude(overlapping(f"{name}__n", values))),
+        f"{name}__empty": Filter(empty),
+    }
+
+
 def _tag_filters() -> dict[str, Filter]:
     def all_of(key, parse, label):
         def apply(qs, values):
@@ -240,6 +311,14 @@ def filters_for(model: type[models.Model]) -> dict[str, Filter]:
         if field.is_relation:
             if registry.find(field.related_model) is not None or field.related_model is model:
                 filters.update(_related_filters(spec, field))
+            elif field.related_model is ContentType:
+                filters.update(_object_type_filters(field))
+        elif isinstance(field, ArrayField):
+            # Arrays of pairs (a choice set's [value, label]) are not matched item by item.
+            if not isinstance(field.base_field, ArrayField):
+                filters.update(_array_filters(field))
+        elif isinstance(field, models.UUIDField):
+            filters.update(_exact_filters(field.name, field.name, _uuid))
         elif isinstance(field, models.BooleanField):
             filters[field.name] = Filter(lambda qs, v, n=field.name: qs.filter(**{n: _parse(n, v[-1:], _bool)[0]}))
         elif field.choices:

@@ -1,0 +1,95 @@
+"""Meta-tests that keep the registry honest (STYLE: "Meta-tests keep us honest").
+
+Every registered model has its data-only API case (tests/api_cases.py), and every field of a
+registered model can be filtered by.
+"""
+
+import importlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.db import models
+
+from core.api.filters import filters_for
+from core.registry import registry
+from tests.api_cases import APICase
+
+TESTS = Path(__file__).resolve().parent
+
+# Fields that are not filters by nature: the tree's bookkeeping and the custom field values
+# (filtered as `cf_<name>`).
+INTERNAL_FIELDS = {"custom_field_data", "lft", "rght", "tree_id", "level"}
+# Fields that deliberately have no filter of their own name, with the reason.
+NOT_FILTERED = {
+    # [value, label] pairs; NetBox filters choice sets by `choice=<value>` instead, not by this field.
+    ("core.customfieldchoiceset", "extra_choices"),
+}
+
+
+def _api_cases() -> list[type[APICase]]:
+    """Every APICase subclass defined under tests/ (their modules imported; each class once)."""
+    for path in sorted(TESTS.rglob("test_*.py")):
+        if "APICase" in path.read_text(encoding="utf-8") and path != Path(__file__).resolve():
+            importlib.import_module(".".join(path.relative_to(TESTS.parent).with_suffix("").parts))
+    found: dict[tuple[str, str], type[APICase]] = {}
+    pending = list(APICase.__subclasses__())
+    while pending:
+        case = pending.pop()
+        found.setdefault((case.__module__, case.__qualname__), case)
+        pending += case.__subclasses__()
+    return list(found.values())
+
+
+def test_every_registered_model_has_exactly_one_api_case():
+    cases = Counter(case.model for case in _api_cases())
+    registered = {spec.model for spec in registry}
+
+    missing = sorted(model._meta.label for model in registered - set(cases))
+    twice = sorted(model._meta.label for model, count in cases.items() if count > 1)
+    unregistered = sorted(model._meta.label for model in set(cases) - registered)
+
+    assert missing == [], "registered models without an APICase subclass under tests/"
+    assert twice == [], "registered models with more than one APICase subclass"
+    assert unregistered == []
+
+
+def _filtered_fields(model: type[models.Model]):
+    for field in model._meta.get_fields():
+        if not field.concrete or field.name in INTERNAL_FIELDS:
+            continue  # reverse and generic relations, the tree's bookkeeping
+        if isinstance(field, models.JSONField):
+            continue  # free-form JSON has no filter, as in NetBox
+        yield field
+
+
+def _filter_names(field) -> set[str]:
+    if not field.is_relation:
+        return {field.name}
+    names = {field.name, f"{field.name}_id"}
+    if field.many_to_many:
+        # NetBox names filters on many-to-many fields in the singular (`object_type` for `object_types`).
+        singular = field.name.removesuffix("s")
+        names |= {singular, f"{singular}_id"}
+    return names
+
+
+@pytest.mark.parametrize("spec", list(registry), ids=lambda spec: spec.label)
+def test_every_model_field_has_a_filter(spec):
+    available = filters_for(spec.model)
+
+    unfiltered = [
+        field.name
+        for field in _filtered_fields(spec.model)
+        if (spec.label, field.name) not in NOT_FILTERED and not _filter_names(field) & set(available)
+    ]
+
+    assert unfiltered == [], f"fields of {spec.label} without a filter (core.api.filters.filters_for)"
+
+
+def test_the_exceptions_are_still_fields():
+    """An allow-list entry for a field that is gone (or filtered after all) is dropped, not kept."""
+    for label, name in NOT_FILTERED:
+        model = next(spec.model for spec in registry if spec.label == label)
+        field = model._meta.get_field(name)  # raises if the field is gone
+        assert not _filter_names(field) & set(filters_for(model)), f"{label}.{name} has a filter now"
