@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0002_token'),
+        ("tenants", "0002_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='changelog_retention',
-            field=models.PositiveIntegerField(default=90, help_text='Days to keep change log entries; 0 keeps them forever.', verbose_name='change log retention'),
+            model_name="organization",
+            name="changelog_retention",
+            field=models.PositiveIntegerField(
+                default=90,
+                help_text="Days to keep change log entries; 0 keeps them forever.",
+                verbose_name="change log retention",
+            ),
         ),
     ]
