@@ -1,11 +1,10 @@
-from collections.abc import Callable
-
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.api.filters import Filter, FilterError
 from core.api.serializers import render
+from core.api.writes import object_type_converter
 from core.context import current_actor
 from core.customfields import supports_custom_fields, supports_journaling
 from core.models import (
@@ -76,34 +75,6 @@ def _label(attribute: str):
         return None if content_type is None else object_type_label(content_type)
 
     return render
-
-
-def _object_types(allowed: Callable[[type], bool], *, many: bool = False, null: bool = True):
-    """A write converter for content types given as NetBox's "app.model" strings."""
-
-    def one(label):
-        if not isinstance(label, str) or label.count(".") != 1:
-            raise ValidationError(_("Invalid value. Specify a content type as '<app_label>.<model_name>'."))
-        content_type = object_type_for(label)
-        model = content_type.model_class() if content_type is not None else None
-        if model is None or not allowed(model):
-            raise ValidationError(_("Invalid content type: {content_type}").format(content_type=label))
-        return content_type
-
-    def convert(value, actor):
-        if value is None:
-            if many:
-                return []
-            if not null:
-                raise ValidationError(_("This field may not be null."))
-            return None
-        if not many:
-            return one(value)
-        if not isinstance(value, list):
-            raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
-        return [one(item) for item in value]
-
-    return convert
 
 
 def _choice_pairs(value, actor):
@@ -235,8 +206,8 @@ registry.register(
         "data_type": _data_type,
     },
     write_converters={
-        "object_types": _object_types(supports_custom_fields, many=True),
-        "related_object_type": _object_types(lambda model: model in registry),
+        "object_types": object_type_converter(supports_custom_fields, many=True),
+        "related_object_type": object_type_converter(lambda model: model in registry),
     },
     filters={
         "object_type": _object_type_filter("object_types", "object_type"),
@@ -273,7 +244,7 @@ registry.register(
         "assigned_object": _assigned_object,
         "created_by": lambda entry, links: entry.created_by_id,
     },
-    write_converters={"assigned_object_type": _object_types(supports_journaling, null=False)},
+    write_converters={"assigned_object_type": object_type_converter(supports_journaling, null=False)},
     filters={
         "assigned_object_type": _object_type_filter("assigned_object_type", "assigned_object_type"),
         "assigned_object_type_id": _object_type_filter("assigned_object_type", "assigned_object_type_id", by_id=True),
@@ -294,7 +265,7 @@ registry.register(
         "object_types": _labels("object_types"),
         "user": lambda saved_filter, links: saved_filter.user_id,
     },
-    write_converters={"object_types": _object_types(lambda model: model in registry, many=True)},
+    write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},
     filters={
         "object_type": _object_type_filter("object_types", "object_type"),
         "object_type_id": _object_type_filter("object_types", "object_type_id", by_id=True),
@@ -360,6 +331,25 @@ def _actions(value, actor):
     return sorted(set(value))
 
 
+def _granted_to(key: str, label: str):
+    """`user_id=` / `user=<username>`: permissions granting any of these members (NetBox's filters)."""
+
+    def apply(queryset, values):
+        from tenants.context import current_organization
+        from tenants.models import Membership
+
+        if key == "id":
+            ids = [int(value) for value in values if value.isdigit()]
+            if len(ids) != len(values):
+                raise FilterError({label: [f"“{values[0]}” is not a valid value."]})
+        else:
+            members = Membership.objects.filter(organization=current_organization(), user__email__in=values)
+            ids = list(members.values_list("user_id", flat=True))
+        return queryset.filter(user_ids__overlap=ids)
+
+    return Filter(apply)
+
+
 registry.register(
     ObjectPermission,
     api="users/permissions",
@@ -375,11 +365,12 @@ registry.register(
     },
     write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),
     write_converters={
-        "object_types": _object_types(lambda model: model in registry, many=True),
+        "object_types": object_type_converter(lambda model: model in registry, many=True),
         "user_ids": _member_ids,
         "actions": _actions,
     },
     write_aliases={"users": "user_ids"},
+    filters={"user_id": _granted_to("id", "user_id"), "user": _granted_to("email", "user")},
     admin_only=True,
     search_fields=("name", "description"),
 )  # fmt: skip

@@ -16,6 +16,7 @@ from core.context import current_actor
 from core.customfields import custom_fields_clean
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import ChangeLoggedModel
+from core.registry import registry
 from core.search import search_index, search_unindex
 
 
@@ -139,7 +140,7 @@ def object_delete(*, instance: models.Model, message: str = "") -> None:
         logged = [
             (obj, snapshot(obj))
             for model, objects in collector.data.items()
-            if issubclass(model, ChangeLoggedModel)
+            if issubclass(model, ChangeLoggedModel) or registry.find(model) is not None
             for obj in objects
         ]
         for obj, before in logged:

@@ -3,7 +3,8 @@ from django.db.models import Q
 
 from core.api.filters import Filter, FilterError
 from core.api.serializers import render
-from core.registry import registry
+from core.api.writes import object_type_converter
+from core.registry import object_type_label, registry
 from inventory.models import (
     Contact,
     ContactAssignment,
@@ -17,7 +18,6 @@ from inventory.models import (
     Tenant,
     TenantGroup,
 )
-from inventory.models.contacts import object_type_label, object_type_model
 
 GROUP_BRIEF = ("id", "url", "display", "name", "slug", "description", "_depth")
 NAMED_BRIEF = ("id", "url", "display", "name", "slug", "description")
@@ -80,28 +80,6 @@ def _group_filters(contact: str, *names: str) -> dict[str, Filter]:
 def _groups_of_contacts(queryset, values):
     contacts = _ids("contact_id", values)[0]
     return queryset.filter(pk__in=ContactGroupMembership.objects.filter(contact_id__in=contacts).values("group_id"))
-
-
-def _object_type_filters() -> dict[str, Filter]:
-    """`object_type=dcim.site` (NetBox's labels; unknown ones match nothing), `object_type_id=<content type id>`."""
-
-    def by_label(negate: bool) -> Filter:
-        def apply(queryset, values):
-            models = [model for model in map(object_type_model, values) if model is not None]
-            types = [ContentType.objects.get_for_model(model) for model in models]
-            return _narrow(queryset, Q(object_type__in=types), negate)
-
-        return Filter(apply)
-
-    def by_id(label: str, negate: bool) -> Filter:
-        return Filter(lambda queryset, values: _narrow(queryset, Q(object_type_id__in=_ids(label, values)[0]), negate))
-
-    return {
-        "object_type": by_label(negate=False),
-        "object_type__n": by_label(negate=True),
-        "object_type_id": by_id("object_type_id", negate=False),
-        "object_type_id__n": by_id("object_type_id__n", negate=True),
-    }
 
 
 def _contacts_of(model) -> dict[str, Filter]:
@@ -201,6 +179,8 @@ registry.register(
     ),
     write_fields=("object_type", "object_id", "contact", "role", "priority"),
     renderers={"object_type": _object_type, "object": _assigned_object},
-    filters={**_object_type_filters(), **_group_filters("contact", "group", "group_id")},
+    # Any registered type converts; the model's clean() says which ones take contacts.
+    write_converters={"object_type": object_type_converter(lambda model: model in registry, null=False)},
+    filters=_group_filters("contact", "group", "group_id"),
     search_fields=("contact__name", "role__name"),
 )  # fmt: skip

@@ -308,6 +308,8 @@ def filters_for(model: type[models.Model]) -> dict[str, Filter]:
     for field in model._meta.get_fields():
         if (field.auto_created and not field.concrete) or field.name in ("custom_field_data", "lft", "rght", "tree_id"):
             continue
+        if isinstance(field, GenericRelation):
+            continue  # tags have their own filters; other generic relations declare theirs
         if field.is_relation:
             if registry.find(field.related_model) is not None or field.related_model is model:
                 filters.update(_related_filters(spec, field))

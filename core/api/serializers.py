@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix
@@ -65,6 +66,7 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         field.name
         for field in spec.model._meta.get_fields()
         if not (field.auto_created and not field.concrete)  # reverse relations
+        and not isinstance(field, GenericRelation)
         and field.name not in INTERNAL_FIELDS
         and field.name not in ("id", "created", "last_updated")
     ]
@@ -239,7 +241,7 @@ def related_count(model: type[models.Model], relation: str):
         .order_by()
         .annotate(_wb_all=models.Value(1))
         .values("_wb_all")
-        .annotate(count=models.Count("*"))
+        .annotate(count=models.Count("pk", distinct=True))  # an object in two matching groups counts once
         .values("count")
     )
     return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)

@@ -6,15 +6,17 @@ by value. Missing required fields are "This field is required." as NetBox says i
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from core.context import Actor
 from core.models import Tag
-from core.registry import ObjectSpec, registry
+from core.registry import ObjectSpec, object_type_for, registry
 from core.services import validation_error_dict
 
 READ_ONLY = {"id", "url", "display_url", "display", "created", "last_updated", "_depth"}
@@ -106,6 +108,8 @@ def _convert(model_field: models.Field, value, actor: Actor):
         return _resolve(model_field.related_model, value, actor)
     if isinstance(value, dict | list) and not isinstance(model_field, models.JSONField):
         raise ValidationError("Not a valid value.")
+    if isinstance(model_field, models.DecimalField) and isinstance(value, float):
+        value = repr(value)  # 4.895168, not the float's binary expansion cut to max_digits
     return model_field.to_python(value)
 
 
@@ -177,3 +181,31 @@ def model_errors(error: ValidationError) -> dict[str, list[str]]:
 
 def spec_for(model) -> ObjectSpec:
     return registry.get(model)
+
+
+def object_type_converter(allowed: Callable[[type], bool], *, many: bool = False, null: bool = True):
+    """A write converter for content types given as NetBox's "app.model" strings."""
+
+    def one(label):
+        if not isinstance(label, str) or label.count(".") != 1:
+            raise ValidationError(_("Invalid value. Specify a content type as '<app_label>.<model_name>'."))
+        content_type = object_type_for(label)
+        model = content_type.model_class() if content_type is not None else None
+        if model is None or not allowed(model):
+            raise ValidationError(_("Invalid content type: {content_type}").format(content_type=label))
+        return content_type
+
+    def convert(value, actor):
+        if value is None:
+            if many:
+                return []
+            if not null:
+                raise ValidationError(_("This field may not be null."))
+            return None
+        if not many:
+            return one(value)
+        if not isinstance(value, list):
+            raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+        return [one(item) for item in value]
+
+    return convert

@@ -85,6 +85,9 @@ def graphql_view():
     return csrf_exempt(
         OrganizationGraphQLView.as_view(
             schema=build_schema(),
+            # graphene-django adds its debug middleware when DEBUG is on; it needs a writable
+            # context and would break every query on development servers.
+            middleware=[],
             validation_rules=(*specified_rules, QueryDepthRule, MaxAliasesRule),
         )
     )

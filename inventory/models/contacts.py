@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ChangeLoggedModel, NestedGroupModel, OrganizationalModel, PrimaryModel
 from core.querysets import RestrictedQuerySet
-from core.registry import registry
+from core.registry import object_type_label
 from inventory.choices import ContactPriority
 
 # What contacts may be assigned to: the models NetBox gives its ContactsMixin, as far as we have them.
@@ -18,20 +18,8 @@ CONTACT_OBJECT_TYPES = frozenset(
 )
 
 
-def object_type_label(content_type: ContentType) -> str:
-    """NetBox's name for an object type, "app.model", with NetBox's app: our inventory.site is "dcim.site"."""
-    model = content_type.model_class()
-    spec = registry.find(model) if model is not None else None
-    return f"{spec.api_app if spec else content_type.app_label}.{content_type.model}"
-
-
-def object_type_model(label: str) -> type[models.Model] | None:
-    """The registered model a NetBox object type names ("dcim.site" -> Site); None if there is none."""
-    api_app, _dot, model_name = label.strip().lower().partition(".")
-    for spec in registry:
-        if spec.api_app == api_app and spec.model._meta.model_name == model_name:
-            return spec.model
-    return None
+def takes_contacts(model) -> bool:
+    return model is not None and model._meta.label_lower in CONTACT_OBJECT_TYPES
 
 
 class ContactGroup(NestedGroupModel):
@@ -145,7 +133,7 @@ class ContactAssignment(ChangeLoggedModel):
         if self.object_type_id is None:
             return
         model = self.object_type.model_class()
-        if model is None or model._meta.label_lower not in CONTACT_OBJECT_TYPES:
+        if not takes_contacts(model):
             raise ValidationError(
                 {"object_type": _("Contacts cannot be assigned to this object type ({type}).").format(
                     type=object_type_label(self.object_type)

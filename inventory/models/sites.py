@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from core.models import NestedGroupModel, PrimaryModel
 from core.models.base import unique_in_tree
 from inventory.choices import LocationStatus, SiteStatus
-from inventory.models.tenancy import Tenant
+from inventory.models.tenancy import ContactsMixin, Tenant
 
 
-class Region(NestedGroupModel):
+class Region(ContactsMixin, NestedGroupModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("region")
@@ -16,7 +16,7 @@ class Region(NestedGroupModel):
         constraints = unique_in_tree("inventory_region", "region")
 
 
-class SiteGroup(NestedGroupModel):
+class SiteGroup(ContactsMixin, NestedGroupModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("site group")
@@ -24,7 +24,7 @@ class SiteGroup(NestedGroupModel):
         constraints = unique_in_tree("inventory_sitegroup", "site group")
 
 
-class Site(PrimaryModel):
+class Site(ContactsMixin, PrimaryModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     status = models.CharField(_("status"), max_length=50, choices=SiteStatus.choices, default=SiteStatus.ACTIVE)
@@ -59,7 +59,7 @@ class Site(PrimaryModel):
             raise ValidationError({"longitude": _("Longitude must be between -180 and 180.")})
 
 
-class Location(NestedGroupModel):
+class Location(ContactsMixin, NestedGroupModel):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="locations")
     status = models.CharField(_("status"), max_length=50, choices=LocationStatus.choices, default=LocationStatus.ACTIVE)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="locations", blank=True, null=True)

@@ -1,10 +1,22 @@
 """NetBox-style tenancy: a tenant is someone objects are *assigned* to (not data isolation)."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import NestedGroupModel, PrimaryModel
 from core.models.base import unique_in_tree
+
+
+class ContactsMixin(models.Model):
+    """Objects contacts can be assigned to (NetBox's ContactsMixin): deleting one deletes its assignments."""
+
+    contacts = GenericRelation(
+        "inventory.ContactAssignment", content_type_field="object_type", object_id_field="object_id"
+    )
+
+    class Meta:
+        abstract = True
 
 
 class TenantGroup(NestedGroupModel):
@@ -15,7 +27,7 @@ class TenantGroup(NestedGroupModel):
         constraints = unique_in_tree("inventory_tenantgroup", "tenant group")
 
 
-class Tenant(PrimaryModel):
+class Tenant(ContactsMixin, PrimaryModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     group = models.ForeignKey(

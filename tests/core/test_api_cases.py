@@ -16,12 +16,6 @@ from core.services import object_create
 from inventory.models import Region, Site
 from tests.api_cases import APICase, Ref
 
-UNLOGGED_DELETE = (
-    "core.services.object_delete logs only deletions of ChangeLoggedModel subclasses (it keeps the collected "
-    "objects with `issubclass(model, ChangeLoggedModel)`), while object_create/object_update log every model: "
-    "{model} is not on the ladder, so its creation and changes are in the change log and its deletion is not"
-)
-
 
 def _change(index: int) -> None:
     """One change-log record, made by user `index`."""
@@ -39,10 +33,6 @@ class TestTagAPI(APICase):
     ]
     update_data = {"description": "changed"}
     brief_fields = ["id", "url", "display_url", "display", "name", "slug", "color", "description"]
-    known_bugs = {
-        "test_delete": UNLOGGED_DELETE.format(model="Tag"),
-        "test_bulk_delete": UNLOGGED_DELETE.format(model="Tag"),
-    }
 
 
 class TestCustomFieldAPI(APICase):
@@ -150,15 +140,6 @@ class TestObjectPermissionAPI(APICase):
     update_data = {"description": "changed"}
     brief_fields = ["id", "url", "display", "name", "description", "enabled", "object_types", "actions"]
     filter_fields = ["enabled"]
-    known_bugs = {
-        "test_delete": UNLOGGED_DELETE.format(model="ObjectPermission"),
-        "test_bulk_delete": UNLOGGED_DELETE.format(model="ObjectPermission"),
-        "test_filters[users]": (
-            "no NetBox filter for the users a permission grants: NetBox has `user_id=` (and `user=<username>`) "
-            "on users/permissions; the registration adds neither, so `?user_id=5` is ignored as unknown and "
-            "lists every permission (only the derived `user_ids=` exists)"
-        ),
-    }
 
 
 class TestObjectChangeAPI(APICase):

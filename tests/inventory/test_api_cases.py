@@ -86,14 +86,6 @@ class TestSiteAPI(APICase):
     ]
     update_data = {"description": "changed", "status": "active"}
     brief_fields = NAMED_BRIEF
-    known_bugs = {
-        "test_write_back": (
-            "decimal fields refuse JSON numbers: core.api.writes converts a float with the field's context "
-            "(max_digits significant digits), so the rendered longitude 4.895168 becomes Decimal('4.89516800') "
-            "(and latitude 5.1 becomes '5.1000000'): 'Ensure that there are no more than 6 decimal places.' "
-            "NetBox (DRF) converts from str(value) and accepts them; pynetbox sends numbers"
-        ),
-    }
 
 
 class TestLocationAPI(APICase):
@@ -185,35 +177,26 @@ class TestContactAssignmentAPI(APICase):
     setup_objects = staticmethod(_assignment_relations)
     create_data = [
         {
-            "object_type": {"app_label": "inventory", "model": "site"},
+            "object_type": "dcim.site",
             "object_id": Ref("site"),
             "contact": Ref("contact"),
             "role": Ref("role1"),
             "priority": "primary",
         },
         {
-            "object_type": {"app_label": "inventory", "model": "site"},
+            "object_type": "dcim.site",
             "object_id": Ref("site"),
             "contact": Ref("contact"),
             "role": Ref("role2"),
         },
         {
-            "object_type": {"app_label": "inventory", "model": "site"},
+            "object_type": "dcim.site",
             "object_id": Ref("site"),
             "contact": {"name": "Alice"},
             "role": {"slug": "role-3"},
             "priority": "secondary",
         },
     ]
-    rendered_as = {"object_type": "dcim.site"}
     filter_fields = ["object_type"]
     update_data = {"priority": "tertiary"}
     brief_fields = ["id", "url", "display", "contact", "role", "priority"]
-    known_bugs = {
-        "test_write_back": (
-            "`object_type` is rendered as NetBox's label ('dcim.site') but writes refuse that form ('Related "
-            "objects must be referenced by numeric ID or by dictionary of attributes. Received an unrecognized "
-            "value: dcim.site'): the registration has no content-type write converter (JournalEntry's has one), "
-            "so NetBox clients, which write 'dcim.site', cannot create or save contact assignments"
-        ),
-    }
