@@ -184,9 +184,9 @@ def _related_filters(spec: ObjectSpec, field) -> dict[str, Filter]:
             filters[filter_name] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=False))
             filters[f"{filter_name}__n"] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=True))
         return filters
-    filters = _exact_filters(f"{name}_id", name, _int)
+    filters = _existing_filters(f"{name}_id", name, related, "pk", _int)
     if _has_slug(related):
-        filters.update(_exact_filters(name, f"{name}__slug", str))
+        filters.update(_existing_filters(name, f"{name}__slug", related, "slug", str))
     return filters
 
 
@@ -199,12 +199,55 @@ def _subtree_filter(path: str, related, key: str, label: str, parse, *, negate: 
     def apply(qs, values):
         parsed = _parse(label, values, parse)
         present = [value for value in parsed if value is not None]
+        _check_exist(related, key, label, present)
         q = Q(**{f"{path}__in": _subtree(related, key, present)}) if present else Q(pk__in=[])
         if len(present) != len(parsed):
             q |= Q(**{f"{path}__isnull": True})
         return qs.exclude(q) if negate else qs.filter(q)
 
     return apply
+
+
+def _not_a_choice(label: str, value) -> FilterError:
+    return FilterError({label: [f"Select a valid choice. {value} is not one of the available choices."]})
+
+
+def _check_exist(model, key: str, label: str, values: list) -> None:
+    """NetBox answers 400 when a filter names an object that does not exist (netbox#5129)."""
+    present = [value for value in values if value is not None]
+    if not present:
+        return
+    found = set(model._base_manager.filter(**{f"{key}__in": present}).values_list(key, flat=True))
+    for value in present:
+        if value not in found:
+            raise _not_a_choice(label, value)
+
+
+def _existing_filters(label: str, path: str, model, key: str, parse) -> dict[str, Filter]:
+    """`label=` / `label__n=` matching `path`, where every value must name an existing object."""
+
+    def apply(negate):
+        def run(qs, values):
+            parsed = _parse(label if not negate else f"{label}__n", values, parse)
+            _check_exist(model, key, label if not negate else f"{label}__n", parsed)
+            return qs.filter(_in(path, parsed, negate=negate))
+
+        return run
+
+    return {label: Filter(apply(False)), f"{label}__n": Filter(apply(True))}
+
+
+def _choice_filters(name: str, choices) -> dict[str, Filter]:
+    valid = {str(value) for value, _label in choices}
+
+    def parse(value):
+        if value not in valid:
+            raise _not_a_choice(name, value)
+        return value
+
+    filters = _exact_filters(name, name, parse)
+    filters[f"{name}__empty"] = _empty_filter(name, name, text=True)
+    return filters
 
 
 def _has_slug(model) -> bool:
@@ -282,16 +325,25 @@ def _array_filters(field) -> dict[str, Filter]:
 
 
 def _tag_filters() -> dict[str, Filter]:
+    from django.apps import apps
+
+    tag_model = apps.get_model("core", "Tag")
+
+    def parsed(label, values, parse, key):
+        result = _parse(label, values, parse)
+        _check_exist(tag_model, key, label, result)
+        return result
+
     def all_of(key, parse, label):
         def apply(qs, values):
-            for value in _parse(label, values, parse):
+            for value in parsed(label, values, parse, key):
                 qs = qs.filter(**{f"tagged_items__tag__{key}": value})
             return qs
 
         return apply
 
     def none_of(key, parse, label):
-        return lambda qs, values: qs.exclude(**{f"tagged_items__tag__{key}__in": _parse(label, values, parse)})
+        return lambda qs, values: qs.exclude(**{f"tagged_items__tag__{key}__in": parsed(label, values, parse, key)})
 
     return {
         "tag": Filter(all_of("slug", str, "tag")),
@@ -324,8 +376,7 @@ def filters_for(model: type[models.Model]) -> dict[str, Filter]:
         elif isinstance(field, models.BooleanField):
             filters[field.name] = Filter(lambda qs, v, n=field.name: qs.filter(**{n: _parse(n, v[-1:], _bool)[0]}))
         elif field.choices:
-            filters.update(_exact_filters(field.name, field.name, str))
-            filters[f"{field.name}__empty"] = _empty_filter(field.name, field.name, text=True)
+            filters.update(_choice_filters(field.name, field.flatchoices))
         elif isinstance(field, TEXT_FIELDS):
             filters.update(_text_filters(field.name, field.name))
         elif isinstance(field, NUMBER_FIELDS):

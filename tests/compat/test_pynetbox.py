@@ -200,12 +200,6 @@ def test_bad_filter_values_raise_request_error(nb):
     assert "region_id" in error_body(raised.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A choice filter with a value outside the choices, GET /api/dcim/sites/?status=closed&limit=0, answers "
-    "200 with no results here (pynetbox returns []); NetBox's MultipleChoiceFilter answers 400 {'status': "
-    "['Select a valid choice. closed is not one of the available choices.']} and pynetbox raises RequestError.",
-)
 def test_an_unknown_choice_in_a_filter_is_a_400(nb):
     with pytest.raises(pynetbox.RequestError) as raised:
         list(nb.dcim.sites.filter(status="closed"))
@@ -216,13 +210,6 @@ def test_an_unknown_choice_in_a_filter_is_a_400(nb):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A related-object filter naming no object (?region=nowhere, ?region_id=<missing id>, ?tenant=nowhere, "
-    "?tag=nowhere) answers 200 with no results here, so nb.dcim.sites.get(region='nowhere') is None; NetBox's "
-    "ModelMultipleChoiceFilter answers 400 {'region': ['Select a valid choice. nowhere is not one of the available "
-    "choices.']} (intended behaviour per netbox#5129) and pynetbox raises RequestError.",
-)
 def test_a_related_filter_naming_no_object_is_a_400(nb):
     for name, value in (("region", "nowhere"), ("region_id", 999_999), ("tenant", "nowhere"), ("tag", "nowhere")):
         with pytest.raises(pynetbox.RequestError) as raised:
