@@ -20,6 +20,7 @@ from inventory.models import (
 )
 
 GROUP_BRIEF = ("id", "url", "display", "name", "slug", "description", "_depth")
+SITE_GROUPING_BRIEF = ("id", "url", "display", "name", "slug", "description", "site_count", "_depth")
 NAMED_BRIEF = ("id", "url", "display", "name", "slug", "description")
 
 
@@ -107,12 +108,12 @@ def _contacts_of(model) -> dict[str, Filter]:
 
 
 registry.register(
-    Region, api="dcim/regions", brief_fields=GROUP_BRIEF, counts={"site_count": "sites"},
+    Region, api="dcim/regions", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"},
     filters=_contacts_of(Region),
     search_fields=("name", "slug", "description"),
 )  # fmt: skip
 registry.register(
-    SiteGroup, api="dcim/site-groups", brief_fields=GROUP_BRIEF, counts={"site_count": "sites"},
+    SiteGroup, api="dcim/site-groups", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"},
     filters=_contacts_of(SiteGroup),
     search_fields=("name", "slug", "description"),
 )  # fmt: skip
@@ -127,7 +128,9 @@ registry.register(
     search_fields=("name", "slug", "facility", "description"),
 )  # fmt: skip
 registry.register(
-    TenantGroup, api="tenancy/tenant-groups", brief_fields=GROUP_BRIEF, counts={"tenant_count": "tenants"},
+    TenantGroup, api="tenancy/tenant-groups",
+    brief_fields=("id", "url", "display", "name", "slug", "description", "tenant_count", "_depth"),
+    counts={"tenant_count": "tenants"},
     search_fields=("name", "slug", "description"),
 )  # fmt: skip
 registry.register(

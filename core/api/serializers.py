@@ -201,15 +201,25 @@ def render(obj: models.Model, links: Links, *, brief: bool = False, only: set[st
 def optimize(queryset, spec: ObjectSpec, *, brief: bool):
     """Add the joins and prefetches the representation needs (one query per relation, not per row)."""
     names = set(spec.brief_fields if brief else field_names(spec))
-    select, prefetch = [], []
+    select: list[str] = []
+    prefetch: list = []
     for field in spec.model._meta.get_fields():
         if field.name not in names or not field.is_relation or (field.auto_created and not field.concrete):
             continue
-        if field.many_to_many:
-            prefetch.append(field.name)
+        related_spec = registry.find(field.related_model)
+        nested_counts = related_spec is not None and any(
+            name in related_spec.brief_fields for name in related_spec.counts
+        )
+        if field.many_to_many or nested_counts:
+            # Nested objects that show counts (a region's site_count) are loaded with one extra,
+            # annotated query per relation instead of a join.
+            if related_spec is None:
+                prefetch.append(field.name)
+            else:
+                nested = optimize(related_spec.model._base_manager.all(), related_spec, brief=True)
+                prefetch.append(models.Prefetch(field.name, queryset=nested))
             continue
         select.append(field.name)
-        related_spec = registry.find(field.related_model)
         if related_spec is not None:  # the nested form may nest once more (device_type -> manufacturer)
             select += [
                 f"{field.name}__{inner.name}"

@@ -305,13 +305,6 @@ def test_nested_records_load_their_details_through_url(nb):
     assert nb.dcim.regions.get(netherlands.id).description == "NL"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A nested region has no `site_count`: NetBox 4.7 nests it as {id, url, display, name, slug, description, "
-    "site_count, _depth} (pynetbox_trace.json, the site's `region`; nested groups carry their counts, cf. the "
-    "device's `role` in device.json). dict(site.region) differs, and reading site_count costs pynetbox a request. "
-    "Nested tenant groups and site groups lack tenant_count / site_count the same way.",
-)
 def test_nested_region_has_netbox_brief_fields(nb):
     europe = nb.dcim.regions.create(name="Europe", slug="europe")
     site = nb.dcim.sites.create(name="AMS1", slug="ams1", region=europe.id)

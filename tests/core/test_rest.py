@@ -68,7 +68,8 @@ def test_object_shape_matches_netbox(api, europe):
     assert site["url"] == f"http://testserver/o/org-a/api/dcim/sites/{site['id']}/"
     assert site["status"] == {"value": "active", "label": "Active"}
     assert site["region"]["slug"] == "nl" and site["region"]["_depth"] == 1
-    assert set(site["region"]) == {"id", "url", "display", "name", "slug", "description", "_depth"}
+    assert set(site["region"]) == {"id", "url", "display", "name", "slug", "description", "site_count", "_depth"}
+    assert site["region"]["site_count"] == 1
     assert site["tags"] == [] and site["custom_fields"] == {}
     assert site["created"].endswith("Z")
     assert response["X-Request-ID"]

@@ -49,7 +49,7 @@ class TestRegionAPI(APICase):
         {"name": "Region 3", "slug": "region-3"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = GROUP_BRIEF
+    brief_fields = [*GROUP_BRIEF, "site_count"]
 
 
 class TestSiteGroupAPI(APICase):
@@ -60,7 +60,7 @@ class TestSiteGroupAPI(APICase):
         {"name": "Site group 3", "slug": "site-group-3"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = GROUP_BRIEF
+    brief_fields = [*GROUP_BRIEF, "site_count"]
 
 
 class TestSiteAPI(APICase):
@@ -115,7 +115,7 @@ class TestTenantGroupAPI(APICase):
         {"name": "Tenant group 3", "slug": "tenant-group-3"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = GROUP_BRIEF
+    brief_fields = [*GROUP_BRIEF, "tenant_count"]
 
 
 class TestTenantAPI(APICase):
