@@ -14,6 +14,7 @@ import enum
 from collections.abc import Callable
 
 import graphene
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
@@ -146,8 +147,8 @@ class FilterInputs:
         for field in model._meta.get_fields():
             if (field.auto_created and not field.concrete) or field.name in SKIPPED_FIELDS:
                 continue
-            if field.is_relation and field.related_model is None:  # generic foreign keys
-                continue
+            if (field.is_relation and field.related_model is None) or isinstance(field, GenericRelation):
+                continue  # generic links: no single type to filter by
             if field.is_relation:
                 self._relation(model, field, available, fields, handlers)
                 continue

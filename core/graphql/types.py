@@ -138,6 +138,8 @@ class ObjectTypes:
         for field in model._meta.get_fields():
             if field.name in SKIPPED_FIELDS or (field.is_relation and field.related_model is None):
                 continue  # generic foreign keys have no single type
+            if isinstance(field, GenericRelation):
+                continue  # reverse generic links (contacts, journal) are not exposed yet; tags are, below
             if field.auto_created and not field.concrete:
                 self._reverse(field, fields, relations)
             elif field.many_to_many:

@@ -39,6 +39,10 @@ class BaseModel(models.Model):
 class ChangeLoggedModel(BaseModel):
     created = models.DateTimeField(_("created"), auto_now_add=True, blank=True, null=True)
     last_updated = models.DateTimeField(_("last updated"), auto_now=True, blank=True, null=True)
+    # Journal entries go (change-logged) with their object.
+    journal_entries = GenericRelation(
+        "core.JournalEntry", content_type_field="assigned_object_type", object_id_field="assigned_object_id"
+    )
 
     class Meta:
         abstract = True

@@ -147,15 +147,14 @@ def test_newest_first(api, site):
     assert [entry["id"] for entry in listed] == [second["id"], first["id"]]
 
 
-def test_orphaned_entries_still_render(api, org_a, site):
+def test_entries_go_with_their_object_and_are_logged(api, org_a, site):
     entry = write(api, site).json()
+
+    assert call(api, "delete", f"/dcim/sites/{site.pk}/").status_code == 204
+
+    assert call(api, "get", f"{ENTRIES}{entry['id']}/").status_code == 404
     with tenant_context(org_a.organization):
-        Site.objects.filter(pk=site.pk).delete()
-
-    response = call(api, "get", f"{ENTRIES}{entry['id']}/")
-
-    assert response.status_code == 200
-    assert response.json()["assigned_object"] is None
+        assert ObjectChange.objects.filter(changed_object_id=entry["id"], action="delete").exists()
 
 
 def test_other_organizations_see_and_change_nothing(org_a, org_b, site):
