@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
 from core.api import filters, serializers
-from core.api.writes import WriteError, deserialize, model_errors
+from core.api.writes import WriteError, deserialize, model_errors, writable_fields
 from core.context import Actor, acting_as, actor_for
 from core.querysets import is_settings_write, permission_constraints, role_allows
 from core.registry import ObjectSpec
@@ -198,7 +198,7 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
     return rows, {"count": count, "next": following, "previous": previous}
 
 
-def viewable(spec: ObjectSpec, actor: Actor, request: HttpRequest, *, brief: bool):
+def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool):
     require(actor, spec.model, "view")
     queryset = spec.model.objects.restrict(actor, "view")
     return serializers.optimize(queryset, spec, brief=brief)
@@ -213,7 +213,7 @@ def get_object(spec: ObjectSpec, queryset, pk: int):
 
 def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
     brief = _flag(request, "brief")
-    queryset = viewable(spec, actor, request, brief=brief)
+    queryset = viewable(spec, actor, brief=brief)
     queryset = filters.order_queryset(filters.filter_queryset(queryset, spec, request.GET), spec, request.GET)
     rows, page = paginate(request, queryset)
     links = serializers.Links(request)
@@ -224,12 +224,14 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
 
 def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     brief = _flag(request, "brief")
-    obj = get_object(spec, viewable(spec, actor, request, brief=brief), pk)
+    obj = get_object(spec, viewable(spec, actor, brief=brief), pk)
     return json_response(serializers.render(obj, serializers.Links(request), brief=brief, **_render_options(request)))
 
 
-def _fresh(spec: ObjectSpec, actor: Actor, request: HttpRequest, pks: list[int]) -> list:
-    queryset = serializers.optimize(spec.model.objects.restrict(actor, "view"), spec, brief=False)
+def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
+    """The objects a write just made or changed, as the response shows them (NetBox answers with
+    the written object even when the writer may not view it)."""
+    queryset = serializers.optimize(spec.model.objects.all(), spec, brief=False)
     by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=pks)}
     return [by_pk[pk] for pk in pks]
 
@@ -285,7 +287,7 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
             raise _bulk_failure(errors, len(items), "created")
         _ensure_permitted(spec, actor, "add", [obj.pk for obj in created])
     links = serializers.Links(request)
-    rendered = [serializers.render(obj, links) for obj in _fresh(spec, actor, request, [obj.pk for obj in created])]
+    rendered = [serializers.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in created])]
     return json_response(rendered if many else rendered[0], 201)
 
 
@@ -321,7 +323,7 @@ def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) ->
             transaction.set_rollback(True)
             raise ApiError(400, errors[0]["errors"])
         _ensure_permitted(spec, actor, "change", [pk])
-    return json_response(serializers.render(_fresh(spec, actor, request, [pk])[0], serializers.Links(request)))
+    return json_response(serializers.render(_fresh(spec, [pk])[0], serializers.Links(request)))
 
 
 def _ids(payload: Any, *, allow_empty: bool = False) -> list[int]:
@@ -349,7 +351,7 @@ def update_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
             raise _bulk_failure(errors, len(changes), "updated")
         _ensure_permitted(spec, actor, "change", ids)
     links = serializers.Links(request)
-    return json_response([serializers.render(obj, links) for obj in _fresh(spec, actor, request, ids)])
+    return json_response([serializers.render(obj, links) for obj in _fresh(spec, ids)])
 
 
 def delete_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
@@ -372,8 +374,6 @@ def delete_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
 
 
 def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
-    from core.api.writes import writable_fields
-
     post = {}
     for model_field in writable_fields(spec):
         description = {
