@@ -175,8 +175,10 @@ class OrganizationMembershipMiddleware:
             # when it may not write.
             role = MembershipRole.EDITOR if auth.token.write_enabled else MembershipRole.VIEWER
             return self._admit(request, route, Membership(organization=route.organization, role=role))
+        membership = Membership.objects.filter(user=auth.user, organization=route.organization).first()
+        if membership is None:  # removed from the organization since the token was checked
+            return not_found(request)
         request.user = auth.user
-        membership = Membership.objects.get(user=auth.user, organization=route.organization)
         return self._admit(request, route, membership)
 
     def _admit(self, request, route: OrganizationRoute, membership):
