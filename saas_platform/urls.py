@@ -1,13 +1,18 @@
 """URLs of the public site (no organization selected)."""
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from allauth.account import views as account_views
+from django.urls import include, path
 
 from saas_platform import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="frontend/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    # The canonical login and logout paths (platform paths on every host, see tenants.middleware).
+    # Listed after allauth's own: of two patterns with one name, reverse() returns the last, so
+    # every link to account_login / account_logout points here.
+    path("login/", account_views.login, name="account_login"),
+    path("logout/", account_views.logout, name="account_logout"),
+    path("organizations/new/", views.organization_new, name="organization_new"),
 ]

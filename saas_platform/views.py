@@ -1,13 +1,16 @@
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from saas_platform.forms import OrganizationCreateForm
 from tenants.models import Membership
+from tenants.services import organization_create
 
 
 def _database_ok() -> bool:
@@ -41,5 +44,23 @@ def healthz(request):
 
 @login_required
 def home(request):
-    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    memberships = list(Membership.objects.filter(user=request.user).select_related("organization"))
+    if not memberships:
+        # A new account's first stop: it has nothing to see until it has an organization.
+        return redirect("organization_new")
     return render(request, "frontend/home.html", {"memberships": memberships})
+
+
+@login_required
+def organization_new(request):
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = organization_create(
+                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"], owner=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return redirect(f"/o/{organization.slug}/")
+    return render(request, "frontend/organization_new.html", {"form": form})

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.test import Client, override_settings
 
 from automation.models import Job
@@ -103,11 +104,12 @@ def test_login_page_is_public_on_organization_hosts(db):
 
 
 def test_user_logs_in_with_email_and_password(org_a):
+    EmailAddress.objects.create(user=org_a.owner, email=org_a.owner.email, verified=True, primary=True)
     client = Client()
 
     response = client.post(
         "/login/?next=/o/org-a/",
-        {"username": "OWNER-A@example.com", "password": "correct horse battery staple", "next": "/o/org-a/"},
+        {"login": "OWNER-A@example.com", "password": "correct horse battery staple", "next": "/o/org-a/"},
     )
 
     assert response.status_code == 302
@@ -116,7 +118,7 @@ def test_user_logs_in_with_email_and_password(org_a):
 
 
 def test_wrong_password_shows_a_form_error(org_a):
-    response = Client().post("/login/", {"username": "owner-a@example.com", "password": "nope"})
+    response = Client().post("/login/", {"login": "owner-a@example.com", "password": "nope"})
 
     assert response.status_code == 200
-    assert b"Please enter a correct" in response.content
+    assert b"The email address and/or password you specified are not correct." in response.content
