@@ -1,5 +1,6 @@
 import io
 
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
 from inventory.models import Site
@@ -17,6 +18,8 @@ def test_demo_is_idempotent_and_loads_a_sample_network(committed, monkeypatch):
         organization = Organization.objects.get(slug="demo")
         assert Membership.objects.get(organization=organization).user.check_password("demo-password-123")
         assert "sample network loaded" in first.getvalue()
+        owner = Membership.objects.get(organization=organization).user
+        assert EmailAddress.objects.get(user=owner).verified  # the printed login works at once
         assert "sample network loaded" not in second.getvalue()
         with tenant_context(organization):
             assert sorted(Site.objects.values_list("slug", flat=True)) == ["ams1", "ams2", "fra1"]

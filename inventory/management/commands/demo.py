@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from inventory.sample_data import sample_data_load
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole, Organization
-from tenants.services import organization_create
+from tenants.services import organization_create, user_email_mark_verified
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_SLUG = "demo"
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(email=DEMO_EMAIL, defaults={"display_name": "Demo user"})
         user.set_password(password)
         user.save(update_fields=["password"])
+        user_email_mark_verified(user)
         organization = Organization.objects.filter(slug=DEMO_SLUG).first()
         if organization is None:
             organization = organization_create(name="Demo Network", slug=DEMO_SLUG, owner=user)

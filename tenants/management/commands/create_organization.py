@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.services import organization_create
+from tenants.services import organization_create, user_email_mark_verified
 
 
 class Command(BaseCommand):
@@ -30,6 +30,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No user with email {owner!r}; pass --create-owner to create one.")
             try:
                 user = users.create_user(email=owner)
+                user_email_mark_verified(user)
             except ValidationError as exc:
                 raise CommandError(_messages(exc)) from exc
         try:
