@@ -261,25 +261,14 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
     payload = _body(request)
     many = isinstance(payload, list)
     items = payload if many else [payload]
-    created, errors = [], []
+    created: list = []
     with transaction.atomic():
-        for index, item in enumerate(items):
-            try:
-                write = deserialize(spec, item, actor=actor, partial=False)
-                with transaction.atomic():
-                    created.append(
-                        object_create(
-                            model=spec.model,
-                            data=write.data,
-                            tags=write.tags,
-                            custom_fields=write.custom_fields,
-                            message=write.message,
-                        )
-                    )
-            except WriteError as error:
-                errors.append({"index": index, "errors": error.errors})
-            except ValidationError as error:
-                errors.append({"index": index, "errors": model_errors(error)})
+
+        def create(item):
+            write = deserialize(spec, item, actor=actor, partial=False)
+            created.append(object_create(model=spec.model, **write.service_arguments()))
+
+        errors = _each(items, create)
         if errors:
             transaction.set_rollback(True)
             if not many:
@@ -291,27 +280,30 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
     return json_response(rendered if many else rendered[0], 201)
 
 
-def _updates(spec: ObjectSpec, actor: Actor, changes: list[tuple[int, Any]], *, partial: bool) -> list[dict]:
-    """Apply each change; return the per-object errors (the caller rolls back if there are any)."""
-    changeable = spec.model.objects.restrict(actor, "change")
+def _each(items: list, write) -> list[dict]:
+    """Run `write` on every item, each in its own savepoint; return NetBox's per-object errors."""
     errors = []
-    for index, (pk, item) in enumerate(changes):
+    for index, item in enumerate(items):
         try:
-            instance = get_object(spec, changeable, pk)
-            write = deserialize(spec, item, actor=actor, partial=partial)
             with transaction.atomic():
-                object_update(
-                    instance=instance,
-                    data=write.data,
-                    tags=write.tags,
-                    custom_fields=write.custom_fields,
-                    message=write.message,
-                )
+                write(item)
         except WriteError as error:
             errors.append({"index": index, "errors": error.errors})
         except ValidationError as error:
             errors.append({"index": index, "errors": model_errors(error)})
     return errors
+
+
+def _updates(spec: ObjectSpec, actor: Actor, changes: list[tuple[int, Any]], *, partial: bool) -> list[dict]:
+    """Apply each change; return the per-object errors (the caller rolls back if there are any)."""
+    changeable = spec.model.objects.restrict(actor, "change")
+
+    def update(change):
+        pk, item = change
+        instance = get_object(spec, changeable, pk)
+        object_update(instance=instance, **deserialize(spec, item, actor=actor, partial=partial).service_arguments())
+
+    return _each(changes, update)
 
 
 def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:

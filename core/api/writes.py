@@ -46,6 +46,10 @@ class WriteData:
     custom_fields: dict[str, Any] | None = None
     message: str = ""
 
+    def service_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of core.services.object_create / object_update."""
+        return {"data": self.data, "tags": self.tags, "custom_fields": self.custom_fields, "message": self.message}
+
 
 def writable_fields(spec: ObjectSpec) -> list[models.Field]:
     model = spec.model
