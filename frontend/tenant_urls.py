@@ -8,6 +8,7 @@ from django.urls import path
 from core.api.urls import build_api
 from core.graphql import graphql_view
 from frontend import views
+from saas_platform import members_views
 
 api = build_api()
 
@@ -15,4 +16,14 @@ urlpatterns = [
     path("", views.organization_home, name="organization-home"),
     path("api/", api.urls),
     path("graphql/", graphql_view()),
+    path("settings/members/", members_views.members, name="members"),
+    path("settings/members/invite/", members_views.member_invite, name="members-invite"),
+    path("settings/members/leave/", members_views.member_leave, name="members-leave"),
+    path("settings/members/<int:pk>/role/", members_views.member_role_change, name="members-role"),
+    path("settings/members/<int:pk>/remove/", members_views.member_remove, name="members-remove"),
+    path(
+        "settings/members/invitations/<int:pk>/revoke/",
+        members_views.invitation_revoke_view,
+        name="members-invitation-revoke",
+    ),
 ]

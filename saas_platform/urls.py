@@ -3,7 +3,8 @@
 from allauth.account import views as account_views
 from django.urls import include, path
 
-from saas_platform import views
+from saas_platform import api, views
+from saas_platform.members_views import invitation_accept_view
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +16,7 @@ urlpatterns = [
     path("login/", account_views.login, name="account_login"),
     path("logout/", account_views.logout, name="account_logout"),
     path("organizations/new/", views.organization_new, name="organization_new"),
+    path("switch/", views.organization_switch, name="organization_switch"),
+    path("invitations/<str:token>/", invitation_accept_view, name="invitation_accept"),
+    path("api/platform/", api.api.urls),
 ]

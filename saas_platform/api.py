@@ -1,0 +1,234 @@
+"""The platform API at `/api/platform/` on the public site: the logged-in user, their
+organizations and the members of those organizations.
+
+Authenticated by the Django session (CSRF required for writes). Errors keep NetBox's shapes:
+`{"detail": …}` for refusals, `{"field": ["message"]}` for invalid input. An organization the
+caller is not a member of answers exactly as one that does not exist.
+"""
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+from pydantic import Field
+
+from tenants.models import Membership, MembershipRole, OrganizationStatus
+from tenants.services import organization_create
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+NOT_FOUND = {"detail": "Not found."}
+
+api = NinjaAPI(
+    title="Wirebook platform API",
+    version="1",
+    description="Your account and organizations on the public site. Authenticated by the session cookie.",
+    urls_namespace="platform-api",
+    auth=django_auth,  # session cookie; CSRF checked on unsafe methods
+    openapi_url="/openapi.json",
+    docs_url=None,  # ninja's interactive docs would load their assets from a CDN
+)
+
+
+class Choice(Schema):
+    value: str
+    label: str
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    display_name: str
+    organizations_count: int
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    slug: str
+    status: Choice
+    role: Choice = Field(description="The caller's role in the organization.")
+    url: str = Field(description="The organization's web interface.")
+    api_url: str = Field(description="The organization's NetBox-compatible REST API.")
+    created: datetime
+
+
+class OrganizationIn(Schema):
+    name: str = Field(max_length=100)
+    slug: str = Field(max_length=50)
+
+
+class OrganizationPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[OrganizationOut]
+
+
+class MemberOut(Schema):
+    id: int = Field(description="The user's id.")
+    email: str
+    display_name: str
+    role: Choice
+    joined: datetime
+
+
+class MemberPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[MemberOut]
+
+
+class Paging(Schema):
+    limit: int = Field(DEFAULT_LIMIT, ge=0, description=f"0 means {MAX_LIMIT}, the most one page holds.")
+    offset: int = Field(0, ge=0)
+
+
+# Errors -------------------------------------------------------------------------------------
+
+
+@api.exception_handler(AuthenticationError)
+def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # As the organizations' API answers (and NetBox): 403, not ninja's 401 "Unauthorized".
+    return api.create_response(request, {"detail": "Authentication credentials were not provided."}, status=403)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Ninja's 422 list of pydantic errors, as NetBox's 400 `{"field": ["message"]}`."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "paging")]
+        field = str(loc[0]) if loc else "non_field_errors"
+        message = "This field is required." if error.get("type") == "missing" else str(error.get("msg", ""))
+        errors.setdefault(field, []).append(message)
+    return api.create_response(request, errors, status=400)
+
+
+def _choice(value: str, choices) -> dict:
+    return {"value": value, "label": str(dict(choices.choices).get(value, value))}
+
+
+def _page(request: HttpRequest, queryset: QuerySet, paging: Paging, represent) -> dict:
+    limit = min(paging.limit or MAX_LIMIT, MAX_LIMIT)
+    offset = paging.offset
+    count = queryset.count()
+    results = [represent(item) for item in queryset[offset : offset + limit]]
+
+    def link(at: int) -> str:
+        query = request.GET.copy()
+        query["limit"], query["offset"] = str(limit), str(at)
+        return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(query.items()))}")
+
+    return {
+        "count": count,
+        "next": link(offset + limit) if offset + limit < count else None,
+        "previous": link(max(offset - limit, 0)) if offset > 0 else None,
+        "results": results,
+    }
+
+
+def _organization(request: HttpRequest, membership: Membership) -> dict:
+    organization = membership.organization
+    web = request.build_absolute_uri(f"{get_script_prefix()}o/{organization.slug}/")
+    return {
+        "id": organization.pk,
+        "name": organization.name,
+        "slug": organization.slug,
+        "status": _choice(organization.status, OrganizationStatus),
+        "role": _choice(membership.role, MembershipRole),
+        "url": web,
+        "api_url": web + "api/",
+        "created": organization.created,
+    }
+
+
+def _member(membership: Membership) -> dict:
+    user = membership.user
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": _choice(membership.role, MembershipRole),
+        "joined": membership.created,
+    }
+
+
+def _user_id(request: HttpRequest) -> int:
+    user_id = request.user.pk
+    assert user_id is not None, "django_auth admits logged-in users only"
+    return user_id
+
+
+def _memberships(request: HttpRequest) -> QuerySet[Membership]:
+    return Membership.objects.filter(user_id=_user_id(request))
+
+
+# Endpoints ----------------------------------------------------------------------------------
+
+
+@api.get("/me/", response=MeOut, url_name="me", summary="The logged-in user")
+def me(request: HttpRequest):
+    user = request.user
+    return {
+        "id": user.pk,
+        "email": getattr(user, "email", ""),
+        "display_name": getattr(user, "display_name", ""),
+        "organizations_count": _memberships(request).count(),
+    }
+
+
+@api.get("/organizations/", response=OrganizationPage, url_name="organizations", summary="Your organizations")
+def organizations(request: HttpRequest, paging: Query[Paging]):
+    queryset = _memberships(request).select_related("organization").order_by("organization__name", "organization__slug")
+    return _page(request, queryset, paging, lambda membership: _organization(request, membership))
+
+
+@api.post(
+    "/organizations/",
+    response={201: OrganizationOut, 400: dict[str, list[str]]},
+    url_name="organizations",
+    summary="Create an organization (you become its owner)",
+)
+def organization_new(request: HttpRequest, payload: OrganizationIn):
+    try:
+        organization = organization_create(name=payload.name, slug=payload.slug, owner=request.user)
+    except DjangoValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Status(400, errors)
+    membership = Membership.objects.select_related("organization").get(
+        organization=organization, user_id=_user_id(request)
+    )
+    return Status(201, _organization(request, membership))
+
+
+@api.get(
+    "/organizations/{slug}/members/",
+    response={200: MemberPage, 404: ErrorOut},
+    url_name="organization-members",
+    summary="Members of one of your organizations",
+)
+def organization_members(request: HttpRequest, slug: str, paging: Query[Paging]):
+    # One lookup through the caller's memberships: an unknown slug and someone else's
+    # organization are the same miss.
+    organization_id = (
+        _memberships(request).filter(organization__slug=slug).values_list("organization_id", flat=True).first()
+    )
+    if organization_id is None:
+        raise HttpError(404, NOT_FOUND["detail"])
+    queryset = (
+        Membership.objects.filter(organization_id=organization_id).select_related("user").order_by("user__email", "pk")
+    )
+    return _page(request, queryset, paging, _member)

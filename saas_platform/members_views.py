@@ -1,0 +1,203 @@
+"""Members and invitations pages: `/o/<slug>/settings/members/…` inside an organization
+(frontend/tenant_urls.py) and the public accept page `/invitations/<token>/` (saas_platform/urls.py).
+
+The rules live in `tenants.members`; these views only translate its outcomes: PermissionDenied
+becomes 403, a ValidationError a message on the page. Memberships and invitations are looked up
+within the routed organization only, so another organization's ids answer 404.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tenants.members import (
+    INVALID,
+    invitation_accept,
+    invitation_create,
+    invitation_find,
+    invitation_problem,
+    invitation_revoke,
+    is_manager,
+    membership_leave,
+    membership_remove,
+    membership_role_change,
+)
+from tenants.models import Invitation, Membership, MembershipRole
+
+MEMBERS_PATH = "members"
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254)
+    role = forms.ChoiceField(label="Role", choices=MembershipRole.choices, initial=MembershipRole.VIEWER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=MembershipRole.choices)
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def _public_base_url(request) -> str | None:
+    """Where the accept link points: this host when the organization is addressed by path
+    (`/o/<slug>/`, so this host serves the public site too); otherwise the base domain."""
+    route = getattr(request, "organization_route", None)
+    if route is not None and route.script_prefix:
+        return f"{request.scheme}://{request.get_host()}"
+    return None
+
+
+def _member_page(request, form: InvitationForm, status: int = 200) -> HttpResponse:
+    organization = request.organization
+    members = Membership.objects.filter(organization=organization).select_related("user").order_by("user__email")
+    manager = is_manager(request.membership)
+    invitations = []
+    if manager:
+        invitations = list(
+            Invitation.objects.filter(organization=organization, accepted_at__isnull=True).select_related("invited_by")
+        )
+    context = {
+        "members": list(members),
+        "invitations": invitations,
+        "can_manage": manager,
+        "form": form,
+        "roles": MembershipRole.choices,
+    }
+    return render(request, "frontend/members/list.html", context, status=status)
+
+
+@never_cache
+def members(request):
+    return _member_page(request, InvitationForm())
+
+
+@require_POST
+def member_invite(request):
+    form = InvitationForm(request.POST)
+    if not is_manager(request.membership):
+        # Checked again by the service; refused here before any form error could leak through.
+        return HttpResponse("Only admins and owners manage members.", status=403, content_type="text/plain")
+    if not form.is_valid():
+        return _member_page(request, form, status=400)
+    try:
+        _, _token = invitation_create(
+            organization=request.organization,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+            base_url=_public_base_url(request),
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, field_messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_messages)
+        else:
+            form.add_error(None, error)
+        return _member_page(request, form, status=400)
+    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+    return redirect(MEMBERS_PATH)
+
+
+def _membership(request, pk: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user", "organization"), pk=pk, organization=request.organization
+    )
+
+
+@require_POST
+def member_role_change(request, pk: int):
+    membership = _membership(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid role.")
+        return redirect(MEMBERS_PATH)
+    try:
+        membership_role_change(membership=membership, role=form.cleaned_data["role"], by=request.user)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{membership.user.email} is now {membership.get_role_display().lower()}.")
+    return redirect(MEMBERS_PATH)
+
+
+@require_POST
+def member_remove(request, pk: int):
+    membership = _membership(request, pk)
+    try:
+        membership_remove(membership=membership, by=request.user)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{membership.user.email} was removed.")
+        if membership.user_id == request.user.pk:
+            return redirect("/")
+    return redirect(MEMBERS_PATH)
+
+
+@require_POST
+def member_leave(request):
+    try:
+        membership_leave(membership=request.membership)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+        return redirect(MEMBERS_PATH)
+    return redirect("/")
+
+
+@require_POST
+def invitation_revoke_view(request, pk: int):
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("organization"),
+        pk=pk,
+        organization=request.organization,
+        accepted_at__isnull=True,
+    )
+    try:
+        invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was revoked.")
+    return redirect(MEMBERS_PATH)
+
+
+def _accept_page(request, context: dict, status: int) -> HttpResponse:
+    response = render(request, "frontend/members/invitation.html", context, status=status)
+    # The token is in the URL: never hand it to another site in a Referer header.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def invitation_accept_view(request, token: str):
+    """The emailed link. Anonymous visitors are offered login or signup and come back here;
+    the invited person confirms with a POST; anyone else gets an error and nothing changes."""
+    invitation = invitation_find(token=token)
+    if invitation is None:
+        return _accept_page(request, {"error": INVALID}, status=404)
+    context = {"invitation": invitation, "next": request.path}
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.path)
+        return _accept_page(request, context, status=200)
+    if request.method == "POST":
+        try:
+            membership = invitation_accept(token=token, user=request.user)
+        except ValidationError as error:
+            return _accept_page(request, {**context, "error": " ".join(_messages_of(error))}, status=403)
+        return redirect(f"/o/{membership.organization.slug}/")
+    problem = invitation_problem(invitation=invitation, user=request.user)
+    if problem is not None:
+        return _accept_page(request, {**context, "error": problem}, status=403)
+    return _accept_page(request, context, status=200)
