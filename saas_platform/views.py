@@ -64,3 +64,14 @@ def organization_new(request):
         else:
             return redirect(f"/o/{organization.slug}/")
     return render(request, "frontend/organization_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def organization_switch(request):
+    """The organization switcher's target: `/switch/?to=<slug>` -> that organization, for members;
+    anyone else gets the same 404 as for an organization that does not exist."""
+    slug = request.GET.get("to", "").strip().lower()
+    if slug and Membership.objects.filter(user=request.user, organization__slug=slug).exists():
+        return redirect(f"/o/{slug}/")
+    return render(request, "404.html", status=404)

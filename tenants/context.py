@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import cast
 
 from django.db import connection as _connection
+from django.utils.functional import SimpleLazyObject
 from django_tenants.postgresql_backend.base import FakeTenant
 
 from tenants.db.base import PUBLIC_SCHEMA, DatabaseWrapper
@@ -69,4 +70,16 @@ def organization_context_processor(request):
     return {
         "organization": getattr(request, "organization", None),
         "membership": getattr(request, "membership", None),
+        # The organization switcher's list: one query, and only when a page shows it.
+        "my_organizations": SimpleLazyObject(lambda: _my_organizations(request)),
     }
+
+
+def _my_organizations(request) -> list:
+    from tenants.models import Organization
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    with public_context():
+        return list(Organization.objects.filter(memberships__user=user).order_by("name").values("slug", "name"))

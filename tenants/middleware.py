@@ -25,7 +25,10 @@ from tenants.models import Domain, Membership, MembershipRole, Organization
 from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
 
 PATH_PREFIX_RE = re.compile(r"^/o/(?P<slug>[a-z0-9-]{1,50})(?P<rest>/.*)?\Z", re.DOTALL)
-PLATFORM_PATHS = ("/login/", "/logout/", "/accounts/", "/healthz", "/static/")
+PLATFORM_PATHS = (
+    "/login/", "/logout/", "/accounts/", "/healthz", "/static/", "/switch/", "/invitations/", "/organizations/new/",
+    "/api/platform/",
+)  # fmt: skip
 
 
 @dataclass
