@@ -178,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tenants.audit.AuditIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the routing middleware, on purpose: it turns some 404s into redirects computed with
     # reverse(), which inside an organization carries its /o/<slug>/ prefix -- a non-member would

@@ -135,7 +135,7 @@ def token_provision(request, organization: Organization | None) -> JsonResponse:
         ):
             return JsonResponse({"detail": INVALID_CREDENTIALS}, status=403)
         try:
-            token, plaintext = token_create(organization=organization, user=user, **token_options(payload))
+            token, plaintext = token_create(organization=organization, user=user, actor=user, **token_options(payload))
         except ValidationError as error:
             return JsonResponse(error.message_dict, status=400)
     return JsonResponse(token_representation(token, api_root(request), plaintext=plaintext), status=201)

@@ -26,8 +26,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.audit import audit_record
 from tenants.context import public_context
-from tenants.models import Invitation, Membership, MembershipRole, Organization
+from tenants.models import AuditAction, Invitation, Membership, MembershipRole, Organization
 
 MANAGER_ROLES = frozenset({MembershipRole.OWNER, MembershipRole.ADMIN})
 INVITATION_PATH = "/invitations/{token}/"
@@ -108,6 +109,13 @@ def invitation_create(
         )
         invitation.full_clean()
         invitation.save()
+        audit_record(
+            organization=organization,
+            action=AuditAction.INVITATION_CREATED,
+            actor=invited_by,
+            target=invitation.email,
+            data={"role": role},
+        )
         link = invitation_url(token, base_url=base_url)
         subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Join {organization.name} on Wirebook"
         inviter_name = getattr(invited_by, "email", "") or "Someone"
@@ -168,6 +176,13 @@ def invitation_accept(*, token: str, user) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(
+            organization=invitation.organization,
+            action=AuditAction.INVITATION_ACCEPTED,
+            actor=user,
+            target=invitation.email,
+            data={"role": invitation.role},
+        )
     return membership
 
 
@@ -178,6 +193,13 @@ def invitation_revoke(*, invitation: Invitation, by) -> None:
         if invitation.accepted_at is not None:
             raise ValidationError(ALREADY_ACCEPTED, code="accepted")
         Invitation.objects.filter(pk=invitation.pk).delete()
+        audit_record(
+            organization=invitation.organization,
+            action=AuditAction.INVITATION_REVOKED,
+            actor=by,
+            target=invitation.email,
+            data={"role": invitation.role},
+        )
 
 
 def membership_role_change(*, membership: Membership, role: str, by) -> Membership:
@@ -189,9 +211,17 @@ def membership_role_change(*, membership: Membership, role: str, by) -> Membersh
         if role != membership.role:
             if role != MembershipRole.OWNER:
                 _refuse_last_owner(membership)
+            previous = membership.role
             membership.role = role
             membership.full_clean()
             membership.save(update_fields=["role"])
+            audit_record(
+                organization=membership.organization,
+                action=AuditAction.MEMBERSHIP_ROLE_CHANGED,
+                actor=by,
+                target=membership.user.email,
+                data={"from": previous, "to": role},
+            )
     return membership
 
 
@@ -203,6 +233,13 @@ def membership_remove(*, membership: Membership, by) -> None:
             raise PermissionDenied("Only owners remove owners.")
         _refuse_last_owner(membership)
         membership.delete()
+        audit_record(
+            organization=membership.organization,
+            action=AuditAction.MEMBERSHIP_REMOVED,
+            actor=by,
+            target=membership.user.email,
+            data={"role": membership.role},
+        )
 
 
 def membership_leave(*, membership: Membership) -> None:
@@ -210,3 +247,10 @@ def membership_leave(*, membership: Membership) -> None:
         membership.refresh_from_db()
         _refuse_last_owner(membership)
         membership.delete()
+        audit_record(
+            organization=membership.organization,
+            action=AuditAction.MEMBERSHIP_LEFT,
+            actor=membership.user,
+            target=membership.user.email,
+            data={"role": membership.role},
+        )

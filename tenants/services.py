@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
+from tenants.audit import audit_record
 from tenants.context import public_context
-from tenants.models import Domain, Membership, MembershipRole, Organization
+from tenants.models import AuditAction, Domain, Membership, MembershipRole, Organization
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
 
@@ -57,6 +58,13 @@ def organization_create(*, name: str, slug: str, owner) -> Organization:
                 organization.save()
                 Domain.objects.create(domain=f"{slug}.{settings.WIREBOOK_BASE_DOMAIN}", tenant=organization)
                 Membership.objects.create(user=owner, organization=organization, role=MembershipRole.OWNER)
+                audit_record(
+                    organization=organization,
+                    action=AuditAction.ORGANIZATION_CREATED,
+                    actor=owner,
+                    target=slug,
+                    data={"name": name, "slug": slug},
+                )
                 if not spare_claim(organization.schema_name):
                     schema_build(organization.schema_name)
                 spare_pool_schedule_refill()

@@ -31,8 +31,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from tenants.audit import audit_record
 from tenants.context import public_context
-from tenants.models import Membership, Organization, Token, TokenVersion
+from tenants.models import AuditAction, Membership, Organization, Token, TokenVersion
 
 TOKEN_PREFIX = "nbt_"  # noqa: S105 -- a prefix, not a secret
 TOKEN_KEY_LENGTH = 12
@@ -111,12 +112,14 @@ def token_create(
     write_enabled: bool = True,
     allowed_ips: Iterable[str] = (),
     version: int = TokenVersion.V2,
+    actor=None,
 ) -> tuple[Token, str]:
     """Create a token and return it with its plaintext, which is never stored and cannot be
     shown again: `nbt_<key>.<secret>` (v2) or 40 lowercase hex characters (v1).
 
     Raises ValidationError for an expiry in the past, a malformed network in `allowed_ips`, or
-    a user who is not a member of the organization.
+    a user who is not a member of the organization. `actor` is who asked, for the audit log
+    (None: an operator).
     """
     token = Token(
         organization=organization,
@@ -139,13 +142,41 @@ def token_create(
     with public_context(), transaction.atomic():
         token.full_clean()
         token.save()
+        audit_record(
+            organization=organization,
+            action=AuditAction.TOKEN_CREATED,
+            actor=actor,
+            target=token_audit_target(token),
+            data={
+                "user": getattr(user, "email", None),
+                "version": token.version,
+                "write_enabled": token.write_enabled,
+                "expires": token.expires.isoformat() if token.expires else None,
+                "allowed_ips": list(token.allowed_ips),
+            },
+        )
     return token, plaintext
 
 
-def token_revoke(*, token: Token) -> None:
-    """Delete the token for good; requests carrying it fail from now on."""
+def token_audit_target(token: Token) -> str:
+    """How the audit log names a token: its public key (v2) or id (v1), and its description."""
+    name = str(token)
+    return f"{name} ({token.description})" if token.description else name
+
+
+def token_revoke(*, token: Token, actor=None) -> None:
+    """Delete the token for good; requests carrying it fail from now on. `actor` is who asked,
+    for the audit log (None: an operator)."""
     with public_context(), transaction.atomic():
-        Token.objects.filter(pk=token.pk).delete()
+        deleted, _ = Token.objects.filter(pk=token.pk).delete()
+        if deleted:
+            audit_record(
+                organization=token.organization,
+                action=AuditAction.TOKEN_REVOKED,
+                actor=actor,
+                target=token_audit_target(token),
+                data={"user": token.user.email if token.user_id and token.user else None},
+            )
 
 
 def _parse(header_value: str | None) -> tuple[int, str | None, str]:

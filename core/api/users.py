@@ -54,7 +54,10 @@ def _token_create(request: HttpRequest, actor: Actor) -> HttpResponse:
         raise ApiError(400, {"user": [f"Related object not found using the provided numeric ID: {user_id}"]})
     try:
         token, plaintext = token_create(
-            organization=request.organization, user=membership.user, **token_options(payload)
+            organization=request.organization,
+            user=membership.user,
+            actor=request.user,
+            **token_options(payload),
         )
     except ValidationError as error:
         raise ApiError(400, error.message_dict) from None
@@ -67,7 +70,7 @@ def token_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         if token is None:
             raise detail(404, "No Token matches the given query.")
         if request.method == "DELETE":
-            token_revoke(token=token)
+            token_revoke(token=token, actor=request.user)
             return HttpResponse(status=204)
         return json_response(token_representation(token, api_root(request)))
 

@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 write_enabled=not read_only,
                 allowed_ips=allowed_ip,
                 version=TokenVersion.V1 if v1 else TokenVersion.V2,
+                actor=None,  # an operator
             )
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from exc
