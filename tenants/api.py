@@ -5,6 +5,7 @@ token provisioning -- the one API call made without a token.
 import json
 from datetime import datetime
 
+from allauth.core import ratelimit
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -17,6 +18,7 @@ from tenants.tokens import token_create
 
 PROVISION_PATH = "/api/users/tokens/provision/"
 INVALID_CREDENTIALS = "Invalid username/password"
+THROTTLED = "Request was throttled."
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -126,13 +128,18 @@ def token_provision(request, organization: Organization | None) -> JsonResponse:
     missing = {name: ["This field is required."] for name in ("username", "password") if not payload.get(name)}
     if missing:
         return JsonResponse(missing, status=400)
-    with public_context():
-        user = authenticate(request, username=str(payload["username"]), password=str(payload["password"]))
+    username = str(payload["username"]).strip().lower()
+    with public_context():  # also for the rate limit's cache keys, which carry the schema
+        # Password guessing here is throttled like the login page (ACCOUNT_RATE_LIMITS["login_failed"]).
+        if not ratelimit.consume(request, action="login_failed", key=username, dry_run=True):
+            return JsonResponse({"detail": THROTTLED}, status=429)
+        user = authenticate(request, username=username, password=str(payload["password"]))
         if (
             organization is None
             or user is None
             or not Membership.objects.filter(user=user, organization=organization).exists()
         ):
+            ratelimit.consume(request, action="login_failed", key=username)
             return JsonResponse({"detail": INVALID_CREDENTIALS}, status=403)
         try:
             token, plaintext = token_create(organization=organization, user=user, actor=user, **token_options(payload))

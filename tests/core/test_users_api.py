@@ -1,8 +1,9 @@
 """/api/users/: members, tokens and token provisioning (what pynetbox's create_token calls)."""
 
 import json
+import uuid
 
-from django.test import Client
+from django.test import Client, override_settings
 
 from tenants.models import Membership, MembershipRole, Token
 from tests.conftest import PASSWORD
@@ -81,3 +82,14 @@ def test_outsiders_see_no_members_or_tokens(org_a, org_b):
     assert org_b.client().get(f"{API}/users/users/").status_code == 404
     assert org_b.client().get(f"{API}/users/tokens/").status_code == 404
     assert Client().get(f"{API}/users/tokens/").status_code == 403
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "3/m/key"})
+def test_provisioning_throttles_password_guessing(org_a):
+    target = f"target-{uuid.uuid4().hex}@example.com"  # a key no other test (or earlier run) has used
+    guesses = [provision({"username": target, "password": f"guess-{n}"}) for n in range(4)]
+    someone_else = provision({"username": f"other-{uuid.uuid4().hex}@example.com", "password": "x"})
+
+    assert [g.status_code for g in guesses] == [403, 403, 403, 429]
+    assert guesses[-1].json() == {"detail": "Request was throttled."}
+    assert someone_else.status_code == 403
