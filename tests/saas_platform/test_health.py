@@ -35,3 +35,12 @@ def test_health_reports_the_database_down(db, monkeypatch):
 
     assert response.status_code == 503
     assert json.loads(response.content) == {"status": "unavailable", "database": "down", "redis": "ok"}
+
+
+def test_error_pages_are_ours_and_leak_nothing(db):
+    from django.template.loader import render_to_string
+
+    for name, heading in (("403.html", b"Not allowed"), ("429.html", b"Too many attempts")):
+        page = render_to_string(name).encode()
+        assert heading in page
+        assert b"Traceback" not in page and b"django" not in page.lower()
