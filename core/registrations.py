@@ -17,7 +17,7 @@ from core.models import (
     SavedFilter,
     Tag,
 )
-from core.registry import object_type_for, object_type_label, registry
+from core.registry import object_type_for, object_type_label, object_type_renderer, registry
 
 registry.register(
     Tag,
@@ -25,14 +25,6 @@ registry.register(
     brief_fields=("id", "url", "display_url", "display", "name", "slug", "color", "description"),
     search_fields=("name", "slug", "description"),
 )
-
-
-def _object_type(attribute: str):
-    def render(change, links):
-        content_type = getattr(change, attribute)
-        return None if content_type is None else object_type_label(content_type)
-
-    return render
 
 
 def _user(change, links):
@@ -52,7 +44,7 @@ registry.register(
     ),
     renderers={
         "user": _user,
-        "changed_object_type": _object_type("changed_object_type"),
+        "changed_object_type": object_type_renderer("changed_object_type"),
     },
     read_only=True,
     search_fields=("object_repr", "user_name"),
@@ -65,14 +57,6 @@ registry.register(
 def _labels(attribute: str):
     def render(obj, links):
         return sorted(object_type_label(content_type) for content_type in getattr(obj, attribute).all())
-
-    return render
-
-
-def _label(attribute: str):
-    def render(obj, links):
-        content_type = getattr(obj, attribute)
-        return None if content_type is None else object_type_label(content_type)
 
     return render
 
@@ -202,7 +186,7 @@ registry.register(
     ),
     renderers={
         "object_types": _labels("object_types"),
-        "related_object_type": _label("related_object_type"),
+        "related_object_type": object_type_renderer("related_object_type"),
         "data_type": _data_type,
     },
     write_converters={
@@ -240,7 +224,7 @@ registry.register(
     # The author is the caller, never taken from the request body.
     write_fields=("assigned_object_type", "assigned_object_id", "kind", "comments"),
     renderers={
-        "assigned_object_type": _label("assigned_object_type"),
+        "assigned_object_type": object_type_renderer("assigned_object_type"),
         "assigned_object": _assigned_object,
         "created_by": lambda entry, links: entry.created_by_id,
     },

@@ -110,3 +110,13 @@ def object_type_for(label: str):
     except ContentType.DoesNotExist:
         return None
     return content_type if content_type.model_class() is not None else None
+
+
+def object_type_renderer(attribute: str):
+    """A registration renderer showing a content type field as NetBox's label ("dcim.site")."""
+
+    def render(obj, links):
+        content_type = getattr(obj, attribute)
+        return None if content_type is None else object_type_label(content_type)
+
+    return render

@@ -4,7 +4,7 @@ from django.db.models import Q
 from core.api.filters import Filter, FilterError
 from core.api.serializers import render
 from core.api.writes import object_type_converter
-from core.registry import object_type_label, registry
+from core.registry import object_type_renderer, registry
 from inventory.models import (
     Contact,
     ContactAssignment,
@@ -140,10 +140,6 @@ registry.register(
 )  # fmt: skip
 
 
-def _object_type(assignment, links):
-    return object_type_label(assignment.object_type)
-
-
 def _assigned_object(assignment, links):
     target = assignment.assigned_object
     if target is None:
@@ -181,7 +177,7 @@ registry.register(
         "tags", "custom_fields", "created", "last_updated",
     ),
     write_fields=("object_type", "object_id", "contact", "role", "priority"),
-    renderers={"object_type": _object_type, "object": _assigned_object},
+    renderers={"object_type": object_type_renderer("object_type"), "object": _assigned_object},
     # Any registered type converts; the model's clean() says which ones take contacts.
     write_converters={"object_type": object_type_converter(lambda model: model in registry, null=False)},
     filters=_group_filters("contact", "group", "group_id"),
