@@ -204,6 +204,7 @@ registry.register(
 registry.register(
     JournalEntry,
     api="extras/journal-entries",
+    menu="Operations",
     brief_fields=("id", "url", "display", "created"),
     fields=(
         "id",

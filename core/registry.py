@@ -12,6 +12,19 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+# NetBox's navigation menus, in its order; registrations say which one they belong to.
+MENUS = ("Organization", "DCIM", "IPAM", "Circuits", "Virtualization", "Customization", "Operations", "Admin")
+MENU_BY_APP = {
+    "tenancy": "Organization",
+    "dcim": "DCIM",
+    "ipam": "IPAM",
+    "circuits": "Circuits",
+    "virtualization": "Virtualization",
+    "extras": "Customization",
+    "core": "Operations",
+    "users": "Admin",
+}
+
 
 @dataclass(frozen=True)
 class ObjectSpec:
@@ -40,6 +53,14 @@ class ObjectSpec:
     write_converters: dict[str, Callable] = field(default_factory=dict)
     # NetBox's name for a field whose model field is named otherwise: {"users": "user_ids"}.
     write_aliases: dict[str, str] = field(default_factory=dict)
+    # The UI's navigation group (NetBox's menus); None: derived from the API app (see `menu_group`).
+    menu: str | None = None
+    # The list page's default columns; None: derived from the representation's fields.
+    table_columns: tuple[str, ...] | None = None
+
+    @property
+    def menu_group(self) -> str:
+        return self.menu or MENU_BY_APP.get(self.api_app, self.api_app.title())
 
     @property
     def label(self) -> str:

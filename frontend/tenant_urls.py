@@ -8,6 +8,7 @@ from django.urls import path
 from core.api.urls import build_api
 from core.graphql import graphql_view
 from frontend import views
+from frontend.urls import ui_patterns
 from saas_platform import audit_views, members_views
 
 api = build_api()
@@ -27,4 +28,5 @@ urlpatterns = [
         members_views.invitation_revoke_view,
         name="members-invitation-revoke",
     ),
+    *ui_patterns(),
 ]

@@ -108,22 +108,23 @@ def _contacts_of(model) -> dict[str, Filter]:
 
 
 registry.register(
-    Region, api="dcim/regions", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"},
+    Region, menu="Organization", api="dcim/regions", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"},
     filters=_contacts_of(Region),
     search_fields=("name", "slug", "description"),
 )  # fmt: skip
 registry.register(
-    SiteGroup, api="dcim/site-groups", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"},
+    SiteGroup, menu="Organization", api="dcim/site-groups", brief_fields=SITE_GROUPING_BRIEF,
+    counts={"site_count": "sites"},
     filters=_contacts_of(SiteGroup),
     search_fields=("name", "slug", "description"),
 )  # fmt: skip
 registry.register(
-    Site, api="dcim/sites", brief_fields=NAMED_BRIEF,
+    Site, menu="Organization", api="dcim/sites", brief_fields=NAMED_BRIEF,
     filters=_contacts_of(Site),
     search_fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments"),
 )  # fmt: skip
 registry.register(
-    Location, api="dcim/locations", brief_fields=GROUP_BRIEF,
+    Location, menu="Organization", api="dcim/locations", brief_fields=GROUP_BRIEF,
     filters=_contacts_of(Location),
     search_fields=("name", "slug", "facility", "description"),
 )  # fmt: skip

@@ -210,6 +210,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context.organization_context_processor",
+                "frontend.navigation.navigation_context_processor",
             ],
         },
     }

@@ -250,7 +250,7 @@ def _bulk_failure(errors: list[dict], total: int, verb: str) -> ApiError:
     return ApiError(400, {"detail": f"{len(errors)} of {total} objects could not be {verb}.", "errors": errors})
 
 
-def _ensure_permitted(spec: ObjectSpec, actor: Actor, action: str, pks: list[int]) -> None:
+def ensure_permitted(spec: ObjectSpec, actor: Actor, action: str, pks: list[int]) -> None:
     """After writing (inside the transaction): every object must be within the actor's grant."""
     if spec.model.objects.restrict(actor, action).filter(pk__in=pks).count() != len(set(pks)):
         raise detail(403, NOT_PERMITTED)
@@ -268,19 +268,19 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
             write = deserialize(spec, item, actor=actor, partial=False)
             created.append(object_create(model=spec.model, **write.service_arguments()))
 
-        errors = _each(items, create)
+        errors = each_item(items, create)
         if errors:
             transaction.set_rollback(True)
             if not many:
                 raise ApiError(400, errors[0]["errors"])
             raise _bulk_failure(errors, len(items), "created")
-        _ensure_permitted(spec, actor, "add", [obj.pk for obj in created])
+        ensure_permitted(spec, actor, "add", [obj.pk for obj in created])
     links = serializers.Links(request)
     rendered = [serializers.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in created])]
     return json_response(rendered if many else rendered[0], 201)
 
 
-def _each(items: list, write) -> list[dict]:
+def each_item(items: list, write) -> list[dict]:
     """Run `write` on every item, each in its own savepoint; return NetBox's per-object errors."""
     errors = []
     for index, item in enumerate(items):
@@ -303,7 +303,7 @@ def _updates(spec: ObjectSpec, actor: Actor, changes: list[tuple[int, Any]], *, 
         instance = get_object(spec, changeable, pk)
         object_update(instance=instance, **deserialize(spec, item, actor=actor, partial=partial).service_arguments())
 
-    return _each(changes, update)
+    return each_item(changes, update)
 
 
 def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
@@ -314,7 +314,7 @@ def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) ->
         if errors:
             transaction.set_rollback(True)
             raise ApiError(400, errors[0]["errors"])
-        _ensure_permitted(spec, actor, "change", [pk])
+        ensure_permitted(spec, actor, "change", [pk])
     return json_response(serializers.render(_fresh(spec, [pk])[0], serializers.Links(request)))
 
 
@@ -341,7 +341,7 @@ def update_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
         if errors:
             transaction.set_rollback(True)
             raise _bulk_failure(errors, len(changes), "updated")
-        _ensure_permitted(spec, actor, "change", ids)
+        ensure_permitted(spec, actor, "change", ids)
     links = serializers.Links(request)
     return json_response([serializers.render(obj, links) for obj in _fresh(spec, ids)])
 

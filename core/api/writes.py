@@ -62,7 +62,7 @@ def writable_fields(spec: ObjectSpec) -> list[models.Field]:
     ]
 
 
-def _is_required(model_field: models.Field) -> bool:
+def is_required(model_field: models.Field) -> bool:
     if model_field.many_to_many:
         return False
     return not model_field.blank and not model_field.null and not model_field.has_default()
@@ -128,7 +128,7 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
     for model_field in writable_fields(spec):
         name = model_field.name
         if name not in payload:
-            if not partial and _is_required(model_field):
+            if not partial and is_required(model_field):
                 errors[name] = ["This field is required."]
             continue
         try:

@@ -10,6 +10,7 @@ from core.models.customfields import (
 )
 from core.models.journal import JournalEntry, JournalEntryKind
 from core.models.permissions import ObjectPermission
+from core.models.preferences import UserPreference
 from core.models.savedfilters import SavedFilter
 from core.models.search import SearchEntry
 from core.models.tags import Tag, TaggedItem
@@ -35,4 +36,5 @@ __all__ = [
     "SearchEntry",
     "Tag",
     "TaggedItem",
+    "UserPreference",
 ]

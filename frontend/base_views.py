@@ -1,0 +1,74 @@
+"""What every generic UI view shares: the acting user, permissions, the registration of the URL."""
+
+import functools
+import uuid
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from core.api.endpoints import allowed
+from core.context import Actor, acting_as, actor_for
+from core.registry import ObjectSpec
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    if not hasattr(request, "wirebook_request_id"):
+        request.wirebook_request_id = uuid.uuid4()
+    return actor_for(request.user, request.membership, request_id=request.wirebook_request_id)
+
+
+def ui_view(view):
+    """Run the view as the member making the request (the routing middleware checked membership)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, spec: ObjectSpec, **kwargs):
+        if getattr(request, "membership", None) is None:
+            raise Http404
+        actor = request_actor(request)
+        with acting_as(actor):
+            return view(request, *args, spec=spec, actor=actor, **kwargs)
+
+    return wrapper
+
+
+def url_name(spec: ObjectSpec, action: str) -> str:
+    return f"ui-{spec.url_name}-{action}"
+
+
+def object_url(spec: ObjectSpec, action: str, pk=None, **query) -> str:
+    url = reverse(url_name(spec, action), kwargs={"pk": pk} if pk is not None else None)
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
+def permissions(spec: ObjectSpec, actor: Actor) -> dict[str, bool]:
+    """Which actions to offer: those the user's role or object permissions could allow."""
+    if spec.read_only:
+        return {"add": False, "change": False, "delete": False}
+    return {action: allowed(actor, spec.model, action) for action in ("add", "change", "delete")}
+
+
+def safe_return_url(request: HttpRequest, fallback: str) -> str:
+    url = request.POST.get("return_url") or request.GET.get("return_url")
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+        return url
+    return fallback
+
+
+def page(request: HttpRequest, template: str, spec: ObjectSpec, actor: Actor, context: dict, status: int = 200):
+    context = {
+        "spec": spec,
+        "model_name": spec.model._meta.verbose_name,
+        "model_name_plural": spec.model._meta.verbose_name_plural,
+        "list_url": object_url(spec, "list"),
+        "can": permissions(spec, actor),
+        "urls": {
+            action: object_url(spec, action)
+            for action in ("list", "add", "import", "bulk_edit", "bulk_delete")
+            if not spec.read_only or action == "list"
+        },
+        **context,
+    }
+    return render(request, template, context, status=status)

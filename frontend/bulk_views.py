@@ -1,0 +1,232 @@
+"""Bulk edit, bulk delete and bulk import: all-or-nothing, through the same services as the API."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from automation.models import Job
+from automation.services import job_enqueue
+from core.api.endpoints import ApiError, each_item, ensure_permitted
+from core.api.writes import deserialize
+from core.models import Tag
+from core.registry import ObjectSpec
+from core.services import object_delete, object_update
+from frontend import listing, transfer
+from frontend.base_views import object_url, page, permissions, safe_return_url, ui_view
+from frontend.forms import NULLIFY, build_form
+from frontend.object_views import deletion_preview
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _selected(request, spec: ObjectSpec, actor, action: str):
+    """The objects a bulk form acts on: the ticked ones, or (`_all`) all matching the list's filter."""
+    data = request.POST
+    if data.get("_all"):
+        params = QueryDict(data.get("_query", ""))
+        return listing.filtered(spec, actor, params, action).queryset
+    pks = [int(pk) for pk in data.getlist("pk") if pk.isdigit()]
+    return spec.model.objects.restrict(actor, action).filter(pk__in=pks).order_by("pk")
+
+
+def _hidden_selection(request) -> dict:
+    return {
+        "pks": request.POST.getlist("pk"),
+        "all": request.POST.get("_all", ""),
+        "query": request.POST.get("_query", ""),
+    }
+
+
+# -- bulk edit ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["POST"])
+@ui_view
+def bulk_edit(request, *, spec: ObjectSpec, actor):
+    if spec.read_only:
+        raise Http404
+    if not permissions(spec, actor)["change"]:
+        return page(request, "403.html", spec, actor, {}, status=403)
+    selected = list(_selected(request, spec, actor, "change"))
+    Form = build_form(spec, bulk=True)
+    return_url = safe_return_url(request, object_url(spec, "list"))
+    if request.POST.get("_apply"):
+        form = Form(request.POST, actor=actor)
+        if form.is_valid() and selected:
+            errors = _apply_bulk_edit(spec, actor, form, selected)
+            if not errors:
+                messages.success(request, f"Updated {len(selected)} {spec.model._meta.verbose_name_plural}")
+                return redirect(return_url)
+            for error in errors:
+                obj = selected[error["index"]]
+                for name, problems in error["errors"].items():
+                    target = name if name in form.fields and name != "__all__" else None
+                    for problem in problems:
+                        form.add_error(target, f"{spec.display(obj)}: {problem}")
+        elif not selected:
+            form.add_error(None, "No objects selected.")
+    else:
+        form = Form(actor=actor)
+    return page(
+        request,
+        "frontend/generic/bulk_edit.html",
+        spec,
+        actor,
+        {"form": form, "nullify": form[NULLIFY] if NULLIFY in form.fields else None, "selected": selected[:100],
+         "count": len(selected), "selection": _hidden_selection(request), "return_url": return_url},
+    )  # fmt: skip
+
+
+def _apply_bulk_edit(spec: ObjectSpec, actor, form, selected: list) -> list[dict]:
+    payload = form.payload()
+    add_tags, remove_tags = form.tag_changes() if form.has_tags else ([], [])
+
+    def update(instance):
+        item = dict(payload)
+        if add_tags or remove_tags:
+            current = set(instance.tagged_items.values_list("tag_id", flat=True))
+            item["tags"] = sorted((current | set(add_tags)) - set(remove_tags))
+        write = deserialize(spec, item, actor=actor, partial=True)
+        object_update(instance=instance, **write.service_arguments())
+
+    with transaction.atomic():
+        errors = each_item(selected, update)
+        if not errors:
+            try:
+                ensure_permitted(spec, actor, "change", [obj.pk for obj in selected])
+            except ApiError as error:
+                errors = [{"index": 0, "errors": {"__all__": [error.body.get("detail", "Not permitted.")]}}]
+        if errors:
+            transaction.set_rollback(True)
+    return errors
+
+
+# -- bulk delete -------------------------------------------------------------------------------
+
+
+@require_http_methods(["POST"])
+@ui_view
+def bulk_delete(request, *, spec: ObjectSpec, actor):
+    if spec.read_only:
+        raise Http404
+    if not permissions(spec, actor)["delete"]:
+        return page(request, "403.html", spec, actor, {}, status=403)
+    selected = list(_selected(request, spec, actor, "delete"))
+    return_url = safe_return_url(request, object_url(spec, "list"))
+    cascaded, blocking = deletion_preview(selected)
+    status = 200
+    if request.POST.get("_confirm") and selected and not blocking:
+        try:
+            with transaction.atomic():
+                for instance in selected:
+                    object_delete(instance=instance)
+        except (ProtectedError, RestrictedError) as error:
+            objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
+            blocking = [str(obj) for obj in objects]
+            status = 409
+        else:
+            messages.success(request, f"Deleted {len(selected)} {spec.model._meta.verbose_name_plural}")
+            return redirect(return_url)
+    return page(
+        request,
+        "frontend/generic/bulk_delete.html",
+        spec,
+        actor,
+        {"selected": selected[:100], "count": len(selected), "cascaded": cascaded, "blocking": blocking,
+         "selection": _hidden_selection(request), "return_url": return_url},
+        status=status,
+    )  # fmt: skip
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+def background_threshold() -> int:
+    return getattr(settings, "WIREBOOK_IMPORT_BACKGROUND_ROWS", 500)
+
+
+@require_http_methods(["GET", "POST"])
+@ui_view
+def bulk_import(request, *, spec: ObjectSpec, actor):
+    if spec.read_only:
+        raise Http404
+    if not permissions(spec, actor)["add"]:
+        return page(request, "403.html", spec, actor, {}, status=403)
+    context = {
+        "columns": transfer.columns(spec),
+        "data": request.POST.get("data", ""),
+        "format": request.POST.get("format", "auto"),
+        "formats": ("auto", *transfer.FORMATS),
+        "errors": [],
+        "format_error": None,
+    }
+    if request.method == "POST":
+        text = request.POST.get("data", "")
+        upload = request.FILES.get("upload")
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                context["format_error"] = "The file is larger than 20 MB."
+            else:
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    context["format_error"] = "The file is not UTF-8 text."
+        if context["format_error"] is None:
+            fmt = context["format"] if context["format"] in context["formats"] else "auto"
+            if upload is not None and fmt == "auto":
+                fmt = next((f for f in transfer.FORMATS if upload.name.lower().endswith(f".{f}")), "auto")
+                fmt = "yaml" if upload.name.lower().endswith(".yml") else fmt
+            try:
+                records = transfer.parse(text, fmt)
+            except transfer.ImportFormatError as error:
+                context["format_error"] = str(error)
+            else:
+                if len(records) >= background_threshold():
+                    job = job_enqueue(
+                        name=f"Import {len(records)} {spec.model._meta.verbose_name_plural}",
+                        function="frontend.transfer.import_job",
+                        arguments={"model": spec.label, "records": records, "user_id": actor.user_id,
+                                   "user_name": actor.user_name, "role": actor.role},
+                        user_id=actor.user_id,
+                    )  # fmt: skip
+                    return redirect("ui-job", pk=job.pk)
+                result = transfer.import_records(spec, actor, records)
+                if result.ok:
+                    messages.success(
+                        request,
+                        f"Imported {len(result.created)} and updated {len(result.updated)} "
+                        f"{spec.model._meta.verbose_name_plural}",
+                    )
+                    return redirect(object_url(spec, "list"))
+                context["errors"] = result.errors
+                context["data"] = text
+    status = 400 if context["errors"] or context["format_error"] else 200
+    return page(request, "frontend/generic/import.html", spec, actor, context, status=status)
+
+
+def _job_visible(request, pk: int) -> Job:
+    job = Job.objects.filter(pk=pk).first()
+    membership = request.membership
+    if job is None or (job.user_id != request.user.pk and membership.role not in ("admin", "owner")):
+        raise Http404
+    return job
+
+
+def job_detail(request, pk: int):
+    """A background job's progress and result; the progress part re-polls itself (htmx) until done."""
+    from django.shortcuts import render
+
+    if getattr(request, "membership", None) is None:
+        raise Http404
+    job = _job_visible(request, pk)
+    progress = cache.get(transfer.progress_key(job.pk)) or {}
+    percent = int(100 * progress["done"] / progress["total"]) if progress.get("total") else 0
+    if job.status == "completed":
+        percent = 100
+    template = "frontend/job_progress.html" if request.headers.get("HX-Request") else "frontend/job.html"
+    return render(request, template, {"job": job, "percent": percent, "progress": progress, "tag_model": Tag})

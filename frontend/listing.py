@@ -1,0 +1,158 @@
+"""The list of a registered model as the request asks for it: filtered, sorted, paginated.
+
+Filtering uses the REST API's filter engine, so `/dcim/sites/?region_id=3&status=active` in the
+UI means exactly what it means in the API. Shared by the list page, export and bulk actions.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import QueryDict
+
+from core.api.filters import FilterError, filter_queryset, filters_for, order_queryset
+from core.context import Actor
+from core.models import SavedFilter, UserPreference
+from core.registry import ObjectSpec, registry
+from frontend.forms import PickerField, _label_choices
+from frontend.tables import sortable_names
+
+PER_PAGE_CHOICES = (25, 50, 100, 250, 500, 1000)
+DEFAULT_PER_PAGE = 50
+# Parameters of the page itself, never filters.
+PAGE_PARAMS = {"sort", "per_page", "page", "export", "return_url"}
+
+
+@dataclass
+class Listing:
+    queryset: object
+    errors: dict[str, list[str]]
+    sort: str
+
+
+def filtered(spec: ObjectSpec, actor: Actor, params: QueryDict, action: str = "view") -> Listing:
+    """The objects `actor` may `action` that match `params`; a bad filter value gives no rows and errors."""
+    queryset = spec.model.objects.restrict(actor, action)
+    filters = params.copy()
+    for name in PAGE_PARAMS:
+        filters.pop(name, None)
+    errors: dict[str, list[str]] = {}
+    try:
+        queryset = filter_queryset(queryset, spec, filters)
+    except FilterError as error:
+        errors = error.errors
+        queryset = queryset.none()
+    sort = params.get("sort", "")
+    if sort.lstrip("-") in sortable_names(spec):
+        queryset = order_queryset(queryset, spec, QueryDict(f"ordering={sort}"))
+    else:
+        sort = ""
+        queryset = order_queryset(queryset, spec, QueryDict())
+    return Listing(queryset=queryset, errors=errors, sort=sort)
+
+
+def per_page(params: QueryDict, preference: dict) -> int:
+    try:
+        value = int(params.get("per_page") or preference.get("per_page") or DEFAULT_PER_PAGE)
+    except ValueError:
+        value = DEFAULT_PER_PAGE
+    return max(1, min(value, PER_PAGE_CHOICES[-1]))
+
+
+def paginate(queryset, params: QueryDict, size: int):
+    paginator = Paginator(queryset, size)
+    return paginator.get_page(params.get("page"))
+
+
+# -- per-user table preferences ----------------------------------------------------------------
+
+
+def preference_key(spec: ObjectSpec) -> str:
+    return f"tables.{spec.label}"
+
+
+def table_preference(spec: ObjectSpec, actor: Actor) -> dict:
+    if actor.user_id is None:
+        return {}
+    found = UserPreference.objects.filter(user_id=actor.user_id, key=preference_key(spec)).first()
+    return found.value if found is not None and isinstance(found.value, dict) else {}
+
+
+def table_preference_save(*, spec: ObjectSpec, actor: Actor, columns: list[str] | None, size: int | None) -> None:
+    value = table_preference(spec, actor)
+    if columns is not None:
+        value["columns"] = columns
+    if size is not None:
+        value["per_page"] = size
+    UserPreference.objects.update_or_create(user_id=actor.user_id, key=preference_key(spec), defaults={"value": value})
+
+
+# -- saved filters -----------------------------------------------------------------------------
+
+
+def saved_filters(spec: ObjectSpec, actor: Actor) -> list[SavedFilter]:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    content_type = ContentType.objects.get_for_model(spec.model)
+    mine = Q(shared=True) | Q(user_id=actor.user_id)
+    found = list(
+        SavedFilter.objects.restrict(actor, "view")
+        .filter(mine, enabled=True, object_types=content_type)
+        .order_by("weight", "name")
+    )
+    for saved in found:
+        saved.query_string = _query_string(saved.parameters)
+    return found
+
+
+def _query_string(parameters) -> str:
+    query = QueryDict(mutable=True)
+    if isinstance(parameters, dict):
+        for key, value in parameters.items():
+            query.setlist(str(key), [str(v) for v in (value if isinstance(value, list) else [value])])
+    return query.urlencode()
+
+
+# -- the filter form ---------------------------------------------------------------------------
+
+
+def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form:
+    """A form for the most useful filters of the model, derived from its fields (all optional)."""
+    available = filters_for(spec.model)
+    fields: dict[str, forms.Field] = {
+        "q": forms.CharField(
+            required=False, label="Search", widget=forms.TextInput(attrs={"class": "form-control", "type": "search"})
+        )
+    }
+    for field in spec.model._meta.get_fields():
+        if field.auto_created and not field.concrete:
+            continue
+        related = registry.find(field.related_model) if field.is_relation else None
+        if related is not None and f"{field.name}_id" in available:
+            fields[f"{field.name}_id"] = PickerField(related, multiple=True, required=False, label=_verbose(field))
+        elif getattr(field, "choices", None) and field.name in available and not field.is_relation:
+            fields[field.name] = forms.MultipleChoiceField(
+                choices=field.flatchoices, required=False, label=_verbose(field),
+                widget=forms.SelectMultiple(attrs={"class": "form-select"}),
+            )  # fmt: skip
+        elif field.get_internal_type() == "BooleanField" and field.name in available:
+            fields[field.name] = forms.ChoiceField(
+                choices=[("", "Any"), ("true", "Yes"), ("false", "No")], required=False, label=_verbose(field),
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )  # fmt: skip
+    if "tag_id" in available:
+        from core.models import Tag
+
+        fields["tag_id"] = PickerField(registry.get(Tag), multiple=True, required=False, label="Tags")
+    form = type(f"{spec.model.__name__}FilterForm", (forms.Form,), fields)(params)
+    for name, field in form.fields.items():
+        if isinstance(field, PickerField):
+            _label_choices(field, params.getlist(name), actor)
+    return form
+
+
+def _verbose(field) -> str:
+    from django.utils.text import capfirst
+
+    return capfirst(getattr(field, "verbose_name", field.name))

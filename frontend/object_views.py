@@ -1,0 +1,447 @@
+"""Generic list, detail, create/edit/clone and delete pages for every registered model."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import NestedObjects
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from core.api.endpoints import ApiError, ensure_permitted
+from core.api.serializers import Links, optimize, render
+from core.api.writes import WriteError, deserialize, model_errors
+from core.customfields import definitions_for, supports_custom_fields, supports_journaling
+from core.models import JournalEntry, ObjectChange
+from core.registry import ObjectSpec, registry
+from core.services import object_create, object_delete, object_update
+from frontend import listing, tables, transfer
+from frontend.base_views import object_url, page, permissions, safe_return_url, ui_view
+from frontend.forms import build_form, clone_initial, initial_from
+
+# -- list --------------------------------------------------------------------------------------
+
+
+@ui_view
+def object_list(request, *, spec: ObjectSpec, actor):
+    params = request.GET
+    result = listing.filtered(spec, actor, params)
+    if params.get("export"):
+        return transfer.export_response(spec, result.queryset, params["export"], Links(request))
+    preference = listing.table_preference(spec, actor)
+    columns = tables.chosen_columns(spec, preference.get("columns"))
+    size = listing.per_page(params, preference)
+    page_obj = listing.paginate(result.queryset, params, size)
+    links = Links(request)
+    objects = list(optimize(spec.model.objects.filter(pk__in=[o.pk for o in page_obj.object_list]), spec, brief=False))
+    by_pk = {obj.pk: obj for obj in objects}
+    tree = "_depth" in tables.field_names(spec)
+    rows = []
+    for obj in page_obj.object_list:
+        loaded = by_pk.get(obj.pk)
+        if loaded is None:
+            continue
+        data = render(loaded, links)
+        rows.append({"pk": obj.pk, "cells": tables.row_cells(columns, data, links, tree=tree)})
+    query = params.copy()
+    for name in ("page", "export"):
+        query.pop(name, None)
+    return page(
+        request,
+        "frontend/generic/list.html",
+        spec,
+        actor,
+        {
+            "columns": columns,
+            "available_columns": tables.available_columns(spec),
+            "chosen": [column.name for column in columns],
+            "rows": rows,
+            "page_obj": page_obj,
+            "total": page_obj.paginator.count,
+            "sort": result.sort,
+            "per_page": size,
+            "per_page_choices": listing.PER_PAGE_CHOICES,
+            "filter_errors": result.errors,
+            "filter_form": listing.filter_form(spec, actor, params),
+            "saved_filters": listing.saved_filters(spec, actor),
+            "query": query.urlencode(),
+            "filter_query": _filter_query(params),
+            "sort_query": _without(params, "sort", "page"),
+            "page_query": _without(params, "page"),
+            "export_formats": transfer.FORMATS,
+            "saved_filter_add": _saved_filter_add_url(spec, params),
+            "table_url": object_url(spec, "table"),
+        },
+    )
+
+
+def _without(params: QueryDict, *names: str) -> str:
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _filter_query(params: QueryDict) -> str:
+    return _without(params, *listing.PAGE_PARAMS)
+
+
+def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict) -> str | None:
+    from core.models import SavedFilter
+
+    filters = {key: params.getlist(key) for key in params if key not in listing.PAGE_PARAMS and params.get(key)}
+    if not filters:
+        return None
+    import json
+
+    label = f"{spec.api_app}.{spec.model._meta.model_name}"
+    saved = registry.get(SavedFilter)
+    return object_url(saved, "add", object_types=label, parameters=json.dumps(filters))
+
+
+@require_http_methods(["POST"])
+@ui_view
+def table_configure(request, *, spec: ObjectSpec, actor):
+    available = {column.name for column in tables.available_columns(spec)}
+    columns = [name for name in request.POST.getlist("columns") if name in available]
+    size = None
+    if request.POST.get("per_page", "").isdigit():
+        size = max(1, min(int(request.POST["per_page"]), listing.PER_PAGE_CHOICES[-1]))
+    if request.POST.get("reset"):
+        columns = []
+    listing.table_preference_save(spec=spec, actor=actor, columns=columns, size=size)
+    return redirect(safe_return_url(request, object_url(spec, "list")))
+
+
+# -- detail ------------------------------------------------------------------------------------
+
+
+def _get_visible(spec: ObjectSpec, actor, pk: int, action: str = "view"):
+    queryset = spec.model.objects.restrict(actor, action)
+    try:
+        return queryset.get(pk=pk)
+    except spec.model.DoesNotExist:
+        raise Http404 from None
+
+
+def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
+    """Registered objects pointing at `instance`, counted with the list's own filter (so counts match)."""
+    related = []
+    for other in registry:
+        for field in other.model._meta.concrete_fields + other.model._meta.many_to_many:
+            if not field.is_relation or field.related_model is not spec.model or other.model is spec.model:
+                continue
+            name = f"{field.name}_id"
+            if name not in listing.filters_for(other.model):
+                continue
+            params = QueryDict(mutable=True)
+            params[name] = str(instance.pk)
+            count = listing.filtered(other, actor, params).queryset.count()
+            related.append(
+                {
+                    "label": other.model._meta.verbose_name_plural,
+                    "count": count,
+                    "url": object_url(other, "list", **{name: instance.pk}),
+                }
+            )
+    return sorted(related, key=lambda item: str(item["label"]))
+
+
+def _custom_field_rows(spec: ObjectSpec, data: dict, links: Links) -> list[tuple[str, str, object]]:
+    if not supports_custom_fields(spec.model):
+        return []
+    rows = []
+    values = data.get("custom_fields") or {}
+    for name, definition in definitions_for(spec.model).items():
+        value = values.get(name)
+        if definition.ui_visible == "hidden" or (definition.ui_visible == "if-set" and value in (None, "", [])):
+            continue
+        rows.append((definition.group_name, definition.label or name, tables.cell(value, links)))
+    return rows
+
+
+def _tabs(spec: ObjectSpec, instance, active: str) -> list[dict]:
+    tabs = [
+        {
+            "name": "detail",
+            "label": spec.model._meta.verbose_name.capitalize(),
+            "url": object_url(spec, "detail", instance.pk),
+        }
+    ]
+    if supports_journaling(spec.model):
+        tabs.append({"name": "journal", "label": "Journal", "url": object_url(spec, "journal", instance.pk)})
+    if spec.model is not ObjectChange:
+        tabs.append({"name": "changelog", "label": "Changelog", "url": object_url(spec, "changelog", instance.pk)})
+    for tab in tabs:
+        tab["active"] = tab["name"] == active
+    return tabs
+
+
+def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> dict:
+    links = Links(request)
+    loaded = optimize(spec.model.objects.filter(pk=instance.pk), spec, brief=False).get()
+    data = render(loaded, links)
+    can = permissions(spec, actor)
+    if can["change"] or can["delete"]:
+        changeable = spec.model.objects.restrict(actor, "change").filter(pk=instance.pk).exists()
+        deletable = spec.model.objects.restrict(actor, "delete").filter(pk=instance.pk).exists()
+        can = {**can, "change": can["change"] and changeable, "delete": can["delete"] and deletable}
+    return {
+        "object": instance,
+        "data": data,
+        "display": spec.display(instance),
+        "tabs": _tabs(spec, instance, active),
+        "can": can,
+        "edit_url": None if spec.read_only else object_url(spec, "edit", instance.pk),
+        "delete_url": None if spec.read_only else object_url(spec, "delete", instance.pk),
+        "clone_url": object_url(spec, "add", **_clone_query(spec, instance)) if not spec.read_only else None,
+        "links": links,
+    }
+
+
+def _clone_query(spec: ObjectSpec, instance) -> dict:
+    query = {}
+    for name, value in clone_initial(spec, instance).items():
+        if value in (None, "", []) or name.startswith("cf_") or name == "tags":
+            continue
+        query[name] = value
+    return query
+
+
+@ui_view
+def object_detail(request, pk: int, *, spec: ObjectSpec, actor):
+    instance = _get_visible(spec, actor, pk)
+    context = _object_context(request, spec, actor, instance, "detail")
+    context["attributes"] = tables.attributes(spec, context["data"], context["links"])
+    context["custom_fields"] = _custom_field_rows(spec, context["data"], context["links"])
+    context["tags"] = [tables.cell(tag, context["links"]) for tag in context["data"].get("tags") or []]
+    context["related"] = related_objects(spec, actor, instance)
+    context["counts"] = [(tables._label(spec, name), context["data"].get(name)) for name in spec.counts]
+    if spec.model is ObjectChange:
+        context["diff"] = change_diff(instance)
+    return page(request, "frontend/generic/detail.html", spec, actor, context)
+
+
+# -- change log and journal tabs ---------------------------------------------------------------
+
+
+def change_diff(change: ObjectChange) -> list[dict]:
+    """The fields a change touched: (name, before, after); a create or delete shows every field."""
+    before = change.prechange_data or {}
+    after = change.postchange_data or {}
+    names = sorted(set(before) | set(after))
+    rows = []
+    for name in names:
+        old, new = before.get(name), after.get(name)
+        if change.action == "update" and old == new:
+            continue
+        rows.append({"name": name, "before": _short(old), "after": _short(new)})
+    return rows
+
+
+def _short(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
+@ui_view
+def object_changelog(request, pk: int, *, spec: ObjectSpec, actor):
+    instance = _get_visible(spec, actor, pk)
+    context = _object_context(request, spec, actor, instance, "changelog")
+    content_type = ContentType.objects.get_for_model(spec.model)
+    changes = (
+        ObjectChange.objects.restrict(actor, "view")
+        .filter(changed_object_type=content_type, changed_object_id=instance.pk)
+        .order_by("-time", "-pk")
+    )
+    page_obj = listing.paginate(changes, request.GET, 50)
+    context["changes"] = [
+        {
+            "change": change,
+            "diff": change_diff(change),
+            "url": object_url(registry.get(ObjectChange), "detail", change.pk),
+        }
+        for change in page_obj.object_list
+    ]
+    context["page_obj"] = page_obj
+    context["page_query"] = ""
+    return page(request, "frontend/generic/changelog.html", spec, actor, context)
+
+
+@require_http_methods(["GET", "POST"])
+@ui_view
+def object_journal(request, pk: int, *, spec: ObjectSpec, actor):
+    if not supports_journaling(spec.model):
+        raise Http404
+    instance = _get_visible(spec, actor, pk)
+    journal_spec = registry.get(JournalEntry)
+    JournalForm = build_form(journal_spec)
+    content_type = ContentType.objects.get_for_model(spec.model)
+    form = None
+    can_add = permissions(journal_spec, actor)["add"]
+    if can_add:
+        form = JournalForm(request.POST or None, actor=actor, initial={"kind": "info"})
+        for name in ("assigned_object_type", "assigned_object_id"):
+            form.fields.pop(name, None)
+        form.model_field_names = tuple(
+            n for n in form.model_field_names if n not in ("assigned_object_type", "assigned_object_id")
+        )
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            payload = form.payload()
+            payload["assigned_object_type"] = f"{spec.api_app}.{spec.model._meta.model_name}"
+            payload["assigned_object_id"] = instance.pk
+            if _write(form, journal_spec, actor, payload, instance=None) is not None:
+                messages.success(request, "Journal entry added.")
+                return redirect(object_url(spec, "journal", instance.pk))
+    context = _object_context(request, spec, actor, instance, "journal")
+    entries = (
+        JournalEntry.objects.restrict(actor, "view")
+        .filter(assigned_object_type=content_type, assigned_object_id=instance.pk)
+        .order_by("-created", "-pk")
+    )
+    context["entries"] = list(entries[:200])
+    context["journal_form"] = form
+    context["journal_spec"] = journal_spec
+    return page(request, "frontend/generic/journal.html", spec, actor, context)
+
+
+# -- create / edit / clone ---------------------------------------------------------------------
+
+
+def _write(form, spec: ObjectSpec, actor, payload: dict, *, instance):
+    """Deserialize and write like the API does; errors land on the form. The object, or None."""
+    try:
+        with transaction.atomic():
+            write = deserialize(spec, payload, actor=actor, partial=instance is not None)
+            if instance is None:
+                obj = object_create(model=spec.model, **write.service_arguments())
+                ensure_permitted(spec, actor, "add", [obj.pk])
+            else:
+                obj = object_update(instance=instance, **write.service_arguments())
+                ensure_permitted(spec, actor, "change", [obj.pk])
+            return obj
+    except WriteError as error:
+        form.add_api_errors(error.errors)
+    except ValidationError as error:
+        form.add_api_errors(model_errors(error))
+    except ApiError as error:
+        form.add_error(None, error.body.get("detail", "You are not permitted to do this."))
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@ui_view
+def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
+    if spec.read_only:
+        raise Http404
+    action = "add" if pk is None else "change"
+    if not permissions(spec, actor)[action]:
+        return page(request, "403.html", spec, actor, {}, status=403)
+    instance = None if pk is None else _get_visible(spec, actor, pk, "change")
+    Form = build_form(spec)
+    if request.method == "POST":
+        form = Form(request.POST, actor=actor)
+        if form.is_valid():
+            obj = _write(form, spec, actor, form.payload(), instance=instance)
+            if obj is not None:
+                verb = "Created" if instance is None else "Modified"
+                messages.success(request, f"{verb} {spec.model._meta.verbose_name} {spec.display(obj)}")
+                if request.POST.get("_addanother"):
+                    return redirect(object_url(spec, "add"))
+                return redirect(safe_return_url(request, object_url(spec, "detail", obj.pk)))
+    else:
+        initial = initial_from(spec, instance) if instance is not None else _initial_from_query(request.GET)
+        form = Form(initial=initial, actor=actor)
+    return page(
+        request,
+        "frontend/generic/edit.html",
+        spec,
+        actor,
+        {
+            "form": form,
+            "object": instance,
+            "display": spec.display(instance) if instance is not None else None,
+            "return_url": safe_return_url(
+                request, object_url(spec, "detail", instance.pk) if instance else object_url(spec, "list")
+            ),
+        },
+    )
+
+
+def _initial_from_query(params: QueryDict) -> dict:
+    initial = {}
+    for key in params:
+        values = params.getlist(key)
+        initial[key] = values if len(values) > 1 else values[0]
+    return initial
+
+
+# -- delete ------------------------------------------------------------------------------------
+
+
+def deletion_preview(instances: list) -> tuple[list[str], list[str]]:
+    """(what would be deleted with them, what blocks the deletion) as readable lines."""
+    if not instances:
+        return [], []
+    collector = NestedObjects(using=router.db_for_write(type(instances[0])))
+    collector.collect(instances)
+    chosen = {(type(obj), obj.pk) for obj in instances}
+    cascaded = []
+    for model, objects in collector.data.items():
+        if registry.find(model) is None:
+            continue
+        for obj in objects:
+            if (type(obj), obj.pk) not in chosen:
+                cascaded.append(f"{model._meta.verbose_name.capitalize()}: {obj}")
+    blocking = [
+        f"{type(obj)._meta.verbose_name.capitalize()}: {obj}"
+        for obj in list(collector.protected)
+        + [o for objs in getattr(collector, "restricted_objects", {}).values() for o in objs]
+    ]
+    return sorted(cascaded)[:200], sorted(set(blocking))[:200]
+
+
+@require_http_methods(["GET", "POST"])
+@ui_view
+def object_delete_view(request, pk: int, *, spec: ObjectSpec, actor):
+    if spec.read_only:
+        raise Http404
+    if not permissions(spec, actor)["delete"]:
+        return page(request, "403.html", spec, actor, {}, status=403)
+    instance = _get_visible(spec, actor, pk, "delete")
+    cascaded, blocking = deletion_preview([instance])
+    if request.method == "POST" and not blocking:
+        display = spec.display(instance)
+        try:
+            with transaction.atomic():
+                object_delete(instance=instance)
+        except (ProtectedError, RestrictedError) as error:
+            objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
+            blocking = [str(obj) for obj in objects]
+        else:
+            messages.success(request, f"Deleted {spec.model._meta.verbose_name} {display}")
+            return redirect(safe_return_url(request, object_url(spec, "list")))
+    return page(
+        request,
+        "frontend/generic/delete.html",
+        spec,
+        actor,
+        {
+            "object": instance,
+            "display": spec.display(instance),
+            "cascaded": cascaded,
+            "blocking": blocking,
+            "return_url": safe_return_url(request, object_url(spec, "detail", instance.pk)),
+        },
+        status=409 if blocking and request.method == "POST" else 200,
+    )

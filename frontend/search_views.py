@@ -1,0 +1,57 @@
+"""The organization's global search: ranked hits from the search index, grouped by object type."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.shortcuts import render
+
+from core.registry import registry
+from core.search import search
+from frontend.base_views import object_url, request_actor
+
+PAGE_SIZE = 100
+
+
+def search_page(request):
+    from django.http import Http404
+
+    from core.context import acting_as
+
+    if getattr(request, "membership", None) is None:
+        raise Http404
+    actor = request_actor(request)
+    text = request.GET.get("q", "").strip()
+    wanted = request.GET.get("type", "")
+    spec = registry.find_label(wanted) if wanted else None
+    types = [ContentType.objects.get_for_model(spec.model)] if spec is not None else None
+    with acting_as(actor):
+        hits, total = search(actor, text, object_types=types, limit=PAGE_SIZE) if text else ([], 0)
+    groups: dict[str, dict] = {}
+    for hit in hits:
+        hit_spec = registry.get(type(hit.object))
+        label = f"{hit_spec.api_app}.{hit_spec.model._meta.model_name}"
+        group = groups.setdefault(
+            label,
+            {"label": hit_spec.model._meta.verbose_name_plural, "type": label, "hits": [], "best": hit.rank},
+        )
+        group["hits"].append(
+            {
+                "display": hit_spec.display(hit.object),
+                "url": object_url(hit_spec, "detail", hit.object.pk),
+                "rank": hit.rank,
+            }
+        )
+    type_choices = sorted(
+        ((f"{s.api_app}.{s.model._meta.model_name}", s.model._meta.verbose_name_plural) for s in registry),
+        key=lambda choice: str(choice[1]),
+    )
+    return render(
+        request,
+        "frontend/search.html",
+        {
+            "q": text,
+            "type": wanted,
+            "type_choices": type_choices,
+            "groups": sorted(groups.values(), key=lambda group: -group["best"]),
+            "total": total,
+            "shown": len(hits),
+        },
+    )

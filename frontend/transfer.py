@@ -1,0 +1,414 @@
+"""Export and bulk import in NetBox's column conventions: CSV, JSON and YAML.
+
+Columns are the API's writable fields. Related objects are written and read by name (by slug for
+tags; by id for objects without a name), several of them comma-separated in CSV; custom fields are
+`cf_<name>`; an `id` column updates existing objects instead of creating. An export can be
+imported again as it is.
+
+An import validates every record and applies all of them or none: each record is written in a
+savepoint through the same deserializer and services as the API, errors are collected per record
+and field, and any error rolls the whole import back.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache
+from django.db import models, transaction
+from django.http import HttpResponse
+
+from core.api.endpoints import ApiError, each_item, ensure_permitted
+from core.api.serializers import Links
+from core.api.writes import WriteError, deserialize, writable_fields
+from core.context import Actor
+from core.customfields import definitions_for, supports_custom_fields
+from core.models import CustomFieldType, Tag
+from core.registry import ObjectSpec, object_type_label, registry
+from core.services import object_create, object_update
+from frontend.forms import split_array
+
+FORMATS = ("csv", "json", "yaml")
+CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
+CUSTOM_PREFIX = "cf_"
+TRUE = {"true", "yes", "1", "t", "y", "on"}
+FALSE = {"false", "no", "0", "f", "n", "off"}
+
+
+class ImportFormatError(Exception):
+    """The data could not be read at all (not a per-record error)."""
+
+
+# -- columns -----------------------------------------------------------------------------------
+
+
+def _lookup_field(model) -> str | None:
+    """How a related object is named in an import: tags by slug, most objects by name, else by id."""
+    names = {f.name for f in model._meta.concrete_fields}
+    if model._meta.model_name == "tag":
+        return "slug"
+    if "name" in names:
+        return "name"
+    if "slug" in names:
+        return "slug"
+    return None
+
+
+def columns(spec: ObjectSpec) -> list[str]:
+    aliases = {field: alias for alias, field in spec.write_aliases.items()}
+    names = ["id"] + [aliases.get(f.name, f.name) for f in writable_fields(spec)]
+    if supports_custom_fields(spec.model):
+        names.append("tags")
+        names += [CUSTOM_PREFIX + name for name in definitions_for(spec.model)]
+    return names
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def _export_value(model_field, obj):
+    if model_field.many_to_many:
+        items = list(getattr(obj, model_field.name).all())
+        if model_field.related_model is ContentType:
+            return [object_type_label(item) for item in items]
+        lookup = _lookup_field(model_field.related_model)
+        return [getattr(item, lookup) if lookup else item.pk for item in items]
+    if model_field.is_relation:
+        related = getattr(obj, model_field.name)
+        if related is None:
+            return None
+        if model_field.related_model is ContentType:
+            return object_type_label(related)
+        lookup = _lookup_field(model_field.related_model)
+        return getattr(related, lookup) if lookup else related.pk
+    value = getattr(obj, model_field.attname)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if value.__class__.__name__ == "Decimal":
+        return str(value)
+    return value
+
+
+def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
+    fields = writable_fields(spec)
+    aliases = {f: alias for alias, f in spec.write_aliases.items()}
+    select = [f.name for f in fields if f.is_relation and not f.many_to_many]
+    prefetch = [f.name for f in fields if f.many_to_many]
+    custom = supports_custom_fields(spec.model)
+    if custom:
+        prefetch.append("tagged_items__tag")
+    records = []
+    for obj in queryset.select_related(*select).prefetch_related(*prefetch):
+        record: dict[str, Any] = {"id": obj.pk}
+        for model_field in fields:
+            record[aliases.get(model_field.name, model_field.name)] = _export_value(model_field, obj)
+        if custom:
+            record["tags"] = sorted(item.tag.slug for item in obj.tagged_items.all())
+            for name, value in sorted((obj.custom_field_data or {}).items()):
+                record[CUSTOM_PREFIX + name] = value
+        records.append(record)
+    return records
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        if value and all(isinstance(item, list) for item in value):  # pairs: "value:label,value:label"
+            return ",".join(":".join(str(part) for part in item) for item in value)
+        return ",".join(_csv_cell(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(records, indent=2, default=str) + "\n"
+    if fmt == "yaml":
+        return yaml.safe_dump(records, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    names = columns(spec)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    for record in records:
+        writer.writerow([_csv_cell(record.get(name)) for name in names])
+    return buffer.getvalue()
+
+
+def export_response(spec: ObjectSpec, queryset, fmt: str, links: Links) -> HttpResponse:
+    if fmt not in FORMATS:
+        fmt = "csv"
+    body = render_records(spec, export_records(spec, queryset), fmt)
+    response = HttpResponse(body, content_type=f"{CONTENT_TYPES[fmt]}; charset=utf-8")
+    filename = f"wirebook_{spec.api_path.replace('-', '_')}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# -- import: parsing ---------------------------------------------------------------------------
+
+
+def parse(text: str, fmt: str) -> list[dict[str, Any]]:
+    """Records from pasted or uploaded text. `fmt` "auto" guesses from the first character."""
+    text = text.lstrip("\ufeff")
+    if fmt == "auto":
+        stripped = text.lstrip()
+        fmt = "json" if stripped[:1] in ("[", "{") else "yaml" if stripped.startswith(("---", "- ")) else "csv"
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ImportFormatError(f"Invalid JSON: {error}") from None
+    elif fmt == "yaml":
+        try:
+            documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        except yaml.YAMLError as error:
+            raise ImportFormatError(f"Invalid YAML: {error}") from None
+        data = documents[0] if len(documents) == 1 and isinstance(documents[0], list) else documents
+    elif fmt == "csv":
+        reader = csv.reader(io.StringIO(text.strip()))
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+        if not rows:
+            raise ImportFormatError("No data: the first line must name the columns.")
+        header = [name.strip() for name in rows[0]]
+        if len(set(header)) != len(header):
+            raise ImportFormatError("Duplicate column names in the header.")
+        data = []
+        for number, row in enumerate(rows[1:], start=2):
+            if len(row) != len(header):
+                raise ImportFormatError(f"Line {number}: {len(row)} values for {len(header)} columns.")
+            data.append(dict(zip(header, row, strict=True)))
+    else:
+        raise ImportFormatError(f"Unknown format: {fmt}")
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ImportFormatError("Expected a list of objects.")
+    if not data:
+        raise ImportFormatError("No records to import.")
+    return data
+
+
+def _is_csv_text(value) -> bool:
+    return isinstance(value, str)
+
+
+def _reference(model, value):
+    """A related object as the write layer takes it: a dict of attributes, or an id."""
+    if isinstance(value, dict):
+        return value
+    lookup = _lookup_field(model)
+    if isinstance(value, str):
+        value = value.strip()
+    if lookup is None:
+        return value
+    return {lookup: value}
+
+
+def _split(value) -> list:
+    if isinstance(value, list):
+        return value
+    if value is None:
+        return []
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+def _bool(value):
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    if text == "":
+        return None
+    return value  # the write layer names the bad value
+
+
+def to_payload(spec: ObjectSpec, record: dict[str, Any]) -> tuple[int | None, dict[str, Any]]:
+    """(the id to update or None, the REST payload) for one imported record."""
+    known = set(columns(spec))
+    unknown = [str(name) for name in record if str(name).strip() not in known]
+    if unknown:
+        raise WriteError({name: ["Unknown column."] for name in unknown})
+    record = dict(record)
+    pk = record.pop("id", None)
+    if pk in ("", None):
+        pk = None
+    payload: dict[str, Any] = {}
+    fields = {f.name: f for f in writable_fields(spec)}
+    aliases = spec.write_aliases
+    custom_definitions = definitions_for(spec.model) if supports_custom_fields(spec.model) else {}
+    custom: dict[str, Any] = {}
+    for name, value in record.items():
+        name = str(name).strip()
+        field_name = aliases.get(name, name)
+        if name == "tags":
+            payload["tags"] = [_reference(Tag, item) for item in _split(value)]
+        elif name.startswith(CUSTOM_PREFIX):
+            definition = custom_definitions.get(name[len(CUSTOM_PREFIX) :])
+            custom[name[len(CUSTOM_PREFIX) :]] = _custom_value(definition, value)
+        elif field_name in fields:
+            payload[name] = _field_value(spec, fields[field_name], value)
+    if custom:
+        payload["custom_fields"] = custom
+    if pk is not None:
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise WriteError({"id": [f"“{pk}” is not a valid id."]}) from None
+    return pk, payload
+
+
+def _field_value(spec: ObjectSpec, model_field, value):
+    if spec.write_converters.get(model_field.name) is not None:
+        if isinstance(model_field, ArrayField):
+            return split_array(model_field, value)
+        if model_field.many_to_many:
+            return _split(value) if _is_csv_text(value) else value
+        return None if value == "" else value
+    if model_field.many_to_many:
+        return [_reference(model_field.related_model, item) for item in _split(value)]
+    if model_field.is_relation:
+        if value in ("", None):
+            return None
+        return _reference(model_field.related_model, value)
+    if isinstance(model_field, models.BooleanField):
+        return _bool(value)
+    if isinstance(model_field, ArrayField):
+        return split_array(model_field, value)
+    if isinstance(model_field, models.JSONField) and _is_csv_text(value):
+        if value.strip() == "":
+            return None
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    if value == "" and model_field.null:
+        return None
+    return value
+
+
+def _custom_value(definition, value):
+    if definition is None or not _is_csv_text(value):
+        return value
+    if value.strip() == "":
+        return None
+    kind = definition.type
+    if kind == CustomFieldType.BOOLEAN:
+        return _bool(value)
+    if kind == CustomFieldType.INTEGER:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if kind == CustomFieldType.MULTISELECT:
+        return _split(value)
+    if kind in (CustomFieldType.OBJECT,):
+        return int(value) if value.strip().isdigit() else value
+    if kind == CustomFieldType.MULTIOBJECT:
+        return [int(item) if item.isdigit() else item for item in _split(value)]
+    if kind == CustomFieldType.JSON:
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+# -- import: applying --------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # {"record": 1-based, "errors": {field: [..]}}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progress=None) -> ImportResult:
+    """Write every record or none (see the module's docstring). `progress(done, total)` is called as it goes."""
+    result = ImportResult()
+    changeable = spec.model.objects.restrict(actor, "change")
+    total = len(records)
+
+    def write(item):
+        index, record = item
+        pk, payload = to_payload(spec, record)
+        if pk is None:
+            write_data = deserialize(spec, payload, actor=actor, partial=False)
+            obj = object_create(model=spec.model, **write_data.service_arguments())
+            result.created.append(obj.pk)
+        else:
+            instance = changeable.filter(pk=pk).first()
+            if instance is None:
+                raise WriteError({"id": [f"No {spec.model._meta.verbose_name} with id {pk} that you may change."]})
+            write_data = deserialize(spec, payload, actor=actor, partial=True)
+            object_update(instance=instance, **write_data.service_arguments())
+            result.updated.append(pk)
+        if progress is not None and (index + 1) % 50 == 0:
+            progress(index + 1, total)
+
+    with transaction.atomic():
+        errors = each_item(list(enumerate(records)), write)
+        if not errors:
+            try:
+                if result.created:
+                    ensure_permitted(spec, actor, "add", result.created)
+                if result.updated:
+                    ensure_permitted(spec, actor, "change", result.updated)
+            except ApiError as error:
+                errors = [{"index": None, "errors": {"__all__": [error.body.get("detail", "Not permitted.")]}}]
+        if errors:
+            transaction.set_rollback(True)
+            result.created, result.updated = [], []
+            result.errors = [
+                {"record": None if e["index"] is None else e["index"] + 1, "errors": e["errors"]} for e in errors
+            ]
+    if progress is not None:
+        progress(total, total)
+    return result
+
+
+# -- large imports: a background job with progress ---------------------------------------------
+
+
+def progress_key(job_pk: int) -> str:
+    return f"wirebook:import-progress:{job_pk}"
+
+
+def import_job(job, *, model: str, records: list[dict], user_id: int, user_name: str, role: str) -> dict:
+    """Job function (automation.job_run): the same import, as the member who started it."""
+    from django.apps import apps
+
+    from core.context import acting_as
+
+    spec = registry.get(apps.get_model(model))
+    actor = Actor(user_id=user_id, user_name=user_name, role=role)
+
+    def progress(done, total):
+        cache.set(progress_key(job.pk), {"done": done, "total": total}, 3600)
+
+    with acting_as(actor):
+        result = import_records(spec, actor, records, progress=progress)
+    return {
+        "model": model,
+        "created": len(result.created),
+        "updated": len(result.updated),
+        "errors": result.errors[:500],
+    }

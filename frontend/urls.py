@@ -1,0 +1,39 @@
+"""The UI's URLs, derived from the registry: NetBox's paths (`/dcim/sites/`, `/dcim/sites/7/edit/`)."""
+
+from django.urls import path
+
+from core.registry import registry
+from frontend import bulk_views, object_views, search_views
+from frontend.base_views import url_name
+
+
+def _patterns_for(spec):
+    base = f"{spec.api_app}/{spec.api_path}/"
+    kwargs = {"spec": spec}
+    patterns = [
+        path(base, object_views.object_list, kwargs, name=url_name(spec, "list")),
+        path(f"{base}<int:pk>/", object_views.object_detail, kwargs, name=url_name(spec, "detail")),
+        path(f"{base}<int:pk>/changelog/", object_views.object_changelog, kwargs, name=url_name(spec, "changelog")),
+        path(f"{base}<int:pk>/journal/", object_views.object_journal, kwargs, name=url_name(spec, "journal")),
+        path(f"{base}table/", object_views.table_configure, kwargs, name=url_name(spec, "table")),
+    ]
+    if not spec.read_only:
+        patterns += [
+            path(f"{base}add/", object_views.object_edit, kwargs, name=url_name(spec, "add")),
+            path(f"{base}<int:pk>/edit/", object_views.object_edit, kwargs, name=url_name(spec, "edit")),
+            path(f"{base}<int:pk>/delete/", object_views.object_delete_view, kwargs, name=url_name(spec, "delete")),
+            path(f"{base}import/", bulk_views.bulk_import, kwargs, name=url_name(spec, "import")),
+            path(f"{base}edit/", bulk_views.bulk_edit, kwargs, name=url_name(spec, "bulk_edit")),
+            path(f"{base}delete/", bulk_views.bulk_delete, kwargs, name=url_name(spec, "bulk_delete")),
+        ]
+    return patterns
+
+
+def ui_patterns():
+    patterns = [
+        path("search/", search_views.search_page, name="ui-search"),
+        path("jobs/<int:pk>/", bulk_views.job_detail, name="ui-job"),
+    ]
+    for spec in registry:
+        patterns += _patterns_for(spec)
+    return patterns

@@ -1,0 +1,330 @@
+"""Data-only UI tests for registered models, driven by the same data as the API cases.
+
+Every `APICase` subclass gets a `UICase` twin (tests/test_ui_cases.py builds them): its payloads
+become form posts (related objects by id, lists as repeated values, arrays comma-separated, JSON
+as text), and the mixin supplies list / detail / create / edit / delete / bulk edit / bulk
+delete / import / export tests, the permission-denied cases and tenant isolation -- all through
+the pages a browser would use. Read-only registrations get the read tests only.
+"""
+
+import csv
+import io
+import json
+import re
+from typing import Any, ClassVar
+
+import pytest
+import yaml
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from core.api.writes import writable_fields
+from core.registry import ObjectSpec, registry
+from tenants.context import tenant_context
+from tenants.models import Membership, MembershipRole
+from tests.api_cases import APICase, call, changes, resolve
+
+WRITE_TESTS = (
+    "test_create_form",
+    "test_create_invalid",
+    "test_edit_form",
+    "test_delete",
+    "test_bulk_edit",
+    "test_bulk_delete",
+    "test_import_round_trip",
+    "test_import_bad_record",
+    "test_viewer_is_not_offered_writes",
+)
+READ_ONLY_TESTS = ("test_read_only_offers_no_writes",)
+
+
+def form_data(spec: ObjectSpec, payload: dict[str, Any], *, bulk: bool = False) -> dict[str, Any]:
+    """An API payload as the derived form posts it."""
+    fields = {f.name: f for f in writable_fields(spec)}
+    if not bulk:  # a browser posts what the form showed: the model's defaults, then what the user typed
+        defaults = {name: field.get_default() for name, field in fields.items() if field.has_default()}
+        payload = {**{k: v for k, v in defaults.items() if v not in (None, "", [], {})}, **payload}
+    data: dict[str, Any] = {}
+    for key, value in payload.items():
+        name = spec.write_aliases.get(key, key)
+        field = fields.get(name)
+        if key == "custom_fields":
+            for custom, item in value.items():
+                data[f"cf_{custom}"] = "" if item is None else str(item)
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            else:
+                data.pop(name, None)
+        elif isinstance(field, ArrayField):
+            data[name] = ",".join(":".join(map(str, item)) if isinstance(item, list) else str(item) for item in value)
+        elif isinstance(value, list):
+            data[name] = [str(item) for item in value]
+        elif isinstance(value, dict):
+            data[name] = json.dumps(value)
+        elif value is None:
+            data[name] = ""
+        else:
+            data[name] = str(value)
+    return data
+
+
+class UICase:
+    """Set `api_case` to the model's APICase subclass."""
+
+    api_case: ClassVar[type[APICase]]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        read_only = registry.get(cls.api_case.model).read_only
+        for name in WRITE_TESTS if read_only else READ_ONLY_TESTS:
+            setattr(cls, name, None)  # not collected: pytest collects callables only
+
+    # -- fixtures ----------------------------------------------------------------------------------
+
+    @classmethod
+    def spec(cls) -> ObjectSpec:
+        return registry.get(cls.api_case.model)
+
+    @pytest.fixture
+    def case(self) -> APICase:
+        return self.api_case()
+
+    @pytest.fixture
+    def slug(self, org_a) -> str:
+        return org_a.organization.slug
+
+    @pytest.fixture
+    def owner(self, org_a) -> Client:
+        return org_a.client()
+
+    @pytest.fixture
+    def named(self, org_a):
+        if self.api_case.setup_objects is None:
+            return {}
+        with tenant_context(org_a.organization):
+            return self.api_case.setup_objects() or {}
+
+    @pytest.fixture
+    def payloads(self, named) -> list[dict]:
+        return [resolve(payload, named) for payload in self.api_case.create_data]
+
+    @pytest.fixture
+    def objects(self, org_a, owner, slug, payloads, case) -> list[dict]:
+        """Three objects in organization A (made through the API), as the API represents them."""
+        if self.spec().read_only:
+            for index in range(3):
+                with tenant_context(org_a.organization):
+                    self.api_case.make_object(index)
+        else:
+            for payload in payloads:
+                response = call(owner, "post", case.list_url(slug), payload)
+                assert response.status_code == 201, response.content
+        return sorted(case.listed(owner, slug), key=lambda row: row["id"])
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def url(self, slug: str, suffix: str = "") -> str:
+        spec = self.spec()
+        return f"/o/{slug}/{spec.api_app}/{spec.api_path}/{suffix}"
+
+    def member(self, org_a, role: str) -> Client:
+        user = get_user_model().objects.create_user(f"ui-{role}-{self.spec().model._meta.model_name}@example.com")
+        Membership.objects.create(user=user, organization=org_a.organization, role=role)
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        return client
+
+    def count(self, case: APICase, client: Client, slug: str) -> int:
+        return len(case.listed(client, slug))
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def test_list(self, owner, slug, objects):
+        response = owner.get(self.url(slug))
+        assert response.status_code == 200
+        body = response.content.decode()
+        for row in objects:
+            assert f'href="{self.url(slug, str(row["id"]))}/"' in body
+            assert f'value="{row["id"]}"' in body or self.spec().read_only
+        assert f"{len(objects)} {self.spec().model._meta.verbose_name_plural}" in body
+
+    def test_list_query_count_is_constant(self, owner, slug, objects):
+        def queries(per_page: int) -> int:
+            with CaptureQueriesContext(connection) as captured:
+                response = owner.get(self.url(slug, f"?per_page={per_page}"))
+            assert response.status_code == 200
+            return len(captured)
+
+        assert queries(1) == queries(3)
+
+    def test_list_filter_and_quick_search(self, owner, slug, objects):
+        first = objects[0]
+        response = owner.get(self.url(slug, f"?id={first['id']}"))
+        assert response.status_code == 200
+        assert "1 " + str(self.spec().model._meta.verbose_name) in response.content.decode()
+        bad = owner.get(self.url(slug, "?id=not-a-number"))
+        assert bad.status_code == 200 and "wb-filter-errors" in bad.content.decode()
+
+    def test_detail_and_tabs(self, owner, slug, objects):
+        pk = objects[0]["id"]
+        response = owner.get(self.url(slug, f"{pk}/"))
+        assert response.status_code == 200
+        assert "wb-attributes" in response.content.decode()
+        if self.spec().model._meta.model_name != "objectchange":
+            changelog = owner.get(self.url(slug, f"{pk}/changelog/"))
+            assert changelog.status_code == 200
+            if not self.spec().read_only:
+                assert "wb-change" in changelog.content.decode()
+
+    def test_export(self, owner, slug, objects):
+        csv_body = owner.get(self.url(slug, "?export=csv")).content.decode()
+        rows = list(csv.DictReader(io.StringIO(csv_body)))
+        assert sorted(int(row["id"]) for row in rows) == [row["id"] for row in objects]
+        assert csv_body.startswith("id,")
+        json_rows = json.loads(owner.get(self.url(slug, "?export=json")).content)
+        yaml_rows = yaml.safe_load(owner.get(self.url(slug, "?export=yaml")).content)
+        assert (
+            sorted(row["id"] for row in json_rows)
+            == sorted(row["id"] for row in yaml_rows)
+            == [r["id"] for r in objects]
+        )
+
+    def test_tenant_isolation(self, org_a, org_b, owner, slug, objects):
+        pk = objects[0]["id"]
+        outsider = org_b.client()
+        for path in ("", f"{pk}/", f"{pk}/changelog/", "add/", f"{pk}/edit/", f"{pk}/delete/", "import/"):
+            assert outsider.get(self.url(slug, path)).status_code == 404, path
+            assert Client().get(self.url(slug, path)).status_code == 302, path
+        assert outsider.post(self.url(slug, "delete/"), {"pk": [pk], "_confirm": "1"}).status_code == 404
+        # Organization B's own pages do not show A's object.
+        other = outsider.get(self.url(org_b.organization.slug, f"{pk}/"))
+        assert other.status_code == 404
+        assert self.count(self.api_case(), owner, slug) == len(objects)
+
+    def test_read_only_offers_no_writes(self, owner, slug, objects):
+        assert owner.get(self.url(slug, "add/")).status_code == 404
+        body = owner.get(self.url(slug)).content.decode()
+        assert "Edit selected" not in body and "Import" not in body.split("<main", 1)[1].split("wb-table")[0]
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def test_create_form(self, org_a, owner, slug, payloads, case):
+        form = owner.get(self.url(slug, "add/"))
+        assert form.status_code == 200
+        response = owner.post(self.url(slug, "add/"), form_data(self.spec(), payloads[0]))
+        assert response.status_code == 302, _errors(response)
+        created = case.listed(owner, slug)
+        assert len(created) == 1
+        case.assert_echoes({k: v for k, v in payloads[0].items() if k != "tags"}, created[0])
+        assert changes(org_a.organization, self.spec().model, created[0]["id"], "create")
+        assert response["Location"].endswith(self.url(slug, f"{created[0]['id']}/"))
+
+    def test_create_invalid(self, owner, slug, case):
+        response = owner.post(self.url(slug, "add/"), {})
+        required = [f for f in writable_fields(self.spec()) if not f.blank and not f.has_default() and not f.null]
+        if not required:
+            pytest.skip("no required fields")
+        assert response.status_code == 200
+        assert "wb-field-error" in response.content.decode()
+        assert case.listed(owner, slug) == []
+
+    def test_edit_form(self, owner, slug, objects, payloads, case):
+        pk = objects[0]["id"]
+        assert owner.get(self.url(slug, f"{pk}/edit/")).status_code == 200
+        update = resolve(self.api_case.update_data, {})
+        data = form_data(self.spec(), {**payloads[0], **update})
+        response = owner.post(self.url(slug, f"{pk}/edit/"), data)
+        assert response.status_code == 302, _errors(response)
+        shown = owner.get(case.detail_url(slug, pk)).json()
+        case.assert_echoes(update, shown)
+
+    def test_delete(self, owner, slug, objects, case):
+        pk = objects[0]["id"]
+        confirm = owner.get(self.url(slug, f"{pk}/delete/"))
+        assert confirm.status_code == 200
+        response = owner.post(self.url(slug, f"{pk}/delete/"))
+        assert response.status_code == 302
+        assert pk not in [row["id"] for row in case.listed(owner, slug)]
+
+    def test_bulk_edit(self, owner, slug, objects, case):
+        pks = [row["id"] for row in objects]
+        update = resolve(self.api_case.update_data, {})
+        form = owner.post(self.url(slug, "edit/"), {"pk": pks})
+        assert form.status_code == 200
+        data = {**form_data(self.spec(), update, bulk=True), "pk": pks, "_apply": "1"}
+        response = owner.post(self.url(slug, "edit/"), data)
+        assert response.status_code == 302, _errors(response)
+        for row in case.listed(owner, slug):
+            case.assert_echoes(update, row)
+
+    def test_bulk_delete(self, owner, slug, objects, case):
+        pks = [row["id"] for row in objects[:2]]
+        preview = owner.post(self.url(slug, "delete/"), {"pk": pks})
+        assert preview.status_code == 200
+        assert len(case.listed(owner, slug)) == len(objects)  # nothing deleted before confirming
+        response = owner.post(self.url(slug, "delete/"), {"pk": pks, "_confirm": "1"})
+        assert response.status_code == 302
+        assert [row["id"] for row in case.listed(owner, slug)] == [row["id"] for row in objects[2:]]
+
+    @pytest.mark.parametrize("fmt", ["csv", "json", "yaml"])
+    def test_import_round_trip(self, owner, slug, objects, case, fmt):
+        """An export, with its ids removed, imported after deleting the objects, makes them again."""
+        exported = owner.get(self.url(slug, f"?export={fmt}")).content.decode()
+        text = _without_ids(exported, fmt)
+        deleted = call(owner, "delete", case.list_url(slug), [{"id": row["id"]} for row in objects])
+        assert deleted.status_code == 204
+        response = owner.post(self.url(slug, "import/"), {"data": text, "format": fmt})
+        assert response.status_code == 302, _errors(response)
+        again = case.listed(owner, slug)
+        assert sorted(row["display"] for row in again) == sorted(row["display"] for row in objects)
+
+    def test_import_bad_record(self, owner, slug, objects, case):
+        """One bad record: its errors are shown, and nothing at all is imported."""
+        exported = owner.get(self.url(slug, "?export=json")).content.decode()
+        records = json.loads(_without_ids(exported, "json"))
+        call(owner, "delete", case.list_url(slug), [{"id": row["id"]} for row in objects])
+        records[1]["no_such_column"] = "x"
+        response = owner.post(self.url(slug, "import/"), {"data": json.dumps(records), "format": "json"})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert 'data-record="2"' in body and "no_such_column" in body
+        assert case.listed(owner, slug) == []
+
+    def test_viewer_is_not_offered_writes(self, org_a, slug, objects, case):
+        viewer = self.member(org_a, MembershipRole.VIEWER)
+        body = viewer.get(self.url(slug)).content.decode()
+        assert "Edit selected" not in body and 'name="pk"' not in body
+        pk = objects[0]["id"]
+        detail = viewer.get(self.url(slug, f"{pk}/")).content.decode()
+        assert f"{pk}/edit/" not in detail
+        assert viewer.get(self.url(slug, "add/")).status_code == 403
+        assert viewer.post(self.url(slug, f"{pk}/edit/"), {}).status_code == 403
+        assert viewer.post(self.url(slug, f"{pk}/delete/")).status_code == 403
+        assert viewer.post(self.url(slug, "delete/"), {"pk": [pk], "_confirm": "1"}).status_code == 403
+        assert viewer.post(self.url(slug, "import/"), {"data": "name\nx"}).status_code == 403
+        assert len(case.listed(viewer, slug)) == len(objects)
+
+
+def _errors(response) -> str:
+    """The errors a form page shows, for assertion messages."""
+    body = response.content.decode()
+    found = re.findall(r'wb-field-error">([^<]*)<', body)
+    found += re.findall(r'class="alert alert-danger[^"]*"[^>]*>(.*?)</div>', body, re.S)
+    return f"{response.status_code}: {found or body[:2000]}"
+
+
+def _without_ids(text: str, fmt: str) -> str:
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(text)))
+        index = rows[0].index("id")
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([row[:index] + row[index + 1 :] for row in rows])
+        return buffer.getvalue()
+    records = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    for record in records:
+        record.pop("id", None)
+    return json.dumps(records) if fmt == "json" else yaml.safe_dump(records)
