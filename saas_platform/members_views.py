@@ -174,8 +174,9 @@ def invitation_revoke_view(request, pk: int):
 
 def _accept_page(request, context: dict, status: int) -> HttpResponse:
     response = render(request, "frontend/members/invitation.html", context, status=status)
-    # The token is in the URL: never hand it to another site in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: never hand it to another site in a Referer header. (Not
+    # "no-referrer": browsers then send `Origin: null` with the accept form, which CSRF refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
