@@ -232,6 +232,7 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Accounts: signup, login, email verification (django-allauth) --------------------------
 
+ACCOUNT_ADAPTER = "saas_platform.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
