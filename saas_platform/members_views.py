@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,10 @@ from tenants.members import (
 from tenants.models import Invitation, Membership, MembershipRole
 
 MEMBERS_PATH = "members"
+# The invitation an anonymous visitor opened. Signing up, confirming the address and logging in
+# loses `next` on the way (allauth starts a new login after the confirmation), so the login
+# redirect (saas_platform.adapters) leads back to the invitation from here.
+PENDING_INVITATION_SESSION_KEY = "wirebook_pending_invitation"
 
 
 class InvitationForm(forms.Form):
@@ -174,8 +179,9 @@ def invitation_revoke_view(request, pk: int):
 
 def _accept_page(request, context: dict, status: int) -> HttpResponse:
     response = render(request, "frontend/members/invitation.html", context, status=status)
-    # The token is in the URL: never hand it to another site in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: never hand it to another site in a Referer header. (Not
+    # "no-referrer": browsers then send `Origin: null` with the accept form, which CSRF refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -190,7 +196,10 @@ def invitation_accept_view(request, token: str):
     if not request.user.is_authenticated:
         if request.method == "POST":
             return redirect_to_login(request.path)
+        if invitation.accepted_at is None and not invitation.is_expired:
+            request.session[PENDING_INVITATION_SESSION_KEY] = token
         return _accept_page(request, context, status=200)
+    request.session.pop(PENDING_INVITATION_SESSION_KEY, None)  # back here: nothing is pending any more
     if request.method == "POST":
         try:
             membership = invitation_accept(token=token, user=request.user)
@@ -201,3 +210,15 @@ def invitation_accept_view(request, token: str):
     if problem is not None:
         return _accept_page(request, {**context, "error": problem}, status=403)
     return _accept_page(request, context, status=200)
+
+
+def invitation_pending_url(request) -> str | None:
+    """The accept page of the invitation this browser opened before logging in, while that
+    invitation can still be accepted; forgotten once asked for."""
+    token = request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+    if not isinstance(token, str):
+        return None
+    invitation = invitation_find(token=token)
+    if invitation is None or invitation.accepted_at is not None or invitation.is_expired:
+        return None
+    return reverse("invitation_accept", args=[token])

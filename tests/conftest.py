@@ -19,6 +19,7 @@ from django.test.utils import setup_databases, teardown_databases
 
 from tenants.models import Organization
 from tenants.services import organization_create, organization_drop
+from tests.live_server import server_log_section
 
 PASSWORD = "correct horse battery staple"
 
@@ -113,3 +114,14 @@ def committed(tenants, django_db_blocker):
             yield helper
         finally:
             helper.cleanup()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test that used a live server (tests/live_server.py) reports what it logged."""
+    report = yield
+    if report.when == "call" and report.failed:
+        section = server_log_section(item)
+        if section is not None:
+            report.sections.append(("wirebook server log", section))
+    return report

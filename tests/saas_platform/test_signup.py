@@ -10,7 +10,8 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tenants.models import Membership, MembershipRole, Organization
+from tenants.members import invitation_create
+from tenants.models import Invitation, Membership, MembershipRole, Organization
 
 PASSWORD = "a long and unusual passphrase 42"
 CONFIRM_LINK_RE = re.compile(r"https?://testserver(/accounts/confirm-email/[^\s/]+/)")
@@ -233,3 +234,64 @@ def test_logout_logs_out(org_a):
     assert response.status_code == 302
     assert response["Location"] == "/login/"
     assert client.get("/o/org-a/").status_code == 302
+
+
+# --- Signing up through an invitation ------------------------------------------------------
+
+
+def invitation_path(org, email) -> str:
+    _, token = invitation_create(
+        organization=org.organization, email=email, role=MembershipRole.EDITOR, invited_by=org.owner
+    )
+    return f"/invitations/{token}/"
+
+
+def test_a_new_person_who_signs_up_through_an_invitation_is_led_back_to_it(client, org_a):
+    path = invitation_path(org_a, "joiner@example.com")
+
+    # given a visitor who opens the invitation and signs up through its link
+    assert client.get(path).status_code == 200
+    response = client.post(
+        f"/accounts/signup/?next={path}",
+        {"email": "joiner@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response["Location"] == "/accounts/confirm-email/"
+    # when they confirm their address (allauth then sends them to log in, without `next`)
+    response = client.post(confirm_link(mail.outbox[-1]))
+    assert response["Location"] == "/login/"
+    response = client.post("/login/", {"login": "joiner@example.com", "password": PASSWORD})
+
+    # then logging in leads back to the invitation, which they accept
+    assert response.status_code == 302
+    assert response["Location"] == path
+    assert b"Accept invitation" in client.get(path).content
+    assert client.post(path)["Location"] == "/o/org-a/"
+    membership = Membership.objects.get(user__email="joiner@example.com", organization=org_a.organization)
+    assert membership.role == MembershipRole.EDITOR
+
+
+def test_a_pending_invitation_is_forgotten_once_used_and_when_revoked(org_a):
+    revoked_path = invitation_path(org_a, "changed-mind@example.com")
+    verified_user("changed-mind@example.com")
+    client = Client(REMOTE_ADDR="10.201.0.1")
+    client.get(revoked_path)
+    Invitation.objects.filter(organization=org_a.organization).delete()
+
+    response = client.post("/login/", {"login": "changed-mind@example.com", "password": PASSWORD})
+
+    assert response["Location"] == "/"
+    client.post("/logout/")
+    assert client.post("/login/", {"login": "changed-mind@example.com", "password": PASSWORD})["Location"] == "/"
+
+
+def test_an_explicit_next_wins_over_a_pending_invitation(org_a):
+    path = invitation_path(org_a, "member-elsewhere@example.com")
+    verified_user("member-elsewhere@example.com")
+    client = Client(REMOTE_ADDR="10.201.0.2")
+    client.get(path)
+
+    response = client.post(
+        "/login/?next=/organizations/new/", {"login": "member-elsewhere@example.com", "password": PASSWORD}
+    )
+
+    assert response["Location"] == "/organizations/new/"

@@ -401,7 +401,7 @@ def test_inviting_through_the_page_sends_a_link_that_works(org_a, django_capture
     page = joiner.get(path)
     assert page.status_code == 200
     assert b"Accept invitation" in page.content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     response = joiner.post(path)
 
     assert response.status_code == 302

@@ -1,0 +1,152 @@
+"""Browser tests: headless Chromium (Debian's, `make browsers`) driven by Playwright against a
+live Wirebook server.
+
+Fixtures (see docs/development.md):
+- `wirebook`: the live server (tests/live_server.py) for the whole session, on the test
+  database, writing its emails into a folder (EMAIL_FILE_PATH) and trusting one proxy hop, so
+  that each browser context sends its own client address and rate limits never add up.
+- `outbox`: the emails the server wrote during this test (`harness.Outbox`).
+- `accounts`: verified users and organizations made through our services, committed and
+  removed after the test (`harness.Accounts`); the test may use the ORM freely.
+- `page`: a page in a fresh browser context whose relative URLs go to the server;
+  `new_page()` opens another one with its own cookies (a second person).
+- `shot(page, "step")`: a screenshot, `artifacts/e2e/<test>/NN-step.png`; a failing test
+  also leaves `NN-failure.png` of every page it opened.
+"""
+
+import os
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.e2e.harness import Accounts, Outbox
+from tests.live_server import ROOT, attach_server_log, live_server
+
+CHROMIUM = os.environ.get("WIREBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+UNSAFE_IN_FILE_NAMES = re.compile(r"[^\w.-]+")
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def wirebook_mail(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("wirebook-mail")
+
+
+@pytest.fixture(scope="session")
+def wirebook(django_db_setup, tmp_path_factory, wirebook_mail):
+    environment = {"EMAIL_FILE_PATH": str(wirebook_mail), "TRUSTED_PROXY_COUNT": "1"}
+    with live_server(tmp_path_factory.mktemp("wirebook-e2e"), env=environment) as server:
+        yield server
+
+
+@pytest.fixture
+def outbox(wirebook, wirebook_mail) -> Outbox:
+    box = Outbox(wirebook_mail)
+    box.clear()
+    return box
+
+
+@pytest.fixture
+def accounts(tenants, django_db_blocker):
+    """(Depends on `tenants` like `committed`: the session's database and organizations exist first.)"""
+    with django_db_blocker.unblock():
+        helper = Accounts()
+        try:
+            yield helper
+        finally:
+            helper.cleanup()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for one test module. While Playwright runs, its event loop is the running loop of
+    this thread: Django refuses ORM calls unless told they are safe (they are: the tests are
+    synchronous), and keeps the connections opened meanwhile apart from the thread's own. So it
+    runs for one module only; the permission ends with it and those connections are closed."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browsers` (Debian's chromium) or set WIREBOOK_CHROMIUM")
+    expect.set_options(timeout=TIMEOUT_MS)
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()  # else the test database could not be dropped at the end
+
+
+def _client_address() -> str:
+    """A documentation address (RFC 5737) for one browser: only ever sent as X-Forwarded-For."""
+    return f"{secrets.choice(['192.0.2', '198.51.100', '203.0.113'])}.{secrets.randbelow(254) + 1}"
+
+
+@pytest.fixture
+def shot(request):
+    """`shot(page, "step")` saves artifacts/e2e/<test>/NN-step.png (the folder is emptied first)."""
+    directory = ARTIFACTS / UNSAFE_IN_FILE_NAMES.sub("_", request.node.name)
+    shutil.rmtree(directory, ignore_errors=True)
+    counter = 0
+
+    def take(page: Page, step: str) -> Path:
+        nonlocal counter
+        counter += 1
+        path = directory / f"{counter:02d}-{UNSAFE_IN_FILE_NAMES.sub('-', step)}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def new_page(browser: Browser, wirebook, shot, request):
+    """`new_page()`: a page in a new browser context (own cookies, own client address)."""
+    attach_server_log(request, wirebook)
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(
+            base_url=wirebook.base_url,
+            viewport={"width": 1280, "height": 800},
+            extra_http_headers={"X-Forwarded-For": _client_address()},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    report = getattr(request.node, "e2e_call_report", None)
+    for context in contexts:
+        if report is not None and report.failed:
+            for page in context.pages:
+                shot(page, "failure")
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_call_report = report
+    return report
