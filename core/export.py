@@ -53,7 +53,11 @@ def organization_export_enqueue(*, organization: Organization, user, root: str) 
 
 
 def organization_exports(limit: int = 5) -> list[Job]:
-    return list(Job.objects.filter(function=EXPORT_FUNCTION)[:limit])
+    """The latest exports, each with `download_path`: its archive, or None while there is none."""
+    jobs = list(Job.objects.filter(function=EXPORT_FUNCTION)[:limit])
+    for job in jobs:
+        job.download_path = export_path(job)
+    return jobs
 
 
 def export_path(job: Job) -> str | None:
