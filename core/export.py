@@ -34,6 +34,8 @@ from tenants.models import AuditAction, Organization
 EXPORT_FUNCTION = "core.export.organization_export"
 EXPORT_FORMAT = 1
 CHUNK_SIZE = 500
+# Archives kept per organization: a new export deletes the files of older ones beyond this.
+EXPORTS_KEPT = 3
 
 
 def organization_export_enqueue(*, organization: Organization, user, root: str) -> Job:
@@ -111,4 +113,15 @@ def organization_export(job: Job, *, root: str) -> dict:
         buffer.seek(0)
         name = f"{organization_files_prefix(organization.pk)}exports/{job.job_id}.zip"
         path = default_storage.save(name, File(buffer, name=name))
+    _older_exports_delete(job)
     return {"path": path, "size": size, "counts": counts}
+
+
+def _older_exports_delete(job: Job) -> None:
+    """Delete the archives of all but the EXPORTS_KEPT newest exports, this one included."""
+    finished = Job.objects.filter(function=EXPORT_FUNCTION, status=JobStatus.COMPLETED).exclude(pk=job.pk)
+    for old in finished.order_by("-created", "-id")[EXPORTS_KEPT - 1 :]:
+        path = export_path(old)
+        if path is not None:
+            default_storage.delete(path)
+            Job.objects.filter(pk=old.pk).update(data={**old.data, "path": None, "deleted": True})

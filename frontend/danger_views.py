@@ -16,7 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from automation.models import Job
-from core.export import EXPORT_FUNCTION, export_path, organization_export_enqueue, organization_exports
+from core.export import (
+    EXPORT_FUNCTION,
+    EXPORTS_KEPT,
+    export_path,
+    organization_export_enqueue,
+    organization_exports,
+)
 from saas_platform.forms import ServiceForm
 from tenants.models import MembershipRole
 from tenants.services import organization_deletion_cancel, organization_deletion_schedule
@@ -43,6 +49,7 @@ def _danger_page(request, deletion_form: DeletionForm, status: int = 200) -> Htt
         "is_owner": _is_owner(request),
         "deletion_form": deletion_form,
         "grace_days": settings.ORGANIZATION_DELETION_GRACE_DAYS,
+        "exports_kept": EXPORTS_KEPT,
     }
     return render(request, "frontend/settings/danger.html", context, status=status)
 

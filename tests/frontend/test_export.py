@@ -178,3 +178,19 @@ def test_only_finished_archives_of_this_organization_are_served(org_a, org_b, me
     assert client.get(f"{DANGER}exports/{uuid.uuid4()}/download/").status_code == 404
     page = client.get(DANGER).content.decode()
     assert "Download</a>" not in page
+
+
+def test_only_the_latest_archives_are_kept(org_a, media_root):
+    older = [stored_export(org_a.organization) for _ in range(3)]
+    with tenant_context(org_a.organization):
+        Job.objects.filter(pk=older[0].pk).update(created=older[0].created.replace(year=2020))
+        job = Job.objects.create(name="Organization export", function=EXPORT_FUNCTION)
+        organization_export(job, root="https://example.com/o/org-a/")
+        deleted = Job.objects.get(pk=older[0].pk)
+
+    assert not default_storage.exists(older[0].data["path"])
+    assert (deleted.data["path"], deleted.data["deleted"]) == (None, True)
+    assert all(default_storage.exists(kept.data["path"]) for kept in older[1:])  # with the new one: EXPORTS_KEPT
+    client = client_of(org_a.owner)
+    assert client.get(f"{DANGER}exports/{older[0].job_id}/download/").status_code == 404
+    assert "deleted (only the latest 3 are kept)" in client.get(DANGER).content.decode()
