@@ -7,9 +7,10 @@ from django.urls import path
 
 from core.api.urls import build_api
 from core.graphql import graphql_view
-from frontend import views
+from frontend import danger_views, views
 from frontend.urls import ui_patterns
-from saas_platform import audit_views, members_views
+from saas_platform import audit_views, members_views, organization_views
+from tenants.middleware import DELETION_CANCEL_PATH
 
 api = build_api()
 
@@ -17,6 +18,18 @@ urlpatterns = [
     path("", views.organization_home, name="organization-home"),
     path("api/", api.urls),
     path("graphql/", graphql_view()),
+    path("settings/", organization_views.settings_general, name="settings-general"),
+    path("settings/tokens/", organization_views.settings_tokens, name="settings-tokens"),
+    path("settings/tokens/<int:pk>/revoke/", organization_views.settings_token_revoke, name="settings-token-revoke"),
+    path("settings/danger/", danger_views.danger, name="settings-danger"),
+    path("settings/danger/export/", danger_views.export_start, name="settings-export"),
+    path(
+        "settings/danger/exports/<uuid:job_id>/download/",
+        danger_views.export_download,
+        name="settings-export-download",
+    ),
+    path("settings/danger/delete/", danger_views.deletion_schedule, name="settings-delete"),
+    path(DELETION_CANCEL_PATH.lstrip("/"), danger_views.deletion_cancel, name="settings-delete-cancel"),
     path("settings/members/", members_views.members, name="members"),
     path("settings/audit/", audit_views.audit_log, name="audit-log"),
     path("settings/members/invite/", members_views.member_invite, name="members-invite"),

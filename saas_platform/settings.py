@@ -121,6 +121,11 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 WIREBOOK_SPARE_SCHEMAS = env_int("WIREBOOK_SPARE_SCHEMAS", 3)
 # Worker processes `manage.py migrate` uses for organization schemas (0 = one per CPU).
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
+# Days between an owner's request to delete an organization and the drop of its data; the
+# owner can cancel meanwhile (tenants.services.organization_deletion_schedule).
+ORGANIZATION_DELETION_GRACE_DAYS = env_int("ORGANIZATION_DELETION_GRACE_DAYS", 14)
+if ORGANIZATION_DELETION_GRACE_DAYS < 0:
+    raise ImproperlyConfigured("ORGANIZATION_DELETION_GRACE_DAYS must be 0 or more.")
 # Server-side secret mixed into every API token's HMAC digest (tenants.tokens). Changing it
 # invalidates every token. Derived from SECRET_KEY when unset; set it in production so that
 # SECRET_KEY can be rotated without revoking every token.
@@ -172,6 +177,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Housekeeping (run `celery -A saas_platform beat`, or a worker with --beat in development).
 CELERY_BEAT_SCHEDULE = {
     "changelog-retention": {"task": "core.changelog_prune_all", "schedule": 6 * 60 * 60},
+    "organization-deletions": {"task": "tenants.organization_deletions_run", "schedule": 15 * 60},
 }
 
 # --- Web -------------------------------------------------------------------------------------

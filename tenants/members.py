@@ -30,7 +30,6 @@ from tenants.audit import audit_record
 from tenants.context import public_context
 from tenants.models import AuditAction, Invitation, Membership, MembershipRole, Organization
 
-MANAGER_ROLES = frozenset({MembershipRole.OWNER, MembershipRole.ADMIN})
 INVITATION_PATH = "/invitations/{token}/"
 
 INVALID = "This invitation link is not valid."
@@ -55,7 +54,7 @@ def invitation_url(token: str, *, base_url: str | None = None) -> str:
 
 
 def is_manager(membership: Membership | None) -> bool:
-    return membership is not None and membership.pk is not None and membership.role in MANAGER_ROLES
+    return membership is not None and membership.is_manager
 
 
 def _manager_membership(organization: Organization, user) -> Membership:

@@ -7,6 +7,9 @@ starts with `/o/<slug>/`; (3) otherwise the public schema serves the platform. P
 An organization request is served only to its members. Anyone else gets exactly what they
 would get for an organization that does not exist: anonymous callers are sent to log in,
 logged-in non-members get the 404 page. Nothing tells the two cases apart.
+
+An organization pending deletion is closed to its members (a page or a 403 saying so, after
+the usual membership check); its owners may still reach `DELETION_CANCEL_PATH`.
 """
 
 import re
@@ -21,7 +24,7 @@ from django.urls import get_script_prefix, set_script_prefix
 
 from tenants.api import PROVISION_PATH, token_provision
 from tenants.context import tenant_context
-from tenants.models import Domain, Membership, MembershipRole, Organization
+from tenants.models import Domain, Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
 
 PATH_PREFIX_RE = re.compile(r"^/o/(?P<slug>[a-z0-9-]{1,50})(?P<rest>/.*)?\Z", re.DOTALL)
@@ -43,6 +46,9 @@ class OrganizationRoute:
 API_PATHS = ("/api/", "/graphql/")
 # Served without credentials, as NetBox serves its schema (pynetbox's strict_filters reads it).
 ANONYMOUS_API_PATHS = ("/api/schema/",)
+# The one page of an organization pending deletion its owners may use (frontend/tenant_urls.py).
+DELETION_CANCEL_PATH = "/settings/danger/cancel/"
+PENDING_DELETION = "This organization is scheduled for deletion."
 
 
 def is_api_request(request) -> bool:
@@ -149,7 +155,10 @@ class OrganizationMembershipMiddleware:
             # The same document for every organization, existing or not: it reveals nothing.
             return self.get_response(request)
         if request.path_info == PROVISION_PATH:
-            return token_provision(request, route.organization)
+            organization = route.organization
+            if organization is not None and organization.status == OrganizationStatus.PENDING_DELETION:
+                organization = None  # refused like an unknown organization: nothing is revealed
+            return token_provision(request, organization)
         if is_api_request(request) and "HTTP_AUTHORIZATION" in request.META:
             return self._admit_token(request, route)
         if not request.user.is_authenticated:
@@ -188,7 +197,18 @@ class OrganizationMembershipMiddleware:
         request.organization = route.organization
         request.membership = membership
         _tag_error_reports(route.organization)
+        if route.organization is not None and route.organization.status == OrganizationStatus.PENDING_DELETION:
+            return self._pending_deletion(request, membership)
         return self.get_response(request)
+
+    def _pending_deletion(self, request, membership):
+        if is_api_request(request):
+            return JsonResponse({"detail": PENDING_DELETION}, status=403)
+        is_owner = membership.pk is not None and membership.role == MembershipRole.OWNER
+        if is_owner and request.path_info == DELETION_CANCEL_PATH:
+            return self.get_response(request)
+        context = {"is_owner": is_owner, "cancel_url": get_script_prefix() + DELETION_CANCEL_PATH.lstrip("/")}
+        return render(request, "organization_pending_deletion.html", context, status=403)
 
 
 def _tag_error_reports(organization) -> None:

@@ -36,11 +36,24 @@ class Organization(TenantMixin):
         default=90,
         help_text=_("Days to keep change log entries; 0 keeps them forever."),
     )
+    # Set while the status is pending_deletion (`tenants.services.organization_deletion_schedule`):
+    # when the schema is dropped, and the status a cancelled deletion returns to.
+    deletion_due = models.DateTimeField(_("deletion due"), null=True, blank=True, editable=False)
+    status_before_deletion = models.CharField(
+        _("status before deletion"), max_length=20, choices=OrganizationStatus.choices, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status=OrganizationStatus.PENDING_DELETION, deletion_due__isnull=False)
+                | (~models.Q(status=OrganizationStatus.PENDING_DELETION) & models.Q(deletion_due__isnull=True)),
+                name="tenants_organization_deletion_due_only_pending",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -61,6 +74,9 @@ class MembershipRole(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+MANAGER_ROLES = frozenset({MembershipRole.OWNER, MembershipRole.ADMIN})
+
+
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -78,6 +94,11 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.organization} ({self.role})"
+
+    @property
+    def is_manager(self) -> bool:
+        """Admins and owners manage the organization's members and settings (`tenants.members`)."""
+        return self.pk is not None and self.role in MANAGER_ROLES
 
 
 class SchemaSnapshot(models.Model):
@@ -284,6 +305,10 @@ class Invitation(models.Model):
 
 class AuditAction(models.TextChoices):
     ORGANIZATION_CREATED = "organization.created", _("Organization created")
+    ORGANIZATION_UPDATED = "organization.updated", _("Organization settings changed")
+    ORGANIZATION_EXPORT_REQUESTED = "organization.export_requested", _("Data export requested")
+    ORGANIZATION_DELETION_SCHEDULED = "organization.deletion_scheduled", _("Deletion scheduled")
+    ORGANIZATION_DELETION_CANCELLED = "organization.deletion_cancelled", _("Deletion cancelled")
     INVITATION_CREATED = "invitation.created", _("Invitation created")
     INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
     INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
@@ -295,7 +320,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Who changed an organization's members, roles or tokens, when and from where (`tenants.audit`).
+    """Who changed an organization's settings, members, roles or tokens, when and from where (`tenants.audit`).
 
     Append-only: written by `audit_record` in the transaction of the change, never updated or
     deleted by the application. `actor_email` survives the actor's account.

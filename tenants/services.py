@@ -1,14 +1,21 @@
+import logging
 import re
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
 from tenants.audit import audit_record
 from tenants.context import public_context
-from tenants.models import AuditAction, Domain, Membership, MembershipRole, Organization
+from tenants.files import organization_files_delete
+from tenants.members import is_manager
+from tenants.models import AuditAction, Domain, Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
+
+logger = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?\Z")
 # Slugs that would be confusing or collide with platform host names and paths.
@@ -86,6 +93,138 @@ def organization_drop(organization: Organization) -> None:
         schema_name = organization.schema_name
         organization.delete()
         schema_drop(schema_name)
+
+
+# The longest change-log retention one can choose: 100 years is "forever" in all but name.
+CHANGELOG_RETENTION_MAX = 36500
+ONLY_MANAGERS = "Only admins and owners change the organization's settings."
+ONLY_OWNERS = "Only owners delete an organization or cancel its deletion."
+
+
+def _membership_of(organization: Organization, user) -> Membership | None:
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return Membership.objects.filter(organization=organization, user=user).first()
+
+
+def organization_update(*, organization: Organization, by, name: str, changelog_retention: int) -> Organization:
+    """Change the organization's name and change-log retention (days, 0: forever). Admins and
+    owners only (PermissionDenied); a bad value raises ValidationError and changes nothing.
+    One audit event lists the fields that changed, as [old, new]; an unchanged form writes none."""
+    name = (name or "").strip()
+    with public_context(), transaction.atomic():
+        if not is_manager(_membership_of(organization, by)):
+            raise PermissionDenied(ONLY_MANAGERS)
+        current = Organization.objects.select_for_update().get(pk=organization.pk)
+        before = {"name": current.name, "changelog_retention": current.changelog_retention}
+        current.name = name
+        current.changelog_retention = changelog_retention
+        errors: dict[str, list[str]] = {}
+        if isinstance(changelog_retention, int) and changelog_retention > CHANGELOG_RETENTION_MAX:
+            errors["changelog_retention"] = [f"Keep entries at most {CHANGELOG_RETENTION_MAX} days, or 0 for forever."]
+        try:
+            current.full_clean(exclude=["slug", "schema_name"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+        changes = {
+            field: [old, getattr(current, field)] for field, old in before.items() if getattr(current, field) != old
+        }
+        if changes:
+            current.save(update_fields=list(changes))
+            audit_record(
+                organization=current,
+                action=AuditAction.ORGANIZATION_UPDATED,
+                actor=by,
+                target=current.slug,
+                data=changes,
+            )
+    organization.name, organization.changelog_retention = current.name, current.changelog_retention
+    return organization
+
+
+def _owner_locked(organization: Organization, by) -> Organization:
+    membership = _membership_of(organization, by)
+    if membership is None or membership.role != MembershipRole.OWNER:
+        raise PermissionDenied(ONLY_OWNERS)
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def organization_deletion_schedule(*, organization: Organization, by, confirmation: str) -> Organization:
+    """Mark the organization for deletion after ORGANIZATION_DELETION_GRACE_DAYS. Owners only,
+    and only with the organization's slug typed as `confirmation`. Until then the organization
+    is closed to its members, and its owners can cancel (`organization_deletion_cancel`);
+    afterwards `organization_deletions_run` drops it."""
+    with public_context(), transaction.atomic():
+        current = _owner_locked(organization, by)
+        if current.status == OrganizationStatus.PENDING_DELETION:
+            raise ValidationError("This organization is already scheduled for deletion.")
+        if (confirmation or "").strip() != current.slug:
+            raise ValidationError({"confirmation": [f"Type the organization's slug, {current.slug}, to confirm."]})
+        due = timezone.now() + timedelta(days=settings.ORGANIZATION_DELETION_GRACE_DAYS)
+        _deletion_state_set(current, OrganizationStatus.PENDING_DELETION, current.status, due)
+        audit_record(
+            organization=current,
+            action=AuditAction.ORGANIZATION_DELETION_SCHEDULED,
+            actor=by,
+            target=current.slug,
+            data={"deletion_due": due.isoformat()},
+        )
+    _deletion_state_set(organization, current.status, current.status_before_deletion, current.deletion_due, save=False)
+    return organization
+
+
+def organization_deletion_cancel(*, organization: Organization, by) -> Organization:
+    """Keep the organization: back to the status it had before the deletion was scheduled."""
+    with public_context(), transaction.atomic():
+        current = _owner_locked(organization, by)
+        if current.status != OrganizationStatus.PENDING_DELETION:
+            raise ValidationError("This organization is not scheduled for deletion.")
+        due = current.deletion_due
+        _deletion_state_set(current, current.status_before_deletion or OrganizationStatus.ACTIVE, "", None)
+        audit_record(
+            organization=current,
+            action=AuditAction.ORGANIZATION_DELETION_CANCELLED,
+            actor=by,
+            target=current.slug,
+            data={"deletion_due": due.isoformat() if due else None},
+        )
+    _deletion_state_set(organization, current.status, "", None, save=False)
+    return organization
+
+
+def _deletion_state_set(organization: Organization, status: str, before: str, due, *, save: bool = True) -> None:
+    organization.status, organization.status_before_deletion, organization.deletion_due = status, before, due
+    if save:
+        organization.save(update_fields=["status", "status_before_deletion", "deletion_due"])
+
+
+def organization_deletions_run(*, now=None) -> list[str]:
+    """Drop every organization whose deletion grace period is over: its schema, its rows
+    (memberships, tokens, domains, invitations and audit events cascade) and its files.
+    Returns the slugs dropped. Each organization is dropped in its own transaction, with its
+    row locked, so a concurrent cancellation either wins or waits and finds nothing."""
+    now = now or timezone.now()
+    dropped = []
+    with public_context():
+        due = Organization.objects.filter(status=OrganizationStatus.PENDING_DELETION, deletion_due__lte=now)
+        for pk in list(due.values_list("pk", flat=True)):
+            with transaction.atomic():
+                organization = due.select_for_update(skip_locked=True).filter(pk=pk).first()
+                if organization is None:
+                    continue
+                slug, schema_name = organization.slug, organization.schema_name
+                organization_drop(organization)
+                logger.warning(
+                    "organization %s (id %s, schema %s) deleted: its deletion was due at %s",
+                    slug, pk, schema_name, organization.deletion_due.isoformat(),
+                )  # fmt: skip
+            # Files are not transactional: removed once the rows are surely gone.
+            organization_files_delete(pk)
+            dropped.append(slug)
+    return dropped
 
 
 def user_email_mark_verified(user) -> None:

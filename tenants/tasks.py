@@ -65,3 +65,11 @@ def spare_pool_refill() -> int:
     from tenants.provisioning import spare_pool_refill as refill
 
     return refill()
+
+
+@shared_task(name="tenants.organization_deletions_run", ignore_result=True)
+def organization_deletions_run() -> list[str]:
+    """Drop the organizations whose deletion grace period is over (Celery beat, public schema)."""
+    from tenants.services import organization_deletions_run as run
+
+    return run()

@@ -9,9 +9,15 @@ Tests that need real commits (other connections, worker processes, migrations ac
 use the `committed` fixture, which cleans up the organizations it made.
 """
 
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -22,6 +28,7 @@ from tenants.services import organization_create, organization_drop
 from tests.live_server import server_log_section
 
 PASSWORD = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -125,3 +132,50 @@ def pytest_runtest_makereport(item, call):
         if section is not None:
             report.sections.append(("wirebook server log", section))
     return report
+
+
+def database_url():
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Files of the default storage go to a fresh directory, shared with `worker`."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def worker(committed, media_root, tmp_path):
+    """A real Celery worker process on the test database and Redis; yields its log file."""
+    from saas_platform.celery import app as celery_app
+
+    celery_app.control.purge()
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "saas_platform.settings",
+        "WIREBOOK_SPARE_SCHEMAS": "0",
+        "MEDIA_ROOT": str(media_root),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", "--pool", "solo"]
+    command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield log
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

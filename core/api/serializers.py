@@ -31,7 +31,16 @@ class Links:
     """Absolute URL prefixes of the request (`http://host/o/acme/`), computed once per request."""
 
     def __init__(self, request):
-        root = request.build_absolute_uri(get_script_prefix())
+        self._set_root(request.build_absolute_uri(get_script_prefix()))
+
+    @classmethod
+    def for_root(cls, root: str) -> "Links":
+        """Links under `root` (`http://host/o/acme/`), for work done outside a request (exports)."""
+        links = cls.__new__(cls)
+        links._set_root(root)
+        return links
+
+    def _set_root(self, root: str) -> None:
         self.api = root + "api/"
         self.ui = root
 

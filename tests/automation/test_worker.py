@@ -1,59 +1,11 @@
 """A real Celery worker against real Redis runs every task inside the organization it came from."""
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import pytest
-from django.conf import settings
-from django.db import connection
-
 from automation.models import Job, JobStatus
 from automation.services import job_enqueue
 from automation.tasks import job_run
-from saas_platform.celery import app as celery_app
 from tenants.context import tenant_context
 from tenants.tasks import SCHEMA_HEADER
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url():
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(committed, tmp_path):
-    celery_app.control.purge()
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "saas_platform.settings",
-        "WIREBOOK_SPARE_SCHEMAS": "0",
-    }
-    command = [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", "--pool", "solo"]
-    command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        yield log
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.conftest import wait_for
 
 
 def job_state(organization, pk):

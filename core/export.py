@@ -1,0 +1,127 @@
+"""Export of all an organization's data as one .zip: a background job (automation.Job).
+
+The archive holds one JSON file per registered model, `<api app>/<api path>.json` (e.g.
+`dcim/sites.json`), a list of objects in exactly the shape NetBox's REST API returns them,
+and `manifest.json`: the organization, the time, the count of each file's objects and the
+Wirebook version. It is written to the default storage under the organization's own prefix
+(`tenants.files`), which the organization's deletion removes.
+
+The job runs inside the organization's schema (`OrganizationTask`), so it can only read that
+organization's tables.
+"""
+
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from automation.models import Job, JobStatus
+from automation.services import job_enqueue
+from core.api.serializers import Links, optimize, render
+from core.registry import ObjectSpec, registry
+from tenants.audit import audit_record
+from tenants.context import current_organization
+from tenants.files import organization_files_prefix
+from tenants.models import AuditAction, Organization
+
+EXPORT_FUNCTION = "core.export.organization_export"
+EXPORT_FORMAT = 1
+CHUNK_SIZE = 500
+# Archives kept per organization: a new export deletes the files of older ones beyond this.
+EXPORTS_KEPT = 3
+
+
+def organization_export_enqueue(*, organization: Organization, user, root: str) -> Job:
+    """Queue an export of the current organization; `root` is its base URL (`https://host/o/acme/`),
+    from which the archive's `url` fields are built. Audited in the same transaction."""
+    with transaction.atomic():
+        job = job_enqueue(
+            name="Organization export", function=EXPORT_FUNCTION, arguments={"root": root}, user_id=user.pk
+        )
+        audit_record(
+            organization=organization,
+            action=AuditAction.ORGANIZATION_EXPORT_REQUESTED,
+            actor=user,
+            target=str(job.job_id),
+        )
+    return job
+
+
+def organization_exports(limit: int = 5) -> list[Job]:
+    """The latest exports, each with `download_path`: its archive, or None while there is none."""
+    jobs = list(Job.objects.filter(function=EXPORT_FUNCTION)[:limit])
+    for job in jobs:
+        job.download_path = export_path(job)
+    return jobs
+
+
+def export_path(job: Job) -> str | None:
+    """Where a completed export's archive is, if it is one of this organization's."""
+    organization = current_organization()
+    path = (job.data or {}).get("path") if job.status == JobStatus.COMPLETED else None
+    if organization is None or not isinstance(path, str):
+        return None
+    return path if path.startswith(organization_files_prefix(organization.pk)) else None
+
+
+def _label(spec: ObjectSpec) -> str:
+    return f"{spec.api_app}.{spec.model._meta.model_name}"
+
+
+def _write_objects(entry, objects: Iterable, links: Links) -> int:
+    """Stream a JSON list into an archive entry, one object at a time."""
+    count = 0
+    entry.write(b"[")
+    for obj in objects:
+        entry.write(b",\n" if count else b"\n")
+        entry.write(json.dumps(render(obj, links), cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+        count += 1
+    entry.write(b"\n]\n")
+    return count
+
+
+def organization_export(job: Job, *, root: str) -> dict:
+    """The job: write the archive and return where it is, its size and the counts."""
+    organization = current_organization()
+    if organization is None:
+        raise RuntimeError("an organization export must run inside the organization")
+    links = Links.for_root(root)
+    counts: dict[str, int] = {}
+    with tempfile.TemporaryFile() as buffer:
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for spec in sorted(registry, key=_label):
+                objects = optimize(spec.model._default_manager.all(), spec, brief=False).order_by("pk")
+                with archive.open(f"{spec.api_app}/{spec.api_path}.json", "w", force_zip64=True) as entry:
+                    counts[_label(spec)] = _write_objects(entry, objects.iterator(chunk_size=CHUNK_SIZE), links)
+            manifest = {
+                "format": EXPORT_FORMAT,
+                "organization": {"name": organization.name, "slug": organization.slug},
+                "created": timezone.now().isoformat(),
+                "wirebook_version": settings.WIREBOOK_VERSION,
+                "netbox_version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,
+                "counts": counts,
+            }
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        size = buffer.tell()
+        buffer.seek(0)
+        name = f"{organization_files_prefix(organization.pk)}exports/{job.job_id}.zip"
+        path = default_storage.save(name, File(buffer, name=name))
+    _older_exports_delete(job)
+    return {"path": path, "size": size, "counts": counts}
+
+
+def _older_exports_delete(job: Job) -> None:
+    """Delete the archives of all but the EXPORTS_KEPT newest exports, this one included."""
+    finished = Job.objects.filter(function=EXPORT_FUNCTION, status=JobStatus.COMPLETED).exclude(pk=job.pk)
+    for old in finished.order_by("-created", "-id")[EXPORTS_KEPT - 1 :]:
+        path = export_path(old)
+        if path is not None:
+            default_storage.delete(path)
+            Job.objects.filter(pk=old.pk).update(data={**old.data, "path": None, "deleted": True})

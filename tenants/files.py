@@ -1,0 +1,28 @@
+"""Files an organization owns in Django's default storage (S3 in production, MEDIA_ROOT in development).
+
+Every file of an organization lives under `organization_files_prefix`, so deleting the
+organization removes them all without knowing which features wrote them.
+"""
+
+from django.core.files.storage import default_storage
+
+
+def organization_files_prefix(organization_pk: int) -> str:
+    return f"organizations/{int(organization_pk)}/"
+
+
+def organization_files_delete(organization_pk: int) -> int:
+    """Delete every file under the organization's prefix; returns how many were deleted."""
+    return _delete_tree(organization_files_prefix(organization_pk).rstrip("/"))
+
+
+def _delete_tree(path: str) -> int:
+    try:
+        directories, files = default_storage.listdir(path)
+    except FileNotFoundError:  # local files; S3 lists an unknown prefix as empty
+        return 0
+    for name in files:
+        default_storage.delete(f"{path}/{name}")
+    deleted = len(files) + sum(_delete_tree(f"{path}/{name}") for name in directories)
+    default_storage.delete(path)  # the directory, on local files; nothing on S3
+    return deleted
