@@ -33,6 +33,7 @@ class FakeStripe:
         self.sessions: dict[str, dict] = {}
         self.subscriptions: dict[str, dict] = {}
         self.requests: list[dict] = []
+        self.delay = 0.0  # seconds every answer waits: to make concurrent deliveries overlap
         self._idempotent: dict[str, dict] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -143,6 +144,7 @@ class FakeStripe:
                 parts = urlsplit(self.path)
                 params = dict(parse_qsl(body or parts.query, keep_blank_values=True))
                 key = self.headers.get("Idempotency-Key")
+                time.sleep(fake.delay)
                 with fake._lock:
                     fake.requests.append(
                         {

@@ -2,6 +2,7 @@
 (tests/saas_platform/fake_stripe.py) and webhook events signed as Stripe signs them."""
 
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -9,12 +10,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.models import Site
+from saas_platform.billing.webhooks import stripe_event_handle
 from saas_platform.models import BillingAccount, StripeEvent
 from tenants.billing import BillingRefused, billing_enabled
 from tenants.context import tenant_context
@@ -468,3 +470,72 @@ def test_a_webhook_acts_only_on_the_organization_of_its_customer(stripe_on, org_
     assert (fresh(org_a).plan, fresh(org_a).billing_status) == ("free", "canceled")
     assert (fresh(org_b).plan, fresh(org_b).billing_status) == ("msp", "active")
     assert not AuditEvent.objects.filter(organization=org_b.organization, data__to="canceled").exists()
+
+
+# -- failures ----------------------------------------------------------------------------------------
+
+
+def test_when_stripe_is_unreachable_nothing_changes_and_nobody_sees_an_error_page(stripe_on, settings, org_a):
+    fake = stripe_on
+    customer, subscription = subscribe(org_a, fake)
+    fake.subscription_set(subscription, customer=customer, status="canceled", price="price_team")
+    event = fake.event("customer.subscription.deleted", fake.subscriptions[subscription])
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+
+    webhook = deliver(event)
+    portal = org_a.client().post("/o/org-a/settings/billing/portal/", follow=True)
+
+    # then: Stripe is told to retry, and nothing was recorded
+    assert webhook.status_code == 503
+    assert not StripeEvent.objects.filter(event_id=event["id"]).exists()
+    assert fresh(org_a).plan == "team"
+    # the owner is back on the billing page with a message
+    assert portal.status_code == 200 and b"Stripe could not be reached" in portal.content
+
+    # and: the redelivery, once Stripe is back, applies the event
+    settings.STRIPE_API_BASE = fake.url
+    assert deliver(event).status_code == 200
+    assert fresh(org_a).plan == "free"
+
+
+def test_only_both_stripe_keys_turn_billing_on():
+    from tests.saas_platform.test_settings import start_django
+
+    half = start_django(STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="")
+    both = start_django(STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+
+    assert half.returncode != 0 and "Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET" in half.stderr
+    assert both.returncode == 0, both.stderr
+
+
+def test_the_same_event_delivered_twice_at_once_is_applied_once(stripe_on, committed):
+    fake = stripe_on
+    organization = committed.organization("billing-race")
+    BillingAccount.objects.create(organization=organization, stripe_customer_id="cus_race")
+    fake.subscription_set("sub_race", customer="cus_race", status="active", price="price_team")
+    event = fake.event("customer.subscription.created", fake.subscriptions["sub_race"])
+    fake.delay = 0.3
+    outcomes = []
+    start = threading.Barrier(2)
+
+    def deliver_concurrently():
+        try:
+            start.wait()
+            outcomes.append(stripe_event_handle(event))
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=deliver_concurrently) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert sorted(outcomes) == ["applied: team active", "duplicate"]
+        assert (
+            AuditEvent.objects.filter(organization=organization, action=AuditAction.BILLING_PLAN_CHANGED).count() == 1
+        )
+    finally:
+        fake.delay = 0
+        StripeEvent.objects.filter(event_id=event["id"]).delete()
