@@ -6,6 +6,7 @@ status writes a platform audit event in the same transaction.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,8 +18,19 @@ from django.utils import timezone
 
 from saas_platform.models import BillingAccount
 from tenants.audit import audit_record
-from tenants.billing import FREE, OVERDUE_STATUSES, Plan, billing_enabled, plan_for_price, plan_get
-from tenants.context import public_context
+from tenants.billing import (
+    FREE,
+    OVERDUE_STATUSES,
+    Plan,
+    billing_enabled,
+    member_usage,
+    object_usage,
+    organization_plan,
+    organization_read_only_reason,
+    plan_for_price,
+    plan_get,
+)
+from tenants.context import public_context, tenant_context
 from tenants.models import AuditAction, BillingStatus, Membership, MembershipRole, Organization
 
 logger = logging.getLogger(__name__)
@@ -29,6 +41,47 @@ BILLING_OFF = "Billing is not enabled on this server."
 OWNERS_ONLY = "Only owners manage billing."
 ALREADY_SUBSCRIBED = "This organization already has a subscription. Change or cancel it in the billing portal."
 NO_CUSTOMER = "This organization has no billing account yet. Choose a plan first."
+
+
+@dataclass(frozen=True)
+class BillingSummary:
+    """What the billing page and the platform API show about an organization."""
+
+    enabled: bool
+    plan: Plan
+    status: str  # a BillingStatus value
+    grace_ends: datetime | None
+    read_only_reason: str | None
+    account: BillingAccount | None
+    subscribed: bool
+    members: int
+    invitations: int
+    objects: int | None  # None while billing is off (nothing is counted then)
+
+
+def billing_summary(organization: Organization) -> BillingSummary:
+    with public_context():
+        account = BillingAccount.objects.filter(organization=organization).first()
+    members, invitations = member_usage(organization)
+    enabled = billing_enabled()
+    objects = None
+    if enabled:
+        with tenant_context(organization):
+            objects = object_usage()
+    return BillingSummary(
+        enabled=enabled,
+        plan=organization_plan(organization),
+        status=organization.billing_status,
+        grace_ends=organization.billing_grace_ends,
+        read_only_reason=organization_read_only_reason(organization),
+        account=account,
+        subscribed=account is not None
+        and bool(account.stripe_subscription_id)
+        and organization.billing_status in PLAN_STATUSES,
+        members=members,
+        invitations=invitations,
+        objects=objects,
+    )
 
 
 def stripe_client() -> stripe.StripeClient:

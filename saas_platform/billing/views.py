@@ -20,19 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from saas_platform.billing.services import PLAN_STATUSES, billing_checkout_start, billing_portal_open
+from saas_platform.billing.services import billing_checkout_start, billing_portal_open, billing_summary
 from saas_platform.billing.webhooks import WebhookRejected, stripe_event_handle, stripe_event_verify
-from saas_platform.models import BillingAccount
-from tenants.billing import (
-    billing_banner,
-    billing_enabled,
-    member_usage,
-    object_usage,
-    organization_plan,
-    organization_read_only_reason,
-    plans,
-)
-from tenants.context import public_context, tenant_context
+from tenants.billing import billing_banner, billing_enabled, plans
+from tenants.context import tenant_context
 from tenants.members import is_manager
 from tenants.models import MembershipRole
 
@@ -67,28 +58,13 @@ def billing_settings(request: HttpRequest) -> HttpResponse:
     if not is_manager(request.membership):  # type: ignore[attr-defined]
         raise PermissionDenied("Only admins and owners see billing.")
     organization = request.organization  # type: ignore[attr-defined]
-    enabled = billing_enabled()
     if request.GET.get("checkout") == "success":
         messages.success(request, "Thank you! The new plan applies as soon as Stripe confirms the payment.")
-    with public_context():
-        account = BillingAccount.objects.filter(organization=organization).first()
-    plan = organization_plan(organization)
-    members, invitations = member_usage(organization)
-    subscribed = (
-        account is not None and bool(account.stripe_subscription_id) and (organization.billing_status in PLAN_STATUSES)
-    )
+    summary = billing_summary(organization)
     context = {
-        "enabled": enabled,
-        "plan": plan,
+        "summary": summary,
         "status": organization.get_billing_status_display() if organization.billing_status else "",
-        "grace_ends": organization.billing_grace_ends,
-        "read_only_reason": organization_read_only_reason(organization),
-        "account": account,
-        "objects": object_usage() if enabled else None,
-        "members": members,
-        "invitations": invitations,
-        "can_manage": _is_owner(request) and enabled,
-        "subscribed": subscribed,
+        "can_manage": _is_owner(request) and summary.enabled,
         "purchasable": [p for p in plans() if p.price and p.key != organization.plan],
     }
     return render(request, "frontend/billing/settings.html", context)

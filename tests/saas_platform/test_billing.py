@@ -170,6 +170,7 @@ def test_checkout_then_webhook_upgrades_the_plan_with_audit_events(stripe_on, or
         (AuditAction.BILLING_PLAN_CHANGED, "free", "team"),
         (AuditAction.BILLING_STATUS_CHANGED, "", "active"),
     }
+    assert b"Plan changed" in client.get("/o/org-a/settings/audit/").content
     page = client.get("/o/org-a/settings/billing/")
     assert page.status_code == 200
     assert b'<td class="plan">Team</td>' in page.content and b"Manage billing" in page.content
@@ -539,3 +540,32 @@ def test_the_same_event_delivered_twice_at_once_is_applied_once(stripe_on, commi
     finally:
         fake.delay = 0
         StripeEvent.objects.filter(event_id=event["id"]).delete()
+
+
+# -- platform API ----------------------------------------------------------------------------------
+
+
+def test_platform_api_reports_plan_limits_and_usage_to_admins_and_owners_only(stripe_on, org_a, org_b):
+    sites(org_a, 2)
+    path = "/api/platform/organizations/org-a/billing/"
+    viewer = Client()
+    viewer.force_login(member(org_a, MembershipRole.VIEWER, "viewer-a@example.com"))
+
+    owner = org_a.client().get(path)
+
+    assert owner.status_code == 200, owner.content
+    assert owner.json() == {
+        "enabled": True,
+        "plan": {"value": "free", "label": "Free"},
+        "status": {"value": "", "label": "None"},
+        "read_only": False,
+        "read_only_reason": None,
+        "grace_ends": None,
+        "current_period_end": None,
+        "limits": {"members": 2, "objects": 3},
+        "usage": {"members": 2, "invitations": 0, "objects": 2},
+    }
+    assert viewer.get(path).status_code == 403
+    assert org_b.client().get(path).status_code == 404
+    assert org_b.client().get(path).json() == org_b.client().get("/api/platform/organizations/nope/billing/").json()
+    assert Client().get(path).status_code == 403
