@@ -24,6 +24,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from tenants.context import public_context
@@ -175,13 +176,17 @@ def member_usage(organization: Organization) -> tuple[int, int]:
 
 def member_add_check(organization: Organization, *, invitation: bool) -> None:
     """Refuse a new member (a new `invitation`, or else a membership: an accepted invitation, an
-    SSO sign-in) the organization's plan or status does not allow."""
+    SSO sign-in) the organization's plan or status does not allow. Call it inside the transaction
+    that adds the member: the organization stays locked until that transaction ends."""
     reason = organization_read_only_reason(organization)
     if reason is not None:
         raise BillingRefused(reason, code="read_only")
     plan = organization_plan(organization)
     if not plan.max_members:
         return
+    with public_context(), transaction.atomic():
+        # Two invitations racing for the last seat: the second waits here and counts the first.
+        list(Organization.objects.select_for_update().filter(pk=organization.pk).values_list("pk", flat=True))
     members, invitations = member_usage(organization)
     usage = members + invitations if invitation else members
     if usage >= plan.max_members:
