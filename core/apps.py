@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import registrations  # noqa: F401
+        from core.services import object_usage
+        from tenants.billing import object_counter_register
+
+        object_counter_register(object_usage)

@@ -4,12 +4,14 @@ REST, GraphQL, forms, imports and scripts all write through these (STYLE: "Write
 services"). Model-specific services call them too, so every write lands in the change log.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import connection, models, router, transaction
 from django.db.models.deletion import Collector
 
 from core.context import current_actor
@@ -18,6 +20,63 @@ from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import ChangeLoggedModel
 from core.registry import registry
 from core.search import search_index, search_unindex
+from tenants.billing import object_write_check
+from tenants.context import current_organization
+
+# Within `object_write_batch`: the organization's object count, read once ([None] until then).
+_batch_usage: ContextVar[list[int | None] | None] = ContextVar("object_write_batch_usage", default=None)
+
+
+def counted_models() -> list[type[models.Model]]:
+    """The models whose rows count against a plan's object limit: every registered model the API
+    writes (the change log, written by us, is not counted)."""
+    return [spec.model for spec in registry if not spec.read_only]
+
+
+def object_usage() -> int:
+    """How many objects the selected organization holds: one query over every counted table."""
+    tables = sorted({model._meta.db_table for model in counted_models()})
+    # Table names come from our models, never from input.
+    counts = " UNION ALL ".join(f"SELECT COUNT(*) AS n FROM {connection.ops.quote_name(t)}" for t in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(SUM(n), 0) FROM ({counts}) AS usage")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+@contextmanager
+def object_write_batch() -> Iterator[None]:
+    """Many writes in one go (bulk API calls, imports): the plan's object count is read once for
+    the batch, not once per object."""
+    token = _batch_usage.set([None]) if _batch_usage.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _batch_usage.reset(token)
+
+
+def _usage() -> int:
+    batch = _batch_usage.get()
+    if batch is None:
+        return object_usage()
+    if batch[0] is None:
+        batch[0] = object_usage()
+    return batch[0]
+
+
+def _billing_check(action: str) -> None:
+    """Refuse the write (tenants.billing.BillingRefused) when the organization's plan or
+    billing status does not allow it."""
+    organization = current_organization()
+    if organization is not None:
+        object_write_check(organization, action, usage=_usage)
+
+
+def _batch_usage_changed(delta: int | None) -> None:
+    """Keep the batch's count true after a write: add `delta`, or forget it (None: re-count)."""
+    batch = _batch_usage.get()
+    if batch is not None and batch[0] is not None:
+        batch[0] = None if delta is None else batch[0] + delta
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -102,11 +161,13 @@ def object_create(
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
+    _billing_check("add")
     with transaction.atomic():
         instance = model()
         many_to_many = _apply(instance, data)
         _save(instance, many_to_many, tags, custom_fields)
         _log(instance, ObjectChangeAction.CREATE, pre=None, post=snapshot(instance), message=message)
+    _batch_usage_changed(+1)
     return instance
 
 
@@ -118,6 +179,7 @@ def object_update(
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
+    _billing_check("change")
     with transaction.atomic():
         instance = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
         before = snapshot(instance)
@@ -134,6 +196,7 @@ def object_delete(*, instance: models.Model, message: str = "") -> None:
 
     Raises django.db.models.ProtectedError / RestrictedError when something prevents it.
     """
+    _billing_check("delete")
     with transaction.atomic():
         collector = Collector(using=router.db_for_write(type(instance)))
         collector.collect([instance])
@@ -148,6 +211,7 @@ def object_delete(*, instance: models.Model, message: str = "") -> None:
         for model, objects in collector.data.items():
             search_unindex(model, [obj.pk for obj in objects])
         instance.delete()  # tags go with it: BaseModel.tagged_items is a GenericRelation
+    _batch_usage_changed(None)
 
 
 def validation_error_dict(error: ValidationError) -> dict[str, list[str]]:

@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from core.api.endpoints import allowed
 from core.context import Actor, acting_as, actor_for
 from core.registry import ObjectSpec
+from tenants.billing import organization_read_only_reason
+from tenants.context import current_organization
 
 
 def request_actor(request: HttpRequest) -> Actor:
@@ -44,8 +46,10 @@ def object_url(spec: ObjectSpec, action: str, pk=None, **query) -> str:
 
 
 def permissions(spec: ObjectSpec, actor: Actor) -> dict[str, bool]:
-    """Which actions to offer: those the user's role or object permissions could allow."""
-    if spec.read_only:
+    """Which actions to offer: those the user's role or object permissions could allow, in an
+    organization that takes writes (not read-only by status or billing)."""
+    organization = current_organization()
+    if spec.read_only or (organization is not None and organization_read_only_reason(organization)):
         return {"add": False, "change": False, "delete": False}
     return {action: allowed(actor, spec.model, action) for action in ("add", "change", "delete")}
 

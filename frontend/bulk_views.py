@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
@@ -15,7 +16,7 @@ from core.api.endpoints import ApiError, each_item, ensure_permitted
 from core.api.writes import deserialize
 from core.models import Tag
 from core.registry import ObjectSpec
-from core.services import object_delete, object_update
+from core.services import object_delete, object_update, object_write_batch
 from frontend import listing, transfer
 from frontend.base_views import object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import NULLIFY, build_form
@@ -94,7 +95,7 @@ def _apply_bulk_edit(spec: ObjectSpec, actor, form, selected: list) -> list[dict
         write = deserialize(spec, item, actor=actor, partial=True)
         object_update(instance=instance, **write.service_arguments())
 
-    with transaction.atomic():
+    with transaction.atomic(), object_write_batch():
         errors = each_item(selected, update)
         if not errors:
             try:
@@ -122,13 +123,16 @@ def bulk_delete(request, *, spec: ObjectSpec, actor):
     status = 200
     if request.POST.get("_confirm") and selected and not blocking:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), object_write_batch():
                 for instance in selected:
                     object_delete(instance=instance)
         except (ProtectedError, RestrictedError) as error:
             objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
             blocking = [str(obj) for obj in objects]
             status = 409
+        except ValidationError as error:  # refused as a whole (e.g. a read-only organization)
+            blocking = list(error.messages)
+            status = 403
         else:
             messages.success(request, f"Deleted {len(selected)} {spec.model._meta.verbose_name_plural}")
             return redirect(return_url)

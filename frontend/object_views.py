@@ -428,6 +428,8 @@ def object_delete_view(request, pk: int, *, spec: ObjectSpec, actor):
         except (ProtectedError, RestrictedError) as error:
             objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
             blocking = [str(obj) for obj in objects]
+        except ValidationError as error:  # refused as a whole (e.g. a read-only organization)
+            blocking = list(error.messages)
         else:
             messages.success(request, f"Deleted {spec.model._meta.verbose_name} {display}")
             return redirect(safe_return_url(request, object_url(spec, "list")))

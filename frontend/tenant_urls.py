@@ -10,6 +10,7 @@ from core.graphql import graphql_view
 from frontend import danger_views, views
 from frontend.urls import ui_patterns
 from saas_platform import audit_views, members_views, organization_views
+from saas_platform.billing import views as billing_views
 from tenants.middleware import DELETION_CANCEL_PATH
 
 api = build_api()
@@ -32,6 +33,9 @@ urlpatterns = [
     path(DELETION_CANCEL_PATH.lstrip("/"), danger_views.deletion_cancel, name="settings-delete-cancel"),
     path("settings/members/", members_views.members, name="members"),
     path("settings/audit/", audit_views.audit_log, name="audit-log"),
+    path("settings/billing/", billing_views.billing_settings, name="billing"),
+    path("settings/billing/checkout/", billing_views.billing_checkout, name="billing-checkout"),
+    path("settings/billing/portal/", billing_views.billing_portal, name="billing-portal"),
     path("settings/members/invite/", members_views.member_invite, name="members-invite"),
     path("settings/members/leave/", members_views.member_leave, name="members-leave"),
     path("settings/members/<int:pk>/role/", members_views.member_role_change, name="members-role"),

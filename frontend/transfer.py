@@ -30,7 +30,7 @@ from core.context import Actor
 from core.customfields import definitions_for, supports_custom_fields
 from core.models import CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
-from core.services import object_create, object_update
+from core.services import object_create, object_update, object_write_batch
 from frontend.forms import split_array
 
 FORMATS = ("csv", "json", "yaml")
@@ -364,7 +364,7 @@ def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progr
         if progress is not None and (index + 1) % 50 == 0:
             progress(index + 1, total)
 
-    with transaction.atomic():
+    with transaction.atomic(), object_write_batch():
         errors = each_item(list(enumerate(records)), write)
         if not errors:
             try:

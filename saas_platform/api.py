@@ -19,7 +19,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 from pydantic import Field
 
-from tenants.models import Membership, MembershipRole, OrganizationStatus
+from saas_platform.billing.services import billing_summary
+from tenants.members import is_manager
+from tenants.models import BillingStatus, Membership, MembershipRole, OrganizationStatus
 from tenants.services import organization_create
 
 DEFAULT_LIMIT = 50
@@ -62,6 +64,29 @@ class OrganizationOut(Schema):
     url: str = Field(description="The organization's web interface.")
     api_url: str = Field(description="The organization's NetBox-compatible REST API.")
     created: datetime
+
+
+class BillingLimits(Schema):
+    members: int | None = Field(description="null: unlimited")
+    objects: int | None = Field(description="null: unlimited")
+
+
+class BillingUsage(Schema):
+    members: int
+    invitations: int = Field(description="Open invitations; they count against the member limit.")
+    objects: int | None = Field(description="null while billing is off (nothing is counted).")
+
+
+class BillingOut(Schema):
+    enabled: bool = Field(description="false on a self-hosted server: nothing is limited.")
+    plan: Choice
+    status: Choice = Field(description="The Stripe subscription's status; empty without one.")
+    read_only: bool
+    read_only_reason: str | None
+    grace_ends: datetime | None = Field(description="While past due: when the organization becomes read-only.")
+    current_period_end: datetime | None
+    limits: BillingLimits
+    usage: BillingUsage
 
 
 class OrganizationIn(Schema):
@@ -232,3 +257,29 @@ def organization_members(request: HttpRequest, slug: str, paging: Query[Paging])
         Membership.objects.filter(organization_id=organization_id).select_related("user").order_by("user__email", "pk")
     )
     return _page(request, queryset, paging, _member)
+
+
+@api.get(
+    "/organizations/{slug}/billing/",
+    response={200: BillingOut, 403: ErrorOut, 404: ErrorOut},
+    url_name="organization-billing",
+    summary="Plan, billing status, limits and usage of one of your organizations (admins and owners)",
+)
+def organization_billing(request: HttpRequest, slug: str):
+    membership = _memberships(request).filter(organization__slug=slug).select_related("organization").first()
+    if membership is None:
+        raise HttpError(404, NOT_FOUND["detail"])
+    if not is_manager(membership):
+        raise HttpError(403, "Only admins and owners see billing.")
+    summary = billing_summary(membership.organization)
+    return {
+        "enabled": summary.enabled,
+        "plan": {"value": summary.plan.key, "label": summary.plan.name},
+        "status": _choice(summary.status, BillingStatus),
+        "read_only": summary.read_only_reason is not None,
+        "read_only_reason": summary.read_only_reason,
+        "grace_ends": summary.grace_ends,
+        "current_period_end": summary.account.current_period_end if summary.account else None,
+        "limits": {"members": summary.plan.max_members or None, "objects": summary.plan.max_objects or None},
+        "usage": {"members": summary.members, "invitations": summary.invitations, "objects": summary.objects},
+    }

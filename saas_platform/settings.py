@@ -180,6 +180,41 @@ CELERY_BEAT_SCHEDULE = {
     "organization-deletions": {"task": "tenants.organization_deletions_run", "schedule": 15 * 60},
 }
 
+# --- Billing (Stripe; docs/billing.md) -------------------------------------------------------
+
+# Billing is on only when both keys are set. Without them (self-hosted) every organization is
+# unlimited and no page or write mentions plans.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "").strip()
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to turn billing on, or neither.")
+# Where the Stripe library sends its requests; for tests against a local fake Stripe only.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").strip()
+# Days a past-due organization keeps writing before it becomes read-only.
+BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 14)
+# The plans, cheapest first. A limit of 0 means unlimited; `price` is the Stripe price id a paid
+# plan is sold at (a plan without one cannot be bought through Checkout).
+WIREBOOK_PLANS: dict[str, dict[str, Any]] = {
+    "free": {
+        "name": "Free",
+        "price": "",
+        "max_members": env_int("BILLING_FREE_MAX_MEMBERS", 3),
+        "max_objects": env_int("BILLING_FREE_MAX_OBJECTS", 500),
+    },
+    "team": {
+        "name": "Team",
+        "price": os.environ.get("STRIPE_PRICE_TEAM", "").strip(),
+        "max_members": env_int("BILLING_TEAM_MAX_MEMBERS", 25),
+        "max_objects": env_int("BILLING_TEAM_MAX_OBJECTS", 50_000),
+    },
+    "msp": {
+        "name": "MSP",
+        "price": os.environ.get("STRIPE_PRICE_MSP", "").strip(),
+        "max_members": env_int("BILLING_MSP_MAX_MEMBERS", 0),
+        "max_objects": env_int("BILLING_MSP_MAX_OBJECTS", 0),
+    },
+}
+
 # --- Web -------------------------------------------------------------------------------------
 
 MIDDLEWARE = [
@@ -217,6 +252,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context.organization_context_processor",
                 "frontend.navigation.navigation_context_processor",
+                "saas_platform.billing.views.billing_context_processor",
             ],
         },
     }

@@ -4,6 +4,7 @@ from allauth.account import views as account_views
 from django.urls import include, path
 
 from saas_platform import api, views
+from saas_platform.billing.views import stripe_webhook
 from saas_platform.members_views import invitation_accept_view
 
 urlpatterns = [
@@ -19,4 +20,5 @@ urlpatterns = [
     path("switch/", views.organization_switch, name="organization_switch"),
     path("invitations/<str:token>/", invitation_accept_view, name="invitation_accept"),
     path("api/platform/", api.api.urls),
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
 ]

@@ -8,7 +8,9 @@ Who may do what:
 - an organization always keeps at least one owner: its last owner can neither leave, be removed
   nor be demoted.
 
-A refused permission raises `PermissionDenied`; a refused change raises `ValidationError`.
+A refused permission raises `PermissionDenied`; a refused change raises `ValidationError` (a
+`tenants.billing.BillingRefused` when the plan's member limit or a read-only organization refuses
+a new member: open invitations count against the limit).
 
 An invitation is accepted through a link carrying a random token; only its HMAC is stored. The
 accepting user's verified email address (allauth `EmailAddress`) must be the invited one.
@@ -27,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenants.audit import audit_record
+from tenants.billing import member_add_check
 from tenants.context import public_context
 from tenants.models import AuditAction, Invitation, Membership, MembershipRole, Organization
 
@@ -93,6 +96,7 @@ def invitation_create(
         inviter = _manager_membership(organization, invited_by)
         if role == MembershipRole.OWNER and inviter.role != MembershipRole.OWNER:
             raise PermissionDenied("Only owners invite owners.")
+        member_add_check(organization, invitation=True)
         if email and Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
             raise ValidationError({"email": ["This person is already a member of the organization."]})
         open_invitations = Invitation.objects.filter(
@@ -169,6 +173,7 @@ def invitation_accept(*, token: str, user) -> Membership:
         problem = invitation_problem(invitation=invitation, user=user)
         if problem is not None:
             raise ValidationError(problem, code="refused")
+        member_add_check(invitation.organization, invitation=False)
         membership = Membership(organization=invitation.organization, user=user, role=invitation.role)
         membership.full_clean()
         membership.save()

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import get_script_prefix, set_script_prefix
+from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
 
 from tenants.api import PROVISION_PATH, token_provision
 from tenants.context import tenant_context
@@ -208,7 +208,13 @@ class OrganizationMembershipMiddleware:
         if is_owner and request.path_info == DELETION_CANCEL_PATH:
             return self.get_response(request)
         context = {"is_owner": is_owner, "cancel_url": get_script_prefix() + DELETION_CANCEL_PATH.lstrip("/")}
-        return render(request, "organization_pending_deletion.html", context, status=403)
+        # The page's layout links inside the organization: reverse() with its URLs, as views do.
+        previous = get_urlconf()
+        set_urlconf(getattr(request, "urlconf", None))
+        try:
+            return render(request, "organization_pending_deletion.html", context, status=403)
+        finally:
+            set_urlconf(previous)
 
 
 def _tag_error_reports(organization) -> None:

@@ -17,6 +17,20 @@ class OrganizationStatus(models.TextChoices):
     PENDING_DELETION = "pending_deletion", _("Pending deletion")
 
 
+class BillingStatus(models.TextChoices):
+    """The state of the organization's Stripe subscription ("" when it never had one)."""
+
+    NONE = "", _("None")
+    ACTIVE = "active", _("Active")
+    TRIALING = "trialing", _("Trialing")
+    PAST_DUE = "past_due", _("Past due")
+    UNPAID = "unpaid", _("Unpaid")
+    CANCELED = "canceled", _("Canceled")
+    INCOMPLETE = "incomplete", _("Incomplete")
+    INCOMPLETE_EXPIRED = "incomplete_expired", _("Incomplete (expired)")
+    PAUSED = "paused", _("Paused")
+
+
 class Organization(TenantMixin):
     """A customer. Its data lives in its own PostgreSQL schema (`schema_name`)."""
 
@@ -41,6 +55,16 @@ class Organization(TenantMixin):
     deletion_due = models.DateTimeField(_("deletion due"), null=True, blank=True, editable=False)
     status_before_deletion = models.CharField(
         _("status before deletion"), max_length=20, choices=OrganizationStatus.choices, blank=True, editable=False
+    )
+    # Kept in step with Stripe by saas_platform.billing; read by tenants.billing with no query.
+    billing_status = models.CharField(
+        _("billing status"), max_length=20, choices=BillingStatus.choices, default=BillingStatus.NONE, blank=True
+    )
+    billing_grace_ends = models.DateTimeField(
+        _("billing grace ends"),
+        null=True,
+        blank=True,
+        help_text=_("While the subscription is past due: when the organization becomes read-only."),
     )
 
     class Meta:
@@ -317,6 +341,8 @@ class AuditAction(models.TextChoices):
     MEMBERSHIP_LEFT = "membership.left", _("Member left")
     TOKEN_CREATED = "token.created", _("API token created")
     TOKEN_REVOKED = "token.revoked", _("API token revoked")
+    BILLING_PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
+    BILLING_STATUS_CHANGED = "billing.status_changed", _("Billing status changed")
 
 
 class AuditEvent(models.Model):

@@ -73,11 +73,14 @@ def tenants(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def org_a(tenants, db):
+    # The session's instance: a test's changes to it (status, plan) must not leak into the next test.
+    tenants["a"].organization.refresh_from_db()
     return tenants["a"]
 
 
 @pytest.fixture
 def org_b(tenants, db):
+    tenants["b"].organization.refresh_from_db()
     return tenants["b"]
 
 

@@ -25,7 +25,8 @@ from core.api.writes import WriteError, deserialize, model_errors, writable_fiel
 from core.context import Actor, acting_as, actor_for
 from core.querysets import is_settings_write, permission_constraints, role_allows
 from core.registry import ObjectSpec
-from core.services import object_create, object_delete, object_update
+from core.services import object_create, object_delete, object_update, object_write_batch
+from tenants.billing import BillingRefused
 
 API_VERSION = settings.WIREBOOK_API_VERSION
 DEFAULT_PAGE_SIZE = 50
@@ -102,6 +103,8 @@ def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> Ht
         response = json_response(error.errors, 400)
     except WriteError as error:
         response = json_response(error.errors, 400)
+    except BillingRefused as error:
+        response = json_response({"detail": " ".join(error.messages)}, 403)
     except ValidationError as error:
         response = json_response(model_errors(error), 400)
     except (ProtectedError, RestrictedError) as error:
@@ -262,7 +265,7 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
     many = isinstance(payload, list)
     items = payload if many else [payload]
     created: list = []
-    with transaction.atomic():
+    with transaction.atomic(), object_write_batch():
 
         def create(item):
             write = deserialize(spec, item, actor=actor, partial=False)
@@ -289,6 +292,8 @@ def each_item(items: list, write) -> list[dict]:
                 write(item)
         except WriteError as error:
             errors.append({"index": index, "errors": error.errors})
+        except BillingRefused:
+            raise  # refuses the whole request (403), not one item
         except ValidationError as error:
             errors.append({"index": index, "errors": model_errors(error)})
     return errors
@@ -303,7 +308,8 @@ def _updates(spec: ObjectSpec, actor: Actor, changes: list[tuple[int, Any]], *, 
         instance = get_object(spec, changeable, pk)
         object_update(instance=instance, **deserialize(spec, item, actor=actor, partial=partial).service_arguments())
 
-    return each_item(changes, update)
+    with object_write_batch():
+        return each_item(changes, update)
 
 
 def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:

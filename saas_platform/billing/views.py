@@ -1,0 +1,130 @@
+"""Billing pages: `/o/<slug>/settings/billing/…` inside an organization (frontend/tenant_urls.py),
+Stripe's webhook on the public site (saas_platform/urls.py), and the banner every page of an
+organization shows (`billing_banner`, rendered by frontend/_billing_banner.html).
+
+Owners manage billing; admins may look. The routing middleware has already answered 404 to
+non-members, so another organization's people never reach these views.
+"""
+
+import logging
+from collections.abc import Callable
+
+import stripe
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from saas_platform.billing.services import billing_checkout_start, billing_portal_open, billing_summary
+from saas_platform.billing.webhooks import WebhookRejected, stripe_event_handle, stripe_event_verify
+from tenants.billing import billing_banner, billing_enabled, plans
+from tenants.context import tenant_context
+from tenants.members import is_manager
+from tenants.models import MembershipRole
+
+logger = logging.getLogger(__name__)
+STRIPE_UNREACHABLE = "Stripe could not be reached. Nothing was changed; please try again in a moment."
+
+
+def billing_context_processor(request: HttpRequest) -> dict:
+    """`billing_banner`: what the organization's pages must warn about (a Banner), or None."""
+    organization = getattr(request, "organization", None)
+    if organization is None or getattr(request, "membership", None) is None:
+        return {"billing_banner": None}
+
+    def banner():
+        with tenant_context(organization):  # also when read after the response, e.g. by tests
+            return billing_banner(organization)
+
+    return {"billing_banner": SimpleLazyObject(banner)}
+
+
+def _is_owner(request: HttpRequest) -> bool:
+    membership = request.membership  # type: ignore[attr-defined]
+    return membership is not None and membership.pk is not None and membership.role == MembershipRole.OWNER
+
+
+def _billing_url(request: HttpRequest, query: str = "") -> str:
+    return request.build_absolute_uri(reverse("billing")) + query
+
+
+@never_cache
+def billing_settings(request: HttpRequest) -> HttpResponse:
+    if not is_manager(request.membership):  # type: ignore[attr-defined]
+        raise PermissionDenied("Only admins and owners see billing.")
+    organization = request.organization  # type: ignore[attr-defined]
+    if request.GET.get("checkout") == "success":
+        messages.success(request, "Thank you! The new plan applies as soon as Stripe confirms the payment.")
+    summary = billing_summary(organization)
+    context = {
+        "summary": summary,
+        "status": organization.get_billing_status_display() if organization.billing_status else "",
+        "can_manage": _is_owner(request) and summary.enabled,
+        "purchasable": [p for p in plans() if p.price and p.key != organization.plan],
+    }
+    return render(request, "frontend/billing/settings.html", context)
+
+
+def _redirect_to_stripe(request: HttpRequest, start: Callable[[], str], what: str) -> HttpResponse:
+    """Send the owner to the Stripe page `start` creates; on a refusal or an unreachable Stripe,
+    back to the billing page with a message."""
+    try:
+        url = start()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("billing")
+    except stripe.StripeError:
+        logger.exception("%s could not be opened", what)
+        messages.error(request, STRIPE_UNREACHABLE)
+        return redirect("billing")
+    return redirect(url)
+
+
+@require_POST
+def billing_checkout(request: HttpRequest) -> HttpResponse:
+    def start() -> str:
+        return billing_checkout_start(
+            organization=request.organization,  # type: ignore[attr-defined]
+            plan_key=request.POST.get("plan", ""),
+            by=request.user,
+            success_url=_billing_url(request, "?checkout=success"),
+            cancel_url=_billing_url(request),
+        )
+
+    return _redirect_to_stripe(request, start, "Stripe Checkout")
+
+
+@require_POST
+def billing_portal(request: HttpRequest) -> HttpResponse:
+    def start() -> str:
+        return billing_portal_open(
+            organization=request.organization,  # type: ignore[attr-defined]
+            by=request.user,
+            return_url=_billing_url(request),
+        )
+
+    return _redirect_to_stripe(request, start, "Stripe's billing portal")
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    if not billing_enabled():
+        return JsonResponse({"detail": "Billing is not enabled on this server."}, status=404)
+    try:
+        event = stripe_event_verify(request.body, request.headers.get("Stripe-Signature"))
+    except WebhookRejected as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    try:
+        outcome = stripe_event_handle(event)
+    except stripe.StripeError:
+        # Nothing was recorded; Stripe retries the delivery.
+        logger.exception("Stripe event %s could not be applied", event["id"])
+        return JsonResponse({"detail": "Stripe could not be reached; retry later."}, status=503)
+    return JsonResponse({"received": True, "outcome": outcome})

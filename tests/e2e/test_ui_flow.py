@@ -1,0 +1,101 @@
+"""The object UI in a real browser: forms with pickers, list filters, an all-or-nothing CSV import,
+the change log, and the dark theme."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.harness import field, login
+
+GOOD_CSV = "name,slug,status,region\nAMS2,ams2,active,Europe\nFRA1,fra1,planned,Europe\n"
+BAD_CSV = "name,slug,status,region\nAMS2,ams2,active,Europe\nFRA1,fra1,sideways,Atlantis\n"
+
+
+def nav(page: Page, label: str) -> None:
+    """Follow a side navigation entry (its group is opened first when it is closed)."""
+    link = page.locator("#wb-nav").get_by_role("link", name=label, exact=True)
+    if not link.is_visible():
+        link.locator("xpath=ancestor::details").locator("summary").click()
+    link.click()
+
+
+def test_create_filter_import_and_review_changes(page, accounts, shot):
+    owner = accounts.user()
+    organization = accounts.organization(owner=owner, name="Ops Lab")
+    slug = organization.slug
+    login(page, owner.email)
+    page.goto(f"/o/{slug}/")
+
+    # given a region created through its form
+    nav(page, "Regions")
+    expect(page.get_by_role("heading", level=1, name="Regions")).to_be_visible()
+    page.get_by_role("link", name="Add", exact=True).click()
+    field(page, "Name").fill("Europe")
+    field(page, "Slug").fill("europe")
+    shot(page, "region-form")
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Europe")).to_be_visible()
+    expect(page.get_by_text("Created region Europe")).to_be_visible()
+    shot(page, "region-created")
+
+    # and a site in it, the region picked by searching for it
+    page.goto(f"/o/{slug}/dcim/sites/add/")
+    field(page, "Name").fill("AMS1")
+    field(page, "Slug").fill("ams1")
+    page.get_by_label("Search region").fill("Eur")
+    region = page.locator("select[name=region]")
+    expect(region.locator("option", has_text="Europe")).to_have_count(1)
+    region.select_option(label="Europe")
+    shot(page, "site-form")
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="AMS1")).to_be_visible()
+    expect(page.locator(".wb-attributes")).to_contain_text("Europe")
+    shot(page, "site-created")
+
+    # when the site list is filtered by the quick search
+    page.goto(f"/o/{slug}/dcim/sites/")
+    page.get_by_label("Quick search").fill("nothing-like-this")
+    page.get_by_label("Quick search").press("Enter")
+    expect(page.get_by_text("No sites found")).to_be_visible()
+    page.get_by_label("Quick search").fill("AMS")
+    page.get_by_label("Quick search").press("Enter")
+    expect(page.locator(".wb-total")).to_have_text("1 site")
+    shot(page, "sites-filtered")
+
+    # and a CSV with one bad row is imported: the row's errors show, and nothing is imported
+    page.goto(f"/o/{slug}/dcim/sites/import/")
+    page.get_by_label("Data (CSV with a header line, JSON or YAML)").fill(BAD_CSV)
+    page.get_by_role("button", name="Import", exact=True).click()
+    errors = page.locator(".wb-import-error")
+    expect(errors.first).to_be_visible()
+    expect(page.locator('.wb-import-error[data-record="2"][data-field="status"]')).to_be_visible()
+    expect(page.locator('.wb-import-error[data-record="2"][data-field="region"]')).to_contain_text("Atlantis")
+    shot(page, "import-errors")
+    page.goto(f"/o/{slug}/dcim/sites/")
+    expect(page.locator(".wb-total")).to_have_text("1 site")
+
+    # then, fixed, it imports
+    page.goto(f"/o/{slug}/dcim/sites/import/")
+    page.get_by_label("Data (CSV with a header line, JSON or YAML)").fill(GOOD_CSV)
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("Imported 2 and updated 0 sites")).to_be_visible()
+    expect(page.locator(".wb-total")).to_have_text("3 sites")
+    shot(page, "imported")
+
+    # and the change log shows who created FRA1, with its fields
+    page.get_by_role("link", name="FRA1", exact=True).click()
+    page.get_by_role("link", name="Changelog", exact=True).click()
+    change = page.locator(".wb-change").first
+    expect(change).to_contain_text("Create")
+    expect(change).to_contain_text(owner.email)
+    expect(change.locator(".wb-diff")).to_contain_text("planned")
+    shot(page, "changelog")
+    nav(page, "Object changes")
+    expect(page.locator(".wb-total")).to_have_text(re.compile(r"^4 object changes$"))
+
+    # and the dark theme is one click away, and remembered
+    page.get_by_role("button", name="Toggle dark theme").click()
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
+    shot(page, "dark-theme")
