@@ -8,7 +8,7 @@ from django.urls import path
 from core.api.urls import build_api
 from core.graphql import graphql_view
 from frontend import views
-from saas_platform import audit_views, members_views
+from saas_platform import audit_views, members_views, sso_views
 
 api = build_api()
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("graphql/", graphql_view()),
     path("settings/members/", members_views.members, name="members"),
     path("settings/audit/", audit_views.audit_log, name="audit-log"),
+    path("settings/sso/", sso_views.sso_settings, name="sso-settings"),
+    path("settings/sso/disable/", sso_views.sso_settings_disable, name="sso-settings-disable"),
     path("settings/members/invite/", members_views.member_invite, name="members-invite"),
     path("settings/members/leave/", members_views.member_leave, name="members-leave"),
     path("settings/members/<int:pk>/role/", members_views.member_role_change, name="members-role"),
