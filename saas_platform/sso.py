@@ -34,10 +34,8 @@ from tenants.sso import (
     sso_domain_claimed,
     sso_existing_user,
     sso_login_complete,
+    sso_session_mark,
 )
-
-# Organizations (ids) this session has signed in to through their identity provider.
-SSO_SESSION_KEY = "wirebook_sso_organizations"
 
 
 def organization_url(organization) -> str:
@@ -66,8 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
             if configuration is None:  # pre_social_login let no such login through
                 raise ImmediateHttpResponse(sso_refused(request, "Single sign-on is not configured here."))
             sso_login_complete(configuration=configuration, user=user)
-            signed_in = set(request.session.get(SSO_SESSION_KEY, []))
-            request.session[SSO_SESSION_KEY] = sorted(signed_in | {configuration.organization_id})
+            sso_session_mark(request.session, configuration.organization_id)
             kwargs["redirect_url"] = organization_url(configuration.organization)
         return super().post_login(request, user, **kwargs)
 
@@ -84,6 +81,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Only the organization's own domains count as verified, whatever the identity provider says.
         for address in sociallogin.email_addresses:
             address.verified = sso_domain_claimed(configuration, address.email)
+
+    def list_providers(self, request):
+        # allauth's pages would list every organization's identity provider to anyone; members
+        # start SSO from /login/sso/ instead.
+        return []
 
     def is_email_verified(self, provider, email) -> bool:
         configuration = sso_configuration_for_app(provider.app)

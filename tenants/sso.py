@@ -15,7 +15,9 @@ to, the role people get when they first arrive through it, and whether members m
 - An existing account is taken over by an SSO login only through a verified email address in
   one of the organization's email domains, or when it is already a member (`sso_existing_user`).
 - With `require_sso`, members other than owners cannot log in with a password
-  (`password_login_refused`); owners keep the password as a way back in.
+  (`password_login_refused`), and their sessions reach the organization only after signing in
+  through its identity provider (`sso_session_required`); owners keep the password as a way back
+  in. API tokens are not affected.
 
 Every change of the configuration writes an audit event in its transaction; secrets never
 appear in events.
@@ -62,6 +64,8 @@ SAML_ATTRIBUTE_MAPPING = {
     "last_name": ["urn:oid:2.5.4.4", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "sn"],
 }
 NOT_MANAGER = "Only admins and owners configure single sign-on."
+# Organizations (ids) the session has signed in to through their identity provider.
+SSO_SESSION_KEY = "wirebook_sso_organizations"
 
 
 @dataclass(frozen=True)
@@ -411,3 +415,17 @@ def password_login_refused(user) -> Organization | None:
             .first()
         )
     return membership.organization if membership is not None else None
+
+
+def sso_session_mark(session, organization_id: int) -> None:
+    """Remember that this session signed in through the organization's identity provider."""
+    session[SSO_SESSION_KEY] = sorted(set(session.get(SSO_SESSION_KEY, [])) | {organization_id})
+
+
+def sso_session_required(session, membership: Membership) -> bool:
+    """Whether `membership`'s organization requires SSO of this session and it has not signed in
+    through the organization's identity provider (a password login, or another organization's)."""
+    if membership.role == MembershipRole.OWNER or membership.organization_id in session.get(SSO_SESSION_KEY, []):
+        return False
+    with public_context():
+        return SSOConfiguration.objects.filter(organization_id=membership.organization_id, require_sso=True).exists()

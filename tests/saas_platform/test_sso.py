@@ -5,6 +5,7 @@ calls (discovery, token, keys, userinfo) really go to the providers.
 """
 
 import json
+import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -44,6 +45,10 @@ def oidc(oidc_idp, settings):
 
 @pytest.fixture(scope="module")
 def saml_idp(tmp_path_factory):
+    if shutil.which("xmlsec1") is None:
+        pytest.fail(
+            "the SAML IdP (pysaml2) signs with the xmlsec1 program: run `make install` (Debian package xmlsec1)"
+        )
     idp = SAMLIdP(tmp_path_factory.mktemp("saml-idp")).start()
     yield idp
     idp.stop()
@@ -204,9 +209,11 @@ def test_an_existing_account_outside_the_organizations_domains_is_not_taken_over
     oidc.login_as(Person(subject="claims-to-be-someone", email="someone@elsewhere.example"))
 
     client = Client()
-    oidc_sign_in(client, "org-a")
+    response = oidc_sign_in(client, "org-a")
 
-    assert logged_in_user(client) != outsider
+    # allauth answers as for any taken address: "verify your email", telling nothing
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert logged_in_user(client) is None
     assert not SocialAccount.objects.filter(user=outsider).exists()
     assert not Membership.objects.filter(user=outsider, organization=org_a.organization).exists()
 
@@ -346,6 +353,39 @@ def test_require_sso_refuses_password_login_to_members_but_not_to_owners(org_a, 
     response = owner.post("/login/", {"login": org_a.owner.email, "password": PASSWORD})
     assert response.status_code == 302
     assert logged_in_user(owner) == org_a.owner
+
+
+def test_require_sso_needs_a_sign_in_through_that_organizations_own_provider(org_a, org_b, oidc):
+    # given Alice is an editor of B, which requires SSO, and signs in through A's provider
+    configure_oidc(org_a, oidc, domains="a.example")
+    configure_oidc(org_b, oidc, domains="b.example", require_sso=True)
+    alice = user_with(ALICE.email)
+    Membership.objects.create(user=alice, organization=org_b.organization, role=MembershipRole.EDITOR)
+    client = Client()
+    oidc_sign_in(client, "org-a")
+    assert logged_in_user(client) == alice
+
+    # then A is open but B sends her to B's provider, pages and API alike
+    assert client.get("/o/org-a/").status_code == 200
+    refused = client.get("/o/org-b/")
+    assert refused.status_code == 302 and refused["Location"] == "/login/sso/?organization=org-b"
+    assert client.get("/o/org-b/api/dcim/sites/").status_code == 403
+
+    # when she signs in through B's provider, B opens too
+    oidc_sign_in(client, "org-b")
+    assert client.get("/o/org-b/").status_code == 200
+    assert client.get("/o/org-a/").status_code == 200
+
+
+def test_sessions_from_before_sso_was_required_must_sign_in_again(org_a, oidc):
+    editor = member(org_a, MembershipRole.EDITOR, "editor@a.example")
+    session = client_of(editor)
+    assert session.get("/o/org-a/").status_code == 200
+
+    configure_oidc(org_a, oidc, require_sso=True)
+
+    assert session.get("/o/org-a/")["Location"] == "/login/sso/?organization=org-a"
+    assert org_a.client().get("/o/org-a/").status_code == 200  # the owner's password session
 
 
 def test_without_require_sso_members_keep_their_passwords(org_a, oidc):
@@ -488,6 +528,18 @@ def test_outsiders_do_not_see_the_settings_page(org_a, org_b, oidc):
     assert other_org.get(settings_url(org_a)).status_code == 404
     assert other_org.post(f"{settings_url(org_a)}disable/").status_code == 404
     assert SSOConfiguration.objects.filter(organization=org_a.organization).exists()
+
+
+def test_allauths_pages_list_no_organizations_identity_providers(org_a, oidc):
+    configure_oidc(org_a, oidc)
+    someone = client_of(user_with("someone@elsewhere.example"))
+
+    response = someone.get("/accounts/3rdparty/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert org_a.organization.name not in page
+    assert "org-org-a" not in page
 
 
 def test_the_sso_login_page_is_linked_from_the_login_page_and_explains_unknown_organizations(db):
