@@ -78,6 +78,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(
                 sso_refused(request, "Single sign-on logs you in; it does not link identities to an account.")
             )
+        if not any(address.email for address in sociallogin.email_addresses):
+            raise ImmediateHttpResponse(
+                sso_refused(
+                    request,
+                    "Your identity provider did not send your email address. "
+                    "Ask your administrator to release it to Wirebook.",
+                )
+            )
         # Only the organization's own domains count as verified, whatever the identity provider says.
         for address in sociallogin.email_addresses:
             address.verified = sso_domain_claimed(configuration, address.email)

@@ -181,6 +181,6 @@ def sso_login(request) -> HttpResponse:
                 return provider.redirect(
                     request, AuthProcess.LOGIN, next_url=organization_url(configuration.organization)
                 )
-            except requests.RequestException:
+            except (requests.RequestException, KeyError, ValueError):  # down, or no usable discovery document
                 form.add_error(None, UNREACHABLE)
     return render(request, "frontend/sso/login.html", {"form": form}, status=400)

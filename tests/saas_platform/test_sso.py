@@ -218,6 +218,32 @@ def test_an_existing_account_outside_the_organizations_domains_is_not_taken_over
     assert not Membership.objects.filter(user=outsider, organization=org_a.organization).exists()
 
 
+def test_an_unreachable_provider_is_an_error_on_the_sso_page(org_a, oidc):
+    configure_oidc(org_a, oidc)
+    app = SocialApp.objects.get(provider_id="org-org-a")
+    app.settings = {**app.settings, "server_url": f"{oidc.issuer}/nothing-here"}
+    app.save()
+
+    response = Client().post("/login/sso/", {"organization": "org-a"})
+
+    assert response.status_code == 400
+    assert "could not be reached" in response.content.decode()
+
+
+def test_a_login_without_an_email_address_is_refused(org_a, oidc):
+    configure_oidc(org_a, oidc)
+    oidc.login_as(Person(subject="no-address", email=""))
+    users_before = User.objects.count()
+
+    client = Client()
+    response = oidc_sign_in(client, "org-a")
+
+    assert response.status_code == 403
+    assert "did not send your email address" in response.content.decode()
+    assert logged_in_user(client) is None
+    assert User.objects.count() == users_before
+
+
 def test_an_id_token_signed_with_another_key_logs_nobody_in(org_a, oidc):
     configure_oidc(org_a, oidc)
     oidc.sign_with_unpublished_key()
@@ -279,6 +305,20 @@ def test_pointing_sso_at_another_provider_unlinks_the_old_identities(org_a, oidc
     assert not SocialAccount.objects.filter(provider="org-org-a").exists()
     event = events(org_a, AuditAction.SSO_CONFIGURED)[0]
     assert event.data["identity_provider_changed"] is True
+
+
+def test_switching_protocols_replaces_the_app_and_unlinks_the_old_identities(org_a, oidc, saml):
+    configure_oidc(org_a, oidc)
+    oidc_sign_in(Client(), "org-a")
+
+    configure_saml(org_a, saml)
+
+    app = SocialApp.objects.get()
+    assert (app.provider, app.provider_id, app.client_id) == ("saml", "org-org-a-saml", "org-a")
+    assert not SocialAccount.objects.exists()
+    client = Client()
+    saml_sign_in(client, "org-a")
+    assert logged_in_user(client).email == ALICE.email  # the same account, by its verified address
 
 
 # --- SAML ----------------------------------------------------------------------------------------
