@@ -9,6 +9,7 @@ from tenants.context import public_context
 from tenants.models import AuditAction, Domain, Membership, MembershipRole, Organization
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
+from tenants.sso import sso_forget
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?\Z")
 # Slugs that would be confusing or collide with platform host names and paths.
@@ -84,6 +85,7 @@ def organization_drop(organization: Organization) -> None:
     """Delete an organization's rows and its schema, atomically. Irreversible; for operators."""
     with public_context(), transaction.atomic():
         schema_name = organization.schema_name
+        sso_forget(organization)
         organization.delete()
         schema_drop(schema_name)
 

@@ -186,6 +186,14 @@ def _unlink_accounts(provider_id: str) -> int:
     return deleted
 
 
+def _fresh_app(provider: str, provider_id: str) -> SocialApp:
+    """A new app for `provider_id`. Anything left under that id (an organization of the same slug
+    that was deleted) is dropped first: its identities must not carry over."""
+    _unlink_accounts(provider_id)
+    SocialApp.objects.filter(provider_id=provider_id).delete()
+    return SocialApp(provider=provider, provider_id=provider_id)
+
+
 def _identity(app: SocialApp | None) -> tuple:
     """What identifies the identity provider behind `app`: subjects are only meaningful under it."""
     if app is None:
@@ -263,7 +271,7 @@ def sso_configure(
                 errors["client_secret"] = ["The client secret is longer than 191 characters."]
             if errors:
                 raise ValidationError(errors)
-            new_app = app or SocialApp(provider=OIDC_PROVIDER, provider_id=oidc_provider_id(organization))
+            new_app = app or _fresh_app(OIDC_PROVIDER, oidc_provider_id(organization))
             new_app.client_id = client_id
             new_app.settings = {**(new_app.settings or {}), "server_url": issuer}
             if secret:
@@ -280,7 +288,7 @@ def sso_configure(
                 errors["metadata_xml"] = ["Paste the identity provider's SAML metadata XML."]
             if errors:
                 raise ValidationError(errors)
-            new_app = app or SocialApp(provider=SAML_PROVIDER, provider_id=saml_provider_id(organization))
+            new_app = app or _fresh_app(SAML_PROVIDER, saml_provider_id(organization))
             new_app.client_id = organization.slug
             if idp is not None:
                 new_app.settings = _saml_app_settings(idp)
@@ -338,6 +346,17 @@ def sso_disable(*, organization: Organization, by) -> None:
             target=str(SSOProtocol(configuration.protocol).label),
             data={"protocol": configuration.protocol},
         )
+
+
+def sso_forget(organization: Organization) -> None:
+    """Delete everything single sign-on keeps for an organization that is being deleted: its
+    configuration, its allauth app and the identities linked through it."""
+    provider_ids = [oidc_provider_id(organization), saml_provider_id(organization)]
+    with public_context():
+        SSOConfiguration.objects.filter(organization=organization).delete()
+        for provider_id in provider_ids:
+            _unlink_accounts(provider_id)
+        SocialApp.objects.filter(provider_id__in=provider_ids).delete()
 
 
 def sso_find(query: str) -> SSOConfiguration | None:

@@ -12,7 +12,8 @@ from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.test import Client
 
 from tenants.models import AuditAction, Membership, MembershipRole
-from tests.conftest import PASSWORD
+from tenants.services import organization_create, organization_drop
+from tests.conftest import PASSWORD, OrgUser
 from tests.saas_platform.identity_providers import Person, key_pair
 from tests.saas_platform.sso_flows import (
     ALICE,
@@ -175,6 +176,29 @@ def test_switching_protocols_replaces_the_app_and_unlinks_the_old_identities(org
     client = Client()
     saml_sign_in(client, "org-a")
     assert logged_in_user(client).email == ALICE.email  # the same account, by its verified address
+
+
+def test_a_deleted_organizations_identities_do_not_carry_over_to_a_new_one_of_the_same_slug(org_a, oidc):
+    owner = user_with("owner@gone.example")
+    gone = OrgUser(organization_create(name="Gone", slug="gone", owner=owner), owner)
+    configure_oidc(gone, oidc, domains="gone.example")
+    oidc.login_as(Person(subject=ALICE.subject, email="alice@gone.example"))
+    client = Client()
+    oidc_sign_in(client, "gone")
+    alice = logged_in_user(client)
+    assert alice is not None
+
+    organization_drop(gone.organization)
+
+    assert not SocialApp.objects.filter(provider_id="org-gone").exists()
+    assert not SocialAccount.objects.filter(provider="org-gone").exists()
+    # the same slug again, and the provider's same subject with another address: not Alice
+    again = OrgUser(organization_create(name="Gone again", slug="gone", owner=owner), owner)
+    configure_oidc(again, oidc, client_id="gone-again", domains="gone.example")
+    oidc.login_as(Person(subject=ALICE.subject, email="newcomer@gone.example"))
+    other = Client()
+    oidc_sign_in(other, "gone")
+    assert logged_in_user(other) not in (None, alice)
 
 
 # --- SAML ----------------------------------------------------------------------------------------
