@@ -7,6 +7,7 @@ views translate its outcomes. The stored client secret is never sent back to the
 """
 
 import requests
+from allauth.core import ratelimit
 from allauth.socialaccount.providers.base import AuthProcess
 from django import forms
 from django.conf import settings
@@ -170,6 +171,10 @@ def sso_login(request) -> HttpResponse:
     if request.method != "POST":
         form = SSOLoginForm(initial={"organization": request.GET.get("organization", "")})
         return render(request, "frontend/sso/login.html", {"form": form})
+    # Each attempt may make Wirebook call an identity provider: limited like logins (per IP).
+    throttled = ratelimit.consume_or_429(request, action="login")
+    if throttled is not None:
+        return throttled
     form = SSOLoginForm(request.POST)
     if form.is_valid():
         configuration = sso_find(form.cleaned_data["organization"])

@@ -2,10 +2,11 @@
 change it, validation, secrets, the audit log, and the "Log in with SSO" page."""
 
 import json
+import secrets
 
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
-from django.test import Client
+from django.test import Client, override_settings
 
 from tenants.models import AuditAction, MembershipRole, SSOConfiguration
 from tests.saas_platform.sso_flows import (
@@ -171,3 +172,12 @@ def test_the_sso_login_page_is_linked_from_the_login_page_and_explains_unknown_o
 
     assert response.status_code == 400
     assert "No single sign-on is set up" in response.content.decode()
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={"login": "2/m/ip"})
+def test_the_sso_login_page_is_rate_limited_per_address(db):
+    client = Client(REMOTE_ADDR=f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}")
+    for _ in range(2):
+        assert client.post("/login/sso/", {"organization": "no-such-org"}).status_code == 400
+
+    assert client.post("/login/sso/", {"organization": "no-such-org"}).status_code == 429
