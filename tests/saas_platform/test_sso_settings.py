@@ -128,6 +128,12 @@ def test_members_who_are_not_admins_can_neither_see_nor_change_sso(org_a, oidc, 
     assert len(events(org_a, AuditAction.SSO_CONFIGURED)) == 1
 
 
+def test_the_members_page_links_managers_to_the_sso_settings(org_a):
+    assert 'href="/o/org-a/settings/sso/"' in org_a.client().get("/o/org-a/settings/members/").content.decode()
+    viewer = client_of(member(org_a, MembershipRole.VIEWER, "viewer@a.example"))
+    assert "/settings/sso/" not in viewer.get("/o/org-a/settings/members/").content.decode()
+
+
 def test_admins_can_configure_sso(org_a, oidc):
     admin = member(org_a, MembershipRole.ADMIN, "admin@a.example")
     oidc.add_client("by-admin", SECRET, "http://testserver/accounts/oidc/org-org-a/login/callback/")
