@@ -21,7 +21,13 @@ help:
 	@echo "make benchmark  measure organization provisioning (writes benchmarks/results/provisioning.json)"
 	@echo "make clean    remove .venv and .data (local databases included)"
 
+# pysaml2, the SAML identity provider the SSO tests sign in with, signs with the xmlsec1 program
+# (Wirebook itself uses the xmlsec wheel): Debian's xmlsec1, installed only when missing and apt-get is there.
 $(INSTALLED): pyproject.toml constraints.txt
+	@command -v xmlsec1 >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		apt-get install -y -q xmlsec1 >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q xmlsec1 >/dev/null; } || \
+		echo "warning: could not install xmlsec1 (Debian package); the SAML tests need it"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,embedded]'
 	touch $(INSTALLED)

@@ -9,7 +9,7 @@ from core.api.urls import build_api
 from core.graphql import graphql_view
 from frontend import danger_views, views
 from frontend.urls import ui_patterns
-from saas_platform import audit_views, members_views, organization_views
+from saas_platform import audit_views, members_views, organization_views, sso_views
 from saas_platform.billing import views as billing_views
 from tenants.middleware import DELETION_CANCEL_PATH
 
@@ -36,6 +36,8 @@ urlpatterns = [
     path("settings/billing/", billing_views.billing_settings, name="billing"),
     path("settings/billing/checkout/", billing_views.billing_checkout, name="billing-checkout"),
     path("settings/billing/portal/", billing_views.billing_portal, name="billing-portal"),
+    path("settings/sso/", sso_views.sso_settings, name="sso-settings"),
+    path("settings/sso/disable/", sso_views.sso_settings_disable, name="sso-settings-disable"),
     path("settings/members/invite/", members_views.member_invite, name="members-invite"),
     path("settings/members/leave/", members_views.member_leave, name="members-leave"),
     path("settings/members/<int:pk>/role/", members_views.member_role_change, name="members-role"),

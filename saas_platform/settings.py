@@ -98,6 +98,9 @@ SHARED_APPS = [
     "frontend",  # before allauth: its templates/account/ override allauth's
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -275,7 +278,8 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Accounts: signup, login, email verification (django-allauth) --------------------------
 
-ACCOUNT_ADAPTER = "saas_platform.adapters.AccountAdapter"
+# Pending invitations after signup (saas_platform.adapters) and require-SSO (saas_platform.sso).
+ACCOUNT_ADAPTER = "saas_platform.sso.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -294,6 +298,19 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wirebook] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Proxies in front of Wirebook whose X-Forwarded-For allauth trusts for per-IP rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Single sign-on per organization (allauth socialaccount, see docs/sso.md) ----------------
+# Each organization's identity provider is one SocialApp row (tenants.sso); there are no
+# settings-defined apps. Members sign up by SSO without a form; existing accounts are matched by
+# email only within the organization's own email domains or its members (saas_platform.sso).
+SOCIALACCOUNT_ADAPTER = "saas_platform.sso.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
+# Accept http:// OIDC issuers (discovery, keys and tokens unprotected in transit): development only.
+SSO_ALLOW_INSECURE_HTTP = env_bool("SSO_ALLOW_INSECURE_HTTP", DEBUG)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 # A folder to write emails into, one file each, instead of sending them (browser tests read it).

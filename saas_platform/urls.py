@@ -3,18 +3,21 @@
 from allauth.account import views as account_views
 from django.urls import include, path
 
-from saas_platform import api, views
+from saas_platform import api, sso, sso_views, views
 from saas_platform.billing.views import stripe_webhook
 from saas_platform.members_views import invitation_accept_view
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's OIDC callback, with the ID token always verified (saas_platform.sso); before allauth's own.
+    path("accounts/oidc/<str:provider_id>/login/callback/", sso.oidc_callback),
     path("accounts/", include("allauth.urls")),
     # The canonical login and logout paths (platform paths on every host, see tenants.middleware).
     # Listed after allauth's own: of two patterns with one name, reverse() returns the last, so
     # every link to account_login / account_logout points here.
     path("login/", account_views.login, name="account_login"),
+    path("login/sso/", sso_views.sso_login, name="sso_login"),
     path("logout/", account_views.logout, name="account_logout"),
     path("organizations/new/", views.organization_new, name="organization_new"),
     path("switch/", views.organization_switch, name="organization_switch"),

@@ -14,11 +14,13 @@ from django.utils.dateparse import parse_datetime
 
 from tenants.context import public_context
 from tenants.models import Membership, Organization, Token
+from tenants.sso import password_login_refused
 from tenants.tokens import token_create
 
 PROVISION_PATH = "/api/users/tokens/provision/"
 INVALID_CREDENTIALS = "Invalid username/password"
 THROTTLED = "Request was throttled."
+SSO_REQUIRED = "An organization you belong to requires single sign-on: create tokens in the web interface."
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -141,6 +143,9 @@ def token_provision(request, organization: Organization | None) -> JsonResponse:
         ):
             ratelimit.consume(request, action="login_failed", key=username)
             return JsonResponse({"detail": INVALID_CREDENTIALS}, status=403)
+        if password_login_refused(user) is not None:
+            # The password was right, but a password is not how this member may sign in.
+            return JsonResponse({"detail": SSO_REQUIRED}, status=403)
         try:
             token, plaintext = token_create(organization=organization, user=user, actor=user, **token_options(payload))
         except ValidationError as error:

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
+from django.utils.http import urlencode
 
 from tenants.api import PROVISION_PATH, token_provision
 from tenants.context import tenant_context
 from tenants.models import Domain, Membership, MembershipRole, Organization, OrganizationStatus
+from tenants.sso import sso_session_required
 from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
 
 PATH_PREFIX_RE = re.compile(r"^/o/(?P<slug>[a-z0-9-]{1,50})(?P<rest>/.*)?\Z", re.DOTALL)
@@ -44,6 +46,7 @@ class OrganizationRoute:
 
 
 API_PATHS = ("/api/", "/graphql/")
+SSO_LOGIN_PATH = "/login/sso/"
 # Served without credentials, as NetBox serves its schema (pynetbox's strict_filters reads it).
 ANONYMOUS_API_PATHS = ("/api/schema/",)
 # The one page of an organization pending deletion its owners may use (frontend/tenant_urls.py).
@@ -66,6 +69,13 @@ def not_authenticated(request):
     if is_api_request(request):
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
     return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+
+def sso_required(request, organization):
+    """The member must sign in through the organization's identity provider first."""
+    if is_api_request(request):
+        return JsonResponse({"detail": "This organization requires single sign-on."}, status=403)
+    return HttpResponseRedirect(f"{SSO_LOGIN_PATH}?{urlencode({'organization': organization.slug})}")
 
 
 def _host_without_port(request) -> str:
@@ -168,6 +178,8 @@ class OrganizationMembershipMiddleware:
             membership = Membership.objects.filter(user=request.user, organization=route.organization).first()
         if membership is None:
             return not_found(request)
+        if sso_session_required(request.session, membership):
+            return sso_required(request, route.organization)
         return self._admit(request, route, membership)
 
     def _admit_token(self, request, route: OrganizationRoute):

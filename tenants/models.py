@@ -343,6 +343,9 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token.revoked", _("API token revoked")
     BILLING_PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
     BILLING_STATUS_CHANGED = "billing.status_changed", _("Billing status changed")
+    SSO_CONFIGURED = "sso.configured", _("Single sign-on configured")
+    SSO_DISABLED = "sso.disabled", _("Single sign-on disabled")
+    MEMBERSHIP_JOINED_BY_SSO = "membership.joined_by_sso", _("Joined by single sign-on")
 
 
 class AuditEvent(models.Model):
@@ -378,3 +381,76 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_email or 'system'} at {self.time:%Y-%m-%d %H:%M:%S}"
+
+
+class SSOProtocol(models.TextChoices):
+    OIDC = "oidc", _("OpenID Connect")
+    SAML = "saml", _("SAML 2.0")
+
+
+class SSOConfiguration(models.Model):
+    """An organization's identity provider (`tenants.sso`).
+
+    The protocol side lives in allauth's `SocialApp` row `app` (issuer, client id and secret, or the
+    IdP's entity id, SSO URL and certificate); this row says which organization it belongs to and
+    what signing in through it grants.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="sso", verbose_name=_("organization")
+    )
+    protocol = models.CharField(_("protocol"), max_length=10, choices=SSOProtocol.choices)
+    app = models.OneToOneField(
+        "socialaccount.SocialApp", on_delete=models.PROTECT, related_name="+", verbose_name=_("allauth app")
+    )
+    default_role = models.CharField(
+        _("default role"),
+        max_length=20,
+        choices=MembershipRole.choices,
+        default=MembershipRole.VIEWER,
+        help_text=_("The role of people who become members by signing in through the identity provider."),
+    )
+    require_sso = models.BooleanField(
+        _("require SSO"),
+        default=False,
+        help_text=_("Members other than owners cannot log in with a password."),
+    )
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SSO configuration")
+        verbose_name_plural = _("SSO configurations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(default_role=MembershipRole.OWNER),
+                name="tenants_ssoconfiguration_default_role_not_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_protocol_display()} for {self.organization}"
+
+
+class SSOEmailDomain(models.Model):
+    """An email domain whose people sign in through `configuration`'s identity provider. A domain
+    belongs to one organization at most, so discovery by email address has one answer."""
+
+    configuration = models.ForeignKey(
+        SSOConfiguration, on_delete=models.CASCADE, related_name="email_domains", verbose_name=_("SSO configuration")
+    )
+    domain = models.CharField(_("domain"), max_length=253)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("SSO email domain")
+        verbose_name_plural = _("SSO email domains")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("domain"),
+                name="tenants_ssoemaildomain_unique_domain",
+                violation_error_message=_("This email domain is already used by another organization."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.domain

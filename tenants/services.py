@@ -14,6 +14,7 @@ from tenants.members import is_manager
 from tenants.models import AuditAction, Domain, Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
+from tenants.sso import sso_forget
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ def organization_drop(organization: Organization) -> None:
     """Delete an organization's rows and its schema, atomically. Irreversible; for operators."""
     with public_context(), transaction.atomic():
         schema_name = organization.schema_name
+        sso_forget(organization)
         organization.delete()
         schema_drop(schema_name)
 

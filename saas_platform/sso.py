@@ -1,0 +1,147 @@
+"""allauth adapters binding each organization's identity provider to that organization.
+
+allauth does OpenID Connect and SAML; the rules of who may sign in as whom and what an SSO
+login grants are in `tenants.sso`. Here they are applied at allauth's hooks:
+
+- password logins of members of organizations that require SSO are refused (owners excepted);
+- an SSO login works only through an app that belongs to an organization, never to connect an
+  identity to the account already logged in, and makes the user a member of that organization
+  (and of no other) before landing them in it;
+- which email addresses count as verified and which existing accounts an SSO login may take
+  over is decided per organization;
+- the ID token's signature, issuer and audience are always checked (`oidc_callback`).
+"""
+
+from typing import Any
+
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from saas_platform.adapters import AccountAdapter as InvitationAccountAdapter
+from tenants.billing import BillingRefused
+from tenants.sso import (
+    password_login_refused,
+    sso_configuration_for_app,
+    sso_domain_claimed,
+    sso_existing_user,
+    sso_login_complete,
+    sso_session_mark,
+)
+
+
+def organization_url(organization) -> str:
+    return f"/o/{organization.slug}/"
+
+
+def sso_refused(request, message: str, status: int = 403):
+    return render(request, "frontend/sso/refused.html", {"message": message}, status=status)
+
+
+class AccountAdapter(InvitationAccountAdapter):
+    """Refuses password logins where SSO is required; SSO logins join the organization."""
+
+    def pre_login(self, request, user, **kwargs: Any):
+        if "sociallogin" not in (kwargs.get("signal_kwargs") or {}):
+            organization = password_login_refused(user)
+            if organization is not None:
+                messages.error(
+                    request, f"{organization.name} requires single sign-on: log in through its identity provider."
+                )
+                return HttpResponseRedirect(f"{reverse('sso_login')}?{urlencode({'organization': organization.slug})}")
+        return super().pre_login(request, user, **kwargs)
+
+    def post_login(self, request, user, **kwargs: Any):
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        if sociallogin is not None:
+            configuration = sso_configuration_for_app(sociallogin.provider.app)
+            if configuration is None:  # pre_social_login let no such login through
+                raise ImmediateHttpResponse(sso_refused(request, "Single sign-on is not configured here."))
+            try:
+                sso_login_complete(configuration=configuration, user=user)
+            except BillingRefused as refusal:  # the plan's member limit, or a read-only organization
+                raise ImmediateHttpResponse(sso_refused(request, " ".join(refusal.messages))) from None
+            sso_session_mark(request.session, configuration.organization_id)
+            kwargs["redirect_url"] = organization_url(configuration.organization)
+        return super().post_login(request, user, **kwargs)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def pre_social_login(self, request, sociallogin) -> None:
+        configuration = sso_configuration_for_app(sociallogin.provider.app)
+        if configuration is None:
+            raise ImmediateHttpResponse(sso_refused(request, "Single sign-on is not configured here."))
+        if sociallogin.state.get("process") != AuthProcess.LOGIN:
+            raise ImmediateHttpResponse(
+                sso_refused(request, "Single sign-on logs you in; it does not link identities to an account.")
+            )
+        if not any(address.email for address in sociallogin.email_addresses):
+            raise ImmediateHttpResponse(
+                sso_refused(
+                    request,
+                    "Your identity provider did not send your email address. "
+                    "Ask your administrator to release it to Wirebook.",
+                )
+            )
+        # Only the organization's own domains count as verified, whatever the identity provider says.
+        for address in sociallogin.email_addresses:
+            address.verified = sso_domain_claimed(configuration, address.email)
+
+    def list_providers(self, request):
+        # allauth's pages would list every organization's identity provider to anyone; members
+        # start SSO from /login/sso/ instead.
+        return []
+
+    def is_email_verified(self, provider, email) -> bool:
+        configuration = sso_configuration_for_app(provider.app)
+        return configuration is not None and sso_domain_claimed(configuration, email)
+
+    def authenticate_by_email(self, sociallogin):
+        configuration = sso_configuration_for_app(sociallogin.provider.app)
+        if configuration is None:
+            return None
+        for address in sociallogin.email_addresses:
+            user = sso_existing_user(configuration, address.email)
+            if user is not None:
+                return user, address.email
+        return None
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        name = data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")]))
+        user.display_name = (name or "")[:150]
+        return user
+
+
+class VerifyingOpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth skips the ID token's signature check when the token came straight from the token
+    endpoint (which OIDC Core 3.1.3.7 allows over TLS); PyJWT then checks neither issuer nor
+    audience. We always check all three against the provider's published keys."""
+
+    def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
+        return jwtkit.verify_and_decode(
+            credential=id_token,
+            keys_url=self.openid_config["jwks_uri"],
+            issuer=self.openid_config["issuer"],
+            audience=app.client_id,
+            lookup_kid=jwtkit.lookup_kid_jwk,
+            verify_signature=True,
+        )
+
+
+def oidc_callback(request, provider_id: str):
+    """allauth's OIDC callback view with the verifying adapter (same URL, listed first)."""
+    try:
+        view = OAuth2CallbackView.adapter_view(VerifyingOpenIDConnectAdapter(request, provider_id))
+        return view(request)
+    except SocialApp.DoesNotExist:
+        raise Http404 from None

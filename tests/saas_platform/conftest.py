@@ -1,0 +1,49 @@
+"""Fixtures of the platform tests: the identity providers the SSO tests sign in with
+(tests/saas_platform/identity_providers.py), one of each per test module, reset for each test."""
+
+import shutil
+
+import pytest
+
+from tests.saas_platform.identity_providers import OIDCProvider, SAMLIdP
+from tests.saas_platform.sso_flows import ALICE
+
+
+@pytest.fixture(scope="module")
+def oidc_idp():
+    provider = OIDCProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc(oidc_idp, settings):
+    """The module's OIDC provider, reset to behave (it speaks plain http on loopback)."""
+    settings.SSO_ALLOW_INSECURE_HTTP = True
+    oidc_idp.signing_key = oidc_idp.published_key
+    oidc_idp.audience = None
+    oidc_idp.login_as(ALICE)
+    oidc_idp.errors.clear()
+    yield oidc_idp
+    assert not oidc_idp.errors, oidc_idp.errors
+
+
+@pytest.fixture(scope="module")
+def saml_idp(tmp_path_factory):
+    if shutil.which("xmlsec1") is None:
+        pytest.fail(
+            "the SAML IdP (pysaml2) signs with the xmlsec1 program: run `make install` (Debian package xmlsec1)"
+        )
+    idp = SAMLIdP(tmp_path_factory.mktemp("saml-idp")).start()
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture
+def saml(saml_idp):
+    saml_idp.signing = saml_idp.published
+    saml_idp.audience = None
+    saml_idp.login_as(ALICE)
+    saml_idp.errors.clear()
+    yield saml_idp
+    assert not saml_idp.errors, saml_idp.errors
