@@ -48,6 +48,7 @@ registry.register(
     },
     read_only=True,
     search_fields=("object_repr", "user_name"),
+    table_columns=("time", "user_name", "action", "changed_object_type", "object_repr", "request_id"),
 )  # fmt: skip
 
 

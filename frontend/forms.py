@@ -19,6 +19,7 @@ from django.db import models
 from django.urls import get_script_prefix
 from django.utils.text import capfirst
 
+from core.api.serializers import field_names
 from core.api.writes import is_required, writable_fields
 from core.customfields import definitions_for, supports_custom_fields
 from core.models import CustomField, CustomFieldType, Tag
@@ -28,6 +29,14 @@ CUSTOM_PREFIX = "cf_"
 TAGS = "tags"
 NULLIFY = "_nullify"
 _CUSTOM_FIELD_ERROR = re.compile(r"custom field '(?P<name>[^']+)'")
+
+
+def form_fields(spec: ObjectSpec) -> list[models.Field]:
+    """The writable fields in the representation's (NetBox's) order: name first, comments last."""
+    order = {name: index for index, name in enumerate(field_names(spec))}
+    aliases = {field: alias for alias, field in spec.write_aliases.items()}
+    fields = writable_fields(spec)
+    return sorted(fields, key=lambda f: order.get(aliases.get(f.name, f.name), len(order)))
 
 
 def picker_url(spec: ObjectSpec) -> str:
@@ -330,7 +339,7 @@ def build_form(spec: ObjectSpec, *, bulk: bool = False) -> type[ObjectForm]:
     """The create/edit form (or, with `bulk`, the bulk edit form) of a registered model."""
     fields: dict[str, forms.Field] = {}
     names = []
-    for model_field in writable_fields(spec):
+    for model_field in form_fields(spec):
         if bulk and (model_field.unique or model_field.name == "slug"):
             continue
         form_field = _model_form_field(spec, model_field, bulk=bulk)

@@ -235,7 +235,7 @@ def change_diff(change: ObjectChange) -> list[dict]:
     rows = []
     for name in names:
         old, new = before.get(name), after.get(name)
-        if change.action == "update" and old == new:
+        if old == new or (change.action != "update" and old in (None, "", [], {}) and new in (None, "", [], {})):
             continue
         rows.append({"name": name, "before": _short(old), "after": _short(new)})
     return rows

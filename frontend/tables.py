@@ -122,7 +122,10 @@ def cell(value, links: Links) -> SafeString:
     if isinstance(value, bool):
         icon, label = ("check-lg text-success", "Yes") if value else ("x-lg text-danger", "No")
         return format_html(
-            '<i class="bi bi-{}" title="{}"></i><span class="visually-hidden">{}</span>', icon, label, label
+            '<i class="bi bi-{}" title="{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>',
+            icon,
+            label,
+            label,
         )
     if isinstance(value, dict):
         if set(value) == {"value", "label"}:

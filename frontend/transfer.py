@@ -31,7 +31,7 @@ from core.customfields import definitions_for, supports_custom_fields
 from core.models import CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
 from core.services import object_create, object_update, object_write_batch
-from frontend.forms import split_array
+from frontend.forms import form_fields, split_array
 
 FORMATS = ("csv", "json", "yaml")
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
@@ -61,7 +61,7 @@ def _lookup_field(model) -> str | None:
 
 def columns(spec: ObjectSpec) -> list[str]:
     aliases = {field: alias for alias, field in spec.write_aliases.items()}
-    names = ["id"] + [aliases.get(f.name, f.name) for f in writable_fields(spec)]
+    names = ["id"] + [aliases.get(f.name, f.name) for f in form_fields(spec)]
     if supports_custom_fields(spec.model):
         names.append("tags")
         names += [CUSTOM_PREFIX + name for name in definitions_for(spec.model)]

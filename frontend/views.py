@@ -1,8 +1,26 @@
 from django.shortcuts import render
+from django.utils.text import capfirst
 
 from automation.models import Job
+from core.context import acting_as
+from core.registry import MENUS, registry
+from frontend.base_views import object_url, request_actor
 
 
 def organization_home(request):
-    recent_jobs = Job.objects.all()[:10]
-    return render(request, "frontend/organization_home.html", {"recent_jobs": recent_jobs})
+    """The overview: how many objects of each type the member can see, by menu, and recent jobs."""
+    actor = request_actor(request)
+    groups: dict[str, list[dict]] = {label: [] for label in MENUS}
+    with acting_as(actor):
+        for spec in registry:
+            count = spec.model.objects.restrict(actor, "view").count()
+            groups.setdefault(spec.menu_group, []).append(
+                {
+                    "label": capfirst(spec.model._meta.verbose_name_plural),
+                    "count": count,
+                    "url": object_url(spec, "list"),
+                }
+            )
+        recent_jobs = list(Job.objects.all()[:10])
+    overview = [(label, items) for label, items in groups.items() if items]
+    return render(request, "frontend/organization_home.html", {"overview": overview, "recent_jobs": recent_jobs})
