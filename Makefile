@@ -18,7 +18,7 @@ help:
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
 	@echo "make openapi  rewrite docs/openapi.json and docs/graphql.schema, the committed API schemas CI checks"
-	@echo "make benchmark  measure organization provisioning (writes benchmarks/results/provisioning.json)"
+	@echo "make benchmark  measure organization provisioning and list pages (writes benchmarks/results/*.json)"
 	@echo "make clean    remove .venv and .data (local databases included)"
 
 # pysaml2, the SAML identity provider the SSO tests sign in with, signs with the xmlsec1 program
@@ -75,6 +75,7 @@ openapi: $(INSTALLED)
 
 benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/provisioning.py
+	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/ui_list.py
 
 migrate: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) manage.py migrate

@@ -54,7 +54,12 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=9, help="measurements per path")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args()
+    return run_in_bench_database(lambda: measure(args.organizations, args.samples), RESULTS, keep=args.keep)
 
+
+def run_in_bench_database(measure_function, results: Path, *, keep: bool = False) -> int:
+    """Run `measure_function` against a fresh `<DATABASE_URL's name>_bench` database (no spare
+    schemas) and write what it returns to `results` as JSON."""
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wirebook")
     url, name = bench_database_url(base_url)
     recreate_database(url, name)
@@ -63,17 +68,27 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas_platform.settings")
     sys.path.insert(0, str(ROOT))
     try:
-        results = measure(args.organizations, args.samples)
+        measured = measure_function()
     finally:
-        if not args.keep:
+        if not keep:
             from django.db import connections
 
             connections.close_all()
             recreate_database(url, name, drop_only=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(measured, indent=2) + "\n")
+    print(json.dumps(measured, indent=2))
     return 0
+
+
+def machine(connection) -> dict:
+    """Where a measurement was taken."""
+    return {
+        "postgresql": connection.pg_version,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def measure(organizations: int, samples: int) -> dict:
@@ -124,10 +139,7 @@ def measure(organizations: int, samples: int) -> dict:
         "warm_samples_s": [round(x, 4) for x in warm],
         "cold_samples_s": [round(x, 4) for x in cold],
         "migrate_samples_s": [round(x, 4) for x in migrate],
-        "postgresql": connection.pg_version,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **machine(connection),
     }
 
 

@@ -151,7 +151,7 @@ def bulk_delete(request, *, spec: ObjectSpec, actor):
 
 
 def background_threshold() -> int:
-    return getattr(settings, "WIREBOOK_IMPORT_BACKGROUND_ROWS", 500)
+    return settings.WIREBOOK_IMPORT_BACKGROUND_ROWS
 
 
 @require_http_methods(["GET", "POST"])

@@ -124,6 +124,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 WIREBOOK_SPARE_SCHEMAS = env_int("WIREBOOK_SPARE_SCHEMAS", 3)
 # Worker processes `manage.py migrate` uses for organization schemas (0 = one per CPU).
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
+# Bulk imports of at least this many records run as a background job with a progress page.
+WIREBOOK_IMPORT_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_IMPORT_BACKGROUND_ROWS", 500))
 # Days between an owner's request to delete an organization and the drop of its data; the
 # owner can cancel meanwhile (tenants.services.organization_deletion_schedule).
 ORGANIZATION_DELETION_GRACE_DAYS = env_int("ORGANIZATION_DELETION_GRACE_DAYS", 14)
