@@ -97,3 +97,24 @@ def test_create_filter_import_and_review_changes(page, accounts, shot):
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
     shot(page, "dark-theme")
+
+
+def test_phone_width_folds_the_navigation_into_a_drawer(page, accounts, shot):
+    owner = accounts.user()
+    organization = accounts.organization(owner=owner, name="Pocket")
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, owner.email)
+    page.goto(f"/o/{organization.slug}/")
+
+    # the navigation is folded away, behind the menu button
+    sites = page.locator("#wb-nav").get_by_role("link", name="Sites", exact=True)
+    expect(sites).to_be_hidden()
+    shot(page, "phone-overview")
+    page.get_by_role("button", name="Navigation").click()
+    expect(sites).to_be_visible()
+    shot(page, "phone-navigation")
+    sites.click()
+    expect(page.get_by_role("heading", level=1, name="Sites")).to_be_visible()
+    # and the page does not scroll sideways: the table scrolls inside its own box
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "phone-sites")
