@@ -96,7 +96,7 @@ class PickerField(forms.Field):
             raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
-def _label_choices(field: PickerField, values, actor) -> None:
+def label_choices(field: PickerField, values, actor) -> None:
     """Give the picker options for its current values (the only options rendered)."""
     pks = [int(v) for v in (values if isinstance(values, list | tuple) else [values]) if str(v).isdigit()]
     if not pks:
@@ -107,7 +107,7 @@ def _label_choices(field: PickerField, values, actor) -> None:
     field.widget.choices = [(str(obj.pk), field.spec.display(obj)) for obj in queryset.filter(pk__in=pks)]
 
 
-def _object_type_choices(model_field) -> list[tuple[str, str]]:
+def object_type_choices() -> list[tuple[str, str]]:
     """Registered types as NetBox labels ("dcim.site"), for content type fields."""
     choices = []
     for spec in registry:
@@ -131,7 +131,7 @@ def _model_form_field_for(spec: ObjectSpec, model_field, *, bulk: bool):
     if model_field.is_relation:
         related = model_field.related_model
         if related is ContentType:
-            choices = _object_type_choices(model_field)
+            choices = object_type_choices()
             if model_field.many_to_many:
                 return forms.MultipleChoiceField(
                     choices=choices, widget=forms.SelectMultiple(attrs={"class": "form-select"}), **common
@@ -244,7 +244,7 @@ class ObjectForm(forms.Form):
         for name, field in self.fields.items():
             if isinstance(field, PickerField):
                 value = self.data.getlist(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
-                _label_choices(field, value, actor)
+                label_choices(field, value, actor)
 
     # -- the payload a REST client would send ---------------------------------------------------
 

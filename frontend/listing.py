@@ -7,14 +7,16 @@ UI means exactly what it means in the API. Shared by the list page, export and b
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import QueryDict
 
 from core.api.filters import FilterError, filter_queryset, filters_for, order_queryset
 from core.context import Actor
 from core.models import SavedFilter, UserPreference
 from core.registry import ObjectSpec, registry
-from frontend.forms import PickerField, _label_choices
+from frontend.forms import PickerField, label_choices, object_type_choices
 from frontend.tables import sortable_names
 
 PER_PAGE_CHOICES = (25, 50, 100, 250, 500, 1000)
@@ -36,6 +38,12 @@ def filtered(spec: ObjectSpec, actor: Actor, params: QueryDict, action: str = "v
     filters = params.copy()
     for name in PAGE_PARAMS:
         filters.pop(name, None)
+    for name in list(filters):  # a filter form's empty fields filter nothing
+        values = [value for value in filters.getlist(name) if value != ""]
+        if values:
+            filters.setlist(name, values)
+        else:
+            del filters[name]
     errors: dict[str, list[str]] = {}
     try:
         queryset = filter_queryset(queryset, spec, filters)
@@ -129,7 +137,14 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
         if field.auto_created and not field.concrete:
             continue
         related = registry.find(field.related_model) if field.is_relation else None
-        if related is not None and f"{field.name}_id" in available:
+        if field.is_relation and field.related_model is ContentType:
+            name = field.name.removesuffix("s") if field.many_to_many else field.name
+            if name in available:
+                fields[name] = forms.MultipleChoiceField(
+                    choices=object_type_choices(), required=False, label=_verbose(field),
+                    widget=forms.SelectMultiple(attrs={"class": "form-select"}),
+                )  # fmt: skip
+        elif related is not None and f"{field.name}_id" in available:
             fields[f"{field.name}_id"] = PickerField(related, multiple=True, required=False, label=_verbose(field))
         elif getattr(field, "choices", None) and field.name in available and not field.is_relation:
             fields[field.name] = forms.MultipleChoiceField(
@@ -141,6 +156,13 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
                 choices=[("", "Any"), ("true", "Yes"), ("false", "No")], required=False, label=_verbose(field),
                 widget=forms.Select(attrs={"class": "form-select"}),
             )  # fmt: skip
+        if isinstance(field, models.DateTimeField | models.DateField) and f"{field.name}__gte" in available:
+            kind = "datetime-local" if isinstance(field, models.DateTimeField) else "date"
+            for lookup, word in (("gte", "after"), ("lte", "before")):
+                fields[f"{field.name}__{lookup}"] = forms.CharField(
+                    required=False, label=f"{_verbose(field)} {word}",
+                    widget=forms.DateTimeInput(attrs={"class": "form-control", "type": kind}),
+                )  # fmt: skip
     if "tag_id" in available:
         from core.models import Tag
 
@@ -148,7 +170,7 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
     form = type(f"{spec.model.__name__}FilterForm", (forms.Form,), fields)(params)
     for name, field in form.fields.items():
         if isinstance(field, PickerField):
-            _label_choices(field, params.getlist(name), actor)
+            label_choices(field, params.getlist(name), actor)
     return form
 
 

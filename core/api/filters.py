@@ -104,6 +104,8 @@ def _datetime(value: str):
     if parsed is None:
         day = parse_date(value)
         parsed = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC) if day else None
+    elif parsed.tzinfo is None:  # no offset given (a browser's datetime-local field): UTC
+        parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed
 
 

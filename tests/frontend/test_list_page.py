@@ -186,3 +186,20 @@ def test_pages_load_only_our_own_assets(org_a, client):
     assert assets and all(asset.startswith("/static/frontend/") for asset in assets)
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_change_log_filters_by_type_action_and_time(org_a):
+    owner = org_a.client()
+    owner.post("/o/org-a/dcim/regions/add/", {"name": "Europe", "slug": "europe"})
+    owner.post(SITES + "add/", {"name": "AMS1", "slug": "ams1", "status": "active"})
+    changes = "/o/org-a/core/object-changes/"
+
+    form = owner.get(changes).content.decode()
+    assert 'name="changed_object_type"' in form and 'name="time__gte"' in form and 'name="action"' in form
+    # an empty filter form filters nothing
+    everything = owner.get(f"{changes}?q=&action=&time__gte=&changed_object_type=dcim.site")
+    assert "1 object change" in everything.content.decode()
+    later = owner.get(f"{changes}?time__gte=2999-01-01T00:00").content.decode()
+    assert "0 object changes" in later
+    created = owner.get(f"{changes}?action=create").content.decode()
+    assert "2 object changes" in created
