@@ -169,7 +169,8 @@ def _model_form_field_for(spec: ObjectSpec, model_field, *, bulk: bool):
         return forms.JSONField(
             widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 4}), **common
         )
-    form_field = model_field.formfield(required=required)
+    options = {"assume_scheme": "https"} if isinstance(model_field, models.URLField) else {}
+    form_field = model_field.formfield(required=required, **options)
     if form_field is None:
         return None
     form_field.label, form_field.help_text = label, help_text

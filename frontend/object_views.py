@@ -29,25 +29,18 @@ def object_list(request, *, spec: ObjectSpec, actor):
     params = request.GET
     result = listing.filtered(spec, actor, params)
     if params.get("export"):
-        return transfer.export_response(spec, result.queryset, params["export"], Links(request))
+        return transfer.export_response(spec, result.queryset, params["export"])
     preference = listing.table_preference(spec, actor)
     columns = tables.chosen_columns(spec, preference.get("columns"))
     size = listing.per_page(params, preference)
-    page_obj = listing.paginate(result.queryset, params, size)
+    # The page's rows with the joins and prefetches of the API's representation: constant queries.
+    page_obj = listing.paginate(optimize(result.queryset, spec, brief=False), params, size)
     links = Links(request)
-    objects = list(optimize(spec.model.objects.filter(pk__in=[o.pk for o in page_obj.object_list]), spec, brief=False))
-    by_pk = {obj.pk: obj for obj in objects}
     tree = "_depth" in tables.field_names(spec)
-    rows = []
-    for obj in page_obj.object_list:
-        loaded = by_pk.get(obj.pk)
-        if loaded is None:
-            continue
-        data = render(loaded, links)
-        rows.append({"pk": obj.pk, "cells": tables.row_cells(columns, data, links, tree=tree)})
-    query = params.copy()
-    for name in ("page", "export"):
-        query.pop(name, None)
+    rows = [
+        {"pk": obj.pk, "cells": tables.row_cells(columns, render(obj, links), links, tree=tree)}
+        for obj in page_obj.object_list
+    ]
     return page(
         request,
         "frontend/generic/list.html",
@@ -66,7 +59,6 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "filter_errors": result.errors,
             "filter_form": listing.filter_form(spec, actor, params),
             "saved_filters": listing.saved_filters(spec, actor),
-            "query": query.urlencode(),
             "filter_query": _filter_query(params),
             "sort_query": _without(params, "sort", "page"),
             "page_query": _without(params, "page"),

@@ -24,7 +24,6 @@ from django.db import models, transaction
 from django.http import HttpResponse
 
 from core.api.endpoints import ApiError, each_item, ensure_permitted
-from core.api.serializers import Links
 from core.api.writes import WriteError, deserialize, writable_fields
 from core.context import Actor
 from core.customfields import definitions_for, supports_custom_fields
@@ -145,7 +144,7 @@ def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
     return buffer.getvalue()
 
 
-def export_response(spec: ObjectSpec, queryset, fmt: str, links: Links) -> HttpResponse:
+def export_response(spec: ObjectSpec, queryset, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         fmt = "csv"
     body = render_records(spec, export_records(spec, queryset), fmt)
