@@ -40,12 +40,13 @@ OWNER, ADMIN, EDITOR, VIEWER = (
 )
 
 
-def call(client: Client, method: str, path: str, data=None):
+def call(client: Client, method: str, path: str, data=None, **extra):
     """A request with the CSRF token a browser's script would send."""
     client.cookies["csrftoken"] = CSRF
     body = data if data is None or isinstance(data, str) else json.dumps(data)
-    kwargs = {"content_type": "application/json"} if body is not None else {}
-    return getattr(client, method)(path, body, HTTP_X_CSRFTOKEN=CSRF, **kwargs)
+    if body is not None:
+        extra["content_type"] = "application/json"
+    return getattr(client, method)(path, body, HTTP_X_CSRFTOKEN=CSRF, **extra)
 
 
 def account(email: str):
@@ -209,6 +210,39 @@ def test_a_read_only_organization_refuses_invitations_with_a_clear_detail(org_a,
     assert response.json() == {"detail": "This organization is read-only."}
     assert invitations(org_a) == [] and mail.outbox == []
     assert audit_actions(org_a) == []
+
+
+def test_the_plans_member_limit_counts_invitations(org_a, settings):
+    # given: billing on; the Free plan allows 2 members and A has its owner
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_x", "whsec_x"
+    settings.WIREBOOK_PLANS = {"free": {"name": "Free", "price": "", "max_members": 2, "max_objects": 0}}
+    owner = client_of(org_a.owner)
+
+    # when
+    first = invite(owner, email="second@example.com")
+    second = invite(owner, email="third@example.com")
+
+    # then
+    assert first.status_code == 201
+    assert second.status_code == 403
+    assert "The Free plan allows 2 members (invitations included)" in second.json()["detail"]
+    assert invitations(org_a) == [("second@example.com", EDITOR)]
+
+
+def test_the_link_points_to_the_public_site_when_asked_on_an_organizations_host(
+    org_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        on_org_host = call(
+            client_of(org_a.owner),
+            "post",
+            f"{ORG}/invitations/",
+            {"email": "a@example.com", "role": "viewer"},
+            HTTP_HOST="org-a.localhost",
+        )
+
+    assert on_org_host.status_code == 201
+    assert re.search(r"http://localhost/invitations/[^\s/]+/", mail.outbox[0].body)
 
 
 # Members ------------------------------------------------------------------------------------
