@@ -1,15 +1,24 @@
 """The platform API at `/api/platform/` on the public site: the logged-in user, their
-organizations and the members of those organizations.
+organizations, and the members and invitations of those organizations.
 
 Authenticated by the Django session (CSRF required for writes). Errors keep NetBox's shapes:
 `{"detail": …}` for refusals, `{"field": ["message"]}` for invalid input. An organization the
 caller is not a member of answers exactly as one that does not exist.
+
+Members and invitations are managed through `tenants.members`, which holds the rules (roles,
+the last owner, billing limits, audit events); these endpoints translate its outcomes:
+PermissionDenied and billing refusals are 403, field errors 400, refused changes such as
+demoting the last owner 409. As on the organization's own pages, a session that has not signed
+in through an organization's required SSO is refused there, and an organization being deleted
+takes no changes.
 """
 
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix
@@ -17,16 +26,29 @@ from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from saas_platform.billing.services import billing_summary
-from tenants.members import is_manager
-from tenants.models import BillingStatus, Membership, MembershipRole, OrganizationStatus
+from tenants.billing import BillingRefused
+from tenants.members import (
+    invitation_create,
+    invitation_revoke,
+    is_manager,
+    membership_leave,
+    membership_remove,
+    membership_role_change,
+)
+from tenants.middleware import PENDING_DELETION, route_by_host
+from tenants.models import BillingStatus, Invitation, Membership, MembershipRole, OrganizationStatus
 from tenants.services import organization_create
+from tenants.sso import sso_session_required
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 NOT_FOUND = {"detail": "Not found."}
+NOT_MANAGER = "Only admins and owners manage members."
+SSO_REQUIRED = "This organization requires single sign-on."
 
 api = NinjaAPI(
     title="Wirebook platform API",
@@ -116,6 +138,42 @@ class MemberPage(Schema):
     results: list[MemberOut]
 
 
+class RoleIn(Schema):
+    role: MembershipRole
+
+
+class InvitationIn(Schema):
+    email: str = Field(max_length=254)
+    role: MembershipRole
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise PydanticCustomError("email", "Enter a valid email address.") from None
+        return value
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Choice
+    invited_by: str | None = Field(description="The inviter's email; null once their account is gone.")
+    created: datetime
+    expires: datetime
+    expired: bool = Field(description="An expired invitation's link no longer works; invite again.")
+
+
+class InvitationPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[InvitationOut]
+
+
 class Paging(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=0, description=f"0 means {MAX_LIMIT}, the most one page holds.")
     offset: int = Field(0, ge=0)
@@ -140,6 +198,26 @@ def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         message = "This field is required." if error.get("type") == "missing" else str(error.get("msg", ""))
         errors.setdefault(field, []).append(message)
     return api.create_response(request, errors, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Permission denied."}, status=403)
+
+
+@api.exception_handler(BillingRefused)
+def _billing_refused(request: HttpRequest, exc: BillingRefused) -> HttpResponse:
+    # As the organizations' API answers a write its plan or billing status refuses.
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=403)
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service's field errors are 400 `{"field": ["message"]}`; a change refused for the
+    state it would leave (the last owner, an invitation used meanwhile) is 409 `{"detail": …}`."""
+    if hasattr(exc, "error_dict"):
+        return api.create_response(request, exc.message_dict, status=400)
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
 
 
 def _choice(value: str, choices) -> dict:
@@ -191,6 +269,26 @@ def _member(membership: Membership) -> dict:
     }
 
 
+def _invitation(invitation: Invitation) -> dict:
+    return {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "role": _choice(invitation.role, MembershipRole),
+        "invited_by": invitation.invited_by.email if invitation.invited_by else None,
+        "created": invitation.created,
+        "expires": invitation.expires,
+        "expired": invitation.is_expired,
+    }
+
+
+def _public_base_url(request: HttpRequest) -> str | None:
+    """Where an invitation's accept link points, as on the members page: this host when it
+    serves the public site; the base domain when it is an organization's own host."""
+    if route_by_host(request) is None:
+        return f"{request.scheme}://{request.get_host()}"
+    return None
+
+
 def _user_id(request: HttpRequest) -> int:
     user_id = request.user.pk
     assert user_id is not None, "django_auth admits logged-in users only"
@@ -199,6 +297,35 @@ def _user_id(request: HttpRequest) -> int:
 
 def _memberships(request: HttpRequest) -> QuerySet[Membership]:
     return Membership.objects.filter(user_id=_user_id(request))
+
+
+def _membership_in(request: HttpRequest, slug: str, *, manage: bool = False, write: bool = False) -> Membership:
+    """The caller's membership of the organization `slug`. One lookup through the caller's
+    memberships: an unknown slug and someone else's organization are the same 404. Refused
+    (403) where the organization's own pages would refuse the session; `manage` admits only
+    admins and owners, `write` only an organization that is not being deleted."""
+    membership = _memberships(request).filter(organization__slug=slug).select_related("organization").first()
+    if membership is None:
+        raise HttpError(404, NOT_FOUND["detail"])
+    if sso_session_required(request.session, membership):
+        raise HttpError(403, SSO_REQUIRED)
+    if write and membership.organization.status == OrganizationStatus.PENDING_DELETION:
+        raise HttpError(403, PENDING_DELETION)
+    if manage and not is_manager(membership):
+        raise HttpError(403, NOT_MANAGER)
+    return membership
+
+
+def _member_of(membership: Membership, user_id: int) -> Membership:
+    """A member of `membership`'s organization by user id (the `id` the members list shows)."""
+    target = (
+        Membership.objects.filter(organization_id=membership.organization_id, user_id=user_id)
+        .select_related("user", "organization")
+        .first()
+    )
+    if target is None:
+        raise HttpError(404, NOT_FOUND["detail"])
+    return target
 
 
 # Endpoints ----------------------------------------------------------------------------------
@@ -246,17 +373,103 @@ def organization_new(request: HttpRequest, payload: OrganizationIn):
     summary="Members of one of your organizations",
 )
 def organization_members(request: HttpRequest, slug: str, paging: Query[Paging]):
-    # One lookup through the caller's memberships: an unknown slug and someone else's
-    # organization are the same miss.
-    organization_id = (
-        _memberships(request).filter(organization__slug=slug).values_list("organization_id", flat=True).first()
-    )
-    if organization_id is None:
-        raise HttpError(404, NOT_FOUND["detail"])
+    membership = _membership_in(request, slug)
     queryset = (
-        Membership.objects.filter(organization_id=organization_id).select_related("user").order_by("user__email", "pk")
+        Membership.objects.filter(organization_id=membership.organization_id)
+        .select_related("user")
+        .order_by("user__email", "pk")
     )
     return _page(request, queryset, paging, _member)
+
+
+@api.patch(
+    "/organizations/{slug}/members/{user_id}/",
+    response={200: MemberOut, 400: dict[str, list[str]], 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    url_name="organization-member",
+    summary="Change a member's role (admins and owners; only owners make or demote owners)",
+)
+def organization_member_update(request: HttpRequest, slug: str, user_id: int, payload: RoleIn):
+    target = _member_of(_membership_in(request, slug, manage=True, write=True), user_id)
+    membership_role_change(membership=target, role=payload.role.value, by=request.user)
+    return _member(target)
+
+
+@api.delete(
+    "/organizations/{slug}/members/{user_id}/",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    url_name="organization-member",
+    summary="Remove a member (admins and owners; only owners remove owners)",
+)
+def organization_member_remove(request: HttpRequest, slug: str, user_id: int):
+    target = _member_of(_membership_in(request, slug, manage=True, write=True), user_id)
+    membership_remove(membership=target, by=request.user)
+    return Status(204, None)
+
+
+@api.post(
+    "/organizations/{slug}/leave/",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    url_name="organization-leave",
+    summary="Leave one of your organizations (not as its last owner)",
+)
+def organization_leave(request: HttpRequest, slug: str):
+    membership_leave(membership=_membership_in(request, slug, write=True))
+    return Status(204, None)
+
+
+@api.get(
+    "/organizations/{slug}/invitations/",
+    response={200: InvitationPage, 403: ErrorOut, 404: ErrorOut},
+    url_name="organization-invitations",
+    summary="Open invitations of one of your organizations (admins and owners)",
+)
+def organization_invitations(request: HttpRequest, slug: str, paging: Query[Paging]):
+    membership = _membership_in(request, slug, manage=True)
+    queryset = (
+        Invitation.objects.filter(organization_id=membership.organization_id, accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created", "-pk")
+    )
+    return _page(request, queryset, paging, _invitation)
+
+
+@api.post(
+    "/organizations/{slug}/invitations/",
+    response={201: InvitationOut, 400: dict[str, list[str]], 403: ErrorOut, 404: ErrorOut},
+    url_name="organization-invitations",
+    summary="Invite someone by email (admins and owners; only owners invite owners)",
+)
+def organization_invite(request: HttpRequest, slug: str, payload: InvitationIn):
+    membership = _membership_in(request, slug, manage=True, write=True)
+    invitation, _token = invitation_create(
+        organization=membership.organization,
+        email=payload.email,
+        role=payload.role.value,
+        invited_by=request.user,
+        base_url=_public_base_url(request),
+    )
+    return Status(201, _invitation(invitation))
+
+
+@api.delete(
+    "/organizations/{slug}/invitations/{invitation_id}/",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    url_name="organization-invitation",
+    summary="Revoke an open invitation (admins and owners)",
+)
+def organization_invitation_revoke(request: HttpRequest, slug: str, invitation_id: int):
+    membership = _membership_in(request, slug, manage=True, write=True)
+    invitation = (
+        Invitation.objects.filter(
+            organization_id=membership.organization_id, pk=invitation_id, accepted_at__isnull=True
+        )
+        .select_related("organization")
+        .first()
+    )
+    if invitation is None:
+        raise HttpError(404, NOT_FOUND["detail"])
+    invitation_revoke(invitation=invitation, by=request.user)
+    return Status(204, None)
 
 
 @api.get(
@@ -266,9 +479,7 @@ def organization_members(request: HttpRequest, slug: str, paging: Query[Paging])
     summary="Plan, billing status, limits and usage of one of your organizations (admins and owners)",
 )
 def organization_billing(request: HttpRequest, slug: str):
-    membership = _memberships(request).filter(organization__slug=slug).select_related("organization").first()
-    if membership is None:
-        raise HttpError(404, NOT_FOUND["detail"])
+    membership = _membership_in(request, slug)
     if not is_manager(membership):
         raise HttpError(403, "Only admins and owners see billing.")
     summary = billing_summary(membership.organization)

@@ -85,6 +85,22 @@ def _host_without_port(request) -> str:
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
+def route_by_host(request) -> OrganizationRoute | None:
+    """The organization a request's host addresses (a custom domain or `<slug>.<base domain>`),
+    or None when the host serves the public site."""
+    host = _host_without_port(request)
+    base = settings.WIREBOOK_BASE_DOMAIN
+    if host == base or host.startswith("[") or host.replace(".", "").isdigit():
+        return None
+    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+    if domain is not None:
+        return OrganizationRoute(organization=domain.tenant, slug=domain.tenant.slug)
+    if host.endswith("." + base) and host.count(".") == base.count(".") + 1:
+        # <slug>.<base domain> with no such organization.
+        return OrganizationRoute(organization=None, slug=host[: -len(base) - 1])
+    return None
+
+
 class OrganizationRoutingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -95,7 +111,7 @@ class OrganizationRoutingMiddleware:
         if request.path_info.startswith(PLATFORM_PATHS):
             return self.get_response(request)
 
-        route = self._route_by_host(request)
+        route = route_by_host(request)
         if route is None:
             match = PATH_PREFIX_RE.match(request.path_info)
             if match is None:
@@ -125,19 +141,6 @@ class OrganizationRoutingMiddleware:
                 return self.get_response(request)
         finally:
             set_script_prefix(previous_prefix)
-
-    def _route_by_host(self, request) -> OrganizationRoute | None:
-        host = _host_without_port(request)
-        base = settings.WIREBOOK_BASE_DOMAIN
-        if host == base or host.startswith("[") or host.replace(".", "").isdigit():
-            return None
-        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
-        if domain is not None:
-            return OrganizationRoute(organization=domain.tenant, slug=domain.tenant.slug)
-        if host.endswith("." + base) and host.count(".") == base.count(".") + 1:
-            # <slug>.<base domain> with no such organization.
-            return OrganizationRoute(organization=None, slug=host[: -len(base) - 1])
-        return None
 
 
 class OrganizationMembershipMiddleware:
