@@ -1,11 +1,11 @@
 """Fixtures of the platform tests: the identity providers the SSO tests sign in with
-(tests/saas_platform/identity_providers.py), one of each per test module, reset for each test."""
+(tests/identity_providers.py), one of each per test module, reset for each test."""
 
 import shutil
 
 import pytest
 
-from tests.saas_platform.identity_providers import OIDCProvider, SAMLIdP
+from tests.identity_providers import OIDCProvider, SAMLIdP
 from tests.saas_platform.sso_flows import ALICE
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from tenants.models import AuditEvent, Membership, SSOConfiguration
 from tests.conftest import PASSWORD
-from tests.saas_platform.identity_providers import OIDCProvider, Person, SAMLIdP, auto_post_form
+from tests.identity_providers import OIDCProvider, Person, SAMLIdP, auto_post_form
 
 User = get_user_model()
 SECRET = "s3cret-of-the-client-0123456789"

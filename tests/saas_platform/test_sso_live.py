@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from tenants.models import Membership, MembershipRole
 from tenants.sso import OIDCSettings, SAMLSettings, sso_configure
 from tests.compat.conftest import live_server_process  # noqa: F401 -- the gunicorn fixture
-from tests.saas_platform.identity_providers import Person, auto_post_form
+from tests.identity_providers import Person, auto_post_form
 
 SLUG = "sso-live"
 PERSON = Person(subject="live-person", email="live.person@live.example", name="Live Person")

@@ -1,6 +1,6 @@
 """Single sign-on per organization, end to end: a real OpenID Connect provider (Authlib) and a
 real SAML identity provider (pysaml2), both served over HTTP from a thread of this process, with
-keys made at test time (tests/saas_platform/identity_providers.py). Wirebook is driven with
+keys made at test time (tests/identity_providers.py). Wirebook is driven with
 Django's test client; allauth's back-channel calls (discovery, token, keys, userinfo) really go to
 the providers.
 """
@@ -14,7 +14,7 @@ from django.test import Client
 from tenants.models import AuditAction, Membership, MembershipRole
 from tenants.services import organization_create, organization_drop
 from tests.conftest import PASSWORD, OrgUser
-from tests.saas_platform.identity_providers import Person, key_pair
+from tests.identity_providers import Person, key_pair
 from tests.saas_platform.sso_flows import (
     ALICE,
     client_of,

@@ -6,12 +6,15 @@
 - `SAMLIdP`: a SAML 2.0 identity provider on pysaml2's `saml2.server.Server` (parses the
   AuthnRequest, builds and signs the assertion with xmlsec1, answers by HTTP-POST binding).
 
-Keys and certificates are generated here with `cryptography`. No login form: the test says who
-is logged in at the provider (`login_as`). Knobs make a provider misbehave the way a test needs:
-sign with a key other than the published one, or address another audience.
+Keys and certificates are generated here with `cryptography`. The test says who is logged in at
+the provider (`login_as`), or, for a browser, enrolls people (`enroll`): with nobody logged in,
+the OIDC provider's authorize endpoint then shows a login page asking for the email address.
+Knobs make a provider misbehave the way a test needs: sign with a key other than the published
+one, or address another audience.
 """
 
 import datetime
+import html
 import json
 import os
 import threading
@@ -106,13 +109,15 @@ _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 40
 
 
 class HTTPService:
-    """Serve `handle(environ) -> Response` on 127.0.0.1 on a free port, in a daemon thread."""
+    """Serve `handle(environ) -> Response` on 127.0.0.1 on a free port, in a daemon thread.
+    `host` names it in `base_url`: `localhost` puts it on another site than a server at
+    127.0.0.1, as an identity provider is for a browser."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self._server = make_server(
             "127.0.0.1", 0, self._wsgi, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
+        self.base_url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.errors: list[BaseException] = []
 
@@ -334,11 +339,18 @@ class _AuthorizationServer(AuthorizationServer):
         pass
 
 
+_LOGIN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Test identity provider</title></head>
+<body><h1>Sign in to the test identity provider</h1>{error}
+<form method="post"><label for="email">Email</label> <input id="email" name="email" type="email" required>
+<button type="submit">Sign in</button></form></body></html>"""
+
+
 class OIDCProvider(HTTPService):
     """An OpenID Connect provider at `issuer` (= its base URL)."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, host: str = "127.0.0.1"):
+        super().__init__(host)
         self.issuer = self.base_url
         self.published_key = RSAKey.import_key(key_pair("oidc").private_pem)
         self.kid = "wirebook-test-key"
@@ -348,6 +360,7 @@ class OIDCProvider(HTTPService):
         self.codes: dict[str, AuthorizationCode] = {}
         self.access_tokens: dict[str, tuple[Person, str]] = {}
         self.user: Person | None = None
+        self.people: dict[str, Person] = {}  # who may sign in on the login page, by email address
         self.server = _AuthorizationServer(self)
 
     def add_client(self, client_id: str, client_secret: str, redirect_uri: str) -> OIDCClient:
@@ -357,6 +370,30 @@ class OIDCProvider(HTTPService):
 
     def login_as(self, person: Person | None) -> None:
         self.user = person
+
+    def enroll(self, person: Person) -> None:
+        """Let `person` sign in on the login page (shown while nobody is logged in)."""
+        self.people[person.email.lower()] = person
+
+    def _login_page(self, error: str = "", status: int = 200) -> Response:
+        alert = f'<p role="alert">{html.escape(error)}</p>' if error else ""
+        return Response(status, _LOGIN_PAGE.format(error=alert), [("Content-Type", "text/html; charset=utf-8")])
+
+    def _authorize(self, environ, uri: str) -> Response:
+        """The authorization request, validated first; then who signs in: the logged-in user,
+        else an enrolled person through the login page (which posts back to the same URL)."""
+        request = _Request(environ, uri)
+        grant = self.server.get_consent_grant(request=request, end_user=self.user)
+        user = self.user
+        if user is None and self.people:
+            if environ["REQUEST_METHOD"] != "POST":
+                return self._login_page()
+            user = self.people.get(request.form.get("email", "").strip().lower())
+            if user is None:
+                return self._login_page("Nobody with that email address is enrolled here.", status=401)
+        if user is None:
+            return Response(401, "nobody is logged in at the identity provider")
+        return self.server.create_authorization_response(request=request, grant_user=user, grant=grant)
 
     def sign_with_unpublished_key(self) -> None:
         self.signing_key = RSAKey.import_key(key_pair("impostor").private_pem)
@@ -370,11 +407,7 @@ class OIDCProvider(HTTPService):
             public = self.published_key.as_dict(private=False)
             return Response(200, {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]})
         if path == "/authorize":
-            request = _Request(environ, uri)
-            if self.user is None:
-                return Response(401, "nobody is logged in at the identity provider")
-            grant = self.server.get_consent_grant(request=request, end_user=self.user)
-            return self.server.create_authorization_response(request=request, grant_user=self.user, grant=grant)
+            return self._authorize(environ, uri)
         if path == "/token":
             return self.server.create_token_response(_Request(environ, uri))
         if path == "/userinfo":
