@@ -3,8 +3,9 @@ live Wirebook server.
 
 Fixtures (see docs/development.md):
 - `wirebook`: the live server (tests/live_server.py) for the whole session, on the test
-  database, writing its emails into a folder (EMAIL_FILE_PATH) and trusting one proxy hop, so
-  that each browser context sends its own client address and rate limits never add up.
+  database, writing its emails into a folder (EMAIL_FILE_PATH), trusting one proxy hop, so
+  that each browser context sends its own client address and rate limits never add up, and
+  accepting http:// OpenID Connect issuers (SSO_ALLOW_INSECURE_HTTP) for the local providers.
 - `outbox`: the emails the server wrote during this test (`harness.Outbox`).
 - `accounts`: verified users and organizations made through our services, committed and
   removed after the test (`harness.Accounts`); the test may use the ORM freely.
@@ -50,7 +51,12 @@ def wirebook_mail(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def wirebook(django_db_setup, tmp_path_factory, wirebook_mail):
-    environment = {"EMAIL_FILE_PATH": str(wirebook_mail), "TRUSTED_PROXY_COUNT": "1"}
+    environment = {
+        "EMAIL_FILE_PATH": str(wirebook_mail),
+        "TRUSTED_PROXY_COUNT": "1",
+        # The identity providers of the SSO tests (tests/identity_providers.py) speak plain http.
+        "SSO_ALLOW_INSECURE_HTTP": "true",
+    }
     with live_server(tmp_path_factory.mktemp("wirebook-e2e"), env=environment) as server:
         yield server
 

@@ -88,9 +88,10 @@ class Accounts:
         self._emails: list[str] = []
         self._slugs: list[str] = []
 
-    def email(self, name: str = "user") -> str:
-        """A fresh address, whose account (made here or through the UI) is deleted afterwards."""
-        address = f"{name}-{secrets.token_hex(4)}@example.com"
+    def email(self, name: str = "user", domain: str = "example.com") -> str:
+        """A fresh address, whose account (made here, through the UI or by single sign-on) is
+        deleted afterwards."""
+        address = f"{name}-{secrets.token_hex(4)}@{domain}"
         self._emails.append(address)
         return address
 
