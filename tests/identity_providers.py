@@ -440,8 +440,8 @@ class SAMLIdP(HTTPService):
     """A SAML identity provider whose SSO service is `<base_url>/sso` (HTTP-Redirect in,
     HTTP-POST out). `configure(sp_metadata)` must be called with our SP's metadata first."""
 
-    def __init__(self, directory: Path):
-        super().__init__()
+    def __init__(self, directory: Path, host: str = "127.0.0.1"):
+        super().__init__(host)
         self.entity_id = f"{self.base_url}/metadata"
         self.directory = directory
         self.published = key_pair("saml-idp")

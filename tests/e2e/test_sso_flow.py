@@ -1,21 +1,25 @@
 """Single sign-on in a real browser: an owner sets up OpenID Connect on the organization's
 settings page, a newcomer signs in through the identity provider's login page and joins the
-organization, and a member with a password is sent to single sign-on instead.
+organization, and a member with a password is sent to single sign-on instead. Then SAML, whose
+identity provider answers with a form the browser posts back to Wirebook.
 
-The identity provider (tests/identity_providers.py, Authlib) runs in a thread of this process as
-`localhost`, another site than Wirebook's 127.0.0.1, as identity providers are for browsers.
+The identity providers (tests/identity_providers.py: Authlib, pysaml2) run in threads of this
+process as `localhost`, another site than Wirebook's 127.0.0.1, as identity providers are for
+browsers: cookies that are only sent within a site (SameSite) would be missed here.
 """
 
 import re
 import secrets
 
 import pytest
+import requests
 from allauth.socialaccount.models import SocialAccount
 from playwright.sync_api import Page, expect
 
 from tenants.models import AuditAction, AuditEvent, Membership, MembershipRole
+from tenants.sso import SAMLSettings, sso_configure
 from tests.e2e.harness import PASSWORD, field
-from tests.identity_providers import OIDCProvider, Person
+from tests.identity_providers import OIDCProvider, Person, SAMLIdP
 
 CLIENT_ID = "wirebook-e2e"
 CLIENT_SECRET = "e2e-client-secret-0123456789"
@@ -124,3 +128,43 @@ def test_owner_sets_up_oidc_a_newcomer_joins_through_it_and_passwords_are_refuse
     shot(colleague_page, "colleague-in-organization")
     assert Membership.objects.get(organization=organization, user=colleague).role == MembershipRole.VIEWER
     assert SocialAccount.objects.filter(user=colleague, provider=f"org-{slug}").exists()
+
+
+@pytest.fixture(scope="module")
+def saml_identity_provider(tmp_path_factory):
+    provider = SAMLIdP(tmp_path_factory.mktemp("saml-idp"), host="localhost").start()
+    yield provider
+    provider.stop()
+
+
+def test_a_newcomer_signs_in_through_saml_whose_answer_is_posted_across_sites(
+    page, accounts, wirebook, saml_identity_provider, shot
+):
+    domain = f"initech-{secrets.token_hex(3)}.example"
+    owner = accounts.user()
+    organization = accounts.organization(owner=owner, name="Initech")
+    sso_configure(
+        organization=organization,
+        by=owner,
+        protocol="saml",
+        email_domains=[domain],
+        default_role=MembershipRole.VIEWER,
+        require_sso=False,
+        saml=SAMLSettings(metadata_xml=saml_identity_provider.metadata_xml()),
+    )
+    saml_identity_provider.configure(
+        requests.get(wirebook.url(f"/accounts/saml/{organization.slug}/metadata/"), timeout=10).text
+    )
+    newcomer = Person(subject=f"idp-{secrets.token_hex(4)}", email=accounts.email("newcomer", domain))
+    saml_identity_provider.login_as(newcomer)
+
+    page.goto("/login/sso/")
+    field(page, "Organization or email address").fill(newcomer.email)
+    page.get_by_role("button", name="Continue to your identity provider").click()
+
+    expect(page).to_have_url(wirebook.url(f"/o/{organization.slug}/"))
+    expect(page.get_by_text("You are viewer of this organization.")).to_be_visible()
+    shot(page, "newcomer-in-organization")
+    assert not saml_identity_provider.errors
+    membership = Membership.objects.get(organization=organization, user__email=newcomer.email)
+    assert membership.role == MembershipRole.VIEWER
