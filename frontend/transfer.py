@@ -20,11 +20,12 @@ import yaml
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpResponse
 
 from core.api.endpoints import ApiError, each_item, ensure_permitted
-from core.api.writes import WriteError, deserialize, writable_fields
+from core.api.writes import WriteError, deserialize, model_errors, writable_fields
 from core.context import Actor
 from core.customfields import definitions_for, supports_custom_fields
 from core.models import CustomFieldType, Tag
@@ -350,14 +351,14 @@ def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progr
         index, record = item
         pk, payload = to_payload(spec, record)
         if pk is None:
-            write_data = deserialize(spec, payload, actor=actor, partial=False)
+            write_data = _deserialize(spec, payload, actor, partial=False)
             obj = object_create(model=spec.model, **write_data.service_arguments())
             result.created.append(obj.pk)
         else:
             instance = changeable.filter(pk=pk).first()
             if instance is None:
                 raise WriteError({"id": [f"No {spec.model._meta.verbose_name} with id {pk} that you may change."]})
-            write_data = deserialize(spec, payload, actor=actor, partial=True)
+            write_data = _deserialize(spec, payload, actor, partial=True)
             object_update(instance=instance, **write_data.service_arguments())
             result.updated.append(pk)
         if progress is not None and (index + 1) % 50 == 0:
@@ -382,6 +383,31 @@ def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progr
     if progress is not None:
         progress(total, total)
     return result
+
+
+def _deserialize(spec: ObjectSpec, payload: dict[str, Any], actor: Actor, *, partial: bool):
+    """The write layer's conversion; when it fails, the record's plain values are checked too, so
+    one round shows every problem of the record (a missing region and a bad status together)."""
+    try:
+        return deserialize(spec, payload, actor=actor, partial=partial)
+    except WriteError as error:
+        raise WriteError({**_value_errors(spec, payload, skip=set(error.errors)), **error.errors}) from None
+
+
+def _value_errors(spec: ObjectSpec, payload: dict[str, Any], *, skip: set[str]) -> dict[str, list[str]]:
+    """Errors of the record's plain (not related) values by their own field's rules: choices,
+    lengths, number formats. Uniqueness and cross-field rules wait for the model's validation."""
+    fields = {f.name: f for f in writable_fields(spec)}
+    errors: dict[str, list[str]] = {}
+    for name, value in payload.items():
+        field = fields.get(spec.write_aliases.get(name, name))
+        if field is None or name in skip or field.is_relation or name in spec.write_converters:
+            continue
+        try:
+            field.clean(value, None)
+        except ValidationError as error:
+            errors.update(model_errors(ValidationError({name: error.error_list})))
+    return errors
 
 
 # -- large imports: a background job with progress ---------------------------------------------
