@@ -264,6 +264,27 @@ registry.register(
 # -- object permissions (NetBox's users/permissions) --------------------------------------------
 
 
+def _member_choices() -> list[tuple[int, str]]:
+    from tenants.context import current_organization
+    from tenants.models import Membership
+
+    memberships = Membership.objects.filter(organization=current_organization()).select_related("user")
+    return sorted(((m.user_id, m.user.email) for m in memberships), key=lambda choice: choice[1].lower())
+
+
+def _member_field(bulk: bool):
+    """The members an object permission grants to, picked by email (users live in the public schema)."""
+    from django import forms
+
+    return forms.TypedMultipleChoiceField(
+        choices=_member_choices,
+        coerce=int,
+        required=False,
+        label=_("Users"),
+        widget=forms.SelectMultiple(attrs={"class": "form-select"}),
+    )
+
+
 def _members(links) -> dict[int, str]:
     """The organization's members by id, loaded once per response (users live in the public schema)."""
     cached = getattr(links, "_members", None)
@@ -356,6 +377,7 @@ registry.register(
         "actions": _actions,
     },
     write_aliases={"users": "user_ids"},
+    form_fields={"user_ids": _member_field},
     filters={"user_id": _granted_to("id", "user_id"), "user": _granted_to("email", "user")},
     admin_only=True,
     search_fields=("name", "description"),

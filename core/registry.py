@@ -57,6 +57,9 @@ class ObjectSpec:
     menu: str | None = None
     # The list page's default columns; None: derived from the representation's fields.
     table_columns: tuple[str, ...] | None = None
+    # Form fields the UI cannot derive (e.g. members, who live outside the organization's schema):
+    # model field name -> (bulk: bool) -> django.forms.Field.
+    form_fields: dict[str, Callable] = field(default_factory=dict)
 
     @property
     def menu_group(self) -> str:

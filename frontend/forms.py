@@ -117,6 +117,8 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 
 def _model_form_field(spec: ObjectSpec, model_field, *, bulk: bool):
+    if model_field.name in spec.form_fields:
+        return spec.form_fields[model_field.name](bulk)
     form_field = _model_form_field_for(spec, model_field, bulk=bulk)
     if form_field is not None and not bulk and model_field.has_default() and not model_field.is_relation:
         form_field.initial = model_field.get_default()  # a new object's form shows the defaults

@@ -4,7 +4,7 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 
-from core.models import CustomField, CustomFieldChoiceSet, JournalEntry, Tag
+from core.models import CustomField, CustomFieldChoiceSet, JournalEntry, ObjectPermission, Tag
 from inventory.models import Region, Site
 from tenants.context import tenant_context
 
@@ -155,3 +155,24 @@ def test_bulk_edit_is_all_or_nothing(org_a):
     assert response.status_code == 200  # the form again, with the errors
     with tenant_context(org_a.organization):
         assert set(Site.objects.values_list("status", flat=True)) == {"active"}
+
+
+def test_object_permissions_pick_members_by_email_and_only_members(org_a, org_b):
+    owner = org_a.client()
+    form = owner.get("/o/org-a/users/permissions/add/").content.decode()
+    assert f'<option value="{org_a.owner.pk}">{org_a.owner.email}</option>' in form
+    assert org_b.owner.email not in form  # members of other organizations are not offered
+
+    outsider = owner.post(
+        "/o/org-a/users/permissions/add/",
+        {"name": "View", "object_types": ["dcim.site"], "actions": "view", "user_ids": [org_b.owner.pk]},
+    )
+    assert outsider.status_code == 200 and _errors(outsider)
+
+    response = owner.post(
+        "/o/org-a/users/permissions/add/",
+        {"name": "View", "object_types": ["dcim.site"], "actions": "view", "user_ids": [org_a.owner.pk]},
+    )
+    assert response.status_code == 302
+    with tenant_context(org_a.organization):
+        assert ObjectPermission.objects.get().user_ids == [org_a.owner.pk]
