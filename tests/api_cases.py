@@ -178,13 +178,45 @@ def _expect_failure(cls: type, name: str, reason: str) -> None:
     setattr(cls, name, pytest.mark.xfail(strict=True, reason=reason)(run))
 
 
-class APICase:
+class CaseData:
+    """A model's test data and the fixtures over it in organization A (shared by the API and UI cases)."""
+
     model: ClassVar[type[models.Model]]
     create_data: ClassVar[list[dict]] = []
     update_data: ClassVar[dict] = {}
-    brief_fields: ClassVar[list[str]] = []
     setup_objects: ClassVar[Callable[[], dict[str, models.Model]] | None] = None
     make_object: ClassVar[Callable[[int], Any] | None] = None
+
+    @classmethod
+    def spec(cls) -> ObjectSpec:
+        return registry.get(cls.model)
+
+    @pytest.fixture
+    def slug(self, org_a) -> str:
+        return org_a.organization.slug
+
+    @pytest.fixture
+    def owner(self, org_a) -> Client:
+        return org_a.client()
+
+    @pytest.fixture
+    def named(self, org_a) -> dict[str, models.Model]:
+        if self.setup_objects is None:
+            return {}
+        with tenant_context(org_a.organization):
+            return self.setup_objects() or {}
+
+    @pytest.fixture
+    def payloads(self, named) -> list[dict]:
+        return [resolve(payload, named) for payload in self.create_data]
+
+    @pytest.fixture
+    def update(self, named) -> dict:
+        return resolve(self.update_data, named)
+
+
+class APICase(CaseData):
+    brief_fields: ClassVar[list[str]] = []
     rendered_as: ClassVar[dict[str, Any]] = {}
     filter_fields: ClassVar[list[str]] = []
     known_bugs: ClassVar[dict[str, str]] = {}
@@ -208,10 +240,6 @@ class APICase:
                 _expect_failure(cls, name, reason)
 
     # -- collection ------------------------------------------------------------------------------
-
-    @classmethod
-    def spec(cls) -> ObjectSpec:
-        return registry.get(cls.model)
 
     @classmethod
     def filter_cases(cls) -> list[str]:
@@ -243,29 +271,6 @@ class APICase:
             )
 
     # -- fixtures ----------------------------------------------------------------------------------
-
-    @pytest.fixture
-    def slug(self, org_a) -> str:
-        return org_a.organization.slug
-
-    @pytest.fixture
-    def owner(self, org_a) -> Client:
-        return org_a.client()
-
-    @pytest.fixture
-    def named(self, org_a) -> dict[str, models.Model]:
-        if self.setup_objects is None:
-            return {}
-        with tenant_context(org_a.organization):
-            return self.setup_objects() or {}
-
-    @pytest.fixture
-    def payloads(self, named) -> list[dict]:
-        return [resolve(payload, named) for payload in self.create_data]
-
-    @pytest.fixture
-    def update(self, named) -> dict:
-        return resolve(self.update_data, named)
 
     @pytest.fixture
     def objects(self, org_a, owner, slug, payloads) -> list[dict]:

@@ -22,10 +22,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.api.writes import writable_fields
-from core.registry import ObjectSpec, registry
+from core.registry import ObjectSpec
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole
-from tests.api_cases import APICase, call, changes, resolve
+from tests.api_cases import APICase, CaseData, call, changes, resolve
 
 WRITE_TESTS = (
     "test_create_form",
@@ -72,45 +72,25 @@ def form_data(spec: ObjectSpec, payload: dict[str, Any], *, bulk: bool = False) 
     return data
 
 
-class UICase:
-    """Set `api_case` to the model's APICase subclass."""
+class UICase(CaseData):
+    """Set `api_case` to the model's APICase subclass: its data drives these tests."""
 
     api_case: ClassVar[type[APICase]]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        read_only = registry.get(cls.api_case.model).read_only
+        source = cls.api_case
+        cls.model, cls.create_data, cls.update_data = source.model, source.create_data, source.update_data
+        for name in ("setup_objects", "make_object"):  # plain functions, not methods of this class
+            function = getattr(source, name)
+            setattr(cls, name, None if function is None else staticmethod(function))
+        read_only = cls.spec().read_only
         for name in WRITE_TESTS if read_only else READ_ONLY_TESTS:
             setattr(cls, name, None)  # not collected: pytest collects callables only
-
-    # -- fixtures ----------------------------------------------------------------------------------
-
-    @classmethod
-    def spec(cls) -> ObjectSpec:
-        return registry.get(cls.api_case.model)
 
     @pytest.fixture
     def case(self) -> APICase:
         return self.api_case()
-
-    @pytest.fixture
-    def slug(self, org_a) -> str:
-        return org_a.organization.slug
-
-    @pytest.fixture
-    def owner(self, org_a) -> Client:
-        return org_a.client()
-
-    @pytest.fixture
-    def named(self, org_a):
-        if self.api_case.setup_objects is None:
-            return {}
-        with tenant_context(org_a.organization):
-            return self.api_case.setup_objects() or {}
-
-    @pytest.fixture
-    def payloads(self, named) -> list[dict]:
-        return [resolve(payload, named) for payload in self.api_case.create_data]
 
     @pytest.fixture
     def objects(self, org_a, owner, slug, payloads, case) -> list[dict]:
@@ -118,7 +98,7 @@ class UICase:
         if self.spec().read_only:
             for index in range(3):
                 with tenant_context(org_a.organization):
-                    self.api_case.make_object(index)
+                    self.make_object(index)
         else:
             for payload in payloads:
                 response = call(owner, "post", case.list_url(slug), payload)
@@ -235,7 +215,7 @@ class UICase:
     def test_edit_form(self, owner, slug, objects, payloads, case):
         pk = objects[0]["id"]
         assert owner.get(self.url(slug, f"{pk}/edit/")).status_code == 200
-        update = resolve(self.api_case.update_data, {})
+        update = resolve(self.update_data, {})
         data = form_data(self.spec(), {**payloads[0], **update})
         response = owner.post(self.url(slug, f"{pk}/edit/"), data)
         assert response.status_code == 302, _errors(response)
@@ -252,7 +232,7 @@ class UICase:
 
     def test_bulk_edit(self, owner, slug, objects, case):
         pks = [row["id"] for row in objects]
-        update = resolve(self.api_case.update_data, {})
+        update = resolve(self.update_data, {})
         form = owner.post(self.url(slug, "edit/"), {"pk": pks})
         assert form.status_code == 200
         data = {**form_data(self.spec(), update, bulk=True), "pk": pks, "_apply": "1"}
