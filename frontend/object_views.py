@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
@@ -138,6 +139,20 @@ def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
                     "url": object_url(other, "list", **{name: instance.pk}),
                 }
             )
+    for relation in spec.model._meta.private_fields:  # generic relations: contact assignments, journal
+        other = registry.find(getattr(relation, "related_model", None))
+        if not isinstance(relation, GenericRelation) or other is None:
+            continue
+        params = QueryDict(mutable=True)
+        params[relation.content_type_field_name] = f"{spec.api_app}.{spec.model._meta.model_name}"
+        params[relation.object_id_field_name] = str(instance.pk)
+        related.append(
+            {
+                "label": other.model._meta.verbose_name_plural,
+                "count": listing.filtered(other, actor, params).queryset.count(),
+                "url": object_url(other, "list", **params.dict()),
+            }
+        )
     return sorted(related, key=lambda item: str(item["label"]))
 
 

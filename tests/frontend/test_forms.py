@@ -5,7 +5,7 @@ import re
 from django.contrib.contenttypes.models import ContentType
 
 from core.models import CustomField, CustomFieldChoiceSet, JournalEntry, ObjectPermission, Tag
-from inventory.models import Region, Site
+from inventory.models import Contact, ContactAssignment, ContactRole, Region, Site
 from tenants.context import tenant_context
 
 SITES = "/o/org-a/dcim/sites/"
@@ -176,3 +176,22 @@ def test_object_permissions_pick_members_by_email_and_only_members(org_a, org_b)
     assert response.status_code == 302
     with tenant_context(org_a.organization):
         assert ObjectPermission.objects.get().user_ids == [org_a.owner.pk]
+
+
+def test_the_detail_page_counts_generic_relations_like_contacts(org_a):
+    site = _site(org_a.organization)
+    with tenant_context(org_a.organization):
+        ContactAssignment.objects.create(
+            object_type=ContentType.objects.get_for_model(Site),
+            object_id=site.pk,
+            contact=Contact.objects.create(name="Alice"),
+            role=ContactRole.objects.create(name="NOC", slug="noc"),
+        )
+    owner = org_a.client()
+
+    body = owner.get(f"{SITES}{site.pk}/").content.decode()
+
+    link = re.search(r'href="([^"]*contact-assignments/[^"]*)">Contact assignments</a><span[^>]*>(\d+)<', body)
+    assert link and link[2] == "1", body[body.find("wb-related") : body.find("wb-related") + 1500]
+    listed = owner.get(link[1].replace("&amp;", "&")).content.decode()
+    assert "1 contact assignment" in listed
