@@ -64,7 +64,7 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "sort_query": _without(params, "sort", "page"),
             "page_query": _without(params, "page"),
             "export_formats": transfer.FORMATS,
-            "saved_filter_add": _saved_filter_add_url(spec, params),
+            "saved_filter_add": _saved_filter_add_url(spec, params, actor),
             "table_url": object_url(spec, "table"),
         },
     )
@@ -81,11 +81,12 @@ def _filter_query(params: QueryDict) -> str:
     return _without(params, *listing.PAGE_PARAMS)
 
 
-def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict) -> str | None:
+def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict, actor) -> str | None:
+    """The form saving the current filter, when there is one and the member may add saved filters."""
     from core.models import SavedFilter
 
     filters = {key: params.getlist(key) for key in params if key not in listing.PAGE_PARAMS and params.get(key)}
-    if not filters:
+    if not filters or not permissions(registry.get(SavedFilter), actor)["add"]:
         return None
     import json
 
