@@ -125,7 +125,7 @@ def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
     related = []
     for other in registry:
         for field in other.model._meta.concrete_fields + other.model._meta.many_to_many:
-            if not field.is_relation or field.related_model is not spec.model or other.model is spec.model:
+            if not field.is_relation or field.related_model is not spec.model:
                 continue
             name = f"{field.name}_id"
             if name not in listing.filters_for(other.model):
@@ -133,9 +133,10 @@ def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
             params = QueryDict(mutable=True)
             params[name] = str(instance.pk)
             count = listing.filtered(other, actor, params).queryset.count()
+            plural = other.model._meta.verbose_name_plural
             related.append(
                 {
-                    "label": other.model._meta.verbose_name_plural,
+                    "label": f"child {plural}" if other.model is spec.model else plural,  # a tree's children
                     "count": count,
                     "url": object_url(other, "list", **{name: instance.pk}),
                 }

@@ -146,6 +146,9 @@ def test_deleting_a_region_shows_what_goes_with_it_and_what_blocks(org_a):
     body = owner.get(f"/o/org-a/dcim/regions/{parent.pk}/delete/").content.decode()
 
     assert "These will be deleted too" in body and "Region: Benelux" in body
+    # and its page lists the child region among its related objects
+    detail = owner.get(f"/o/org-a/dcim/regions/{parent.pk}/").content.decode()
+    assert re.search(rf'href="/o/org-a/dcim/regions/\?parent_id={parent.pk}">Child regions</a><span[^>]*>1<', detail)
 
 
 def test_navigation_groups_every_registered_model_like_netbox(org_a):
