@@ -7,14 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from automation.models import Job
 from automation.services import job_enqueue
 from core.api.endpoints import ApiError, each_item, ensure_permitted
 from core.api.writes import deserialize
-from core.models import Tag
 from core.registry import ObjectSpec
 from core.services import object_delete, object_update, object_write_batch
 from frontend import listing, transfer
@@ -223,8 +222,6 @@ def _job_visible(request, pk: int) -> Job:
 
 def job_detail(request, pk: int):
     """A background job's progress and result; the progress part re-polls itself (htmx) until done."""
-    from django.shortcuts import render
-
     if getattr(request, "membership", None) is None:
         raise Http404
     job = _job_visible(request, pk)
@@ -233,4 +230,4 @@ def job_detail(request, pk: int):
     if job.status == "completed":
         percent = 100
     template = "frontend/job_progress.html" if request.headers.get("HX-Request") else "frontend/job.html"
-    return render(request, template, {"job": job, "percent": percent, "progress": progress, "tag_model": Tag})
+    return render(request, template, {"job": job, "percent": percent, "progress": progress})

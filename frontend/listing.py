@@ -10,11 +10,13 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Q
 from django.http import QueryDict
+from django.utils.text import capfirst
 
 from core.api.filters import FilterError, filter_queryset, filters_for, order_queryset
 from core.context import Actor
-from core.models import SavedFilter, UserPreference
+from core.models import SavedFilter, Tag, UserPreference
 from core.registry import ObjectSpec, registry
 from frontend.forms import PickerField, label_choices, object_type_choices
 from frontend.tables import sortable_names
@@ -99,9 +101,6 @@ def table_preference_save(*, spec: ObjectSpec, actor: Actor, columns: list[str] 
 
 
 def saved_filters(spec: ObjectSpec, actor: Actor) -> list[SavedFilter]:
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
-
     content_type = ContentType.objects.get_for_model(spec.model)
     mine = Q(shared=True) | Q(user_id=actor.user_id)
     found = list(
@@ -164,8 +163,6 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
                     widget=forms.DateTimeInput(attrs={"class": "form-control", "type": kind}),
                 )  # fmt: skip
     if "tag_id" in available:
-        from core.models import Tag
-
         fields["tag_id"] = PickerField(registry.get(Tag), multiple=True, required=False, label="Tags")
     form = type(f"{spec.model.__name__}FilterForm", (forms.Form,), fields)(params)
     for name, field in form.fields.items():
@@ -175,6 +172,4 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
 
 
 def _verbose(field) -> str:
-    from django.utils.text import capfirst
-
     return capfirst(getattr(field, "verbose_name", field.name))

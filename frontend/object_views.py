@@ -1,5 +1,7 @@
 """Generic list, detail, create/edit/clone and delete pages for every registered model."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.contenttypes.fields import GenericRelation
@@ -15,7 +17,7 @@ from core.api.endpoints import ApiError, ensure_permitted
 from core.api.serializers import Links, optimize, render
 from core.api.writes import WriteError, deserialize, model_errors
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
-from core.models import JournalEntry, ObjectChange
+from core.models import JournalEntry, ObjectChange, SavedFilter
 from core.registry import ObjectSpec, registry
 from core.services import object_create, object_delete, object_update
 from frontend import listing, tables, transfer
@@ -83,12 +85,9 @@ def _filter_query(params: QueryDict) -> str:
 
 def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict, actor) -> str | None:
     """The form saving the current filter, when there is one and the member may add saved filters."""
-    from core.models import SavedFilter
-
     filters = {key: params.getlist(key) for key in params if key not in listing.PAGE_PARAMS and params.get(key)}
     if not filters or not permissions(registry.get(SavedFilter), actor)["add"]:
         return None
-    import json
 
     label = f"{spec.api_app}.{spec.model._meta.model_name}"
     saved = registry.get(SavedFilter)
@@ -254,8 +253,6 @@ def _short(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        import json
-
         return json.dumps(value, sort_keys=True, default=str)
     return str(value)
 

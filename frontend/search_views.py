@@ -1,8 +1,10 @@
 """The organization's global search: ranked hits from the search index, grouped by object type."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
 from django.shortcuts import render
 
+from core.context import acting_as
 from core.registry import registry
 from core.search import search
 from frontend.base_views import object_url, request_actor
@@ -11,10 +13,6 @@ PAGE_SIZE = 100
 
 
 def search_page(request):
-    from django.http import Http404
-
-    from core.context import acting_as
-
     if getattr(request, "membership", None) is None:
         raise Http404
     actor = request_actor(request)

@@ -5,11 +5,12 @@ representation (`core.api.serializers.render`), so lists get the same `optimize(
 the API (constant per page) and every special renderer a registration declares.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -37,7 +38,7 @@ class Column:
 def _model_field(spec: ObjectSpec, name: str):
     try:
         return spec.model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:  # a representation name without a model field (counts, renderers)
         return None
 
 
@@ -143,8 +144,6 @@ def cell(value, links: Links) -> SafeString:
 
 
 def _json(value) -> str:
-    import json
-
     return json.dumps(value, indent=2, sort_keys=True, default=str)
 
 
@@ -186,7 +185,3 @@ def attributes(spec: ObjectSpec, data: dict, links: Links) -> list[tuple[str, Sa
             html = cell(value, links)
         rows.append((_label(spec, name), html))
     return rows
-
-
-def is_text_field(field) -> bool:
-    return isinstance(field, models.CharField | models.TextField)

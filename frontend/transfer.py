@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
@@ -26,12 +27,14 @@ from django.http import HttpResponse
 
 from core.api.endpoints import ApiError, each_item, ensure_permitted
 from core.api.writes import WriteError, deserialize, model_errors, writable_fields
-from core.context import Actor
+from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
 from core.models import CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
 from core.services import object_create, object_update, object_write_batch
 from frontend.forms import form_fields, split_array
+from tenants.context import current_organization
+from tenants.models import Membership
 
 FORMATS = ("csv", "json", "yaml")
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
@@ -418,13 +421,13 @@ def progress_key(job_pk: int) -> str:
 
 
 def import_job(job, *, model: str, records: list[dict], user_id: int, user_name: str, role: str) -> dict:
-    """Job function (automation.job_run): the same import, as the member who started it."""
-    from django.apps import apps
-
-    from core.context import acting_as
-
+    """Job function (automation.job_run): the same import, as the member who started it, with the
+    role they have when it runs (`role` is what they had when they asked)."""
     spec = registry.get(apps.get_model(model))
-    actor = Actor(user_id=user_id, user_name=user_name, role=role)
+    membership = Membership.objects.filter(organization=current_organization(), user_id=user_id).first()
+    if membership is None:
+        raise PermissionError(f"{user_name} is no longer a member of this organization")
+    actor = Actor(user_id=user_id, user_name=user_name, role=membership.role)
 
     def progress(done, total):
         cache.set(progress_key(job.pk), {"done": done, "total": total}, 3600)
