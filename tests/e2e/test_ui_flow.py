@@ -81,6 +81,14 @@ def test_create_filter_import_and_review_changes(page, accounts, shot):
     expect(page.locator(".wb-total")).to_have_text("3 sites")
     shot(page, "imported")
 
+    # and the filter form narrows the list to the planned ones
+    page.get_by_role("button", name="Filters").click()
+    page.locator(".wb-filter-form").get_by_label("Status").select_option(label="Planned")
+    page.locator(".wb-filter-form").get_by_role("button", name="Apply").click()
+    expect(page.locator(".wb-total")).to_have_text("1 site")
+    expect(page.get_by_role("link", name="FRA1", exact=True)).to_be_visible()
+    shot(page, "filtered-by-status")
+
     # and the change log shows who created FRA1, with its fields
     page.get_by_role("link", name="FRA1", exact=True).click()
     page.get_by_role("link", name="Changelog", exact=True).click()
