@@ -26,6 +26,13 @@ LONG = {"comments", "prechange_data", "postchange_data", "constraints", "paramet
         "shipping_address", "address"}  # fmt: skip
 CUSTOM_PREFIX = "cf_"
 MAX_DEFAULT_COLUMNS = 6
+# Badge colours of common choice values, as NetBox colours statuses and change actions.
+CHOICE_COLORS = {
+    "active": "success", "planned": "info", "staging": "primary", "decommissioning": "warning",
+    "retired": "danger", "offline": "secondary", "failed": "danger", "available": "success",
+    "reserved": "info", "deprecated": "danger", "create": "success", "update": "primary", "delete": "danger",
+    "info": "info", "success": "success", "warning": "warning", "danger": "danger",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -130,9 +137,8 @@ def cell(value, links: Links) -> SafeString:
         )
     if isinstance(value, dict):
         if set(value) == {"value", "label"}:
-            return format_html(
-                '<span class="badge text-bg-secondary wb-choice-{}">{}</span>', value["value"], value["label"]
-            )
+            color = CHOICE_COLORS.get(str(value["value"]), "secondary")
+            return format_html('<span class="badge text-bg-{} wb-choice">{}</span>', color, value["label"])
         if "display" in value or "url" in value:
             return _nested(value, links)
         return format_html("<code>{}</code>", _json(value))
