@@ -5,6 +5,7 @@ for development. With DEBUG off, an unusable SECRET_KEY stops start-up.
 """
 
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -313,6 +314,20 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
 # Accept http:// OIDC issuers (discovery, keys and tokens unprotected in transit): development only.
 SSO_ALLOW_INSECURE_HTTP = env_bool("SSO_ALLOW_INSECURE_HTTP", DEBUG)
+
+# --- Outbound HTTP to addresses users choose (tenants.outbound, see docs/sso.md) -------------
+# Only public addresses, unless listed here (CIDR) or private networks are allowed altogether
+# (development and tests, whose identity providers listen on 127.0.0.1).
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", False)
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", [])
+for _network in OUTBOUND_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"OUTBOUND_ALLOWED_NETWORKS must list networks such as 10.20.0.0/16, got {_network!r}."
+        ) from None
+OUTBOUND_HTTP_TIMEOUT = env_int("OUTBOUND_HTTP_TIMEOUT", 10)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 # A folder to write emails into, one file each, instead of sending them (browser tests read it).

@@ -66,12 +66,12 @@ class KeyPair:
         return "".join(self.certificate_pem.decode().strip().splitlines()[1:-1])
 
 
-def key_pair(common_name: str) -> KeyPair:
-    """A fresh RSA key and a self-signed certificate for it."""
+def key_pair(common_name: str, *, tls_hosts: tuple[str, ...] = ()) -> KeyPair:
+    """A fresh RSA key and a self-signed certificate for it (a TLS server's for `tls_hosts`)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -79,8 +79,12 @@ def key_pair(common_name: str) -> KeyPair:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
     )
+    if tls_hosts:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(host) for host in tls_hosts]), critical=False
+        )
+    certificate = builder.sign(key, hashes.SHA256())
     return KeyPair(
         private_pem=key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -120,6 +124,7 @@ class HTTPService:
         self.base_url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.errors: list[BaseException] = []
+        self.requests: list[str] = []  # the paths asked for, in order
 
     def start(self):
         self._thread.start()
@@ -133,6 +138,7 @@ class HTTPService:
         raise NotImplementedError
 
     def _wsgi(self, environ, start_response):
+        self.requests.append(environ["PATH_INFO"])
         try:
             response = self.handle(environ)
         except Exception as error:  # reported by the test that looks at `errors`
