@@ -9,7 +9,9 @@ login grants are in `tenants.sso`. Here they are applied at allauth's hooks:
   (and of no other) before landing them in it;
 - which email addresses count as verified and which existing accounts an SSO login may take
   over is decided per organization;
-- the ID token's signature, issuer and audience are always checked (`oidc_callback`).
+- the ID token's signature, issuer and audience are always checked (`oidc_callback`);
+- allauth calls the identity provider (discovery, keys, token, userinfo) through the SSRF-safe
+  client of `tenants.outbound` only.
 """
 
 from typing import Any
@@ -21,6 +23,7 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -29,6 +32,7 @@ from django.utils.http import urlencode
 
 from saas_platform.adapters import AccountAdapter as InvitationAccountAdapter
 from tenants.billing import BillingRefused
+from tenants.outbound import outbound_session
 from tenants.sso import (
     password_login_refused,
     sso_configuration_for_app,
@@ -95,6 +99,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Only the organization's own domains count as verified, whatever the identity provider says.
         for address in sociallogin.email_addresses:
             address.verified = sso_domain_claimed(configuration, address.email)
+
+    def get_requests_session(self):
+        # An organization's admin chooses the issuer: only public addresses, plain http only in development.
+        return outbound_session(
+            allow_http=settings.SSO_ALLOW_INSECURE_HTTP, timeout=settings.SOCIALACCOUNT_REQUESTS_TIMEOUT
+        )
 
     def list_providers(self, request):
         # allauth's pages would list every organization's identity provider to anyone; members

@@ -6,7 +6,6 @@ non-members as for an organization that does not exist. The rules live in `tenan
 views translate its outcomes. The stored client secret is never sent back to the browser.
 """
 
-import requests
 from allauth.core import ratelimit
 from allauth.socialaccount.providers.base import AuthProcess
 from django import forms
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from saas_platform.sso import organization_url
 from tenants.members import is_manager
 from tenants.models import MembershipRole, SSOConfiguration, SSOProtocol
+from tenants.outbound import OutboundError
 from tenants.sso import OIDCSettings, SAMLSettings, oidc_provider_id, sso_configure, sso_disable, sso_find
 
 SSO_SETTINGS_PATH = "sso-settings"
@@ -186,6 +186,6 @@ def sso_login(request) -> HttpResponse:
                 return provider.redirect(
                     request, AuthProcess.LOGIN, next_url=organization_url(configuration.organization)
                 )
-            except (requests.RequestException, KeyError, ValueError):  # down, or no usable discovery document
+            except (OutboundError, KeyError, ValueError):  # down, or no usable discovery document
                 form.add_error(None, UNREACHABLE)
     return render(request, "frontend/sso/login.html", {"form": form}, status=400)

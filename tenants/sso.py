@@ -26,6 +26,7 @@ appear in events.
 import contextlib
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp
@@ -48,6 +49,7 @@ from tenants.models import (
     SSOEmailDomain,
     SSOProtocol,
 )
+from tenants.outbound import host_check
 
 OIDC_PROVIDER = "openid_connect"
 SAML_PROVIDER = "saml"
@@ -124,6 +126,9 @@ def issuer_validate(issuer: str) -> str:
         raise ValidationError({"issuer": ["Enter the issuer's https:// URL."]}) from None
     if "?" in issuer or "#" in issuer:
         raise ValidationError({"issuer": ["The issuer URL has no query or fragment."]})
+    refusal = host_check(urlsplit(issuer).hostname or "")
+    if refusal is not None:  # connections check again: this tells the admin now rather than at login
+        raise ValidationError({"issuer": [f"The identity provider must be reachable on the internet. {refusal}"]})
     return issuer
 
 

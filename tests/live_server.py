@@ -96,6 +96,8 @@ def live_server(directory: Path, *, env: Mapping[str, str] | None = None, thread
         "SECRET_KEY": settings.SECRET_KEY,
         "API_TOKEN_PEPPER": settings.API_TOKEN_PEPPER,
         "SENTRY_DSN": "",
+        # The identity providers of the tests (tests/identity_providers.py) listen on loopback.
+        "OUTBOUND_ALLOW_PRIVATE_NETWORKS": "true",
         **(env or {}),
     }
     command = [

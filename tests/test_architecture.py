@@ -11,6 +11,7 @@ from tenants.tasks import OrganizationTask
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_PARTY = ("saas_platform", "tenants", "automation", "frontend", "benchmarks")
+ALL_CODE = ("saas_platform", "tenants", "core", "inventory", "automation", "frontend", "benchmarks")
 SCHEMA_SWITCHING = re.compile(r"\b(set_tenant|set_schema|set_schema_to_public|schema_context)\(|search_path")
 
 
@@ -54,3 +55,20 @@ def test_every_task_is_organization_aware():
     ours = {name: task for name, task in celery_app.tasks.items() if not name.startswith("celery.")}
     assert ours, "no tasks registered"
     assert [name for name, task in ours.items() if not isinstance(task, OrganizationTask)] == []
+
+
+HTTP_CLIENTS = {"requests", "urllib3", "httpx", "aiohttp", "pycurl", "urllib.request", "http.client"}
+OUTBOUND_CLIENT = ROOT / "tenants" / "outbound.py"
+
+
+def test_outbound_http_goes_through_the_ssrf_safe_client():
+    """STYLE: "Outbound HTTP (webhooks, SSO metadata) goes through one SSRF-safe client"."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in python_files(*ALL_CODE)
+        if path != OUTBOUND_CLIENT
+        for module in imported_modules(path)
+        if module in HTTP_CLIENTS or module.split(".")[0] in HTTP_CLIENTS
+    ]
+    assert offenders == [], "use tenants.outbound.outbound_session()"
+    assert "requests" in set(imported_modules(OUTBOUND_CLIENT))

@@ -5,7 +5,8 @@ Fixtures (see docs/development.md):
 - `wirebook`: the live server (tests/live_server.py) for the whole session, on the test
   database, writing its emails into a folder (EMAIL_FILE_PATH), trusting one proxy hop, so
   that each browser context sends its own client address and rate limits never add up, and
-  accepting http:// OpenID Connect issuers (SSO_ALLOW_INSECURE_HTTP) for the local providers.
+  accepting http:// OpenID Connect issuers (SSO_ALLOW_INSECURE_HTTP) on loopback
+  (OUTBOUND_ALLOW_PRIVATE_NETWORKS, set by tests/live_server.py) for the local providers.
 - `outbox`: the emails the server wrote during this test (`harness.Outbox`).
 - `accounts`: verified users and organizations made through our services, committed and
   removed after the test (`harness.Accounts`); the test may use the ORM freely.

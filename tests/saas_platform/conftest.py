@@ -20,6 +20,7 @@ def oidc_idp():
 def oidc(oidc_idp, settings):
     """The module's OIDC provider, reset to behave (it speaks plain http on loopback)."""
     settings.SSO_ALLOW_INSECURE_HTTP = True
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
     oidc_idp.signing_key = oidc_idp.published_key
     oidc_idp.audience = None
     oidc_idp.login_as(ALICE)

@@ -189,3 +189,35 @@ def test_the_sso_login_page_is_rate_limited_per_address(db):
         assert client.post("/login/sso/", {"organization": "no-such-org"}).status_code == 400
 
     assert client.post("/login/sso/", {"organization": "no-such-org"}).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    ["https://10.0.0.1/realms/corp", "https://169.254.169.254/latest", "https://localhost", "https://[::1]:8443"],
+)
+def test_an_issuer_on_a_non_public_address_is_a_form_error(org_a, settings, issuer):
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    response = org_a.client().post(
+        settings_url(org_a),
+        {"protocol": "oidc", "issuer": issuer, "client_id": "x", "client_secret": "y", "default_role": "viewer"},
+    )
+
+    assert response.status_code == 400
+    assert "must be reachable on the internet" in " ".join(response.context["form"].errors["issuer"])
+    assert not SSOConfiguration.objects.exists()
+    assert not SocialApp.objects.exists()
+
+
+def test_an_identity_provider_on_a_non_public_address_is_never_called(org_a, oidc, settings):
+    # given: SSO set up while private networks were allowed (as in development)
+    configure_oidc(org_a, oidc)
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = False
+    calls_before = len(oidc.requests)
+
+    # when someone starts a login through it
+    response = Client().post("/login/sso/", {"organization": "org-a"})
+
+    # then Wirebook does not call it
+    assert response.status_code == 400
+    assert "could not be reached" in response.content.decode()
+    assert len(oidc.requests) == calls_before
