@@ -22,6 +22,7 @@ from frontend.forms import NULLIFY, build_form
 from frontend.object_views import deletion_preview
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+IMPORT_FUNCTION = "frontend.transfer.import_job"
 
 
 def _selected(request, spec: ObjectSpec, actor, action: str):
@@ -192,7 +193,7 @@ def bulk_import(request, *, spec: ObjectSpec, actor):
                 if len(records) >= background_threshold():
                     job = job_enqueue(
                         name=f"Import {len(records)} {spec.model._meta.verbose_name_plural}",
-                        function="frontend.transfer.import_job",
+                        function=IMPORT_FUNCTION,
                         arguments={"model": spec.label, "records": records, "user_id": actor.user_id,
                                    "user_name": actor.user_name, "role": actor.role},
                         user_id=actor.user_id,
@@ -230,4 +231,5 @@ def job_detail(request, pk: int):
     if job.status == "completed":
         percent = 100
     template = "frontend/job_progress.html" if request.headers.get("HX-Request") else "frontend/job.html"
-    return render(request, template, {"job": job, "percent": percent, "progress": progress})
+    context = {"job": job, "percent": percent, "progress": progress, "import_function": IMPORT_FUNCTION}
+    return render(request, template, context)

@@ -94,3 +94,14 @@ def test_a_job_page_is_private_to_its_starter_and_the_admins(committed, settings
     assert _client(stranger).get(path).status_code == 404
     assert _client(stranger).get(path.replace(organization.slug, other.slug)).status_code == 404
     assert Client().get(path).status_code == 302
+
+
+def test_other_jobs_pages_do_not_speak_of_imports(org_a):
+    with tenant_context(org_a.organization):
+        job = Job.objects.create(
+            name="Export", function="core.export.export_job", status=JobStatus.COMPLETED, user_id=org_a.owner.pk
+        )
+
+    page = org_a.client().get(f"/o/org-a/jobs/{job.pk}/").content.decode()
+
+    assert "Completed" in page and "Imported" not in page and "100%" in page
