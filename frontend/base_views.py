@@ -54,6 +54,13 @@ def permissions(spec: ObjectSpec, actor: Actor) -> dict[str, bool]:
     return {action: allowed(actor, spec.model, action) for action in ("add", "change", "delete")}
 
 
+def forbidden(request: HttpRequest, spec: ObjectSpec, actor: Actor, action: str):
+    """The 403 page when `actor` may not `action` objects of `spec` here, else None."""
+    if permissions(spec, actor)[action]:
+        return None
+    return page(request, "403.html", spec, actor, {}, status=403)
+
+
 def safe_return_url(request: HttpRequest, fallback: str) -> str:
     url = request.POST.get("return_url") or request.GET.get("return_url")
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):

@@ -17,7 +17,7 @@ from core.api.writes import deserialize
 from core.registry import ObjectSpec
 from core.services import object_delete, object_update, object_write_batch
 from frontend import listing, transfer
-from frontend.base_views import object_url, page, permissions, safe_return_url, ui_view
+from frontend.base_views import forbidden, object_url, page, safe_return_url, ui_view
 from frontend.forms import NULLIFY, build_form
 from frontend.object_views import deletion_preview
 
@@ -49,10 +49,8 @@ def _hidden_selection(request) -> dict:
 @require_http_methods(["POST"])
 @ui_view
 def bulk_edit(request, *, spec: ObjectSpec, actor):
-    if spec.read_only:
-        raise Http404
-    if not permissions(spec, actor)["change"]:
-        return page(request, "403.html", spec, actor, {}, status=403)
+    if (refusal := forbidden(request, spec, actor, "change")) is not None:
+        return refusal
     selected = list(_selected(request, spec, actor, "change"))
     Form = build_form(spec, bulk=True)
     return_url = safe_return_url(request, object_url(spec, "list"))
@@ -113,10 +111,8 @@ def _apply_bulk_edit(spec: ObjectSpec, actor, form, selected: list) -> list[dict
 @require_http_methods(["POST"])
 @ui_view
 def bulk_delete(request, *, spec: ObjectSpec, actor):
-    if spec.read_only:
-        raise Http404
-    if not permissions(spec, actor)["delete"]:
-        return page(request, "403.html", spec, actor, {}, status=403)
+    if (refusal := forbidden(request, spec, actor, "delete")) is not None:
+        return refusal
     selected = list(_selected(request, spec, actor, "delete"))
     return_url = safe_return_url(request, object_url(spec, "list"))
     cascaded, blocking = deletion_preview(selected)
@@ -157,10 +153,8 @@ def background_threshold() -> int:
 @require_http_methods(["GET", "POST"])
 @ui_view
 def bulk_import(request, *, spec: ObjectSpec, actor):
-    if spec.read_only:
-        raise Http404
-    if not permissions(spec, actor)["add"]:
-        return page(request, "403.html", spec, actor, {}, status=403)
+    if (refusal := forbidden(request, spec, actor, "add")) is not None:
+        return refusal
     context = {
         "columns": transfer.columns(spec),
         "data": request.POST.get("data", ""),

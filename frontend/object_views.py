@@ -21,7 +21,7 @@ from core.models import JournalEntry, ObjectChange, SavedFilter
 from core.registry import ObjectSpec, registry
 from core.services import object_create, object_delete, object_update
 from frontend import listing, tables, transfer
-from frontend.base_views import object_url, page, permissions, safe_return_url, ui_view
+from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import build_form, clone_initial, initial_from
 
 # -- list --------------------------------------------------------------------------------------
@@ -348,11 +348,8 @@ def _write(form, spec: ObjectSpec, actor, payload: dict, *, instance):
 @require_http_methods(["GET", "POST"])
 @ui_view
 def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
-    if spec.read_only:
-        raise Http404
-    action = "add" if pk is None else "change"
-    if not permissions(spec, actor)[action]:
-        return page(request, "403.html", spec, actor, {}, status=403)
+    if (refusal := forbidden(request, spec, actor, "add" if pk is None else "change")) is not None:
+        return refusal
     instance = None if pk is None else _get_visible(spec, actor, pk, "change")
     Form = build_form(spec)
     if request.method == "POST":
@@ -420,10 +417,8 @@ def deletion_preview(instances: list) -> tuple[list[str], list[str]]:
 @require_http_methods(["GET", "POST"])
 @ui_view
 def object_delete_view(request, pk: int, *, spec: ObjectSpec, actor):
-    if spec.read_only:
-        raise Http404
-    if not permissions(spec, actor)["delete"]:
-        return page(request, "403.html", spec, actor, {}, status=403)
+    if (refusal := forbidden(request, spec, actor, "delete")) is not None:
+        return refusal
     instance = _get_visible(spec, actor, pk, "delete")
     cascaded, blocking = deletion_preview([instance])
     if request.method == "POST" and not blocking:

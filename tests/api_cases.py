@@ -214,6 +214,14 @@ class CaseData:
     def update(self, named) -> dict:
         return resolve(self.update_data, named)
 
+    def new_member(self, org_a, role: str) -> Client:
+        """A logged-in client of a new member of organization A with `role`."""
+        user = get_user_model().objects.create_user(f"{role}-{self.model._meta.model_name}@example.com")
+        Membership.objects.create(user=user, organization=org_a.organization, role=role)
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        return client
+
 
 class APICase(CaseData):
     brief_fields: ClassVar[list[str]] = []
@@ -316,13 +324,6 @@ class APICase(CaseData):
                 assert body[key] == self.rendered_as[key], f"{key}: {body[key]!r} != {self.rendered_as[key]!r}"
             else:
                 assert echoes(value, body[key]), f"{key}: wrote {value!r}, got {body[key]!r}"
-
-    def new_member(self, org_a, role: str) -> Client:
-        user = get_user_model().objects.create_user(f"{role}-{self.model._meta.model_name}@example.com")
-        Membership.objects.create(user=user, organization=org_a.organization, role=role)
-        client = Client(raise_request_exception=False)
-        client.force_login(user)
-        return client
 
     def queries(self, client: Client, path: str) -> int:
         with CaptureQueriesContext(connection) as captured:

@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 import pytest
 import yaml
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.test import Client
@@ -24,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from core.api.writes import writable_fields
 from core.registry import ObjectSpec
 from tenants.context import tenant_context
-from tenants.models import Membership, MembershipRole
+from tenants.models import MembershipRole
 from tests.api_cases import APICase, CaseData, call, changes, resolve
 
 WRITE_TESTS = (
@@ -110,13 +109,6 @@ class UICase(CaseData):
     def url(self, slug: str, suffix: str = "") -> str:
         spec = self.spec()
         return f"/o/{slug}/{spec.api_app}/{spec.api_path}/{suffix}"
-
-    def member(self, org_a, role: str) -> Client:
-        user = get_user_model().objects.create_user(f"ui-{role}-{self.spec().model._meta.model_name}@example.com")
-        Membership.objects.create(user=user, organization=org_a.organization, role=role)
-        client = Client(raise_request_exception=False)
-        client.force_login(user)
-        return client
 
     def count(self, case: APICase, client: Client, slug: str) -> int:
         return len(case.listed(client, slug))
@@ -275,7 +267,7 @@ class UICase(CaseData):
         assert case.listed(owner, slug) == []
 
     def test_viewer_is_not_offered_writes(self, org_a, slug, objects, case):
-        viewer = self.member(org_a, MembershipRole.VIEWER)
+        viewer = self.new_member(org_a, MembershipRole.VIEWER)
         body = viewer.get(self.url(slug, "?q=x")).content.decode()
         assert "Edit selected" not in body and 'name="pk"' not in body and "Save filter" not in body
         pk = objects[0]["id"]
