@@ -161,8 +161,8 @@ def object_create(
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
-    _billing_check("add")
     with transaction.atomic():
+        _billing_check("add")
         instance = model()
         many_to_many = _apply(instance, data)
         _save(instance, many_to_many, tags, custom_fields)
@@ -179,8 +179,8 @@ def object_update(
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
-    _billing_check("change")
     with transaction.atomic():
+        _billing_check("change")
         instance = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
         before = snapshot(instance)
         many_to_many = _apply(instance, data)
@@ -196,8 +196,8 @@ def object_delete(*, instance: models.Model, message: str = "") -> None:
 
     Raises django.db.models.ProtectedError / RestrictedError when something prevents it.
     """
-    _billing_check("delete")
     with transaction.atomic():
+        _billing_check("delete")
         collector = Collector(using=router.db_for_write(type(instance)))
         collector.collect([instance])
         logged = [

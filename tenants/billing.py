@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenants.context import public_context
+from tenants.locks import advisory_xact_lock
 from tenants.models import BillingStatus, Invitation, Membership, Organization, OrganizationStatus
 
 FREE = "free"
@@ -149,13 +150,18 @@ def grace_expired(organization: Organization, *, now: datetime | None = None) ->
 
 def object_write_check(organization: Organization, action: str, *, usage: Callable[[], int]) -> None:
     """Refuse an object write (`action`: "add", "change" or "delete") the organization may not make.
-    `usage` is called (one count) only when the plan limits objects."""
+    `usage` is called (one count) only when the plan limits objects. Call it inside the write's
+    transaction."""
     reason = organization_read_only_reason(organization)
     if reason is not None:
         raise BillingRefused(reason, code="read_only")
     plan = organization_plan(organization)
     if action == "delete" or not plan.max_objects:
         return
+    if action == "add":
+        # Creates of a limited organization take turns until their transaction ends: the next one
+        # counts the previous one's object (two creates at limit - 1 cannot both pass).
+        advisory_xact_lock("object-limit", organization=organization)
     count = usage()
     values = {"plan": plan.name, "limit": plan.max_objects, "usage": count}
     if count > plan.max_objects:

@@ -10,11 +10,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.services import object_create
 from inventory.models import Site
 from saas_platform.billing.webhooks import stripe_event_handle
 from saas_platform.models import BillingAccount, StripeEvent
@@ -569,3 +570,43 @@ def test_platform_api_reports_plan_limits_and_usage_to_admins_and_owners_only(st
     assert org_b.client().get(path).status_code == 404
     assert org_b.client().get(path).json() == org_b.client().get("/api/platform/organizations/nope/billing/").json()
     assert Client().get(path).status_code == 403
+
+
+def test_two_creates_at_the_last_free_slot_cannot_both_pass(stripe_on, committed):
+    """The object limit holds under concurrency: creates of a limited organization take turns."""
+    organization = committed.organization("limit-race")
+    with tenant_context(organization):
+        for n in range(2):
+            object_create(model=Site, data={"name": f"S{n}", "slug": f"s{n}"})
+    first_created, outcome = threading.Event(), {}
+
+    def first():
+        try:
+            with tenant_context(organization), transaction.atomic():
+                object_create(model=Site, data={"name": "A", "slug": "a"})
+                first_created.set()
+                time.sleep(0.5)  # the second create runs meanwhile, before this one commits
+        finally:
+            first_created.set()
+            connection.close()
+
+    def second():
+        first_created.wait(10)
+        try:
+            with tenant_context(organization):
+                object_create(model=Site, data={"name": "B", "slug": "b"})
+            outcome["second"] = "created"
+        except BillingRefused as refusal:
+            outcome["second"] = refusal.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+
+    assert outcome == {"second": "object_limit"}
+    with tenant_context(organization):
+        assert sorted(Site.objects.values_list("name", flat=True)) == ["A", "S0", "S1"]
