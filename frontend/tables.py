@@ -6,6 +6,7 @@ the API (constant per page) and every special renderer a registration declares.
 """
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -26,6 +27,10 @@ LONG = {"comments", "prechange_data", "postchange_data", "constraints", "paramet
         "shipping_address", "address"}  # fmt: skip
 CUSTOM_PREFIX = "cf_"
 MAX_DEFAULT_COLUMNS = 6
+# A representation's timestamps ("2026-11-25T16:16:13.719415Z"), shown to the minute.
+ISO_DATETIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2})(:\d{2}(\.\d+)?)?(?P<zone>Z|[+-]\d{2}:\d{2})$"
+)
 # Badge colours of common choice values, as NetBox colours statuses and change actions.
 CHOICE_COLORS = {
     "active": "success", "planned": "info", "staging": "primary", "decommissioning": "warning",
@@ -146,6 +151,9 @@ def cell(value, links: Links) -> SafeString:
         if all(isinstance(item, dict) for item in value):
             return format_html_join(" ", "{}", ((cell(item, links),) for item in value))
         return format_html("{}", ", ".join(str(item) for item in value))
+    if isinstance(value, str) and (moment := ISO_DATETIME.match(value)):
+        zone = "UTC" if moment["zone"] == "Z" else moment["zone"]
+        return format_html('<time datetime="{}">{} {} {}</time>', value, moment["date"], moment["time"], zone)
     return format_html("{}", value)
 
 
