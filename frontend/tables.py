@@ -181,6 +181,8 @@ def row_cells(columns: list[Column], data: dict, links: Links, *, tree: bool) ->
 def _plain(value) -> str:
     if isinstance(value, dict):
         return str(value.get("display") or value.get("label") or value.get("value") or "")
+    if isinstance(value, str) and (moment := ISO_DATETIME.match(value)):
+        return f"{moment['date']} {moment['time']}"
     return "" if value is None else str(value)
 
 
