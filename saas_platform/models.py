@@ -77,6 +77,9 @@ class BillingAccount(models.Model):
     stripe_price_id = models.CharField(_("Stripe price"), max_length=255, blank=True)
     current_period_end = models.DateTimeField(_("current period ends"), null=True, blank=True)
     cancel_at_period_end = models.BooleanField(_("cancels at period end"), default=False)
+    # Wirebook, not the customer, stopped the renewal because the organization's deletion was
+    # scheduled: cancelling the deletion turns it back on.
+    renewal_stopped_for_deletion = models.BooleanField(_("renewal stopped for deletion"), default=False)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -343,6 +343,7 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token.revoked", _("API token revoked")
     BILLING_PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
     BILLING_STATUS_CHANGED = "billing.status_changed", _("Billing status changed")
+    BILLING_RENEWAL_CHANGED = "billing.renewal_changed", _("Subscription renewal changed")
     SSO_CONFIGURED = "sso.configured", _("Single sign-on configured")
     SSO_DISABLED = "sso.disabled", _("Single sign-on disabled")
     MEMBERSHIP_JOINED_BY_SSO = "membership.joined_by_sso", _("Joined by single sign-on")

@@ -8,6 +8,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.audit import audit_record
+from tenants.billing import deletion_billing
 from tenants.context import public_context
 from tenants.files import organization_files_delete
 from tenants.members import is_manager
@@ -174,6 +175,7 @@ def organization_deletion_schedule(*, organization: Organization, by, confirmati
             target=current.slug,
             data={"deletion_due": due.isoformat()},
         )
+        _subscription_sync_on_commit(current, by)
     _deletion_state_set(organization, current.status, current.status_before_deletion, current.deletion_due, save=False)
     return organization
 
@@ -193,8 +195,23 @@ def organization_deletion_cancel(*, organization: Organization, by) -> Organizat
             target=current.slug,
             data={"deletion_due": due.isoformat() if due else None},
         )
+        _subscription_sync_on_commit(current, by)
     _deletion_state_set(organization, current.status, "", None, save=False)
     return organization
+
+
+def _subscription_sync_on_commit(organization: Organization, by) -> None:
+    """Once the deletion (or its cancellation) is committed, stop (or resume) the subscription's
+    renewal. After the commit, so Stripe is never waited for with the row locked, and a failure
+    (logged by the hook, retried by the beat task) cannot undo the owner's decision."""
+    hooks = deletion_billing()
+    if hooks is not None:
+        sync = hooks.sync
+
+        def subscription_sync() -> None:
+            sync(organization, by)
+
+        transaction.on_commit(subscription_sync, robust=True)
 
 
 def _deletion_state_set(organization: Organization, status: str, before: str, due, *, save: bool = True) -> None:
@@ -207,10 +224,15 @@ def organization_deletions_run(*, now=None) -> list[str]:
     """Drop every organization whose deletion grace period is over: its schema, its rows
     (memberships, tokens, domains, invitations and audit events cascade) and its files.
     Returns the slugs dropped. Each organization is dropped in its own transaction, with its
-    row locked, so a concurrent cancellation either wins or waits and finds nothing."""
+    row locked, so a concurrent cancellation either wins or waits and finds nothing. Its Stripe
+    subscription, if any, is cancelled first; while Stripe cannot be reached the organization waits
+    for the next run (docs/billing.md)."""
     now = now or timezone.now()
     dropped = []
+    hooks = deletion_billing()
     with public_context():
+        if hooks is not None:
+            hooks.reconcile()
         due = Organization.objects.filter(status=OrganizationStatus.PENDING_DELETION, deletion_due__lte=now)
         for pk in list(due.values_list("pk", flat=True)):
             with transaction.atomic():
@@ -218,6 +240,8 @@ def organization_deletions_run(*, now=None) -> list[str]:
                 if organization is None:
                     continue
                 slug, schema_name = organization.slug, organization.schema_name
+                if hooks is not None and not hooks.end(organization):
+                    continue  # its subscription could not be cancelled: kept until the next run
                 organization_drop(organization)
                 logger.warning(
                     "organization %s (id %s, schema %s) deleted: its deletion was due at %s",

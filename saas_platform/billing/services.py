@@ -14,6 +14,7 @@ import stripe
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from saas_platform.models import BillingAccount
@@ -31,7 +32,7 @@ from tenants.billing import (
     plan_get,
 )
 from tenants.context import public_context, tenant_context
-from tenants.models import AuditAction, BillingStatus, Membership, MembershipRole, Organization
+from tenants.models import AuditAction, BillingStatus, Membership, MembershipRole, Organization, OrganizationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -231,3 +232,100 @@ def subscription_apply(*, account: BillingAccount, subscription: dict, event_id:
     account.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
     account.save()
     return f"applied: {plan_key} {status}" if changes else f"unchanged: {plan_key} {status}"
+
+
+# -- the subscription of an organization being deleted (tenants.billing.DeletionBilling) ----------
+
+
+def deletion_subscription_sync(organization: Organization, by=None) -> None:
+    """Make the subscription's renewal match the organization's deletion: pending deletion, the
+    subscription stops at the end of the paid period (`cancel_at_period_end`); deletion cancelled,
+    it renews again -- unless the customer had stopped it themselves. One audit event per change.
+    A Stripe failure is logged and changes nothing here: `deletion_subscriptions_reconcile` retries."""
+    if not billing_enabled():
+        return
+    with public_context(), transaction.atomic():
+        # Locked while Stripe is asked, so a schedule and a quick cancellation apply in order.
+        account = BillingAccount.objects.select_for_update().filter(organization_id=organization.pk).first()
+        if account is None or not account.stripe_subscription_id:
+            return
+        current = Organization.objects.get(pk=organization.pk)
+        pending = current.status == OrganizationStatus.PENDING_DELETION
+        live = current.billing_status in PLAN_STATUSES
+        if pending and live and not account.cancel_at_period_end:
+            stop = True
+        elif not pending and account.renewal_stopped_for_deletion and live:
+            stop = False
+        else:
+            if not pending and account.renewal_stopped_for_deletion:  # the subscription ended meanwhile
+                account.renewal_stopped_for_deletion = False
+                account.save(update_fields=["renewal_stopped_for_deletion", "updated"])
+            return
+        try:
+            subscription = stripe_client().v1.subscriptions.update(
+                account.stripe_subscription_id, params={"cancel_at_period_end": stop}
+            )
+        except stripe.StripeError as error:
+            logger.warning(
+                "could not %s the Stripe subscription %s of organization %s (retried by the deletion task): %s",
+                "stop renewing" if stop else "resume renewing", account.stripe_subscription_id, current.slug, error,
+            )  # fmt: skip
+            return
+        account.cancel_at_period_end = bool(subscription.cancel_at_period_end)
+        account.renewal_stopped_for_deletion = stop
+        account.save(update_fields=["cancel_at_period_end", "renewal_stopped_for_deletion", "updated"])
+        audit_record(
+            organization=current,
+            action=AuditAction.BILLING_RENEWAL_CHANGED,
+            actor=by,
+            target=account.stripe_subscription_id,
+            data={
+                "cancel_at_period_end": stop,
+                "reason": "organization deletion scheduled" if stop else "organization deletion cancelled",
+            },
+        )
+
+
+def deletion_subscriptions_reconcile() -> None:
+    """Retry `deletion_subscription_sync` for every organization whose subscription does not match
+    its deletion state yet (Stripe was unreachable when the owner acted). Run by the deletion task."""
+    if not billing_enabled():
+        return
+    with public_context():
+        unmatched = (
+            BillingAccount.objects.exclude(stripe_subscription_id="")
+            .filter(
+                Q(organization__status=OrganizationStatus.PENDING_DELETION, cancel_at_period_end=False)
+                | (Q(renewal_stopped_for_deletion=True) & ~Q(organization__status=OrganizationStatus.PENDING_DELETION))
+            )
+            .select_related("organization")
+        )
+        for account in list(unmatched):
+            deletion_subscription_sync(account.organization)
+
+
+def deletion_subscription_end(organization: Organization) -> bool:
+    """Cancel the organization's subscription now: it is about to be deleted. True when nothing is
+    left to charge it; False when Stripe could not be asked (the deletion waits for the next run)."""
+    if not billing_enabled():
+        return True
+    with public_context():
+        account = BillingAccount.objects.filter(organization_id=organization.pk).first()
+    if account is None or not account.stripe_subscription_id or organization.billing_status not in PLAN_STATUSES:
+        return True
+    try:
+        stripe_client().v1.subscriptions.cancel(account.stripe_subscription_id)
+    except stripe.InvalidRequestError as error:
+        # Already cancelled, or gone: nothing left to charge.
+        logger.warning("Stripe subscription %s of organization %s not cancelled: %s",
+                       account.stripe_subscription_id, organization.slug, error)  # fmt: skip
+        return True
+    except stripe.StripeError as error:
+        logger.error(
+            "organization %s kept until the next run: its Stripe subscription %s could not be cancelled: %s",
+            organization.slug, account.stripe_subscription_id, error,
+        )  # fmt: skip
+        return False
+    logger.warning("Stripe subscription %s of organization %s cancelled: the organization is being deleted",
+                   account.stripe_subscription_id, organization.slug)  # fmt: skip
+    return True

@@ -1,11 +1,13 @@
 """Fixtures of the platform tests: the identity providers the SSO tests sign in with
-(tests/identity_providers.py), one of each per test module, reset for each test."""
+(tests/identity_providers.py) and the fake Stripe the billing tests pay with
+(tests/saas_platform/fake_stripe.py), one of each per test module, reset for each test."""
 
 import shutil
 
 import pytest
 
 from tests.identity_providers import OIDCProvider, SAMLIdP
+from tests.saas_platform.fake_stripe import PLANS, SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 from tests.saas_platform.sso_flows import ALICE
 
 
@@ -48,3 +50,21 @@ def saml(saml_idp):
     saml_idp.errors.clear()
     yield saml_idp
     assert not saml_idp.errors, saml_idp.errors
+
+
+@pytest.fixture(scope="module")
+def fake_stripe():
+    fake = FakeStripe().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def stripe_on(settings, fake_stripe):
+    """Billing on, talking to the module's fake Stripe."""
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake_stripe.url
+    settings.BILLING_GRACE_DAYS = 7
+    settings.WIREBOOK_PLANS = PLANS
+    return fake_stripe

@@ -1,5 +1,6 @@
 """A small Stripe for tests: an HTTP server on 127.0.0.1 answering the requests the real `stripe`
-library makes for billing (customers, Checkout and portal sessions, subscription retrieval), and
+library makes for billing (customers, Checkout and portal sessions, subscription retrieval, update
+and cancellation), and
 webhook events signed the way Stripe signs them.
 
 Point the library at it with STRIPE_API_BASE = FakeStripe.url.
@@ -16,6 +17,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 SECRET_KEY = "sk_test_wirebook"
 WEBHOOK_SECRET = "whsec_wirebook_test"
+# The plans the tests sell (WIREBOOK_PLANS), at prices of this fake.
+PLANS = {
+    "free": {"name": "Free", "price": "", "max_members": 2, "max_objects": 3},
+    "team": {"name": "Team", "price": "price_team", "max_members": 10, "max_objects": 100},
+    "msp": {"name": "MSP", "price": "price_msp", "max_members": 0, "max_objects": 0},
+}
 
 
 def stripe_signature(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
@@ -127,12 +134,25 @@ class FakeStripe:
                 "url": f"https://billing.stripe.test/p/session/{session_id}",
                 **params,
             }
-        if method == "GET" and path.startswith("/v1/subscriptions/"):
-            subscription = self.subscriptions.get(path.rsplit("/", 1)[1])
-            if subscription is not None:
-                return 200, subscription
-            return 404, {"error": {"type": "invalid_request_error", "message": "No such subscription"}}
+        if path.startswith("/v1/subscriptions/"):
+            return self._subscription_answer(method, self.subscriptions.get(path.rsplit("/", 1)[1]), params)
         return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL {path}"}}
+
+    def _subscription_answer(self, method: str, subscription: dict | None, params: dict) -> tuple[int, dict]:
+        """Retrieve (GET), update (POST: cancel_at_period_end) or cancel now (DELETE) a subscription."""
+        if subscription is None:
+            return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                   "message": "No such subscription"}}  # fmt: skip
+        if method == "GET":
+            return 200, subscription
+        if subscription["status"] == "canceled":
+            return 400, {"error": {"type": "invalid_request_error",
+                                   "message": "A canceled subscription can only update its metadata"}}  # fmt: skip
+        if method == "POST" and "cancel_at_period_end" in params:
+            subscription["cancel_at_period_end"] = params["cancel_at_period_end"] == "true"
+        elif method == "DELETE":
+            subscription.update(status="canceled", canceled_at=int(time.time()))
+        return 200, subscription
 
     def _handler(self):
         fake = self
@@ -168,7 +188,7 @@ class FakeStripe:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = _serve
+            do_GET = do_POST = do_DELETE = _serve
 
             def log_message(self, format, *args):
                 pass

@@ -24,32 +24,10 @@ from tenants.context import tenant_context
 from tenants.members import invitation_accept, invitation_create
 from tenants.models import AuditAction, AuditEvent, Membership, MembershipRole, Organization
 from tenants.tokens import token_create
-from tests.saas_platform.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, stripe_signature
+from tests.saas_platform.fake_stripe import PLANS, SECRET_KEY, WEBHOOK_SECRET, FakeStripe, stripe_signature
 
 WEBHOOK = "/billing/stripe/webhook/"
 PASSWORD = "a long and unusual passphrase 42"
-PLANS = {
-    "free": {"name": "Free", "price": "", "max_members": 2, "max_objects": 3},
-    "team": {"name": "Team", "price": "price_team", "max_members": 10, "max_objects": 100},
-    "msp": {"name": "MSP", "price": "price_msp", "max_members": 0, "max_objects": 0},
-}
-
-
-@pytest.fixture(scope="module")
-def fake_stripe():
-    fake = FakeStripe().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def stripe_on(settings, fake_stripe):
-    settings.STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake_stripe.url
-    settings.BILLING_GRACE_DAYS = 7
-    settings.WIREBOOK_PLANS = PLANS
-    return fake_stripe
 
 
 def fresh(org) -> Organization:
