@@ -25,7 +25,7 @@ from django.utils import timezone
 from automation.models import Job, JobStatus
 from automation.services import job_enqueue
 from core.api.serializers import Links, optimize, render
-from core.registry import ObjectSpec, registry
+from core.registry import registry
 from tenants.audit import audit_record
 from tenants.context import current_organization
 from tenants.files import organization_files_prefix
@@ -71,10 +71,6 @@ def export_path(job: Job) -> str | None:
     return path if path.startswith(organization_files_prefix(organization.pk)) else None
 
 
-def _label(spec: ObjectSpec) -> str:
-    return f"{spec.api_app}.{spec.model._meta.model_name}"
-
-
 def _write_objects(entry, objects: Iterable, links: Links) -> int:
     """Stream a JSON list into an archive entry, one object at a time."""
     count = 0
@@ -96,10 +92,10 @@ def organization_export(job: Job, *, root: str) -> dict:
     counts: dict[str, int] = {}
     with tempfile.TemporaryFile() as buffer:
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for spec in sorted(registry, key=_label):
+            for spec in sorted(registry, key=lambda spec: spec.type_label):
                 objects = optimize(spec.model._default_manager.all(), spec, brief=False).order_by("pk")
                 with archive.open(f"{spec.api_app}/{spec.api_path}.json", "w", force_zip64=True) as entry:
-                    counts[_label(spec)] = _write_objects(entry, objects.iterator(chunk_size=CHUNK_SIZE), links)
+                    counts[spec.type_label] = _write_objects(entry, objects.iterator(chunk_size=CHUNK_SIZE), links)
             manifest = {
                 "format": EXPORT_FORMAT,
                 "organization": {"name": organization.name, "slug": organization.slug},

@@ -62,6 +62,11 @@ class ObjectSpec:
     form_fields: dict[str, Callable] = field(default_factory=dict)
 
     @property
+    def type_label(self) -> str:
+        """The type as NetBox names it: "dcim.site" for inventory.Site."""
+        return f"{self.api_app}.{self.model._meta.model_name}"
+
+    @property
     def menu_group(self) -> str:
         return self.menu or MENU_BY_APP.get(self.api_app, self.api_app.title())
 
@@ -116,7 +121,7 @@ def object_type_label(content_type) -> str:
     spec = registry.find(model) if model is not None else None
     if spec is None:
         return f"{content_type.app_label}.{content_type.model}"
-    return f"{spec.api_app}.{content_type.model}"
+    return spec.type_label
 
 
 def object_type_for(label: str):

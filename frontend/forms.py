@@ -19,13 +19,13 @@ from django.db import models
 from django.urls import get_script_prefix
 from django.utils.text import capfirst
 
+from core.api.filters import CUSTOM_FIELD_PREFIX
 from core.api.serializers import field_names
 from core.api.writes import is_required, writable_fields
 from core.customfields import definitions_for, supports_custom_fields
 from core.models import CustomField, CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
 
-CUSTOM_PREFIX = "cf_"
 TAGS = "tags"
 NULLIFY = "_nullify"
 _CUSTOM_FIELD_ERROR = re.compile(r"custom field '(?P<name>[^']+)'")
@@ -111,8 +111,7 @@ def object_type_choices() -> list[tuple[str, str]]:
     """Registered types as NetBox labels ("dcim.site"), for content type fields."""
     choices = []
     for spec in registry:
-        label = f"{spec.api_app}.{spec.model._meta.model_name}"
-        choices.append((label, f"{capfirst(spec.model._meta.verbose_name)} ({label})"))
+        choices.append((spec.type_label, f"{capfirst(spec.model._meta.verbose_name)} ({spec.type_label})"))
     return sorted(choices, key=lambda choice: choice[1])
 
 
@@ -265,7 +264,7 @@ class ObjectForm(forms.Form):
             payload[name] = _api_value(self.spec.model._meta.get_field(name), value)
         custom: dict[str, Any] = {}
         for name in self.custom_field_names:
-            key = CUSTOM_PREFIX + name
+            key = CUSTOM_FIELD_PREFIX + name
             if key in nullify:
                 custom[name] = None
                 continue
@@ -289,7 +288,7 @@ class ObjectForm(forms.Form):
             if name == "custom_fields":
                 for message in messages:
                     match = _CUSTOM_FIELD_ERROR.search(str(message))
-                    key = CUSTOM_PREFIX + match["name"] if match else None
+                    key = CUSTOM_FIELD_PREFIX + match["name"] if match else None
                     self.add_error(key if key in self.fields else None, str(message))
                 continue
             target = name if name in self.fields else None
@@ -354,7 +353,7 @@ def build_form(spec: ObjectSpec, *, bulk: bool = False) -> type[ObjectForm]:
         for name, definition in definitions_for(spec.model).items():  # in display order
             if (bulk and definition.unique) or definition.ui_editable != "yes":
                 continue
-            fields[CUSTOM_PREFIX + name] = _custom_form_field(definition, bulk=bulk)
+            fields[CUSTOM_FIELD_PREFIX + name] = _custom_form_field(definition, bulk=bulk)
             custom_names.append(name)
     has_tags = supports_custom_fields(spec.model)
     tag_spec = registry.get(Tag)
@@ -365,7 +364,7 @@ def build_form(spec: ObjectSpec, *, bulk: bool = False) -> type[ObjectForm]:
         fields["remove_tags"] = PickerField(tag_spec, multiple=True, required=False, label="Remove tags")
     if bulk:
         nullable = [name for name in names if _nullable(spec.model._meta.get_field(name))]
-        nullable += [CUSTOM_PREFIX + name for name in custom_names]
+        nullable += [CUSTOM_FIELD_PREFIX + name for name in custom_names]
         fields[NULLIFY] = forms.MultipleChoiceField(
             choices=[(name, fields[name].label) for name in nullable],
             required=False,
@@ -412,7 +411,7 @@ def initial_from(spec: ObjectSpec, instance) -> dict[str, Any]:
                 value = ", ".join(str(item) for item in value)
             initial[name] = value
     for name, value in (getattr(instance, "custom_field_data", None) or {}).items():
-        initial[CUSTOM_PREFIX + name] = value
+        initial[CUSTOM_FIELD_PREFIX + name] = value
     if hasattr(instance, "tagged_items"):
         initial[TAGS] = [item.tag_id for item in instance.tagged_items.all()]
     return initial

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from core.api.endpoints import ApiError, ensure_permitted
+from core.api.filters import CUSTOM_FIELD_PREFIX
 from core.api.serializers import Links, optimize, render
 from core.api.writes import WriteError, deserialize, model_errors
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
@@ -89,9 +90,7 @@ def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict, actor) -> str | N
     if not filters or not permissions(registry.get(SavedFilter), actor)["add"]:
         return None
 
-    label = f"{spec.api_app}.{spec.model._meta.model_name}"
-    saved = registry.get(SavedFilter)
-    return object_url(saved, "add", object_types=label, parameters=json.dumps(filters))
+    return object_url(registry.get(SavedFilter), "add", object_types=spec.type_label, parameters=json.dumps(filters))
 
 
 @require_http_methods(["POST"])
@@ -145,7 +144,7 @@ def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
         if not isinstance(relation, GenericRelation) or other is None:
             continue
         params = QueryDict(mutable=True)
-        params[relation.content_type_field_name] = f"{spec.api_app}.{spec.model._meta.model_name}"
+        params[relation.content_type_field_name] = spec.type_label
         params[relation.object_id_field_name] = str(instance.pk)
         related.append(
             {
@@ -212,7 +211,7 @@ def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> 
 def _clone_query(spec: ObjectSpec, instance) -> dict:
     query = {}
     for name, value in clone_initial(spec, instance).items():
-        if value in (None, "", []) or name.startswith("cf_") or name == "tags":
+        if value in (None, "", []) or name.startswith(CUSTOM_FIELD_PREFIX) or name == "tags":
             continue
         query[name] = value
     return query
@@ -304,7 +303,7 @@ def object_journal(request, pk: int, *, spec: ObjectSpec, actor):
             raise Http404
         if form.is_valid():
             payload = form.payload()
-            payload["assigned_object_type"] = f"{spec.api_app}.{spec.model._meta.model_name}"
+            payload["assigned_object_type"] = spec.type_label
             payload["assigned_object_id"] = instance.pk
             if _write(form, journal_spec, actor, payload, instance=None) is not None:
                 messages.success(request, "Journal entry added.")

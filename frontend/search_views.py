@@ -25,10 +25,14 @@ def search_page(request):
     groups: dict[str, dict] = {}
     for hit in hits:
         hit_spec = registry.get(type(hit.object))
-        label = f"{hit_spec.api_app}.{hit_spec.model._meta.model_name}"
         group = groups.setdefault(
-            label,
-            {"label": hit_spec.model._meta.verbose_name_plural, "type": label, "hits": [], "best": hit.rank},
+            hit_spec.type_label,
+            {
+                "label": hit_spec.model._meta.verbose_name_plural,
+                "type": hit_spec.type_label,
+                "hits": [],
+                "best": hit.rank,
+            },
         )
         group["hits"].append(
             {
@@ -38,7 +42,7 @@ def search_page(request):
             }
         )
     type_choices = sorted(
-        ((f"{s.api_app}.{s.model._meta.model_name}", s.model._meta.verbose_name_plural) for s in registry),
+        ((s.type_label, s.model._meta.verbose_name_plural) for s in registry),
         key=lambda choice: str(choice[1]),
     )
     return render(

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from core.api.filters import CUSTOM_FIELD_PREFIX
 from core.api.serializers import Links, field_names
 from core.customfields import definitions_for, supports_custom_fields
 from core.registry import ObjectSpec
@@ -25,7 +26,6 @@ HIDDEN = {"url", "display_url", "owner", "custom_fields", "_depth"}
 # Shown on the detail page only (long text, JSON, snapshots).
 LONG = {"comments", "prechange_data", "postchange_data", "constraints", "parameters", "data", "physical_address",
         "shipping_address", "address"}  # fmt: skip
-CUSTOM_PREFIX = "cf_"
 MAX_DEFAULT_COLUMNS = 6
 # A representation's timestamps ("2026-11-25T16:16:13.719415Z"), shown to the minute.
 ISO_DATETIME = re.compile(
@@ -84,7 +84,7 @@ def available_columns(spec: ObjectSpec) -> list[Column]:
     ]
     if supports_custom_fields(spec.model):
         for name, field in sorted(definitions_for(spec.model).items()):
-            columns.append(Column(CUSTOM_PREFIX + name, field.label or capfirst(name.replace("_", " ")), False))
+            columns.append(Column(CUSTOM_FIELD_PREFIX + name, field.label or capfirst(name.replace("_", " ")), False))
     return columns
 
 
@@ -165,8 +165,8 @@ def row_cells(columns: list[Column], data: dict, links: Links, *, tree: bool) ->
     custom = data.get("custom_fields") or {}
     cells = []
     for index, column in enumerate(columns):
-        if column.name.startswith(CUSTOM_PREFIX):
-            value = custom.get(column.name[len(CUSTOM_PREFIX) :])
+        if column.name.startswith(CUSTOM_FIELD_PREFIX):
+            value = custom.get(column.name[len(CUSTOM_FIELD_PREFIX) :])
         else:
             value = data.get(column.name)
         html = cell(value, links)

@@ -26,6 +26,7 @@ from django.db import models, transaction
 from django.http import HttpResponse
 
 from core.api.endpoints import ApiError, each_item, ensure_permitted
+from core.api.filters import CUSTOM_FIELD_PREFIX
 from core.api.writes import WriteError, deserialize, model_errors, writable_fields
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
@@ -38,7 +39,6 @@ from tenants.models import Membership
 
 FORMATS = ("csv", "json", "yaml")
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
-CUSTOM_PREFIX = "cf_"
 TRUE = {"true", "yes", "1", "t", "y", "on"}
 FALSE = {"false", "no", "0", "f", "n", "off"}
 
@@ -67,7 +67,7 @@ def columns(spec: ObjectSpec) -> list[str]:
     names = ["id"] + [aliases.get(f.name, f.name) for f in form_fields(spec)]
     if supports_custom_fields(spec.model):
         names.append("tags")
-        names += [CUSTOM_PREFIX + name for name in definitions_for(spec.model)]
+        names += [CUSTOM_FIELD_PREFIX + name for name in definitions_for(spec.model)]
     return names
 
 
@@ -115,7 +115,7 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
         if custom:
             record["tags"] = sorted(item.tag.slug for item in obj.tagged_items.all())
             for name, value in sorted((obj.custom_field_data or {}).items()):
-                record[CUSTOM_PREFIX + name] = value
+                record[CUSTOM_FIELD_PREFIX + name] = value
         records.append(record)
     return records
 
@@ -259,9 +259,9 @@ def to_payload(spec: ObjectSpec, record: dict[str, Any]) -> tuple[int | None, di
         field_name = aliases.get(name, name)
         if name == "tags":
             payload["tags"] = [_reference(Tag, item) for item in _split(value)]
-        elif name.startswith(CUSTOM_PREFIX):
-            definition = custom_definitions.get(name[len(CUSTOM_PREFIX) :])
-            custom[name[len(CUSTOM_PREFIX) :]] = _custom_value(definition, value)
+        elif name.startswith(CUSTOM_FIELD_PREFIX):
+            definition = custom_definitions.get(name[len(CUSTOM_FIELD_PREFIX) :])
+            custom[name[len(CUSTOM_FIELD_PREFIX) :]] = _custom_value(definition, value)
         elif field_name in fields:
             payload[name] = _field_value(spec, fields[field_name], value)
     if custom:

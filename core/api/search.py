@@ -29,7 +29,7 @@ def search_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         spec = registry.get(type(hit.object))
         results.append(
             {
-                "object_type": f"{spec.api_app}.{hit.object._meta.model_name}",
+                "object_type": spec.type_label,
                 "object_id": hit.object.pk,
                 "display": spec.display(hit.object),
                 "rank": round(hit.rank, 4),
