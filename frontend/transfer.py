@@ -30,7 +30,7 @@ from core.api.filters import CUSTOM_FIELD_PREFIX
 from core.api.writes import WriteError, deserialize, model_errors, writable_fields
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
-from core.models import CustomFieldType, Tag
+from core.models import CustomField, CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
 from core.services import object_create, object_update, object_write_batch
 from frontend.forms import form_fields, split_array
@@ -62,13 +62,27 @@ def _lookup_field(model) -> str | None:
     return None
 
 
-def columns(spec: ObjectSpec) -> list[str]:
+@dataclass(frozen=True)
+class Columns:
+    """What an import's columns may be, read once per import (custom fields are the organization's data)."""
+
+    names: list[str]
+    fields: dict[str, models.Field]  # writable model fields by name
+    custom: dict[str, CustomField]  # custom field definitions by name
+
+
+def import_columns(spec: ObjectSpec) -> Columns:
+    custom = definitions_for(spec.model) if supports_custom_fields(spec.model) else {}
     aliases = {field: alias for alias, field in spec.write_aliases.items()}
-    names = ["id"] + [aliases.get(f.name, f.name) for f in form_fields(spec)]
+    fields = form_fields(spec)
+    names = ["id"] + [aliases.get(f.name, f.name) for f in fields]
     if supports_custom_fields(spec.model):
-        names.append("tags")
-        names += [CUSTOM_FIELD_PREFIX + name for name in definitions_for(spec.model)]
-    return names
+        names += ["tags", *(CUSTOM_FIELD_PREFIX + name for name in custom)]
+    return Columns(names=names, fields={f.name: f for f in fields}, custom=custom)
+
+
+def columns(spec: ObjectSpec) -> list[str]:
+    return import_columns(spec).names
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -239,10 +253,9 @@ def _bool(value):
     return value  # the write layer names the bad value
 
 
-def to_payload(spec: ObjectSpec, record: dict[str, Any]) -> tuple[int | None, dict[str, Any]]:
+def to_payload(spec: ObjectSpec, record: dict[str, Any], layout: Columns) -> tuple[int | None, dict[str, Any]]:
     """(the id to update or None, the REST payload) for one imported record."""
-    known = set(columns(spec))
-    unknown = [str(name) for name in record if str(name).strip() not in known]
+    unknown = [str(name) for name in record if str(name).strip() not in layout.names]
     if unknown:
         raise WriteError({name: ["Unknown column."] for name in unknown})
     record = dict(record)
@@ -250,9 +263,7 @@ def to_payload(spec: ObjectSpec, record: dict[str, Any]) -> tuple[int | None, di
     if pk in ("", None):
         pk = None
     payload: dict[str, Any] = {}
-    fields = {f.name: f for f in writable_fields(spec)}
     aliases = spec.write_aliases
-    custom_definitions = definitions_for(spec.model) if supports_custom_fields(spec.model) else {}
     custom: dict[str, Any] = {}
     for name, value in record.items():
         name = str(name).strip()
@@ -260,10 +271,10 @@ def to_payload(spec: ObjectSpec, record: dict[str, Any]) -> tuple[int | None, di
         if name == "tags":
             payload["tags"] = [_reference(Tag, item) for item in _split(value)]
         elif name.startswith(CUSTOM_FIELD_PREFIX):
-            definition = custom_definitions.get(name[len(CUSTOM_FIELD_PREFIX) :])
+            definition = layout.custom.get(name[len(CUSTOM_FIELD_PREFIX) :])
             custom[name[len(CUSTOM_FIELD_PREFIX) :]] = _custom_value(definition, value)
-        elif field_name in fields:
-            payload[name] = _field_value(spec, fields[field_name], value)
+        elif field_name in layout.fields:
+            payload[name] = _field_value(spec, layout.fields[field_name], value)
     if custom:
         payload["custom_fields"] = custom
     if pk is not None:
@@ -349,10 +360,11 @@ def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progr
     result = ImportResult()
     changeable = spec.model.objects.restrict(actor, "change")
     total = len(records)
+    layout = import_columns(spec)
 
     def write(item):
         index, record = item
-        pk, payload = to_payload(spec, record)
+        pk, payload = to_payload(spec, record, layout)
         if pk is None:
             write_data = _deserialize(spec, payload, actor, partial=False)
             obj = object_create(model=spec.model, **write_data.service_arguments())

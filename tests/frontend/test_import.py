@@ -3,6 +3,8 @@
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.models import Tag
 from inventory.models import Region, Site, Tenant
@@ -92,3 +94,14 @@ def test_an_import_cannot_reach_another_organizations_objects(org_a, org_b):
     with tenant_context(org_b.organization):
         other.refresh_from_db()
         assert other.description == ""
+
+
+def test_an_import_reads_the_column_definitions_once_not_per_record(org_a):
+    def definition_queries(count: int) -> int:
+        text = "name,slug,status\n" + "".join(f"S{count}-{n},s{count}-{n},active\n" for n in range(count))
+        with CaptureQueriesContext(connection) as captured:
+            assert org_a.client().post(IMPORT, {"data": text, "format": "csv"}).status_code == 302
+        return sum('FROM "core_customfield"' in query["sql"] for query in captured.captured_queries)
+
+    # 18 more records: 18 more definition reads, the services' own check of each write, and no more
+    assert definition_queries(20) - definition_queries(2) == 18
