@@ -26,12 +26,12 @@ def ui_view(view):
     """Run the view as the member making the request (the routing middleware checked membership)."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, spec: ObjectSpec, **kwargs):
+    def wrapper(request, *args, **kwargs):
         if getattr(request, "membership", None) is None:
             raise Http404
         actor = request_actor(request)
         with acting_as(actor):
-            return view(request, *args, spec=spec, actor=actor, **kwargs)
+            return view(request, *args, actor=actor, **kwargs)
 
     return wrapper
 

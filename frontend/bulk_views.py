@@ -215,10 +215,9 @@ def _job_visible(request, pk: int) -> Job:
     return job
 
 
-def job_detail(request, pk: int):
+@ui_view
+def job_detail(request, pk: int, *, actor):
     """A background job's progress and result; the progress part re-polls itself (htmx) until done."""
-    if getattr(request, "membership", None) is None:
-        raise Http404
     job = _job_visible(request, pk)
     progress = cache.get(transfer.progress_key(job.pk)) or {}
     percent = int(100 * progress["done"] / progress["total"]) if progress.get("total") else 0

@@ -1,27 +1,22 @@
 """The organization's global search: ranked hits from the search index, grouped by object type."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404
 from django.shortcuts import render
 
-from core.context import acting_as
 from core.registry import registry
 from core.search import search
-from frontend.base_views import object_url, request_actor
+from frontend.base_views import object_url, ui_view
 
 PAGE_SIZE = 100
 
 
-def search_page(request):
-    if getattr(request, "membership", None) is None:
-        raise Http404
-    actor = request_actor(request)
+@ui_view
+def search_page(request, *, actor):
     text = request.GET.get("q", "").strip()
     wanted = request.GET.get("type", "")
     spec = registry.find_label(wanted) if wanted else None
     types = [ContentType.objects.get_for_model(spec.model)] if spec is not None else None
-    with acting_as(actor):
-        hits, total = search(actor, text, object_types=types, limit=PAGE_SIZE) if text else ([], 0)
+    hits, total = search(actor, text, object_types=types, limit=PAGE_SIZE) if text else ([], 0)
     groups: dict[str, dict] = {}
     for hit in hits:
         hit_spec = registry.get(type(hit.object))
