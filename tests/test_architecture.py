@@ -72,3 +72,15 @@ def test_outbound_http_goes_through_the_ssrf_safe_client():
     ]
     assert offenders == [], "use tenants.outbound.outbound_session()"
     assert "requests" in set(imported_modules(OUTBOUND_CLIENT))
+
+
+def test_user_documentation_stands_on_its_own():
+    """README, docs/ and help texts speak to users and operators, who have only this repository."""
+    documents = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in documents
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "../shared" in line or "shared/notes" in line or "DESIGN.md" in line or "STYLE.md" in line
+    ]
+    assert offenders == []
