@@ -101,15 +101,17 @@ def exec_command(command: list[str], env: dict) -> int:
 # --- run ------------------------------------------------------------------------------------------
 
 
-def run_app(env: dict) -> int:
+def run_app(env: dict, directory: Path) -> int:
     port = os.environ.get("WIREBOOK_PORT", "8000").strip() or "8000"
     if not port.isdigit():
         raise DevstackError(f"WIREBOOK_PORT must be a port number, got {port!r}")
     manage = [sys.executable, str(PROJECT_ROOT / "manage.py")]
     children = Children(env)
     try:
-        for step in ("migrate", "demo"):
-            children.spawn(step, [*manage, step])
+        # The demo password is kept beside the services' data, so the demo login survives restarts.
+        steps = {"migrate": [], "demo": ["--password-file", str(directory / "demo-password")]}
+        for step, arguments in steps.items():
+            children.spawn(step, [*manage, step, *arguments])
             name, code = children.wait_any()
             children.procs.clear()
             if code != 0:
@@ -165,8 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the whole application locally: migrate, demo data, web server and Celery worker",
         description=(
             "Start the missing services like `exec` does, then run `manage.py migrate` and `manage.py demo`\n"
-            "(which prints the demo login), then `manage.py runserver 127.0.0.1:$WIREBOOK_PORT --noreload`\n"
-            "(default port 8000) and a Celery worker (with beat, for housekeeping) side by side. Ctrl-C,\n"
+            "(which prints the demo login; its password is kept in <dir>/demo-password and reused), then\n"
+            "`manage.py runserver 127.0.0.1:$WIREBOOK_PORT --noreload` (default port 8000) and a Celery\n"
+            "worker (with beat, for housekeeping) side by side. Ctrl-C,\n"
             "or either of them exiting, stops the web server, the worker (each with its whole process\n"
             "group) and then the services."
         ),
@@ -206,4 +209,4 @@ def main(argv: list[str] | None = None) -> int:
         block_signals()
         return with_stack(directory, lambda env: exec_command(command, env))
     block_signals()
-    return with_stack(directory, run_app)
+    return with_stack(directory, lambda env: run_app(env, directory))
