@@ -227,6 +227,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tenants.audit.AuditIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files need no policy), before everything that may answer.
+    "saas_platform.security.ContentSecurityPolicyMiddleware",
     # Outside the routing middleware, on purpose: it turns some 404s into redirects computed with
     # reverse(), which inside an organization carries its /o/<slug>/ prefix -- a non-member would
     # then be redirected where an unknown organization answers 404, telling the two apart.
@@ -346,9 +348,30 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or f"Wirebook <noreply@{WIREBOOK_BASE_DOMAIN}>"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL", not DEBUG) else None
+
+# Content-Security-Policy (django-csp; saas_platform.security): no inline script or style
+# anywhere -- the templates load frontend/static files and pass data in data-* attributes or
+# <script type="application/json"> blocks, which browsers never run. img-src allows data: for
+# Bootstrap's inline SVG icons (in its CSS). API and other non-HTML responses get
+# `default-src 'none'; frame-ancestors 'none'` instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
