@@ -349,9 +349,48 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or f"Wireb
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# --- Transport and browser security (docs/configuration.md, "TLS, HSTS and proxies") ---------
+
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL", not DEBUG) else None
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str]:
+    name, _, expected = value.partition(":")
+    name, expected = name.strip(), expected.strip()
+    if not name or not expected:
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', got {value!r}.")
+    return "HTTP_" + name.upper().replace("-", "_"), expected
+
+
+# The header (and value) by which the TLS-terminating proxy says a request came over https.
+SECURE_PROXY_SSL_HEADER = (
+    _proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip() or "X-Forwarded-Proto: https")
+    if env_bool("SECURE_PROXY_SSL", not DEBUG)
+    else None
+)
+# Redirect http:// to https:// -- off only where the proxy itself redirects (then `check --deploy`
+# rightly warns about it: security.W008).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe over plain http (paths without their leading slash).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+# Organizations live at <slug>.<base domain>: they need the same protection as the base domain.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin, not no-referrer: with no-referrer browsers send `Origin: null` with forms, which
+# Django's CSRF check refuses (it broke accepting invitations once, see members_views).
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "").strip() or "same-origin"
+if "no-referrer" in [policy.strip() for policy in SECURE_REFERRER_POLICY.split(",")]:
+    raise ImproperlyConfigured("SECURE_REFERRER_POLICY=no-referrer would make CSRF refuse forms; use same-origin.")
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = []
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 asks for HSTS preloading. Preloading puts the whole base domain, every
+    # subdomain included, on browsers' built-in https-only lists for months: an operator's
+    # decision (SECURE_HSTS_PRELOAD=true), not a default.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Content-Security-Policy (django-csp; saas_platform.security): no inline script or style
 # anywhere -- the templates load frontend/static files and pass data in data-* attributes or
