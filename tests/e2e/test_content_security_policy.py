@@ -18,7 +18,8 @@ def test_the_harness_fails_a_test_whose_page_breaks_the_policy(page, wirebook, c
         route.fulfill(
             status=200,
             headers={"Content-Type": "text/html", "Content-Security-Policy": "script-src 'self'; style-src 'self'"},
-            body="<!doctype html><title>probe</title><p style='color: red'>x</p><script>document.title = 'ran'</script>",
+            body="<!doctype html><title>probe</title><p style='color: red'>x</p>"
+            "<script>document.title = 'ran'</script>",
         )
 
     page.route("**/csp-probe/", strict_page)

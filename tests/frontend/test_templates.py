@@ -106,7 +106,9 @@ class InlineFinder(HTMLParser):
         for name, value in attrs:
             if name == "style" or name.startswith("on") or name.startswith("hx-on"):
                 self.found.append(f"<{tag} {name}=...>")
-            if name in {"href", "src", "action", "formaction"} and (value or "").strip().lower().startswith("javascript:"):
+            if name in {"href", "src", "action", "formaction"} and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
                 self.found.append(f"<{tag} {name}=javascript:...>")
 
 
