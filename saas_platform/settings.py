@@ -123,6 +123,11 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # How many spare, fully migrated schemas wait to be handed to new organizations.
 WIREBOOK_SPARE_SCHEMAS = env_int("WIREBOOK_SPARE_SCHEMAS", 3)
+# Organizations one account may create (each is a PostgreSQL schema); 0: no limit.
+# Operators' `manage.py create_organization` is not limited.
+WIREBOOK_MAX_ORGANIZATIONS_PER_USER = env_int("WIREBOOK_MAX_ORGANIZATIONS_PER_USER", 10)
+if WIREBOOK_MAX_ORGANIZATIONS_PER_USER < 0:
+    raise ImproperlyConfigured("WIREBOOK_MAX_ORGANIZATIONS_PER_USER must be 0 (no limit) or more.")
 # Worker processes `manage.py migrate` uses for organization schemas (0 = one per CPU).
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
 # Bulk imports of at least this many records run as a background job with a progress page.
@@ -292,13 +297,21 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Signup, login and password reset never tell whether an account exists for an address.
 ACCOUNT_PREVENT_ENUMERATION = True
+# Accounts the signup form may create per client address and day (each may create organizations,
+# each a PostgreSQL schema); 0: no cap. Counted by saas_platform.adapters.
+WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY = env_int("WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY", 10)
+if WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY < 0:
+    raise ImproperlyConfigured("WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY must be 0 (no cap) or more.")
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
+    # Attempts, successful or not.
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+if WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY:
+    ACCOUNT_RATE_LIMITS["signup_per_address"] = f"{WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY}/d/ip"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wirebook] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Proxies in front of Wirebook whose X-Forwarded-For allauth trusts for per-IP rate limits.
