@@ -398,7 +398,7 @@ SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "").strip() or
 if "no-referrer" in [policy.strip() for policy in SECURE_REFERRER_POLICY.split(",")]:
     raise ImproperlyConfigured("SECURE_REFERRER_POLICY=no-referrer would make CSRF refuse forms; use same-origin.")
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = []
+SILENCED_SYSTEM_CHECKS: list[str] = []
 if not SECURE_HSTS_PRELOAD:
     # security.W021 asks for HSTS preloading. Preloading puts the whole base domain, every
     # subdomain included, on browsers' built-in https-only lists for months: an operator's

@@ -100,7 +100,10 @@ def test_api_responses_may_load_nothing_and_be_framed_by_no_one(org_a):
         org_a.client().get("/o/org-a/api/status/"),
     ):
         assert response["Content-Type"].startswith("application/json")
-        assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        assert directives(response["Content-Security-Policy"]) == {
+            "default-src": ["'none'"],
+            "frame-ancestors": ["'none'"],
+        }
 
 
 def test_every_response_refuses_framing_and_sniffing(org_a):
@@ -126,6 +129,15 @@ def test_the_sso_login_form_may_lead_to_http_providers_where_they_are_allowed(db
 
     assert page.status_code == 400
     assert directives(page["Content-Security-Policy"])["form-action"] == ["'self'", "https:", "http:"]
+
+
+@override_settings(SSO_ALLOW_INSECURE_HTTP=False)
+@pytest.mark.parametrize("path", ["/accounts/oidc/org-a/login/", "/accounts/saml/org-a/login/"])
+def test_allauths_provider_login_pages_may_lead_to_identity_providers(db, path):
+    page = Client(raise_request_exception=False).get(path)
+
+    assert page.resolver_match is not None and page.resolver_match.url_name in {"openid_connect_login", "saml_login"}
+    assert directives(page["Content-Security-Policy"])["form-action"] == ["'self'", "https:"]
 
 
 def test_the_billing_page_forms_may_lead_to_stripe_only(org_a):
