@@ -163,6 +163,7 @@ def _pages(pages_data):
             ("/", 200),
             ("/organizations/new/", 200),
             ("/accounts/password/change/", 200),
+            ("/accounts/email/", 200),
             ("/o/org-a/", 200),
             (sites, 200),
             (f"{sites}?q=Site", 200),
