@@ -63,6 +63,15 @@ def test_pages_work_under_the_policy(page, accounts, shot):
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     shot(page, "site-dark-menu")
 
+    # on a narrow screen the navigation drawer (Bootstrap's offcanvas) opens and closes
+    page.set_viewport_size({"width": 600, "height": 800})
+    page.get_by_role("button", name="Navigation").click()
+    drawer = page.locator("#wb-nav")
+    expect(drawer.get_by_role("link", name="Sites", exact=True)).to_be_visible()
+    drawer.get_by_role("button", name="Close").click()
+    expect(drawer.get_by_role("link", name="Sites", exact=True)).to_be_hidden()
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     # allauth's email page passes its data in a <script type="application/json"> block: never run, no violation
     page.goto("/accounts/email/")
     expect(page.locator("script[type='application/json']")).to_have_count(1)
