@@ -120,9 +120,7 @@ def _nested(value: dict, links: Links) -> SafeString:
     text = value.get("display") or value.get("name") or value.get("id")
     url = ui_url(links, value.get("url", ""))
     if "color" in value and "slug" in value:  # a tag
-        return format_html(
-            '<span class="badge wb-tag" style="--wb-tag:#{}">{}</span>', value["color"] or "9e9e9e", text
-        )
+        return format_html('<span class="badge wb-tag" data-wb-color="{}">{}</span>', value["color"] or "9e9e9e", text)
     if url:
         return format_html('<a href="{}">{}</a>', url, text)
     return format_html("{}", text)

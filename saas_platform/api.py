@@ -350,9 +350,10 @@ def organizations(request: HttpRequest, paging: Query[Paging]):
 
 @api.post(
     "/organizations/",
-    response={201: OrganizationOut, 400: dict[str, list[str]]},
+    response={201: OrganizationOut, 400: dict[str, list[str]], 403: ErrorOut},
     url_name="organizations",
     summary="Create an organization (you become its owner)",
+    description="403 when you already created as many organizations as one account may have.",
 )
 def organization_new(request: HttpRequest, payload: OrganizationIn):
     try:

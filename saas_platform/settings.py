@@ -123,6 +123,11 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # How many spare, fully migrated schemas wait to be handed to new organizations.
 WIREBOOK_SPARE_SCHEMAS = env_int("WIREBOOK_SPARE_SCHEMAS", 3)
+# Organizations one account may create (each is a PostgreSQL schema); 0: no limit.
+# Operators' `manage.py create_organization` is not limited.
+WIREBOOK_MAX_ORGANIZATIONS_PER_USER = env_int("WIREBOOK_MAX_ORGANIZATIONS_PER_USER", 10)
+if WIREBOOK_MAX_ORGANIZATIONS_PER_USER < 0:
+    raise ImproperlyConfigured("WIREBOOK_MAX_ORGANIZATIONS_PER_USER must be 0 (no limit) or more.")
 # Worker processes `manage.py migrate` uses for organization schemas (0 = one per CPU).
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
 # Bulk imports of at least this many records run as a background job with a progress page.
@@ -227,6 +232,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tenants.audit.AuditIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files need no policy), before everything that may answer.
+    "saas_platform.security.ContentSecurityPolicyMiddleware",
     # Outside the routing middleware, on purpose: it turns some 404s into redirects computed with
     # reverse(), which inside an organization carries its /o/<slug>/ prefix -- a non-member would
     # then be redirected where an unknown organization answers 404, telling the two apart.
@@ -290,13 +297,21 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Signup, login and password reset never tell whether an account exists for an address.
 ACCOUNT_PREVENT_ENUMERATION = True
+# Accounts the signup form may create per client address and day (each may create organizations,
+# each a PostgreSQL schema); 0: no cap. Counted by saas_platform.adapters.
+WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY = env_int("WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY", 10)
+if WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY < 0:
+    raise ImproperlyConfigured("WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY must be 0 (no cap) or more.")
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
+    # Attempts, successful or not.
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+if WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY:
+    ACCOUNT_RATE_LIMITS["signup_per_address"] = f"{WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY}/d/ip"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wirebook] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Proxies in front of Wirebook whose X-Forwarded-For allauth trusts for per-IP rate limits.
@@ -346,9 +361,69 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or f"Wirebook <noreply@{WIREBOOK_BASE_DOMAIN}>"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Transport and browser security (docs/configuration.md, "TLS, HSTS and proxies") ---------
+
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL", not DEBUG) else None
+
+
+def _proxy_ssl_header(value: str) -> tuple[str, str]:
+    name, _, expected = value.partition(":")
+    name, expected = name.strip(), expected.strip()
+    if not name or not expected:
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', got {value!r}.")
+    return "HTTP_" + name.upper().replace("-", "_"), expected
+
+
+# The header (and value) by which the TLS-terminating proxy says a request came over https.
+SECURE_PROXY_SSL_HEADER = (
+    _proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip() or "X-Forwarded-Proto: https")
+    if env_bool("SECURE_PROXY_SSL", not DEBUG)
+    else None
+)
+# Redirect http:// to https:// -- off only where the proxy itself redirects (then `check --deploy`
+# rightly warns about it: security.W008).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe over plain http (paths without their leading slash).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+# Organizations live at <slug>.<base domain>: they need the same protection as the base domain.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin, not no-referrer: with no-referrer browsers send `Origin: null` with forms, which
+# Django's CSRF check refuses (it broke accepting invitations once, see members_views).
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "").strip() or "same-origin"
+if "no-referrer" in [policy.strip() for policy in SECURE_REFERRER_POLICY.split(",")]:
+    raise ImproperlyConfigured("SECURE_REFERRER_POLICY=no-referrer would make CSRF refuse forms; use same-origin.")
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 asks for HSTS preloading. Preloading puts the whole base domain, every
+    # subdomain included, on browsers' built-in https-only lists for months: an operator's
+    # decision (SECURE_HSTS_PRELOAD=true), not a default.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp; saas_platform.security): no inline script or style
+# anywhere -- the templates load frontend/static files and pass data in data-* attributes or
+# <script type="application/json"> blocks, which browsers never run. img-src allows data: for
+# Bootstrap's inline SVG icons (in its CSS). API and other non-HTML responses get
+# `default-src 'none'; frame-ancestors 'none'` instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -167,7 +167,8 @@ def sso_settings_disable(request) -> HttpResponse:
 
 @never_cache
 def sso_login(request) -> HttpResponse:
-    """Find the identity provider by organization or email address and send the browser there."""
+    """Find the identity provider by organization or email address and send the browser there
+    (the page's Content-Security-Policy lets its form lead there: saas_platform.security)."""
     if request.method != "POST":
         form = SSOLoginForm(initial={"organization": request.GET.get("organization", "")})
         return render(request, "frontend/sso/login.html", {"form": form})

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from saas_platform.forms import OrganizationCreateForm
 from tenants.models import Membership
-from tenants.services import organization_create
+from tenants.services import OrganizationQuotaExceeded, organization_create
 
 
 def _database_ok() -> bool:
@@ -54,6 +54,7 @@ def home(request):
 @login_required
 def organization_new(request):
     form = OrganizationCreateForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             organization = organization_create(
@@ -61,9 +62,12 @@ def organization_new(request):
             )
         except ValidationError as error:
             form.add_service_errors(error)
+        except OrganizationQuotaExceeded as error:
+            form.add_error(None, str(error))
+            status = 403
         else:
             return redirect(f"/o/{organization.slug}/")
-    return render(request, "frontend/organization_new.html", {"form": form})
+    return render(request, "frontend/organization_new.html", {"form": form}, status=status)
 
 
 @login_required

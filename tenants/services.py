@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from tenants.billing import deletion_billing
 from tenants.context import public_context
 from tenants.files import organization_files_delete
 from tenants.members import is_manager
-from tenants.models import AuditAction, Domain, Membership, MembershipRole, Organization, OrganizationStatus
+from tenants.models import AuditAction, AuditEvent, Domain, Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
 from tenants.sso import sso_forget
@@ -46,9 +47,37 @@ def _slug_taken(slug: str) -> ValidationError:
     return ValidationError({"slug": [f"An organization with slug '{slug}' already exists."]})
 
 
-def organization_create(*, name: str, slug: str, owner) -> Organization:
+class OrganizationQuotaExceeded(PermissionDenied):
+    """The owner already created `WIREBOOK_MAX_ORGANIZATIONS_PER_USER` organizations."""
+
+
+def organizations_created_count(user) -> int:
+    """Organizations created by (or by an operator for) `user` that still exist, those scheduled
+    for deletion included: each holds a PostgreSQL schema until its data is dropped. Counted
+    from their `organization.created` audit events, which go with the organization."""
+    return AuditEvent.objects.filter(action=AuditAction.ORGANIZATION_CREATED, actor=user).count()
+
+
+def _organization_quota_check(owner) -> None:
+    limit = settings.WIREBOOK_MAX_ORGANIZATIONS_PER_USER
+    if not limit:
+        return
+    # Take turns per user, so that two creates at the last free slot cannot both pass.
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+    if organizations_created_count(owner) >= limit:
+        raise OrganizationQuotaExceeded(
+            f"You have created {limit} organizations, the most one account may have. "
+            "Delete one you no longer need, or ask the operators of this Wirebook for more."
+        )
+
+
+def organization_create(*, name: str, slug: str, owner, enforce_quota: bool = True) -> Organization:
     """Create an organization with a ready schema, its `<slug>.<base domain>` domain and the
     owner's membership -- all or nothing.
+
+    Each organization is a PostgreSQL schema, so an owner may create at most
+    `WIREBOOK_MAX_ORGANIZATIONS_PER_USER` (OrganizationQuotaExceeded, a PermissionDenied);
+    operators (`manage.py create_organization`) pass `enforce_quota=False`.
 
     The schema is a spare from the pool when one is available (a rename), otherwise it is
     built here from the schema snapshot. A refill of the pool is queued after commit.
@@ -64,6 +93,8 @@ def organization_create(*, name: str, slug: str, owner) -> Organization:
         organization.full_clean(exclude=["slug", "schema_name"])
         try:
             with transaction.atomic():
+                if enforce_quota:
+                    _organization_quota_check(owner)
                 organization.save()
                 Domain.objects.create(domain=f"{slug}.{settings.WIREBOOK_BASE_DOMAIN}", tenant=organization)
                 Membership.objects.create(user=owner, organization=organization, role=MembershipRole.OWNER)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.e2e.harness import Accounts, Outbox
 from tests.live_server import ROOT, attach_server_log, live_server
@@ -121,11 +121,34 @@ def shot(request):
     return take
 
 
+# Runs in every page before its own scripts (not subject to the page's policy): reports each
+# Content-Security-Policy violation on the console, where `new_page` collects them.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("Content Security Policy violation: " + event.violatedDirective + " blocked "
+                + (event.blockedURI || "inline") + " in " + event.documentURI);
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser: Browser, wirebook, shot, request):
-    """`new_page()`: a page in a new browser context (own cookies, own client address)."""
+def csp_violations() -> list[str]:
+    """The Content-Security-Policy violations the browser reported in this test's pages."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser: Browser, wirebook, shot, request, csp_violations):
+    """`new_page()`: a page in a new browser context (own cookies, own client address).
+
+    Every test fails when a page broke the Content-Security-Policy (something the browser
+    refused: an inline script or style, a form sent elsewhere...), as it did not work as written."""
     attach_server_log(request, wirebook)
     contexts = []
+
+    def collect(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def open_page() -> Page:
         context = browser.new_context(
@@ -134,6 +157,8 @@ def new_page(browser: Browser, wirebook, shot, request):
             extra_http_headers={"X-Forwarded-For": _client_address()},
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", collect)
         contexts.append(context)
         return context.new_page()
 
@@ -144,6 +169,9 @@ def new_page(browser: Browser, wirebook, shot, request):
             for page in context.pages:
                 shot(page, "failure")
         context.close()
+    assert not csp_violations, "the browser refused what the Content-Security-Policy forbids:\n" + "\n".join(
+        csp_violations
+    )
 
 
 @pytest.fixture

@@ -80,6 +80,20 @@
     refresh();
   }
 
+  // -- presentation the Content-Security-Policy keeps out of style="" attributes -------------
+  // Values travel in data-* attributes and are applied through the CSSOM, which the policy allows.
+  var HEX_COLOR = /^[0-9a-f]{6}$/i;
+  function styleInit(root) {
+    var elements = Array.prototype.slice.call(root.querySelectorAll("[data-wb-color], [data-wb-width]"));
+    if (root.matches && root.matches("[data-wb-color], [data-wb-width]")) elements.push(root);
+    elements.forEach(function (element) {
+      var color = element.getAttribute("data-wb-color");
+      if (color && HEX_COLOR.test(color)) element.style.setProperty("--wb-tag", "#" + color);
+      var width = parseFloat(element.getAttribute("data-wb-width"));
+      if (!isNaN(width)) element.style.width = Math.max(0, Math.min(100, width)) + "%";
+    });
+  }
+
   function init(root) {
     root.querySelectorAll("select[data-picker]").forEach(pickerInit);
     root.querySelectorAll("form.wb-bulk").forEach(selectionInit);
@@ -95,6 +109,9 @@
       });
     });
     init(document);
+    styleInit(document);
     document.body.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+    // htmx:load also fires for content that replaced its target (hx-swap="outerHTML").
+    document.body.addEventListener("htmx:load", function (event) { styleInit(event.target); });
   });
 })();
