@@ -35,6 +35,7 @@ from core.registry import ObjectSpec, object_type_label, registry
 from core.services import object_create, object_update, object_write_batch
 from frontend.forms import form_fields, split_array
 from tenants.context import current_organization
+from tenants.inputs import unstorable_data
 from tenants.models import Membership
 
 FORMATS = ("csv", "json", "yaml")
@@ -155,7 +156,8 @@ def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
         return yaml.safe_dump(records, sort_keys=False, allow_unicode=True, default_flow_style=False)
     names = columns(spec)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's CRLF: the csv module then quotes a cell holding a lone "\r" as well as one holding "\n".
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
     for record in records:
         writer.writerow([_csv_cell(record.get(name)) for name in names])
@@ -193,8 +195,12 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
             raise ImportFormatError(f"Invalid YAML: {error}") from None
         data = documents[0] if len(documents) == 1 and isinstance(documents[0], list) else documents
     elif fmt == "csv":
-        reader = csv.reader(io.StringIO(text.strip()))
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+        # newline="": line breaks inside quoted cells (a "\r" an export wrote) are data, not new rows.
+        reader = csv.reader(io.StringIO(text.strip(), newline=""))
+        try:
+            rows = [row for row in reader if any(cell.strip() for cell in row)]
+        except csv.Error as error:
+            raise ImportFormatError(f"Invalid CSV: {error}") from None
         if not rows:
             raise ImportFormatError("No data: the first line must name the columns.")
         header = [name.strip() for name in rows[0]]
@@ -213,6 +219,9 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
         raise ImportFormatError("Expected a list of objects.")
     if not data:
         raise ImportFormatError("No records to import.")
+    # Uploads do not pass the request middleware's check, and JSON and YAML escapes (\u0000) decode here.
+    if (problem := unstorable_data(data)) is not None:
+        raise ImportFormatError(problem)
     return data
 
 
