@@ -13,6 +13,7 @@ and field, and any error rolls the whole import back.
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +150,26 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"):
+# `=HYPERLINK(...)` in a site's name must reach the next person's Excel as text. The CSV export
+# puts a `'` before such a cell, and before one that already starts with `'`s and then one of
+# these, so that the import can take exactly one `'` off again: what was exported reads back the
+# same. Plain numbers (-33.86) are no formula and stay as they are.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
+_GUARDED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def formula_guard(cell: str) -> str:
+    if _FORMULA.match(cell) and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def formula_unguard(cell: str) -> str:
+    return cell[1:] if _GUARDED.match(cell) else cell
+
+
 def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, indent=2, default=str) + "\n"
@@ -160,7 +181,7 @@ def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
     for record in records:
-        writer.writerow([_csv_cell(record.get(name)) for name in names])
+        writer.writerow([formula_guard(_csv_cell(record.get(name))) for name in names])
     return buffer.getvalue()
 
 
@@ -210,7 +231,7 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
         for number, row in enumerate(rows[1:], start=2):
             if len(row) != len(header):
                 raise ImportFormatError(f"Line {number}: {len(row)} values for {len(header)} columns.")
-            data.append(dict(zip(header, row, strict=True)))
+            data.append(dict(zip(header, (formula_unguard(cell) for cell in row), strict=True)))
     else:
         raise ImportFormatError(f"Unknown format: {fmt}")
     if isinstance(data, dict):
