@@ -169,8 +169,10 @@ def _range_filters(name: str, path: str, parse) -> dict[str, Filter]:
     filters = _exact_filters(name, path, parse)
     for lookup in RANGE_LOOKUPS:
 
-        def apply(qs, values, lookup=lookup):
-            for value in _parse(f"{name}__{lookup}", values, parse):
+        def apply(qs, values, lookup=lookup, label=f"{name}__{lookup}"):
+            for raw, value in zip(values, _parse(label, values, parse), strict=True):
+                if value is None:  # "null": nothing is less or greater than it
+                    raise FilterError({label: [f"“{raw}” is not a valid value."]})
                 qs = qs.filter(**{f"{path}__{lookup}": value})
             return qs
 

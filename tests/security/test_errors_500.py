@@ -480,3 +480,22 @@ def test_bad_input_from_another_organization_or_anonymous_changes_nothing(org_a,
         assert client.get(f"{SITES}?offset={BEYOND_BIGINT}").status_code in (403, 404)
 
     assert sites(org_a) == ["ams1"]
+
+
+# -- found by the fuzz test (tests/security/test_fuzz.py) --------------------------------------
+
+
+@pytest.mark.parametrize("query", ["id__lte=null", "created__gt=null", "latitude__lt=NULL"])
+def test_null_in_a_range_filter_is_a_400(owner, site, query):
+    response = owner.get(f"{SITES}?{query}")
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [query.split("=")[0]]
+
+
+def test_an_unknown_key_in_a_related_object_dict_is_a_field_error(owner, org_a):
+    response = post(owner, SITES, {"name": "A", "slug": "a", "region": {"x-unknown": 1}})
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["region"]
+    assert sites(org_a) == []
