@@ -41,11 +41,10 @@ def _strings(data: Any) -> Iterator[tuple[str | None, str]]:
     """Every string (keys included) in decoded JSON, each with the top-level key it sits under.
 
     Iterative: a deeply nested document must not exhaust the stack here."""
-    stack: list[tuple[str | None, Any]] = (
-        [(str(key), key) for key in data] + [(str(key), value) for key, value in data.items()]
-        if isinstance(data, dict)
-        else [(None, data)]
-    )
+    stack: list[tuple[str | None, Any]] = [(None, data)]
+    if isinstance(data, dict):
+        stack = [(str(key), key) for key in data]
+        stack += [(str(key), value) for key, value in data.items()]
     while stack:
         top, item = stack.pop()
         if isinstance(item, str):
