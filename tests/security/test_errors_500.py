@@ -100,6 +100,14 @@ def test_nul_and_unpaired_surrogates_in_a_json_write_are_a_field_error(owner, or
     assert sites(org_a) == []
 
 
+def test_a_json_body_declared_as_another_type_is_checked_too(owner, org_a):
+    response = owner.post(SITES, '{"name": "A\\u0000", "slug": "a"}', content_type="text/plain")
+
+    assert response.status_code == 400
+    assert response.json() == {"name": [NULL_CHARACTERS]}
+    assert sites(org_a) == []
+
+
 def test_a_bulk_write_with_nul_is_refused_whole(owner, org_a):
     response = post(owner, SITES, '[{"name": "A", "slug": "a"}, {"name": "B\\u0000", "slug": "b"}]')
 
