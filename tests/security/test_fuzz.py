@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -23,9 +22,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from core.models import ObjectChange
 from core.registry import registry
 from tenants.context import tenant_context
-from tenants.models import Membership, Organization, Token
-from tenants.services import organization_create, organization_drop
+from tenants.models import Membership, Token
 from tenants.tokens import token_create
+from tests.conftest import Committed
 from tests.live_server import attach_server_log, live_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,24 +52,13 @@ def fuzz_server(django_db_setup, tmp_path_factory):
 @pytest.fixture(scope="module")
 def fuzz_organizations(django_db_setup, django_db_blocker):
     """`fuzz` (fuzzed) and `fuzz-other` (must stay as it is), committed for the module."""
-    users = get_user_model().objects
-    made_users, made = [], []
     with django_db_blocker.unblock():
+        made = Committed()
         try:
-            for slug in (SLUG, OTHER_SLUG):
-                leftover = Organization.objects.filter(slug=slug).first()
-                if leftover is not None:  # from an interrupted run on a kept test database
-                    organization_drop(leftover)
-                users.filter(email=f"{slug}-owner@example.com").delete()
-                owner = users.create_user(f"{slug}-owner@example.com", password="correct horse battery staple")
-                made_users.append(owner)
-                made.append(organization_create(name=slug.title(), slug=slug, owner=owner))
-            yield made[0], made[1], made_users[0]
+            owner = made.user(f"{SLUG}-owner@example.com")
+            yield made.organization(SLUG, owner=owner), made.organization(OTHER_SLUG), owner
         finally:
-            for organization in made:
-                if Organization.objects.filter(pk=organization.pk).exists():
-                    organization_drop(organization)
-            users.filter(pk__in=[user.pk for user in made_users]).delete()
+            made.cleanup()
 
 
 def fingerprint(organization) -> dict:
