@@ -4,15 +4,16 @@ REST, GraphQL, forms, imports and scripts all write through these (STYLE: "Write
 services"). Model-specific services call them too, so every write lands in the change log.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models, router, transaction
+from django.db import IntegrityError, connection, models, router, transaction
 from django.db.models.deletion import Collector
+from django.utils.translation import gettext as _
 
 from core.context import current_actor
 from core.customfields import custom_fields_clean
@@ -153,6 +154,25 @@ def _save(instance: models.Model, many_to_many: Mapping[str, Any], tags, custom_
     search_index(instance)  # in the same transaction: the index never disagrees with the data
 
 
+@contextmanager
+def _conflicts_refused(written: Callable[[], models.Model]) -> Iterator[None]:
+    """A write that loses a race (two creates of one slug: both pass validation, the database
+    takes one) is refused as validation would have refused it, not left as an IntegrityError.
+
+    Wraps the write's own atomic block, which has rolled back when the error arrives here, so the
+    checks below run on a usable connection and see the committed winner."""
+    try:
+        yield
+    except IntegrityError as error:
+        instance = written()
+        try:
+            instance.validate_unique()
+            instance.validate_constraints()
+        except ValidationError as refusal:
+            raise refusal from error
+        raise ValidationError(_("This change conflicts with another one made at the same time; try again.")) from error
+
+
 def object_create(
     *,
     model: type[models.Model],
@@ -161,9 +181,9 @@ def object_create(
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
-    with transaction.atomic():
+    instance = model()
+    with _conflicts_refused(lambda: instance), transaction.atomic():
         _billing_check("add")
-        instance = model()
         many_to_many = _apply(instance, data)
         _save(instance, many_to_many, tags, custom_fields)
         _log(instance, ObjectChangeAction.CREATE, pre=None, post=snapshot(instance), message=message)
@@ -179,7 +199,7 @@ def object_update(
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
-    with transaction.atomic():
+    with _conflicts_refused(lambda: instance), transaction.atomic():
         _billing_check("change")
         instance = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
         before = snapshot(instance)

@@ -49,3 +49,5 @@ urlpatterns = [
     ),
     *ui_patterns(),
 ]
+
+handler500 = "tenants.errors.server_error"

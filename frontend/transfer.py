@@ -13,6 +13,7 @@ and field, and any error rolls the whole import back.
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ from core.registry import ObjectSpec, object_type_label, registry
 from core.services import object_create, object_update, object_write_batch
 from frontend.forms import form_fields, split_array
 from tenants.context import current_organization
+from tenants.inputs import unstorable_data
 from tenants.models import Membership
 
 FORMATS = ("csv", "json", "yaml")
@@ -148,6 +150,26 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"):
+# `=HYPERLINK(...)` in a site's name must reach the next person's Excel as text. The CSV export
+# puts a `'` before such a cell, and before one that already starts with `'`s and then one of
+# these, so that the import can take exactly one `'` off again: what was exported reads back the
+# same. Plain numbers (-33.86) are no formula and stay as they are.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
+_GUARDED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def formula_guard(cell: str) -> str:
+    if _FORMULA.match(cell) and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def formula_unguard(cell: str) -> str:
+    return cell[1:] if _GUARDED.match(cell) else cell
+
+
 def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, indent=2, default=str) + "\n"
@@ -155,10 +177,11 @@ def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
         return yaml.safe_dump(records, sort_keys=False, allow_unicode=True, default_flow_style=False)
     names = columns(spec)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's CRLF: the csv module then quotes a cell holding a lone "\r" as well as one holding "\n".
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
     for record in records:
-        writer.writerow([_csv_cell(record.get(name)) for name in names])
+        writer.writerow([formula_guard(_csv_cell(record.get(name))) for name in names])
     return buffer.getvalue()
 
 
@@ -193,8 +216,12 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
             raise ImportFormatError(f"Invalid YAML: {error}") from None
         data = documents[0] if len(documents) == 1 and isinstance(documents[0], list) else documents
     elif fmt == "csv":
-        reader = csv.reader(io.StringIO(text.strip()))
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+        # newline="": line breaks inside quoted cells (a "\r" an export wrote) are data, not new rows.
+        reader = csv.reader(io.StringIO(text.strip(), newline=""))
+        try:
+            rows = [row for row in reader if any(cell.strip() for cell in row)]
+        except csv.Error as error:
+            raise ImportFormatError(f"Invalid CSV: {error}") from None
         if not rows:
             raise ImportFormatError("No data: the first line must name the columns.")
         header = [name.strip() for name in rows[0]]
@@ -204,7 +231,7 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
         for number, row in enumerate(rows[1:], start=2):
             if len(row) != len(header):
                 raise ImportFormatError(f"Line {number}: {len(row)} values for {len(header)} columns.")
-            data.append(dict(zip(header, row, strict=True)))
+            data.append(dict(zip(header, (formula_unguard(cell) for cell in row), strict=True)))
     else:
         raise ImportFormatError(f"Unknown format: {fmt}")
     if isinstance(data, dict):
@@ -213,6 +240,9 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
         raise ImportFormatError("Expected a list of objects.")
     if not data:
         raise ImportFormatError("No records to import.")
+    # Uploads do not pass the request middleware's check, and JSON and YAML escapes (\u0000) decode here.
+    if (problem := unstorable_data(data)) is not None:
+        raise ImportFormatError(problem)
     return data
 
 

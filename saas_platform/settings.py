@@ -234,6 +234,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files need no policy), before everything that may answer.
     "saas_platform.security.ContentSecurityPolicyMiddleware",
+    # Before anything reads the request: NUL characters and unpaired surrogates are a 400 (tenants.inputs).
+    "tenants.inputs.RefuseUnstorableInputMiddleware",
     # Outside the routing middleware, on purpose: it turns some 404s into redirects computed with
     # reverse(), which inside an organization carries its /o/<slug>/ prefix -- a non-member would
     # then be redirected where an unknown organization answers 404, telling the two apart.

@@ -25,3 +25,6 @@ urlpatterns = [
     path("api/platform/", api.api.urls),
     path("billing/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
 ]
+
+# JSON on the APIs, the plain 500 page elsewhere; never the exception or versions (tenants.errors).
+handler500 = "tenants.errors.server_error"

@@ -10,9 +10,9 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.urls import get_script_prefix
-from django.utils.dateparse import parse_datetime
 
 from tenants.context import public_context
+from tenants.inputs import parse_datetime_bounded
 from tenants.models import Membership, Organization, Token
 from tenants.sso import password_login_refused
 from tenants.tokens import token_create
@@ -88,7 +88,10 @@ def token_options(payload: dict) -> dict:
     options: dict = {}
     errors: dict[str, list[str]] = {}
     if "description" in payload:
-        options["description"] = str(payload["description"] or "")
+        if payload["description"] is not None and not isinstance(payload["description"], str):
+            errors["description"] = ["Not a valid string."]
+        else:
+            options["description"] = payload["description"] or ""
     for flag in ("write_enabled",):
         if flag in payload:
             if not isinstance(payload[flag], bool):
@@ -96,7 +99,7 @@ def token_options(payload: dict) -> dict:
             else:
                 options[flag] = payload[flag]
     if payload.get("expires") is not None:
-        expires = parse_datetime(str(payload["expires"]))
+        expires = parse_datetime_bounded(str(payload["expires"]))
         if expires is None:
             errors["expires"] = ["Datetime has wrong format. Use ISO 8601, e.g. 2030-01-01T00:00:00Z."]
         else:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.inputs import representable_in_utc
+
 
 class OrganizationStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -251,6 +253,8 @@ class Token(models.Model):
             errors["allowed_ips"] = exc.messages
         if self.expires is not None and timezone.is_naive(self.expires):
             errors["expires"] = [_("Give the expiry time with a time zone.")]
+        elif self.expires is not None and not representable_in_utc(self.expires):
+            errors["expires"] = [_("The expiry time is out of range.")]
         elif self._state.adding and self.expires is not None and self.expires <= timezone.now():
             errors["expires"] = [_("The expiry time must be in the future.")]
         if (

@@ -27,10 +27,12 @@ from core.querysets import is_settings_write, permission_constraints, role_allow
 from core.registry import ObjectSpec
 from core.services import object_create, object_delete, object_update, object_write_batch
 from tenants.billing import BillingRefused
+from tenants.errors import server_error_response
 
 API_VERSION = settings.WIREBOOK_API_VERSION
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_BIGINT = 2**63 - 1  # PostgreSQL's OFFSET and ids are bigint: beyond, a query fails
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 NOT_PERMITTED = "You do not have permission to perform this action."
 logger = logging.getLogger(__name__)
@@ -116,21 +118,14 @@ def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> Ht
             },
             409,
         )
-    except Exception as error:
+    except Exception:
         # Never half-apply: the request's transaction is rolled back, the error reported (Sentry
         # captures logged errors), and the client gets NetBox's 500 shape without internals.
         if transaction.get_connection().in_atomic_block:
             transaction.set_rollback(True)
         logger.exception("unexpected error in %s %s", request.method, request.path)
-        response = json_response(
-            {
-                "error": "An unexpected error occurred while processing the request.",
-                "exception": type(error).__name__,
-                "netbox_version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,
-                "python_version": platform.python_version(),
-            },
-            500,
-        )
+        # Unlike NetBox's, it names no exception class and no Python version (tenants.errors).
+        response = server_error_response()
     response["API-Version"] = API_VERSION
     response["X-Request-ID"] = str(request.wirebook_request_id)
     return response
@@ -171,7 +166,7 @@ def int_param(request: HttpRequest, name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise detail(400, f"Invalid {name} parameter: {value}") from None
-    if number < 0:
+    if not 0 <= number <= MAX_BIGINT:
         raise detail(400, f"Invalid {name} parameter: {value}")
     return number
 
@@ -341,7 +336,10 @@ def update_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
     require(actor, spec.model, "change")
     payload = _body(request)
     ids = _ids(payload)
-    changes = [(pk, {k: v for k, v in item.items() if k != "id"}) for pk, item in zip(ids, payload, strict=True)]
+    # One change per object, as NetBox (its bulk update keys the items by id: the last one wins).
+    by_id = {pk: {k: v for k, v in item.items() if k != "id"} for pk, item in zip(ids, payload, strict=True)}
+    ids = list(by_id)
+    changes = list(by_id.items())
     with transaction.atomic():
         errors = _updates(spec, actor, changes, partial=request.method == "PATCH")
         if errors:
@@ -363,6 +361,7 @@ def delete_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) ->
 def delete_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
     require(actor, spec.model, "delete")
     ids = _ids(_body(request), allow_empty=True)  # pynetbox deletes an empty selection with []
+    ids = list(dict.fromkeys(ids))  # an id given twice is one deletion (and one change-log entry), as NetBox
     with transaction.atomic():
         deletable = spec.model.objects.restrict(actor, "delete")
         instances = [get_object(spec, deletable, pk) for pk in ids]

@@ -194,8 +194,13 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
         many = {"type": "array", "items": writable}
         id_list = {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}
         list_path |= {
+            # A list creates in bulk and answers with a list (an empty one for `[]`).
             "post": _operation(
-                f"{base}_create", tag, body={"oneOf": [writable, many]}, response=_ref(name), status="201"
+                f"{base}_create",
+                tag,
+                body={"oneOf": [writable, many]},
+                response={"oneOf": [_ref(name), {"type": "array", "items": _ref(name)}]},
+                status="201",
             ),
             "put": _operation(
                 f"{base}_bulk_update", tag, body=id_list, response={"type": "array", "items": _ref(name)}

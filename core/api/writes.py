@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    FieldError,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -74,7 +80,7 @@ def _resolve(model, value, actor: Actor):
     if isinstance(value, dict):
         try:
             return queryset.get(**value)
-        except (ObjectDoesNotExist, MultipleObjectsReturned, FieldDoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, MultipleObjectsReturned, FieldDoesNotExist, FieldError, ValueError, TypeError):
             if isinstance(value, dict) and queryset.filter(**_safe(model, value)).count() > 1:
                 raise ValidationError(f"Multiple objects match the provided attributes: {value}") from None
             raise ValidationError(f"Related object not found using the provided attributes: {value}") from None

@@ -1,0 +1,104 @@
+"""Fuzzing every operation of our OpenAPI document: no server errors, responses as documented (issue #9, item 5).
+
+schemathesis generates requests for each operation of `docs/openapi.json` (valid ones and, for
+query parameters and bodies, values of the wrong shape) and sends them over real HTTP to a live
+server (tests/live_server.py) with a token of one organization. Every answer must be below 500
+and, where the document describes its status, match the documented schema. Another
+organization is checked after every operation: nothing of it may change.
+
+Bounded to stay quick on one core: a few examples per operation, derandomized (the same
+requests every run), explicit examples and generation only (no shrinking of failures).
+"""
+
+from pathlib import Path
+
+import pytest
+import schemathesis
+from django.apps import apps
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from core.models import ObjectChange
+from core.registry import registry
+from tenants.context import tenant_context
+from tenants.models import Membership, Token
+from tenants.tokens import token_create
+from tests.conftest import Committed
+from tests.live_server import attach_server_log, live_server
+
+ROOT = Path(__file__).resolve().parents[2]
+SLUG, OTHER_SLUG = "fuzz", "fuzz-other"
+EXAMPLES_PER_OPERATION = 4
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 9,
+        # The document's own examples and generated cases (valid and not); not the coverage phase,
+        # which sends every boundary case of every parameter (tens of thousands of requests).
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        "generation": {"mode": "all", "max-examples": EXAMPLES_PER_OPERATION, "deterministic": True},
+    }
+)
+schema = schemathesis.openapi.from_path(ROOT / "docs" / "openapi.json", config=CONFIG)
+
+
+@pytest.fixture(scope="module")
+def fuzz_server(django_db_setup, tmp_path_factory):
+    with live_server(tmp_path_factory.mktemp("fuzz")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def fuzz_organizations(django_db_setup, django_db_blocker):
+    """`fuzz` (fuzzed) and `fuzz-other` (must stay as it is), committed for the module."""
+    with django_db_blocker.unblock():
+        made = Committed()
+        try:
+            owner = made.user(f"{SLUG}-owner@example.com")
+            yield made.organization(SLUG, owner=owner), made.organization(OTHER_SLUG), owner
+        finally:
+            made.cleanup()
+
+
+def fingerprint(organization) -> dict:
+    """What an organization holds: row counts of every registered model and the change log, its
+    tokens and members, and the newest change (an update changes no count)."""
+    with tenant_context(organization):
+        counts = {spec.label: spec.model._base_manager.count() for spec in registry}
+        last = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    counts["tokens"] = Token.objects.filter(organization=organization).count()
+    counts["members"] = Membership.objects.filter(organization=organization).count()
+    counts["last change"] = last
+    counts["models"] = len(apps.get_models())
+    return counts
+
+
+@pytest.fixture
+def fuzz_target(fuzz_server, fuzz_organizations, django_db_blocker, request):
+    organization, other, owner = fuzz_organizations
+    with django_db_blocker.unblock():
+        # A fresh token each operation: fuzzing DELETE on the API may not lock the next one out.
+        _, token = token_create(organization=organization, user=owner, description="fuzz")
+        untouched = fingerprint(other)
+    attach_server_log(request, fuzz_server)
+    yield fuzz_server.organization_url(SLUG), {"Authorization": f"Bearer {token}"}
+    with django_db_blocker.unblock():
+        assert fingerprint(other) == untouched, "the fuzzed organization's token changed another organization"
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    phases=[Phase.explicit, Phase.generate],
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_no_operation_answers_a_server_error_or_off_its_schema(case, fuzz_target):
+    base_url, headers = fuzz_target
+
+    case.call_and_validate(
+        base_url=base_url, headers=headers, checks=[not_a_server_error, response_schema_conformance], timeout=30
+    )
