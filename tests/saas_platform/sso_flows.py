@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tenants.models import AuditEvent, Membership, SSOConfiguration
+from tenants.sso_domains import domain_txt_record, sso_domain_verify
 from tests.conftest import PASSWORD
+from tests.dns_server import loopback_dns
 from tests.identity_providers import OIDCProvider, Person, SAMLIdP, auto_post_form
 
 User = get_user_model()
@@ -40,7 +42,20 @@ def settings_url(org) -> str:
     return f"/o/{org.organization.slug}/settings/sso/"
 
 
-def configure_oidc(org, idp: OIDCProvider, *, client_id=None, domains="a.example", role="editor", require_sso=False):
+def verify_domains(org) -> SSOConfiguration:
+    """Publish the verification record of each of the organization's email domains on the loopback
+    DNS server (the `dns` fixture) and verify them, as its owner pressing "Verify now"."""
+    configuration = SSOConfiguration.objects.get(organization=org.organization)
+    for row in configuration.email_domains.all():
+        loopback_dns().publish(row.domain, domain_txt_record(configuration, row.domain))
+        check = sso_domain_verify(organization=org.organization, domain=row.domain, by=org.owner)
+        assert check.verified, check.message
+    return configuration
+
+
+def configure_oidc(
+    org, idp: OIDCProvider, *, client_id=None, domains="a.example", role="editor", require_sso=False, verify=True
+):
     slug = org.organization.slug
     client_id = client_id or f"wirebook-{slug}"
     idp.add_client(client_id, SECRET, f"http://testserver/accounts/oidc/org-{slug}/login/callback/")
@@ -56,10 +71,10 @@ def configure_oidc(org, idp: OIDCProvider, *, client_id=None, domains="a.example
         form["require_sso"] = "on"
     response = org.client().post(settings_url(org), form)
     assert response.status_code == 302, response.context["form"].errors
-    return SSOConfiguration.objects.get(organization=org.organization)
+    return verify_domains(org) if verify else SSOConfiguration.objects.get(organization=org.organization)
 
 
-def configure_saml(org, idp: SAMLIdP, *, domains="a.example", role="viewer"):
+def configure_saml(org, idp: SAMLIdP, *, domains="a.example", role="viewer", verify=True):
     response = org.client().post(
         settings_url(org),
         {
@@ -74,7 +89,7 @@ def configure_saml(org, idp: SAMLIdP, *, domains="a.example", role="viewer"):
     metadata = Client(HTTP_HOST="testserver").get(f"/accounts/saml/{org.organization.slug}/metadata/")
     assert metadata.status_code == 200
     idp.configure(metadata.content.decode())
-    return SSOConfiguration.objects.get(organization=org.organization)
+    return verify_domains(org) if verify else SSOConfiguration.objects.get(organization=org.organization)
 
 
 def path_of(url: str) -> str:

@@ -59,17 +59,32 @@ def test_oidc_login_makes_a_new_person_a_member_with_the_default_role(org_a, oid
     assert len(events(org_a, AuditAction.MEMBERSHIP_JOINED_BY_SSO)) == 1
 
 
-def test_oidc_login_matches_an_existing_account_by_its_verified_address(org_a, oidc):
+def test_oidc_login_matches_an_existing_member_by_a_verified_address_in_a_verified_domain(org_a, oidc):
     configure_oidc(org_a, oidc, role="viewer")
-    existing = user_with(ALICE.email)
+    existing = member(org_a, MembershipRole.EDITOR, ALICE.email)
 
     client = Client()
     response = oidc_sign_in(client, "a.example")
 
     assert response["Location"] == "/o/org-a/"
     assert logged_in_user(client) == existing
-    assert Membership.objects.get(user=existing, organization=org_a.organization).role == MembershipRole.VIEWER
+    assert Membership.objects.get(user=existing, organization=org_a.organization).role == MembershipRole.EDITOR
     assert SocialAccount.objects.get(user=existing).provider == "org-org-a"
+    assert not events(org_a, AuditAction.MEMBERSHIP_JOINED_BY_SSO)
+
+
+def test_an_existing_account_in_a_verified_domain_that_is_not_a_member_is_refused(org_a, oidc):
+    configure_oidc(org_a, oidc)
+    existing = user_with(ALICE.email)
+
+    response = refused_sign_in(oidc_sign_in)
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "An account with this email address already exists" in page
+    assert "accept an invitation" in page
+    assert not SocialAccount.objects.filter(user=existing).exists()
+    assert not Membership.objects.filter(user=existing).exists()
 
 
 def test_an_existing_account_outside_the_organizations_domains_is_not_taken_over(org_a, oidc):
@@ -268,11 +283,13 @@ def test_require_sso_refuses_password_login_to_members_but_not_to_owners(org_a, 
 
 
 def test_require_sso_needs_a_sign_in_through_that_organizations_own_provider(org_a, org_b, oidc):
-    # given Alice is an editor of B, which requires SSO, and signs in through A's provider
+    # given Alice is a member of A and an editor of B, which requires SSO and to whose provider she
+    # linked her identity; she signs in through A's provider
     configure_oidc(org_a, oidc, domains="a.example")
     configure_oidc(org_b, oidc, domains="b.example", require_sso=True)
-    alice = user_with(ALICE.email)
+    alice = member(org_a, MembershipRole.VIEWER, ALICE.email)
     Membership.objects.create(user=alice, organization=org_b.organization, role=MembershipRole.EDITOR)
+    SocialAccount.objects.create(user=alice, provider="org-org-b", uid=ALICE.subject)
     client = Client()
     oidc_sign_in(client, "org-a")
     assert logged_in_user(client) == alice
