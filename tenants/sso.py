@@ -376,6 +376,16 @@ def sso_forget(organization: Organization) -> None:
         SocialApp.objects.filter(provider_id__in=provider_ids).delete()
 
 
+def sso_identities_unlink(*, organization: Organization, user) -> int:
+    """Forget the identities `user` linked at the organization's identity providers (their
+    membership ended): the provider must not sign them in again by them."""
+    with public_context():
+        deleted, _ = SocialAccount.objects.filter(
+            user=user, provider__in=[oidc_provider_id(organization), saml_provider_id(organization)]
+        ).delete()
+    return deleted
+
+
 def sso_find(query: str) -> SSOConfiguration | None:
     """The SSO configuration for an organization slug, an email address or an email domain (only
     a domain the organization has verified)."""

@@ -94,7 +94,9 @@ def test_owner_sets_up_oidc_a_newcomer_joins_through_it_and_passwords_are_refuse
     loopback_dns().publish(domain, record)
     domain_row.get_by_role("button", name=f"Verify {domain} now").click()
     expect(page.get_by_text(f"{domain} is verified.")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile(re.escape(domain))).get_by_text("Verified", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile(re.escape(domain))).get_by_text("Verified", exact=True)
+    ).to_be_visible()
     shot(page, "sso-domain-verified")
 
     # then a newcomer in that domain logs in with SSO by email address, at the identity provider

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
+from tenants.members import membership_leave, membership_remove
 from tenants.models import AuditAction, Membership, MembershipRole, SSOEmailDomain
 from tenants.services import organization_create
 from tenants.sso_domains import domain_txt_record, sso_domain_verify
@@ -207,6 +208,22 @@ def test_an_identity_linked_by_a_former_member_no_longer_signs_in(org_a, oidc):
     assert response.status_code == 403
     assert "not a member of Organization A" in response.content.decode()
     assert not Membership.objects.filter(user=alice).exists()
+
+
+@pytest.mark.parametrize("how", ["removed", "left"])
+def test_a_member_who_leaves_loses_the_identities_linked_at_the_organizations_provider(org_a, oidc, how):
+    configure_oidc(org_a, oidc, domains="a.example")
+    alice = member(org_a, MembershipRole.EDITOR, ALICE.email)
+    oidc_sign_in(Client(), "org-a")
+    SocialAccount.objects.create(user=alice, provider="org-org-b", uid="alice-at-b")
+    membership = Membership.objects.get(user=alice, organization=org_a.organization)
+
+    if how == "removed":
+        membership_remove(membership=membership, by=org_a.owner)
+    else:
+        membership_leave(membership=membership)
+
+    assert list(SocialAccount.objects.filter(user=alice).values_list("provider", flat=True)) == ["org-org-b"]
 
 
 # --- Linking an identity (allauth's connect flow) ----------------------------------------------
