@@ -309,8 +309,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Single sign-on per organization (allauth socialaccount, see docs/sso.md) ----------------
 # Each organization's identity provider is one SocialApp row (tenants.sso); there are no
-# settings-defined apps. Members sign up by SSO without a form; existing accounts are matched by
-# email only within the organization's own email domains or its members (saas_platform.sso).
+# settings-defined apps. New people sign up by SSO without a form; an existing account is signed in
+# only when it is a member, linked or matched by a verified address in one of the organization's
+# verified email domains (tenants.sso, saas_platform.sso).
 SOCIALACCOUNT_ADAPTER = "saas_platform.sso.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 SOCIALACCOUNT_AUTO_SIGNUP = True
