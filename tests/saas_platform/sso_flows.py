@@ -2,6 +2,7 @@
 owner, and signing in through an identity provider the way a browser does -- Django's test client
 for Wirebook, `requests` for the provider, following the redirects and auto-posted forms between."""
 
+import secrets
 from urllib.parse import urlsplit
 
 import requests
@@ -30,6 +31,12 @@ def member(org, role, email):
     user = user_with(email)
     Membership.objects.create(user=user, organization=org.organization, role=role)
     return user
+
+
+def visitor() -> Client:
+    """A browser of its own address: the login page's per-address rate limit ("login", which also
+    counts "Log in with SSO") is not shared with the other tests of the process."""
+    return Client(REMOTE_ADDR=f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}")
 
 
 def client_of(user) -> Client:
@@ -133,7 +140,7 @@ def refused_sign_in(sign_in, query: str = "org-a"):
     """Sign in (`oidc_sign_in` or `saml_sign_in`) expecting a refusal: nobody is logged in and
     no account is made. Returns the last response."""
     users_before = User.objects.count()
-    client = Client()
+    client = visitor()
     response = sign_in(client, query)
     assert logged_in_user(client) is None
     assert User.objects.count() == users_before

@@ -21,6 +21,7 @@ from tests.saas_platform.sso_flows import (
     events,
     member,
     settings_url,
+    visitor,
 )
 
 
@@ -39,7 +40,7 @@ def checked_long_ago(org, domain: str = "a.example") -> None:
 
 
 def routes(email: str) -> bool:
-    return Client().post("/login/sso/", {"organization": email}).status_code == 302
+    return visitor().post("/login/sso/", {"organization": email}).status_code == 302
 
 
 # --- Verify now ----------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def test_outsiders_and_non_managers_cannot_verify(org_a, org_b, oidc, dns):
     dns.publish("a.example", domain_txt_record(configuration, "a.example"))
     viewer = client_of(member(org_a, MembershipRole.VIEWER, "viewer@a.example"))
 
-    assert verify_now(org_a, "a.example", Client()).status_code == 302  # to the login page
+    assert verify_now(org_a, "a.example", visitor()).status_code == 302  # to the login page
     assert verify_now(org_a, "a.example", org_b.client()).status_code == 404
     assert verify_now(org_a, "a.example", viewer).status_code == 403
     # B cannot verify A's claim through its own page either
