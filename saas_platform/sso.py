@@ -8,7 +8,8 @@ login grants are in `tenants.sso`. Here they are applied at allauth's hooks:
   existing account only if it is a member of that organization; a new account it creates becomes a
   member of that organization (and of no other) before landing in it;
 - an existing account that is not linked and cannot be matched is refused with a page saying
-  what to do (log in with the password; accept an invitation or link the identity);
+  what to do (log in with the password; accept an invitation or link the identity); new accounts
+  are made only for addresses in the organization's verified domains;
 - connecting an identity to the account logged in (allauth's `process=connect`, after entering
   the password again) works only for members of the identity provider's organization;
 - which email addresses count as verified and which existing accounts an SSO login may match is
@@ -40,6 +41,7 @@ from tenants.billing import BillingRefused
 from tenants.outbound import outbound_session
 from tenants.sso import (
     existing_account_refusal,
+    outside_domains_refusal,
     password_login_refused,
     sso_configuration_for_app,
     sso_domain_verified,
@@ -140,15 +142,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 )
             sociallogin.state[NEW_ACCOUNT_STATE] = False
             return
-        emails = [address.email for address in sociallogin.email_addresses]
+        emails = [address.email for address in sociallogin.email_addresses if address.email]
         existing = sso_existing_account(emails)
-        if existing is not None and (
-            sso_is_member(configuration, existing) or any(sso_domain_verified(configuration, e) for e in emails)
-        ):
-            # Told plainly only where the organization knows anyway (its members, its own domains).
-            # Elsewhere allauth's signup answers as for any taken address, without telling, and
-            # signs in to nothing.
+        in_domains = all(address.verified for address in sociallogin.email_addresses if address.email)
+        if existing is not None and (in_domains or sso_is_member(configuration, existing)):
+            # Said plainly only where the organization knows anyway: its own domains, its members.
             raise ImmediateHttpResponse(sso_refused(request, existing_account_refusal(organization)))
+        if not in_domains:
+            # New accounts only for addresses in the organization's verified domains: an account
+            # made for anyone else's address would be the IdP's to sign in to, waiting for the
+            # address's owner to confirm it. New and existing addresses get the same answer.
+            raise ImmediateHttpResponse(sso_refused(request, outside_domains_refusal(organization)))
         sociallogin.state[NEW_ACCOUNT_STATE] = True
 
     def get_requests_session(self):

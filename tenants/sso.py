@@ -18,9 +18,11 @@ to, the role people get when they first arrive through it, and whether members m
   accounts of people who never joined it. A member's account is matched by its verified address
   only within the organization's verified domains (`sso_existing_user`); anyone else links the
   identity from their account after entering their password (allauth's connect flow, members
-  only), or joins by invitation. Signing in through an organization's provider makes only a new
-  account a member, of that organization and no other, with its default role
-  (`sso_login_complete`).
+  only), or joins by invitation. New accounts are made only for addresses in the organization's
+  verified domains (an account made for anyone else's address would be the provider's to sign in
+  to, waiting for the address's owner to confirm it); signing in through an organization's
+  provider makes only such a new account a member, of that organization and no other, with its
+  default role (`sso_login_complete`).
 - With `require_sso`, members other than owners cannot log in with a password
   (`password_login_refused`), and their sessions reach the organization only after signing in
   through its identity provider (`sso_session_required`); owners keep the password as a way back
@@ -478,6 +480,15 @@ def sso_login_complete(*, configuration: SSOConfiguration, user, new_account: bo
                 data={"role": membership.role, "protocol": configuration.protocol},
             )
         return membership
+
+
+def outside_domains_refusal(organization: Organization) -> str:
+    return (
+        f"{organization.name}'s identity provider signs in new people only with an email address in one of "
+        "the organization's verified email domains. If you have a Wirebook account, log in with your "
+        "password: members link their identity from the single sign-on page, others ask the "
+        "organization's administrators for an invitation."
+    )
 
 
 def existing_account_refusal(organization: Organization) -> str:

@@ -71,7 +71,8 @@ def test_the_reported_attack_logs_nobody_in_and_links_nothing(org_b, oidc, dns):
     response = refused_sign_in(oidc_sign_in, "evil")
 
     # then nobody is logged in (refused_sign_in checks), no identity is linked, the victim joined nothing
-    assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
+    assert response.status_code == 403
+    assert "verified email domains" in response.content.decode()
     assert not SocialAccount.objects.filter(user=victim).exists()
     assert list(Membership.objects.filter(user=victim).values_list("organization__slug", flat=True)) == ["org-b"]
     assert not events(evil, AuditAction.MEMBERSHIP_JOINED_BY_SSO)
@@ -165,6 +166,18 @@ def test_an_existing_member_is_logged_in(org_a, protocol):
     assert logged_in_user(client) == alice
     assert SocialAccount.objects.filter(user=alice).count() == 1
     assert Membership.objects.get(user=alice).role == MembershipRole.EDITOR
+
+
+def test_a_new_address_outside_the_verified_domains_gets_no_account(org_a, oidc, dns):
+    # given A's domain is claimed but not verified: an account made for this address would be the
+    # provider's to sign in to, waiting for the address's owner to confirm it (pre-hijacking)
+    configure_oidc(org_a, oidc, domains="a.example", verify=False)
+
+    response = refused_sign_in(oidc_sign_in, "org-a")
+
+    assert response.status_code == 403
+    assert not EmailAddress.objects.filter(email__iexact=ALICE.email).exists()
+    assert not SocialAccount.objects.exists()
 
 
 def test_a_new_address_gets_a_new_account(org_a, protocol):
