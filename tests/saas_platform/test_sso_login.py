@@ -79,20 +79,6 @@ def test_oidc_login_matches_an_existing_member_by_a_verified_address_in_a_verifi
     assert not events(org_a, AuditAction.MEMBERSHIP_JOINED_BY_SSO)
 
 
-def test_an_existing_account_in_a_verified_domain_that_is_not_a_member_is_refused(org_a, oidc):
-    configure_oidc(org_a, oidc)
-    existing = user_with(ALICE.email)
-
-    response = refused_sign_in(oidc_sign_in)
-
-    assert response.status_code == 403
-    page = response.content.decode()
-    assert "An account with this email address already exists" in page
-    assert "accept an invitation" in page
-    assert not SocialAccount.objects.filter(user=existing).exists()
-    assert not Membership.objects.filter(user=existing).exists()
-
-
 def test_an_existing_account_outside_the_organizations_domains_is_not_taken_over(org_a, oidc):
     configure_oidc(org_a, oidc, domains="a.example")
     outsider = user_with("someone@elsewhere.example")

@@ -138,8 +138,8 @@ def test_the_tokens_differ_per_organization(org_a, org_b, oidc, dns):
 
 def test_an_existing_account_that_is_not_a_member_is_not_logged_in(org_a, protocol):
     # given the organization verified a.example, and Alice already has an account there
-    configure, sign_in, _ = protocol
-    configure(org_a, _, domains="a.example")
+    configure, sign_in, idp = protocol
+    configure(org_a, idp, domains="a.example")
     alice = user_with(ALICE.email)
 
     # when its provider asserts her address
@@ -246,9 +246,13 @@ def reauthenticated(client: Client) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
-def connect(client: Client, oidc, slug: str = "org-a"):
+def connect(client: Client, slug: str = "org-a", meanwhile=None):
+    """Press "Link my identity", sign in at the provider (`meanwhile` runs before it answers),
+    and come back."""
     start = client.post("/login/sso/connect/", {"organization": slug})
     assert start.status_code == 302, start.content.decode()[:2000]
+    if meanwhile is not None:
+        meanwhile()
     at_idp = requests.get(start["Location"], allow_redirects=False, timeout=10)
     assert at_idp.status_code == 302, at_idp.text
     return client.get(path_of(at_idp.headers["Location"]))
@@ -272,7 +276,7 @@ def test_a_member_links_their_identity_then_signs_in_with_it(org_a, oidc):
     page = client.get("/login/sso/").content.decode()
     assert "Link my identity at Organization A" in page
     reauthenticated(client)
-    response = connect(client, oidc)
+    response = connect(client)
 
     # then the identity is theirs
     assert response.status_code == 302 and response["Location"] == "/login/sso/"
@@ -320,10 +324,7 @@ def test_a_connect_callback_for_a_non_member_links_nothing(org_a, org_b, oidc):
     engineer = member(org_a, MembershipRole.VIEWER, "engineer@personal.example")
     client = password_login(engineer.email)
     reauthenticated(client)
-    start = client.post("/login/sso/connect/", {"organization": "org-a"})
-    Membership.objects.filter(user=engineer).delete()
-    at_idp = requests.get(start["Location"], allow_redirects=False, timeout=10)
-    response = client.get(path_of(at_idp.headers["Location"]))
+    response = connect(client, meanwhile=lambda: Membership.objects.filter(user=engineer).delete())
 
     assert response.status_code == 403
     assert not SocialAccount.objects.exists()
