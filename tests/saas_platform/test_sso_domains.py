@@ -98,6 +98,16 @@ def test_verify_now_during_an_outage_keeps_a_verified_domain(org_a, oidc, dns):
     assert row(org_a).check_result == "The DNS lookup timed out."
 
 
+def test_saving_the_settings_again_keeps_the_verification(org_a, oidc, dns):
+    configure_oidc(org_a, oidc, domains="a.example")
+    verified_at = row(org_a).verified_at
+
+    configure_oidc(org_a, oidc, domains="a.example\nnew.example", role="viewer", verify=False)
+
+    assert row(org_a).verified_at == verified_at
+    assert row(org_a, "new.example").verified_at is None
+
+
 def test_removing_a_domain_drops_its_verification(org_a, oidc, dns):
     configure_oidc(org_a, oidc, domains="a.example")
     assert routes(ALICE.email)
