@@ -248,12 +248,16 @@ def sso_login(request) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@login_required(redirect_field_name=None)  # after logging in, the button is on /login/sso/ again
 @reauthentication_required(app="allauth.socialaccount")
 def sso_connect(request) -> HttpResponse:
     """Link the logged-in member's identity at their organization's identity provider to their
     account (allauth's connect flow), after they entered their password again; afterwards SSO
     logins through that provider sign in to this account."""
+    # Each attempt may make Wirebook call an identity provider: limited like "Log in with SSO".
+    throttled = ratelimit.consume_or_429(request, action="login")
+    if throttled is not None:
+        return throttled
     slug = request.POST.get("organization", "")
     configuration = next(
         (item["configuration"] for item in _linkable(request.user) if item["configuration"].organization.slug == slug),

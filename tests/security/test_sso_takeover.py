@@ -328,3 +328,14 @@ def test_a_connect_callback_for_a_non_member_links_nothing(org_a, org_b, oidc):
 
     assert response.status_code == 403
     assert not SocialAccount.objects.exists()
+
+
+def test_starting_to_link_is_rate_limited_like_logins(org_a, oidc, settings):
+    configure_oidc(org_a, oidc, domains="a.example")
+    engineer = member(org_a, MembershipRole.VIEWER, "engineer@personal.example")
+    client = password_login(engineer.email)
+    reauthenticated(client)
+    settings.ACCOUNT_RATE_LIMITS = {"login": "1/m/ip"}
+
+    assert client.post("/login/sso/connect/", {"organization": "org-a"}).status_code == 302
+    assert client.post("/login/sso/connect/", {"organization": "org-a"}).status_code == 429
