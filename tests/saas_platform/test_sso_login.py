@@ -65,20 +65,6 @@ def test_oidc_login_makes_a_new_person_a_member_with_the_default_role(org_a, oid
     assert len(events(org_a, AuditAction.MEMBERSHIP_JOINED_BY_SSO)) == 1
 
 
-def test_oidc_login_matches_an_existing_member_by_a_verified_address_in_a_verified_domain(org_a, oidc):
-    configure_oidc(org_a, oidc, role="viewer")
-    existing = member(org_a, MembershipRole.EDITOR, ALICE.email)
-
-    client = Client()
-    response = oidc_sign_in(client, "a.example")
-
-    assert response["Location"] == "/o/org-a/"
-    assert logged_in_user(client) == existing
-    assert Membership.objects.get(user=existing, organization=org_a.organization).role == MembershipRole.EDITOR
-    assert SocialAccount.objects.get(user=existing).provider == "org-org-a"
-    assert not events(org_a, AuditAction.MEMBERSHIP_JOINED_BY_SSO)
-
-
 def test_an_existing_account_outside_the_organizations_domains_is_not_taken_over(org_a, oidc):
     configure_oidc(org_a, oidc, domains="a.example")
     outsider = user_with("someone@elsewhere.example")
