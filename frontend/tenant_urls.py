@@ -38,6 +38,7 @@ urlpatterns = [
     path("settings/billing/portal/", billing_views.billing_portal, name="billing-portal"),
     path("settings/sso/", sso_views.sso_settings, name="sso-settings"),
     path("settings/sso/disable/", sso_views.sso_settings_disable, name="sso-settings-disable"),
+    path("settings/sso/verify-domain/", sso_views.sso_settings_domain_verify, name="sso-settings-domain-verify"),
     path("settings/members/invite/", members_views.member_invite, name="members-invite"),
     path("settings/members/leave/", members_views.member_leave, name="members-leave"),
     path("settings/members/<int:pk>/role/", members_views.member_role_change, name="members-role"),

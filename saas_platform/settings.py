@@ -189,6 +189,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "changelog-retention": {"task": "core.changelog_prune_all", "schedule": 6 * 60 * 60},
     "organization-deletions": {"task": "tenants.organization_deletions_run", "schedule": 15 * 60},
+    # Each run re-checks the verified SSO email domains whose last check is older than
+    # SSO_DOMAIN_RECHECK_HOURS, at most SSO_DOMAIN_RECHECK_BATCH of them.
+    "sso-domain-checks": {"task": "tenants.sso_domains_recheck", "schedule": 60 * 60},
 }
 
 # --- Billing (Stripe; docs/billing.md) -------------------------------------------------------
@@ -311,6 +314,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
+    # "Verify now" on the SSO settings page: each is a DNS lookup.
+    "sso_domain_verify": "10/m/user",
 }
 if WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY:
     ACCOUNT_RATE_LIMITS["signup_per_address"] = f"{WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY}/d/ip"
@@ -321,8 +326,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Single sign-on per organization (allauth socialaccount, see docs/sso.md) ----------------
 # Each organization's identity provider is one SocialApp row (tenants.sso); there are no
-# settings-defined apps. Members sign up by SSO without a form; existing accounts are matched by
-# email only within the organization's own email domains or its members (saas_platform.sso).
+# settings-defined apps. New people sign up by SSO without a form; an existing account is signed in
+# only when it is a member, linked or matched by a verified address in one of the organization's
+# verified email domains (tenants.sso, saas_platform.sso).
 SOCIALACCOUNT_ADAPTER = "saas_platform.sso.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 SOCIALACCOUNT_AUTO_SIGNUP = True
@@ -331,6 +337,38 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10)
 # Accept http:// OIDC issuers (discovery, keys and tokens unprotected in transit): development only.
 SSO_ALLOW_INSECURE_HTTP = env_bool("SSO_ALLOW_INSECURE_HTTP", DEBUG)
+# Connecting an identity to one's account (and disconnecting it) needs the password entered again.
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
+
+
+def dns_nameservers(name: str) -> list[tuple[str, int]]:
+    """host[:port] items ("192.0.2.53", "192.0.2.53:5353", "[2001:db8::53]:53") as (address, port)."""
+    servers = []
+    for item in env_list(name, []):
+        host, port = item, "53"
+        if item.startswith("["):
+            host, _, rest = item[1:].partition("]")
+            port = rest.removeprefix(":") or "53"
+        elif item.count(":") == 1:
+            host, port = item.split(":")
+        try:
+            servers.append((str(ipaddress.ip_address(host)), int(port)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses with optional ports, such as 192.0.2.53:53, got {item!r}."
+            ) from None
+    return servers
+
+
+# Email domain verification by DNS TXT record (tenants.sso_domains, docs/sso.md). Resolvers to ask
+# (empty: the system's, /etc/resolv.conf), and how long one lookup may take in seconds.
+SSO_DNS_NAMESERVERS = dns_nameservers("SSO_DNS_NAMESERVERS")
+SSO_DNS_TIMEOUT = env_int("SSO_DNS_TIMEOUT", 5)
+# A verified domain is looked up again this often; when its record is gone it is unverified at
+# once, and after this many lookups in a row that got no answer (timeouts, SERVFAIL) as well.
+SSO_DOMAIN_RECHECK_HOURS = env_int("SSO_DOMAIN_RECHECK_HOURS", 24)
+SSO_DOMAIN_RECHECK_BATCH = env_int("SSO_DOMAIN_RECHECK_BATCH", 500)
+SSO_DOMAIN_MAX_FAILED_CHECKS = env_int("SSO_DOMAIN_MAX_FAILED_CHECKS", 3)
 
 # --- Outbound HTTP to addresses users choose (tenants.outbound, see docs/sso.md) -------------
 # Only public addresses, unless listed here (CIDR) or private networks are allowed altogether

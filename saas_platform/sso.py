@@ -4,11 +4,16 @@ allauth does OpenID Connect and SAML; the rules of who may sign in as whom and w
 login grants are in `tenants.sso`. Here they are applied at allauth's hooks:
 
 - password logins of members of organizations that require SSO are refused (owners excepted);
-- an SSO login works only through an app that belongs to an organization, never to connect an
-  identity to the account already logged in, and makes the user a member of that organization
-  (and of no other) before landing them in it;
-- which email addresses count as verified and which existing accounts an SSO login may take
-  over is decided per organization;
+- an SSO login works only through an app that belongs to an organization and signs in to an
+  existing account only if it is a member of that organization; a new account it creates becomes a
+  member of that organization (and of no other) before landing in it;
+- an existing account that is not linked and cannot be matched is refused with a page saying
+  what to do (log in with the password; accept an invitation or link the identity); new accounts
+  are made only for addresses in the organization's verified domains;
+- connecting an identity to the account logged in (allauth's `process=connect`, after entering
+  the password again) works only for members of the identity provider's organization;
+- which email addresses count as verified and which existing accounts an SSO login may match is
+  decided per organization, by its verified email domains;
 - the ID token's signature, issuer and audience are always checked (`oidc_callback`);
 - allauth calls the identity provider (discovery, keys, token, userinfo) through the SSRF-safe
   client of `tenants.outbound` only.
@@ -25,6 +30,7 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,13 +40,20 @@ from saas_platform.adapters import AccountAdapter as InvitationAccountAdapter
 from tenants.billing import BillingRefused
 from tenants.outbound import outbound_session
 from tenants.sso import (
+    existing_account_refusal,
+    outside_domains_refusal,
     password_login_refused,
     sso_configuration_for_app,
-    sso_domain_claimed,
+    sso_domain_verified,
+    sso_existing_account,
     sso_existing_user,
+    sso_is_member,
     sso_login_complete,
     sso_session_mark,
 )
+
+# Set in `pre_social_login`: whether the login is about to create an account (not an existing one).
+NEW_ACCOUNT_STATE = "wirebook_new_account"
 
 
 def organization_url(organization) -> str:
@@ -71,9 +84,15 @@ class AccountAdapter(InvitationAccountAdapter):
             if configuration is None:  # pre_social_login let no such login through
                 raise ImmediateHttpResponse(sso_refused(request, "Single sign-on is not configured here."))
             try:
-                sso_login_complete(configuration=configuration, user=user)
+                sso_login_complete(
+                    configuration=configuration,
+                    user=user,
+                    new_account=bool(sociallogin.state.get(NEW_ACCOUNT_STATE)),
+                )
             except BillingRefused as refusal:  # the plan's member limit, or a read-only organization
                 raise ImmediateHttpResponse(sso_refused(request, " ".join(refusal.messages))) from None
+            except PermissionDenied as refusal:  # pre_social_login let no such login through
+                raise ImmediateHttpResponse(sso_refused(request, str(refusal))) from None
             sso_session_mark(request.session, configuration.organization_id)
             kwargs["redirect_url"] = organization_url(configuration.organization)
         return super().post_login(request, user, **kwargs)
@@ -81,13 +100,26 @@ class AccountAdapter(InvitationAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin) -> None:
+        """Runs after allauth looked the login up: `sociallogin.is_existing` when the identity is
+        linked to an account or `authenticate_by_email` matched one."""
         configuration = sso_configuration_for_app(sociallogin.provider.app)
         if configuration is None:
             raise ImmediateHttpResponse(sso_refused(request, "Single sign-on is not configured here."))
-        if sociallogin.state.get("process") != AuthProcess.LOGIN:
-            raise ImmediateHttpResponse(
-                sso_refused(request, "Single sign-on logs you in; it does not link identities to an account.")
-            )
+        organization = configuration.organization
+        process = sociallogin.state.get("process")
+        if process == AuthProcess.CONNECT:
+            # allauth's connect flow asks for the password again (SOCIALACCOUNT_REAUTHENTICATION_REQUIRED).
+            if not sso_is_member(configuration, request.user):
+                raise ImmediateHttpResponse(
+                    sso_refused(
+                        request,
+                        f"Only members of {organization.name} link an identity at its identity provider "
+                        "to their account.",
+                    )
+                )
+            return
+        if process != AuthProcess.LOGIN:
+            raise ImmediateHttpResponse(sso_refused(request, "Single sign-on logs you in or links your identity."))
         if not any(address.email for address in sociallogin.email_addresses):
             raise ImmediateHttpResponse(
                 sso_refused(
@@ -96,9 +128,32 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "Ask your administrator to release it to Wirebook.",
                 )
             )
-        # Only the organization's own domains count as verified, whatever the identity provider says.
+        # Only the organization's own verified domains count as verified, whatever the provider says.
         for address in sociallogin.email_addresses:
-            address.verified = sso_domain_claimed(configuration, address.email)
+            address.verified = sso_domain_verified(configuration, address.email)
+        if sociallogin.is_existing:
+            if not sso_is_member(configuration, sociallogin.user):  # linked once, no longer a member
+                raise ImmediateHttpResponse(
+                    sso_refused(
+                        request,
+                        f"Your account is not a member of {organization.name}. "
+                        "Log in with your password and ask its administrators for an invitation.",
+                    )
+                )
+            sociallogin.state[NEW_ACCOUNT_STATE] = False
+            return
+        emails = [address.email for address in sociallogin.email_addresses if address.email]
+        existing = sso_existing_account(emails)
+        in_domains = all(address.verified for address in sociallogin.email_addresses if address.email)
+        if existing is not None and (in_domains or sso_is_member(configuration, existing)):
+            # Said plainly only where the organization knows anyway: its own domains, its members.
+            raise ImmediateHttpResponse(sso_refused(request, existing_account_refusal(organization)))
+        if not in_domains:
+            # New accounts only for addresses in the organization's verified domains: an account
+            # made for anyone else's address would be the IdP's to sign in to, waiting for the
+            # address's owner to confirm it. New and existing addresses get the same answer.
+            raise ImmediateHttpResponse(sso_refused(request, outside_domains_refusal(organization)))
+        sociallogin.state[NEW_ACCOUNT_STATE] = True
 
     def get_requests_session(self):
         # An organization's admin chooses the issuer: only public addresses, plain http only in development.
@@ -113,12 +168,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_email_verified(self, provider, email) -> bool:
         configuration = sso_configuration_for_app(provider.app)
-        return configuration is not None and sso_domain_claimed(configuration, email)
+        return configuration is not None and sso_domain_verified(configuration, email)
 
     def authenticate_by_email(self, sociallogin):
         configuration = sso_configuration_for_app(sociallogin.provider.app)
-        if configuration is None:
-            return None
+        if configuration is None or sociallogin.state.get("process") != AuthProcess.LOGIN:
+            return None  # connecting links the identity to the account logged in, nothing else
         for address in sociallogin.email_addresses:
             user = sso_existing_user(configuration, address.email)
             if user is not None:

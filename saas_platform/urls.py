@@ -18,6 +18,7 @@ urlpatterns = [
     # every link to account_login / account_logout points here.
     path("login/", account_views.login, name="account_login"),
     path("login/sso/", sso_views.sso_login, name="sso_login"),
+    path("login/sso/connect/", sso_views.sso_connect, name="sso_connect"),
     path("logout/", account_views.logout, name="account_logout"),
     path("organizations/new/", views.organization_new, name="organization_new"),
     path("switch/", views.organization_switch, name="organization_switch"),

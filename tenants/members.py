@@ -6,7 +6,9 @@ Who may do what:
 - only owners make someone an owner, invite as owner, or demote or remove an owner;
 - every member may leave;
 - an organization always keeps at least one owner: its last owner can neither leave, be removed
-  nor be demoted.
+  nor be demoted;
+- a member who leaves or is removed loses the identities linked at the organization's identity
+  providers (`tenants.sso.sso_identities_unlink`).
 
 A refused permission raises `PermissionDenied`; a refused change raises `ValidationError` (a
 `tenants.billing.BillingRefused` when the plan's member limit or a read-only organization refuses
@@ -230,6 +232,8 @@ def membership_role_change(*, membership: Membership, role: str, by) -> Membersh
 
 
 def membership_remove(*, membership: Membership, by) -> None:
+    from tenants.sso import sso_identities_unlink  # tenants.sso uses this module
+
     with public_context(), transaction.atomic():
         actor = _manager_membership(membership.organization, by)
         membership.refresh_from_db()
@@ -237,6 +241,7 @@ def membership_remove(*, membership: Membership, by) -> None:
             raise PermissionDenied("Only owners remove owners.")
         _refuse_last_owner(membership)
         membership.delete()
+        sso_identities_unlink(organization=membership.organization, user=membership.user)
         audit_record(
             organization=membership.organization,
             action=AuditAction.MEMBERSHIP_REMOVED,
@@ -247,10 +252,13 @@ def membership_remove(*, membership: Membership, by) -> None:
 
 
 def membership_leave(*, membership: Membership) -> None:
+    from tenants.sso import sso_identities_unlink  # tenants.sso uses this module
+
     with public_context(), transaction.atomic():
         membership.refresh_from_db()
         _refuse_last_owner(membership)
         membership.delete()
+        sso_identities_unlink(organization=membership.organization, user=membership.user)
         audit_record(
             organization=membership.organization,
             action=AuditAction.MEMBERSHIP_LEFT,

@@ -351,6 +351,8 @@ class AuditAction(models.TextChoices):
     SSO_CONFIGURED = "sso.configured", _("Single sign-on configured")
     SSO_DISABLED = "sso.disabled", _("Single sign-on disabled")
     MEMBERSHIP_JOINED_BY_SSO = "membership.joined_by_sso", _("Joined by single sign-on")
+    SSO_DOMAIN_VERIFIED = "sso.domain_verified", _("Email domain verified")
+    SSO_DOMAIN_VERIFICATION_LOST = "sso.domain_verification_lost", _("Email domain verification lost")
 
 
 class AuditEvent(models.Model):
@@ -421,6 +423,9 @@ class SSOConfiguration(models.Model):
         help_text=_("Members other than owners cannot log in with a password."),
     )
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # The key each email domain's verification token is derived from (`tenants.sso_domains`): random
+    # per organization, so one organization's published record proves nothing for another.
+    verification_secret = models.CharField(_("domain verification secret"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("SSO configuration")
@@ -437,13 +442,22 @@ class SSOConfiguration(models.Model):
 
 
 class SSOEmailDomain(models.Model):
-    """An email domain whose people sign in through `configuration`'s identity provider. A domain
-    belongs to one organization at most, so discovery by email address has one answer."""
+    """An email domain an organization claims for its identity provider (`tenants.sso_domains`).
+
+    A claim counts for nothing -- it routes no logins and matches no accounts -- until the
+    organization proves it owns the domain by publishing a DNS TXT record (`verified_at`). Several
+    organizations may claim a domain, but only one at a time has it verified.
+    """
 
     configuration = models.ForeignKey(
         SSOConfiguration, on_delete=models.CASCADE, related_name="email_domains", verbose_name=_("SSO configuration")
     )
     domain = models.CharField(_("domain"), max_length=253)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    # Lookups of a verified domain in a row that got no answer (timeouts, SERVFAIL).
+    failed_checks = models.PositiveSmallIntegerField(_("failed checks"), default=0)
+    check_result = models.CharField(_("result of the last check"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["domain"]
@@ -451,9 +465,13 @@ class SSOEmailDomain(models.Model):
         verbose_name_plural = _("SSO email domains")
         constraints = [
             models.UniqueConstraint(
+                fields=["configuration", "domain"], name="tenants_ssoemaildomain_unique_configuration_domain"
+            ),
+            models.UniqueConstraint(
                 Lower("domain"),
-                name="tenants_ssoemaildomain_unique_domain",
-                violation_error_message=_("This email domain is already used by another organization."),
+                condition=models.Q(verified_at__isnull=False),
+                name="tenants_ssoemaildomain_unique_verified_domain",
+                violation_error_message=_("This email domain is already verified by another organization."),
             ),
         ]
 

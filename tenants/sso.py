@@ -10,10 +10,19 @@ to, the role people get when they first arrive through it, and whether members m
 - When an organization points its SSO at another identity provider (another issuer or client,
   another SAML entity id, or the other protocol) or disables it, the accounts linked through the
   old one are unlinked: the new provider's subjects must not inherit the old provider's users.
-- Signing in through an organization's provider makes the user a member of that organization,
-  and of no other, with its default role (`sso_login_complete`).
-- An existing account is taken over by an SSO login only through a verified email address in
-  one of the organization's email domains, or when it is already a member (`sso_existing_user`).
+- Email domains count only once the organization has proved it owns them with a DNS record
+  (`tenants.sso_domains`): only verified domains find an organization by address (`sso_find`),
+  make an asserted address count as verified, and match existing accounts.
+- An SSO login never signs in to an existing account that is not already a member of the
+  organization: the identity provider of an organization someone made a minute ago must not get
+  accounts of people who never joined it. A member's account is matched by its verified address
+  only within the organization's verified domains (`sso_existing_user`); anyone else links the
+  identity from their account after entering their password (allauth's connect flow, members
+  only), or joins by invitation. New accounts are made only for addresses in the organization's
+  verified domains (an account made for anyone else's address would be the provider's to sign in
+  to, waiting for the address's owner to confirm it); signing in through an organization's
+  provider makes only such a new account a member, of that organization and no other, with its
+  default role (`sso_login_complete`).
 - With `require_sso`, members other than owners cannot log in with a password
   (`password_login_refused`), and their sessions reach the organization only after signing in
   through its identity provider (`sso_session_required`); owners keep the password as a way back
@@ -25,12 +34,14 @@ appear in events.
 
 import contextlib
 import re
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -179,7 +190,7 @@ def _saml_app_settings(idp: dict[str, str]) -> dict:
     }
 
 
-def _require_manager(organization: Organization, by) -> None:
+def require_manager(organization: Organization, by) -> None:
     membership = None
     if by is not None and getattr(by, "pk", None):
         membership = Membership.objects.filter(organization=organization, user=by).first()
@@ -210,14 +221,16 @@ def _identity(app: SocialApp | None) -> tuple:
 
 
 def _domains_set(configuration: SSOConfiguration, domains: list[str]) -> None:
+    """Claim `domains` (new ones unverified) and drop the others. A domain another organization
+    has verified is refused, without saying which organization."""
     taken = sorted(
-        SSOEmailDomain.objects.filter(domain__in=domains)
+        SSOEmailDomain.objects.filter(domain__in=domains, verified_at__isnull=False)
         .exclude(configuration__organization_id=configuration.organization_id)
         .values_list("domain", flat=True)
     )
     if taken:
         raise ValidationError(
-            {"email_domains": [f"{domain} is already used by another organization." for domain in taken]}
+            {"email_domains": [f"{domain} is already verified by another organization." for domain in taken]}
         )
     configuration.email_domains.exclude(domain__in=domains).delete()
     existing = set(configuration.email_domains.values_list("domain", flat=True))
@@ -241,7 +254,7 @@ def sso_configure(
     """Create or change `organization`'s single sign-on. Raises PermissionDenied unless `by`
     is an admin or owner, ValidationError for bad input; writes nothing then."""
     with public_context():
-        _require_manager(organization, by)
+        require_manager(organization, by)
         errors: dict[str, list[str]] = {}
         if protocol not in SSOProtocol.values:
             errors["protocol"] = ["Choose OpenID Connect or SAML."]
@@ -305,7 +318,7 @@ def sso_configure(
         new_app.full_clean()
         new_app.save()
         if configuration is None:
-            configuration = SSOConfiguration(organization=organization)
+            configuration = SSOConfiguration(organization=organization, verification_secret=secrets.token_hex(32))
         configuration.protocol = protocol
         configuration.app = new_app
         configuration.default_role = default_role
@@ -335,7 +348,7 @@ def sso_configure(
 def sso_disable(*, organization: Organization, by) -> None:
     """Remove `organization`'s single sign-on; accounts linked through it are unlinked."""
     with public_context():
-        _require_manager(organization, by)
+        require_manager(organization, by)
         configuration = (
             SSOConfiguration.objects.select_for_update().select_related("app").filter(organization=organization).first()
         )
@@ -365,15 +378,28 @@ def sso_forget(organization: Organization) -> None:
         SocialApp.objects.filter(provider_id__in=provider_ids).delete()
 
 
+def sso_identities_unlink(*, organization: Organization, user) -> int:
+    """Forget the identities `user` linked at the organization's identity providers (their
+    membership ended): the provider must not sign them in again by them."""
+    with public_context():
+        deleted, _ = SocialAccount.objects.filter(
+            user=user, provider__in=[oidc_provider_id(organization), saml_provider_id(organization)]
+        ).delete()
+    return deleted
+
+
 def sso_find(query: str) -> SSOConfiguration | None:
-    """The SSO configuration for an organization slug, an email address or an email domain."""
+    """The SSO configuration for an organization slug, an email address or an email domain (only
+    a domain the organization has verified)."""
     query = (query or "").strip().lower()
     if not query:
         return None
     with public_context():
         configurations = SSOConfiguration.objects.select_related("organization", "app")
         if "@" in query or "." in query:
-            return configurations.filter(email_domains__domain=email_domain(query)).first()
+            return configurations.filter(
+                email_domains__domain=email_domain(query), email_domains__verified_at__isnull=False
+            ).first()
         return configurations.filter(organization__slug=query).first()
 
 
@@ -384,39 +410,64 @@ def sso_configuration_for_app(app: SocialApp | None) -> SSOConfiguration | None:
         return SSOConfiguration.objects.select_related("organization").filter(app_id=app.pk).first()
 
 
-def sso_domain_claimed(configuration: SSOConfiguration, email: str) -> bool:
+def sso_domain_verified(configuration: SSOConfiguration, email: str) -> bool:
+    """Whether `email` is in one of the organization's verified email domains."""
     with public_context():
-        return configuration.email_domains.filter(domain=email_domain(email)).exists()
+        return configuration.email_domains.filter(domain=email_domain(email), verified_at__isnull=False).exists()
+
+
+def sso_is_member(configuration: SSOConfiguration, user) -> bool:
+    if user is None or not getattr(user, "pk", None):
+        return False
+    with public_context():
+        return Membership.objects.filter(organization_id=configuration.organization_id, user_id=user.pk).exists()
+
+
+def sso_existing_account(emails: list[str]):
+    """The account, active or not and verified or not, that already has one of `emails`."""
+    emails = [email.strip() for email in emails if email and email.strip()]
+    if not emails:
+        return None
+    User = get_user_model()
+    with public_context():
+        for email in emails:
+            address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+            if address is not None:
+                return address.user
+            user = User.objects.filter(email__iexact=email).first()
+            if user is not None:
+                return user
+    return None
 
 
 def sso_existing_user(configuration: SSOConfiguration, email: str):
-    """The account an SSO login asserting `email` may sign in as: the owner of that verified
-    address, when the address is in one of the organization's domains or the account already
-    belongs to the organization. Any other account is never handed to this identity provider."""
+    """The existing account an SSO login asserting `email` signs in as without having been linked:
+    only a member of the organization, by a verified address in one of the organization's
+    verified domains. Any other account is never handed to this identity provider."""
+    if not sso_domain_verified(configuration, email):
+        return None
     with public_context():
         address = (
             EmailAddress.objects.filter(email__iexact=email.strip(), verified=True, user__is_active=True)
             .select_related("user")
             .first()
         )
-        if address is None:
+        if address is None or not sso_is_member(configuration, address.user):
             return None
-        if (
-            sso_domain_claimed(configuration, email)
-            or Membership.objects.filter(organization_id=configuration.organization_id, user=address.user).exists()
-        ):
-            return address.user
-        return None
+        return address.user
 
 
 @transaction.atomic
-def sso_login_complete(*, configuration: SSOConfiguration, user) -> Membership:
-    """`user` has just signed in through `configuration`'s identity provider: make them a member
-    of its organization with the default role unless they already are one."""
+def sso_login_complete(*, configuration: SSOConfiguration, user, new_account: bool) -> Membership:
+    """`user` has just signed in through `configuration`'s identity provider. A member stays as
+    they are; an account the login has just created becomes a member with the default role. Raises
+    PermissionDenied for any other account: SSO never makes an existing account a member."""
     with public_context():
         organization = configuration.organization
         membership = Membership.objects.filter(organization=organization, user=user).first()
         if membership is None:
+            if not new_account:
+                raise PermissionDenied(existing_account_refusal(organization))
             member_add_check(organization, invitation=False)  # the plan's member limit, a read-only status
             membership = Membership.objects.create(
                 organization=organization, user=user, role=configuration.default_role
@@ -429,6 +480,23 @@ def sso_login_complete(*, configuration: SSOConfiguration, user) -> Membership:
                 data={"role": membership.role, "protocol": configuration.protocol},
             )
         return membership
+
+
+def outside_domains_refusal(organization: Organization) -> str:
+    return (
+        f"{organization.name}'s identity provider signs in new people only with an email address in one of "
+        "the organization's verified email domains. If you have a Wirebook account, log in with your "
+        "password: members link their identity from the single sign-on page, others ask the "
+        "organization's administrators for an invitation."
+    )
+
+
+def existing_account_refusal(organization: Organization) -> str:
+    return (
+        f"An account with this email address already exists and is not linked to {organization.name}'s "
+        "identity provider. Log in with your password, then accept an invitation to the organization, "
+        "or, if you are already a member, link your identity from the single sign-on page."
+    )
 
 
 def password_login_refused(user) -> Organization | None:

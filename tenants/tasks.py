@@ -73,3 +73,12 @@ def organization_deletions_run() -> list[str]:
     from tenants.services import organization_deletions_run as run
 
     return run()
+
+
+@shared_task(name="tenants.sso_domains_recheck", ignore_result=True)
+def sso_domains_recheck() -> int:
+    """Look up the verification records of verified SSO email domains again (Celery beat, public
+    schema); returns how many were checked."""
+    from tenants.sso_domains import sso_domains_recheck as recheck
+
+    return len(recheck())

@@ -26,6 +26,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from tests.dns_server import loopback_dns
 from tests.e2e.harness import Accounts, Outbox
 from tests.live_server import ROOT, attach_server_log, live_server
 
@@ -57,6 +58,9 @@ def wirebook(django_db_setup, tmp_path_factory, wirebook_mail):
         "TRUSTED_PROXY_COUNT": "1",
         # The identity providers of the SSO tests (tests/identity_providers.py) speak plain http.
         "SSO_ALLOW_INSECURE_HTTP": "true",
+        # SSO email domains are verified against the DNS server on loopback (tests/dns_server.py).
+        "SSO_DNS_NAMESERVERS": f"127.0.0.1:{loopback_dns().port}",
+        "SSO_DNS_TIMEOUT": "1",
     }
     with live_server(tmp_path_factory.mktemp("wirebook-e2e"), env=environment) as server:
         yield server

@@ -14,10 +14,13 @@ import secrets
 import pytest
 import requests
 from allauth.socialaccount.models import SocialAccount
+from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from tenants.models import AuditAction, AuditEvent, Membership, MembershipRole
 from tenants.sso import SAMLSettings, sso_configure
+from tenants.sso_domains import domain_txt_record, sso_domain_verify
+from tests.dns_server import loopback_dns
 from tests.e2e.harness import PASSWORD, field
 from tests.identity_providers import OIDCProvider, Person, SAMLIdP
 
@@ -82,6 +85,19 @@ def test_owner_sets_up_oidc_a_newcomer_joins_through_it_and_passwords_are_refuse
     expect(page.get_by_text("Single sign-on settings saved.")).to_be_visible()
     expect(page.get_by_text("Single sign-on is on (OpenID Connect), and required")).to_be_visible()
     shot(page, "sso-settings-saved")
+
+    # and prove they own the domain: publish the TXT record shown in its DNS, then "Verify now"
+    domain_row = page.get_by_role("row", name=re.compile(re.escape(domain)))
+    expect(domain_row.get_by_text("Not verified")).to_be_visible()
+    record = domain_row.locator("code.sso-txt-record").inner_text()
+    assert record.startswith("wirebook-verification=")
+    loopback_dns().publish(domain, record)
+    domain_row.get_by_role("button", name=f"Verify {domain} now").click()
+    expect(page.get_by_text(f"{domain} is verified.")).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile(re.escape(domain))).get_by_text("Verified", exact=True)
+    ).to_be_visible()
+    shot(page, "sso-domain-verified")
 
     # then a newcomer in that domain logs in with SSO by email address, at the identity provider
     newcomer_page = new_page()
@@ -152,6 +168,10 @@ def test_a_newcomer_signs_in_through_saml_whose_answer_is_posted_across_sites(
         require_sso=False,
         saml=SAMLSettings(metadata_xml=saml_identity_provider.metadata_xml()),
     )
+    # the domain verified as on the settings page, through the server's resolver: the loopback DNS
+    loopback_dns().publish(domain, domain_txt_record(organization.sso, domain))
+    with override_settings(SSO_DNS_NAMESERVERS=[("127.0.0.1", loopback_dns().port)]):
+        assert sso_domain_verify(organization=organization, domain=domain, by=owner).verified
     saml_identity_provider.configure(
         requests.get(wirebook.url(f"/accounts/saml/{organization.slug}/metadata/"), timeout=10).text
     )

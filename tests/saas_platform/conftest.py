@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from tests.dns_server import dns  # noqa: F401 -- the loopback DNS server fixture
 from tests.identity_providers import OIDCProvider, SAMLIdP
 from tests.saas_platform.fake_stripe import PLANS, SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 from tests.saas_platform.sso_flows import ALICE
@@ -19,8 +20,9 @@ def oidc_idp():
 
 
 @pytest.fixture
-def oidc(oidc_idp, settings):
-    """The module's OIDC provider, reset to behave (it speaks plain http on loopback)."""
+def oidc(oidc_idp, settings, dns):  # noqa: F811
+    """The module's OIDC provider, reset to behave (it speaks plain http on loopback); email domains
+    are verified on the loopback DNS server."""
     settings.SSO_ALLOW_INSECURE_HTTP = True
     settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
     oidc_idp.signing_key = oidc_idp.published_key
@@ -43,7 +45,7 @@ def saml_idp(tmp_path_factory):
 
 
 @pytest.fixture
-def saml(saml_idp):
+def saml(saml_idp, dns):  # noqa: F811
     saml_idp.signing = saml_idp.published
     saml_idp.audience = None
     saml_idp.login_as(ALICE)

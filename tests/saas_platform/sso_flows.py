@@ -2,6 +2,7 @@
 owner, and signing in through an identity provider the way a browser does -- Django's test client
 for Wirebook, `requests` for the provider, following the redirects and auto-posted forms between."""
 
+import secrets
 from urllib.parse import urlsplit
 
 import requests
@@ -10,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tenants.models import AuditEvent, Membership, SSOConfiguration
+from tenants.sso_domains import domain_txt_record, sso_domain_verify
 from tests.conftest import PASSWORD
+from tests.dns_server import loopback_dns
 from tests.identity_providers import OIDCProvider, Person, SAMLIdP, auto_post_form
 
 User = get_user_model()
@@ -30,6 +33,12 @@ def member(org, role, email):
     return user
 
 
+def visitor() -> Client:
+    """A browser of its own address: the login page's per-address rate limit ("login", which also
+    counts "Log in with SSO") is not shared with the other tests of the process."""
+    return Client(REMOTE_ADDR=f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}")
+
+
 def client_of(user) -> Client:
     client = Client(raise_request_exception=False)
     client.force_login(user)
@@ -40,7 +49,20 @@ def settings_url(org) -> str:
     return f"/o/{org.organization.slug}/settings/sso/"
 
 
-def configure_oidc(org, idp: OIDCProvider, *, client_id=None, domains="a.example", role="editor", require_sso=False):
+def verify_domains(org) -> SSOConfiguration:
+    """Publish the verification record of each of the organization's email domains on the loopback
+    DNS server (the `dns` fixture) and verify them, as its owner pressing "Verify now"."""
+    configuration = SSOConfiguration.objects.get(organization=org.organization)
+    for row in configuration.email_domains.all():
+        loopback_dns().publish(row.domain, domain_txt_record(configuration, row.domain))
+        check = sso_domain_verify(organization=org.organization, domain=row.domain, by=org.owner)
+        assert check.verified, check.message
+    return configuration
+
+
+def configure_oidc(
+    org, idp: OIDCProvider, *, client_id=None, domains="a.example", role="editor", require_sso=False, verify=True
+):
     slug = org.organization.slug
     client_id = client_id or f"wirebook-{slug}"
     idp.add_client(client_id, SECRET, f"http://testserver/accounts/oidc/org-{slug}/login/callback/")
@@ -56,10 +78,10 @@ def configure_oidc(org, idp: OIDCProvider, *, client_id=None, domains="a.example
         form["require_sso"] = "on"
     response = org.client().post(settings_url(org), form)
     assert response.status_code == 302, response.context["form"].errors
-    return SSOConfiguration.objects.get(organization=org.organization)
+    return verify_domains(org) if verify else SSOConfiguration.objects.get(organization=org.organization)
 
 
-def configure_saml(org, idp: SAMLIdP, *, domains="a.example", role="viewer"):
+def configure_saml(org, idp: SAMLIdP, *, domains="a.example", role="viewer", verify=True):
     response = org.client().post(
         settings_url(org),
         {
@@ -74,7 +96,7 @@ def configure_saml(org, idp: SAMLIdP, *, domains="a.example", role="viewer"):
     metadata = Client(HTTP_HOST="testserver").get(f"/accounts/saml/{org.organization.slug}/metadata/")
     assert metadata.status_code == 200
     idp.configure(metadata.content.decode())
-    return SSOConfiguration.objects.get(organization=org.organization)
+    return verify_domains(org) if verify else SSOConfiguration.objects.get(organization=org.organization)
 
 
 def path_of(url: str) -> str:
@@ -118,7 +140,7 @@ def refused_sign_in(sign_in, query: str = "org-a"):
     """Sign in (`oidc_sign_in` or `saml_sign_in`) expecting a refusal: nobody is logged in and
     no account is made. Returns the last response."""
     users_before = User.objects.count()
-    client = Client()
+    client = visitor()
     response = sign_in(client, query)
     assert logged_in_user(client) is None
     assert User.objects.count() == users_before

@@ -13,7 +13,9 @@ from django.contrib.auth import get_user_model
 from tenants.models import Membership, MembershipRole
 from tenants.sso import OIDCSettings, SAMLSettings, sso_configure
 from tests.compat.conftest import live_server_process  # noqa: F401 -- the gunicorn fixture
+from tests.conftest import OrgUser
 from tests.identity_providers import Person, auto_post_form
+from tests.saas_platform.sso_flows import verify_domains
 
 SLUG = "sso-live"
 PERSON = Person(subject="live-person", email="live.person@live.example", name="Live Person")
@@ -65,6 +67,7 @@ def test_oidc_over_http(live_server_process, live_organization, oidc, django_db_
             require_sso=False,
             oidc=OIDCSettings(issuer=oidc.issuer, client_id="live", client_secret="live-secret-0123456789"),
         )
+        verify_domains(OrgUser(organization, owner))
     oidc.login_as(PERSON)
     session = requests.Session()
 
@@ -93,6 +96,7 @@ def test_saml_over_http(live_server_process, live_organization, saml, django_db_
             require_sso=False,
             saml=SAMLSettings(metadata_xml=saml.metadata_xml()),
         )
+        verify_domains(OrgUser(organization, owner))
     metadata = requests.get(f"{live_server_process.base_url}/accounts/saml/{SLUG}/metadata/", timeout=10)
     assert metadata.status_code == 200
     saml.configure(metadata.text)

@@ -83,7 +83,7 @@ def test_bad_settings_are_form_errors_and_write_nothing(org_a, form, field, mess
     assert not events(org_a, AuditAction.SSO_CONFIGURED)
 
 
-def test_an_email_domain_belongs_to_one_organization(org_a, org_b, oidc):
+def test_an_email_domain_verified_by_one_organization_cannot_be_claimed_by_another(org_a, org_b, oidc):
     configure_oidc(org_a, oidc, domains="a.example")
     oidc.add_client("b", SECRET, "http://testserver/accounts/oidc/org-org-b/login/callback/")
 
@@ -94,7 +94,9 @@ def test_an_email_domain_belongs_to_one_organization(org_a, org_b, oidc):
     )  # fmt: skip
 
     assert response.status_code == 400
-    assert "already used by another organization" in str(response.context["form"].errors["email_domains"])
+    errors = str(response.context["form"].errors["email_domains"])
+    assert "already verified by another organization" in errors
+    assert org_a.organization.name not in errors and org_a.organization.slug not in errors
     assert not SSOConfiguration.objects.filter(organization=org_b.organization).exists()
 
 
