@@ -84,9 +84,7 @@ def _refuse_last_owner(membership: Membership) -> None:
         raise ValidationError(LAST_OWNER, code="last_owner")
 
 
-def invitation_create(
-    *, organization: Organization, email: str, role: str, invited_by
-) -> tuple[Invitation, str]:
+def invitation_create(*, organization: Organization, email: str, role: str, invited_by) -> tuple[Invitation, str]:
     """Invite `email` to `organization` with `role` and email them the accept link. Returns the
     invitation and the plaintext token (which is never stored)."""
     email = (email or "").strip()
