@@ -280,7 +280,7 @@ def authenticate_token(header_value: str | None, *, organization: Organization |
     digest = token_digest(secret)
     invalid = TokenAuthenticationFailed(INVALID.format(version=version))
     with public_context():
-        tokens = Token.objects.select_related("user").annotate(
+        tokens = Token.objects.select_related("user", "created_by").annotate(
             user_is_member=Exists(
                 Membership.objects.filter(user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"))
             )

@@ -143,3 +143,30 @@ def test_other_organizations_and_anonymous_callers_mint_nothing(org_a, org_b, pe
     assert foreign.status_code == 400 and "user" in foreign.json()
     assert Token.objects.filter(organization=org_a.organization).count() == 0
     assert not Token.objects.filter(user=org_b.owner).exists()
+
+
+def test_the_change_log_names_who_created_the_token_a_change_was_made_with(org_a, people):
+    from core.models import ObjectChange
+    from tenants.context import tenant_context
+
+    owner, admin = people["owner"], people["admin"]
+    _, for_admin = token_create(organization=org_a.organization, user=admin, actor=owner)
+    _, own = token_create(organization=org_a.organization, user=admin, actor=admin)
+
+    for secret, slug in ((for_admin, "by-owners-token"), (own, "by-own-token")):
+        response = Client().post(
+            "/o/org-a/api/dcim/sites/",
+            json.dumps({"name": slug, "slug": slug}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+        assert response.status_code == 201, response.content
+
+    with tenant_context(org_a.organization):
+        logged = {c.object_repr: (c.user_name, c.token_created_by) for c in ObjectChange.objects.all()}
+    assert logged["by-owners-token"] == (admin.email, owner.email)
+    assert logged["by-own-token"] == (admin.email, "")
+    with tenant_context(org_a.organization):
+        site_id = ObjectChange.objects.get(object_repr="by-owners-token").changed_object_id
+    changelog = client_of(owner).get(f"/o/org-a/dcim/sites/{site_id}/changelog/").content.decode()
+    assert f"(API token created by {owner.email})" in changelog
