@@ -11,11 +11,12 @@ from saas_platform.settings import database_from_url
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_django(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def start_django(code="import django; django.setup(); print('started')", **env):
+    """Run `code` in a fresh process whose settings come from the environment plus `env`."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "WIREBOOK_PUBLIC_URL"}}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**environment, "DJANGO_SETTINGS_MODULE": "saas_platform.settings"},
         capture_output=True,
@@ -90,17 +91,7 @@ def test_bad_database_urls_are_refused(url, message):
 
 
 def show_public_url(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "WIREBOOK_PUBLIC_URL"}}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.WIREBOOK_PUBLIC_URL)"],
-        cwd=ROOT,
-        env={**environment, "DJANGO_SETTINGS_MODULE": "saas_platform.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return start_django("from django.conf import settings; print(settings.WIREBOOK_PUBLIC_URL)", **env)
 
 
 def test_the_public_url_defaults_to_the_base_domain_and_refuses_paths():
