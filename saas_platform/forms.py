@@ -84,7 +84,9 @@ class TokenCreateForm(ServiceForm):
         `choose_user` (owners); for others the field stays hidden on themselves. Who may create a
         token for whom is `tenants.tokens.token_create_check`'s decision, whatever is posted."""
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [(m.user_id, m.user.email) for m in members]
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.TypedChoiceField)
+        user_field.choices = [(m.user_id, m.user.email) for m in members]
         if not choose_user:
             self.fields["user"].widget = forms.HiddenInput()
 

@@ -122,12 +122,13 @@ def token_create_check(*, organization: Organization, user, actor) -> None:
     an owner and act -- and be logged -- as them. `actor` None is an operator (manage.py).
     Raises PermissionDenied.
     """
+    actor_id = getattr(actor, "pk", None)
     if actor is None:
         return
-    if user is not None and user.pk == getattr(actor, "pk", None):
+    if user is not None and user.pk == actor_id:
         return
     with public_context():
-        creator = Membership.objects.filter(organization=organization, user_id=getattr(actor, "pk", None)).first()
+        creator = Membership.objects.filter(organization=organization, user_id=actor_id).first() if actor_id else None
         if creator is None or not may_mint_for_others(creator.role):
             raise PermissionDenied(FOR_SELF_ONLY)
         target = Membership.objects.filter(organization=organization, user=user).first() if user else None
