@@ -19,6 +19,9 @@ class Actor:
     role: str | None  # membership role in the current organization; None for system work
     request_id: uuid.UUID = field(default_factory=uuid.uuid4)
     is_superuser: bool = False
+    # Who created the API token this request came with, when not the user it acts as (an owner
+    # minting for a member, tenants.tokens): the change log names them too.
+    token_created_by: str = ""
 
     @property
     def is_system(self) -> bool:
@@ -43,12 +46,15 @@ def acting_as(actor: Actor):
         _current.reset(token)
 
 
-def actor_for(user, membership, request_id: uuid.UUID | None = None) -> Actor:
+def actor_for(user, membership, request_id: uuid.UUID | None = None, token=None) -> Actor:
+    """The actor of a request by `user` (a session, or `token`, a `tenants.models.Token`)."""
+    creator = getattr(token, "created_by", None)
     return Actor(
         user_id=user.pk,
         user_name=user.get_username(),
         role=membership.role if membership is not None else None,
         request_id=request_id or uuid.uuid4(),
+        token_created_by=creator.email if creator is not None and creator.pk != user.pk else "",
     )
 
 

@@ -7,6 +7,10 @@ an action: object types x actions x constraints (ORM lookups; a list of them is 
 Registrations marked `admin_only` (permissions, custom field definitions) are the
 organization's settings: only roles with "settings" (admins, owners) change them, and object
 permissions cannot grant that -- nobody can escalate themselves.
+
+A registration's `visible_to(actor)` narrows every action before roles and grants apply: rows
+outside it do not exist for that member (404), whatever they may otherwise do -- another
+member's private saved filter, for instance.
 """
 
 from django.db import models
@@ -27,18 +31,28 @@ def role_allows(actor: Actor, model, action: str) -> bool:
     return "settings" in actions if is_settings_write(model, action) else action in actions
 
 
+def visibility(actor: Actor, model) -> Q | None:
+    """The registration's `visible_to` rule for `actor`: None when every row is visible."""
+    from core.registry import registry
+
+    spec = registry.find(model)
+    return spec.visible_to(actor) if spec is not None and spec.visible_to is not None else None
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, actor: Actor, action: str = "view"):
         if actor.is_system or actor.is_superuser:
             return self
+        visible = visibility(actor, self.model)
+        queryset = self if visible is None else self.filter(visible)
         if role_allows(actor, self.model, action):
-            return self
+            return queryset
         if is_settings_write(self.model, action):
             return self.none()
         grants = permission_constraints(actor, self.model, action)
         if grants is None:
             return self.none()
-        return self.filter(grants).distinct() if grants else self
+        return queryset.filter(grants).distinct() if grants else queryset
 
 
 def permission_constraints(actor: Actor, model, action: str) -> Q | None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from core.api.filters import Filter, FilterError
 from core.api.serializers import render
 from core.api.writes import object_type_converter
-from core.context import current_actor
+from core.context import ROLE_ACTIONS, current_actor
 from core.customfields import supports_custom_fields, supports_journaling
 from core.models import (
     CustomField,
@@ -25,6 +25,24 @@ registry.register(
     brief_fields=("id", "url", "display_url", "display", "name", "slug", "color", "description"),
     search_fields=("name", "slug", "description"),
 )
+
+
+def _change_visibility(actor) -> Q | None:
+    """Changes of an object a member may not see (a type's `visible_to`) are hidden from them too:
+    their snapshots would show the object."""
+    from django.contrib.contenttypes.models import ContentType
+
+    hidden = None
+    for spec in registry:
+        rule = spec.visible_to(actor) if spec.visible_to not in (None, _change_visibility) else None
+        if rule is None:
+            continue
+        visible_ids = spec.model._base_manager.filter(rule).values("pk")
+        changes = Q(changed_object_type=ContentType.objects.get_for_model(spec.model)) & ~Q(
+            changed_object_id__in=visible_ids
+        )
+        hidden = changes if hidden is None else hidden | changes
+    return None if hidden is None else ~hidden
 
 
 def _user(change, links):
@@ -47,6 +65,7 @@ registry.register(
         "changed_object_type": object_type_renderer("changed_object_type"),
     },
     read_only=True,
+    visible_to=_change_visibility,
     search_fields=("object_repr", "user_name"),
     table_columns=("time", "user_name", "action", "changed_object_type", "object_repr", "request_id"),
 )  # fmt: skip
@@ -113,6 +132,16 @@ def _assigned_object(entry, links):
     if obj is None or registry.find(type(obj)) is None:
         return None
     return render(obj, links, brief=True)
+
+
+def _saved_filter_visibility(actor) -> Q | None:
+    """NetBox shows a member their own saved filters and the shared ones; we add admins and
+    owners, who see (and so can clean up) every filter of the organization."""
+    if "settings" in ROLE_ACTIONS.get(actor.role, frozenset()):
+        return None
+    if actor.user_id is None:  # a token bound to no member owns no filters
+        return Q(shared=True)
+    return Q(shared=True) | Q(user_id=actor.user_id)
 
 
 def _usable(queryset, values):
@@ -257,6 +286,7 @@ registry.register(
         "object_type_id": _object_type_filter("object_types", "object_type_id", by_id=True),
         "usable": Filter(_usable),
     },
+    visible_to=_saved_filter_visibility,
     search_fields=("name", "slug", "description"),
 )  # fmt: skip
 

@@ -9,8 +9,10 @@ registry.register(
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
+from django.db.models import Q
 
 # NetBox's navigation menus, in its order; registrations say which one they belong to.
 MENUS = ("Organization", "DCIM", "IPAM", "Circuits", "Virtualization", "Customization", "Operations", "Admin")
@@ -41,6 +43,9 @@ class ObjectSpec:
     read_only: bool = False
     # The organization's settings: written by admins and owners only (see core.querysets).
     admin_only: bool = False
+    # The rows a member may see at all, whatever the action, role or object permissions grant:
+    # actor -> Q, or None for every row (e.g. saved filters: others' private ones are hidden).
+    visible_to: Callable[[Any], Q | None] | None = None
     display: Callable[[models.Model], str] = str
     # Extra filter definitions or overrides, by filter name (see core.api.filters).
     filters: dict = field(default_factory=dict)

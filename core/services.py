@@ -101,6 +101,7 @@ def _log(instance: models.Model, action: str, *, pre, post, message: str = "") -
     return ObjectChange.objects.create(
         user_id=actor.user_id,
         user_name=actor.user_name,
+        token_created_by=actor.token_created_by,
         request_id=actor.request_id,
         action=action,
         changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),

@@ -39,7 +39,7 @@ from tenants.members import (
     membership_remove,
     membership_role_change,
 )
-from tenants.middleware import PENDING_DELETION, route_by_host
+from tenants.middleware import PENDING_DELETION
 from tenants.models import BillingStatus, Invitation, Membership, MembershipRole, OrganizationStatus
 from tenants.services import organization_create
 from tenants.sso import sso_session_required
@@ -282,14 +282,6 @@ def _invitation(invitation: Invitation) -> dict:
     }
 
 
-def _public_base_url(request: HttpRequest) -> str | None:
-    """Where an invitation's accept link points, as on the members page: this host when it
-    serves the public site; the base domain when it is an organization's own host."""
-    if route_by_host(request) is None:
-        return f"{request.scheme}://{request.get_host()}"
-    return None
-
-
 def _user_id(request: HttpRequest) -> int:
     user_id = request.user.pk
     assert user_id is not None, "django_auth admits logged-in users only"
@@ -448,7 +440,6 @@ def organization_invite(request: HttpRequest, slug: str, payload: InvitationIn):
         email=payload.email,
         role=payload.role.value,
         invited_by=request.user,
-        base_url=_public_base_url(request),
     )
     return Status(201, _invitation(invitation))
 

@@ -51,6 +51,13 @@ class OrganizationSettingsForm(ServiceForm):
 
 
 class TokenCreateForm(ServiceForm):
+    user = forms.TypedChoiceField(
+        label="For member",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Owners also create tokens for other members; the token acts as that member.",
+    )
     description = forms.CharField(label="Description", max_length=200, required=False)
     expires = forms.DateTimeField(
         label="Expires (UTC)",
@@ -71,6 +78,17 @@ class TokenCreateForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "192.0.2.0/24\n2001:db8::/32"}),
         help_text="Networks in CIDR notation the token may be used from, one per line. Empty: any.",
     )
+
+    def __init__(self, *args, members=(), choose_user: bool = False, **kwargs):
+        """`members`: the organization's memberships, offered as whom the token acts for when
+        `choose_user` (owners); for others the field stays hidden on themselves. Who may create a
+        token for whom is `tenants.tokens.token_create_check`'s decision, whatever is posted."""
+        super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.TypedChoiceField)
+        user_field.choices = [(m.user_id, m.user.email) for m in members]
+        if not choose_user:
+            self.fields["user"].widget = forms.HiddenInput()
 
     def clean_allowed_ips(self) -> list[str]:
         values = [value for value in re.split(r"[\s,]+", self.cleaned_data["allowed_ips"]) if value]

@@ -50,15 +50,6 @@ def _messages_of(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-def _public_base_url(request) -> str | None:
-    """Where the accept link points: this host when the organization is addressed by path
-    (`/o/<slug>/`, so this host serves the public site too); otherwise the base domain."""
-    route = getattr(request, "organization_route", None)
-    if route is not None and route.script_prefix:
-        return f"{request.scheme}://{request.get_host()}"
-    return None
-
-
 def _member_page(request, form: InvitationForm, status: int = 200) -> HttpResponse:
     organization = request.organization
     members = Membership.objects.filter(organization=organization).select_related("user").order_by("user__email")
@@ -97,7 +88,6 @@ def member_invite(request):
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             invited_by=request.user,
-            base_url=_public_base_url(request),
         )
     except ValidationError as error:
         if hasattr(error, "error_dict"):

@@ -4,8 +4,8 @@
 The rules live in `tenants.services` and `tenants.tokens`; these views translate their
 outcomes. General settings are for admins and owners only (403 for other roles, as NetBox
 keeps its configuration to staff). Every member manages their own API tokens; admins and owners
-also see and revoke every token of the organization. Tokens are looked up within the routed
-organization only, so another organization's ids answer 404.
+also see and revoke every token of the organization, and owners create tokens for other members.
+Tokens are looked up within the routed organization only, so another organization's ids answer 404.
 """
 
 from django.contrib import messages
@@ -16,9 +16,9 @@ from django.views.decorators.cache import never_cache
 
 from saas_platform.forms import OrganizationSettingsForm, TokenCreateForm
 from tenants.context import public_context
-from tenants.models import Token
+from tenants.models import Membership, Token
 from tenants.services import organization_update
-from tenants.tokens import token_create, token_revoke
+from tenants.tokens import may_mint_for_others, token_create, token_revoke
 
 TOKENS_PATH = "settings-tokens"
 
@@ -53,7 +53,7 @@ def settings_general(request) -> HttpResponse:
 
 def _tokens(request):
     """The tokens this member may see and revoke: their own, or all of the organization's for a manager."""
-    tokens = Token.objects.filter(organization=request.organization).select_related("user")
+    tokens = Token.objects.filter(organization=request.organization).select_related("user", "created_by")
     return tokens if request.membership.is_manager else tokens.filter(user=request.user)
 
 
@@ -69,22 +69,47 @@ def _token_page(request, form: TokenCreateForm, status: int = 200, **extra) -> H
     return render(request, "frontend/settings/tokens.html", context, status=status)
 
 
+def _token_form(request, data=None) -> TokenCreateForm:
+    with public_context():
+        members = list(
+            Membership.objects.filter(organization=request.organization).select_related("user").order_by("user__email")
+        )
+    return TokenCreateForm(
+        data,
+        members=members,
+        choose_user=may_mint_for_others(request.membership.role),
+        initial={"user": request.user.pk},
+    )
+
+
 @never_cache
 def settings_tokens(request) -> HttpResponse:
     if request.method != "POST":
-        return _token_page(request, TokenCreateForm())
-    form = TokenCreateForm(request.POST)
+        return _token_page(request, _token_form(request))
+    form = _token_form(request, request.POST)
     if not form.is_valid():
+        return _token_page(request, form, status=400)
+    options = dict(form.cleaned_data)
+    user_id = options.pop("user") or request.user.pk
+    with public_context():
+        membership = (
+            Membership.objects.select_related("user").filter(organization=request.organization, user_id=user_id).first()
+        )
+    if membership is None:  # left between the page and the post
+        form.add_error("user", "This person is no longer a member of the organization.")
         return _token_page(request, form, status=400)
     try:
         token, plaintext = token_create(
-            organization=request.organization, user=request.user, actor=request.user, **form.cleaned_data
+            organization=request.organization, user=membership.user, actor=request.user, **options
         )
+    except PermissionDenied as refusal:
+        form.add_error("user" if form.fields["user"].widget.input_type != "hidden" else None, str(refusal))
+        return _token_page(request, form, status=403)
     except ValidationError as error:
         form.add_service_errors(error)
         return _token_page(request, form, status=400)
     # Shown in this response only: the secret is not stored, so no later page can show it again.
-    return _token_page(request, TokenCreateForm(), status=201, created_token=token, plaintext=plaintext)
+    return _token_page(request, _token_form(request), status=201, created_token=token, plaintext=plaintext)
 
 
 @never_cache

@@ -321,6 +321,16 @@ if WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY:
     ACCOUNT_RATE_LIMITS["signup_per_address"] = f"{WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY}/d/ip"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wirebook] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Where every link in an email points (signup confirmation, password reset, invitations): never
+# the request's Host, which the sender of a request chooses (tenants.public_urls).
+WIREBOOK_PUBLIC_URL = (
+    os.environ.get("WIREBOOK_PUBLIC_URL", "").strip() or f"{ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{WIREBOOK_BASE_DOMAIN}"
+).rstrip("/")
+_public = urlsplit(WIREBOOK_PUBLIC_URL)
+if _public.scheme not in ("http", "https") or not _public.hostname or _public.path or _public.query:
+    raise ImproperlyConfigured(
+        f"WIREBOOK_PUBLIC_URL must be http(s)://host[:port] with no path, got {WIREBOOK_PUBLIC_URL!r}."
+    )
 # Proxies in front of Wirebook whose X-Forwarded-For allauth trusts for per-IP rate limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

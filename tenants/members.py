@@ -34,6 +34,7 @@ from tenants.audit import audit_record
 from tenants.billing import member_add_check
 from tenants.context import public_context
 from tenants.models import AuditAction, Invitation, Membership, MembershipRole, Organization
+from tenants.public_urls import public_url
 
 INVITATION_PATH = "/invitations/{token}/"
 
@@ -50,12 +51,9 @@ def invitation_digest(token: str) -> str:
     return hmac.new(settings.API_TOKEN_PEPPER.encode(), f"invitation:{token}".encode(), sha256).hexdigest()
 
 
-def invitation_url(token: str, *, base_url: str | None = None) -> str:
-    """The accept link. The public site lives on the base domain (custom domains serve only
-    their organization), so that is the default."""
-    if base_url is None:
-        base_url = f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{settings.WIREBOOK_BASE_DOMAIN}"
-    return base_url.rstrip("/") + INVITATION_PATH.format(token=token)
+def invitation_url(token: str) -> str:
+    """The accept link, on the public site (tenants.public_urls): never the request's host."""
+    return public_url(INVITATION_PATH.format(token=token))
 
 
 def is_manager(membership: Membership | None) -> bool:
@@ -88,9 +86,7 @@ def _refuse_last_owner(membership: Membership) -> None:
         raise ValidationError(LAST_OWNER, code="last_owner")
 
 
-def invitation_create(
-    *, organization: Organization, email: str, role: str, invited_by, base_url: str | None = None
-) -> tuple[Invitation, str]:
+def invitation_create(*, organization: Organization, email: str, role: str, invited_by) -> tuple[Invitation, str]:
     """Invite `email` to `organization` with `role` and email them the accept link. Returns the
     invitation and the plaintext token (which is never stored)."""
     email = (email or "").strip()
@@ -121,7 +117,7 @@ def invitation_create(
             target=invitation.email,
             data={"role": role},
         )
-        link = invitation_url(token, base_url=base_url)
+        link = invitation_url(token)
         subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Join {organization.name} on Wirebook"
         inviter_name = getattr(invited_by, "email", "") or "Someone"
         body = (

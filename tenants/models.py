@@ -101,6 +101,8 @@ class MembershipRole(models.TextChoices):
 
 
 MANAGER_ROLES = frozenset({MembershipRole.OWNER, MembershipRole.ADMIN})
+# owner > admin > editor > viewer
+ROLE_RANK = {MembershipRole.VIEWER: 0, MembershipRole.EDITOR: 1, MembershipRole.ADMIN: 2, MembershipRole.OWNER: 3}
 
 
 class Membership(models.Model):
@@ -204,6 +206,16 @@ class Token(models.Model):
         blank=True,
         related_name="tokens",
         verbose_name=_("user"),
+    )
+    # Who made it (a member for themselves, or an owner for another member); NULL: an operator.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     version = models.PositiveSmallIntegerField(_("version"), choices=TokenVersion.choices, default=TokenVersion.V2)
     # NULL, not "", for v1 tokens: they have no key, and must not collide on its unique index.

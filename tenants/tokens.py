@@ -27,13 +27,14 @@ from hashlib import sha256
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tenants.audit import audit_record
 from tenants.context import public_context
-from tenants.models import AuditAction, Membership, Organization, Token, TokenVersion
+from tenants.models import ROLE_RANK, AuditAction, Membership, MembershipRole, Organization, Token, TokenVersion
 
 TOKEN_PREFIX = "nbt_"  # noqa: S105 -- a prefix, not a secret
 TOKEN_KEY_LENGTH = 12
@@ -103,6 +104,38 @@ def _random_string(length: int) -> str:
     return "".join(secrets.choice(TOKEN_CHARSET) for _ in range(length))
 
 
+FOR_SELF_ONLY = "You may create API tokens only for yourself."
+ROLE_ABOVE_YOURS = "You may not create API tokens for a member whose role is above yours."
+# Who may create tokens for other members (for those whose role is not above theirs).
+MINT_FOR_OTHERS = frozenset({MembershipRole.OWNER})
+
+
+def may_mint_for_others(role: str | None) -> bool:
+    return role in MINT_FOR_OTHERS
+
+
+def token_create_check(*, organization: Organization, user, actor) -> None:
+    """Whether `actor` may create a token acting as `user` in `organization`.
+
+    A member creates tokens for themselves; an owner also for any member whose role is not
+    above theirs (owner > admin > editor > viewer). Otherwise an admin could mint a token for
+    an owner and act -- and be logged -- as them. `actor` None is an operator (manage.py).
+    Raises PermissionDenied.
+    """
+    actor_id = getattr(actor, "pk", None)
+    if actor is None:
+        return
+    if user is not None and user.pk == actor_id:
+        return
+    with public_context():
+        creator = Membership.objects.filter(organization=organization, user_id=actor_id).first() if actor_id else None
+        if creator is None or not may_mint_for_others(creator.role):
+            raise PermissionDenied(FOR_SELF_ONLY)
+        target = Membership.objects.filter(organization=organization, user=user).first() if user else None
+    if target is not None and ROLE_RANK[MembershipRole(target.role)] > ROLE_RANK[MembershipRole(creator.role)]:
+        raise PermissionDenied(ROLE_ABOVE_YOURS)
+
+
 def token_create(
     *,
     organization: Organization,
@@ -118,9 +151,11 @@ def token_create(
     shown again: `nbt_<key>.<secret>` (v2) or 40 lowercase hex characters (v1).
 
     Raises ValidationError for an expiry in the past, a malformed network in `allowed_ips`, or
-    a user who is not a member of the organization. `actor` is who asked, for the audit log
-    (None: an operator).
+    a user who is not a member of the organization; PermissionDenied when `actor` may not create
+    tokens for `user` (`token_create_check`). `actor` is who asked, recorded as the token's
+    `created_by` and in the audit log (None: an operator).
     """
+    creator = actor if getattr(actor, "pk", None) else None
     token = Token(
         organization=organization,
         user=user,
@@ -128,6 +163,7 @@ def token_create(
         description=description,
         expires=expires,
         write_enabled=write_enabled,
+        created_by=creator,
         # A lone string is refused by validation, not split into characters.
         allowed_ips=allowed_ips if isinstance(allowed_ips, str) else list(allowed_ips),
     )
@@ -140,6 +176,7 @@ def token_create(
         plaintext = f"{TOKEN_PREFIX}{token.key}.{secret}"
     token.digest = token_digest(secret)
     with public_context(), transaction.atomic():
+        token_create_check(organization=organization, user=user, actor=actor)
         token.full_clean()
         token.save()
         audit_record(
@@ -149,6 +186,7 @@ def token_create(
             target=token_audit_target(token),
             data={
                 "user": getattr(user, "email", None),
+                "created_by": getattr(creator, "email", None),
                 "version": token.version,
                 "write_enabled": token.write_enabled,
                 "expires": token.expires.isoformat() if token.expires else None,
@@ -243,7 +281,7 @@ def authenticate_token(header_value: str | None, *, organization: Organization |
     digest = token_digest(secret)
     invalid = TokenAuthenticationFailed(INVALID.format(version=version))
     with public_context():
-        tokens = Token.objects.select_related("user").annotate(
+        tokens = Token.objects.select_related("user", "created_by").annotate(
             user_is_member=Exists(
                 Membership.objects.filter(user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"))
             )

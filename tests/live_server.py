@@ -91,6 +91,8 @@ def live_server(directory: Path, *, env: Mapping[str, str] | None = None, thread
         "REDIS_URL": settings.REDIS_URL,
         "DEBUG": "true",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Emailed links (tenants.public_urls) point at this server.
+        "WIREBOOK_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "WIREBOOK_SPARE_SCHEMAS": "0",
         # Tokens are made here and checked there: both sides must digest with the same pepper.
         "SECRET_KEY": settings.SECRET_KEY,

@@ -62,7 +62,12 @@ def request_actor(request: HttpRequest) -> Actor:
     membership = getattr(request, "membership", None)
     if membership is None:
         raise detail(403, "Authentication credentials were not provided.")
-    return actor_for(request.user, membership, request_id=request.wirebook_request_id)
+    return actor_for(
+        request.user,
+        membership,
+        request_id=request.wirebook_request_id,
+        token=getattr(request, "api_token", None),
+    )
 
 
 def allowed(actor: Actor, model, action: str) -> bool:

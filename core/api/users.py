@@ -2,11 +2,12 @@
 
 Members and tokens live in the public schema; these endpoints show only the current
 organization's. Everyone sees their own tokens; admins and owners see and revoke all of them.
+Everyone creates tokens for themselves; owners also for other members (`tenants.tokens`).
 """
 
 import json
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from core.api.endpoints import ApiError, detail, json_response, paginate
@@ -14,7 +15,7 @@ from core.context import ROLE_ACTIONS, Actor
 from tenants.api import api_root, token_options, token_representation, user_representation
 from tenants.context import public_context
 from tenants.models import Membership, Token
-from tenants.tokens import token_create, token_revoke
+from tenants.tokens import FOR_SELF_ONLY, may_mint_for_others, token_create, token_revoke
 
 
 def _is_admin(actor: Actor) -> bool:
@@ -46,8 +47,8 @@ def _token_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     user_id = payload.get("user", actor.user_id)
     if isinstance(user_id, dict):
         user_id = user_id.get("id")
-    if user_id != actor.user_id and not _is_admin(actor):
-        raise detail(403, "You do not have permission to perform this action.")
+    if user_id != actor.user_id and not may_mint_for_others(actor.role):
+        raise detail(403, FOR_SELF_ONLY)  # before looking the user up: no hint who is a member
     membership = Membership.objects.filter(organization=request.organization, user_id=user_id).select_related("user")
     membership = membership.first()
     if membership is None:
@@ -59,6 +60,8 @@ def _token_create(request: HttpRequest, actor: Actor) -> HttpResponse:
             actor=request.user,
             **token_options(payload),
         )
+    except PermissionDenied as refusal:  # the service decides who may create tokens for whom
+        raise detail(403, str(refusal)) from None
     except ValidationError as error:
         raise ApiError(400, error.message_dict) from None
     return json_response(token_representation(token, api_root(request), plaintext=plaintext), 201)

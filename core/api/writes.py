@@ -1,7 +1,8 @@
 """Turning a NetBox-style JSON write into service arguments, with NetBox's error shapes.
 
 Related objects are accepted by primary key or by a dict of attributes matching exactly one
-object the caller may see (`{"site": {"slug": "ams1"}}`); tags by id or attributes; choices
+object the caller may see (`{"site": {"slug": "ams1"}}`): only the object's own concrete,
+non-relational fields are attributes (`lookup_fields`); tags by id or attributes; choices
 by value. Missing required fields are "This field is required." as NetBox says it.
 """
 
@@ -10,13 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import (
-    FieldDoesNotExist,
-    FieldError,
-    MultipleObjectsReturned,
-    ObjectDoesNotExist,
-    ValidationError,
-)
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -74,15 +69,36 @@ def is_required(model_field: models.Field) -> bool:
     return not model_field.blank and not model_field.null and not model_field.has_default()
 
 
+def lookup_fields(model) -> list[str]:
+    """The attributes a related object may be looked up by: its own concrete, non-relational
+    fields. Anything else (`tagged_items__…`, `site__name`, `name__regex`) would let a writer
+    probe other rows and tables through the answer, one true/false at a time."""
+    return [f.name for f in model._meta.concrete_fields if not f.is_relation and f.name not in INTERNAL]
+
+
+def _lookup(model, attributes: dict) -> dict:
+    allowed = lookup_fields(model)
+    for key, item in attributes.items():
+        if key not in allowed:
+            raise ValidationError(
+                f"Related objects cannot be looked up by {key!r}. "
+                f"Use the {model._meta.verbose_name}'s own fields: {', '.join(allowed)}."
+            )
+        if item is not None and not isinstance(item, str | int | float | bool):
+            raise ValidationError(f"Invalid value for {key!r}: expected a single value, not {type(item).__name__}.")
+    return attributes
+
+
 def _resolve(model, value, actor: Actor):
     """An object by pk or by attributes, among those `actor` may view."""
     queryset = model.objects.restrict(actor, "view") if hasattr(model.objects, "restrict") else model.objects.all()
     if isinstance(value, dict):
+        attributes = _lookup(model, value)
         try:
-            return queryset.get(**value)
-        except (ObjectDoesNotExist, MultipleObjectsReturned, FieldDoesNotExist, FieldError, ValueError, TypeError):
-            if isinstance(value, dict) and queryset.filter(**_safe(model, value)).count() > 1:
-                raise ValidationError(f"Multiple objects match the provided attributes: {value}") from None
+            return queryset.get(**attributes)
+        except MultipleObjectsReturned:
+            raise ValidationError(f"Multiple objects match the provided attributes: {value}") from None
+        except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
             raise ValidationError(f"Related object not found using the provided attributes: {value}") from None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValidationError(UNRECOGNIZED_REFERENCE.format(value=value))
@@ -94,11 +110,6 @@ def _resolve(model, value, actor: Actor):
         return queryset.get(pk=pk)
     except ObjectDoesNotExist:
         raise ValidationError(f"Related object not found using the provided numeric ID: {pk}") from None
-
-
-def _safe(model, attributes: dict) -> dict:
-    names = {f.name for f in model._meta.get_fields()} | {f.attname for f in model._meta.concrete_fields}
-    return {k: v for k, v in attributes.items() if k.split("__")[0] in names}
 
 
 def _convert(model_field: models.Field, value, actor: Actor):

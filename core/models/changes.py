@@ -22,6 +22,8 @@ class ObjectChange(models.Model):
     time = models.DateTimeField(_("time"), auto_now_add=True, editable=False, db_index=True)
     user_id = models.BigIntegerField(_("user id"), null=True, blank=True, editable=False)
     user_name = models.CharField(_("user name"), max_length=254, editable=False, blank=True)
+    # The change was made with an API token that this person (an owner) created for the user.
+    token_created_by = models.CharField(_("token created by"), max_length=254, editable=False, blank=True)
     request_id = models.UUIDField(_("request id"), editable=False, db_index=True)
     action = models.CharField(_("action"), max_length=50, choices=ObjectChangeAction.choices)
     changed_object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")

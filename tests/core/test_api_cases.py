@@ -101,7 +101,7 @@ class TestSavedFilterAPI(APICase):
             "parameters": {"status": ["active"]},
             "weight": 10,
             "enabled": True,
-            "shared": False,
+            "shared": True,
         },
         {
             "name": "Planned sites",
@@ -115,6 +115,9 @@ class TestSavedFilterAPI(APICase):
             "object_types": ["tenancy.tenant", "dcim.site"],
             "parameters": {"q": "big"},
             "enabled": False,
+            # all shared: the generic cases show every object to viewers (private ones:
+            # tests/security/test_saved_filters.py)
+            "shared": True,
         },
     ]
     update_data = {"description": "changed"}

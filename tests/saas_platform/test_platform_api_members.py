@@ -31,7 +31,7 @@ from tests.saas_platform.members import IP, client_of, events, member
 API = "/api/platform"
 ORG = f"{API}/organizations/org-a"
 CSRF = "a" * 32  # a well-formed CSRF secret; the same value as cookie and header passes the check
-LINK_RE = re.compile(r"http://testserver(/invitations/[^\s/]+/)")
+LINK_RE = re.compile(r"http://localhost(/invitations/[^\s/]+/)")
 OWNER, ADMIN, EDITOR, VIEWER = (
     MembershipRole.OWNER,
     MembershipRole.ADMIN,

@@ -11,11 +11,12 @@ from saas_platform.settings import database_from_url
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_django(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def start_django(code="import django; django.setup(); print('started')", **env):
+    """Run `code` in a fresh process whose settings come from the environment plus `env`."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "WIREBOOK_PUBLIC_URL"}}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**environment, "DJANGO_SETTINGS_MODULE": "saas_platform.settings"},
         capture_output=True,
@@ -87,3 +88,18 @@ def test_database_url_with_a_socket_directory():
 def test_bad_database_urls_are_refused(url, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         database_from_url(url)
+
+
+def show_public_url(**env):
+    return start_django("from django.conf import settings; print(settings.WIREBOOK_PUBLIC_URL)", **env)
+
+
+def test_the_public_url_defaults_to_the_base_domain_and_refuses_paths():
+    default = show_public_url(WIREBOOK_BASE_DOMAIN="wirebook.example", DEBUG="false", SECRET_KEY="x" * 50)
+    given = show_public_url(WIREBOOK_PUBLIC_URL="http://127.0.0.1:8000/")
+    with_path = show_public_url(WIREBOOK_PUBLIC_URL="https://wirebook.example/app")
+
+    assert default.stdout.strip() == "https://wirebook.example", default.stderr
+    assert given.stdout.strip() == "http://127.0.0.1:8000", given.stderr
+    assert with_path.returncode != 0
+    assert "WIREBOOK_PUBLIC_URL must be http(s)://host[:port] with no path" in with_path.stderr

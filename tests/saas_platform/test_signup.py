@@ -14,7 +14,7 @@ from tenants.members import invitation_create
 from tenants.models import Invitation, Membership, MembershipRole, Organization
 
 PASSWORD = "a long and unusual passphrase 42"
-CONFIRM_LINK_RE = re.compile(r"https?://testserver(/accounts/confirm-email/[^\s/]+/)")
+CONFIRM_LINK_RE = re.compile(r"https?://localhost(/accounts/confirm-email/[^\s/]+/)")
 
 
 @pytest.fixture
