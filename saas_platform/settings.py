@@ -135,6 +135,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = WIREBOOK_MAX_REQUEST_BYTES
 WIREBOOK_MAX_JSON_DEPTH = max(2, env_int("WIREBOOK_MAX_JSON_DEPTH", 64))
 # Objects one REST bulk create, update or delete may carry (NetBox's MAX_PAGE_SIZE for reads).
 WIREBOOK_MAX_BULK_OBJECTS = max(1, env_int("WIREBOOK_MAX_BULK_OBJECTS", 1000))
+# GraphQL (docs/graphql.md): the most objects a query may return by its estimated cost (lists count
+# their page size times what they select), the largest query document, the longest list argument.
+WIREBOOK_GRAPHQL_MAX_COST = max(1, env_int("WIREBOOK_GRAPHQL_MAX_COST", 5_000_000_000))
+WIREBOOK_GRAPHQL_MAX_QUERY_BYTES = max(1024, env_int("WIREBOOK_GRAPHQL_MAX_QUERY_BYTES", 32 * 1024))
+WIREBOOK_GRAPHQL_MAX_LIST_ARGUMENT = max(1, env_int("WIREBOOK_GRAPHQL_MAX_LIST_ARGUMENT", 1000))
 # Bulk imports (UI paste or upload, and their background jobs): size of the text and records in it.
 WIREBOOK_IMPORT_MAX_BYTES = max(1024, env_int("WIREBOOK_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 WIREBOOK_IMPORT_MAX_RECORDS = max(1, env_int("WIREBOOK_IMPORT_MAX_RECORDS", 10000))

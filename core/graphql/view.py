@@ -9,20 +9,22 @@ with `data` and `errors`; unexpected failures are logged and reported without in
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
-from graphql import GraphQLError, specified_rules
+from graphql import ExecutionResult, GraphQLError, parse, specified_rules
 
 from core.api.endpoints import ApiError, check_write, json_response, request_actor
 from core.context import Actor, acting_as
 from core.graphql.schema import Context, build_schema
-from core.graphql.validation import MaxAliasesRule, QueryDepthRule
+from core.graphql.validation import MaxAliasesRule, QueryDepthRule, cost_rule, list_argument_rule
 
 logger = logging.getLogger(__name__)
 UNEXPECTED = "An unexpected error occurred while processing the request."
+VALIDATION_RULES = (*specified_rules, QueryDepthRule, MaxAliasesRule)
 
 
 class OrganizationGraphQLView(GraphQLView):
@@ -62,6 +64,24 @@ class OrganizationGraphQLView(GraphQLView):
                 transaction.set_rollback(True)
         return self.json_encode(request, body), 200
 
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        """graphene-django's, with the document bounded before it is parsed (size, then tokens) and
+        the cost and list-argument rules, which read this request's variables, before it runs."""
+        if query:
+            limit = settings.WIREBOOK_GRAPHQL_MAX_QUERY_BYTES
+            size = len(query.encode("utf-8", "surrogatepass"))
+            if size > limit:
+                return ExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(f"The query document is {size} bytes, more than the {limit} allowed.")],
+                )
+            try:
+                parse(query, max_tokens=limit // 2)
+            except GraphQLError as error:
+                return ExecutionResult(data=None, errors=[error])
+        self.validation_rules = (*VALIDATION_RULES, cost_rule(variables), list_argument_rule(variables))
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+
     @staticmethod
     def format_error(error):
         if isinstance(error, HttpError):  # a malformed request: no query, bad JSON, a GET mutation
@@ -88,6 +108,6 @@ def graphql_view():
             # graphene-django adds its debug middleware when DEBUG is on; it needs a writable
             # context and would break every query on development servers.
             middleware=[],
-            validation_rules=(*specified_rules, QueryDepthRule, MaxAliasesRule),
+            validation_rules=VALIDATION_RULES,
         )
     )
