@@ -138,6 +138,8 @@ WIREBOOK_MAX_BULK_OBJECTS = max(1, env_int("WIREBOOK_MAX_BULK_OBJECTS", 1000))
 # GraphQL (docs/graphql.md): the most objects a query may return by its estimated cost (lists count
 # their page size times what they select), the largest query document, the longest list argument.
 WIREBOOK_GRAPHQL_MAX_COST = max(1, env_int("WIREBOOK_GRAPHQL_MAX_COST", 5_000_000_000))
+# ...and the most objects its lists may actually return while it runs.
+WIREBOOK_GRAPHQL_MAX_OBJECTS = max(1, env_int("WIREBOOK_GRAPHQL_MAX_OBJECTS", 50_000))
 WIREBOOK_GRAPHQL_MAX_QUERY_BYTES = max(1024, env_int("WIREBOOK_GRAPHQL_MAX_QUERY_BYTES", 32 * 1024))
 WIREBOOK_GRAPHQL_MAX_LIST_ARGUMENT = max(1, env_int("WIREBOOK_GRAPHQL_MAX_LIST_ARGUMENT", 1000))
 # Bulk imports (UI paste or upload, and their background jobs): size of the text and records in it.

@@ -27,6 +27,31 @@ UNEXPECTED = "An unexpected error occurred while processing the request."
 VALIDATION_RULES = (*specified_rules, QueryDepthRule, MaxAliasesRule)
 
 
+class ObjectBudget:
+    """graphql-core middleware: stops a query once its lists have returned `limit` objects.
+
+    The cost estimate bounds what a query may return by page sizes; this bounds what it does
+    return, for what the estimate lets through: `{site_list{tenant{sites{tenant{sites{id}}}}}}`
+    is estimated below the cost limit, yet walks sites³ objects when one tenant has them all.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.left = limit
+
+    def resolve(self, next_, root, info, **arguments):
+        result = next_(root, info, **arguments)
+        if isinstance(result, list) and result and not isinstance(result[0], str | int | float | bool):
+            if self.left < 0:
+                return []  # already reported once: the rest of the lists are cut off quietly
+            self.left -= len(result)
+            if self.left < 0:
+                raise GraphQLError(
+                    f"The query returns more than {self.limit} objects: ask for fewer (pagination: {{limit: …}})."
+                )
+        return result
+
+
 class OrganizationGraphQLView(GraphQLView):
     actor: Actor
 
@@ -49,6 +74,9 @@ class OrganizationGraphQLView(GraphQLView):
                     response = json_response({"data": None, "errors": [{"message": UNEXPECTED}]})
         response["X-Request-ID"] = str(request.wirebook_request_id)  # type: ignore[attr-defined]
         return response
+
+    def get_middleware(self, request: HttpRequest) -> list:
+        return [ObjectBudget(settings.WIREBOOK_GRAPHQL_MAX_OBJECTS)]
 
     def get_context(self, request: HttpRequest) -> Context:
         return Context(request=request, actor=self.actor)

@@ -93,6 +93,28 @@ def test_ordinary_queries_are_accepted(org_a, forty_sites):
     assert len(body["data"]["site_list"]) == 40
 
 
+def test_what_the_estimate_lets_through_is_cut_off_while_it_runs(org_a, forty_sites, settings):
+    # given a query the estimate allows (1000 + 1000 + 1000² + 1000² + 1000³ objects at most) that
+    # walks 40 + 40² + 40³ objects because one tenant has every site
+    settings.WIREBOOK_GRAPHQL_MAX_OBJECTS = 5000
+    client = org_a.client()
+    text = "{site_list{tenant{sites{tenant{sites{id}}}}}}"
+    _post(client, "{ site_list(pagination: {limit: 1}) { id } }")  # first-request costs are not measured
+
+    started = time.monotonic()
+    response = _post(client, text)
+    elapsed = time.monotonic() - started
+
+    # then it is stopped once its lists have returned 5000 objects
+    assert response.status_code == 200
+    messages = [error["message"] for error in response.json()["errors"]]
+    assert messages == ["The query returns more than 5000 objects: ask for fewer (pagination: {limit: …})."]
+    assert elapsed < 2
+    # and a query within the budget is whole
+    small = _post(client, "{site_list{tenant{sites{id}}}}").json()
+    assert "errors" not in small and len(small["data"]["site_list"][0]["tenant"]["sites"]) == 40
+
+
 def test_the_query_document_size_is_capped_before_parsing(org_a):
     client = org_a.client()
     text = "{ site_list { id } }" + " " * 40_000  # whitespace costs the parser too
