@@ -28,6 +28,7 @@ from core.models import (
     JournalEntry,
     SavedFilter,
 )
+from core.patterns import PatternError, user_pattern_match
 from core.registry import registry
 
 EMPTY_VALUES = (None, "", [])
@@ -126,9 +127,17 @@ def _text(field: CustomField, value, check_objects: bool):
         raise ValidationError(_("Value must be a string."))
     if field.type == CustomFieldType.URL and not URL.match(value):
         raise ValidationError(_("Enter a valid URL."))
-    if field.validation_regex and not re.match(field.validation_regex, value):
+    if field.validation_regex and not _matches(field.validation_regex, value):
         raise ValidationError(_("Value must match regex '{regex}'").format(regex=field.validation_regex))
     return value
+
+
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return user_pattern_match(pattern, value)
+    except PatternError:
+        # Stored before RE2 checked definitions; refused until the field's pattern is fixed.
+        return False
 
 
 def _bounded(field: CustomField, value):

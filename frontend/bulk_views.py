@@ -21,7 +21,6 @@ from frontend.base_views import forbidden, object_url, page, safe_return_url, ui
 from frontend.forms import NULLIFY, build_form
 from frontend.object_views import deletion_preview
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 IMPORT_FUNCTION = "frontend.transfer.import_job"
 
 
@@ -167,8 +166,9 @@ def bulk_import(request, *, spec: ObjectSpec, actor):
         text = request.POST.get("data", "")
         upload = request.FILES.get("upload")
         if upload is not None:
-            if upload.size > MAX_UPLOAD_BYTES:
-                context["format_error"] = "The file is larger than 20 MB."
+            limit = settings.WIREBOOK_IMPORT_MAX_BYTES
+            if upload.size > limit:
+                context["format_error"] = f"The file is too large: {upload.size} bytes, at most {limit} per import."
             else:
                 try:
                     text = upload.read().decode("utf-8-sig")

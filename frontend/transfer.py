@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
@@ -38,6 +39,7 @@ from frontend.forms import form_fields, split_array
 from tenants.context import current_organization
 from tenants.inputs import unstorable_data
 from tenants.models import Membership
+from tenants.request_limits import json_nesting_exceeds
 
 FORMATS = ("csv", "json", "yaml")
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
@@ -199,21 +201,30 @@ def export_response(spec: ObjectSpec, queryset, fmt: str) -> HttpResponse:
 
 
 def parse(text: str, fmt: str) -> list[dict[str, Any]]:
-    """Records from pasted or uploaded text. `fmt` "auto" guesses from the first character."""
+    """Records from pasted or uploaded text. `fmt` "auto" guesses from the first character.
+
+    Bounded before anything expensive (issue #9): the text's size (WIREBOOK_IMPORT_MAX_BYTES), its
+    nesting (WIREBOOK_MAX_JSON_DEPTH), the number of records (WIREBOOK_IMPORT_MAX_RECORDS); YAML
+    aliases and anchors are refused, since a few hundred bytes of them expand to gigabytes.
+    """
     text = text.lstrip("\ufeff")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > settings.WIREBOOK_IMPORT_MAX_BYTES:
+        raise ImportFormatError(
+            f"The data is too large: {size} bytes, at most {settings.WIREBOOK_IMPORT_MAX_BYTES} per import."
+        )
     if fmt == "auto":
         stripped = text.lstrip()
         fmt = "json" if stripped[:1] in ("[", "{") else "yaml" if stripped.startswith(("---", "- ")) else "csv"
     if fmt == "json":
+        if json_nesting_exceeds(text, settings.WIREBOOK_MAX_JSON_DEPTH):
+            raise ImportFormatError(_too_deep())
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:
             raise ImportFormatError(f"Invalid JSON: {error}") from None
     elif fmt == "yaml":
-        try:
-            documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
-        except yaml.YAMLError as error:
-            raise ImportFormatError(f"Invalid YAML: {error}") from None
+        documents = _yaml_documents(text)
         data = documents[0] if len(documents) == 1 and isinstance(documents[0], list) else documents
     elif fmt == "csv":
         # newline="": line breaks inside quoted cells (a "\r" an export wrote) are data, not new rows.
@@ -224,6 +235,7 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
             raise ImportFormatError(f"Invalid CSV: {error}") from None
         if not rows:
             raise ImportFormatError("No data: the first line must name the columns.")
+        _check_count(len(rows) - 1)
         header = [name.strip() for name in rows[0]]
         if len(set(header)) != len(header):
             raise ImportFormatError("Duplicate column names in the header.")
@@ -240,10 +252,58 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
         raise ImportFormatError("Expected a list of objects.")
     if not data:
         raise ImportFormatError("No records to import.")
+    _check_count(len(data))
     # Uploads do not pass the request middleware's check, and JSON and YAML escapes (\u0000) decode here.
     if (problem := unstorable_data(data)) is not None:
         raise ImportFormatError(problem)
     return data
+
+
+def _too_deep() -> str:
+    return f"The data is nested deeper than {settings.WIREBOOK_MAX_JSON_DEPTH} levels."
+
+
+def _check_count(count: int) -> None:
+    limit = settings.WIREBOOK_IMPORT_MAX_RECORDS
+    if count > limit:
+        raise ImportFormatError(f"Too many records: {count}, at most {limit} per import.")
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed
+_YAML_NODE_STARTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
+def _yaml_documents(text: str) -> list:
+    """The documents of a YAML text, safely: first its events are read (libyaml's parser does not
+    recurse), refusing aliases and anchors, nesting deeper than WIREBOOK_MAX_JSON_DEPTH (libyaml's
+    composer recurses in C and would crash the process) and too many records; only then are the
+    documents built, with the safe loader."""
+    limit = settings.WIREBOOK_MAX_JSON_DEPTH
+    depth = records = 0
+    root_is_list = False
+    try:
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise ImportFormatError(f"Invalid YAML: aliases and anchors are not allowed (line {line}).")
+            if isinstance(event, _YAML_NODE_STARTS):
+                if depth == 0:
+                    root_is_list = isinstance(event, yaml.SequenceStartEvent)
+                    records += 1
+                elif depth == 1 and root_is_list:
+                    records += 1
+                _check_count(records - 1 if root_is_list else records)
+            if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+                if depth > limit:
+                    raise ImportFormatError(_too_deep())
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+        return [doc for doc in yaml.load_all(text, Loader=_YAML_LOADER) if doc is not None]
+    except yaml.YAMLError as error:
+        raise ImportFormatError(f"Invalid YAML: {error}") from None
+    except (ValueError, RecursionError) as error:  # e.g. an integer of more digits than Python converts
+        raise ImportFormatError(f"Invalid YAML: {error}") from None
 
 
 def _is_csv_text(value) -> bool:
@@ -465,6 +525,8 @@ def progress_key(job_pk: int) -> str:
 def import_job(job, *, model: str, records: list[dict], user_id: int, user_name: str, role: str) -> dict:
     """Job function (automation.job_run): the same import, as the member who started it, with the
     role they have when it runs (`role` is what they had when they asked)."""
+    if len(records) > settings.WIREBOOK_IMPORT_MAX_RECORDS:  # the view refuses them; jobs are arguments too
+        raise ImportFormatError(f"Too many records: {len(records)}, at most {settings.WIREBOOK_IMPORT_MAX_RECORDS}.")
     spec = registry.get(apps.get_model(model))
     membership = Membership.objects.filter(organization=current_organization(), user_id=user_id).first()
     if membership is None:

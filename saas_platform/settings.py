@@ -132,6 +132,24 @@ if WIREBOOK_MAX_ORGANIZATIONS_PER_USER < 0:
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
 # Bulk imports of at least this many records run as a background job with a progress page.
 WIREBOOK_IMPORT_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_IMPORT_BACKGROUND_ROWS", 500))
+# What one request may make the server parse (issue #9; docs/configuration.md). Request bodies
+# beyond WIREBOOK_MAX_REQUEST_BYTES are refused (413) before they are read, and JSON nested deeper
+# than WIREBOOK_MAX_JSON_DEPTH before it is parsed (tenants.request_limits).
+WIREBOOK_MAX_REQUEST_BYTES = max(1024, env_int("WIREBOOK_MAX_REQUEST_BYTES", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = WIREBOOK_MAX_REQUEST_BYTES
+WIREBOOK_MAX_JSON_DEPTH = max(2, env_int("WIREBOOK_MAX_JSON_DEPTH", 64))
+# Objects one REST bulk create, update or delete may carry (NetBox's MAX_PAGE_SIZE for reads).
+WIREBOOK_MAX_BULK_OBJECTS = max(1, env_int("WIREBOOK_MAX_BULK_OBJECTS", 1000))
+# GraphQL (docs/graphql.md): the most objects a query may return by its estimated cost (lists count
+# their page size times what they select), the largest query document, the longest list argument.
+WIREBOOK_GRAPHQL_MAX_COST = max(1, env_int("WIREBOOK_GRAPHQL_MAX_COST", 5_000_000_000))
+# ...and the most objects its lists may actually return while it runs.
+WIREBOOK_GRAPHQL_MAX_OBJECTS = max(1, env_int("WIREBOOK_GRAPHQL_MAX_OBJECTS", 50_000))
+WIREBOOK_GRAPHQL_MAX_QUERY_BYTES = max(1024, env_int("WIREBOOK_GRAPHQL_MAX_QUERY_BYTES", 32 * 1024))
+WIREBOOK_GRAPHQL_MAX_LIST_ARGUMENT = max(1, env_int("WIREBOOK_GRAPHQL_MAX_LIST_ARGUMENT", 1000))
+# Bulk imports (UI paste or upload, and their background jobs): size of the text and records in it.
+WIREBOOK_IMPORT_MAX_BYTES = max(1024, env_int("WIREBOOK_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+WIREBOOK_IMPORT_MAX_RECORDS = max(1, env_int("WIREBOOK_IMPORT_MAX_RECORDS", 10000))
 # Days between an owner's request to delete an organization and the drop of its data; the
 # owner can cancel meanwhile (tenants.services.organization_deletion_schedule).
 ORGANIZATION_DELETION_GRACE_DAYS = env_int("ORGANIZATION_DELETION_GRACE_DAYS", 14)
@@ -233,6 +251,8 @@ WIREBOOK_PLANS: dict[str, dict[str, Any]] = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: oversized or too deeply nested ones never reach a parser.
+    "tenants.request_limits.RequestBodyLimitMiddleware",
     "tenants.audit.AuditIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files need no policy), before everything that may answer.

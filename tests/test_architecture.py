@@ -84,3 +84,54 @@ def test_user_documentation_stands_on_its_own():
         if "../shared" in line or "shared/notes" in line or "DESIGN.md" in line or "STYLE.md" in line
     ]
     assert offenders == []
+
+
+USER_PATTERNS = ROOT / "core" / "patterns.py"
+REGEX_MODULES = {"re", "re2", "regex"}
+REGEX_FUNCTIONS = {"compile", "match", "search", "fullmatch", "findall", "finditer", "sub", "subn", "split"}
+
+
+def _fixed_pattern(node: ast.expr) -> bool:
+    """A literal, or an f-string of literals and module constants (UPPER_CASE names)."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            isinstance(part, ast.Constant)
+            or (isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name) and part.value.id.isupper())
+            for part in node.values
+        )
+    return False
+
+
+def _regex_call(node: ast.Call) -> bool:
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.value.id in REGEX_MODULES and func.attr in REGEX_FUNCTIONS
+    return isinstance(func, ast.Name) and func.id == "RegexValidator"
+
+
+def test_user_patterns_run_only_on_re2():
+    """Issue #9: a pattern a user wrote (a custom field's `validation_regex`…) evaluated by Python's
+    backtracking `re` can hold a worker, and the GIL, for minutes. Outside core/patterns.py (RE2),
+    Python's regex functions take only fixed patterns; a user's pattern may be compiled by `re`
+    only to check its syntax, the result thrown away (`re.compile(value)` as a statement)."""
+    offenders = []
+    for path in python_files(*ALL_CODE):
+        if path == USER_PATTERNS:
+            continue
+        tree = ast.parse(path.read_text())
+        syntax_checks = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not _regex_call(node) or id(node) in syntax_checks:
+                continue
+            pattern = (
+                node.args[0]
+                if node.args
+                else next((k.value for k in node.keywords if k.arg in ("pattern", "regex")), None)
+            )
+            if pattern is not None and not _fixed_pattern(pattern):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert offenders == [], "evaluate users' patterns with core.patterns (RE2)"
+    assert "validation_regex" in (ROOT / "core" / "customfields.py").read_text()
+    assert "user_pattern_match(" in (ROOT / "core" / "customfields.py").read_text()

@@ -243,10 +243,18 @@ def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
 
 
 def _body(request: HttpRequest) -> Any:
+    # Oversized and too deeply nested bodies were refused before (tenants.request_limits).
     try:
         return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise detail(400, f"JSON parse error - {error}") from None
+
+
+def bulk_limit(items: list) -> None:
+    """One request writes at most WIREBOOK_MAX_BULK_OBJECTS objects (a 400 before any is written)."""
+    limit = settings.WIREBOOK_MAX_BULK_OBJECTS
+    if len(items) > limit:
+        raise detail(400, f"Bulk operations are limited to {limit} objects per request ({len(items)} given).")
 
 
 def _bulk_failure(errors: list[dict], total: int, verb: str) -> ApiError:
@@ -264,6 +272,7 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
     payload = _body(request)
     many = isinstance(payload, list)
     items = payload if many else [payload]
+    bulk_limit(items)
     created: list = []
     with transaction.atomic(), object_write_batch():
 
@@ -329,6 +338,7 @@ def _ids(payload: Any, *, allow_empty: bool = False) -> list[int]:
         return []
     if not isinstance(payload, list) or not payload:
         raise detail(400, "Bulk operations require a list of objects, each with a numeric id.")
+    bulk_limit(payload)
     ids = []
     for item in payload:
         if not isinstance(item, dict) or isinstance(item.get("id"), bool) or not isinstance(item.get("id"), int):

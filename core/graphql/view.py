@@ -9,20 +9,47 @@ with `data` and `errors`; unexpected failures are logged and reported without in
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
-from graphql import GraphQLError, specified_rules
+from graphql import ExecutionResult, GraphQLError, parse, specified_rules
 
 from core.api.endpoints import ApiError, check_write, json_response, request_actor
 from core.context import Actor, acting_as
 from core.graphql.schema import Context, build_schema
-from core.graphql.validation import MaxAliasesRule, QueryDepthRule
+from core.graphql.validation import MaxAliasesRule, QueryDepthRule, cost_rule, list_argument_rule
 
 logger = logging.getLogger(__name__)
 UNEXPECTED = "An unexpected error occurred while processing the request."
+VALIDATION_RULES = (*specified_rules, QueryDepthRule, MaxAliasesRule)
+
+
+class ObjectBudget:
+    """graphql-core middleware: stops a query once its lists have returned `limit` objects.
+
+    The cost estimate bounds what a query may return by page sizes; this bounds what it does
+    return, for what the estimate lets through: `{site_list{tenant{sites{tenant{sites{id}}}}}}`
+    is estimated below the cost limit, yet walks sites³ objects when one tenant has them all.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.left = limit
+
+    def resolve(self, next_, root, info, **arguments):
+        result = next_(root, info, **arguments)
+        if isinstance(result, list) and result and not isinstance(result[0], str | int | float | bool):
+            if self.left < 0:
+                return []  # already reported once: the rest of the lists are cut off quietly
+            self.left -= len(result)
+            if self.left < 0:
+                raise GraphQLError(
+                    f"The query returns more than {self.limit} objects: ask for fewer (pagination: {{limit: …}})."
+                )
+        return result
 
 
 class OrganizationGraphQLView(GraphQLView):
@@ -48,6 +75,9 @@ class OrganizationGraphQLView(GraphQLView):
         response["X-Request-ID"] = str(request.wirebook_request_id)  # type: ignore[attr-defined]
         return response
 
+    def get_middleware(self, request: HttpRequest) -> list:
+        return [ObjectBudget(settings.WIREBOOK_GRAPHQL_MAX_OBJECTS)]
+
     def get_context(self, request: HttpRequest) -> Context:
         return Context(request=request, actor=self.actor)
 
@@ -61,6 +91,24 @@ class OrganizationGraphQLView(GraphQLView):
             if failed and transaction.get_connection().in_atomic_block:
                 transaction.set_rollback(True)
         return self.json_encode(request, body), 200
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        """graphene-django's, with the document bounded before it is parsed (size, then tokens) and
+        the cost and list-argument rules, which read this request's variables, before it runs."""
+        if query:
+            limit = settings.WIREBOOK_GRAPHQL_MAX_QUERY_BYTES
+            size = len(query.encode("utf-8", "surrogatepass"))
+            if size > limit:
+                return ExecutionResult(
+                    data=None,
+                    errors=[GraphQLError(f"The query document is {size} bytes, more than the {limit} allowed.")],
+                )
+            try:
+                parse(query, max_tokens=limit // 2)
+            except GraphQLError as error:
+                return ExecutionResult(data=None, errors=[error])
+        self.validation_rules = (*VALIDATION_RULES, cost_rule(variables), list_argument_rule(variables))
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
 
     @staticmethod
     def format_error(error):
@@ -88,6 +136,6 @@ def graphql_view():
             # graphene-django adds its debug middleware when DEBUG is on; it needs a writable
             # context and would break every query on development servers.
             middleware=[],
-            validation_rules=(*specified_rules, QueryDepthRule, MaxAliasesRule),
+            validation_rules=VALIDATION_RULES,
         )
     )

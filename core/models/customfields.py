@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models.base import ChangeLoggedModel
+from core.patterns import PatternError, compile_user_pattern
 
 
 class CustomFieldType(models.TextChoices):
@@ -230,13 +231,14 @@ class CustomField(ChangeLoggedModel):
             raise ValidationError({"validation_maximum": _("The maximum must not be less than the minimum.")})
         if self.validation_regex:
             try:
-                re.compile(self.validation_regex)
-            except re.error:
+                compile_user_pattern(self.validation_regex)
+            except PatternError as error:
                 raise ValidationError(
                     {
-                        "validation_regex": _("{value} is not a valid regular expression.").format(
-                            value=self.validation_regex
-                        )
+                        "validation_regex": _(
+                            "{value} is not a valid regular expression: {reason} (RE2 syntax: no backreferences "
+                            "or lookarounds)."
+                        ).format(value=self.validation_regex, reason=error)
                     }
                 ) from None
         if self.validation_regex and self.type not in REGEX_TYPES:

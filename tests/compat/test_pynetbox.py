@@ -316,8 +316,14 @@ def test_nested_region_has_netbox_brief_fields(nb):
 
 
 def test_more_than_a_page_of_sites(compat, nb):
-    # one bulk create of more than MAX_PAGE_SIZE objects
-    created = nb.dcim.sites.create([{"name": f"bulk-{n:04}", "slug": f"bulk-{n:04}"} for n in range(BULK_SITES)])
+    # a bulk create carries at most WIREBOOK_MAX_BULK_OBJECTS (1000) objects: more is a 400, nothing written
+    payload = [{"name": f"bulk-{n:04}", "slug": f"bulk-{n:04}"} for n in range(BULK_SITES)]
+    with pytest.raises(pynetbox.RequestError, match="limited to 1000 objects per request"):
+        nb.dcim.sites.create(payload)
+    assert nb.dcim.sites.count() == 0
+
+    # more than MAX_PAGE_SIZE objects, in two bulk creates
+    created = nb.dcim.sites.create(payload[:1000]) + nb.dcim.sites.create(payload[1000:])
     expected = [f"bulk-{n:04}" for n in range(BULK_SITES)]
 
     assert len(created) == BULK_SITES and all(isinstance(site, pynetbox.core.response.Record) for site in created)

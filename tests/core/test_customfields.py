@@ -132,7 +132,11 @@ def test_choice_set_has_netbox_shape(api, colors):
         ),
         (
             {"name": "a", "type": "text", "validation_regex": "("},
-            {"validation_regex": ["( is not a valid regular expression."]},
+            {
+                "validation_regex": [
+                    "( is not a valid regular expression: missing ): ( (RE2 syntax: no backreferences or lookarounds)."
+                ]
+            },
         ),
         (
             {"name": "a", "type": "boolean", "unique": True},
