@@ -155,18 +155,31 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     return lambda obj, links: plain(getattr(obj, attname))
 
 
-def _custom_field_shapes(model, links: "Links") -> dict[str, tuple[str, dict[str, str]]]:
-    """The model's custom fields as {name: (type, {choice value: label})}: one query per response."""
-    cache = links.__dict__.setdefault("_custom_fields", {})
-    if model not in cache:
+def custom_field_shapes(model, memo: dict) -> dict[str, tuple[str, dict[str, str]]]:
+    """The model's custom fields by name, sorted: (type, {choice value: label}). One query per
+    `memo` (a dict living as long as one response)."""
+    if model not in memo:
         from core.customfields import definitions_for
 
         definitions = definitions_for(model)
-        cache[model] = {
+        memo[model] = {
             name: (field.type, dict(field.choice_set.choices) if field.choice_set_id else {})
             for name, field in sorted(definitions.items())
         }
-    return cache[model]
+    return memo[model]
+
+
+def _custom_field_shapes(model, links: "Links") -> dict[str, tuple[str, dict[str, str]]]:
+    return custom_field_shapes(model, links.__dict__.setdefault("_custom_fields", {}))
+
+
+def choice_value(value, kind: str, labels: dict[str, str]):
+    """A stored selection as NetBox shows it: {value, label} (a list of them for multiselect)."""
+    if value is not None and kind == "select":
+        return {"value": value, "label": labels.get(value, value)}
+    if value is not None and kind == "multiselect":
+        return [{"value": item, "label": labels.get(item, item)} for item in value]
+    return value
 
 
 def _custom_fields(obj, links: "Links") -> dict:
@@ -175,12 +188,7 @@ def _custom_fields(obj, links: "Links") -> dict:
     data = obj.custom_field_data or {}
     rendered = {}
     for name, (kind, labels) in shapes.items():
-        value = data.get(name)
-        if value is not None and kind == "select":
-            value = {"value": value, "label": labels.get(value, value)}
-        elif value is not None and kind == "multiselect":
-            value = [{"value": item, "label": labels.get(item, item)} for item in value]
-        rendered[name] = value
+        rendered[name] = choice_value(data.get(name), kind, labels)
     return rendered
 
 

@@ -8,7 +8,7 @@ MAX_PAGE_SIZE like NetBox's; what a query selects decides its joins and prefetch
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import graphene
 from django.db import models
@@ -30,6 +30,8 @@ class Context:
 
     request: HttpRequest
     actor: Actor
+    # What resolvers share within one request (custom field definitions, ...).
+    memo: dict = field(default_factory=dict, compare=False)
 
 
 def paginate(queryset: models.QuerySet, pagination) -> models.QuerySet:
