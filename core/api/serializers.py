@@ -18,6 +18,7 @@ once per tag, custom field definitions are read once.
 import datetime
 import decimal
 import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -143,16 +144,38 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if field.is_relation:
         return _related_renderer(field)
     if field.choices:
-        labels = dict(field.flatchoices)
-        attname = field.attname
+        return _choice_renderer(field)
+    return _value_renderer(field)
 
-        def choice(obj, links):
-            value = getattr(obj, attname)
-            return None if value in (None, "") else {"value": value, "label": str(labels.get(value, value))}
 
-        return choice
+def _choice_renderer(field) -> Renderer:
+    labels = dict(field.flatchoices)
     attname = field.attname
-    return lambda obj, links: plain(getattr(obj, attname))
+
+    def choice(obj, links):
+        value = getattr(obj, attname)
+        if value in (None, ""):
+            return None
+        # Labels are translated once per response, not once per row.
+        memo = links.__dict__.setdefault("_choices", {})
+        key = (field, value)
+        if key not in memo:
+            memo[key] = {"value": value, "label": str(labels.get(value, value))}
+        return memo[key]
+
+    return choice
+
+
+def _value_renderer(field) -> Renderer:
+    """A plain field, by kind: most values are JSON as they are; dates, times and decimals are
+    converted (`plain`)."""
+    attname = field.attname
+    if isinstance(field, models.DateTimeField | models.DateField | models.TimeField | models.DecimalField):
+        return lambda obj, links: plain(getattr(obj, attname))
+    if isinstance(field, models.JSONField | models.UUIDField | models.DurationField | models.BinaryField):
+        return lambda obj, links: plain(getattr(obj, attname))
+    getter = operator.attrgetter(attname)
+    return lambda obj, links: getter(obj)
 
 
 def custom_field_shapes(model, memo: dict) -> dict[str, tuple[str, dict[str, str]]]:
