@@ -105,7 +105,8 @@ class Derivation:
             spec = registry.get(relation.model)
             queryset = self.queryset(spec, info.context.actor, arguments.get("filters"))
             queryset = paginate(queryset.filter(**{relation.remote: obj}), arguments.get("pagination"))
-            return list(self.optimizer(info).optimize(queryset, relation.model, info.field_nodes))
+            optimizer = self.optimizer(info)
+            return optimizer.load_tags(list(optimizer.optimize(queryset, relation.model, info.field_nodes)))
 
         return resolve
 
@@ -121,7 +122,8 @@ class Derivation:
             except (TypeError, ValueError):
                 raise missing from None
             queryset = spec.model.objects.restrict(info.context.actor, "view").filter(pk=pk)
-            found = list(self.optimizer(info).optimize(queryset, model, info.field_nodes))
+            optimizer = self.optimizer(info)
+            found = optimizer.load_tags(list(optimizer.optimize(queryset, model, info.field_nodes)))
             if not found:
                 raise missing
             return found[0]
@@ -129,7 +131,8 @@ class Derivation:
         @_graphql_errors
         def resolve_list(root, info: GraphQLResolveInfo, filters=None, pagination=None):
             queryset = paginate(self.queryset(spec, info.context.actor, filters), pagination)
-            return list(self.optimizer(info).optimize(queryset, model, info.field_nodes))
+            optimizer = self.optimizer(info)
+            return optimizer.load_tags(list(optimizer.optimize(queryset, model, info.field_nodes)))
 
         name = snake_name(model)
         return {

@@ -117,6 +117,11 @@ def _custom_fields(obj, info) -> dict:
     return {name: choice_value(value, *shapes[name]) if name in shapes else value for name, value in data.items()}
 
 
+def _tags(obj, info) -> list:
+    preloaded = obj.__dict__.get("_wb_tag_objects")  # core.graphql.optimizer.preload_tags
+    return obj.tags if preloaded is None else preloaded
+
+
 def _attribute(name: str) -> Callable:
     return lambda obj, info, **arguments: getattr(obj, name)
 
@@ -162,7 +167,7 @@ class ObjectTypes:
                 )
         if has_tags(model):
             tag_type = graphene.NonNull(lambda: self.types[Tag])
-            fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_attribute("tags"))
+            fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_tags)
             relations["tags"] = Relation("tags", "tagged_items", Tag)
         if any(field.name == "custom_field_data" for field in model._meta.get_fields()):
             fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_custom_fields)
