@@ -37,4 +37,4 @@ class SchemaContentTypeCache(dict):
 
 
 def install() -> None:
-    ContentType.objects._cache = SchemaContentTypeCache()
+    ContentType.objects._cache = SchemaContentTypeCache()  # type: ignore[attr-defined]  # a private attribute

@@ -220,16 +220,24 @@ class OrganizationMembershipMiddleware:
             role = MembershipRole.EDITOR if auth.token.write_enabled else MembershipRole.VIEWER
             return self._admit(request, route, Membership(organization=route.organization, role=role))
         # The token was checked together with its user's membership (tenants.tokens).
-        membership = Membership(id=auth.membership_id, user=auth.user, organization=route.organization, role=auth.role)
+        membership = Membership(
+            id=auth.membership_id,
+            user=auth.user,
+            organization=route.organization,
+            role=auth.role or MembershipRole.VIEWER,  # always set for a member; never more than a viewer
+        )
         request.user = auth.user
         return self._admit(request, route, membership)
 
     def _admit(self, request, route: OrganizationRoute, membership):
-        request.organization = route.organization
+        organization = route.organization
+        if organization is None:  # callers admit to existing organizations only
+            return not_found(request)
+        request.organization = organization
         request.membership = membership
-        _tag_error_reports(route.organization)
-        with tenant_context(route.organization):
-            if route.organization.status == OrganizationStatus.PENDING_DELETION:
+        _tag_error_reports(organization)
+        with tenant_context(organization):
+            if organization.status == OrganizationStatus.PENDING_DELETION:
                 return self._pending_deletion(request, membership)
             return self.get_response(request)
 

@@ -257,7 +257,7 @@ def authenticate_token(header_value: str | None, *, organization: Organization |
             )
         else:
             token = authcache.cached_token(
-                version, key, lambda: tokens.filter(version=TokenVersion.V2, key=key).first()
+                version, key or "", lambda: tokens.filter(version=TokenVersion.V2, key=key).first()
             )
             if token is not None and not hmac.compare_digest(token.digest, digest):
                 token = None  # a known key with the wrong secret looks like an unknown key
