@@ -283,8 +283,9 @@ def test_a_membership_in_another_organization_does_not_count(org_a, org_b):
 
 def test_an_inactive_users_token_is_refused(org_a, v2):
     _, plaintext = v2
-    org_a.owner.is_active = False
-    org_a.owner.save()
+    owner = type(org_a.owner).objects.get(pk=org_a.owner.pk)  # not the session's shared instance
+    owner.is_active = False
+    owner.save()
 
     assert failure(pynetbox_header(plaintext), org_a.organization) == "User inactive"
 
