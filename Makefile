@@ -18,7 +18,8 @@ help:
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
 	@echo "make openapi  rewrite docs/openapi.json and docs/graphql.schema, the committed API schemas CI checks"
-	@echo "make benchmark  measure organization provisioning and list pages (writes benchmarks/results/*.json)"
+	@echo "make benchmark  measure provisioning, list pages and the API (writes benchmarks/results/*.json;"
+	@echo "               NETBOX_URL=... NETBOX_TOKEN=... measure NetBox beside Wirebook's API)"
 	@echo "make clean    remove .venv and .data (local databases included)"
 
 # pysaml2, the SAML identity provider the SSO tests sign in with, signs with the xmlsec1 program
@@ -76,6 +77,8 @@ openapi: $(INSTALLED)
 benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/provisioning.py
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/ui_list.py
+	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/api.py \
+		$(if $(NETBOX_URL),--netbox-url $(NETBOX_URL) --netbox-token $(NETBOX_TOKEN))
 
 migrate: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) manage.py migrate

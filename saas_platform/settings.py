@@ -172,7 +172,9 @@ DATABASES = {
         # Connections are reused for a bounded time: each keeps catalog cache for every
         # organization it served (DESIGN §2), so they must not live forever.
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 300),
-        "CONN_HEALTH_CHECKS": True,
+        # A `SELECT 1` before every request's first query costs a round trip each time; a
+        # connection the server dropped fails that one request and is then replaced.
+        "CONN_HEALTH_CHECKS": env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
         # One transaction per view: writes are all-or-nothing and the organization's schema is
         # applied once per request, transaction-locally (tenants.db).
         "ATOMIC_REQUESTS": True,
@@ -272,6 +274,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.OrganizationMembershipMiddleware",
 ]
+# Benchmarks only: answer every request with the number of SQL statements it sent
+# (`X-Wirebook-Statements`, see benchmarks/api.py).
+WIREBOOK_COUNT_STATEMENTS = env_bool("WIREBOOK_COUNT_STATEMENTS", False)
+if WIREBOOK_COUNT_STATEMENTS:
+    MIDDLEWARE.insert(0, "tenants.middleware.StatementCountMiddleware")
 
 ROOT_URLCONF = "saas_platform.urls"
 WIREBOOK_TENANT_URLCONF = "frontend.tenant_urls"

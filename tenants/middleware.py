@@ -23,9 +23,10 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
 from django.utils.http import urlencode
 
+from tenants import authcache
 from tenants.api import PROVISION_PATH, token_provision
-from tenants.context import tenant_context
-from tenants.models import Domain, Membership, MembershipRole, Organization, OrganizationStatus
+from tenants.context import connection, tenant_context
+from tenants.models import Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.sso import sso_session_required
 from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
 
@@ -92,13 +93,27 @@ def route_by_host(request) -> OrganizationRoute | None:
     base = settings.WIREBOOK_BASE_DOMAIN
     if host == base or host.startswith("[") or host.replace(".", "").isdigit():
         return None
-    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+    domain = authcache.domain_by_host(host)
     if domain is not None:
         return OrganizationRoute(organization=domain.tenant, slug=domain.tenant.slug)
     if host.endswith("." + base) and host.count(".") == base.count(".") + 1:
         # <slug>.<base domain> with no such organization.
         return OrganizationRoute(organization=None, slug=host[: -len(base) - 1])
     return None
+
+
+class StatementCountMiddleware:
+    """Benchmarks only (`WIREBOOK_COUNT_STATEMENTS`): `X-Wirebook-Statements` is the number of SQL
+    statements the request sent, transaction control and schema selection included. Outermost."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = connection.statements
+        response = self.get_response(request)
+        response["X-Wirebook-Statements"] = str(connection.statements - start)
+        return response
 
 
 class OrganizationRoutingMiddleware:
@@ -122,7 +137,7 @@ class OrganizationRoutingMiddleware:
                 )
             slug = match["slug"]
             route = OrganizationRoute(
-                organization=Organization.objects.filter(slug=slug).first(),
+                organization=authcache.organization_by_slug(slug),
                 slug=slug,
                 script_prefix=f"{get_script_prefix()}o/{slug}/",
             )
@@ -133,12 +148,14 @@ class OrganizationRoutingMiddleware:
         if route.organization is None:
             return self.get_response(request)
 
+        # The organization's schema is selected only once the caller is admitted
+        # (OrganizationMembershipMiddleware): sessions, users, memberships and tokens are
+        # public rows, read without opening a transaction for the schema.
         previous_prefix = get_script_prefix()
         if route.script_prefix:
             set_script_prefix(route.script_prefix)
         try:
-            with tenant_context(route.organization):
-                return self.get_response(request)
+            return self.get_response(request)
         finally:
             set_script_prefix(previous_prefix)
 
@@ -202,19 +219,27 @@ class OrganizationMembershipMiddleware:
             # when it may not write.
             role = MembershipRole.EDITOR if auth.token.write_enabled else MembershipRole.VIEWER
             return self._admit(request, route, Membership(organization=route.organization, role=role))
-        membership = Membership.objects.filter(user=auth.user, organization=route.organization).first()
-        if membership is None:  # removed from the organization since the token was checked
-            return not_found(request)
+        # The token was checked together with its user's membership (tenants.tokens).
+        membership = Membership(
+            id=auth.membership_id,
+            user=auth.user,
+            organization=route.organization,
+            role=auth.role or MembershipRole.VIEWER,  # always set for a member; never more than a viewer
+        )
         request.user = auth.user
         return self._admit(request, route, membership)
 
     def _admit(self, request, route: OrganizationRoute, membership):
-        request.organization = route.organization
+        organization = route.organization
+        if organization is None:  # callers admit to existing organizations only
+            return not_found(request)
+        request.organization = organization
         request.membership = membership
-        _tag_error_reports(route.organization)
-        if route.organization is not None and route.organization.status == OrganizationStatus.PENDING_DELETION:
-            return self._pending_deletion(request, membership)
-        return self.get_response(request)
+        _tag_error_reports(organization)
+        with tenant_context(organization):
+            if organization.status == OrganizationStatus.PENDING_DELETION:
+                return self._pending_deletion(request, membership)
+            return self.get_response(request)
 
     def _pending_deletion(self, request, membership):
         if is_api_request(request):

@@ -21,7 +21,7 @@ import ipaddress
 import secrets
 import string
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
@@ -29,9 +29,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from tenants import authcache
 from tenants.audit import audit_record
 from tenants.context import public_context
 from tenants.models import ROLE_RANK, AuditAction, Membership, MembershipRole, Organization, Token, TokenVersion
@@ -89,10 +90,13 @@ class TokenForAnotherOrganization(Exception):
 
 @dataclass(frozen=True)
 class TokenAuth:
-    """A successful authentication. `user` is None for a token bound to no user."""
+    """A successful authentication. `user` is None for a token bound to no user; otherwise
+    `membership_id` and `role` are the user's membership of the token's organization."""
 
     user: Any
     token: Token
+    membership_id: int | None = field(default=None, compare=False)
+    role: str | None = field(default=None, compare=False)
 
 
 def token_digest(secret: str) -> str:
@@ -247,13 +251,12 @@ def _ip_permitted(token: Token, client_ip: str) -> bool:
 
 
 def _touch_last_used(token: Token, now: datetime) -> None:
-    """Record the use at most once per LAST_USED_RESOLUTION, in one UPDATE whose WHERE decides.
+    """Record the use at most once per LAST_USED_RESOLUTION, in one UPDATE whose WHERE decides
+    (callers attempt it once per LAST_USED_RESOLUTION per token: `authcache.first_use_within`).
 
     In a request transaction the updated row stays locked until the request ends; concurrent
     requests with the same token skip it (SKIP LOCKED) instead of waiting for that request.
     """
-    if token.last_used is not None and token.last_used > now - LAST_USED_RESOLUTION:
-        return
     table = connection.ops.quote_name(Token._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -281,15 +284,19 @@ def authenticate_token(header_value: str | None, *, organization: Organization |
     digest = token_digest(secret)
     invalid = TokenAuthenticationFailed(INVALID.format(version=version))
     with public_context():
+        membership = Membership.objects.filter(user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"))
         tokens = Token.objects.select_related("user", "created_by").annotate(
-            user_is_member=Exists(
-                Membership.objects.filter(user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"))
-            )
+            membership_id=Subquery(membership.values("id")[:1]),
+            membership_role=Subquery(membership.values("role")[:1]),
         )
         if version == TokenVersion.V1:
-            token = tokens.filter(version=TokenVersion.V1, digest=digest).first()
+            token = authcache.cached_token(
+                version, digest, lambda: tokens.filter(version=TokenVersion.V1, digest=digest).first()
+            )
         else:
-            token = tokens.filter(version=TokenVersion.V2, key=key).first()
+            token = authcache.cached_token(
+                version, key or "", lambda: tokens.filter(version=TokenVersion.V2, key=key).first()
+            )
             if token is not None and not hmac.compare_digest(token.digest, digest):
                 token = None  # a known key with the wrong secret looks like an unknown key
         if token is None:
@@ -307,11 +314,14 @@ def authenticate_token(header_value: str | None, *, organization: Organization |
         if user is not None:
             if not user.is_active:
                 raise TokenAuthenticationFailed(USER_INACTIVE)
-            if not token.user_is_member:
+            if token.membership_id is None:
                 raise invalid  # the token died with the membership
 
-        _touch_last_used(token, timezone.now())
-    return TokenAuth(user=user, token=token)
+        if authcache.first_use_within(token.pk, LAST_USED_RESOLUTION.total_seconds()):
+            _touch_last_used(token, timezone.now())
+    if user is None:
+        return TokenAuth(user=None, token=token)
+    return TokenAuth(user=user, token=token, membership_id=token.membership_id, role=token.membership_role)
 
 
 def token_can_write(auth: TokenAuth, method: str) -> bool:

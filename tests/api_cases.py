@@ -444,6 +444,7 @@ class APICase(CaseData):
                 self._create(owner, slug, payloads[index])
 
         add(0)
+        self.queries(owner, path), self.queries(owner, f"{path}?brief=1")  # caches the organization's row
         few, few_brief = self.queries(owner, path), self.queries(owner, f"{path}?brief=1")
         add(1)
         add(2)

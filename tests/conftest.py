@@ -84,6 +84,20 @@ def org_b(tenants, db):
     return tenants["b"]
 
 
+@pytest.fixture(autouse=True)
+def _forget_cached_organizations(tenants):
+    """Organizations A and B outlive every test; what a test cached of them (maybe changed in its
+    rolled-back transaction) must not: tenants.authcache."""
+    yield
+    from django.core.cache import cache
+
+    from tenants import authcache
+    from tenants.context import public_context
+
+    with public_context():
+        cache.delete_many([authcache.organization_key(org.organization.slug) for org in tenants.values()])
+
+
 class Committed:
     """Create organizations whose writes commit; everything made here is dropped afterwards."""
 

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
 from core.api import filters, serializers
@@ -50,8 +52,15 @@ def detail(status: int, message: str) -> ApiError:
     return ApiError(status, {"detail": message})
 
 
+_DJANGO_JSON = DjangoJSONEncoder()
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def json_response(data: Any, status: int = 200) -> HttpResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    """JSON as NetBox writes it (compact, UTF-8), encoded with orjson; values it does not know
+    (lazy strings, datetimes not rendered by `serializers.plain`) as Django's encoder writes them."""
+    body = orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 # -- the actor ---------------------------------------------------------------------------------
@@ -201,10 +210,10 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
     return rows, {"count": count, "next": following, "previous": previous}
 
 
-def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool):
+def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool, tags: bool = True):
     require(actor, spec.model, "view")
     queryset = spec.model.objects.restrict(actor, "view")
-    return serializers.optimize(queryset, spec, brief=brief)
+    return serializers.optimize(queryset, spec, brief=brief, tags=tags)
 
 
 def get_object(spec: ObjectSpec, queryset, pk: int):
@@ -216,12 +225,10 @@ def get_object(spec: ObjectSpec, queryset, pk: int):
 
 def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
     brief = _flag(request, "brief")
-    queryset = viewable(spec, actor, brief=brief)
+    queryset = viewable(spec, actor, brief=brief, tags=False)
     queryset = filters.order_queryset(filters.filter_queryset(queryset, spec, request.GET), spec, request.GET)
     rows, page = paginate(request, queryset)
-    links = serializers.Links(request)
-    options = _render_options(request)
-    page["results"] = [serializers.render(row, links, brief=brief, **options) for row in rows]
+    page["results"] = serializers.render_many(rows, serializers.Links(request), brief=brief, **_render_options(request))
     return json_response(page)
 
 

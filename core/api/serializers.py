@@ -5,11 +5,20 @@ their brief form, choices as `{value, label}`), `tags`, `custom_fields`, `create
 `last_updated` and the counts the registration declares. Renderers are built once per model;
 list queries get the `select_related` / `prefetch_related` they need (`optimize`), so a page
 costs the same number of queries whatever its length.
+
+The renderer table is per field kind (`_renderer`): identity (`id`, `url`, `display`), plain
+values, choices, related objects, many-to-many, tags, custom fields, counts, each a function
+`(obj, links) -> JSON value` built once per model. Lists go through `render_many`, which runs the
+table once per row and shares what rows have in common within one response: a related object
+(a site's region) is rendered once however many rows point at it, tags are loaded for the whole
+page in one query (Django's generic-relation prefetch builds a queryset per row) and rendered
+once per tag, custom field definitions are read once.
 """
 
 import datetime
 import decimal
 import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix
 from mptt.models import MPTTModel
 
-from core.models import Tag
+from core.models import Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import ObjectSpec, registry
 
@@ -124,7 +133,7 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if name == "owner":
         return lambda obj, links: None
     if name == "tags":
-        return lambda obj, links: [render(tag, links, brief=True) for tag in obj.tags]
+        return _tags
     if name == "custom_fields":
         return _custom_fields
     if name in spec.counts:
@@ -135,29 +144,65 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if field.is_relation:
         return _related_renderer(field)
     if field.choices:
-        labels = dict(field.flatchoices)
-        attname = field.attname
+        return _choice_renderer(field)
+    return _value_renderer(field)
 
-        def choice(obj, links):
-            value = getattr(obj, attname)
-            return None if value in (None, "") else {"value": value, "label": str(labels.get(value, value))}
 
-        return choice
+def _choice_renderer(field) -> Renderer:
+    labels = dict(field.flatchoices)
     attname = field.attname
-    return lambda obj, links: plain(getattr(obj, attname))
+
+    def choice(obj, links):
+        value = getattr(obj, attname)
+        if value in (None, ""):
+            return None
+        # Labels are translated once per response, not once per row.
+        memo = links.__dict__.setdefault("_choices", {})
+        key = (field, value)
+        if key not in memo:
+            memo[key] = {"value": value, "label": str(labels.get(value, value))}
+        return memo[key]
+
+    return choice
+
+
+def _value_renderer(field) -> Renderer:
+    """A plain field, by kind: most values are JSON as they are; dates, times and decimals are
+    converted (`plain`)."""
+    attname = field.attname
+    if isinstance(field, models.DateTimeField | models.DateField | models.TimeField | models.DecimalField):
+        return lambda obj, links: plain(getattr(obj, attname))
+    if isinstance(field, models.JSONField | models.UUIDField | models.DurationField | models.BinaryField):
+        return lambda obj, links: plain(getattr(obj, attname))
+    getter = operator.attrgetter(attname)
+    return lambda obj, links: getter(obj)
+
+
+def custom_field_shapes(model, memo: dict) -> dict[str, tuple[str, dict[str, str]]]:
+    """The model's custom fields by name, sorted: (type, {choice value: label}). One query per
+    `memo` (a dict living as long as one response)."""
+    if model not in memo:
+        from core.customfields import definitions_for
+
+        definitions = definitions_for(model)
+        memo[model] = {
+            name: (field.type, dict(field.choice_set.choices) if field.choice_set_id else {})
+            for name, field in sorted(definitions.items())
+        }
+    return memo[model]
 
 
 def _custom_field_shapes(model, links: "Links") -> dict[str, tuple[str, dict[str, str]]]:
-    """The model's custom fields as {name: (type, {choice value: label})}: one query per response."""
-    cache = links.__dict__.setdefault("_custom_fields", {})
-    if model not in cache:
-        from core.customfields import definitions_for
+    return custom_field_shapes(model, links.__dict__.setdefault("_custom_fields", {}))
 
-        cache[model] = {
-            name: (field.type, dict(field.choice_set.choices) if field.choice_set_id else {})
-            for name, field in definitions_for(model).items()
-        }
-    return cache[model]
+
+def choice_value(value, kind: str, labels: dict[str, str]):
+    """A stored selection as NetBox shows it: {value, label} (a list of them for multiselect)."""
+    if value is not None and kind == "select":
+        return {"value": value, "label": labels.get(value, value)}
+    if value is not None and kind == "multiselect":
+        return [{"value": item, "label": labels.get(item, item)} for item in value]
+    return value
 
 
 def _custom_fields(obj, links: "Links") -> dict:
@@ -165,28 +210,55 @@ def _custom_fields(obj, links: "Links") -> dict:
     shapes = _custom_field_shapes(type(obj), links)
     data = obj.custom_field_data or {}
     rendered = {}
-    for name in sorted(shapes):
-        kind, labels = shapes[name]
-        value = data.get(name)
-        if value is not None and kind == "select":
-            value = {"value": value, "label": labels.get(value, value)}
-        elif value is not None and kind == "multiselect":
-            value = [{"value": item, "label": labels.get(item, item)} for item in value]
-        rendered[name] = value
+    for name, (kind, labels) in shapes.items():
+        rendered[name] = choice_value(data.get(name), kind, labels)
     return rendered
+
+
+def _tags(obj, links: "Links") -> list:
+    preloaded = obj.__dict__.get("_wb_tags")
+    if preloaded is not None:
+        return preloaded
+    return [render(tag, links, brief=True) for tag in obj.tags]
+
+
+def _preload_tags(model: type[models.Model], rows: list, links: "Links") -> None:
+    """Every row's rendered tags, in one query for the page; each tag rendered once."""
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    pairs = TaggedItem.objects.filter(content_type=content_type, object_id__in=[row.pk for row in rows]).values_list(
+        "object_id", "tag_id"
+    )
+    by_object: dict[int, list[int]] = {}
+    for object_id, tag_id in pairs:
+        by_object.setdefault(object_id, []).append(tag_id)
+    wanted = {tag_id for tag_ids in by_object.values() for tag_id in tag_ids}
+    tags = sorted(Tag.objects.filter(pk__in=wanted), key=lambda tag: (tag.weight, tag.name)) if wanted else []
+    order = {tag.pk: position for position, tag in enumerate(tags)}
+    rendered = {tag.pk: render(tag, links, brief=True) for tag in tags}
+    for row in rows:
+        tag_ids = sorted(by_object.get(row.pk, ()), key=order.__getitem__)
+        row.__dict__["_wb_tags"] = [rendered[tag_id] for tag_id in tag_ids]
 
 
 def _related_renderer(field) -> Renderer:
     related = field.related_model
     name = field.name
+    attname = field.attname
 
     if registry.find(related) is None:
-        attname = field.attname
         return lambda obj, links: getattr(obj, attname)
 
     def nested(obj, links):
-        value = getattr(obj, name)
-        return None if value is None else render(value, links, brief=True)
+        if getattr(obj, attname) is None:
+            return None
+        # A related object is rendered once per response, however many rows point at it.
+        memo = links.__dict__.setdefault("_nested", {})
+        key = (related, getattr(obj, attname))
+        if key not in memo:
+            memo[key] = render(getattr(obj, name), links, brief=True)
+        return memo[key]
 
     return nested
 
@@ -207,8 +279,22 @@ def render(obj: models.Model, links: Links, *, brief: bool = False, only: set[st
     }
 
 
-def optimize(queryset, spec: ObjectSpec, *, brief: bool):
-    """Add the joins and prefetches the representation needs (one query per relation, not per row)."""
+def render_many(rows: list, links: Links, *, brief: bool = False, only: set[str] | None = None, omit=()) -> list:
+    """`render` for every row of a page, sharing what rows have in common (see the module doc).
+    The queryset must come from `optimize(..., tags=False)`."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    table = [(name, function) for name, function in renderers(model, brief) if (only is None or name in only)]
+    table = [(name, function) for name, function in table if name not in omit]
+    if any(name == "tags" for name, _ in table):
+        _preload_tags(model, rows, links)
+    return [{name: function(obj, links) for name, function in table} for obj in rows]
+
+
+def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
+    """Add the joins and prefetches the representation needs (one query per relation, not per row).
+    `tags=False`: the caller renders with `render_many`, which loads tags itself."""
     names = set(spec.brief_fields if brief else field_names(spec))
     select: list[str] = []
     prefetch: list = []
@@ -235,7 +321,7 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool):
                 for inner in related_spec.model._meta.concrete_fields
                 if inner.is_relation and inner.name in related_spec.brief_fields
             ]
-    if "tags" in names:
+    if "tags" in names and tags:
         prefetch.append("tagged_items__tag")
     for count_name, relation in spec.counts.items():
         if count_name in names:

@@ -58,6 +58,29 @@ def selected(nodes: Iterable[FieldNode], fragments: dict[str, FragmentDefinition
     return found
 
 
+TAGS = "_wb_tag_objects"
+
+
+def preload_tags(objects: list) -> None:
+    """Each object's tags (in `obj.__dict__[TAGS]`, as the `tags` resolver reads them): one query
+    per model, however many objects."""
+    from django.contrib.contenttypes.models import ContentType
+
+    by_model: dict[type, dict] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), {}).setdefault(obj.pk, []).append(obj)
+    for model, by_pk in by_model.items():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        tags: dict[int, list] = {}
+        items = TaggedItem.objects.filter(content_type=content_type, object_id__in=list(by_pk)).select_related("tag")
+        for item in items:
+            tags.setdefault(item.object_id, []).append(item.tag)
+        for pk, same in by_pk.items():
+            ordered = sorted(tags.get(pk, ()), key=lambda tag: (tag.weight, tag.name))
+            for obj in same:
+                obj.__dict__[TAGS] = ordered
+
+
 class Optimizer:
     """Plans the loading of one root field's selection.
 
@@ -75,15 +98,36 @@ class Optimizer:
         self.relations = relations
         self.related_queryset = related_queryset
 
+    # Tags of the listed rows and of the objects joined to them are loaded by `load_tags` after
+    # the rows are fetched, one query per model: Django's prefetch of the generic relation builds
+    # a queryset for every row. Tags deeper down (in prefetched lists) are prefetched as usual.
+    tag_paths: list[str]
+    _depth = 0
+
     def optimize(self, queryset: models.QuerySet, model: type[models.Model], nodes: Iterable[FieldNode]):
         joins: dict[str, None] = {}
         prefetches: dict[str, str | Prefetch] = {}
-        self._plan(model, list(nodes), "", True, joins, prefetches)
+        if self._depth == 0:
+            self.tag_paths = []
+        self._depth += 1
+        try:
+            self._plan(model, list(nodes), "", True, joins, prefetches)
+        finally:
+            self._depth -= 1
         if joins:
             queryset = queryset.select_related(*joins)
         if prefetches:
             queryset = queryset.prefetch_related(*prefetches.values())
         return queryset
+
+    def load_tags(self, rows: list) -> list:
+        """Give the rows (and the objects joined to them) the tags `optimize` left for later."""
+        for path in getattr(self, "tag_paths", []):
+            objects = rows
+            for name in filter(None, path.split("__")):
+                objects = [value for value in (getattr(obj, name) for obj in objects) if value is not None]
+            preload_tags(objects)
+        return rows
 
     def _plan(self, model, nodes, prefix: str, joinable: bool, joins: dict, prefetches: dict) -> None:
         relations = self.relations.get(model, {})
@@ -106,6 +150,11 @@ class Optimizer:
                 prefetches.setdefault(path, path)
                 self._plan(relation.model, children, f"{path}__", False, joins, prefetches)
             elif relation.kind == "tags":
+                tag_relations = self.relations.get(relation.model, {})
+                plain = not any(node.name.value in tag_relations for node in selected(children, self.info.fragments))
+                if joinable and self._depth == 1 and plain:
+                    self.tag_paths.append(prefix)
+                    continue
                 prefetches.setdefault(path, Prefetch(path, queryset=TaggedItem.objects.select_related("tag")))
                 self._plan(relation.model, children, f"{path}__tag__", False, joins, prefetches)
             elif relation.kind == "reverse":

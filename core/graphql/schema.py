@@ -8,7 +8,7 @@ MAX_PAGE_SIZE like NetBox's; what a query selects decides its joins and prefetch
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import graphene
 from django.db import models
@@ -30,6 +30,8 @@ class Context:
 
     request: HttpRequest
     actor: Actor
+    # What resolvers share within one request (custom field definitions, ...).
+    memo: dict = field(default_factory=dict, compare=False)
 
 
 def paginate(queryset: models.QuerySet, pagination) -> models.QuerySet:
@@ -103,7 +105,8 @@ class Derivation:
             spec = registry.get(relation.model)
             queryset = self.queryset(spec, info.context.actor, arguments.get("filters"))
             queryset = paginate(queryset.filter(**{relation.remote: obj}), arguments.get("pagination"))
-            return list(self.optimizer(info).optimize(queryset, relation.model, info.field_nodes))
+            optimizer = self.optimizer(info)
+            return optimizer.load_tags(list(optimizer.optimize(queryset, relation.model, info.field_nodes)))
 
         return resolve
 
@@ -119,7 +122,8 @@ class Derivation:
             except (TypeError, ValueError):
                 raise missing from None
             queryset = spec.model.objects.restrict(info.context.actor, "view").filter(pk=pk)
-            found = list(self.optimizer(info).optimize(queryset, model, info.field_nodes))
+            optimizer = self.optimizer(info)
+            found = optimizer.load_tags(list(optimizer.optimize(queryset, model, info.field_nodes)))
             if not found:
                 raise missing
             return found[0]
@@ -127,7 +131,8 @@ class Derivation:
         @_graphql_errors
         def resolve_list(root, info: GraphQLResolveInfo, filters=None, pagination=None):
             queryset = paginate(self.queryset(spec, info.context.actor, filters), pagination)
-            return list(self.optimizer(info).optimize(queryset, model, info.field_nodes))
+            optimizer = self.optimizer(info)
+            return optimizer.load_tags(list(optimizer.optimize(queryset, model, info.field_nodes)))
 
         name = snake_name(model)
         return {

@@ -19,6 +19,7 @@ from django.db import models
 from graphene.types.generic import GenericScalar
 from mptt.models import MPTTModel
 
+from core.api.serializers import choice_value, custom_field_shapes
 from core.models import Tag, TaggedItem
 from core.registry import ObjectSpec, registry
 
@@ -107,6 +108,20 @@ def _scalar(field: models.Field) -> Any:
     return graphene.String
 
 
+def _custom_fields(obj, info) -> dict:
+    """The stored values, selections as NetBox shows them: {value, label}."""
+    data = obj.custom_field_data or {}
+    if not data:
+        return data
+    shapes = custom_field_shapes(type(obj), info.context.memo.setdefault("custom_fields", {}))
+    return {name: choice_value(value, *shapes[name]) if name in shapes else value for name, value in data.items()}
+
+
+def _tags(obj, info) -> list:
+    preloaded = obj.__dict__.get("_wb_tag_objects")  # core.graphql.optimizer.preload_tags
+    return obj.tags if preloaded is None else preloaded
+
+
 def _attribute(name: str) -> Callable:
     return lambda obj, info, **arguments: getattr(obj, name)
 
@@ -152,10 +167,10 @@ class ObjectTypes:
                 )
         if has_tags(model):
             tag_type = graphene.NonNull(lambda: self.types[Tag])
-            fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_attribute("tags"))
+            fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_tags)
             relations["tags"] = Relation("tags", "tagged_items", Tag)
         if any(field.name == "custom_field_data" for field in model._meta.get_fields()):
-            fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_attribute("custom_field_data"))
+            fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_custom_fields)
         if issubclass(model, MPTTModel):
             fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
         self.relations[model] = relations

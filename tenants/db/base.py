@@ -9,9 +9,15 @@ inside the transaction that runs the statement, so PostgreSQL itself discards it
 ROLLBACK. The public schema is the connection's default (`-c search_path=public`) and needs no
 statement. Statements run in autocommit mode for a tenant schema are wrapped in a short
 transaction of their own.
+
+Every statement sent to the server is counted (`statements`, and `observe_statements` for the
+order and kind of each: "begin", "set_config", "query", "commit", "rollback", "health"), which
+tests use to pin per-request costs and benchmarks report.
 """
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django_tenants.postgresql_backend import base as tenants_base
 from psycopg import pq
@@ -32,6 +38,9 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         # The search path applied in the transaction that is open on the server, if any.
         self._applied_search_path = None
+        # How many statements this connection sent to the server, and who wants to know each.
+        self.statements = 0
+        self._statement_observers: list[Callable[[str, str], None]] = []
         super().__init__(*args, **kwargs)
         # django-tenants' introspection switches schemas with a session-level SET; Django's own
         # is enough, since its queries see exactly the schemas on the applied search path.
@@ -50,6 +59,30 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
             params["options"] = f"{options} -c search_path={PUBLIC_SCHEMA}".strip()
         return params
 
+    # -- counting -------------------------------------------------------------------------------
+
+    def _note(self, kind: str, sql: str = "") -> None:
+        self.statements += 1
+        for observer in self._statement_observers:
+            observer(kind, sql)
+
+    @contextmanager
+    def observe_statements(self, observer: Callable[[str, str], None]) -> Iterator[None]:
+        """Call `observer(kind, sql)` for every statement sent to the server in the block."""
+        self._statement_observers.append(observer)
+        try:
+            yield
+        finally:
+            self._statement_observers.remove(observer)
+
+    def _in_server_transaction(self) -> bool:
+        raw = self.connection
+        return raw is not None and raw.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def is_usable(self):
+        self._note("health", "SELECT 1")
+        return super().is_usable()
+
     # -- bookkeeping: PostgreSQL forgets a local setting at these points -----------------------
 
     def _forget_search_path(self):
@@ -57,10 +90,14 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
 
     def _commit(self):
         self._forget_search_path()
+        if self._in_server_transaction():
+            self._note("commit", "COMMIT")
         return super()._commit()
 
     def _rollback(self):
         self._forget_search_path()
+        if self._in_server_transaction():
+            self._note("rollback", "ROLLBACK")
         return super()._rollback()
 
     def _savepoint_rollback(self, sid):
@@ -76,8 +113,14 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         return super()._close()
 
     def set_tenant(self, tenant, include_public=True):
+        """django-tenants' set_tenant, minus emptying ContentType's cache on every switch: that
+        cache is kept per schema instead (`tenants.content_types`)."""
         check_schema_name(tenant.schema_name)
-        super().set_tenant(tenant, include_public)
+        self.tenant = tenant
+        self.schema_name = tenant.schema_name
+        self.include_public_schema = include_public
+        self.set_settings_schema(self.schema_name)
+        self.search_path_set_schemas = None
 
     # -- the one place a schema reaches the server ---------------------------------------------
 
@@ -94,18 +137,28 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         if status == pq.TransactionStatus.IDLE:
             self._applied_search_path = None
         if status == pq.TransactionStatus.INERROR:
+            self._note("query", sql)
             return execute(sql, params, many, context)
         on_default_path = self.schema_name == PUBLIC_SCHEMA and self._applied_search_path is None
         if raw.autocommit:
             if on_default_path:
+                self._note("query", sql)
                 return execute(sql, params, many, context)
+            self._note("begin", "BEGIN")
             with raw.transaction():
+                self._note("set_config", _SET_PATH_SQL)
                 raw.execute(_SET_PATH_SQL, [desired])
                 try:
+                    self._note("query", sql)
                     return execute(sql, params, many, context)
                 finally:
                     self._applied_search_path = None
+                    self._note("commit", "COMMIT")
+        if status == pq.TransactionStatus.IDLE:
+            self._note("begin", "BEGIN")  # psycopg opens the transaction with this statement
         if self._applied_search_path != desired and not on_default_path:
+            self._note("set_config", _SET_PATH_SQL)
             raw.execute(_SET_PATH_SQL, [desired])
             self._applied_search_path = desired
+        self._note("query", sql)
         return execute(sql, params, many, context)

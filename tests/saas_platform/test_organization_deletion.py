@@ -210,7 +210,8 @@ def test_an_owner_cancels_and_the_organization_reopens(org_a):
 
 
 def test_cancelling_restores_the_previous_status(org_a):
-    Organization.objects.filter(pk=org_a.organization.pk).update(status=OrganizationStatus.READ_ONLY)
+    org_a.organization.status = OrganizationStatus.READ_ONLY
+    org_a.organization.save(update_fields=["status"])
     org_a.organization.refresh_from_db()
     schedule(org_a)
 

@@ -245,7 +245,8 @@ def test_creating_an_organization_refills_the_pool_after_commit(org_a, settings,
     finally:
         celery_app.conf.task_always_eager = False
 
-    assert len(callbacks) == 1
+    # the refill (and the invalidation of cached lookups: tenants.authcache)
+    assert len([callback for callback in callbacks if "refill" in callback.__qualname__]) == 1
     assert SpareSchema.objects.filter(fingerprint=current_fingerprint()).count() == 2
 
 
@@ -255,4 +256,4 @@ def test_no_refill_is_queued_when_the_pool_is_disabled(org_a, settings, django_c
     with django_capture_on_commit_callbacks() as callbacks:
         organization_create(name="No pool", slug="no-pool", owner=org_a.owner)
 
-    assert callbacks == []
+    assert [callback for callback in callbacks if "refill" in callback.__qualname__] == []

@@ -1,0 +1,177 @@
+"""What an API request costs before its view runs, and that the cached lookups behind it (issue #11)
+never outlive a change: a revoked token, a removed member, a new role or a deactivated user take
+effect with the very next request."""
+
+import json
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from core.api import filters
+from tenants.context import connection
+from tenants.members import membership_remove, membership_role_change
+from tenants.models import Membership, MembershipRole
+from tenants.services import organization_deletion_schedule
+from tenants.tokens import token_create, token_revoke
+
+# Transaction control and schema selection: the whole per-request overhead of a token request.
+TOKEN_OVERHEAD = ["begin", "set_config", "commit"]
+# A session request also reads its session, its user and the membership (public rows, no transaction).
+SESSION_OVERHEAD = ["query", "query", "query", "begin", "set_config", "commit"]
+
+
+def statements_outside_the_view(client: Client, path: str, monkeypatch) -> list[str]:
+    """The kinds of statements a request sends that are not the list view's own queries."""
+    log: list[str] = []
+    original = filters.filter_queryset
+
+    def marked(*args, **kwargs):  # the list view's first step that leads to its own queries
+        log.append("view")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(filters, "filter_queryset", marked)
+    with connection.observe_statements(lambda kind, sql: log.append(kind)):
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    view = log.index("view")
+    return log[:view] + [kind for kind in log[view + 1 :] if kind != "query"]
+
+
+def sites(slug: str) -> str:
+    return f"/o/{slug}/api/dcim/sites/"
+
+
+@pytest.fixture
+def organization(committed):
+    """Requests commit for real here (outside the test's transaction), as in production. A slug of
+    its own per test: a dropped organization's slug stays uncached for a while (a tombstone)."""
+    owner = committed.user()
+    return committed.organization(f"overhead-{uuid.uuid4().hex[:8]}", owner=owner), owner
+
+
+def test_a_token_request_costs_three_statements_besides_its_view(organization, monkeypatch):
+    org, owner = organization
+    _, token = token_create(organization=org, user=owner)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.get(sites(org.slug))  # the first request of a token fills the caches
+
+    assert statements_outside_the_view(client, sites(org.slug), monkeypatch) == TOKEN_OVERHEAD
+
+
+def test_a_session_request_costs_six_statements_besides_its_view(organization, monkeypatch):
+    org, owner = organization
+    client = Client()
+    client.force_login(owner)
+    client.get(sites(org.slug))
+
+    assert statements_outside_the_view(client, sites(org.slug), monkeypatch) == SESSION_OVERHEAD
+
+
+def test_no_health_check_per_request(organization, monkeypatch):
+    org, owner = organization
+    _, token = token_create(organization=org, user=owner)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.get(sites(org.slug))
+
+    assert "health" not in statements_outside_the_view(client, sites(org.slug), monkeypatch)
+
+
+# -- the cached lookups follow every change -----------------------------------------------------
+
+
+def member(org, role):
+    user = get_user_model().objects.create_user(f"{role}-overhead@example.com")
+    membership = Membership.objects.create(user=user, organization=org.organization, role=role)
+    _, token = token_create(organization=org.organization, user=user)
+    return membership, Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def create_site(client: Client, slug: str, name: str):
+    return client.post(sites(slug), json.dumps({"name": name, "slug": name}), content_type="application/json")
+
+
+def test_a_revoked_token_loses_access_with_the_next_request(org_a):
+    token, plaintext = token_create(organization=org_a.organization, user=org_a.owner)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert client.get(sites("org-a")).status_code == 200
+
+    token_revoke(token=token)
+
+    response = client.get(sites("org-a"))
+    assert (response.status_code, response.json()) == (403, {"detail": "Invalid v2 token"})
+
+
+def test_a_disabled_token_loses_access_with_the_next_request(org_a):
+    token, plaintext = token_create(organization=org_a.organization, user=org_a.owner)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert client.get(sites("org-a")).status_code == 200
+
+    token.enabled = False
+    token.save()
+
+    assert client.get(sites("org-a")).json() == {"detail": "Token disabled"}
+
+
+def test_a_removed_member_loses_access_with_the_next_request(org_a):
+    membership, client = member(org_a, MembershipRole.EDITOR)
+    assert client.get(sites("org-a")).status_code == 200
+
+    membership_remove(membership=membership, by=org_a.owner)
+
+    response = client.get(sites("org-a"))
+    assert (response.status_code, response.json()) == (403, {"detail": "Invalid v2 token"})
+
+
+def test_a_new_role_applies_with_the_next_request(org_a):
+    membership, client = member(org_a, MembershipRole.VIEWER)
+    assert create_site(client, "org-a", "refused").status_code == 403
+
+    membership_role_change(membership=membership, role=MembershipRole.EDITOR, by=org_a.owner)
+    assert create_site(client, "org-a", "allowed").status_code == 201
+
+    membership_role_change(membership=membership, role=MembershipRole.VIEWER, by=org_a.owner)
+    assert create_site(client, "org-a", "refused-again").status_code == 403
+
+
+def test_a_deactivated_user_loses_access_with_the_next_request(org_a):
+    membership, client = member(org_a, MembershipRole.EDITOR)
+    assert client.get(sites("org-a")).status_code == 200
+
+    membership.user.is_active = False
+    membership.user.save()
+
+    assert client.get(sites("org-a")).json() == {"detail": "User inactive"}
+
+
+def test_an_organization_pending_deletion_closes_with_the_next_request(org_a):
+    _, plaintext = token_create(organization=org_a.organization, user=org_a.owner)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert client.get(sites("org-a")).status_code == 200
+
+    organization_deletion_schedule(organization=org_a.organization, by=org_a.owner, confirmation="org-a")
+
+    response = client.get(sites("org-a"))
+    assert (response.status_code, response.json()) == (403, {"detail": "This organization is scheduled for deletion."})
+
+
+@pytest.mark.parametrize("caller", ["token of B", "member of B", "anonymous"])
+def test_cached_lookups_never_open_another_organization(org_a, org_b, caller):
+    _, token_b = token_create(organization=org_b.organization, user=org_b.owner)
+    clients = {
+        "token of B": Client(HTTP_AUTHORIZATION=f"Bearer {token_b}"),
+        "member of B": org_b.client(),
+        "anonymous": Client(),
+    }
+    client = clients[caller]
+    owner_a = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(organization=org_a.organization, user=org_a.owner)[1]}")
+    assert owner_a.get(sites("org-a")).status_code == 200  # org A's entries are cached
+    assert client.get(sites("org-b")).status_code in (200, 403)  # and B's, for B's callers
+
+    response = client.get(sites("org-a"))
+    created = create_site(client, "org-a", "intruder")
+
+    assert response.status_code in (403, 404) and created.status_code in (403, 404)
+    assert "results" not in response.json()
+    assert owner_a.get(f"{sites('org-a')}?slug=intruder").json()["count"] == 0
