@@ -528,6 +528,8 @@ def main() -> int:
             "WIREBOOK_SPARE_SCHEMAS": "0",
             "WIREBOOK_COUNT_STATEMENTS": "true",
             "SENTRY_DSN": "",
+            # Plain http on loopback, like NetBox's gunicorn beside it (production redirects to https).
+            "SECURE_SSL_REDIRECT": "false",
         }
         os.environ.update({key: server_env[key] for key in ("DATABASE_URL", "SECRET_KEY", "API_TOKEN_PEPPER")})
         os.environ.update({"WIREBOOK_SPARE_SCHEMAS": "0", "DJANGO_SETTINGS_MODULE": "saas_platform.settings"})
