@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.api.endpoints import ApiError, ensure_permitted
 from core.api.filters import CUSTOM_FIELD_PREFIX
-from core.api.serializers import Links, optimize, render
+from core.api.serializers import Links, optimize, render, render_many
 from core.api.writes import WriteError, deserialize, model_errors
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
 from core.models import JournalEntry, ObjectChange, SavedFilter
@@ -38,12 +38,13 @@ def object_list(request, *, spec: ObjectSpec, actor):
     columns = tables.chosen_columns(spec, preference.get("columns"))
     size = listing.per_page(params, preference)
     # The page's rows with the joins and prefetches of the API's representation: constant queries.
-    page_obj = listing.paginate(optimize(result.queryset, spec, brief=False), params, size)
+    page_obj = listing.paginate(optimize(result.queryset, spec, brief=False, tags=False), params, size)
     links = Links(request)
     tree = "_depth" in tables.field_names(spec)
+    objects = list(page_obj.object_list)
     rows = [
-        {"pk": obj.pk, "cells": tables.row_cells(columns, render(obj, links), links, tree=tree)}
-        for obj in page_obj.object_list
+        {"pk": obj.pk, "cells": tables.row_cells(columns, data, links, tree=tree)}
+        for obj, data in zip(objects, render_many(objects, links), strict=True)
     ]
     return page(
         request,
