@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from core.context import Actor
+from core.customfields import supports_custom_fields
 from core.models import Tag
 from core.registry import ObjectSpec, object_type_for, registry
 from core.services import validation_error_dict
@@ -162,7 +163,12 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
             errors["tags"] = list(exc.messages)
     if "custom_fields" in payload:
         custom_fields = payload["custom_fields"]
-        if not isinstance(custom_fields, dict):
+        if not supports_custom_fields(spec.model):
+            if custom_fields:  # an empty value read back from a representation is no write
+                errors["custom_fields"] = [
+                    f"{spec.model._meta.verbose_name_plural.capitalize()} have no custom fields."
+                ]
+        elif not isinstance(custom_fields, dict):
             errors["custom_fields"] = ["Invalid data. Expected a dictionary."]
         else:
             result.custom_fields = custom_fields

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from core.api import endpoints
-from core.models import CustomField, ObjectChange
+from core.models import CustomField, ObjectChange, Tag
 from frontend import object_views
 from inventory.models import Site
 from tenants.context import tenant_context
@@ -106,6 +106,19 @@ def test_a_json_body_declared_as_another_type_is_checked_too(owner, org_a):
     assert response.status_code == 400
     assert response.json() == {"name": [NULL_CHARACTERS]}
     assert sites(org_a) == []
+
+
+def test_custom_fields_on_a_type_without_them_is_a_field_error(owner, org_a):
+    # found by the fuzz test: a tag has no custom fields, and writing some was a 500
+    response = post(owner, "/o/org-a/api/extras/tags/", '{"name": "Core", "slug": "core", "custom_fields": {"x": 1}}')
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"custom_fields": ["Tags have no custom fields."]}
+    with tenant_context(org_a.organization):
+        assert not Tag.objects.exists()
+    # an empty value, as a representation reads back, is no write
+    response = post(owner, "/o/org-a/api/extras/tags/", '{"name": "Core", "slug": "core", "custom_fields": {}}')
+    assert response.status_code == 201, response.content
 
 
 def test_a_bulk_write_with_nul_is_refused_whole(owner, org_a):
