@@ -18,6 +18,8 @@ recursion, no per-character Python loop); imports use it on pasted and uploaded 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
+from tenants.inputs import is_api_path
+
 # `{`/`}` count as `[`/`]`: only nesting matters here, mismatched brackets are the parser's to report.
 _AS_SQUARE = bytes.maketrans(b"{}", b"[]")
 _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
@@ -62,7 +64,7 @@ def _is_upload(request) -> bool:
 
 def _wants_json(request) -> bool:
     content_type = request.META.get("CONTENT_TYPE", "").lower()
-    return "json" in content_type or "/api/" in request.path_info or "/graphql/" in request.path_info
+    return "json" in content_type or is_api_path(request.path)
 
 
 def _refusal(request, status: int, message: str) -> HttpResponse:
