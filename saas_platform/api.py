@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from saas_platform.billing.services import billing_summary
 from tenants.billing import BillingRefused
+from tenants.inputs import MAX_BIGINT
 from tenants.members import (
     invitation_create,
     invitation_revoke,
@@ -46,7 +47,6 @@ from tenants.sso import sso_session_required
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
-MAX_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
 NOT_FOUND = {"detail": "Not found."}
 NOT_MANAGER = "Only admins and owners manage members."
 SSO_REQUIRED = "This organization requires single sign-on."
@@ -177,7 +177,7 @@ class InvitationPage(Schema):
 
 class Paging(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=0, description=f"0 means {MAX_LIMIT}, the most one page holds.")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    offset: int = Field(0, ge=0, le=MAX_BIGINT)
 
 
 # Errors -------------------------------------------------------------------------------------

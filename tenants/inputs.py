@@ -21,6 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_date, parse_datetime
 
+MAX_BIGINT = 2**63 - 1  # PostgreSQL's bigint (ids, OFFSET): beyond it a query fails
 NULL_CHARACTERS = "Null characters are not allowed."  # as Django's ProhibitNullCharactersValidator says
 UNPAIRED_SURROGATES = "Unpaired surrogate characters are not allowed."
 _SURROGATE = re.compile("[\ud800-\udfff]")

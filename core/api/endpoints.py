@@ -30,11 +30,11 @@ from core.registry import ObjectSpec
 from core.services import object_create, object_delete, object_update, object_write_batch
 from tenants.billing import BillingRefused
 from tenants.errors import server_error_response
+from tenants.inputs import MAX_BIGINT
 
 API_VERSION = settings.WIREBOOK_API_VERSION
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
-MAX_BIGINT = 2**63 - 1  # PostgreSQL's OFFSET and ids are bigint: beyond, a query fails
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 NOT_PERMITTED = "You do not have permission to perform this action."
 logger = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> Ht
         )
     except Exception:
         # Never half-apply: the request's transaction is rolled back, the error reported (Sentry
-        # captures logged errors), and the client gets NetBox's 500 shape without internals.
+        # captures logged errors), and the client gets a 500 that names no internals.
         if transaction.get_connection().in_atomic_block:
             transaction.set_rollback(True)
         logger.exception("unexpected error in %s %s", request.method, request.path)
