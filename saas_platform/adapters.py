@@ -10,7 +10,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from django.http import HttpRequest
 from django.urls import reverse
 
-from saas_platform.members_views import invitation_pending_url
+from saas_platform.views import invitation_pending_url
 from tenants.public_urls import public_link, public_site, public_url
 
 # The ACCOUNT_RATE_LIMITS entry capping the accounts the signup form creates per client address

@@ -297,7 +297,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context.organization_context_processor",
                 "frontend.navigation.navigation_context_processor",
-                "saas_platform.billing.views.billing_context_processor",
+                "frontend.settings.billing.billing_context_processor",
             ],
         },
     }
@@ -470,7 +470,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # same-origin, not no-referrer: with no-referrer browsers send `Origin: null` with forms, which
-# Django's CSRF check refuses (it broke accepting invitations once, see members_views).
+# Django's CSRF check refuses (it broke accepting invitations once, see saas_platform.views.invitation_accept_view).
 SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "").strip() or "same-origin"
 if "no-referrer" in [policy.strip() for policy in SECURE_REFERRER_POLICY.split(",")]:
     raise ImproperlyConfigured("SECURE_REFERRER_POLICY=no-referrer would make CSRF refuse forms; use same-origin.")

@@ -4,8 +4,8 @@ from allauth.account import views as account_views
 from django.urls import include, path
 
 from saas_platform import api, sso, sso_views, views
-from saas_platform.billing.views import stripe_webhook
-from saas_platform.members_views import invitation_accept_view
+from saas_platform.billing.webhooks import stripe_webhook
+from saas_platform.views import invitation_accept_view
 
 urlpatterns = [
     path("", views.home, name="home"),

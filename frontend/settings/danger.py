@@ -71,7 +71,7 @@ def export_start(request) -> HttpResponse:
 
 
 @never_cache
-def export_download(request, job_id) -> HttpResponse:
+def export_download(request, job_id) -> FileResponse:
     _require_manager(request)
     job = get_object_or_404(Job, job_id=job_id, function=EXPORT_FUNCTION)
     path = export_path(job)
