@@ -320,8 +320,8 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Accounts: signup, login, email verification (django-allauth) --------------------------
 
-# Pending invitations after signup (saas_platform.adapters) and require-SSO (saas_platform.sso).
-ACCOUNT_ADAPTER = "saas_platform.sso.AccountAdapter"
+# Pending invitations after signup, the signup cap and require-SSO (saas_platform.adapters, tenants.sso.allauth).
+ACCOUNT_ADAPTER = "saas_platform.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -365,8 +365,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Each organization's identity provider is one SocialApp row (tenants.sso); there are no
 # settings-defined apps. New people sign up by SSO without a form; an existing account is signed in
 # only when it is a member, linked or matched by a verified address in one of the organization's
-# verified email domains (tenants.sso, saas_platform.sso).
-SOCIALACCOUNT_ADAPTER = "saas_platform.sso.SocialAccountAdapter"
+# verified email domains (tenants.sso, tenants.sso.allauth).
+SOCIALACCOUNT_ADAPTER = "tenants.sso.allauth.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -397,7 +397,7 @@ def dns_nameservers(name: str) -> list[tuple[str, int]]:
     return servers
 
 
-# Email domain verification by DNS TXT record (tenants.sso_domains, docs/sso.md). Resolvers to ask
+# Email domain verification by DNS TXT record (tenants.sso.domains, docs/sso.md). Resolvers to ask
 # (empty: the system's, /etc/resolv.conf), and how long one lookup may take in seconds.
 SSO_DNS_NAMESERVERS = dns_nameservers("SSO_DNS_NAMESERVERS")
 SSO_DNS_TIMEOUT = env_int("SSO_DNS_TIMEOUT", 5)

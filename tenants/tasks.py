@@ -79,6 +79,6 @@ def organization_deletions_run() -> list[str]:
 def sso_domains_recheck() -> int:
     """Look up the verification records of verified SSO email domains again (Celery beat, public
     schema); returns how many were checked."""
-    from tenants.sso_domains import sso_domains_recheck as recheck
+    from tenants.sso.domains import sso_domains_recheck as recheck
 
     return len(recheck())

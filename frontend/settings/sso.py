@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tenants.members import is_manager
 from tenants.models import MembershipRole, SSOConfiguration, SSOEmailDomain, SSOProtocol
 from tenants.sso import OIDCSettings, SAMLSettings, oidc_provider_id, sso_configure, sso_disable
-from tenants.sso_domains import domain_txt_record, sso_domain_verify
+from tenants.sso.domains import domain_txt_record, sso_domain_verify
 
 SSO_SETTINGS_PATH = "sso-settings"
 SSO_ROLES = [(value, label) for value, label in MembershipRole.choices if value != MembershipRole.OWNER]

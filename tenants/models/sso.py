@@ -41,7 +41,7 @@ class SSOConfiguration(models.Model):
         help_text=_("Members other than owners cannot log in with a password."),
     )
     updated = models.DateTimeField(_("updated"), auto_now=True)
-    # The key each email domain's verification token is derived from (`tenants.sso_domains`): random
+    # The key each email domain's verification token is derived from (`tenants.sso.domains`): random
     # per organization, so one organization's published record proves nothing for another.
     verification_secret = models.CharField(_("domain verification secret"), max_length=64, editable=False)
 
@@ -60,7 +60,7 @@ class SSOConfiguration(models.Model):
 
 
 class SSOEmailDomain(models.Model):
-    """An email domain an organization claims for its identity provider (`tenants.sso_domains`).
+    """An email domain an organization claims for its identity provider (`tenants.sso.domains`).
 
     A claim counts for nothing -- it routes no logins and matches no accounts -- until the
     organization proves it owns the domain by publishing a DNS TXT record (`verified_at`). Several

@@ -1,4 +1,4 @@
-"""Verifying SSO email domains by DNS TXT record (tenants.sso_domains): the settings page's
+"""Verifying SSO email domains by DNS TXT record (tenants.sso.domains): the settings page's
 "Verify now", the periodic re-check (Celery beat) and its grace for lookups that get no answer.
 Lookups go over UDP to a DNS server on loopback (tests/dns_server.py)."""
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from saas_platform.settings import dns_nameservers
 from tenants.models import AuditAction, MembershipRole, SSOEmailDomain
-from tenants.sso_domains import domain_txt_record, sso_domains_recheck
+from tenants.sso.domains import domain_txt_record, sso_domains_recheck
 from tenants.tasks import sso_domains_recheck as sso_domains_recheck_task
 from tests.saas_platform.sso_flows import (
     ALICE,

@@ -1,6 +1,6 @@
 """Single sign-on pages of the public site: "Log in with SSO" `/login/sso/` and its "Link my
-identity" button `/login/sso/connect/` (saas_platform/urls.py). The organization's settings page
-is `frontend.settings.sso`.
+identity" button `/login/sso/connect/` (routed by saas_platform/urls.py). The organization's
+settings page is `frontend.settings.sso`.
 """
 
 from allauth.account.decorators import reauthentication_required
@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from saas_platform.sso import organization_url
 from tenants.context import public_context
 from tenants.models import SSOConfiguration
 from tenants.outbound import OutboundError
 from tenants.sso import sso_find
+from tenants.sso.allauth import organization_url
 
 NOT_FOUND = "No single sign-on is set up for that organization or email address."
 UNREACHABLE = "The identity provider could not be reached. Try again later or ask your administrator."
