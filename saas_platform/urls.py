@@ -4,7 +4,7 @@ from allauth.account import views as account_views
 from django.urls import include, path
 
 from saas_platform import api, views
-from saas_platform.billing.webhooks import stripe_webhook
+from tenants.billing.webhooks import stripe_webhook
 from tenants.sso import allauth as sso_allauth
 from tenants.sso import views as sso_views
 

@@ -1,6 +1,6 @@
 """The organization's billing: `/o/<slug>/settings/billing/…` (plan, Checkout, Stripe's portal),
 and the banner every page of an organization shows (`billing_banner`, rendered by
-frontend/_billing_banner.html). Stripe's webhook is the public site's (`saas_platform.billing.webhooks`).
+frontend/_billing_banner.html). Stripe's webhook is the public site's (`tenants.billing.webhooks`).
 
 Owners manage billing; admins may look. The routing middleware has already answered 404 to
 non-members, so another organization's people never reach these views.
@@ -19,8 +19,8 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from saas_platform.billing.services import billing_checkout_start, billing_portal_open, billing_summary
 from tenants.billing import billing_banner, plans
+from tenants.billing.services import billing_checkout_start, billing_portal_open, billing_summary
 from tenants.context import tenant_context
 from tenants.members import is_manager
 from tenants.models import MembershipRole

@@ -2,7 +2,7 @@
 (`from tenants.models import Organization`), which is also where migrations find them."""
 
 from tenants.models.audit import AuditAction, AuditEvent
-from tenants.models.billing import BillingStatus
+from tenants.models.billing import BillingAccount, BillingStatus, StripeEvent
 from tenants.models.invitations import INVITATION_LIFETIME, Invitation, invitation_default_expires
 from tenants.models.members import MANAGER_ROLES, ROLE_RANK, Membership, MembershipRole
 from tenants.models.organizations import Domain, Organization, OrganizationStatus
@@ -16,6 +16,7 @@ __all__ = [
     "ROLE_RANK",
     "AuditAction",
     "AuditEvent",
+    "BillingAccount",
     "BillingStatus",
     "Domain",
     "Invitation",
@@ -28,6 +29,7 @@ __all__ = [
     "SSOProtocol",
     "SchemaSnapshot",
     "SpareSchema",
+    "StripeEvent",
     "Token",
     "TokenVersion",
     "allowed_ips_normalize",

@@ -39,7 +39,7 @@ class Organization(TenantMixin):
     status_before_deletion = models.CharField(
         _("status before deletion"), max_length=20, choices=OrganizationStatus.choices, blank=True, editable=False
     )
-    # Kept in step with Stripe by saas_platform.billing; read by tenants.billing with no query.
+    # Kept in step with Stripe by tenants.billing.services; read by tenants.billing with no query.
     billing_status = models.CharField(
         _("billing status"), max_length=20, choices=BillingStatus.choices, default=BillingStatus.NONE, blank=True
     )

@@ -22,10 +22,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from saas_platform.billing.services import stripe_client, subscription_apply
-from saas_platform.models import BillingAccount, StripeEvent
 from tenants.billing import billing_enabled
+from tenants.billing.services import stripe_client, subscription_apply
 from tenants.context import public_context
+from tenants.models import BillingAccount, StripeEvent
 
 logger = logging.getLogger(__name__)
 
