@@ -1,0 +1,42 @@
+"""Jobs are given by their function, never by a dotted string: a job names what a worker can import back."""
+
+import pytest
+
+from automation.models import Job
+from automation.services import job_enqueue, job_function_path
+from tenants.context import tenant_context
+from tests.automation.jobs import record_context
+
+
+def test_a_job_stores_the_path_its_worker_imports(org_a):
+    with tenant_context(org_a.organization):
+        job = job_enqueue(name="context", function=record_context)
+
+        assert Job.objects.get(pk=job.pk).function == "tests.automation.jobs.record_context"
+
+
+def _nested_job():
+    def job_function(job):
+        return {}
+
+    return job_function
+
+
+@pytest.mark.parametrize("function", [lambda job: {}, _nested_job()], ids=["lambda", "nested function"])
+def test_a_function_no_worker_could_import_is_refused_before_anything_is_queued(org_a, function):
+    with tenant_context(org_a.organization):
+        with pytest.raises(ValueError, match="not a module-level function"):
+            job_enqueue(name="unreachable", function=function)
+
+        assert not Job.objects.filter(name="unreachable").exists()
+
+
+def test_a_function_hidden_behind_another_name_is_refused():
+    # given a function that claims the dotted path of another one (a worker would run the other)
+    def impostor(job):
+        return {}
+
+    impostor.__module__, impostor.__qualname__ = record_context.__module__, record_context.__qualname__
+
+    with pytest.raises(ValueError):
+        job_function_path(impostor)
