@@ -205,14 +205,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Housekeeping (run `celery -A saas_platform beat`, or a worker with --beat in development).
-CELERY_BEAT_SCHEDULE = {
-    "changelog-retention": {"task": "core.changelog_prune_all", "schedule": 6 * 60 * 60},
-    "organization-deletions": {"task": "tenants.organization_deletions_run", "schedule": 15 * 60},
-    # Each run re-checks the verified SSO email domains whose last check is older than
-    # SSO_DOMAIN_RECHECK_HOURS, at most SSO_DOMAIN_RECHECK_BATCH of them.
-    "sso-domain-checks": {"task": "tenants.sso_domains_recheck", "schedule": 60 * 60},
-}
+# Housekeeping runs on Celery beat: the tasks declared with `run_every` (saas_platform/celery.py).
 
 # --- Billing (Stripe; docs/billing.md) -------------------------------------------------------
 
