@@ -10,6 +10,7 @@ from core.graphql import graphql_view
 from frontend import views
 from frontend.settings import urls as settings_urls
 from frontend.urls import ui_patterns
+from tenants.errors import server_error
 
 api = build_api()
 
@@ -21,4 +22,4 @@ urlpatterns = [
     *ui_patterns(),
 ]
 
-handler500 = "tenants.errors.server_error"
+handler500 = server_error

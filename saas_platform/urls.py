@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from saas_platform import api, views
 from tenants.billing.webhooks import stripe_webhook
+from tenants.errors import server_error
 from tenants.sso import allauth as sso_allauth
 from tenants.sso import views as sso_views
 
@@ -29,4 +30,4 @@ urlpatterns = [
 ]
 
 # JSON on the APIs, the plain 500 page elsewhere; never the exception or versions (tenants.errors).
-handler500 = "tenants.errors.server_error"
+handler500 = server_error

@@ -1,6 +1,7 @@
 """Jobs are given by their function, never by a dotted string: a job names what a worker can import back."""
 
 import pytest
+from django.utils.module_loading import import_string
 
 from automation.models import Job
 from automation.services import job_enqueue, job_function_path
@@ -12,7 +13,7 @@ def test_a_job_stores_the_path_its_worker_imports(org_a):
     with tenant_context(org_a.organization):
         job = job_enqueue(name="context", function=record_context)
 
-        assert Job.objects.get(pk=job.pk).function == "tests.automation.jobs.record_context"
+        assert import_string(Job.objects.get(pk=job.pk).function) is record_context
 
 
 def _nested_job():
