@@ -9,6 +9,8 @@ from automation.models import Job
 def job_function_path(function: Callable[..., dict]) -> str:
     """What a Job stores of its function, and the worker imports it by: the function's dotted path.
     Raises ValueError for anything the worker could not import back (a lambda, a nested function)."""
+    if not callable(function):
+        raise TypeError(f"a job is given by its function, not by a name: import it instead of {function!r}")
     path = f"{function.__module__}.{function.__qualname__}"
     try:
         found = import_string(path)

@@ -32,6 +32,15 @@ def test_a_function_no_worker_could_import_is_refused_before_anything_is_queued(
         assert not Job.objects.filter(name="unreachable").exists()
 
 
+def test_a_job_named_by_a_string_is_refused(org_a):
+    dotted_path = f"{record_context.__module__}.{record_context.__name__}"
+    with tenant_context(org_a.organization):
+        with pytest.raises(TypeError, match="not by a name"):
+            job_enqueue(name="by name", function=dotted_path)  # type: ignore[arg-type]
+
+        assert not Job.objects.filter(name="by name").exists()
+
+
 def test_a_function_hidden_behind_another_name_is_refused():
     # given a function that claims the dotted path of another one (a worker would run the other)
     def impostor(job):
