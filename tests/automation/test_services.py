@@ -36,7 +36,7 @@ def test_a_job_named_by_a_string_is_refused(org_a):
     dotted_path = f"{record_context.__module__}.{record_context.__name__}"
     with tenant_context(org_a.organization):
         with pytest.raises(TypeError, match="not by a name"):
-            job_enqueue(name="by name", function=dotted_path)  # type: ignore[arg-type]
+            job_enqueue(name="by name", function=dotted_path)
 
         assert not Job.objects.filter(name="by name").exists()
 
