@@ -2,11 +2,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from core.api.filters import Filter, FilterError
-from core.api.serializers import render
-from core.api.writes import object_type_converter
 from core.context import ROLE_ACTIONS, current_actor
 from core.customfields import supports_custom_fields, supports_journaling
+from core.filters import Filter, FilterError
 from core.models import (
     CustomField,
     CustomFieldChoiceSet,
@@ -18,6 +16,8 @@ from core.models import (
     Tag,
 )
 from core.registry import object_type_for, object_type_label, object_type_renderer, registry
+from core.representation import render
+from core.writes import object_type_converter
 
 registry.register(
     Tag,

@@ -47,7 +47,7 @@ class ObjectSpec:
     # actor -> Q, or None for every row (e.g. saved filters: others' private ones are hidden).
     visible_to: Callable[[Any], Q | None] | None = None
     display: Callable[[models.Model], str] = str
-    # Extra filter definitions or overrides, by filter name (see core.api.filters).
+    # Extra filter definitions or overrides, by filter name (see core.filters).
     filters: dict = field(default_factory=dict)
     # Representations of fields that differ from the derived ones: name -> (obj, links) -> value.
     renderers: dict[str, Callable] = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """Forms derived from the registry: the fields the API writes, with the API's conversions.
 
 A submitted form becomes the same payload a REST client would send and goes through
-`core.api.writes.deserialize` and the services, so the UI validates, resolves related objects
+`core.writes.deserialize` and the services, so the UI validates, resolves related objects
 (within what the user may see) and change-logs exactly like the API. Related objects are
 picked with search-as-you-type selects that query our REST API (`static/frontend/wirebook.js`):
 only the selected options are rendered, so a picker stays usable with 100,000 candidates.
@@ -19,12 +19,12 @@ from django.db import models
 from django.urls import get_script_prefix
 from django.utils.text import capfirst
 
-from core.api.filters import CUSTOM_FIELD_PREFIX
-from core.api.serializers import field_names
-from core.api.writes import is_required, writable_fields
 from core.customfields import definitions_for, supports_custom_fields
+from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
+from core.representation import field_names
+from core.writes import is_required, writable_fields
 
 TAGS = "tags"
 NULLIFY = "_nullify"

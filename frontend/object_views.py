@@ -14,13 +14,13 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from core.api.endpoints import ApiError, ensure_permitted
-from core.api.filters import CUSTOM_FIELD_PREFIX
-from core.api.serializers import Links, optimize, render, render_many
-from core.api.writes import WriteError, deserialize, model_errors
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
+from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import JournalEntry, ObjectChange, SavedFilter
 from core.registry import ObjectSpec, registry
+from core.representation import Links, optimize, render, render_many
 from core.services import object_create, object_delete, object_update
+from core.writes import WriteError, deserialize, model_errors
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import build_form, clone_initial, initial_from

@@ -1,7 +1,7 @@
 """Tables and attribute panels, derived from the REST representation of each registered model.
 
 The UI shows what the API says: a cell is the formatted value of a field of the object's NetBox
-representation (`core.api.serializers.render`), so lists get the same `optimize()`d queries as
+representation (`core.representation.render`), so lists get the same `optimize()`d queries as
 the API (constant per page) and every special renderer a registration declares.
 """
 
@@ -16,10 +16,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
-from core.api.filters import CUSTOM_FIELD_PREFIX
-from core.api.serializers import Links, field_names
 from core.customfields import definitions_for, supports_custom_fields
+from core.filters import CUSTOM_FIELD_PREFIX
 from core.registry import ObjectSpec
+from core.representation import Links, field_names
 
 # Representation fields never shown as columns: links, placeholders and the raw custom field dict.
 HIDDEN = {"url", "display_url", "owner", "custom_fields", "_depth"}

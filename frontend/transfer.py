@@ -28,13 +28,13 @@ from django.db import models, transaction
 from django.http import HttpResponse
 
 from core.api.endpoints import ApiError, each_item, ensure_permitted
-from core.api.filters import CUSTOM_FIELD_PREFIX
-from core.api.writes import WriteError, deserialize, model_errors, writable_fields
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
+from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
 from core.services import object_create, object_update, object_write_batch
+from core.writes import WriteError, deserialize, model_errors, writable_fields
 from frontend.forms import form_fields, split_array
 from tenants.context import current_organization
 from tenants.inputs import unstorable_data

@@ -1,10 +1,10 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from core.api.filters import Filter, FilterError
-from core.api.serializers import render
-from core.api.writes import object_type_converter
+from core.filters import Filter, FilterError
 from core.registry import object_type_renderer, registry
+from core.representation import render
+from core.writes import object_type_converter
 from inventory.models import (
     Contact,
     ContactAssignment,

@@ -41,10 +41,10 @@ from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.api.filters import filters_for
-from core.api.serializers import field_names
+from core.filters import filters_for
 from core.models import ObjectChange
 from core.registry import ObjectSpec, registry
+from core.representation import field_names
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole
 from tenants.tokens import token_create

@@ -20,8 +20,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.api.writes import writable_fields
 from core.registry import ObjectSpec
+from core.writes import writable_fields
 from tenants.context import tenant_context
 from tenants.models import MembershipRole
 from tests.api_cases import APICase, CaseData, call, changes, resolve

@@ -22,12 +22,12 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
-from core.api import filters, serializers
-from core.api.writes import WriteError, deserialize, model_errors, writable_fields
+from core import filters, representation
 from core.context import Actor, acting_as, actor_for
 from core.querysets import is_settings_write, permission_constraints, role_allows
 from core.registry import ObjectSpec
 from core.services import object_create, object_delete, object_update, object_write_batch
+from core.writes import WriteError, deserialize, model_errors, writable_fields
 from tenants.billing import BillingRefused
 from tenants.errors import server_error_response
 from tenants.inputs import MAX_BIGINT
@@ -58,7 +58,7 @@ _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 def json_response(data: Any, status: int = 200) -> HttpResponse:
     """JSON as NetBox writes it (compact, UTF-8), encoded with orjson; values it does not know
-    (lazy strings, datetimes not rendered by `serializers.plain`) as Django's encoder writes them."""
+    (lazy strings, datetimes not rendered by `representation.plain`) as Django's encoder writes them."""
     body = orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
     return HttpResponse(body, status=status, content_type="application/json")
 
@@ -213,7 +213,7 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
 def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool, tags: bool = True):
     require(actor, spec.model, "view")
     queryset = spec.model.objects.restrict(actor, "view")
-    return serializers.optimize(queryset, spec, brief=brief, tags=tags)
+    return representation.optimize(queryset, spec, brief=brief, tags=tags)
 
 
 def get_object(spec: ObjectSpec, queryset, pk: int):
@@ -228,20 +228,24 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
     queryset = viewable(spec, actor, brief=brief, tags=False)
     queryset = filters.order_queryset(filters.filter_queryset(queryset, spec, request.GET), spec, request.GET)
     rows, page = paginate(request, queryset)
-    page["results"] = serializers.render_many(rows, serializers.Links(request), brief=brief, **_render_options(request))
+    page["results"] = representation.render_many(
+        rows, representation.Links(request), brief=brief, **_render_options(request)
+    )
     return json_response(page)
 
 
 def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     brief = _flag(request, "brief")
     obj = get_object(spec, viewable(spec, actor, brief=brief), pk)
-    return json_response(serializers.render(obj, serializers.Links(request), brief=brief, **_render_options(request)))
+    return json_response(
+        representation.render(obj, representation.Links(request), brief=brief, **_render_options(request))
+    )
 
 
 def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
     """The objects a write just made or changed, as the response shows them (NetBox answers with
     the written object even when the writer may not view it)."""
-    queryset = serializers.optimize(spec.model.objects.all(), spec, brief=False)
+    queryset = representation.optimize(spec.model.objects.all(), spec, brief=False)
     by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=pks)}
     return [by_pk[pk] for pk in pks]
 
@@ -294,8 +298,8 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
                 raise ApiError(400, errors[0]["errors"])
             raise _bulk_failure(errors, len(items), "created")
         ensure_permitted(spec, actor, "add", [obj.pk for obj in created])
-    links = serializers.Links(request)
-    rendered = [serializers.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in created])]
+    links = representation.Links(request)
+    rendered = [representation.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in created])]
     return json_response(rendered if many else rendered[0], 201)
 
 
@@ -337,7 +341,7 @@ def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) ->
             transaction.set_rollback(True)
             raise ApiError(400, errors[0]["errors"])
         ensure_permitted(spec, actor, "change", [pk])
-    return json_response(serializers.render(_fresh(spec, [pk])[0], serializers.Links(request)))
+    return json_response(representation.render(_fresh(spec, [pk])[0], representation.Links(request)))
 
 
 def _ids(payload: Any, *, allow_empty: bool = False) -> list[int]:
@@ -368,8 +372,8 @@ def update_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
             transaction.set_rollback(True)
             raise _bulk_failure(errors, len(changes), "updated")
         ensure_permitted(spec, actor, "change", ids)
-    links = serializers.Links(request)
-    return json_response([serializers.render(obj, links) for obj in _fresh(spec, ids)])
+    links = representation.Links(request)
+    return json_response([representation.render(obj, links) for obj in _fresh(spec, ids)])
 
 
 def delete_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:

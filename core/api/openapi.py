@@ -8,10 +8,10 @@ Operation ids and component names follow NetBox's drf-spectacular document
 from django.db import models
 
 from core.api.endpoints import API_VERSION
-from core.api.filters import filters_for
-from core.api.serializers import field_names
-from core.api.writes import writable_fields
+from core.filters import filters_for
 from core.registry import ObjectSpec, registry
+from core.representation import field_names
+from core.writes import writable_fields
 
 COMMON_LIST_PARAMETERS = [
     ("limit", "integer", "Number of results to return per page (at most 1000; 0 means 1000)."),

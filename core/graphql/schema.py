@@ -16,8 +16,8 @@ from django.http import HttpRequest, QueryDict
 from graphql import GraphQLError, GraphQLResolveInfo
 
 from core.api.endpoints import MAX_PAGE_SIZE
-from core.api.filters import FilterError, order_queryset
 from core.context import Actor
+from core.filters import FilterError, order_queryset
 from core.graphql.filters import FilterInputs, OffsetPaginationInput
 from core.graphql.optimizer import Optimizer, relation_key
 from core.graphql.types import ObjectTypes, Relation, choice_enums, snake_name

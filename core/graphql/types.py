@@ -19,9 +19,9 @@ from django.db import models
 from graphene.types.generic import GenericScalar
 from mptt.models import MPTTModel
 
-from core.api.serializers import choice_value, custom_field_shapes
 from core.models import Tag, TaggedItem
 from core.registry import ObjectSpec, registry
+from core.representation import choice_value, custom_field_shapes
 
 SKIPPED_FIELDS = {"id", "custom_field_data", "lft", "rght", "tree_id", "level", "tagged_items"}
 
