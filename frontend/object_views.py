@@ -202,9 +202,9 @@ def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> 
         "display": spec.display(instance),
         "tabs": _tabs(spec, instance, active),
         "can": can,
-        "edit_url": None if spec.read_only else object_url(spec, "edit", instance.pk),
-        "delete_url": None if spec.read_only else object_url(spec, "delete", instance.pk),
-        "clone_url": object_url(spec, "add", **_clone_query(spec, instance)) if not spec.read_only else None,
+        "edit_url": None if spec.access.read_only else object_url(spec, "edit", instance.pk),
+        "delete_url": None if spec.access.read_only else object_url(spec, "delete", instance.pk),
+        "clone_url": object_url(spec, "add", **_clone_query(spec, instance)) if not spec.access.read_only else None,
         "links": links,
     }
 
@@ -226,7 +226,7 @@ def object_detail(request, pk: int, *, spec: ObjectSpec, actor):
     context["custom_fields"] = _custom_field_rows(spec, context["data"], context["links"])
     context["tags"] = [tables.cell(tag, context["links"]) for tag in context["data"].get("tags") or []]
     context["related"] = related_objects(spec, actor, instance)
-    context["counts"] = [(tables._label(spec, name), context["data"].get(name)) for name in spec.counts]
+    context["counts"] = [(tables._label(spec, name), context["data"].get(name)) for name in spec.api.counts]
     if spec.model is ObjectChange:
         context["diff"] = change_diff(instance)
     return page(request, "frontend/generic/detail.html", spec, actor, context)

@@ -17,7 +17,7 @@ def _patterns_for(spec):
         path(f"{base}<int:pk>/journal/", object_views.object_journal, kwargs, name=url_name(spec, "journal")),
         path(f"{base}table/", object_views.table_configure, kwargs, name=url_name(spec, "table")),
     ]
-    if not spec.read_only:
+    if not spec.access.read_only:
         patterns += [
             path(f"{base}add/", object_views.object_edit, kwargs, name=url_name(spec, "add")),
             path(f"{base}<int:pk>/edit/", object_views.object_edit, kwargs, name=url_name(spec, "edit")),

@@ -70,13 +70,13 @@ def _read_field(spec: ObjectSpec, name: str) -> dict:
         return {"type": "string", "readOnly": True}
     if name == "owner":
         return {"type": "object", "nullable": True, "readOnly": True}
-    if name in ("_depth", *spec.counts):
+    if name in ("_depth", *spec.api.counts):
         return {"type": "integer", "readOnly": True}
     if name == "tags":
         return {"type": "array", "items": _ref("NestedTag")}
     if name == "custom_fields":
         return {"type": "object", "additionalProperties": {}}
-    if name in spec.renderers:
+    if name in spec.api.renderers:
         return {}
     field = spec.model._meta.get_field(name)
     if field.many_to_many:
@@ -117,7 +117,7 @@ def _write_field(field: models.Field) -> dict:
 def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
     name = component(spec)
     full = {name: _read_field(spec, name) for name in field_names(spec)}
-    brief = {name: _read_field(spec, name) for name in spec.brief_fields}
+    brief = {name: _read_field(spec, name) for name in spec.api.brief_fields}
     schemas = {
         name: {"type": "object", "properties": full, "required": [n for n in ("id", "url", "display") if n in full]},
         f"Brief{name}": {"type": "object", "properties": brief},
@@ -132,7 +132,7 @@ def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
             },
         },
     }
-    if not spec.read_only:
+    if not spec.access.read_only:
         fields = writable_fields(spec)
         properties = {field.name: _write_field(field) for field in fields}
         properties["tags"] = {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "object"}]}}
@@ -189,7 +189,7 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
         )
     }
     detail_path: dict = {"get": _operation(f"{base}_retrieve", tag, parameters=[id_parameter], response=_ref(name))}
-    if not spec.read_only:
+    if not spec.access.read_only:
         writable, patched = _ref(f"Writable{name}Request"), _ref(f"PatchedWritable{name}Request")
         many = {"type": "array", "items": writable}
         id_list = {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}

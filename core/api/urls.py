@@ -43,14 +43,14 @@ def _routes(spec: ObjectSpec) -> Router:
     read_only = ["GET"]
     router.add_api_operation(
         base,
-        read_only if spec.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        read_only if spec.access.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         list_view,
         url_name=f"{spec.url_name}-list",
         operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_list",
     )
     router.add_api_operation(
         item,
-        read_only if spec.read_only else ["GET", "PUT", "PATCH", "DELETE"],
+        read_only if spec.access.read_only else ["GET", "PUT", "PATCH", "DELETE"],
         detail_view,
         url_name=f"{spec.url_name}-detail",
         operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_retrieve",
