@@ -16,7 +16,7 @@ from core.models import (
     SavedFilter,
     Tag,
 )
-from core.registry import Access, Api, Search, object_type_label, object_type_renderer, registry
+from core.registry import Access, Api, Route, Search, object_type_label, object_type_renderer, registry
 from core.representation import render
 from core.writes import object_type_converter
 
@@ -129,6 +129,25 @@ def _saved_filter_visibility(actor) -> Q | None:
     return Q(shared=True) | Q(user_id=actor.user_id)
 
 
+def _choices(request, actor, choice_set) -> list[dict]:
+    """NetBox's `choices` route: the set's choices as {id: value, display: label}, in the set's order;
+    `q` keeps those whose value or label contains it (any case). Selection widgets page through it."""
+    q = request.GET.get("q", "").lower()
+    return [
+        {"id": value, "display": label}
+        for value, label in choice_set.choices
+        if not q or q in value.lower() or q in label.lower()
+    ]
+
+
+CHOICES = Route(
+    "choices",
+    _choices,
+    paginated=True,
+    summary="The choices of the set, each as {id: value, display: label}; `q` filters them.",
+    response={"type": "object", "properties": {"id": {"type": "string"}, "display": {"type": "string"}}},
+)
+
 registry.register(
     CustomFieldChoiceSet,
     api=Api(
@@ -144,6 +163,7 @@ registry.register(
             "choices_count": lambda choice_set, links: len(choice_set.extra_choices or []),
         },
         write_converters={"extra_choices": _choice_pairs},
+        routes=(CHOICES,),
     ),
     access=Access(admin_only=True),
     search=Search(fields=("name", "description")),
