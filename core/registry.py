@@ -104,13 +104,13 @@ class Tab:
 
     `view(request, spec, actor, instance)` returns (template, context) for the tab's body, the
     object page's header and tabs around it; `visible(instance)` hides the tab where it does not
-    apply; `badge(instance)` a count shown beside the label (None: no badge)."""
+    apply; `badge(actor, spec, instance)` a count shown beside the label (None: no badge)."""
 
     name: str
     label: str
     view: Callable[..., tuple[str, dict]]
     visible: Callable[[Any], bool] = lambda instance: True
-    badge: Callable[[Any], int | None] | None = None
+    badge: Callable[..., int | None] | None = None
 
 
 @dataclass(frozen=True)

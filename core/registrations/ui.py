@@ -11,7 +11,7 @@ from core.models import (
     SavedFilter,
     Tag,
 )
-from core.registry import Menu, Ui, registry
+from core.registry import Menu, Panel, Ui, registry
 
 CUSTOMIZATION = Menu("Customization", "Customization")
 LOGGING = Menu("Operations", "Logging")
@@ -49,6 +49,13 @@ registry.extend(
         menu=LOGGING,
         table_columns=("time", "user_name", "action", "changed_object_type", "object_repr", "request_id"),
         changelog=False,
+        panels=(
+            Panel(
+                "frontend/generic/_diff_panel.html",
+                context=lambda request, spec, actor, change: {"rows": change.diff()},
+                column="left",
+            ),
+        ),
     ),
 )
 registry.extend(
