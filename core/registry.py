@@ -142,9 +142,10 @@ class Ui:
 
 @dataclass(frozen=True)
 class GraphQL:
-    """Hand-written GraphQL fields that replace derived ones (or add fields): name ->
-    `graphene.Field` (with its resolver); a callable taking the type registry (core.graphql.types.
-    ObjectTypes) is called once the derived types exist, for fields that refer to other types."""
+    """Hand-written GraphQL fields that replace derived ones (or add fields): name -> a
+    `graphene.Field` (with its resolver), or `make(types, name)` called while the types are derived
+    (`types` is core.graphql.types.ObjectTypes, for fields that refer to other types) returning the
+    field, or (field, Relation) for a relation the optimizer should load for many rows at once."""
 
     fields: dict[str, Any] = field(default_factory=dict)
 
