@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from automation.models import Job, JobStatus
 from automation.services import job_enqueue, job_function_path
-from core.api.serializers import Links, optimize, render
 from core.registry import registry
+from core.representation import Links, optimize, render
 from tenants.audit import audit_record
 from tenants.context import current_organization
 from tenants.files import organization_files_prefix

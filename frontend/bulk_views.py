@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 from automation.models import Job
 from automation.services import job_enqueue, job_function_path
 from core.api.endpoints import ApiError, each_item, ensure_permitted
-from core.api.writes import deserialize
 from core.registry import ObjectSpec
 from core.services import object_delete, object_update, object_write_batch
+from core.writes import deserialize
 from frontend import listing, transfer
 from frontend.base_views import forbidden, object_url, page, safe_return_url, ui_view
 from frontend.forms import NULLIFY, build_form

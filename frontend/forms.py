@@ -1,7 +1,7 @@
 """Forms derived from the registry: the fields the API writes, with the API's conversions.
 
 A submitted form becomes the same payload a REST client would send and goes through
-`core.api.writes.deserialize` and the services, so the UI validates, resolves related objects
+`core.writes.deserialize` and the services, so the UI validates, resolves related objects
 (within what the user may see) and change-logs exactly like the API. Related objects are
 picked with search-as-you-type selects that query our REST API (`static/frontend/wirebook.js`):
 only the selected options are rendered, so a picker stays usable with 100,000 candidates.
@@ -19,12 +19,12 @@ from django.db import models
 from django.urls import get_script_prefix
 from django.utils.text import capfirst
 
-from core.api.filters import CUSTOM_FIELD_PREFIX
-from core.api.serializers import field_names
-from core.api.writes import is_required, writable_fields
 from core.customfields import definitions_for, supports_custom_fields
+from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
+from core.representation import field_names
+from core.writes import is_required, writable_fields
 
 TAGS = "tags"
 NULLIFY = "_nullify"
@@ -34,7 +34,7 @@ _CUSTOM_FIELD_ERROR = re.compile(r"custom field '(?P<name>[^']+)'")
 def form_fields(spec: ObjectSpec) -> list[models.Field]:
     """The writable fields in the representation's (NetBox's) order: name first, comments last."""
     order = {name: index for index, name in enumerate(field_names(spec))}
-    aliases = {field: alias for alias, field in spec.write_aliases.items()}
+    aliases = {field: alias for alias, field in spec.api.write_aliases.items()}
     fields = writable_fields(spec)
     return sorted(fields, key=lambda f: order.get(aliases.get(f.name, f.name), len(order)))
 
@@ -116,8 +116,8 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 
 def _model_form_field(spec: ObjectSpec, model_field, *, bulk: bool):
-    if model_field.name in spec.form_fields:
-        return spec.form_fields[model_field.name](bulk)
+    if model_field.name in spec.ui.form_fields:
+        return spec.ui.form_fields[model_field.name](bulk)
     form_field = _model_form_field_for(spec, model_field, bulk=bulk)
     if form_field is not None and not bulk and model_field.has_default() and not model_field.is_relation:
         form_field.initial = model_field.get_default()  # a new object's form shows the defaults

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils.text import capfirst
 
-from core.api.filters import FilterError, filter_queryset, filters_for, order_queryset
 from core.context import Actor
+from core.filters import FilterError, filter_queryset, filters_for, order_queryset
 from core.models import SavedFilter, Tag, UserPreference
 from core.registry import ObjectSpec, registry
 from frontend.forms import PickerField, label_choices, object_type_choices

@@ -14,10 +14,10 @@ def organization_home(request):
     actor = request_actor(request)
     groups: dict[str, list[dict]] = {label: [] for label in MENUS}
     with acting_as(actor):
-        specs = list(registry)
+        specs = list(registry.in_menu_order())
         counts = count_each([spec.model.objects.restrict(actor, "view") for spec in specs])
         for spec, count in zip(specs, counts, strict=True):
-            groups.setdefault(spec.menu_group, []).append(
+            groups.setdefault(spec.menu.group, []).append(
                 {
                     "label": capfirst(spec.model._meta.verbose_name_plural),
                     "count": count,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import models
 
-from core.api.filters import filters_for
+from core.filters import filters_for
 from core.registry import registry
 from tests.api_cases import APICase
 
@@ -84,7 +84,7 @@ def test_every_model_field_has_a_filter(spec):
         if (spec.label, field.name) not in NOT_FILTERED and not _filter_names(field) & set(available)
     ]
 
-    assert unfiltered == [], f"fields of {spec.label} without a filter (core.api.filters.filters_for)"
+    assert unfiltered == [], f"fields of {spec.label} without a filter (core.filters.filters_for)"
 
 
 def test_the_exceptions_are_still_fields():

@@ -22,12 +22,12 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
-from core.api import filters, serializers
-from core.api.writes import WriteError, deserialize, model_errors, writable_fields
+from core import filters, representation
 from core.context import Actor, acting_as, actor_for
 from core.querysets import is_settings_write, permission_constraints, role_allows
-from core.registry import ObjectSpec
+from core.registry import ObjectSpec, Route
 from core.services import object_create, object_delete, object_update, object_write_batch
+from core.writes import WriteError, deserialize, model_errors, writable_fields
 from tenants.billing import BillingRefused
 from tenants.errors import server_error_response
 from tenants.inputs import MAX_BIGINT
@@ -58,7 +58,7 @@ _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 def json_response(data: Any, status: int = 200) -> HttpResponse:
     """JSON as NetBox writes it (compact, UTF-8), encoded with orjson; values it does not know
-    (lazy strings, datetimes not rendered by `serializers.plain`) as Django's encoder writes them."""
+    (lazy strings, datetimes not rendered by `representation.plain`) as Django's encoder writes them."""
     body = orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
     return HttpResponse(body, status=status, content_type="application/json")
 
@@ -210,10 +210,43 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
     return rows, {"count": count, "next": following, "previous": previous}
 
 
+def paginate_items(request: HttpRequest, items: list) -> dict:
+    """A computed list (not a query) as a NetBox page: `limit`/`offset`, `count`, `next`, `previous`."""
+    limit = int_param(request, "limit", DEFAULT_PAGE_SIZE)
+    limit = MAX_PAGE_SIZE if limit == 0 else min(limit, MAX_PAGE_SIZE)
+    offset = int_param(request, "offset", 0)
+    following = page_url(request, offset=offset + limit, limit=limit) if offset + limit < len(items) else None
+    if offset <= 0:
+        previous = None
+    elif offset - limit <= 0:
+        previous = page_url(request, offset=None, limit=limit)
+    else:
+        previous = page_url(request, offset=offset - limit, limit=limit)
+    return {"count": len(items), "next": following, "previous": previous, "results": items[offset : offset + limit]}
+
+
+def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk: int | None = None) -> HttpResponse:
+    """A registration's extra operation (core.registry.Route): the caller must hold its action on the
+    model; on a detail route the object is found among those the action allows."""
+    require(actor, spec.model, extra.action)
+    if extra.detail:
+        obj = get_object(spec, spec.model.objects.restrict(actor, extra.action), pk)
+        with transaction.atomic():
+            result = extra.handler(request, actor, obj)
+    else:
+        with transaction.atomic():
+            result = extra.handler(request, actor)
+    if isinstance(result, HttpResponse):
+        return result
+    if extra.paginated:
+        result = paginate_items(request, list(result))
+    return json_response(result, 201 if request.method == "POST" else 200)
+
+
 def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool, tags: bool = True):
     require(actor, spec.model, "view")
     queryset = spec.model.objects.restrict(actor, "view")
-    return serializers.optimize(queryset, spec, brief=brief, tags=tags)
+    return representation.optimize(queryset, spec, brief=brief, tags=tags)
 
 
 def get_object(spec: ObjectSpec, queryset, pk: int):
@@ -228,20 +261,24 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
     queryset = viewable(spec, actor, brief=brief, tags=False)
     queryset = filters.order_queryset(filters.filter_queryset(queryset, spec, request.GET), spec, request.GET)
     rows, page = paginate(request, queryset)
-    page["results"] = serializers.render_many(rows, serializers.Links(request), brief=brief, **_render_options(request))
+    page["results"] = representation.render_many(
+        rows, representation.Links(request), brief=brief, **_render_options(request)
+    )
     return json_response(page)
 
 
 def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     brief = _flag(request, "brief")
     obj = get_object(spec, viewable(spec, actor, brief=brief), pk)
-    return json_response(serializers.render(obj, serializers.Links(request), brief=brief, **_render_options(request)))
+    return json_response(
+        representation.render(obj, representation.Links(request), brief=brief, **_render_options(request))
+    )
 
 
 def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
     """The objects a write just made or changed, as the response shows them (NetBox answers with
     the written object even when the writer may not view it)."""
-    queryset = serializers.optimize(spec.model.objects.all(), spec, brief=False)
+    queryset = representation.optimize(spec.model.objects.all(), spec, brief=False)
     by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=pks)}
     return [by_pk[pk] for pk in pks]
 
@@ -294,8 +331,8 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
                 raise ApiError(400, errors[0]["errors"])
             raise _bulk_failure(errors, len(items), "created")
         ensure_permitted(spec, actor, "add", [obj.pk for obj in created])
-    links = serializers.Links(request)
-    rendered = [serializers.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in created])]
+    links = representation.Links(request)
+    rendered = [representation.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in created])]
     return json_response(rendered if many else rendered[0], 201)
 
 
@@ -337,7 +374,7 @@ def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) ->
             transaction.set_rollback(True)
             raise ApiError(400, errors[0]["errors"])
         ensure_permitted(spec, actor, "change", [pk])
-    return json_response(serializers.render(_fresh(spec, [pk])[0], serializers.Links(request)))
+    return json_response(representation.render(_fresh(spec, [pk])[0], representation.Links(request)))
 
 
 def _ids(payload: Any, *, allow_empty: bool = False) -> list[int]:
@@ -368,8 +405,8 @@ def update_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
             transaction.set_rollback(True)
             raise _bulk_failure(errors, len(changes), "updated")
         ensure_permitted(spec, actor, "change", ids)
-    links = serializers.Links(request)
-    return json_response([serializers.render(obj, links) for obj in _fresh(spec, ids)])
+    links = representation.Links(request)
+    return json_response([representation.render(obj, links) for obj in _fresh(spec, ids)])
 
 
 def delete_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:

@@ -5,7 +5,7 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from core.api import serializers
+from core import representation
 from core.api.endpoints import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, detail, int_param, json_response, page_url
 from core.context import Actor
 from core.registry import object_type_for, registry
@@ -23,7 +23,7 @@ def search_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     limit = min(int_param(request, "limit", DEFAULT_PAGE_SIZE) or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
     offset = int_param(request, "offset", 0)
     hits, total = search(actor, text, object_types=types or None, limit=limit, offset=offset)
-    links = serializers.Links(request)
+    links = representation.Links(request)
     results = []
     for hit in hits:
         spec = registry.get(type(hit.object))
@@ -33,7 +33,7 @@ def search_view(request: HttpRequest, actor: Actor) -> HttpResponse:
                 "object_id": hit.object.pk,
                 "display": spec.display(hit.object),
                 "rank": round(hit.rank, 4),
-                "object": serializers.render(hit.object, links, brief=True),
+                "object": representation.render(hit.object, links, brief=True),
             }
         )
     following = page_url(request, offset=offset + limit, limit=limit) if offset + limit < total else None

@@ -5,7 +5,7 @@ Every registered model gets a `<Model>Filter` input: scalar fields take a lookup
 related objects an id (`tenant_id: 3`, or `region_id: {id: 3, match_type: SELF_AND_DESCENDANTS}`
 on trees) or a nested filter (`region: {slug: {exact: "nl"}}`), tags a `TagFilter`, and `AND`,
 `OR`, `NOT` combine filters. Each lookup is translated to the REST query parameter with the
-same meaning (`name__ic=ams`) and applied by `core.api.filters.filter_queryset`, so GraphQL and
+same meaning (`name__ic=ams`) and applied by `core.filters.filter_queryset`, so GraphQL and
 REST filter alike. Only lookups the REST filters offer for a field are offered here.
 """
 
@@ -21,7 +21,8 @@ from django.http import QueryDict
 from graphql import GraphQLError
 from mptt.models import MPTTModel
 
-from core.api.filters import (
+from core.customfields import supports_custom_fields
+from core.filters import (
     CUSTOM_FIELD_PREFIX,
     NUMBER_FIELDS,
     TEXT_FIELDS,
@@ -30,7 +31,6 @@ from core.api.filters import (
     filter_queryset,
     filters_for,
 )
-from core.customfields import supports_custom_fields
 from core.graphql.types import has_tags
 from core.models import Tag
 from core.registry import registry

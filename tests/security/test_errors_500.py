@@ -2,7 +2,7 @@
 
 Each group once answered 500: NUL characters and unpaired surrogates anywhere in a request
 (tenants.inputs' middleware; uploads in frontend.transfer.parse), regular expressions PostgreSQL
-rejects (core.api.filters._check_regex, PostgreSQL's own judgement), offsets beyond bigint
+rejects (core.filters._check_regex, PostgreSQL's own judgement), offsets beyond bigint
 (core.api.endpoints.int_param), impossible dates and offsets (tenants.inputs.parse_datetime_bounded),
 JSON objects where a value belongs, repeated ids in bulk writes, and the 500 answers themselves
 (tenants.errors).

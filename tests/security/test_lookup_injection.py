@@ -1,4 +1,4 @@
-"""ORM lookup injection through related-object dicts (core.api.writes.lookup_fields).
+"""ORM lookup injection through related-object dicts (core.writes.lookup_fields).
 
 A related object written as a dict of attributes is looked up by the target's own concrete,
 non-relational fields only. Other keys (relations, `__` paths and lookups, unknown names) would

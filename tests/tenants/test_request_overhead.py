@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from core.api import filters
+from core import filters
 from tenants.context import connection
 from tenants.members import membership_remove, membership_role_change
 from tenants.models import Membership, MembershipRole
