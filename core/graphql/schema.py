@@ -167,4 +167,6 @@ def build_schema() -> graphene.Schema:
     for spec in registry:
         fields.update(derivation.root_fields(spec))
     query = type("Query", (graphene.ObjectType,), fields)
-    return graphene.Schema(query=query, auto_camelcase=False)
+    schema = graphene.Schema(query=query, auto_camelcase=False)
+    schema.derivation = derivation  # type: ignore[attr-defined]  # the fast path's planner reads it
+    return schema
