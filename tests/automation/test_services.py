@@ -50,3 +50,21 @@ def test_a_function_hidden_behind_another_name_is_refused():
 
     with pytest.raises(ValueError):
         job_function_path(impostor)
+
+
+def test_export_jobs_recorded_before_the_move_follow_it(org_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from automation.export import organization_export
+
+    moved = import_module("automation.migrations.0002_export_job_function_moved")
+    with tenant_context(org_a.organization):
+        job = Job.objects.create(name="export", function=moved.OLD)
+        other = Job.objects.create(name="import", function="frontend.transfer.import_job")
+
+        moved.forward(apps, None)
+
+        assert import_string(Job.objects.get(pk=job.pk).function) is organization_export
+        assert Job.objects.get(pk=other.pk).function == "frontend.transfer.import_job"
