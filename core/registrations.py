@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.authorship import journal_entries_create, saved_filters_create
 from core.context import ROLE_ACTIONS, current_actor
 from core.customfields import supports_custom_fields, supports_journaling
 from core.filters import Filter, FilterError
@@ -17,6 +18,7 @@ from core.models import (
 )
 from core.registry import object_type_for, object_type_label, object_type_renderer, registry
 from core.representation import render
+from core.services import Services
 from core.writes import object_type_converter
 
 registry.register(
@@ -266,6 +268,7 @@ registry.register(
         "created_by": Filter(lambda queryset, values: queryset.filter(created_by_name__in=values)),
     },
     search_fields=("comments",),
+    services=Services(create=journal_entries_create),
 )
 registry.register(
     SavedFilter,
@@ -288,6 +291,7 @@ registry.register(
     },
     visible_to=_saved_filter_visibility,
     search_fields=("name", "slug", "description"),
+    services=Services(create=saved_filters_create),
 )  # fmt: skip
 
 

@@ -9,10 +9,13 @@ registry.register(
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from core.services import Services
 
 # NetBox's navigation menus, in its order; registrations say which one they belong to.
 MENUS = ("Organization", "DCIM", "IPAM", "Circuits", "Virtualization", "Customization", "Operations", "Admin")
@@ -26,6 +29,12 @@ MENU_BY_APP = {
     "core": "Operations",
     "users": "Admin",
 }
+
+
+def _generic_services() -> "Services":
+    from core.services import Services
+
+    return Services()
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,9 @@ class ObjectSpec:
     # Form fields the UI cannot derive (e.g. members, who live outside the organization's schema):
     # model field name -> (bulk: bool) -> django.forms.Field.
     form_fields: dict[str, Callable] = field(default_factory=dict)
+    # How objects are created, changed and deleted (core.services.Services): the generic services,
+    # or the model's own around them. Every writer reaches them through core.usecases.
+    services: "Services" = field(default_factory=_generic_services)
 
     @property
     def type_label(self) -> str:

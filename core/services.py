@@ -1,6 +1,8 @@
 """Generic writes for registered models: validate, save, tag, index, change-log -- in one transaction.
 
-REST, forms, imports and scripts all write through these. So every write lands in the change log.
+Writers reach these through core.usecases (REST single and bulk, UI forms, bulk edit and delete,
+imports), which calls the functions a registration names in `services=` (`Services`): these
+generic ones unless the model has its own, which wrap them. So every write lands in the change log.
 
 Services take every object of a write at once and validate all of them before writing any. Then
 the statements do not grow with the number of objects: one INSERT (`bulk_create`) or UPDATE
@@ -531,6 +533,11 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
 # -- one object, for system work and tests (writers go through core.usecases) --------------------------
 
 
+def _services(model: type[models.Model]) -> "Services":
+    spec = registry.find(model)
+    return spec.services if spec is not None else Services()
+
+
 def _one(service: Callable[[Sequence[ObjectWrite]], list[models.Model]], write: ObjectWrite) -> models.Model:
     try:
         return service([write])[0]
@@ -553,7 +560,7 @@ def object_create(
         custom_fields=dict(custom_fields) if custom_fields is not None else None,
         message=message,
     )
-    return _one(objects_create, write)
+    return _one(_services(model).create, write)
 
 
 def object_update(
@@ -575,11 +582,24 @@ def object_update(
             message=message,
             instance=locked,
         )
-        return _one(objects_update, write)
+        return _one(_services(model).update, write)
 
 
 def object_delete(*, instance: models.Model, message: str = "") -> None:
-    objects_delete([instance], message=message)
+    _services(type(instance)).delete([instance], message=message)
+
+
+@dataclass(frozen=True)
+class Services:
+    """A registration's writes (`registry.register(..., services=Services(create=...))`): each takes
+    the whole batch -- `create(writes)` and `update(writes)` a list of ObjectWrite and return the
+    objects, `delete(instances, message=...)` -- runs in the caller's transaction, and raises
+    WritesInvalid for objects that fail validation. A model's own service adds its behaviour around
+    the generic one it calls."""
+
+    create: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_create
+    update: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_update
+    delete: Callable[..., None] = objects_delete
 
 
 def validation_error_dict(error: ValidationError) -> dict[str, list[str]]:
