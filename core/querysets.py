@@ -23,7 +23,7 @@ def is_settings_write(model, action: str) -> bool:
     from core.registry import registry
 
     spec = registry.find(model)
-    return action != "view" and spec is not None and spec.admin_only
+    return action != "view" and spec is not None and spec.access.admin_only
 
 
 def role_allows(actor: Actor, model, action: str) -> bool:
@@ -36,7 +36,7 @@ def visibility(actor: Actor, model) -> Q | None:
     from core.registry import registry
 
     spec = registry.find(model)
-    return spec.visible_to(actor) if spec is not None and spec.visible_to is not None else None
+    return spec.access.visible_to(actor) if spec is not None and spec.access.visible_to is not None else None
 
 
 class RestrictedQuerySet(models.QuerySet):

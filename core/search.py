@@ -39,12 +39,12 @@ def search_index(instances: Sequence[models.Model]) -> None:
     if not instances:
         return
     spec = registry.find(type(instances[0]))
-    if spec is None or not spec.search_fields:
+    if spec is None or not spec.search.fields:
         return
     content_type = ContentType.objects.get_for_model(instances[0], for_concrete_model=True)
     entries = []
     for instance in instances:
-        fields = [_text(getattr(instance, name, "")) for name in spec.search_fields]
+        fields = [_text(getattr(instance, name, "")) for name in spec.search.fields]
         custom = _text(getattr(instance, "custom_field_data", {}) or {})
         document = SearchVector(Value(fields[0]), weight="A", config=CONFIG)
         if fields[1:]:

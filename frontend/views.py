@@ -12,9 +12,9 @@ def organization_home(request):
     actor = request_actor(request)
     groups: dict[str, list[dict]] = {label: [] for label in MENUS}
     with acting_as(actor):
-        for spec in registry:
+        for spec in registry.in_menu_order():
             count = spec.model.objects.restrict(actor, "view").count()
-            groups.setdefault(spec.menu_group, []).append(
+            groups.setdefault(spec.menu.group, []).append(
                 {
                     "label": capfirst(spec.model._meta.verbose_name_plural),
                     "count": count,

@@ -49,6 +49,8 @@ class Relation:
     lookup: str
     model: type[models.Model]
     remote: str = ""
+    # A generic relation's object id field: its prefetch pages the rows per object by this column.
+    partition: str = ""
 
 
 def snake_name(model: type[models.Model]) -> str:
@@ -173,6 +175,13 @@ class ObjectTypes:
             fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_custom_fields)
         if issubclass(model, MPTTModel):
             fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
+        for name, override in spec.graphql.fields.items():
+            # The registration's own fields (core.registry.GraphQL) replace derived ones.
+            relations.pop(name, None)
+            made = override if isinstance(override, graphene.Field) else override(self, name)
+            if isinstance(made, tuple):
+                made, relations[name] = made
+            fields[name] = made
         self.relations[model] = relations
         return type(type_name(model), (graphene.ObjectType,), fields)
 
@@ -211,7 +220,14 @@ class ObjectTypes:
         name = f"{related._meta.model_name}s" if accessor.endswith("_set") else accessor
         relation = Relation("reverse", accessor, related, remote=field.field.name)
         relations[name] = relation
-        fields[name] = graphene.Field(
+        fields[name] = self.reverse_list(name, relation)
+
+    def reverse_list(self, name: str, relation: Relation) -> graphene.Field:
+        """A list of the rows that point at the object (`relation.lookup` is the accessor: a reverse
+        foreign key or a generic relation), filterable and paginated like a root list; the optimizer
+        prefetches it, restricted to what the caller may view, when the relation is recorded."""
+        related = relation.model
+        return graphene.Field(
             graphene.List(graphene.NonNull(lambda: self.types[related])),
             required=True,
             filters=graphene.Argument(lambda: self.filter_input(related)),
