@@ -530,7 +530,7 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
     _batch_usage_changed(None)
 
 
-# -- one object, for system work and tests (writers go through core.usecases) --------------------------
+# -- one object through its model's services, for system work and tests (writers use core.usecases) -----
 
 
 def _services(model: type[models.Model]) -> "Services":
@@ -545,6 +545,17 @@ def _one(service: Callable[[Sequence[ObjectWrite]], list[models.Model]], write: 
         raise invalid.errors[0] from None
 
 
+def _single(model, data, tags, custom_fields, message, instance=None) -> ObjectWrite:
+    return ObjectWrite(
+        model=model,
+        data=dict(data),
+        tags=tags,
+        custom_fields=dict(custom_fields) if custom_fields is not None else None,
+        message=message,
+        instance=instance,
+    )
+
+
 def object_create(
     *,
     model: type[models.Model],
@@ -553,14 +564,7 @@ def object_create(
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
-    write = ObjectWrite(
-        model=model,
-        data=dict(data),
-        tags=tags,
-        custom_fields=dict(custom_fields) if custom_fields is not None else None,
-        message=message,
-    )
-    return _one(_services(model).create, write)
+    return _one(_services(model).create, _single(model, data, tags, custom_fields, message))
 
 
 def object_update(
@@ -574,15 +578,7 @@ def object_update(
     model = type(instance)
     with transaction.atomic():
         locked = model._base_manager.select_for_update().get(pk=instance.pk)
-        write = ObjectWrite(
-            model=model,
-            data=dict(data),
-            tags=tags,
-            custom_fields=dict(custom_fields) if custom_fields is not None else None,
-            message=message,
-            instance=locked,
-        )
-        return _one(_services(model).update, write)
+        return _one(_services(model).update, _single(model, data, tags, custom_fields, message, locked))
 
 
 def object_delete(*, instance: models.Model, message: str = "") -> None:
