@@ -3,14 +3,10 @@ constant number of statements, stay all or nothing with NetBox's per-item errors
 as writing it alone does, and every writer reaches the model's own services."""
 
 import json
-import threading
-import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection as django_connection
-from django.db import transaction
 
 from core.context import SYSTEM
 from core.models import CustomField, CustomFieldChoiceSet, ObjectChange, ObjectPermission, Tag
@@ -20,6 +16,7 @@ from core.usecases import Item, WriteRefused, write_objects
 from inventory.models import Region, Site
 from tenants.context import connection, tenant_context
 from tenants.models import Membership, MembershipRole
+from tests.concurrency import while_first_holds
 from tests.ui_cases import form_data
 
 API = "/o/org-a/api"
@@ -434,36 +431,16 @@ def test_a_write_losing_a_race_for_a_slug_is_refused_at_the_item_that_lost(commi
     would refuse it, at the item that lost, and writes nothing."""
     organization = committed.organization(f"slug-race-{others}")
     spec = registry.get(Site)
-    first_written, outcome = threading.Event(), {}
+    others_first = [Item({"name": f"O{n}", "slug": f"o{n}"}) for n in range(others)]
 
-    def first():
-        try:
-            with tenant_context(organization), transaction.atomic():
-                write_objects(spec, SYSTEM, [Item({"name": "Taken", "slug": "taken"})])
-                first_written.set()
-                time.sleep(0.5)  # the second write validates and inserts meanwhile
-        finally:
-            first_written.set()
-            django_connection.close()
+    outcome = while_first_holds(
+        organization,
+        lambda: write_objects(spec, SYSTEM, [Item({"name": "Taken", "slug": "taken"})]),
+        lambda: write_objects(spec, SYSTEM, [*others_first, Item({"name": "T", "slug": "taken"})]),
+    )
 
-    def second():
-        first_written.wait(10)
-        try:
-            with tenant_context(organization):
-                items = [Item({"name": f"O{n}", "slug": f"o{n}"}) for n in range(others)]
-                write_objects(spec, SYSTEM, [*items, Item({"name": "T", "slug": "taken"})])
-            outcome["second"] = "written"
-        except WriteRefused as refused:
-            outcome["second"] = refused.errors
-        finally:
-            django_connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-
-    assert outcome == {"second": [{"index": others, "errors": {"slug": ["site with this slug already exists."]}}]}
+    assert isinstance(outcome.get("error"), WriteRefused), outcome
+    taken = {"slug": ["site with this slug already exists."]}
+    assert outcome["error"].errors == [{"index": others, "errors": taken}]
     with tenant_context(organization):
         assert list(Site.objects.values_list("slug", flat=True)) == ["taken"]
