@@ -1,13 +1,14 @@
 """Custom field values, checked against the organization's definitions on every write.
 
-`custom_fields_clean` runs in the services' `_save` right before `full_clean`, so REST, GraphQL,
+`custom_fields_clean` runs in core.services' validation right before the model's own, so REST,
 forms, imports and scripts all get the same checks, with NetBox's messages, as a ValidationError
-keyed "custom_fields". It costs one query for the definitions (plus one per unique field and per
-object reference written).
+keyed "custom_fields". It costs one query for the definitions (one per batch: core.services reads
+them once), plus one per unique field and per object reference written.
 """
 
 import datetime
 import decimal
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -55,12 +56,19 @@ def definitions_for(model: type[models.Model], names=None) -> dict[str, CustomFi
     return {field.name: field for field in queryset}
 
 
-def custom_fields_clean(instance: models.Model, written: Mapping[str, Any] | None = None) -> None:
+def custom_fields_clean(
+    instance: models.Model,
+    written: Mapping[str, Any] | None = None,
+    *,
+    definitions: Mapping[str, CustomField] | None = None,
+    taken: dict[str, set[str]] | None = None,
+) -> None:
     """Validate and normalise `instance.custom_field_data`; on create, fill in the defaults.
 
     `written` holds the values this write sets (on update the rest were stored before). A name no
     longer defined is an error when written, and silently dropped when merely stored (its
-    definition was deleted since).
+    definition was deleted since). A batch passes the `definitions` it read once, and `taken`, the
+    unique values earlier objects of the batch wrote (by field name; none are saved yet).
     """
     if not isinstance(instance, BaseModel):
         return
@@ -73,7 +81,8 @@ def custom_fields_clean(instance: models.Model, written: Mapping[str, Any] | Non
         if data:
             raise ValidationError({"custom_fields": [_unknown(name) for name in data]})
         return
-    definitions = definitions_for(model)
+    if definitions is None:
+        definitions = definitions_for(model)
     fresh = set(data) if adding else set(written or ())
     errors: list[str] = []
     cleaned: dict[str, Any] = {}
@@ -92,8 +101,11 @@ def custom_fields_clean(instance: models.Model, written: Mapping[str, Any] | Non
             continue
         if field.unique and name in fresh and cleaned[name] not in EMPTY_VALUES:
             others = model._base_manager.exclude(pk=instance.pk)
-            if others.filter(**{f"custom_field_data__{name}": cleaned[name]}).exists():
+            key = json.dumps(cleaned[name], sort_keys=True, default=str)
+            batch = taken.setdefault(name, set()) if taken is not None else set()
+            if key in batch or others.filter(**{f"custom_field_data__{name}": cleaned[name]}).exists():
                 errors.append(_("Custom field '{name}' must have a unique value.").format(name=name))
+            batch.add(key)
     for name, field in definitions.items():
         if name in data:
             continue

@@ -16,10 +16,13 @@ The app's `ready()` imports its layer modules, `api` first (see `register_layers
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from core.services import Services
 
 # NetBox's navigation menus, in its order; a registration's `Ui.menu` names one and a heading in it.
 MENUS = ("Organization", "DCIM", "IPAM", "Circuits", "Virtualization", "Customization", "Operations", "Admin")
@@ -163,6 +166,12 @@ _MENU_BY_APP = {
 }
 
 
+def _generic_services() -> "Services":
+    from core.services import Services  # core.services builds on the registry
+
+    return Services()
+
+
 @dataclass(frozen=True)
 class ObjectSpec:
     model: type[models.Model]
@@ -174,6 +183,9 @@ class ObjectSpec:
     # Extra filter definitions or overrides, by filter name (see core.filters).
     filters: dict = field(default_factory=dict)
     display: Callable[[models.Model], str] = str
+    # How objects are created, changed and deleted (core.services.Services): the generic services,
+    # or the model's own around them. Every writer reaches them through core.usecases.
+    services: "Services" = field(default_factory=_generic_services)
 
     @property
     def api_app(self) -> str:
@@ -227,8 +239,8 @@ class Registry:
         return spec
 
     def extend(self, model: type[models.Model], **groups) -> ObjectSpec:
-        """Add a layer's group (`ui=`, `search=`, `graphql=`, `access=`) or filters to a registered model.
-        A group is given once; filters add to those already declared."""
+        """Add a layer's group (`ui=`, `search=`, `graphql=`, `access=`, `services=`) or filters to a
+        registered model. A group is given once; filters add to those already declared."""
         spec = self.get(model)
         changes: dict[str, Any] = {}
         for name, value in groups.items():
@@ -237,8 +249,8 @@ class Registry:
                 if overlap:
                     raise ValueError(f"{model._meta.label}: filters {sorted(overlap)} are declared twice")
                 changes["filters"] = {**spec.filters, **value}
-            elif name in _LAYERS:
-                if getattr(spec, name) != _LAYERS[name]:
+            elif name in _LAYERS or name == "services":
+                if getattr(spec, name) != (_LAYERS[name] if name in _LAYERS else _generic_services()):
                     raise ValueError(f"{model._meta.label}: its {name} options are already declared")
                 changes[name] = value
                 if name == "ui":

@@ -7,6 +7,7 @@ transaction as the object by core.services. Queries match every word as a prefix
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,23 +33,38 @@ def _text(value) -> str:
     return str(value)
 
 
-def search_index(instance: models.Model) -> None:
-    """Write (or rewrite) `instance`'s entry. Call inside the transaction that saved it."""
-    spec = registry.find(type(instance))
+def search_index(instances: Sequence[models.Model]) -> None:
+    """Write (or rewrite) the entries of `instances` (of one model), in one statement. Call inside
+    the transaction that saved them."""
+    if not instances:
+        return
+    spec = registry.find(type(instances[0]))
     if spec is None or not spec.search.fields:
         return
-    fields = [_text(getattr(instance, name, "")) for name in spec.search.fields]
-    custom = _text(getattr(instance, "custom_field_data", {}) or {})
-    document = SearchVector(Value(fields[0]), weight="A", config=CONFIG)
-    if fields[1:]:
-        document = document + SearchVector(Value(" ".join(fields[1:])), weight="B", config=CONFIG)
-    if custom:
-        document = document + SearchVector(Value(custom), weight="C", config=CONFIG)
-    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
-    entry, _ = SearchEntry.objects.update_or_create(
-        object_type=content_type, object_id=instance.pk, defaults={"display": spec.display(instance)[:200]}
+    content_type = ContentType.objects.get_for_model(instances[0], for_concrete_model=True)
+    entries = []
+    for instance in instances:
+        fields = [_text(getattr(instance, name, "")) for name in spec.search.fields]
+        custom = _text(getattr(instance, "custom_field_data", {}) or {})
+        document = SearchVector(Value(fields[0]), weight="A", config=CONFIG)
+        if fields[1:]:
+            document = document + SearchVector(Value(" ".join(fields[1:])), weight="B", config=CONFIG)
+        if custom:
+            document = document + SearchVector(Value(custom), weight="C", config=CONFIG)
+        entries.append(
+            SearchEntry(
+                object_type=content_type,
+                object_id=instance.pk,
+                display=spec.display(instance)[:200],
+                document=document,
+            )
+        )
+    SearchEntry.objects.bulk_create(
+        entries,
+        update_conflicts=True,
+        unique_fields=["object_type", "object_id"],
+        update_fields=["display", "document"],
     )
-    SearchEntry.objects.filter(pk=entry.pk).update(document=document)
 
 
 def search_unindex(model: type[models.Model], pks: list) -> None:

@@ -1,22 +1,32 @@
-"""Generic writes for registered models: validate, save, tag, change-log -- in one transaction.
+"""Generic writes for registered models: validate, save, tag, index, change-log -- in one transaction.
 
-REST, GraphQL, forms, imports and scripts all write through these (STYLE: "Writes go through
-services"). Model-specific services call them too, so every write lands in the change log.
+Writers reach these through core.usecases (REST single and bulk, UI forms, bulk edit and delete,
+imports), which calls the functions a registration names in `services=` (`Services`): these
+generic ones unless the model has its own, which wrap them. So every write lands in the change log.
+
+Services take every object of a write at once and validate all of them before writing any. Then
+the statements do not grow with the number of objects: one INSERT (`bulk_create`) or UPDATE
+(`bulk_update`), one for the tags, one for the search index, one for the change log. What stays
+per object: trees (a node's insert, move or delete renumbers the tree), many-to-many fields,
+constraints with conditions, unique custom fields and custom fields referencing objects.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import copy
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
+from mptt.models import MPTTModel
 
 from core.context import current_actor
-from core.customfields import custom_fields_clean
+from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import ChangeLoggedModel
 from core.registry import registry
@@ -65,12 +75,12 @@ def _usage() -> int:
     return batch[0]
 
 
-def _billing_check(action: str) -> None:
-    """Refuse the write (tenants.billing.BillingRefused) when the organization's plan or
-    billing status does not allow it."""
+def _billing_check(action: str, count: int = 1) -> None:
+    """Refuse the write of `count` objects (tenants.billing.BillingRefused) when the organization's
+    plan or billing status does not allow it."""
     organization = current_organization()
     if organization is not None:
-        object_write_check(organization, action, usage=_usage)
+        object_write_check(organization, action, usage=_usage, added=count)
 
 
 def _batch_usage_changed(delta: int | None) -> None:
@@ -80,159 +90,512 @@ def _batch_usage_changed(delta: int | None) -> None:
         batch[0] = None if delta is None else batch[0] + delta
 
 
-def snapshot(instance: models.Model) -> dict[str, Any]:
-    """A JSON-able picture of an object for the change log: fields, custom fields and tags."""
+# -- what a service is given -----------------------------------------------------------------------
+
+
+@dataclass
+class ObjectWrite:
+    """One object for a service to create (`instance` None; set to the new object once written) or
+    to change (`instance`: the object, read for update in this transaction), with the values the
+    writer gives: fields (`data`, by model field name), tags and custom fields (None: unchanged)."""
+
+    model: type[models.Model]
+    data: dict[str, Any] = field(default_factory=dict)
+    tags: list[Tag] | None = None
+    custom_fields: dict[str, Any] | None = None
+    message: str = ""
+    instance: models.Model | None = None
+
+
+class WritesInvalid(Exception):
+    """Nothing was written: the validation errors, by position in the list of writes."""
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+# -- snapshots for the change log --------------------------------------------------------------------
+
+
+@dataclass
+class Related:
+    """What a snapshot shows besides the row, for a batch of objects of one model (read in one query
+    per kind): tags by object as (tagged item id, tag id, tag name), many-to-many ids by field and object."""
+
+    tags: dict[int, list[tuple[int | None, int, str]]] = field(default_factory=dict)
+    many_to_many: dict[str, dict[int, set[int]]] = field(default_factory=dict)
+
+
+def related_of(model: type[models.Model], pks: Sequence[int]) -> Related:
+    related = Related()
+    if issubclass(model, ChangeLoggedModel):
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        items = TaggedItem.objects.filter(content_type=content_type, object_id__in=pks)
+        for object_id, item_pk, tag_id, name in items.values_list("object_id", "pk", "tag_id", "tag__name"):
+            related.tags.setdefault(object_id, []).append((item_pk, tag_id, name))
+    for many in model._meta.many_to_many:
+        through = many.remote_field.through._default_manager
+        source, target = many.m2m_field_name(), many.m2m_reverse_field_name()
+        values = related.many_to_many[many.name] = {}
+        for pk, other in through.filter(**{f"{source}__in": pks}).values_list(source, target):
+            values.setdefault(pk, set()).add(other)
+    return related
+
+
+def snapshot(instance: models.Model, related: Related | None = None) -> dict[str, Any]:
+    """A JSON-able picture of an object for the change log: fields, custom fields and tags.
+    `related`: its tags and many-to-many values as read for its batch (else read here)."""
     data: dict[str, Any] = {}
-    for field in instance._meta.concrete_fields:
-        if field.name in ("id", "custom_field_data", "lft", "rght", "tree_id", "level"):
+    for model_field in instance._meta.concrete_fields:
+        if model_field.name in ("id", "custom_field_data", "lft", "rght", "tree_id", "level"):
             continue
-        data[field.name] = field.value_from_object(instance)
-    for field in instance._meta.many_to_many:
+        data[model_field.name] = model_field.value_from_object(instance)
+    for many in instance._meta.many_to_many:
         if instance.pk:
-            data[field.name] = sorted(related.pk for related in getattr(instance, field.name).all())
+            if related is None:
+                data[many.name] = sorted(other.pk for other in getattr(instance, many.name).all())
+            else:
+                data[many.name] = sorted(related.many_to_many.get(many.name, {}).get(instance.pk, ()))
     if isinstance(instance, ChangeLoggedModel):
         data["custom_fields"] = dict(instance.custom_field_data)
-        data["tags"] = sorted(tag.name for tag in instance.tags) if instance.pk else []
+        if related is not None:
+            data["tags"] = sorted(name for _item, _tag, name in related.tags.get(instance.pk, ()))
+        else:
+            data["tags"] = sorted(tag.name for tag in instance.tags) if instance.pk else []
     return data
 
 
-def _log(instance: models.Model, action: str, *, pre, post, message: str = "") -> ObjectChange:
+def _log(changes: Sequence[tuple[models.Model, str, dict | None, dict | None, str]]) -> None:
+    """One change-log entry per (object, action, before, after, message): one INSERT."""
     actor = current_actor()
-    return ObjectChange.objects.create(
-        user_id=actor.user_id,
-        user_name=actor.user_name,
-        token_created_by=actor.token_created_by,
-        request_id=actor.request_id,
-        action=action,
-        changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        changed_object_id=instance.pk,
-        object_repr=str(instance)[:200],
-        message=message[:200],
-        prechange_data=pre,
-        postchange_data=post,
+    ObjectChange.objects.bulk_create(
+        ObjectChange(
+            user_id=actor.user_id,
+            user_name=actor.user_name,
+            token_created_by=actor.token_created_by,
+            request_id=actor.request_id,
+            action=action,
+            changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+            changed_object_id=instance.pk,
+            object_repr=str(instance)[:200],
+            message=message[:200],
+            prechange_data=before,
+            postchange_data=after,
+        )
+        for instance, action, before, after, message in changes
     )
 
 
-def _set_tags(instance: models.Model, tags: Iterable[Tag] | None) -> None:
-    if tags is None:
-        return
-    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
-    wanted = {tag.pk for tag in tags}
-    current = set(
-        TaggedItem.objects.filter(content_type=content_type, object_id=instance.pk).values_list("tag", flat=True)
-    )
-    TaggedItem.objects.filter(content_type=content_type, object_id=instance.pk, tag__in=current - wanted).delete()
-    TaggedItem.objects.bulk_create(
-        TaggedItem(content_type=content_type, object_id=instance.pk, tag_id=tag_id) for tag_id in wanted - current
-    )
-    if hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache.pop("tagged_items", None)
+# -- validating a batch ------------------------------------------------------------------------------
 
 
 def _apply(instance: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
     """Set plain and FK fields; return the many-to-many values to set after saving."""
     many_to_many = {}
     for name, value in data.items():
-        field = instance._meta.get_field(name)
-        if field.many_to_many:
+        model_field = instance._meta.get_field(name)
+        if model_field.many_to_many:
             many_to_many[name] = value
         else:
             setattr(
-                instance, field.attname if field.is_relation and not isinstance(value, models.Model) else name, value
+                instance,
+                model_field.attname if model_field.is_relation and not isinstance(value, models.Model) else name,
+                value,
             )
     return many_to_many
 
 
-def _save(instance: models.Model, many_to_many: Mapping[str, Any], tags, custom_fields) -> None:
-    if custom_fields is not None:
-        instance.custom_field_data = {**instance.custom_field_data, **custom_fields}
-    custom_fields_clean(instance, written=custom_fields)
-    instance.full_clean()
-    instance.save()
-    for name, values in many_to_many.items():
-        getattr(instance, name).set(values)
-    _set_tags(instance, tags)
-    search_index(instance)  # in the same transaction: the index never disagrees with the data
+def _unchecked_relations(instance: models.Model, data: Mapping[str, Any]) -> set[str]:
+    """Foreign keys whose target needs no existence query: set to an object read from the database
+    (the writer's reference, resolved), or left as stored on an update."""
+    known = set()
+    for model_field in instance._meta.concrete_fields:
+        if not model_field.is_relation:
+            continue
+        if model_field.name in data:
+            value = data[model_field.name]
+            if isinstance(value, models.Model) and value.pk is not None:
+                known.add(model_field.name)
+        elif not instance._state.adding:
+            known.add(model_field.name)
+    return known
+
+
+def _batch_unique_fields(model: type[models.Model]) -> list[models.Field]:
+    """Single unique fields, checked for the whole batch in one query each (those in a
+    `unique_together` are left to Django's per-object check, which needs them all)."""
+    together = {name for group in model._meta.unique_together for name in group}
+    return [f for f in model._meta.concrete_fields if f.unique and not f.primary_key and f.name not in together]
+
+
+def _unique_conflicts(instances: Sequence[models.Model], fields: Sequence[models.Field], skip: list[set[str]]):
+    """{position: {field name: [error]}} for values another row holds, or an earlier object of the batch."""
+    conflicts: dict[int, dict[str, list[ValidationError]]] = {}
+    if not instances:
+        return conflicts
+    model = type(instances[0])
+    for unique in fields:
+        wanted = {
+            getattr(instance, unique.attname)
+            for position, instance in enumerate(instances)
+            if unique.name not in skip[position] and getattr(instance, unique.attname) is not None
+        }
+        if not wanted:
+            continue
+        holders: dict[Any, set[int]] = {}
+        for value, pk in model._default_manager.filter(**{f"{unique.attname}__in": wanted}).values_list(
+            unique.attname, "pk"
+        ):
+            holders.setdefault(value, set()).add(pk)
+        seen: set[Any] = set()
+        for position, instance in enumerate(instances):
+            value = getattr(instance, unique.attname)
+            if unique.name in skip[position] or value is None:
+                continue
+            others = holders.get(value, set()) - ({instance.pk} if not instance._state.adding else set())
+            if others or value in seen:
+                error = instance.unique_error_message(model, (unique.name,))
+                conflicts.setdefault(position, {}).setdefault(unique.name, []).append(error)
+            seen.add(value)
+    return conflicts
+
+
+def _validate(writes: Sequence[ObjectWrite]) -> list[dict[str, Any]]:
+    """Apply each write's values to its instance and validate it as `full_clean` does, reading what
+    the checks need once for the batch. The many-to-many values of each; WritesInvalid when any fails."""
+    model = writes[0].model
+    definitions = definitions_for(model) if supports_custom_fields(model) else {}
+    taken: dict[str, set[str]] = {}
+    errors: dict[int, ValidationError] = {}
+    field_errors: list[dict] = []
+    excluded: list[set[str]] = []
+    many_to_many = []
+    for position, write in enumerate(writes):
+        instance = write.instance
+        many_to_many.append(_apply(instance, write.data))
+        if write.custom_fields is not None:
+            instance.custom_field_data = {**instance.custom_field_data, **write.custom_fields}
+        found: dict = {}
+        try:
+            custom_fields_clean(instance, written=write.custom_fields, definitions=definitions, taken=taken)
+        except ValidationError as error:
+            errors[position] = error  # as before validation: reported alone
+        else:
+            try:
+                instance.clean_fields(exclude=_unchecked_relations(instance, write.data))
+            except ValidationError as error:
+                found = error.update_error_dict(found)
+            try:
+                instance.clean()
+            except ValidationError as error:
+                found = error.update_error_dict(found)
+        field_errors.append(found)
+        excluded.append({name for name in found if name != NON_FIELD_ERRORS})
+    batch_unique = _batch_unique_fields(model)
+    skip = [excluded[p] | ({f.name for f in batch_unique} if p in errors else set()) for p in range(len(writes))]
+    conflicts = _unique_conflicts([write.instance for write in writes], batch_unique, skip)
+    for position, write in enumerate(writes):
+        if position in errors:
+            continue
+        instance, found = write.instance, _merge(field_errors[position], conflicts.get(position, {}))
+        try:
+            instance.validate_unique(exclude=excluded[position] | {f.name for f in batch_unique})
+        except ValidationError as error:
+            found = error.update_error_dict(found)
+        try:
+            instance.validate_constraints(exclude={name for name in found if name != NON_FIELD_ERRORS})
+        except ValidationError as error:
+            found = error.update_error_dict(found)
+        if found:
+            errors[position] = ValidationError(found)
+    if errors:
+        raise WritesInvalid(errors)
+    return many_to_many
+
+
+def _merge(found: dict, more: dict) -> dict:
+    for name, items in more.items():
+        found.setdefault(name, []).extend(items)
+    return found
 
 
 @contextmanager
-def _conflicts_refused(written: Callable[[], models.Model]) -> Iterator[None]:
+def _conflicts_refused(writes: Sequence[ObjectWrite]) -> Iterator[None]:
     """A write that loses a race (two creates of one slug: both pass validation, the database
     takes one) is refused as validation would have refused it, not left as an IntegrityError.
 
     Wraps the write's own atomic block, which has rolled back when the error arrives here, so the
-    checks below run on a usable connection and see the committed winner."""
+    checks below run on a usable connection and see the committed winner. A batch of several
+    objects raises the IntegrityError itself: which object lost is known only by writing them one
+    at a time (core.usecases does)."""
     try:
         yield
     except IntegrityError as error:
-        instance = written()
+        if len(writes) != 1:
+            raise
+        instance = writes[0].instance
         try:
             instance.validate_unique()
             instance.validate_constraints()
         except ValidationError as refusal:
-            raise refusal from error
-        raise ValidationError(_("This change conflicts with another one made at the same time; try again.")) from error
+            raise WritesInvalid({0: refusal}) from error
+        conflict = ValidationError(_("This change conflicts with another one made at the same time; try again."))
+        raise WritesInvalid({0: conflict}) from error
+
+
+# -- writing a batch -----------------------------------------------------------------------------------
+
+
+def _is_tree(model: type[models.Model]) -> bool:
+    return issubclass(model, MPTTModel)
+
+
+def _related_pks(values) -> set[int]:
+    return {value.pk if isinstance(value, models.Model) else value for value in values}
+
+
+def _set_related(writes: Sequence[ObjectWrite], many_to_many: Sequence[dict[str, Any]], related: Related) -> None:
+    """Write the many-to-many values (per object) and tags (one DELETE and one INSERT for the
+    batch); keep `related` telling what each object now has."""
+    model = writes[0].model
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    stale: list[int] = []
+    fresh: list[TaggedItem] = []
+    for write, values in zip(writes, many_to_many, strict=True):
+        instance = write.instance
+        for name, items in values.items():
+            getattr(instance, name).set(items)
+            related.many_to_many.setdefault(name, {})[instance.pk] = _related_pks(items)
+        if write.tags is None:
+            continue
+        wanted = {tag.pk: tag.name for tag in write.tags}
+        have = {tag_id: item for item, tag_id, _name in related.tags.get(instance.pk, ())}
+        stale += [item for tag_id, item in have.items() if tag_id not in wanted and item is not None]
+        fresh += [
+            TaggedItem(content_type=content_type, object_id=instance.pk, tag_id=tag_id)
+            for tag_id in wanted
+            if tag_id not in have
+        ]
+        related.tags[instance.pk] = [(None, tag_id, name) for tag_id, name in wanted.items()]
+        if hasattr(instance, "_prefetched_objects_cache"):
+            instance._prefetched_objects_cache.pop("tagged_items", None)
+    if stale:
+        TaggedItem.objects.filter(pk__in=stale).delete()
+    if fresh:
+        TaggedItem.objects.bulk_create(fresh)
+
+
+def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    """Create one object per write (all of one model), validated, tagged, indexed and change-logged.
+
+    Raises WritesInvalid (nothing written) when any fails validation, BillingRefused when the plan
+    has no room for all of them."""
+    if not writes:
+        return []
+    model = writes[0].model
+    for write in writes:
+        write.instance = model()
+    with _conflicts_refused(writes), transaction.atomic():
+        _billing_check("add", count=len(writes))
+        many_to_many = _validate(writes)
+        instances = [write.instance for write in writes]
+        if _is_tree(model):
+            for instance in instances:
+                instance.save()
+        else:
+            model._base_manager.bulk_create(instances)
+        related = Related()
+        _set_related(writes, many_to_many, related)
+        search_index(instances)  # in the same transaction: the index never disagrees with the data
+        _log(
+            [
+                (write.instance, ObjectChangeAction.CREATE, None, snapshot(write.instance, related), write.message)
+                for write in writes
+            ]
+        )
+    _batch_usage_changed(+len(writes))
+    return instances
+
+
+def _stored(instance: models.Model) -> dict[str, Any]:
+    return {f.attname: copy.deepcopy(f.value_from_object(instance)) for f in instance._meta.concrete_fields}
+
+
+def _bulk_update(instances: Sequence[models.Model], stored: Sequence[dict[str, Any]]) -> None:
+    """One UPDATE for the batch, of the columns any object changed (and `auto_now` times)."""
+    model = type(instances[0])
+    changed = set()
+    for model_field in model._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        if getattr(model_field, "auto_now", False):
+            for instance in instances:
+                model_field.pre_save(instance, add=False)
+            changed.add(model_field.name)
+        elif any(
+            model_field.value_from_object(instance) != before[model_field.attname]
+            for instance, before in zip(instances, stored, strict=True)
+        ):
+            changed.add(model_field.name)
+    if changed:
+        model._base_manager.bulk_update(instances, sorted(changed))
+
+
+def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    """Change each write's `instance` (read with select_for_update in this transaction), validated,
+    tagged, indexed and change-logged (an entry per object that changed).
+
+    Raises WritesInvalid (nothing written) when any fails validation."""
+    if not writes:
+        return []
+    model = writes[0].model
+    instances = [write.instance for write in writes]
+    with _conflicts_refused(writes), transaction.atomic():
+        _billing_check("change")
+        related = related_of(model, [instance.pk for instance in instances])
+        before = [snapshot(instance, related) for instance in instances]
+        stored = [_stored(instance) for instance in instances]
+        many_to_many = _validate(writes)
+        if _is_tree(model):
+            for instance in instances:
+                instance.save()  # a move refreshes the node's tree fields first (django-mptt)
+        else:
+            _bulk_update(instances, stored)
+        _set_related(writes, many_to_many, related)
+        search_index(instances)
+        changes = []
+        for write, pre in zip(writes, before, strict=True):
+            post = snapshot(write.instance, related)
+            if post != pre:
+                changes.append((write.instance, ObjectChangeAction.UPDATE, pre, post, write.message))
+        _log(changes)
+    return instances
+
+
+def _logged(model: type[models.Model]) -> bool:
+    return issubclass(model, ChangeLoggedModel) or registry.find(model) is not None
+
+
+def _outermost(instances: Sequence[models.Model]) -> list[models.Model]:
+    """Tree nodes not below another of `instances` (deleting those deletes the rest)."""
+    opts = instances[0]._mptt_meta
+
+    def bounds(node):
+        return (
+            getattr(node, opts.tree_id_attr),
+            getattr(node, opts.left_attr),
+            getattr(node, opts.right_attr),
+        )
+
+    spans = [bounds(node) for node in instances]
+    return [
+        node
+        for node, (tree, left, _right) in zip(instances, spans, strict=True)
+        if not any(tree == other_tree and low < left < high for other_tree, low, high in spans)
+    ]
+
+
+def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> None:
+    """Delete the objects (all of one model) and everything that cascades with them, logging each
+    deletion (`message` on the objects asked for, not on what cascades).
+
+    Raises django.db.models.ProtectedError / RestrictedError when something prevents it.
+    """
+    if not instances:
+        return
+    model = type(instances[0])
+    with transaction.atomic():
+        _billing_check("delete")
+        collector = Collector(using=router.db_for_write(model), origin=instances[0])
+        collector.collect(list(instances))
+        chosen = {instance.pk for instance in instances}
+        changes = []
+        for collected_model, objects in collector.data.items():
+            if not _logged(collected_model):
+                continue
+            ordered = sorted(objects, key=lambda obj: obj.pk)
+            related = related_of(collected_model, [obj.pk for obj in ordered])
+            for obj in ordered:
+                note = message if collected_model is model and obj.pk in chosen else ""
+                changes.append((obj, ObjectChangeAction.DELETE, snapshot(obj, related), None, note))
+        _log(changes)
+        for collected_model, objects in collector.data.items():
+            search_unindex(collected_model, [obj.pk for obj in objects])
+        if _is_tree(model):
+            for instance in _outermost(instances):
+                instance.delete()  # closes the gap in the tree (django-mptt); tags go with it
+        else:
+            collector.delete()  # tags go too: BaseModel.tagged_items is a GenericRelation
+    _batch_usage_changed(None)
+
+
+# -- one object through its model's services, for system work and tests (writers use core.usecases) -----
+
+
+def _services(model: type[models.Model]) -> "Services":
+    spec = registry.find(model)
+    return spec.services if spec is not None else Services()
+
+
+def _one(service: Callable[[Sequence[ObjectWrite]], list[models.Model]], write: ObjectWrite) -> models.Model:
+    try:
+        return service([write])[0]
+    except WritesInvalid as invalid:
+        raise invalid.errors[0] from None
+
+
+def _single(model, data, tags, custom_fields, message, instance=None) -> ObjectWrite:
+    return ObjectWrite(
+        model=model,
+        data=dict(data),
+        tags=tags,
+        custom_fields=dict(custom_fields) if custom_fields is not None else None,
+        message=message,
+        instance=instance,
+    )
 
 
 def object_create(
     *,
     model: type[models.Model],
     data: Mapping[str, Any],
-    tags: Iterable[Tag] | None = None,
+    tags: list[Tag] | None = None,
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
-    instance = model()
-    with _conflicts_refused(lambda: instance), transaction.atomic():
-        _billing_check("add")
-        many_to_many = _apply(instance, data)
-        _save(instance, many_to_many, tags, custom_fields)
-        _log(instance, ObjectChangeAction.CREATE, pre=None, post=snapshot(instance), message=message)
-    _batch_usage_changed(+1)
-    return instance
+    return _one(_services(model).create, _single(model, data, tags, custom_fields, message))
 
 
 def object_update(
     *,
     instance: models.Model,
     data: Mapping[str, Any],
-    tags: Iterable[Tag] | None = None,
+    tags: list[Tag] | None = None,
     custom_fields: Mapping[str, Any] | None = None,
     message: str = "",
 ) -> models.Model:
-    with _conflicts_refused(lambda: instance), transaction.atomic():
-        _billing_check("change")
-        instance = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
-        before = snapshot(instance)
-        many_to_many = _apply(instance, data)
-        _save(instance, many_to_many, tags, custom_fields)
-        after = snapshot(instance)
-        if after != before:
-            _log(instance, ObjectChangeAction.UPDATE, pre=before, post=after, message=message)
-    return instance
+    model = type(instance)
+    with transaction.atomic():
+        locked = model._base_manager.select_for_update().get(pk=instance.pk)
+        return _one(_services(model).update, _single(model, data, tags, custom_fields, message, locked))
 
 
 def object_delete(*, instance: models.Model, message: str = "") -> None:
-    """Delete the object and everything that cascades with it, logging each deletion.
+    _services(type(instance)).delete([instance], message=message)
 
-    Raises django.db.models.ProtectedError / RestrictedError when something prevents it.
-    """
-    with transaction.atomic():
-        _billing_check("delete")
-        collector = Collector(using=router.db_for_write(type(instance)))
-        collector.collect([instance])
-        logged = [
-            (obj, snapshot(obj))
-            for model, objects in collector.data.items()
-            if issubclass(model, ChangeLoggedModel) or registry.find(model) is not None
-            for obj in objects
-        ]
-        for obj, before in logged:
-            _log(obj, ObjectChangeAction.DELETE, pre=before, post=None, message=message if obj == instance else "")
-        for model, objects in collector.data.items():
-            search_unindex(model, [obj.pk for obj in objects])
-        instance.delete()  # tags go with it: BaseModel.tagged_items is a GenericRelation
-    _batch_usage_changed(None)
+
+@dataclass(frozen=True)
+class Services:
+    """A registration's writes (`registry.register(..., services=Services(create=...))`): each takes
+    the whole batch -- `create(writes)` and `update(writes)` a list of ObjectWrite and return the
+    objects, `delete(instances, message=...)` -- runs in the caller's transaction, and raises
+    WritesInvalid for objects that fail validation. A model's own service adds its behaviour around
+    the generic one it calls."""
+
+    create: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_create
+    update: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_update
+    delete: Callable[..., None] = objects_delete
 
 
 def validation_error_dict(error: ValidationError) -> dict[str, list[str]]:

@@ -6,8 +6,11 @@ non-relational fields are attributes (`lookup_fields`); tags by id or attributes
 by value. Missing required fields are "This field is required." as NetBox says it.
 """
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +52,7 @@ class WriteData:
     message: str = ""
 
     def service_arguments(self) -> dict[str, Any]:
-        """The keyword arguments of core.services.object_create / object_update."""
+        """The values of a core.services.ObjectWrite."""
         return {"data": self.data, "tags": self.tags, "custom_fields": self.custom_fields, "message": self.message}
 
 
@@ -90,8 +93,36 @@ def _lookup(model, attributes: dict) -> dict:
     return attributes
 
 
+# Within `references_read_once`: the objects references were resolved to, by (model, value, actor).
+_resolved: ContextVar[dict | None] = ContextVar("write_references", default=None)
+
+
+@contextmanager
+def references_read_once() -> Iterator[None]:
+    """Within: each distinct reference is looked up once. For a batch whose items are all read
+    before any is written (a hundred sites in one region look the region up once)."""
+    token = _resolved.set({})
+    try:
+        yield
+    finally:
+        _resolved.reset(token)
+
+
 def _resolve(model, value, actor: Actor):
     """An object by pk or by attributes, among those `actor` may view."""
+    memo = _resolved.get()
+    if memo is None:
+        return _find(model, value, actor)
+    try:
+        key = (model, actor, json.dumps(value, sort_keys=True, default=str))
+    except (TypeError, ValueError):  # keys of mixed types (YAML): looked up as they are
+        return _find(model, value, actor)
+    if key not in memo:
+        memo[key] = _find(model, value, actor)
+    return memo[key]
+
+
+def _find(model, value, actor: Actor):
     queryset = model.objects.restrict(actor, "view") if hasattr(model.objects, "restrict") else model.objects.all()
     if isinstance(value, dict):
         attributes = _lookup(model, value)

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.api.endpoints import allowed
 from core.context import Actor, acting_as, actor_for
+from core.permissions import allowed
 from core.registry import ObjectSpec
 from tenants.billing import organization_read_only_reason
 from tenants.context import current_organization

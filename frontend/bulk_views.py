@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from automation.models import Job
 from automation.services import job_enqueue, job_function_path
-from core.api.endpoints import ApiError, each_item, ensure_permitted
+from core.models import TaggedItem
+from core.permissions import NotPermitted
 from core.registry import ObjectSpec
-from core.services import object_delete, object_update, object_write_batch
-from core.writes import deserialize
+from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, transfer
 from frontend.base_views import forbidden, object_url, page, safe_return_url, ui_view
 from frontend.forms import NULLIFY, build_form
@@ -81,27 +81,30 @@ def bulk_edit(request, *, spec: ObjectSpec, actor):
 
 
 def _apply_bulk_edit(spec: ObjectSpec, actor, form, selected: list) -> list[dict]:
+    """Write the form's changes to every selected object (all or none); NetBox's per-item errors."""
     payload = form.payload()
     add_tags, remove_tags = form.tag_changes() if form.has_tags else ([], [])
-
-    def update(instance):
+    current: dict[int, set[int]] = {}
+    if add_tags or remove_tags:
+        content_type = ContentType.objects.get_for_model(spec.model)
+        tagged = TaggedItem.objects.filter(content_type=content_type, object_id__in=[obj.pk for obj in selected])
+        for object_id, tag_id in tagged.values_list("object_id", "tag_id"):
+            current.setdefault(object_id, set()).add(tag_id)
+    items = []
+    for instance in selected:
         item = dict(payload)
         if add_tags or remove_tags:
-            current = set(instance.tagged_items.values_list("tag_id", flat=True))
-            item["tags"] = sorted((current | set(add_tags)) - set(remove_tags))
-        write = deserialize(spec, item, actor=actor, partial=True)
-        object_update(instance=instance, **write.service_arguments())
-
-    with transaction.atomic(), object_write_batch():
-        errors = each_item(selected, update)
-        if not errors:
-            try:
-                ensure_permitted(spec, actor, "change", [obj.pk for obj in selected])
-            except ApiError as error:
-                errors = [{"index": 0, "errors": {"__all__": [error.body.get("detail", "Not permitted.")]}}]
-        if errors:
-            transaction.set_rollback(True)
-    return errors
+            item["tags"] = sorted((current.get(instance.pk, set()) | set(add_tags)) - set(remove_tags))
+        items.append(Item(payload=item, pk=instance.pk))
+    try:
+        write_objects(spec, actor, items, partial=True)
+    except WriteRefused as refused:
+        return refused.errors
+    except NotPermitted as refusal:
+        return [{"index": 0, "errors": {"__all__": [refusal.message]}}]
+    except ValidationError as error:  # refused as a whole (e.g. a read-only organization)
+        return [{"index": 0, "errors": {"__all__": list(error.messages)}}]
+    return []
 
 
 # -- bulk delete -------------------------------------------------------------------------------
@@ -118,9 +121,7 @@ def bulk_delete(request, *, spec: ObjectSpec, actor):
     status = 200
     if request.POST.get("_confirm") and selected and not blocking:
         try:
-            with transaction.atomic(), object_write_batch():
-                for instance in selected:
-                    object_delete(instance=instance)
+            delete_objects(spec, actor, [obj.pk for obj in selected])
         except (ProtectedError, RestrictedError) as error:
             objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
             blocking = [str(obj) for obj in objects]
@@ -128,6 +129,9 @@ def bulk_delete(request, *, spec: ObjectSpec, actor):
         except ValidationError as error:  # refused as a whole (e.g. a read-only organization)
             blocking = list(error.messages)
             status = 403
+        except WriteRefused as refused:  # deleted meanwhile
+            blocking = [message for error in refused.errors for message in error["errors"]["id"]]
+            status = 409
         else:
             messages.success(request, f"Deleted {len(selected)} {spec.model._meta.verbose_name_plural}")
             return redirect(return_url)

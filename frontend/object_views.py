@@ -7,20 +7,19 @@ from django.contrib.admin.utils import NestedObjects
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import router
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from core.api.endpoints import ApiError, ensure_permitted
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import JournalEntry, ObjectChange, SavedFilter
+from core.permissions import NotPermitted
 from core.registry import ObjectSpec, Tab, registry
 from core.representation import Links, optimize, render, render_many
-from core.services import object_create, object_delete, object_update
-from core.writes import WriteError, deserialize, model_errors
+from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import build_form, clone_initial, initial_from
@@ -329,23 +328,16 @@ def object_journal(request, pk: int, *, spec: ObjectSpec, actor):
 
 
 def _write(form, spec: ObjectSpec, actor, payload: dict, *, instance):
-    """Deserialize and write like the API does; errors land on the form. The object, or None."""
+    """Write like the API does (core.usecases); errors land on the form. The object, or None."""
     try:
-        with transaction.atomic():
-            write = deserialize(spec, payload, actor=actor, partial=instance is not None)
-            if instance is None:
-                obj = object_create(model=spec.model, **write.service_arguments())
-                ensure_permitted(spec, actor, "add", [obj.pk])
-            else:
-                obj = object_update(instance=instance, **write.service_arguments())
-                ensure_permitted(spec, actor, "change", [obj.pk])
-            return obj
-    except WriteError as error:
-        form.add_api_errors(error.errors)
-    except ValidationError as error:
-        form.add_api_errors(model_errors(error))
-    except ApiError as error:
-        form.add_error(None, error.body.get("detail", "You are not permitted to do this."))
+        item = Item(payload=payload, pk=None if instance is None else instance.pk)
+        return write_objects(spec, actor, [item], partial=instance is not None)[0]
+    except WriteRefused as refused:
+        form.add_api_errors(refused.errors[0]["errors"])
+    except ValidationError as error:  # refused as a whole (e.g. a read-only organization)
+        form.add_error(None, " ".join(error.messages))
+    except NotPermitted as refusal:
+        form.add_error(None, refusal.message)
     return None
 
 
@@ -428,13 +420,14 @@ def object_delete_view(request, pk: int, *, spec: ObjectSpec, actor):
     if request.method == "POST" and not blocking:
         display = spec.display(instance)
         try:
-            with transaction.atomic():
-                object_delete(instance=instance)
+            delete_objects(spec, actor, [instance.pk])
         except (ProtectedError, RestrictedError) as error:
             objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
             blocking = [str(obj) for obj in objects]
         except ValidationError as error:  # refused as a whole (e.g. a read-only organization)
             blocking = list(error.messages)
+        except WriteRefused:  # deleted meanwhile
+            raise Http404 from None
         else:
             messages.success(request, f"Deleted {spec.model._meta.verbose_name} {display}")
             return redirect(safe_return_url(request, object_url(spec, "list")))

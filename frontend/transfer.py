@@ -5,9 +5,10 @@ tags; by id for objects without a name), several of them comma-separated in CSV;
 `cf_<name>`; an `id` column updates existing objects instead of creating. An export can be
 imported again as it is.
 
-An import validates every record and applies all of them or none: each record is written in a
-savepoint through the same deserializer and services as the API, errors are collected per record
-and field, and any error rolls the whole import back.
+An import validates every record and applies all of them or none: the records are written through
+the same use case as the API's bulk writes (core.usecases), errors are collected per record and
+field, and any error rolls the whole import back. A record may refer to an object an earlier record
+of the same import creates.
 """
 
 import csv
@@ -24,16 +25,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpResponse
 
-from core.api.endpoints import ApiError, each_item, ensure_permitted
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
+from core.permissions import NotPermitted
 from core.registry import ObjectSpec, object_type_label, registry
-from core.services import object_create, object_update, object_write_batch
+from core.usecases import Item, WriteRefused, write_objects
 from core.writes import WriteError, deserialize, model_errors, writable_fields
 from frontend.forms import form_fields, split_array
 from tenants.context import current_organization
@@ -448,46 +449,42 @@ class ImportResult:
 def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progress=None) -> ImportResult:
     """Write every record or none (see the module's docstring). `progress(done, total)` is called as it goes."""
     result = ImportResult()
-    changeable = spec.model.objects.restrict(actor, "change")
     total = len(records)
     layout = import_columns(spec)
 
-    def write(item):
-        index, record = item
-        pk, payload = to_payload(spec, record, layout)
-        if pk is None:
-            write_data = _deserialize(spec, payload, actor, partial=False)
-            obj = object_create(model=spec.model, **write_data.service_arguments())
-            result.created.append(obj.pk)
-        else:
-            instance = changeable.filter(pk=pk).first()
-            if instance is None:
-                raise WriteError({"id": [f"No {spec.model._meta.verbose_name} with id {pk} that you may change."]})
-            write_data = _deserialize(spec, payload, actor, partial=True)
-            object_update(instance=instance, **write_data.service_arguments())
-            result.updated.append(pk)
-        if progress is not None and (index + 1) % 50 == 0:
-            progress(index + 1, total)
+    def read(spec: ObjectSpec, record: dict, *, actor: Actor, partial: bool):
+        _pk, payload = to_payload(spec, record, layout)
+        return _deserialize(spec, payload, actor, partial=partial)
 
-    with transaction.atomic(), object_write_batch():
-        errors = each_item(list(enumerate(records)), write)
-        if not errors:
-            try:
-                if result.created:
-                    ensure_permitted(spec, actor, "add", result.created)
-                if result.updated:
-                    ensure_permitted(spec, actor, "change", result.updated)
-            except ApiError as error:
-                errors = [{"index": None, "errors": {"__all__": [error.body.get("detail", "Not permitted.")]}}]
-        if errors:
-            transaction.set_rollback(True)
-            result.created, result.updated = [], []
-            result.errors = [
-                {"record": None if e["index"] is None else e["index"] + 1, "errors": e["errors"]} for e in errors
-            ]
+    def reading(done: int) -> None:
+        if progress is not None and done % 50 == 0:
+            progress(done, total)
+
+    items = [Item(payload=record, pk=_record_id(record)) for record in records]
+    try:
+        written = write_objects(spec, actor, items, partial=True, deserialize=read, progress=reading)
+    except WriteRefused as refused:
+        result.errors = [{"record": error["index"] + 1, "errors": error["errors"]} for error in refused.errors]
+    except NotPermitted as refusal:
+        result.errors = [{"record": None, "errors": {"__all__": [refusal.message]}}]
+    else:
+        for obj, item in zip(written, items, strict=True):
+            (result.created if item.pk is None else result.updated).append(obj.pk)
     if progress is not None:
         progress(total, total)
     return result
+
+
+def _record_id(record: dict[str, Any]) -> int | None:
+    """The id of the object a record changes; None for a new one (or a malformed id, which
+    `to_payload` refuses as the record's error)."""
+    pk = record.get("id")
+    if pk in ("", None):
+        return None
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        return None
 
 
 def _deserialize(spec: ObjectSpec, payload: dict[str, Any], actor: Actor, *, partial: bool):

@@ -435,3 +435,68 @@ def test_the_index_check_finds_what_it_is_for():
 
     assert [bool(index_creations("inventory", m, state_before, big)) for m in flagged] == [True] * len(flagged)
     assert [index_creations("inventory", m, state_before, big) for m in allowed] == [[]] * len(allowed)
+
+
+USE_CASE = ROOT / "core" / "usecases.py"
+SERVICES = ROOT / "core" / "services.py"
+GENERIC_BATCH = {"objects_create", "objects_update", "objects_delete"}
+GENERIC_WRITES = GENERIC_BATCH | {"object_create", "object_update", "object_delete"}
+
+
+def _calls(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            # spec.services.create(...): a registration's service, called directly
+            through_spec = (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("create", "update", "delete")
+                and isinstance(func.value, ast.Attribute)
+                and func.value.attr == "services"
+            )
+            yield node.lineno, name, through_spec
+
+
+def test_every_write_goes_through_the_permitted_write():
+    """Writers call core.usecases (deserialize, the model's services, the object-permission check
+    after writing), never a service: none can skip the check. Only the use case calls services;
+    a model's own services (which wrap the generic ones) call the generic batch functions.
+    Sample data and tests write as the system: the data through the use case too, tests as they need."""
+    from core.registry import registry
+
+    own = {
+        function
+        for spec in registry
+        for function in (spec.services.create, spec.services.update, spec.services.delete)
+        if function.__module__ != "core.services"
+    }
+    assert own, "no model has services of its own: nothing to check them by"
+    wrapping = {ROOT / (function.__module__.replace(".", "/") + ".py") for function in own}
+    services = GENERIC_WRITES | {function.__name__ for function in own}
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} {name}"
+        for path in python_files(*ALL_CODE)
+        if path not in (USE_CASE, SERVICES)
+        for line, name, through_spec in _calls(path)
+        if through_spec or (name in services and not (path in wrapping and name in GENERIC_BATCH))
+    ]
+    assert offenders == [], "write through core.usecases.write_objects / delete_objects"
+
+
+# Modules that may use the REST API's machinery: its URL wiring, its OpenAPI command, and GraphQL,
+# which answers API requests with the same authentication and error handling.
+REST_USERS = (ROOT / "frontend" / "tenant_urls.py", ROOT / "core" / "management", ROOT / "core" / "graphql")
+
+
+def test_shared_machinery_lives_outside_the_rest_api():
+    """Permissions, filters, the representation and writes are not REST's: the UI, the services and
+    the use case import them from core, and nothing outside core/api raises its errors."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in python_files(*ALL_CODE)
+        if ROOT / "core" / "api" not in path.parents and not any(path == p or p in path.parents for p in REST_USERS)
+        for module in imported_modules(path)
+        if module == "core.api" or module.startswith("core.api.")
+    ]
+    assert offenders == []

@@ -24,10 +24,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from core import filters, representation
 from core.context import Actor, acting_as, actor_for
-from core.querysets import is_settings_write, permission_constraints, role_allows
+from core.permissions import NotPermitted, require
 from core.registry import ObjectSpec, Route
-from core.services import object_create, object_delete, object_update, object_write_batch
-from core.writes import WriteError, deserialize, model_errors, writable_fields
+from core.usecases import Item, WriteRefused, delete_objects, write_objects
+from core.writes import WriteError, model_errors, writable_fields
 from tenants.billing import BillingRefused
 from tenants.errors import server_error_response
 from tenants.inputs import MAX_BIGINT
@@ -36,7 +36,6 @@ API_VERSION = settings.WIREBOOK_API_VERSION
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-NOT_PERMITTED = "You do not have permission to perform this action."
 logger = logging.getLogger(__name__)
 READ_ONLY_TOKEN = "This token does not permit write operations."  # noqa: S105 (a message)
 
@@ -79,17 +78,6 @@ def request_actor(request: HttpRequest) -> Actor:
     )
 
 
-def allowed(actor: Actor, model, action: str) -> bool:
-    if role_allows(actor, model, action):
-        return True
-    return not is_settings_write(model, action) and permission_constraints(actor, model, action) is not None
-
-
-def require(actor: Actor, model, action: str) -> None:
-    if not allowed(actor, model, action):
-        raise detail(403, NOT_PERMITTED)
-
-
 def check_write(request: HttpRequest) -> None:
     if request.method in SAFE_METHODS:
         return
@@ -115,6 +103,8 @@ def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> Ht
             response = handler(*args, request, actor) if args else handler(request, actor)
     except ApiError as error:
         response = json_response(error.body, error.status)
+    except NotPermitted as error:
+        response = json_response({"detail": error.message}, 403)
     except filters.FilterError as error:
         response = json_response(error.errors, 400)
     except WriteError as error:
@@ -301,14 +291,21 @@ def bulk_limit(items: list) -> None:
         raise detail(400, f"Bulk operations are limited to {limit} objects per request ({len(items)} given).")
 
 
-def _bulk_failure(errors: list[dict], total: int, verb: str) -> ApiError:
-    return ApiError(400, {"detail": f"{len(errors)} of {total} objects could not be {verb}.", "errors": errors})
+def _refused(spec: ObjectSpec, refused: WriteRefused, *, total: int | None, verb: str) -> ApiError:
+    """NetBox's answer to a refused write: 404 for an object that is not there (or not the caller's
+    to change), the item's errors for one object (`total` None), else the per-index errors."""
+    if refused.missing:
+        return detail(404, f"No {spec.model._meta.object_name} matches the given query.")
+    if total is None:
+        return ApiError(400, refused.errors[0]["errors"])
+    return ApiError(
+        400, {"detail": f"{len(refused.errors)} of {total} objects could not be {verb}.", "errors": refused.errors}
+    )
 
 
-def ensure_permitted(spec: ObjectSpec, actor: Actor, action: str, pks: list[int]) -> None:
-    """After writing (inside the transaction): every object must be within the actor's grant."""
-    if spec.model.objects.restrict(actor, action).filter(pk__in=pks).count() != len(set(pks)):
-        raise detail(403, NOT_PERMITTED)
+def _written(spec: ObjectSpec, request: HttpRequest, objects: list) -> list:
+    links = representation.Links(request)
+    return [representation.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in objects])]
 
 
 def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
@@ -317,64 +314,26 @@ def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> Http
     many = isinstance(payload, list)
     items = payload if many else [payload]
     bulk_limit(items)
-    created: list = []
-    with transaction.atomic(), object_write_batch():
-
-        def create(item):
-            write = deserialize(spec, item, actor=actor, partial=False)
-            created.append(object_create(model=spec.model, **write.service_arguments()))
-
-        errors = each_item(items, create)
-        if errors:
-            transaction.set_rollback(True)
-            if not many:
-                raise ApiError(400, errors[0]["errors"])
-            raise _bulk_failure(errors, len(items), "created")
-        ensure_permitted(spec, actor, "add", [obj.pk for obj in created])
-    links = representation.Links(request)
-    rendered = [representation.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in created])]
+    try:
+        created = write_objects(spec, actor, [Item(payload=item) for item in items])
+    except WriteRefused as refused:
+        raise _refused(spec, refused, total=len(items) if many else None, verb="created") from None
+    rendered = _written(spec, request, created)
     return json_response(rendered if many else rendered[0], 201)
 
 
-def each_item(items: list, write) -> list[dict]:
-    """Run `write` on every item, each in its own savepoint; return NetBox's per-object errors."""
-    errors = []
-    for index, item in enumerate(items):
-        try:
-            with transaction.atomic():
-                write(item)
-        except WriteError as error:
-            errors.append({"index": index, "errors": error.errors})
-        except BillingRefused:
-            raise  # refuses the whole request (403), not one item
-        except ValidationError as error:
-            errors.append({"index": index, "errors": model_errors(error)})
-    return errors
-
-
-def _updates(spec: ObjectSpec, actor: Actor, changes: list[tuple[int, Any]], *, partial: bool) -> list[dict]:
-    """Apply each change; return the per-object errors (the caller rolls back if there are any)."""
-    changeable = spec.model.objects.restrict(actor, "change")
-
-    def update(change):
-        pk, item = change
-        instance = get_object(spec, changeable, pk)
-        object_update(instance=instance, **deserialize(spec, item, actor=actor, partial=partial).service_arguments())
-
-    with object_write_batch():
-        return each_item(changes, update)
+def _update(spec: ObjectSpec, request: HttpRequest, actor: Actor, changes: dict[int, Any], *, many: bool) -> list:
+    items = [Item(payload=payload, pk=pk) for pk, payload in changes.items()]
+    try:
+        return write_objects(spec, actor, items, partial=request.method == "PATCH")
+    except WriteRefused as refused:
+        raise _refused(spec, refused, total=len(items) if many else None, verb="updated") from None
 
 
 def update_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     require(actor, spec.model, "change")
-    payload = _body(request)
-    with transaction.atomic():
-        errors = _updates(spec, actor, [(pk, payload)], partial=request.method == "PATCH")
-        if errors:
-            transaction.set_rollback(True)
-            raise ApiError(400, errors[0]["errors"])
-        ensure_permitted(spec, actor, "change", [pk])
-    return json_response(representation.render(_fresh(spec, [pk])[0], representation.Links(request)))
+    changed = _update(spec, request, actor, {pk: _body(request)}, many=False)
+    return json_response(_written(spec, request, changed)[0])
 
 
 def _ids(payload: Any, *, allow_empty: bool = False) -> list[int]:
@@ -397,36 +356,28 @@ def update_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
     ids = _ids(payload)
     # One change per object, as NetBox (its bulk update keys the items by id: the last one wins).
     by_id = {pk: {k: v for k, v in item.items() if k != "id"} for pk, item in zip(ids, payload, strict=True)}
-    ids = list(by_id)
-    changes = list(by_id.items())
-    with transaction.atomic():
-        errors = _updates(spec, actor, changes, partial=request.method == "PATCH")
-        if errors:
-            transaction.set_rollback(True)
-            raise _bulk_failure(errors, len(changes), "updated")
-        ensure_permitted(spec, actor, "change", ids)
-    links = representation.Links(request)
-    return json_response([representation.render(obj, links) for obj in _fresh(spec, ids)])
+    changed = _update(spec, request, actor, by_id, many=True)
+    return json_response(_written(spec, request, changed))
+
+
+def _delete(spec: ObjectSpec, actor: Actor, ids: list[int]) -> HttpResponse:
+    try:
+        delete_objects(spec, actor, ids)
+    except WriteRefused as refused:
+        raise _refused(spec, refused, total=None, verb="deleted") from None
+    return HttpResponse(status=204)
 
 
 def delete_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     require(actor, spec.model, "delete")
-    with transaction.atomic():
-        instance = get_object(spec, spec.model.objects.restrict(actor, "delete"), pk)
-        object_delete(instance=instance)
-    return HttpResponse(status=204)
+    return _delete(spec, actor, [pk])
 
 
 def delete_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
     require(actor, spec.model, "delete")
-    ids = _ids(_body(request), allow_empty=True)  # pynetbox deletes an empty selection with []
-    ids = list(dict.fromkeys(ids))  # an id given twice is one deletion (and one change-log entry), as NetBox
-    with transaction.atomic():
-        deletable = spec.model.objects.restrict(actor, "delete")
-        instances = [get_object(spec, deletable, pk) for pk in ids]
-        for instance in instances:
-            object_delete(instance=instance)
-    return HttpResponse(status=204)
+    # pynetbox deletes an empty selection with []; an id given twice is one deletion (and one
+    # change-log entry), as NetBox.
+    return _delete(spec, actor, _ids(_body(request), allow_empty=True))
 
 
 def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:

@@ -31,8 +31,8 @@ class JournalEntry(ChangeLoggedModel):
     assigned_object_id = models.PositiveBigIntegerField()
     # Not named `assigned_object`: that is the REST field, rendered by the registration.
     assigned = GenericForeignKey("assigned_object_type", "assigned_object_id")
-    # Users live in the public schema: the author (the acting user, set on create) is kept by id and by
-    # name, so the entry outlives them.
+    # Users live in the public schema: the author (the acting user, stamped on create by
+    # core.authorship) is kept by id and by name, so the entry outlives them.
     created_by_id = models.BigIntegerField(_("created by"), blank=True, null=True)
     created_by_name = models.CharField(_("created by (name)"), max_length=254, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=JournalEntryKind.choices, default=JournalEntryKind.INFO)
@@ -56,9 +56,6 @@ class JournalEntry(ChangeLoggedModel):
         super().clean()
         from core.customfields import supports_journaling
 
-        if self._state.adding and self.created_by_id is None:
-            actor = current_actor()
-            self.created_by_id, self.created_by_name = actor.user_id, actor.user_name
         if self.assigned_object_type_id is None or self.assigned_object_id is None:
             return
         model = self.assigned_object_type.model_class()

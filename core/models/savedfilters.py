@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.context import current_actor
 from core.models.base import ChangeLoggedModel
 
 
@@ -16,7 +15,8 @@ class SavedFilter(ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    # Users live in the public schema: the owner (the acting user, set on create) is kept by id.
+    # Users live in the public schema: the owner (the acting user, stamped on create by core.authorship)
+    # is kept by id.
     user_id = models.BigIntegerField(_("user"), blank=True, null=True)
     weight = models.PositiveSmallIntegerField(_("weight"), default=100)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -33,8 +33,6 @@ class SavedFilter(ChangeLoggedModel):
 
     def clean(self):
         super().clean()
-        if self._state.adding and self.user_id is None:
-            self.user_id = current_actor().user_id
         if not isinstance(self.parameters, dict):
             raise ValidationError(
                 {"parameters": _("Filter parameters must be stored as a dictionary of keyword arguments.")}

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.authorship import journal_entries_create, saved_filters_create
 from core.context import ROLE_ACTIONS
 from core.customfields import supports_custom_fields, supports_journaling
 from core.models import (
@@ -18,6 +19,7 @@ from core.models import (
 )
 from core.registry import Access, Api, Route, Search, object_type_label, object_type_renderer, registry
 from core.representation import render
+from core.services import Services
 from core.writes import object_type_converter
 
 registry.register(
@@ -212,6 +214,7 @@ registry.register(
         write_converters={"assigned_object_type": object_type_converter(supports_journaling, null=False)},
     ),
     search=Search(fields=("comments",)),
+    services=Services(create=journal_entries_create),
 )  # fmt: skip
 registry.register(
     SavedFilter,
@@ -231,6 +234,7 @@ registry.register(
     ),
     access=Access(visible_to=_saved_filter_visibility),
     search=Search(fields=("name", "slug", "description")),
+    services=Services(create=saved_filters_create),
 )  # fmt: skip
 
 

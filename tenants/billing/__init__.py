@@ -151,10 +151,11 @@ def grace_expired(organization: Organization, *, now: datetime | None = None) ->
     )
 
 
-def object_write_check(organization: Organization, action: str, *, usage: Callable[[], int]) -> None:
+def object_write_check(organization: Organization, action: str, *, usage: Callable[[], int], added: int = 1) -> None:
     """Refuse an object write (`action`: "add", "change" or "delete") the organization may not make.
-    `usage` is called (one count) only when the plan limits objects. Call it inside the write's
-    transaction."""
+    `usage` is called (one count) only when the plan limits objects; `added` is how many objects an
+    "add" creates (all of them must fit, and the refusal reads as the first that does not would).
+    Call it inside the write's transaction."""
     reason = organization_read_only_reason(organization)
     if reason is not None:
         raise BillingRefused(reason, code="read_only")
@@ -169,7 +170,8 @@ def object_write_check(organization: Organization, action: str, *, usage: Callab
     values = {"plan": plan.name, "limit": plan.max_objects, "usage": count}
     if count > plan.max_objects:
         raise BillingRefused(OVER_OBJECT_LIMIT.format(**values), code="over_object_limit")
-    if action == "add" and count >= plan.max_objects:
+    if action == "add" and count + added - 1 >= plan.max_objects:
+        values["usage"] = plan.max_objects  # where the first object that does not fit finds it
         raise BillingRefused(OBJECT_LIMIT.format(**values), code="object_limit")
 
 

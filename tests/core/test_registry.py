@@ -4,6 +4,7 @@ import pytest
 
 from core.models import Tag
 from core.registry import Access, Api, Menu, Registry, Search, Ui, registry
+from core.services import Services, objects_create
 from inventory.models import Region, Site
 
 
@@ -63,3 +64,18 @@ def test_the_menu_order_follows_netbox_menus_then_headings_then_the_ui_module():
     menus = [group for group, _, _ in ordered]
     assert menus == sorted(menus, key=["Organization", "Customization", "Operations", "Admin"].index)
     assert [model for group, heading, model in ordered if heading == "Sites"][:2] == [Site, Region]
+
+
+def test_a_models_own_services_are_given_once():
+    fresh = a_registry()
+
+    def sites_create(writes):
+        return objects_create(writes)
+
+    own = Services(create=sites_create)
+
+    assert fresh.get(Site).services == Services()  # the generic ones
+    fresh.extend(Site, services=own)
+    assert fresh.get(Site).services is own
+    with pytest.raises(ValueError, match="services options are already declared"):
+        fresh.extend(Site, services=Services(update=objects_create))

@@ -10,7 +10,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -31,6 +31,7 @@ from tenants.models import (
     StripeEvent,
 )
 from tenants.tokens import token_create
+from tests.concurrency import while_first_holds
 from tests.saas_platform.fake_stripe import PLANS, SECRET_KEY, WEBHOOK_SECRET, FakeStripe, stripe_signature
 
 WEBHOOK = "/billing/stripe/webhook/"
@@ -563,35 +564,13 @@ def test_two_creates_at_the_last_free_slot_cannot_both_pass(stripe_on, committed
     with tenant_context(organization):
         for n in range(2):
             object_create(model=Site, data={"name": f"S{n}", "slug": f"s{n}"})
-    first_created, outcome = threading.Event(), {}
+    outcome = while_first_holds(
+        organization,
+        lambda: object_create(model=Site, data={"name": "A", "slug": "a"}),
+        lambda: object_create(model=Site, data={"name": "B", "slug": "b"}),
+    )
 
-    def first():
-        try:
-            with tenant_context(organization), transaction.atomic():
-                object_create(model=Site, data={"name": "A", "slug": "a"})
-                first_created.set()
-                time.sleep(0.5)  # the second create runs meanwhile, before this one commits
-        finally:
-            first_created.set()
-            connection.close()
-
-    def second():
-        first_created.wait(10)
-        try:
-            with tenant_context(organization):
-                object_create(model=Site, data={"name": "B", "slug": "b"})
-            outcome["second"] = "created"
-        except BillingRefused as refusal:
-            outcome["second"] = refusal.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-
-    assert outcome == {"second": "object_limit"}
+    assert isinstance(outcome.get("error"), BillingRefused), outcome
+    assert outcome["error"].code == "object_limit"
     with tenant_context(organization):
         assert sorted(Site.objects.values_list("name", flat=True)) == ["A", "S0", "S1"]

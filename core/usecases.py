@@ -1,0 +1,206 @@
+"""The one permitted write: every writer of registered objects calls `write_objects` or `delete_objects`.
+
+The REST API (single and bulk), the UI's forms, bulk edit and bulk delete, and imports all come
+here, so none can skip a step:
+
+1. the actor may add / change / delete objects of the type at all (`core.permissions.require`);
+2. the objects to change or delete are read within what the actor may change or delete (one query);
+3. every item is deserialized (core.writes: NetBox's JSON to model values, NetBox's errors);
+4. the model's services write them (the registration's `services=`; by default the generic
+   core.services), which validate every object before writing any;
+5. what was written must be within the actor's grant (`core.permissions.ensure_permitted`),
+   checked after writing, inside the transaction.
+
+All or nothing: any refusal rolls the whole write back. A batch is first written in one go. When
+an item fails, the items are written again one at a time, each seeing the ones written before it:
+that gives NetBox's per-item errors, as writing one by one would find them, and lets an item refer
+to an object an earlier item creates (an import of a region and then its children).
+
+(NetBox's GraphQL API is read-only, and so is Wirebook's: it has no writer here.)
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from core.context import Actor, acting_as
+from core.permissions import ensure_permitted, require
+from core.registry import ObjectSpec
+from core.services import ObjectWrite, WritesInvalid, object_write_batch
+from core.writes import WriteData, WriteError, deserialize, model_errors, references_read_once
+from tenants.billing import BillingRefused
+
+Deserializer = Callable[..., WriteData]  # (spec, payload, *, actor, partial) -> WriteData; raises WriteError
+
+
+@dataclass(frozen=True)
+class Item:
+    """One object to write: its payload (NetBox's JSON), and the id of the object it changes (None: a new one)."""
+
+    payload: Any
+    pk: int | None = None
+
+
+class WriteRefused(Exception):
+    """Nothing was written. `errors`: NetBox's per-item errors, [{"index": i, "errors": {field: [...]}}];
+    `missing`: ids of objects to change or delete that do not exist or are not the actor's to touch."""
+
+    def __init__(self, errors: list[dict], missing: Sequence[int] = ()):
+        super().__init__(errors)
+        self.errors = errors
+        self.missing = list(missing)
+
+
+class _ItemRefused(Exception):
+    def __init__(self, position: int, errors: dict[str, list[str]], *, missing: bool = False):
+        super().__init__(errors)
+        self.position = position
+        self.errors = errors
+        self.missing = missing
+
+
+class _BatchFailed(Exception):
+    """The batch as a whole cannot tell which item failed (a unique value taken twice within it)."""
+
+
+def _not_found(spec: ObjectSpec, pk: int, action: str) -> dict[str, list[str]]:
+    return {"id": [f"No {spec.model._meta.verbose_name} with id {pk} that you may {action}."]}
+
+
+def write_objects(
+    spec: ObjectSpec,
+    actor: Actor,
+    items: Sequence[Item],
+    *,
+    partial: bool = False,
+    deserialize: Deserializer = deserialize,
+    progress: Callable[[int], None] | None = None,
+) -> list[models.Model]:
+    """Create (items without `pk`) and change (items with one) objects of `spec`, as `actor`; the
+    objects written, in the items' order. `partial`: changes leave out fields they do not name
+    (PATCH). `deserialize`: the payload's reader (an import's converts its columns first).
+    `progress(done)` is told how many items have been read.
+
+    Raises WriteRefused (nothing written), NotPermitted, BillingRefused."""
+    if not items:
+        return []
+    for action in {"change" if item.pk is not None else "add" for item in items}:
+        require(actor, spec.model, action)
+    writer = _Writer(spec, actor, partial=partial, deserialize=deserialize, progress=progress)
+    pks = [item.pk for item in items if item.pk is not None]
+    with acting_as(actor), transaction.atomic(), object_write_batch():
+        if len(items) == 1:
+            written = _one_by_one(writer, items)
+        elif len(set(pks)) == len(pks):
+            try:
+                with transaction.atomic(), references_read_once():
+                    written = writer.write(items)
+            except (_ItemRefused, _BatchFailed):
+                written = _one_by_one(writer, items)
+        else:  # one object changed twice: the second change must see the first
+            written = _one_by_one(writer, items)
+        created = [obj.pk for obj, item in zip(written, items, strict=True) if item.pk is None]
+        ensure_permitted(actor, spec.model, "add", created)
+        ensure_permitted(actor, spec.model, "change", pks)
+    return written
+
+
+def _one_by_one(writer: "_Writer", items: Sequence[Item]) -> list[models.Model]:
+    written: list[models.Model] = []
+    errors: list[dict] = []
+    missing: list[int] = []
+    for index, item in enumerate(items):
+        try:
+            with transaction.atomic():
+                written += writer.write([item], offset=index)
+        except _ItemRefused as refused:
+            errors.append({"index": index, "errors": refused.errors})
+            if refused.missing and item.pk is not None:
+                missing.append(item.pk)
+    if errors:
+        raise WriteRefused(errors, missing)
+    return written
+
+
+@dataclass
+class _Writer:
+    spec: ObjectSpec
+    actor: Actor
+    partial: bool
+    deserialize: Deserializer
+    progress: Callable[[int], None] | None
+
+    def write(self, items: Sequence[Item], *, offset: int = 0) -> list[models.Model]:
+        """Write `items` in one go through the model's services; _ItemRefused names the first that
+        fails (an item of a batch of one is always named)."""
+        model = self.spec.model
+        current = self._changeable([item.pk for item in items if item.pk is not None])
+        creates: list[tuple[int, ObjectWrite]] = []
+        updates: list[tuple[int, ObjectWrite]] = []
+        for position, item in enumerate(items):
+            if item.pk is not None and item.pk not in current:
+                raise _ItemRefused(position, _not_found(self.spec, item.pk, "change"), missing=True)
+            try:
+                values = self.deserialize(
+                    self.spec, item.payload, actor=self.actor, partial=self.partial and item.pk is not None
+                )
+            except WriteError as error:
+                raise _ItemRefused(position, error.errors) from None
+            write = ObjectWrite(model=model, instance=current.get(item.pk), **values.service_arguments())
+            (creates if item.pk is None else updates).append((position, write))
+            if self.progress is not None:
+                self.progress(offset + position + 1)
+        services = self.spec.services
+        written: dict[int, models.Model] = {}
+        for service, writes in ((services.create, creates), (services.update, updates)):
+            if not writes:
+                continue
+            try:
+                objects = service([write for _position, write in writes])
+            except WritesInvalid as invalid:
+                first = min(invalid.errors)
+                raise _ItemRefused(writes[first][0], model_errors(invalid.errors[first])) from None
+            except BillingRefused:
+                raise  # refuses the whole write, not one item
+            except ValidationError as error:  # a service's refusal of the batch as a whole
+                if len(items) != 1:
+                    raise _BatchFailed from error
+                raise _ItemRefused(0, model_errors(error)) from None
+            except IntegrityError as error:  # a batch holding one unique value twice
+                raise _BatchFailed from error
+            written.update((position, obj) for (position, _write), obj in zip(writes, objects, strict=True))
+        return [written[position] for position in range(len(items))]
+
+    def _changeable(self, pks: list[int]) -> dict[int, models.Model]:
+        """The objects to change that the actor may change, read for update (one query)."""
+        if not pks:
+            return {}
+        model = self.spec.model
+        allowed = model._default_manager.restrict(self.actor, "change").filter(pk__in=pks).values("pk")
+        return {obj.pk: obj for obj in model._base_manager.select_for_update().filter(pk__in=allowed)}
+
+
+def delete_objects(spec: ObjectSpec, actor: Actor, pks: Sequence[int], *, message: str = "") -> None:
+    """Delete the objects of `spec` with these ids (an id given twice is deleted once) and what
+    cascades with them, as `actor`, through the model's delete service.
+
+    Raises WriteRefused (an id the actor may not delete; nothing deleted), NotPermitted,
+    BillingRefused, django.db.models.ProtectedError / RestrictedError."""
+    require(actor, spec.model, "delete")
+    wanted = list(dict.fromkeys(pks))
+    if not wanted:
+        return
+    with acting_as(actor), transaction.atomic(), object_write_batch():
+        found = {obj.pk: obj for obj in spec.model._default_manager.restrict(actor, "delete").filter(pk__in=wanted)}
+        missing = [pk for pk in wanted if pk not in found]
+        if missing:
+            errors = [
+                {"index": index, "errors": _not_found(spec, pk, "delete")}
+                for index, pk in enumerate(wanted)
+                if pk in missing
+            ]
+            raise WriteRefused(errors, missing)
+        spec.services.delete([found[pk] for pk in wanted], message=message)
