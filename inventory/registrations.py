@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from core.fields import BRIEF_OBJECT, nullable, renders
 from core.filters import Filter, FilterError
 from core.registry import object_type_renderer, registry
 from core.representation import render
@@ -141,6 +142,7 @@ registry.register(
 )  # fmt: skip
 
 
+@renders(nullable(BRIEF_OBJECT))
 def _assigned_object(assignment, links):
     target = assignment.assigned_object
     if target is None:
