@@ -20,6 +20,7 @@ A registration's renderers (`renderers={"object": Rendered(function, type)}`) de
 what they return as a `ValueType`, so the OpenAPI document and GraphQL describe those fields too.
 """
 
+import copy
 import datetime
 import functools
 import json
@@ -58,7 +59,7 @@ class ValueType:
     nullable: bool = False
 
     def openapi(self) -> dict:
-        schema = json.loads(json.dumps(self.schema))  # a copy the caller may change
+        schema = copy.deepcopy(dict(self.schema))  # the caller may change it
         if self.nullable:
             schema["nullable"] = True
         return schema
@@ -261,8 +262,10 @@ def _fixed(schema: Mapping[str, Any]) -> Callable[[Any], dict]:
     return lambda model_field: _with_null(model_field, dict(schema))
 
 
-def _text_schema(model_field, **extra) -> dict:
+def _text_schema(model_field, *, format: str | None = None, **extra) -> dict:
     schema: dict[str, Any] = {"type": "string", **extra}
+    if format and not model_field.blank:  # "" (a blank e-mail or link) is no e-mail address or URI
+        schema["format"] = format
     if getattr(model_field, "max_length", None):
         schema["maxLength"] = model_field.max_length
     return _with_null(model_field, schema)
@@ -575,9 +578,6 @@ def _refine_json(model_field) -> FieldKind:
     return CUSTOM_FIELDS if model_field.name == "custom_field_data" else JSON
 
 
-JSON = replace(JSON, refine=_refine_json)
-
-
 # -- choices: a field of some kind whose values are a fixed list -----------------------------------
 
 
@@ -831,7 +831,7 @@ for _field_class, _kind in (
     (models.DateField, DATE),
     (models.TimeField, TIME),
     (models.UUIDField, UUID),
-    (models.JSONField, JSON),
+    (models.JSONField, replace(JSON, refine=_refine_json)),
     (ArrayField, ARRAY),
     (models.ForeignKey, replace(FOREIGN_KEY, refine=_refine_foreign_key)),
     (models.ManyToManyField, replace(MANY_TO_MANY, refine=_refine_many_to_many)),
