@@ -1,17 +1,38 @@
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils.module_loading import import_string
 
 from automation.models import Job
 
 
-def job_enqueue(*, name: str, function: str, arguments: dict | None = None, user_id: int | None = None) -> Job:
+def job_function_path(function: Callable[..., dict]) -> str:
+    """What a Job stores of its function, and the worker imports it by: the function's dotted path.
+    Raises ValueError for anything the worker could not import back (a lambda, a nested function)."""
+    if not callable(function):
+        raise TypeError(f"a job is given by its function, not by a name: import it instead of {function!r}")
+    path = f"{function.__module__}.{function.__qualname__}"
+    try:
+        found = import_string(path)
+    except ImportError:
+        found = None
+    if found is not function:
+        raise ValueError(f"{path} is not a module-level function: a worker could not import it")
+    return path
+
+
+def job_enqueue(
+    *, name: str, function: Callable[..., dict], arguments: dict | None = None, user_id: int | None = None
+) -> Job:
     """Record a job in the current organization and queue it once the transaction commits.
 
-    `function` is the dotted path of a callable taking the Job and its arguments as keywords.
+    `function` takes the Job and `arguments` as keywords and returns the job's data (JSON); it is
+    passed itself, not named by a string, so moving or renaming it cannot leave a caller behind.
     """
-    import_string(function)  # fail now, in the caller, rather than later in the worker
     with transaction.atomic():
-        job = Job.objects.create(name=name, function=function, arguments=arguments or {}, user_id=user_id)
+        job = Job.objects.create(
+            name=name, function=job_function_path(function), arguments=arguments or {}, user_id=user_id
+        )
         transaction.on_commit(lambda: _dispatch(job.pk))
     return job
 

@@ -6,7 +6,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core import registrations  # noqa: F401
+        from core.registry import register_layers
+
+        register_layers("core.registrations")
         from core.services import object_usage
         from tenants.billing import object_counter_register
 

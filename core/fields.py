@@ -112,7 +112,7 @@ class Rendered:
 
 def typed_renderer(spec, name: str) -> Rendered:
     """The registration's renderer of `name`, which must say what it returns."""
-    renderer = spec.renderers[name]
+    renderer = spec.api.renderers[name]
     if not isinstance(renderer, Rendered):
         raise ImproperlyConfigured(
             f"{spec.model._meta.label}: the renderer of {name!r} does not say what it returns; "

@@ -498,7 +498,7 @@ def search(queryset, spec: ObjectSpec, text: str):
     if not text:
         return queryset
     q = Q()
-    for field in spec.search_fields:
+    for field in spec.search.fields:
         q |= Q(**{f"{field}__icontains": text})
     return queryset.filter(q)
 
@@ -533,11 +533,11 @@ def filter_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
 
 def order_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
     requested = [part.strip() for part in params.get("ordering", "").split(",") if part.strip()]
-    allowed = {field.name for field in spec.model._meta.concrete_fields} | set(spec.counts) | {"id"}
+    allowed = {field.name for field in spec.model._meta.concrete_fields} | set(spec.api.counts) | {"id"}
     ordering = [part for part in requested if part.lstrip("-") in allowed]
     if ordering:
         return queryset.order_by(*ordering, "pk")
-    default = list(spec.ordering or spec.model._meta.ordering or [])
+    default = list(spec.model._meta.ordering or [])
     if issubclass(spec.model, MPTTModel):
         default = ["tree_id", "lft"]
     return queryset.order_by(*default, "pk")

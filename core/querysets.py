@@ -13,7 +13,10 @@ outside it do not exist for that member (404), whatever they may otherwise do --
 member's private saved filter, for instance.
 """
 
-from django.db import models
+from collections.abc import Sequence
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import Q
 
 from core.context import ROLE_ACTIONS, Actor
@@ -23,7 +26,7 @@ def is_settings_write(model, action: str) -> bool:
     from core.registry import registry
 
     spec = registry.find(model)
-    return action != "view" and spec is not None and spec.admin_only
+    return action != "view" and spec is not None and spec.access.admin_only
 
 
 def role_allows(actor: Actor, model, action: str) -> bool:
@@ -36,7 +39,7 @@ def visibility(actor: Actor, model) -> Q | None:
     from core.registry import registry
 
     spec = registry.find(model)
-    return spec.visible_to(actor) if spec is not None and spec.visible_to is not None else None
+    return spec.access.visible_to(actor) if spec is not None and spec.access.visible_to is not None else None
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -79,3 +82,31 @@ def permission_constraints(actor: Actor, model, action: str) -> Q | None:
             q = Q(**constraint)
             combined = q if combined is None else combined | q
     return combined
+
+
+def count_each(querysets: Sequence[models.QuerySet]) -> list[int]:
+    """How many rows each queryset has, in one query however many there are: a UNION ALL of one
+    COUNT(*) per queryset over its own SQL, so whatever `restrict()` added (WHERE, DISTINCT) counts.
+    All querysets must read the same database."""
+    if not querysets:
+        return []
+    alias = querysets[0].db
+    counts = [0] * len(querysets)
+    parts: list[str] = []
+    params: list = []
+    for index, queryset in enumerate(querysets):
+        if queryset.db != alias:
+            raise ValueError("count_each counts querysets of one database")
+        try:
+            sql, part_params = queryset.order_by().values("pk").query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:  # .none(): nothing to ask the database
+            continue
+        # The SQL is the ORM's own, its values passed as parameters.
+        parts.append(f"SELECT {index} AS i, COUNT(*) AS n FROM ({sql}) AS q{index}")  # noqa: S608
+        params.extend(part_params)
+    if parts:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for index, count in cursor.fetchall():
+                counts[index] = count
+    return counts

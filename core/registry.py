@@ -1,22 +1,158 @@
-"""The registry: declare a model once; REST, filters, search and change logging derive from it.
+"""The registry: declare a model once; REST, GraphQL, filters, search, UI and change logging derive from it.
 
-registry.register(
-    Region,
-    api="dcim/regions",
-    brief_fields=("id", "url", "display", "name", "slug", "description", "_depth"),
-)
+A registration is split by layer, each layer in its own module of the app (`api.py`,
+`filters.py`, `ui.py`, `graphql.py`), each a typed group of options:
+
+    # inventory/api.py -- the model's identity and its NetBox REST representation
+    registry.register(Site, api=Api("dcim/sites", brief_fields=NAMED_BRIEF), search=Search(fields=("name", "slug")))
+    # inventory/filters.py
+    registry.extend(Site, filters={"contact": ...})
+    # inventory/ui.py
+    registry.extend(Site, ui=Ui(menu=Menu("Organization", "Sites")))
+
+The app's `ready()` imports its layer modules, `api` first (see `register_layers`).
 """
 
+import importlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
-# NetBox's navigation menus, in its order; registrations say which one they belong to.
+# NetBox's navigation menus, in its order; a registration's `Ui.menu` names one and a heading in it.
 MENUS = ("Organization", "DCIM", "IPAM", "Circuits", "Virtualization", "Customization", "Operations", "Admin")
-MENU_BY_APP = {
+
+
+@dataclass(frozen=True)
+class Route:
+    """An extra REST operation on a model's list (`/api/<app>/<path>/<name>/`) or on one object
+    (`/api/<app>/<path>/<id>/<name>/`), e.g. NetBox's `/prefixes/{id}/available-ips/`.
+
+    `handler(request, actor, obj)` (detail) or `handler(request, actor)` (list) returns the JSON
+    body (or an HttpResponse); it runs inside the API's error handling, as the caller. Before it
+    runs the caller must hold `action` on the model, and on a detail route `obj` is looked up
+    among the objects that action allows (so a 404 for anything else). `response` is the OpenAPI
+    schema of the answer; `request` the schema of a write's body (None: no body)."""
+
+    name: str
+    handler: Callable[..., Any]
+    detail: bool = True
+    methods: tuple[str, ...] = ("GET",)
+    action: str = "view"
+    summary: str = ""
+    response: dict = field(default_factory=lambda: {"type": "object"})
+    request: dict | None = None
+    paginated: bool = False
+
+
+@dataclass(frozen=True)
+class Api:
+    """The NetBox REST representation and writes; `path` ("dcim/sites") is the model's identity."""
+
+    path: str
+    brief_fields: tuple[str, ...]
+    # Fields the representation carries, in order; None: derived from the model.
+    fields: tuple[str, ...] | None = None
+    # Fields written through the API (besides custom_fields/tags); None: every editable field.
+    write_fields: tuple[str, ...] | None = None
+    # Representations of fields that differ from the derived ones, with the type of what they return:
+    # name -> core.fields.Rendered((obj, links) -> value, ValueType).
+    renderers: dict[str, Callable] = field(default_factory=dict)
+    # Counts NetBox shows on this object (e.g. {"site_count": "sites"}), annotated on lists.
+    counts: dict[str, str] = field(default_factory=dict)
+    # Writes of fields whose JSON form the generic layer cannot convert (e.g. "dcim.site" for a content
+    # type): name -> (value, actor) -> Python value; raise ValidationError for a bad value.
+    write_converters: dict[str, Callable] = field(default_factory=dict)
+    # NetBox's name for a field whose model field is named otherwise: {"users": "user_ids"}.
+    write_aliases: dict[str, str] = field(default_factory=dict)
+    # Extra operations beside list and detail (see `Route`).
+    routes: tuple[Route, ...] = ()
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may do what, beyond roles and object permissions (see core.querysets)."""
+
+    # Written by nobody through the API or UI (e.g. the change log, written by the services).
+    read_only: bool = False
+    # The organization's settings: written by admins and owners only.
+    admin_only: bool = False
+    # The rows a member may see at all, whatever the action, role or object permissions grant:
+    # actor -> Q, or None for every row (e.g. saved filters: others' private ones are hidden).
+    visible_to: Callable[[Any], Q | None] | None = None
+
+
+@dataclass(frozen=True)
+class Search:
+    """The global search index: the fields whose text is indexed, the first ones weighing most."""
+
+    fields: tuple[str, ...] = ("name", "description")
+
+
+@dataclass(frozen=True)
+class Menu:
+    """Where the model's list sits in the navigation: NetBox's menu and the heading within it."""
+
+    group: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class Tab:
+    """An extra tab on the object's page, at `/<app>/<path>/<id>/<name>/`.
+
+    `view(request, spec, actor, instance)` returns (template, context) for the tab's body, the
+    object page's header and tabs around it; `visible(instance)` hides the tab where it does not
+    apply; `badge(actor, spec, instance)` a count shown beside the label (None: no badge)."""
+
+    name: str
+    label: str
+    view: Callable[..., tuple[str, dict]]
+    visible: Callable[[Any], bool] = lambda instance: True
+    badge: Callable[..., int | None] | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """An extra panel on the object's detail tab: `template` rendered with the page's context plus
+    what `context(request, spec, actor, instance)` returns."""
+
+    template: str
+    context: Callable[..., dict] = lambda request, spec, actor, instance: {}
+    # "left" under the attributes, "right" beside them, "full" across the page below both.
+    column: str = "full"
+
+
+@dataclass(frozen=True)
+class Ui:
+    # None: the model is listed under a heading named after its app, in the menu of its API app.
+    menu: Menu | None = None
+    # The list page's default columns; None: derived from the representation's fields.
+    table_columns: tuple[str, ...] | None = None
+    # Form fields the UI cannot derive (e.g. members, who live outside the organization's schema):
+    # model field name -> (bulk: bool) -> django.forms.Field.
+    form_fields: dict[str, Callable] = field(default_factory=dict)
+    # Tabs after the detail tab (before the journal and changelog), and panels on the detail tab.
+    tabs: tuple[Tab, ...] = ()
+    panels: tuple[Panel, ...] = ()
+    # Whether the object page has a changelog tab (the change log's own entries have none).
+    changelog: bool = True
+
+
+@dataclass(frozen=True)
+class GraphQL:
+    """Hand-written GraphQL fields that replace derived ones (or add fields): name -> a
+    `graphene.Field` (with its resolver), or `make(types, name)` called while the types are derived
+    (`types` is core.graphql.types.ObjectTypes, for fields that refer to other types) returning the
+    field, or (field, Relation) for a relation the optimizer should load for many rows at once."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+# NetBox's menus by API app, for registrations that name no menu.
+_MENU_BY_APP = {
     "tenancy": "Organization",
     "dcim": "DCIM",
     "ipam": "IPAM",
@@ -31,41 +167,24 @@ MENU_BY_APP = {
 @dataclass(frozen=True)
 class ObjectSpec:
     model: type[models.Model]
-    api_app: str  # NetBox's app segment: "dcim", "tenancy", "extras", ...
-    api_path: str  # plural kebab-case: "regions", "contact-groups"
-    brief_fields: tuple[str, ...]
-    # Fields the REST representation carries, in order; None: derived from the model.
-    fields: tuple[str, ...] | None = None
-    # Fields written through the API (besides custom_fields/tags); None: every editable field.
-    write_fields: tuple[str, ...] | None = None
-    search_fields: tuple[str, ...] = ("name", "description")
-    ordering: tuple[str, ...] = ()
-    read_only: bool = False
-    # The organization's settings: written by admins and owners only (see core.querysets).
-    admin_only: bool = False
-    # The rows a member may see at all, whatever the action, role or object permissions grant:
-    # actor -> Q, or None for every row (e.g. saved filters: others' private ones are hidden).
-    visible_to: Callable[[Any], Q | None] | None = None
-    display: Callable[[models.Model], str] = str
+    api: Api
+    access: Access = Access()
+    search: Search = Search()
+    ui: Ui = Ui()
+    graphql: GraphQL = GraphQL()
     # Extra filter definitions or overrides, by filter name (see core.filters).
     filters: dict = field(default_factory=dict)
-    # Representations of fields that differ from the derived ones, with the type of what they return:
-    # name -> core.fields.Rendered((obj, links) -> value, ValueType).
-    renderers: dict[str, Callable] = field(default_factory=dict)
-    # Counts NetBox shows on this object (e.g. {"site_count": "sites"}), annotated on lists.
-    counts: dict[str, str] = field(default_factory=dict)
-    # Writes of fields whose JSON form the generic layer cannot convert (e.g. "dcim.site" for a content
-    # type): name -> (value, actor) -> Python value; raise ValidationError for a bad value.
-    write_converters: dict[str, Callable] = field(default_factory=dict)
-    # NetBox's name for a field whose model field is named otherwise: {"users": "user_ids"}.
-    write_aliases: dict[str, str] = field(default_factory=dict)
-    # The UI's navigation group (NetBox's menus); None: derived from the API app (see `menu_group`).
-    menu: str | None = None
-    # The list page's default columns; None: derived from the representation's fields.
-    table_columns: tuple[str, ...] | None = None
-    # Form fields the UI cannot derive (e.g. members, who live outside the organization's schema):
-    # model field name -> (bulk: bool) -> django.forms.Field.
-    form_fields: dict[str, Callable] = field(default_factory=dict)
+    display: Callable[[models.Model], str] = str
+
+    @property
+    def api_app(self) -> str:
+        """NetBox's app segment: "dcim", "tenancy", "extras", ..."""
+        return self.api.path.partition("/")[0]
+
+    @property
+    def api_path(self) -> str:
+        """Plural kebab-case: "regions", "contact-groups"."""
+        return self.api.path.partition("/")[2]
 
     @property
     def type_label(self) -> str:
@@ -73,8 +192,11 @@ class ObjectSpec:
         return f"{self.api_app}.{self.model._meta.model_name}"
 
     @property
-    def menu_group(self) -> str:
-        return self.menu or MENU_BY_APP.get(self.api_app, self.api_app.title())
+    def menu(self) -> Menu:
+        if self.ui.menu is not None:
+            return self.ui.menu
+        group = _MENU_BY_APP.get(self.api_app, self.api_app.title())
+        return Menu(group, str(self.model._meta.app_config.verbose_name))
 
     @property
     def label(self) -> str:
@@ -85,20 +207,66 @@ class ObjectSpec:
         return f"{self.api_app}-{self.api_path}"
 
 
+# The groups `Registry.extend` may add after `register`, and their defaults.
+_LAYERS = {f.name: f.default for f in fields(ObjectSpec) if f.name in ("access", "search", "ui", "graphql")}
+
+
 class Registry:
     def __init__(self):
         self._by_model: dict[type[models.Model], ObjectSpec] = {}
+        # Models in the order their `ui=` was given: their order under a menu heading.
+        self._menu_order: list[type[models.Model]] = []
 
-    def register(self, model: type[models.Model], *, api: str, brief_fields: tuple[str, ...], **options) -> ObjectSpec:
+    def register(self, model: type[models.Model], *, api: Api, **groups) -> ObjectSpec:
+        """Declare a model: its identity and REST representation (`api`) and any other group."""
         if model in self._by_model:
             raise ValueError(f"{model._meta.label} is already registered")
-        api_app, _, api_path = api.partition("/")
-        spec = ObjectSpec(model=model, api_app=api_app, api_path=api_path, brief_fields=tuple(brief_fields), **options)
+        if api.path.count("/") != 1:
+            raise ValueError(f'{model._meta.label}: the API path is "<app>/<plural>", not {api.path!r}')
+        spec = ObjectSpec(model=model, api=api, **groups)
+        self._by_model[model] = spec
+        return spec
+
+    def extend(self, model: type[models.Model], **groups) -> ObjectSpec:
+        """Add a layer's group (`ui=`, `search=`, `graphql=`, `access=`) or filters to a registered model.
+        A group is given once; filters add to those already declared."""
+        spec = self.get(model)
+        changes: dict[str, Any] = {}
+        for name, value in groups.items():
+            if name == "filters":
+                overlap = set(spec.filters) & set(value)
+                if overlap:
+                    raise ValueError(f"{model._meta.label}: filters {sorted(overlap)} are declared twice")
+                changes["filters"] = {**spec.filters, **value}
+            elif name in _LAYERS:
+                if getattr(spec, name) != _LAYERS[name]:
+                    raise ValueError(f"{model._meta.label}: its {name} options are already declared")
+                changes[name] = value
+                if name == "ui":
+                    self._menu_order.append(model)
+            else:
+                raise TypeError(f"registry.extend() got an unexpected group {name!r}")
+        spec = replace(spec, **changes)
         self._by_model[model] = spec
         return spec
 
     def __iter__(self) -> Iterator[ObjectSpec]:
         return iter(self._by_model.values())
+
+    def in_menu_order(self) -> list[ObjectSpec]:
+        """Every registration, by NetBox's menus, then by heading (in the order headings first
+        appear), then in the order the app's `ui` module gave them."""
+        ordered = [self._by_model[model] for model in self._menu_order]
+        ordered += [spec for spec in self._by_model.values() if spec.model not in self._menu_order]
+        headings: dict[tuple[str, str], int] = {}
+        for spec in ordered:
+            headings.setdefault((spec.menu.group, spec.menu.heading), len(headings))
+
+        def position(spec: ObjectSpec) -> tuple[int, int]:
+            group = MENUS.index(spec.menu.group) if spec.menu.group in MENUS else len(MENUS)
+            return group, headings[(spec.menu.group, spec.menu.heading)]
+
+        return sorted(ordered, key=position)
 
     def __contains__(self, model) -> bool:
         return model in self._by_model
@@ -119,6 +287,19 @@ class Registry:
 
 
 registry = Registry()
+
+# An app's registration modules, in the order its `ready()` imports them: `api` declares the model.
+LAYER_MODULES = ("api", "filters", "ui", "graphql")
+
+
+def register_layers(package: str) -> None:
+    """Import the registration modules of `package` that exist (`inventory.api`, `inventory.ui`…)."""
+    for layer in LAYER_MODULES:
+        try:
+            importlib.import_module(f"{package}.{layer}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{package}.{layer}":
+                raise
 
 
 def object_type_label(content_type) -> str:

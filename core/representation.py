@@ -65,8 +65,8 @@ def _tag_spec() -> ObjectSpec:
 
 def field_names(spec: ObjectSpec) -> tuple[str, ...]:
     """The representation's field names, in NetBox's order."""
-    if spec.fields is not None:
-        return spec.fields
+    if spec.api.fields is not None:
+        return spec.api.fields
     names = ["id", "url", "display_url", "display"]
     model_fields = [
         field.name
@@ -89,7 +89,7 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         names += ["tags", "custom_fields"]
     if issubclass(spec.model, ChangeLoggedModel) or hasattr(spec.model, "created"):
         names += ["created", "last_updated"]
-    names += list(spec.counts)
+    names += list(spec.api.counts)
     if issubclass(spec.model, MPTTModel):
         names.append("_depth")
     return tuple(names)
@@ -101,12 +101,12 @@ Renderer = Callable[[models.Model, Links], Any]
 @functools.cache
 def renderers(model: type[models.Model], brief: bool) -> tuple[tuple[str, Renderer], ...]:
     spec = registry.get(model)
-    names = spec.brief_fields if brief else field_names(spec)
+    names = spec.api.brief_fields if brief else field_names(spec)
     return tuple((name, _renderer(spec, name)) for name in names)
 
 
 def _renderer(spec: ObjectSpec, name: str) -> Renderer:
-    if name in spec.renderers:
+    if name in spec.api.renderers:
         return typed_renderer(spec, name).function
     if name == "id":
         return lambda obj, links: obj.pk
@@ -124,7 +124,7 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
         return _tags
     if name == "custom_fields":
         return _custom_fields
-    if name in spec.counts:
+    if name in spec.api.counts:
         return lambda obj, links: getattr(obj, name, 0)
     field = spec.model._meta.get_field(name)
     kind = kind_of(field)
@@ -257,7 +257,7 @@ def render_many(rows: list, links: Links, *, brief: bool = False, only: set[str]
 def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     """Add the joins and prefetches the representation needs (one query per relation, not per row).
     `tags=False`: the caller renders with `render_many`, which loads tags itself."""
-    names = set(spec.brief_fields if brief else field_names(spec))
+    names = set(spec.api.brief_fields if brief else field_names(spec))
     select: list[str] = []
     prefetch: list = []
     for field in spec.model._meta.get_fields():
@@ -265,7 +265,7 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
             continue
         related_spec = registry.find(field.related_model)
         nested_counts = related_spec is not None and any(
-            name in related_spec.brief_fields for name in related_spec.counts
+            name in related_spec.api.brief_fields for name in related_spec.api.counts
         )
         if field.many_to_many or nested_counts:
             # Nested objects that show counts (a region's site_count) are loaded with one extra,
@@ -281,11 +281,11 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
             select += [
                 f"{field.name}__{inner.name}"
                 for inner in related_spec.model._meta.concrete_fields
-                if inner.is_relation and inner.name in related_spec.brief_fields
+                if inner.is_relation and inner.name in related_spec.api.brief_fields
             ]
     if "tags" in names and tags:
         prefetch.append("tagged_items__tag")
-    for count_name, relation in spec.counts.items():
+    for count_name, relation in spec.api.counts.items():
         if count_name in names:
             queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
     return queryset.select_related(*select).prefetch_related(*prefetch)

@@ -35,9 +35,9 @@ def _text(value) -> str:
 def search_index(instance: models.Model) -> None:
     """Write (or rewrite) `instance`'s entry. Call inside the transaction that saved it."""
     spec = registry.find(type(instance))
-    if spec is None or not spec.search_fields:
+    if spec is None or not spec.search.fields:
         return
-    fields = [_text(getattr(instance, name, "")) for name in spec.search_fields]
+    fields = [_text(getattr(instance, name, "")) for name in spec.search.fields]
     custom = _text(getattr(instance, "custom_field_data", {}) or {})
     document = SearchVector(Value(fields[0]), weight="A", config=CONFIG)
     if fields[1:]:

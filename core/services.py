@@ -31,7 +31,7 @@ _batch_usage: ContextVar[list[int | None] | None] = ContextVar("object_write_bat
 def counted_models() -> list[type[models.Model]]:
     """The models whose rows count against a plan's object limit: every registered model the API
     writes (the change log, written by us, is not counted)."""
-    return [spec.model for spec in registry if not spec.read_only]
+    return [spec.model for spec in registry if not spec.access.read_only]
 
 
 def object_usage() -> int:

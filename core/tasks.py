@@ -15,9 +15,9 @@ logger = logging.getLogger(__name__)
 PRUNE_BATCH = 5000
 
 
-@shared_task(name="core.changelog_prune_all", ignore_result=True)
+@shared_task(name="core.changelog_prune_all", ignore_result=True, run_every=6 * 60 * 60)
 def changelog_prune_all() -> int:
-    """Queue a change-log prune for every organization that limits retention (runs in public)."""
+    """Queue a change-log prune for every organization that limits retention (Celery beat, public schema)."""
     queued = 0
     for organization in Organization.objects.filter(changelog_retention__gt=0).only("pk", "schema_name"):
         with tenant_context(organization):

@@ -56,8 +56,8 @@ class WriteData:
 
 def writable_fields(spec: ObjectSpec) -> list[models.Field]:
     model = spec.model
-    if spec.write_fields is not None:
-        return [model._meta.get_field(name) for name in spec.write_fields]
+    if spec.api.write_fields is not None:
+        return [model._meta.get_field(name) for name in spec.api.write_fields]
     return [
         f
         for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
@@ -138,7 +138,7 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
         raise WriteError(
             {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(payload).__name__}."]}
         )
-    payload = {spec.write_aliases.get(key, key): value for key, value in payload.items()}
+    payload = {spec.api.write_aliases.get(key, key): value for key, value in payload.items()}
     result = WriteData()
     errors: dict[str, list[str]] = {}
     for model_field in writable_fields(spec):
@@ -148,8 +148,8 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
                 errors[name] = ["This field is required."]
             continue
         try:
-            if name in spec.write_converters:
-                result.data[name] = spec.write_converters[name](payload[name], actor)
+            if name in spec.api.write_converters:
+                result.data[name] = spec.api.write_converters[name](payload[name], actor)
             else:
                 result.data[name] = _convert(model_field, payload[name], actor)
         except ValidationError as exc:
@@ -173,7 +173,7 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
     if isinstance(payload.get("changelog_message"), str):
         result.message = payload["changelog_message"]
     if errors:
-        names = {field: alias for alias, field in spec.write_aliases.items()}
+        names = {field: alias for alias, field in spec.api.write_aliases.items()}
         raise WriteError({names.get(key, key): messages for key, messages in errors.items()})
     return result
 

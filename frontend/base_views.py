@@ -49,7 +49,7 @@ def permissions(spec: ObjectSpec, actor: Actor) -> dict[str, bool]:
     """Which actions to offer: those the user's role or object permissions could allow, in an
     organization that takes writes (not read-only by status or billing)."""
     organization = current_organization()
-    if spec.read_only or (organization is not None and organization_read_only_reason(organization)):
+    if spec.access.read_only or (organization is not None and organization_read_only_reason(organization)):
         return {"add": False, "change": False, "delete": False}
     return {action: allowed(actor, spec.model, action) for action in ("add", "change", "delete")}
 
@@ -78,7 +78,7 @@ def page(request: HttpRequest, template: str, spec: ObjectSpec, actor: Actor, co
         "urls": {
             action: object_url(spec, action)
             for action in ("list", "add", "import", "bulk_edit", "bulk_delete")
-            if not spec.read_only or action == "list"
+            if not spec.access.read_only or action == "list"
         },
         **context,
     }

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from automation.models import Job
-from automation.services import job_enqueue
+from automation.services import job_enqueue, job_function_path
 from core.api.endpoints import ApiError, each_item, ensure_permitted
 from core.registry import ObjectSpec
 from core.services import object_delete, object_update, object_write_batch
@@ -21,7 +21,7 @@ from frontend.base_views import forbidden, object_url, page, safe_return_url, ui
 from frontend.forms import NULLIFY, build_form
 from frontend.object_views import deletion_preview
 
-IMPORT_FUNCTION = "frontend.transfer.import_job"
+IMPORT_FUNCTION = job_function_path(transfer.import_job)
 
 
 def _selected(request, spec: ObjectSpec, actor, action: str):
@@ -187,7 +187,7 @@ def bulk_import(request, *, spec: ObjectSpec, actor):
                 if len(records) >= background_threshold():
                     job = job_enqueue(
                         name=f"Import {len(records)} {spec.model._meta.verbose_name_plural}",
-                        function=IMPORT_FUNCTION,
+                        function=transfer.import_job,
                         arguments={"model": spec.label, "records": records, "user_id": actor.user_id,
                                    "user_name": actor.user_name, "role": actor.role},
                         user_id=actor.user_id,

@@ -34,7 +34,7 @@ _CUSTOM_FIELD_ERROR = re.compile(r"custom field '(?P<name>[^']+)'")
 def form_fields(spec: ObjectSpec) -> list[models.Field]:
     """The writable fields in the representation's (NetBox's) order: name first, comments last."""
     order = {name: index for index, name in enumerate(field_names(spec))}
-    aliases = {field: alias for alias, field in spec.write_aliases.items()}
+    aliases = {field: alias for alias, field in spec.api.write_aliases.items()}
     fields = writable_fields(spec)
     return sorted(fields, key=lambda f: order.get(aliases.get(f.name, f.name), len(order)))
 
@@ -116,8 +116,8 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 
 def _model_form_field(spec: ObjectSpec, model_field, *, bulk: bool):
-    if model_field.name in spec.form_fields:
-        return spec.form_fields[model_field.name](bulk)
+    if model_field.name in spec.ui.form_fields:
+        return spec.ui.form_fields[model_field.name](bulk)
     form_field = _model_form_field_for(spec, model_field, bulk=bulk)
     if form_field is not None and not bulk and model_field.has_default() and not model_field.is_relation:
         form_field.initial = model_field.get_default()  # a new object's form shows the defaults

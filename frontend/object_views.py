@@ -17,7 +17,7 @@ from core.customfields import definitions_for, supports_custom_fields, supports_
 from core.fields import kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import JournalEntry, ObjectChange, SavedFilter
-from core.registry import ObjectSpec, registry
+from core.registry import ObjectSpec, Tab, registry
 from core.representation import Links, optimize, render, render_many
 from core.services import object_create, object_delete, object_update
 from core.writes import WriteError, deserialize, model_errors
@@ -170,7 +170,7 @@ def _custom_field_rows(spec: ObjectSpec, data: dict, links: Links) -> list[tuple
     return rows
 
 
-def _tabs(spec: ObjectSpec, instance, active: str) -> list[dict]:
+def _tabs(spec: ObjectSpec, actor, instance, active: str) -> list[dict]:
     tabs = [
         {
             "name": "detail",
@@ -178,9 +178,19 @@ def _tabs(spec: ObjectSpec, instance, active: str) -> list[dict]:
             "url": object_url(spec, "detail", instance.pk),
         }
     ]
+    for tab in spec.ui.tabs:
+        if tab.visible(instance):
+            tabs.append(
+                {
+                    "name": tab.name,
+                    "label": tab.label,
+                    "url": object_url(spec, tab.name, instance.pk),
+                    "badge": tab.badge(actor, spec, instance) if tab.badge is not None else None,
+                }
+            )
     if supports_journaling(spec.model):
         tabs.append({"name": "journal", "label": "Journal", "url": object_url(spec, "journal", instance.pk)})
-    if spec.model is not ObjectChange:
+    if spec.ui.changelog:
         tabs.append({"name": "changelog", "label": "Changelog", "url": object_url(spec, "changelog", instance.pk)})
     for tab in tabs:
         tab["active"] = tab["name"] == active
@@ -200,11 +210,11 @@ def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> 
         "object": instance,
         "data": data,
         "display": spec.display(instance),
-        "tabs": _tabs(spec, instance, active),
+        "tabs": _tabs(spec, actor, instance, active),
         "can": can,
-        "edit_url": None if spec.read_only else object_url(spec, "edit", instance.pk),
-        "delete_url": None if spec.read_only else object_url(spec, "delete", instance.pk),
-        "clone_url": object_url(spec, "add", **_clone_query(spec, instance)) if not spec.read_only else None,
+        "edit_url": None if spec.access.read_only else object_url(spec, "edit", instance.pk),
+        "delete_url": None if spec.access.read_only else object_url(spec, "delete", instance.pk),
+        "clone_url": object_url(spec, "add", **_clone_query(spec, instance)) if not spec.access.read_only else None,
         "links": links,
     }
 
@@ -226,35 +236,29 @@ def object_detail(request, pk: int, *, spec: ObjectSpec, actor):
     context["custom_fields"] = _custom_field_rows(spec, context["data"], context["links"])
     context["tags"] = [tables.cell(tag, context["links"]) for tag in context["data"].get("tags") or []]
     context["related"] = related_objects(spec, actor, instance)
-    context["counts"] = [(tables._label(spec, name), context["data"].get(name)) for name in spec.counts]
-    if spec.model is ObjectChange:
-        context["diff"] = change_diff(instance)
+    context["counts"] = [(tables._label(spec, name), context["data"].get(name)) for name in spec.api.counts]
+    context["panels"] = {"left": [], "right": [], "full": []}
+    for panel in spec.ui.panels:
+        context["panels"][panel.column].append(
+            {"template": panel.template, **panel.context(request, spec, actor, instance)}
+        )
     return page(request, "frontend/generic/detail.html", spec, actor, context)
 
 
+@ui_view
+def object_tab(request, pk: int, *, spec: ObjectSpec, actor, tab: Tab):
+    """A registration's own tab (core.registry.Tab): the object's header and tabs around its body."""
+    instance = _get_visible(spec, actor, pk)
+    if not tab.visible(instance):
+        raise Http404
+    context = _object_context(request, spec, actor, instance, tab.name)
+    template, body = tab.view(request, spec, actor, instance)
+    context.update(body)
+    context["tab_template"] = template
+    return page(request, "frontend/generic/tab.html", spec, actor, context)
+
+
 # -- change log and journal tabs ---------------------------------------------------------------
-
-
-def change_diff(change: ObjectChange) -> list[dict]:
-    """The fields a change touched: (name, before, after); a create or delete shows every field."""
-    before = change.prechange_data or {}
-    after = change.postchange_data or {}
-    names = sorted(set(before) | set(after))
-    rows = []
-    for name in names:
-        old, new = before.get(name), after.get(name)
-        if old == new or (change.action != "update" and old in (None, "", [], {}) and new in (None, "", [], {})):
-            continue
-        rows.append({"name": name, "before": _short(old), "after": _short(new)})
-    return rows
-
-
-def _short(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, default=str)
-    return str(value)
 
 
 @ui_view
@@ -271,7 +275,7 @@ def object_changelog(request, pk: int, *, spec: ObjectSpec, actor):
     context["changes"] = [
         {
             "change": change,
-            "diff": change_diff(change),
+            "diff": change.diff(),
             "url": object_url(registry.get(ObjectChange), "detail", change.pk),
         }
         for change in page_obj.object_list

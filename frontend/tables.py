@@ -59,8 +59,8 @@ def _label(spec: ObjectSpec, name: str) -> str:
         return capfirst(spec.model._meta.verbose_name)
     if name == "id":
         return "ID"
-    if name in spec.counts:
-        relation = spec.counts[name]
+    if name in spec.api.counts:
+        relation = spec.api.counts[name]
         field = _model_field(spec, relation)
         model = getattr(field, "related_model", None)
         return capfirst(model._meta.verbose_name_plural) if model is not None else capfirst(relation)
@@ -71,7 +71,7 @@ def _label(spec: ObjectSpec, name: str) -> str:
 
 
 def sortable_names(spec: ObjectSpec) -> set[str]:
-    return {field.name for field in spec.model._meta.concrete_fields} | set(spec.counts) | {"id"}
+    return {field.name for field in spec.model._meta.concrete_fields} | set(spec.api.counts) | {"id"}
 
 
 def available_columns(spec: ObjectSpec) -> list[Column]:
@@ -89,13 +89,13 @@ def available_columns(spec: ObjectSpec) -> list[Column]:
 
 
 def default_columns(spec: ObjectSpec) -> list[str]:
-    if spec.table_columns is not None:
-        return list(spec.table_columns)
+    if spec.ui.table_columns is not None:
+        return list(spec.ui.table_columns)
     names = [name for name in field_names(spec) if name not in HIDDEN and name not in LONG]
     first = "name" if "name" in names else "display"
-    skipped = {first, "id", "display", "slug", "description", "tags", "created", "last_updated", *spec.counts}
+    skipped = {first, "id", "display", "slug", "description", "tags", "created", "last_updated", *spec.api.counts}
     rest = [name for name in names if name not in skipped][: MAX_DEFAULT_COLUMNS - 1]
-    trailing = [name for name in (*spec.counts, "description") if name in names]
+    trailing = [name for name in (*spec.api.counts, "description") if name in names]
     return [first, *rest, *trailing]
 
 
@@ -188,7 +188,7 @@ def attributes(spec: ObjectSpec, data: dict, links: Links) -> list[tuple[str, Sa
     """The detail page's attribute panel: every field of the representation, formatted."""
     rows = []
     for name in field_names(spec):
-        if name in HIDDEN or name in {"id", "display", "tags", "created", "last_updated", *spec.counts}:
+        if name in HIDDEN or name in {"id", "display", "tags", "created", "last_updated", *spec.api.counts}:
             continue
         value = data.get(name)
         if name in LONG and isinstance(value, dict | list):

@@ -62,7 +62,7 @@ class Columns:
 
 def import_columns(spec: ObjectSpec) -> Columns:
     custom = definitions_for(spec.model) if supports_custom_fields(spec.model) else {}
-    aliases = {field: alias for alias, field in spec.write_aliases.items()}
+    aliases = {field: alias for alias, field in spec.api.write_aliases.items()}
     fields = form_fields(spec)
     names = ["id"] + [aliases.get(f.name, f.name) for f in fields]
     if supports_custom_fields(spec.model):
@@ -79,7 +79,7 @@ def columns(spec: ObjectSpec) -> list[str]:
 
 def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
     fields = writable_fields(spec)
-    aliases = {f: alias for alias, f in spec.write_aliases.items()}
+    aliases = {f: alias for alias, f in spec.api.write_aliases.items()}
     select = [f.name for f in fields if f.is_relation and not f.many_to_many]
     prefetch = [f.name for f in fields if f.many_to_many]
     custom = supports_custom_fields(spec.model)
@@ -280,7 +280,7 @@ def to_payload(spec: ObjectSpec, record: dict[str, Any], layout: Columns) -> tup
     if pk in ("", None):
         pk = None
     payload: dict[str, Any] = {}
-    aliases = spec.write_aliases
+    aliases = spec.api.write_aliases
     custom: dict[str, Any] = {}
     for name, value in record.items():
         name = str(name).strip()
@@ -304,7 +304,7 @@ def to_payload(spec: ObjectSpec, record: dict[str, Any], layout: Columns) -> tup
 
 def _field_value(spec: ObjectSpec, model_field, value):
     kind = kind_of(model_field)
-    if spec.write_converters.get(model_field.name) is not None:
+    if spec.api.write_converters.get(model_field.name) is not None:
         # The registration converts the value: related objects are passed on as written (labels, ids).
         if model_field.many_to_many:
             return split_items(value) if _is_csv_text(value) else value
@@ -414,8 +414,8 @@ def _value_errors(spec: ObjectSpec, payload: dict[str, Any], *, skip: set[str]) 
     fields = {f.name: f for f in writable_fields(spec)}
     errors: dict[str, list[str]] = {}
     for name, value in payload.items():
-        field = fields.get(spec.write_aliases.get(name, name))
-        if field is None or name in skip or field.is_relation or name in spec.write_converters:
+        field = fields.get(spec.api.write_aliases.get(name, name))
+        if field is None or name in skip or field.is_relation or name in spec.api.write_converters:
             continue
         try:
             field.clean(value, None)

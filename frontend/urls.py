@@ -1,10 +1,14 @@
 """The UI's URLs, derived from the registry: NetBox's paths (`/dcim/sites/`, `/dcim/sites/7/edit/`)."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import path
 
 from core.registry import registry
 from frontend import bulk_views, object_views, search_views
 from frontend.base_views import url_name
+
+# The pages only writable registrations have: no tab may take their names.
+WRITE_ACTIONS = ("add", "edit", "delete", "import", "bulk_edit", "bulk_delete")
 
 
 def _patterns_for(spec):
@@ -17,7 +21,19 @@ def _patterns_for(spec):
         path(f"{base}<int:pk>/journal/", object_views.object_journal, kwargs, name=url_name(spec, "journal")),
         path(f"{base}table/", object_views.table_configure, kwargs, name=url_name(spec, "table")),
     ]
-    if not spec.read_only:
+    taken = {pattern.name.rsplit("-", 1)[-1] for pattern in patterns} | set(WRITE_ACTIONS)
+    for tab in spec.ui.tabs:
+        if tab.name in taken or not tab.name.replace("-", "").isalnum():
+            raise ImproperlyConfigured(f"{spec.label}: a tab cannot be named {tab.name!r}")
+        patterns.append(
+            path(
+                f"{base}<int:pk>/{tab.name}/",
+                object_views.object_tab,
+                {**kwargs, "tab": tab},
+                name=url_name(spec, tab.name),
+            )
+        )
+    if not spec.access.read_only:
         patterns += [
             path(f"{base}add/", object_views.object_edit, kwargs, name=url_name(spec, "add")),
             path(f"{base}<int:pk>/edit/", object_views.object_edit, kwargs, name=url_name(spec, "edit")),

@@ -6,4 +6,6 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory"
 
     def ready(self):
-        from inventory import registrations  # noqa: F401
+        from core.registry import register_layers
+
+        register_layers("inventory")

@@ -1,4 +1,6 @@
-"""Wirebook's hooks into django-allauth (settings.ACCOUNT_ADAPTER)."""
+"""Wirebook's account adapter for django-allauth (settings.ACCOUNT_ADAPTER): the signup cap per
+client address, the way back to a pending invitation, emailed links on the public site, and
+single sign-on's rules at login (`tenants.sso.allauth`; its social account adapter is there too)."""
 
 from typing import Any
 from urllib.parse import quote
@@ -10,8 +12,9 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from django.http import HttpRequest
 from django.urls import reverse
 
-from saas_platform.members_views import invitation_pending_url
+from saas_platform.views import invitation_pending_url
 from tenants.public_urls import public_link, public_site, public_url
+from tenants.sso.allauth import password_login_redirect, sso_login_finish
 
 # The ACCOUNT_RATE_LIMITS entry capping the accounts the signup form creates per client address
 # and day (settings.WIREBOOK_MAX_SIGNUPS_PER_ADDRESS_PER_DAY).
@@ -28,6 +31,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if isinstance(form, SignupForm) and not ratelimit.consume(request, action=SIGNUPS_PER_ADDRESS):
             raise ImmediateHttpResponse(ratelimit.respond_429(request))
         return super().save_user(request, user, form, commit)
+
+    def pre_login(self, request, user, **kwargs: Any):
+        """A password login of a member whose organization requires single sign-on goes to its
+        identity provider instead (owners excepted)."""
+        if "sociallogin" not in (kwargs.get("signal_kwargs") or {}):
+            redirect = password_login_redirect(request, user)
+            if redirect is not None:
+                return redirect
+        return super().pre_login(request, user, **kwargs)
+
+    def post_login(self, request, user, **kwargs: Any):
+        """A single sign-on login joins (new accounts) and lands in its organization."""
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        if sociallogin is not None:
+            kwargs["redirect_url"] = sso_login_finish(request, user, sociallogin)
+        return super().post_login(request, user, **kwargs)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """After a login without `next`: back to the invitation that brought a new person here

@@ -29,8 +29,8 @@ from ninja.security import django_auth
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from saas_platform.billing.services import billing_summary
 from tenants.billing import BillingRefused
+from tenants.billing.services import billing_summary
 from tenants.inputs import MAX_BIGINT
 from tenants.members import (
     invitation_create,

@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 NON_HTML_POLICY = {"default-src": [NONE], "frame-ancestors": [NONE]}
-# Where Stripe's Checkout and billing portal live (saas_platform.billing.views redirects there).
+# Where Stripe's Checkout and billing portal live (frontend.settings.billing redirects there).
 STRIPE_ORIGINS = ("https://checkout.stripe.com", "https://billing.stripe.com")
 # Pages (URL names) whose form leads to an identity provider: /login/sso/ and allauth's login
 # confirmation page of an organization's OpenID Connect or SAML provider.

@@ -205,14 +205,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Housekeeping (run `celery -A saas_platform beat`, or a worker with --beat in development).
-CELERY_BEAT_SCHEDULE = {
-    "changelog-retention": {"task": "core.changelog_prune_all", "schedule": 6 * 60 * 60},
-    "organization-deletions": {"task": "tenants.organization_deletions_run", "schedule": 15 * 60},
-    # Each run re-checks the verified SSO email domains whose last check is older than
-    # SSO_DOMAIN_RECHECK_HOURS, at most SSO_DOMAIN_RECHECK_BATCH of them.
-    "sso-domain-checks": {"task": "tenants.sso_domains_recheck", "schedule": 60 * 60},
-}
+# Housekeeping runs on Celery beat: the tasks declared with `run_every` (saas_platform/celery.py).
 
 # --- Billing (Stripe; docs/billing.md) -------------------------------------------------------
 
@@ -297,7 +290,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context.organization_context_processor",
                 "frontend.navigation.navigation_context_processor",
-                "saas_platform.billing.views.billing_context_processor",
+                "frontend.settings.billing.billing_context_processor",
             ],
         },
     }
@@ -320,8 +313,8 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Accounts: signup, login, email verification (django-allauth) --------------------------
 
-# Pending invitations after signup (saas_platform.adapters) and require-SSO (saas_platform.sso).
-ACCOUNT_ADAPTER = "saas_platform.sso.AccountAdapter"
+# Pending invitations after signup, the signup cap and require-SSO (saas_platform.adapters, tenants.sso.allauth).
+ACCOUNT_ADAPTER = "saas_platform.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -365,8 +358,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Each organization's identity provider is one SocialApp row (tenants.sso); there are no
 # settings-defined apps. New people sign up by SSO without a form; an existing account is signed in
 # only when it is a member, linked or matched by a verified address in one of the organization's
-# verified email domains (tenants.sso, saas_platform.sso).
-SOCIALACCOUNT_ADAPTER = "saas_platform.sso.SocialAccountAdapter"
+# verified email domains (tenants.sso, tenants.sso.allauth).
+SOCIALACCOUNT_ADAPTER = "tenants.sso.allauth.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -397,7 +390,7 @@ def dns_nameservers(name: str) -> list[tuple[str, int]]:
     return servers
 
 
-# Email domain verification by DNS TXT record (tenants.sso_domains, docs/sso.md). Resolvers to ask
+# Email domain verification by DNS TXT record (tenants.sso.domains, docs/sso.md). Resolvers to ask
 # (empty: the system's, /etc/resolv.conf), and how long one lookup may take in seconds.
 SSO_DNS_NAMESERVERS = dns_nameservers("SSO_DNS_NAMESERVERS")
 SSO_DNS_TIMEOUT = env_int("SSO_DNS_TIMEOUT", 5)
@@ -470,7 +463,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # same-origin, not no-referrer: with no-referrer browsers send `Origin: null` with forms, which
-# Django's CSRF check refuses (it broke accepting invitations once, see members_views).
+# Django's CSRF check refuses (it broke accepting invitations once, see saas_platform.views.invitation_accept_view).
 SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "").strip() or "same-origin"
 if "no-referrer" in [policy.strip() for policy in SECURE_REFERRER_POLICY.split(",")]:
     raise ImproperlyConfigured("SECURE_REFERRER_POLICY=no-referrer would make CSRF refuse forms; use same-origin.")

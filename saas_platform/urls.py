@@ -3,15 +3,17 @@
 from allauth.account import views as account_views
 from django.urls import include, path
 
-from saas_platform import api, sso, sso_views, views
-from saas_platform.billing.views import stripe_webhook
-from saas_platform.members_views import invitation_accept_view
+from saas_platform import api, views
+from tenants.billing.webhooks import stripe_webhook
+from tenants.errors import server_error
+from tenants.sso import allauth as sso_allauth
+from tenants.sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    # allauth's OIDC callback, with the ID token always verified (saas_platform.sso); before allauth's own.
-    path("accounts/oidc/<str:provider_id>/login/callback/", sso.oidc_callback),
+    # allauth's OIDC callback, with the ID token always verified (tenants.sso.allauth); before allauth's own.
+    path("accounts/oidc/<str:provider_id>/login/callback/", sso_allauth.oidc_callback),
     path("accounts/", include("allauth.urls")),
     # The canonical login and logout paths (platform paths on every host, see tenants.middleware).
     # Listed after allauth's own: of two patterns with one name, reverse() returns the last, so
@@ -22,10 +24,10 @@ urlpatterns = [
     path("logout/", account_views.logout, name="account_logout"),
     path("organizations/new/", views.organization_new, name="organization_new"),
     path("switch/", views.organization_switch, name="organization_switch"),
-    path("invitations/<str:token>/", invitation_accept_view, name="invitation_accept"),
+    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
     path("api/platform/", api.api.urls),
     path("billing/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
 ]
 
 # JSON on the APIs, the plain 500 page elsewhere; never the exception or versions (tenants.errors).
-handler500 = "tenants.errors.server_error"
+handler500 = server_error

@@ -1,16 +1,27 @@
+"""The public site's pages: the organization list, a new organization, the switcher, the emailed
+invitation's accept page, and the load balancers' health check."""
+
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from saas_platform.forms import OrganizationCreateForm
+from tenants.members import INVALID, invitation_accept, invitation_find, invitation_problem
 from tenants.models import Membership
 from tenants.services import OrganizationQuotaExceeded, organization_create
+
+# The invitation an anonymous visitor opened. Signing up, confirming the address and logging in
+# loses `next` on the way (allauth starts a new login after the confirmation), so the login
+# redirect (saas_platform.adapters) leads back to the invitation from here.
+PENDING_INVITATION_SESSION_KEY = "wirebook_pending_invitation"
 
 
 def _database_ok() -> bool:
@@ -79,3 +90,50 @@ def organization_switch(request):
     if slug and Membership.objects.filter(user=request.user, organization__slug=slug).exists():
         return redirect(f"/o/{slug}/")
     return render(request, "404.html", status=404)
+
+
+def _accept_page(request, context: dict, status: int) -> HttpResponse:
+    response = render(request, "frontend/members/invitation.html", context, status=status)
+    # The token is in the URL: never hand it to another site in a Referer header. (Not
+    # "no-referrer": browsers then send `Origin: null` with the accept form, which CSRF refuses.)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+def invitation_accept_view(request, token: str):
+    """The emailed link. Anonymous visitors are offered login or signup and come back here;
+    the invited person confirms with a POST; anyone else gets an error and nothing changes."""
+    invitation = invitation_find(token=token)
+    if invitation is None:
+        return _accept_page(request, {"error": INVALID}, status=404)
+    context = {"invitation": invitation, "next": request.path}
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.path)
+        if invitation.accepted_at is None and not invitation.is_expired:
+            request.session[PENDING_INVITATION_SESSION_KEY] = token
+        return _accept_page(request, context, status=200)
+    request.session.pop(PENDING_INVITATION_SESSION_KEY, None)  # back here: nothing is pending any more
+    if request.method == "POST":
+        try:
+            membership = invitation_accept(token=token, user=request.user)
+        except ValidationError as error:
+            return _accept_page(request, {**context, "error": " ".join(error.messages)}, status=403)
+        return redirect(f"/o/{membership.organization.slug}/")
+    problem = invitation_problem(invitation=invitation, user=request.user)
+    if problem is not None:
+        return _accept_page(request, {**context, "error": problem}, status=403)
+    return _accept_page(request, context, status=200)
+
+
+def invitation_pending_url(request) -> str | None:
+    """The accept page of the invitation this browser opened before logging in, while that
+    invitation can still be accepted; forgotten once asked for."""
+    token = request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+    if not isinstance(token, str):
+        return None
+    invitation = invitation_find(token=token)
+    if invitation is None or invitation.accepted_at is not None or invitation.is_expired:
+        return None
+    return reverse("invitation_accept", args=[token])

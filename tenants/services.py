@@ -9,7 +9,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.audit import audit_record
-from tenants.billing import deletion_billing
+from tenants.billing.services import (
+    deletion_subscription_end,
+    deletion_subscription_sync,
+    deletion_subscriptions_reconcile,
+)
 from tenants.context import public_context
 from tenants.files import organization_files_delete
 from tenants.members import is_manager
@@ -234,15 +238,12 @@ def organization_deletion_cancel(*, organization: Organization, by) -> Organizat
 def _subscription_sync_on_commit(organization: Organization, by) -> None:
     """Once the deletion (or its cancellation) is committed, stop (or resume) the subscription's
     renewal. After the commit, so Stripe is never waited for with the row locked, and a failure
-    (logged by the hook, retried by the beat task) cannot undo the owner's decision."""
-    hooks = deletion_billing()
-    if hooks is not None:
-        sync = hooks.sync
+    (logged, and retried by the deletion task) cannot undo the owner's decision."""
 
-        def subscription_sync() -> None:
-            sync(organization, by)
+    def subscription_sync() -> None:
+        deletion_subscription_sync(organization, by)
 
-        transaction.on_commit(subscription_sync, robust=True)
+    transaction.on_commit(subscription_sync, robust=True)
 
 
 def _deletion_state_set(organization: Organization, status: str, before: str, due, *, save: bool = True) -> None:
@@ -260,10 +261,8 @@ def organization_deletions_run(*, now=None) -> list[str]:
     for the next run (docs/billing.md)."""
     now = now or timezone.now()
     dropped = []
-    hooks = deletion_billing()
     with public_context():
-        if hooks is not None:
-            hooks.reconcile()
+        deletion_subscriptions_reconcile()
         due = Organization.objects.filter(status=OrganizationStatus.PENDING_DELETION, deletion_due__lte=now)
         for pk in list(due.values_list("pk", flat=True)):
             with transaction.atomic():
@@ -271,7 +270,7 @@ def organization_deletions_run(*, now=None) -> list[str]:
                 if organization is None:
                     continue
                 slug, schema_name = organization.slug, organization.schema_name
-                if hooks is not None and not hooks.end(organization):
+                if not deletion_subscription_end(organization):
                     continue  # its subscription could not be cancelled: kept until the next run
                 organization_drop(organization)
                 logger.warning(

@@ -67,7 +67,7 @@ def spare_pool_refill() -> int:
     return refill()
 
 
-@shared_task(name="tenants.organization_deletions_run", ignore_result=True)
+@shared_task(name="tenants.organization_deletions_run", ignore_result=True, run_every=15 * 60)
 def organization_deletions_run() -> list[str]:
     """Drop the organizations whose deletion grace period is over (Celery beat, public schema)."""
     from tenants.services import organization_deletions_run as run
@@ -75,10 +75,11 @@ def organization_deletions_run() -> list[str]:
     return run()
 
 
-@shared_task(name="tenants.sso_domains_recheck", ignore_result=True)
+@shared_task(name="tenants.sso_domains_recheck", ignore_result=True, run_every=60 * 60)
 def sso_domains_recheck() -> int:
     """Look up the verification records of verified SSO email domains again (Celery beat, public
-    schema); returns how many were checked."""
-    from tenants.sso_domains import sso_domains_recheck as recheck
+    schema): those whose last check is older than SSO_DOMAIN_RECHECK_HOURS, at most
+    SSO_DOMAIN_RECHECK_BATCH of them. Returns how many were checked."""
+    from tenants.sso.domains import sso_domains_recheck as recheck
 
     return len(recheck())

@@ -18,7 +18,7 @@ A model's API test declares data; `APICase` supplies the tests:
   in (a content type written by attributes, shown as NetBox's "dcim.site").
 - `filter_fields`: more representation fields to filter by (the scalar and list fields of the
   first payload are filtered by anyway).
-- Read-only registrations (`spec.read_only`) declare `make_object(index)` instead of payloads,
+- Read-only registrations (`spec.access.read_only`) declare `make_object(index)` instead of payloads,
   and get only the read tests.
 - `known_bugs`: {"test_name" or "test_filters[field]": "the precise bug"} marks a case as a
   strict xfail, until the bug is fixed.
@@ -232,12 +232,12 @@ class APICase(CaseData):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         spec = registry.get(cls.model)
-        if spec.read_only:
+        if spec.access.read_only:
             assert cls.make_object is not None, f"{cls.__name__}: a read-only registration needs make_object"
         else:
             assert len(cls.create_data) >= 3 and cls.update_data, f"{cls.__name__}: three payloads and an update"
         # Tests that do not apply are not collected at all (pytest collects only callables).
-        for name in WRITE_TESTS if spec.read_only else READ_ONLY_TESTS:
+        for name in WRITE_TESTS if spec.access.read_only else READ_ONLY_TESTS:
             setattr(cls, name, None)
         for name, reason in cls.known_bugs.items():
             test_name, _, case = name.partition("[")
@@ -259,7 +259,7 @@ class APICase(CaseData):
             and (_is_scalar(value) or (isinstance(value, list) and value and all(map(_is_scalar, value))))
         ]
         fields += [name for name in cls.filter_fields if name not in fields]
-        return [*fields, "id", "id__n"] + (["q"] if cls.spec().search_fields else [])
+        return [*fields, "id", "id__n"] + (["q"] if cls.spec().search.fields else [])
 
     def pytest_generate_tests(self, metafunc):
         if "filter_case" in metafunc.fixturenames:
@@ -283,7 +283,7 @@ class APICase(CaseData):
     @pytest.fixture
     def objects(self, org_a, owner, slug, payloads) -> list[dict]:
         """The case's objects in organization A: full representations, oldest first."""
-        if self.spec().read_only:
+        if self.spec().access.read_only:
             for index in range(3):
                 self._make(org_a, index)
             response = owner.get(f"{self.list_url(slug)}?limit=1000")
@@ -363,7 +363,7 @@ class APICase(CaseData):
 
     def test_brief(self, owner, slug, objects):
         spec = self.spec()
-        assert set(self.brief_fields) == set(spec.brief_fields)
+        assert set(self.brief_fields) == set(spec.api.brief_fields)
 
         listed = owner.get(f"{self.list_url(slug)}?brief=1").json()["results"]
         one = owner.get(f"{self.detail_url(slug, objects[0]['id'])}?brief=1").json()
@@ -415,7 +415,7 @@ class APICase(CaseData):
         raise AssertionError(f"no filter for {field!r}: none of {candidates} in filters_for({self.model.__name__})")
 
     def _search_text(self, row: dict) -> str:
-        for path in self.spec().search_fields:
+        for path in self.spec().search.fields:
             value: Any = row
             for part in path.split("__"):
                 value = value.get(part) if isinstance(value, dict) else None
@@ -438,7 +438,7 @@ class APICase(CaseData):
         path = self.list_url(slug)
 
         def add(index: int) -> None:
-            if self.spec().read_only:
+            if self.spec().access.read_only:
                 self._make(org_a, index)
             else:
                 self._create(owner, slug, payloads[index])
@@ -489,7 +489,7 @@ class APICase(CaseData):
 
     def test_no_permission(self, org_a, owner, slug, objects, payloads, update):
         spec, pk = self.spec(), objects[0]["id"]
-        roles = [MembershipRole.VIEWER] + ([MembershipRole.EDITOR] if spec.admin_only else [])
+        roles = [MembershipRole.VIEWER] + ([MembershipRole.EDITOR] if spec.access.admin_only else [])
         before = self.listed(owner, slug)
 
         for role in roles:

@@ -1,17 +1,31 @@
-"""Tenant rules as code (STYLE: "Tenant rules are code, not memory")."""
+"""Rules of the code base as tests: tenant rules, the boundaries between packages, how jobs and tasks
+are referenced, and what migrations may do (docs/architecture.md, "Boundaries")."""
 
 import ast
+import inspect
 import re
+import sys
 from pathlib import Path
 
+from celery import Task
+from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations, models
+from django.db.migrations.loader import MigrationLoader
+from django.db.models import UniqueConstraint
+from django.utils.module_loading import import_string
 
+from automation.tasks import job_run
+from core.registry import registry
+from core.tasks import changelog_prune_all
 from saas_platform.celery import app as celery_app
 from tenants.tasks import OrganizationTask
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST_PARTY = ("saas_platform", "tenants", "automation", "frontend", "benchmarks")
-ALL_CODE = ("saas_platform", "tenants", "core", "inventory", "automation", "frontend", "benchmarks")
+APPS = ("saas_platform", "tenants", "core", "inventory", "automation", "frontend")
+ALL_CODE = (*APPS, "benchmarks")
 SCHEMA_SWITCHING = re.compile(r"\b(set_tenant|set_schema|set_schema_to_public|schema_context)\(|search_path")
 
 
@@ -23,7 +37,7 @@ def python_files(*packages):
 def test_only_tenants_switches_schemas():
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
-        for path in python_files(*(p for p in FIRST_PARTY if p != "tenants"))
+        for path in python_files(*(p for p in ALL_CODE if p != "tenants"))
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if SCHEMA_SWITCHING.search(line)
     ]
@@ -46,6 +60,64 @@ def test_public_schema_code_never_imports_tenant_schema_apps():
         for path in python_files("saas_platform", "tenants")
         for module in imported_modules(path)
         if module.split(".")[0] in tenant_only
+    ]
+    assert offenders == []
+
+
+# The packages a package never imports, the modules of it that may all the same, and why. Checked
+# on every import statement, at module level or inside a function; migrations have their own rule
+# below. `benchmarks/` measures everything.
+BOUNDARIES = [
+    (
+        "tenants",
+        {"saas_platform", "core", "inventory", "automation", "frontend"},
+        {},
+        "the tenant boundary (schemas, organizations, members, tokens, SSO, billing) is what every other "
+        "package stands on; core counts objects for billing through a counter it registers",
+    ),
+    (
+        "saas_platform",
+        {"core", "inventory", "automation", "frontend"},
+        {},
+        "the platform (settings, public site, platform API, Celery app) serves the public schema, and "
+        "the organization UI builds on it rather than it on the UI",
+    ),
+    (
+        "core",
+        {"inventory", "automation", "frontend", "saas_platform"},
+        {},
+        "the object framework knows models through the registry only; domains, jobs, the UI and the "
+        "platform build on it",
+    ),
+    (
+        "inventory",
+        {"automation", "frontend", "saas_platform"},
+        # its UI registration declares the models' pages, tabs and panels with the UI's building blocks
+        {"inventory/ui.py": {"frontend"}},
+        "a domain reaches the API, the UI and jobs through its registrations, never from its models or services",
+    ),
+    (
+        "automation",
+        {"frontend", "saas_platform"},
+        {},
+        "jobs run in workers, not in the UI; the UI enqueues them and shows their state",
+    ),
+    (
+        "frontend",
+        {"inventory"},
+        {},
+        "the UI is derived from the registry: a model's own pages come through its registration",
+    ),
+]
+
+
+def test_packages_stay_within_their_boundaries():
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}: {why}"
+        for package, forbidden, allowed, why in BOUNDARIES
+        for path in python_files(package)
+        for module in imported_modules(path)
+        if module.split(".")[0] in forbidden - allowed.get(str(path.relative_to(ROOT)), set())
     ]
     assert offenders == []
 
@@ -139,6 +211,230 @@ def test_user_patterns_run_only_on_re2():
     assert offenders == [], "evaluate users' patterns with core.patterns (RE2)"
     assert "validation_regex" in (ROOT / "core" / "customfields.py").read_text()
     assert "user_pattern_match(" in (ROOT / "core" / "customfields.py").read_text()
+
+
+# --- Jobs and tasks are referenced by import ----------------------------------------------------
+
+SETTINGS_MODULE = ROOT / "saas_platform" / "settings.py"
+OUR_DOTTED_PATH = re.compile(rf"(?:{'|'.join((*APPS, 'tests'))})(?:\.\w+)+")
+# Calls whose first argument names what they patch: a test may name its target.
+PATCHING = {"patch", "setattr", "delattr"}
+
+
+def _callee(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _our_task_names() -> set[str]:
+    celery_app.loader.import_default_modules()
+    return {name for name in celery_app.tasks if not name.startswith("celery.")}
+
+
+def _names_our_code(text: str) -> bool:
+    """Whether `text` is the dotted path of one of our functions or Celery tasks."""
+    try:
+        target = import_string(text)
+    except ImportError:
+        return False
+    return isinstance(target, Task) or (inspect.isfunction(target) and target.__module__.startswith((*APPS, "tests")))
+
+
+def dotted_references(source: str, *, task_names: set[str], settings_module: bool = False) -> list[str]:
+    """String literals in `source` that name a Celery task by its name, or one of our functions or
+    tasks by its dotted path. A task's own `name=` declares it; what a test patches is named by
+    string; settings (read before any code is importable) may name code, but not tasks."""
+    tree = ast.parse(source)
+    exempt = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _callee(node) in PATCHING and node.args:
+            exempt.add(id(node.args[0]))
+        if isinstance(node, ast.Call) and _callee(node) in ("shared_task", "task"):
+            exempt.update(id(keyword.value) for keyword in node.keywords if keyword.arg == "name")
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in exempt:
+            continue
+        if node.value in task_names or (
+            not settings_module and OUR_DOTTED_PATH.fullmatch(node.value) and _names_our_code(node.value)
+        ):
+            found.append((node.lineno, f"{node.lineno}: {node.value!r}"))
+    return [reference for _, reference in sorted(found)]
+
+
+def test_jobs_and_tasks_are_referenced_by_import_not_by_dotted_strings():
+    """A string naming code breaks silently when the code moves (the organization export's jobs did);
+    an import fails at once. Jobs are passed to job_enqueue as functions, beat's schedule comes from
+    the tasks (saas_platform/celery.py), URL handlers are imported."""
+    task_names = _our_task_names()
+    assert {changelog_prune_all.name, job_run.name} <= task_names  # the check has something to find
+    offenders = [
+        f"{path.relative_to(ROOT)}:{reference}"
+        for path in [*python_files(*ALL_CODE), *(ROOT / "tests").rglob("*.py")]
+        for reference in dotted_references(
+            path.read_text(), task_names=task_names, settings_module=path == SETTINGS_MODULE
+        )
+    ]
+    assert offenders == [], f"import the function or task (or use task.name) instead: {offenders}"
+
+
+def test_the_dotted_string_check_finds_what_it_is_for():
+    task_names = _our_task_names()
+    source = """
+job_enqueue(name="export", function="automation.export.organization_export")
+SCHEDULE = {"prune": {"task": "core.changelog_prune_all"}}
+handler500 = "tenants.errors.server_error"
+monkeypatch.setattr("tenants.errors.server_error", fake)
+@shared_task(name="core.changelog_prune_all")
+def changelog_prune_all(): ...
+LOGGER = "tenants.services"
+"""
+
+    assert dotted_references(source, task_names=task_names) == [
+        "2: 'automation.export.organization_export'",
+        "3: 'core.changelog_prune_all'",
+        "4: 'tenants.errors.server_error'",
+    ]
+    assert dotted_references(source, task_names=task_names, settings_module=True) == ["3: 'core.changelog_prune_all'"]
+
+
+# --- Migrations run once per organization --------------------------------------------------------
+
+# Migration imports: the standard library, Django and django-tenants, and mptt, whose TreeForeignKey
+# is the field of NetBox-style trees. Never our own code: migrations are replayed for years, in
+# every organization, while our modules move.
+MIGRATION_IMPORTS = {"django", "django_tenants", "mptt", *sys.stdlib_module_names}
+# Written before the rule, by Django itself: these names must stay importable where they are.
+MIGRATION_IMPORTS_ALLOWED = {
+    # UserManager (use_in_migrations) serialized into the first migration
+    ("saas_platform/migrations/0001_initial.py", "saas_platform.models"),
+    # Invitation.expires' callable default, invitation_default_expires (re-exported by tenants.models)
+    ("tenants/migrations/0004_invitation.py", "tenants.models"),
+}
+
+
+def migration_files():
+    for app in APPS:
+        yield from sorted(path for path in (ROOT / app / "migrations").glob("*.py") if path.name != "__init__.py")
+
+
+def test_migrations_import_no_code_of_ours():
+    files = list(migration_files())
+    assert files
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in files
+        for module in imported_modules(path)
+        if module.split(".")[0] not in MIGRATION_IMPORTS
+        and (str(path.relative_to(ROOT)), module) not in MIGRATION_IMPORTS_ALLOWED
+    ]
+    assert offenders == [], "a migration uses django's own fields, db_default or apps.get_model(), not our modules"
+    # the exceptions are still needed (and so the check finds what it is for)
+    still_there = {
+        (path, module) for path, module in MIGRATION_IMPORTS_ALLOWED if module in imported_modules(ROOT / path)
+    }
+    assert still_there == MIGRATION_IMPORTS_ALLOWED
+
+
+def big_tables() -> set[tuple[str, str]]:
+    """Tables that can be big: every table of an organization's schema (its objects, their change
+    log, tags, search entries, jobs), the registered models' among them."""
+    tenant_only = {app.split(".")[-1] for app in settings.TENANT_APPS if app not in settings.SHARED_APPS}
+    tables = {(model._meta.app_label, model._meta.model_name) for model in apps.get_models()}
+    return {(app_label, model) for app_label, model in tables if app_label in tenant_only}
+
+
+# Constraints PostgreSQL enforces with an index it builds when they are added.
+INDEXED_CONSTRAINTS = (UniqueConstraint, ExclusionConstraint)
+
+
+def _indexed(field) -> bool:
+    return bool(field.db_index or field.unique)
+
+
+def index_creations(app_label: str, migration, state_before, big: set[tuple[str, str]]) -> list[str]:
+    """The operations of `migration` that build an index on an existing big table without
+    `AddIndexConcurrently` in an `atomic = False` migration: each locks the table's writes while it
+    builds, in every organization. A table created by the same migration is empty."""
+    created = {op.name_lower for op in migration.operations if isinstance(op, migrations.CreateModel)}
+    found = []
+    for op in migration.operations:
+        model = getattr(op, "model_name_lower", None)
+        if model is None or model in created or (app_label, model) not in big:
+            continue
+        if isinstance(op, AddIndexConcurrently):
+            if migration.atomic:
+                found.append(f"{op.describe()} (the migration needs atomic = False)")
+        elif _builds_index(op, lambda model=model: state_before().models[app_label, model]):
+            found.append(op.describe())
+    return found
+
+
+def _builds_index(op, model_state) -> bool:
+    if isinstance(op, migrations.AddIndex):
+        return True
+    if isinstance(op, migrations.AddConstraint):
+        return isinstance(op.constraint, INDEXED_CONSTRAINTS)
+    if isinstance(op, migrations.AddField):
+        return _indexed(op.field)
+    if isinstance(op, migrations.AlterField):
+        return _indexed(op.field) and not _indexed(model_state().fields[op.name])
+    if isinstance(op, migrations.AlterUniqueTogether | migrations.AlterIndexTogether):
+        return any(getattr(op, op.option_name))
+    return False
+
+
+def test_new_indexes_on_big_tables_are_built_concurrently():
+    """Every index on a tenant table so far was built by the migration that created the table."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    big = big_tables()
+    assert {("inventory", "site"), ("core", "objectchange")} <= big
+    assert {spec.model._meta.label_lower for spec in registry} <= {f"{app}.{model}" for app, model in big}
+    offenders = []
+    for (app_label, name), migration in sorted(loader.disk_migrations.items()):
+        if app_label not in APPS:
+            continue
+
+        def state_before(app_label=app_label, name=name):
+            return loader.project_state((app_label, name), at_end=False)
+
+        offenders += [
+            f"{app_label}.{name}: {found}" for found in index_creations(app_label, migration, state_before, big)
+        ]
+    assert offenders == [], "use AddIndexConcurrently in a migration with atomic = False (docs/development.md)"
+
+
+def test_the_index_check_finds_what_it_is_for():
+    big = {("inventory", "site")}
+
+    def migration(*operations, atomic=True):
+        instance = migrations.Migration("0099_probe", "inventory")
+        instance.operations, instance.atomic = list(operations), atomic
+        return instance
+
+    def state_before():
+        return MigrationLoader(None, ignore_no_migrations=True).project_state(("inventory", "0002_contacts"))
+
+    index = models.Index(fields=["description"], name="inventory_site_probe")
+    flagged = [
+        migration(migrations.AddIndex("site", index)),
+        migration(AddIndexConcurrently("site", index)),  # atomic: PostgreSQL would refuse it
+        migration(migrations.AddConstraint("site", UniqueConstraint(fields=["description"], name="probe"))),
+        migration(migrations.AddField("site", "owner", models.ForeignKey("inventory.tenant", models.CASCADE))),
+        migration(migrations.AlterField("site", "description", models.CharField(max_length=200, db_index=True))),
+    ]
+    allowed = [
+        migration(AddIndexConcurrently("site", index), atomic=False),
+        migration(
+            migrations.CreateModel("site", fields=[("id", models.AutoField(primary_key=True))]),
+            migrations.AddIndex("site", index),  # the table is new, so empty
+        ),
+        migration(migrations.AddIndex("region", index)),  # not a big table here
+        migration(migrations.AddField("site", "note", models.TextField(blank=True))),
+    ]
+
+    assert [bool(index_creations("inventory", m, state_before, big)) for m in flagged] == [True] * len(flagged)
+    assert [index_creations("inventory", m, state_before, big) for m in allowed] == [[]] * len(allowed)
 
 
 FIELD_KINDS = ROOT / "core" / "fields.py"

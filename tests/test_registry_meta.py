@@ -111,7 +111,7 @@ REST_ONLY = {
 def _rest_only(spec, name: str) -> bool:
     # Counts (a region's site_count) are annotations of REST lists; in GraphQL, as in NetBox's, the
     # objects themselves are selected (`sites { id }`).
-    return name in REST_ONLY or name in spec.counts
+    return name in REST_ONLY or name in spec.api.counts
 
 
 @pytest.mark.parametrize("spec", list(registry), ids=lambda spec: spec.label)
@@ -136,9 +136,9 @@ def test_rest_only_fields_are_still_representation_fields():
     assert set(REST_ONLY) | set(GRAPHQL_NAMES) <= shown
 
 
-@pytest.mark.parametrize("spec", [spec for spec in registry if spec.renderers], ids=lambda spec: spec.label)
+@pytest.mark.parametrize("spec", [spec for spec in registry if spec.api.renderers], ids=lambda spec: spec.label)
 def test_every_renderer_says_what_it_returns(spec):
     """Renderers are Rendered(function, ValueType), so OpenAPI and GraphQL can describe the field."""
-    untyped = [name for name, renderer in spec.renderers.items() if not isinstance(renderer, Rendered)]
+    untyped = [name for name, renderer in spec.api.renderers.items() if not isinstance(renderer, Rendered)]
 
     assert untyped == [], f"renderers of {spec.label} without a type (core.fields.Rendered)"

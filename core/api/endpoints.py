@@ -26,7 +26,7 @@ from core import filters, representation
 from core.context import Actor, acting_as, actor_for
 from core.fields import kind_of
 from core.querysets import is_settings_write, permission_constraints, role_allows
-from core.registry import ObjectSpec
+from core.registry import ObjectSpec, Route
 from core.services import object_create, object_delete, object_update, object_write_batch
 from core.writes import WriteError, deserialize, model_errors, writable_fields
 from tenants.billing import BillingRefused
@@ -209,6 +209,39 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
     else:
         previous = page_url(request, offset=offset - limit, limit=limit)
     return rows, {"count": count, "next": following, "previous": previous}
+
+
+def paginate_items(request: HttpRequest, items: list) -> dict:
+    """A computed list (not a query) as a NetBox page: `limit`/`offset`, `count`, `next`, `previous`."""
+    limit = int_param(request, "limit", DEFAULT_PAGE_SIZE)
+    limit = MAX_PAGE_SIZE if limit == 0 else min(limit, MAX_PAGE_SIZE)
+    offset = int_param(request, "offset", 0)
+    following = page_url(request, offset=offset + limit, limit=limit) if offset + limit < len(items) else None
+    if offset <= 0:
+        previous = None
+    elif offset - limit <= 0:
+        previous = page_url(request, offset=None, limit=limit)
+    else:
+        previous = page_url(request, offset=offset - limit, limit=limit)
+    return {"count": len(items), "next": following, "previous": previous, "results": items[offset : offset + limit]}
+
+
+def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk: int | None = None) -> HttpResponse:
+    """A registration's extra operation (core.registry.Route): the caller must hold its action on the
+    model; on a detail route the object is found among those the action allows."""
+    require(actor, spec.model, extra.action)
+    if extra.detail:
+        obj = get_object(spec, spec.model.objects.restrict(actor, extra.action), pk)
+        with transaction.atomic():
+            result = extra.handler(request, actor, obj)
+    else:
+        with transaction.atomic():
+            result = extra.handler(request, actor)
+    if isinstance(result, HttpResponse):
+        return result
+    if extra.paginated:
+        result = paginate_items(request, list(result))
+    return json_response(result, 201 if request.method == "POST" else 200)
 
 
 def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool, tags: bool = True):

@@ -11,7 +11,7 @@ from django.db import models
 from core.api.endpoints import API_VERSION
 from core.fields import kind_of, typed_renderer
 from core.filters import filters_for
-from core.registry import ObjectSpec, registry
+from core.registry import ObjectSpec, Route, registry
 from core.representation import field_names
 from core.writes import writable_fields
 
@@ -44,13 +44,13 @@ def _read_field(spec: ObjectSpec, name: str, written: set[str]) -> dict:
         return {"type": "string", "readOnly": True}
     if name == "owner":
         return {"type": "object", "nullable": True, "readOnly": True}
-    if name in ("_depth", *spec.counts):
+    if name in ("_depth", *spec.api.counts):
         return {"type": "integer", "readOnly": True}
     if name == "tags":
         return {"type": "array", "items": _ref("NestedTag")}
     if name == "custom_fields":
         return {"type": "object", "additionalProperties": {}}
-    if name in spec.renderers:
+    if name in spec.api.renderers:
         schema = typed_renderer(spec, name).type.openapi()
         if name not in written:
             schema["readOnly"] = True
@@ -72,9 +72,9 @@ def _write_field(field: models.Field) -> dict:
 
 def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
     name = component(spec)
-    written = set() if spec.read_only else {f.name for f in writable_fields(spec)} | set(spec.write_aliases)
+    written = set() if spec.access.read_only else {f.name for f in writable_fields(spec)} | set(spec.api.write_aliases)
     full = {name: _read_field(spec, name, written) for name in field_names(spec)}
-    brief = {name: _read_field(spec, name, written) for name in spec.brief_fields}
+    brief = {name: _read_field(spec, name, written) for name in spec.api.brief_fields}
     schemas = {
         name: {"type": "object", "properties": full, "required": [n for n in ("id", "url", "display") if n in full]},
         f"Brief{name}": {"type": "object", "properties": brief},
@@ -89,7 +89,7 @@ def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
             },
         },
     }
-    if not spec.read_only:
+    if not spec.access.read_only:
         fields = writable_fields(spec)
         properties = {field.name: _write_field(field) for field in fields}
         properties["tags"] = {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "object"}]}}
@@ -146,7 +146,7 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
         )
     }
     detail_path: dict = {"get": _operation(f"{base}_retrieve", tag, parameters=[id_parameter], response=_ref(name))}
-    if not spec.read_only:
+    if not spec.access.read_only:
         writable, patched = _ref(f"Writable{name}Request"), _ref(f"PatchedWritable{name}Request")
         many = {"type": "array", "items": writable}
         id_list = {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}
@@ -175,7 +175,51 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
             "delete": _operation(f"{base}_destroy", tag, parameters=[id_parameter], status="204"),
         }
     prefix = f"/api/{spec.api_app}/{spec.api_path}/"
-    return {prefix: list_path, prefix + "{id}/": detail_path}
+    paths = {prefix: list_path, prefix + "{id}/": detail_path}
+    for extra in spec.api.routes:
+        paths[prefix + ("{id}/" if extra.detail else "") + f"{extra.name}/"] = _route_path(spec, extra, id_parameter)
+    return paths
+
+
+# The operation-id suffix of an extra route by method, as NetBox's document names them.
+ROUTE_VERBS = {"GET": "retrieve", "POST": "create", "PUT": "update", "PATCH": "partial_update", "DELETE": "destroy"}
+
+
+def _route_path(spec: ObjectSpec, extra: Route, id_parameter: dict) -> dict:
+    base = f"{spec.api_app}_{spec.api_path.replace('-', '_')}_{extra.name.replace('-', '_')}"
+    parameters = [id_parameter] if extra.detail else []
+    response = extra.response
+    if extra.paginated:
+        parameters += [
+            {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": kind}}
+            for name, kind, description in COMMON_LIST_PARAMETERS
+            if name in ("limit", "offset", "q")
+        ]
+        response = {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer"},
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "previous": {"type": "string", "format": "uri", "nullable": True},
+                "results": {"type": "array", "items": extra.response},
+            },
+        }
+    path = {}
+    for method in extra.methods:
+        verb = "list" if method == "GET" and not extra.detail else ROUTE_VERBS[method]
+        operation = _operation(
+            f"{base}_{verb}",
+            spec.api_app,
+            parameters=parameters,
+            body=extra.request if method in ("POST", "PUT", "PATCH") else None,
+            response=response,
+            status="201" if method == "POST" else "200",
+        )
+        if extra.summary:
+            operation["description"] = extra.summary
+        path[method.lower()] = operation
+    return path
 
 
 def openapi_document(server_url: str) -> dict:

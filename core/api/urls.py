@@ -7,7 +7,7 @@ from ninja import NinjaAPI, Router
 from core.api import endpoints, users
 from core.api.openapi import openapi_document
 from core.api.search import search_view
-from core.registry import ObjectSpec, registry
+from core.registry import ObjectSpec, Route, registry
 
 
 def _routes(spec: ObjectSpec) -> Router:
@@ -43,19 +43,46 @@ def _routes(spec: ObjectSpec) -> Router:
     read_only = ["GET"]
     router.add_api_operation(
         base,
-        read_only if spec.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        read_only if spec.access.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         list_view,
         url_name=f"{spec.url_name}-list",
         operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_list",
     )
     router.add_api_operation(
         item,
-        read_only if spec.read_only else ["GET", "PUT", "PATCH", "DELETE"],
+        read_only if spec.access.read_only else ["GET", "PUT", "PATCH", "DELETE"],
         detail_view,
         url_name=f"{spec.url_name}-detail",
         operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_retrieve",
     )
+    for extra in spec.api.routes:
+        _add_route(router, spec, extra)
     return router
+
+
+def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
+    name = spec.model._meta.model_name
+    suffix = extra.name.replace("-", "_")
+    if extra.detail:
+
+        def view(request: HttpRequest, id: int):
+            return endpoints.run(request, lambda r, a: endpoints.route(spec, extra, r, a, id))
+
+        path, kind = f"/{spec.api_path}/{{int:id}}/{extra.name}/", "detail"
+    else:
+
+        def view(request: HttpRequest):  # type: ignore[misc]
+            return endpoints.run(request, lambda r, a: endpoints.route(spec, extra, r, a))
+
+        path, kind = f"/{spec.api_path}/{extra.name}/", "list"
+    view.__name__ = f"{spec.api_app}_{name}_{suffix}"
+    router.add_api_operation(
+        path,
+        list(extra.methods),
+        view,
+        url_name=f"{spec.url_name}-{extra.name}",
+        operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_{suffix}_{kind}",
+    )
 
 
 def _users_routes(api: NinjaAPI) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import graphene
 from django.db import models
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, QueryDict
 from graphql import GraphQLError, GraphQLResolveInfo
 
@@ -34,8 +36,12 @@ class Context:
     memo: dict = field(default_factory=dict, compare=False)
 
 
-def paginate(queryset: models.QuerySet, pagination) -> models.QuerySet:
-    """NetBox's `pagination: {offset, limit}` or `{start, limit}`; at most MAX_PAGE_SIZE rows."""
+def paginate(queryset: models.QuerySet, pagination, *, partition: str = "") -> models.QuerySet:
+    """NetBox's `pagination: {offset, limit}` or `{start, limit}`; at most MAX_PAGE_SIZE rows.
+
+    With `partition` (the column a prefetch groups rows by, e.g. a generic relation's object id, whose
+    prefetch cannot take a sliced query), the rows are numbered within each group and the page taken
+    in every group at once."""
     pagination = pagination or {}
     offset = pagination.get("offset") or 0
     limit = pagination.get("limit")
@@ -50,6 +56,10 @@ def paginate(queryset: models.QuerySet, pagination) -> models.QuerySet:
         if start < 0:
             raise GraphQLError("`start` must be greater than or equal to zero.")
         queryset = queryset.filter(pk__gte=start).order_by("pk")
+    if partition:
+        ordering = [*(queryset.query.order_by or queryset.model._meta.ordering or []), "pk"]
+        numbered = queryset.annotate(_wb_row=Window(RowNumber(), partition_by=F(partition), order_by=ordering))
+        return numbered.filter(_wb_row__gt=offset, _wb_row__lte=offset + limit)
     return queryset[offset : offset + limit]
 
 
@@ -91,7 +101,7 @@ class Derivation:
 
         def related(relation: Relation, arguments: dict) -> models.QuerySet:
             queryset = self.queryset(registry.get(relation.model), actor, arguments.get("filters"))
-            return paginate(queryset, arguments.get("pagination"))
+            return paginate(queryset, arguments.get("pagination"), partition=relation.partition)
 
         return Optimizer(info, self.types.relations, related)
 
@@ -104,7 +114,10 @@ class Derivation:
             # Not planned ahead (the optimizer reaches every selected relation; this is a safety net).
             spec = registry.get(relation.model)
             queryset = self.queryset(spec, info.context.actor, arguments.get("filters"))
-            queryset = paginate(queryset.filter(**{relation.remote: obj}), arguments.get("pagination"))
+            pointing = (
+                {relation.remote: obj} if relation.remote else {"pk__in": getattr(obj, relation.lookup).values("pk")}
+            )
+            queryset = paginate(queryset.filter(**pointing), arguments.get("pagination"))
             optimizer = self.optimizer(info)
             return optimizer.load_tags(list(optimizer.optimize(queryset, relation.model, info.field_nodes)))
 
@@ -154,4 +167,6 @@ def build_schema() -> graphene.Schema:
     for spec in registry:
         fields.update(derivation.root_fields(spec))
     query = type("Query", (graphene.ObjectType,), fields)
-    return graphene.Schema(query=query, auto_camelcase=False)
+    schema = graphene.Schema(query=query, auto_camelcase=False)
+    schema.derivation = derivation  # type: ignore[attr-defined]  # the fast path's planner reads it
+    return schema

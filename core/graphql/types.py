@@ -50,6 +50,8 @@ class Relation:
     lookup: str
     model: type[models.Model]
     remote: str = ""
+    # A generic relation's object id field: its prefetch pages the rows per object by this column.
+    partition: str = ""
 
 
 def snake_name(model: type[models.Model]) -> str:
@@ -183,13 +185,20 @@ class ObjectTypes:
         if issubclass(model, MPTTModel):
             fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
         for name in field_names(spec):
-            if name in spec.renderers and name not in fields:  # a model field keeps its GraphQL type
+            if name in spec.api.renderers and name not in fields:  # a model field keeps its GraphQL type
                 rendered = typed_renderer(spec, name)
                 fields[name] = graphene.Field(
                     graphql_type(rendered.type.graphql),
                     required=not rendered.type.nullable,
                     resolver=_rendered(rendered.function),
                 )
+        for name, override in spec.graphql.fields.items():
+            # The registration's own fields (core.registry.GraphQL) replace derived ones.
+            relations.pop(name, None)
+            made = override if isinstance(override, graphene.Field) else override(self, name)
+            if isinstance(made, tuple):
+                made, relations[name] = made
+            fields[name] = made
         self.relations[model] = relations
         return type(type_name(model), (graphene.ObjectType,), fields)
 
@@ -228,7 +237,14 @@ class ObjectTypes:
         name = f"{related._meta.model_name}s" if accessor.endswith("_set") else accessor
         relation = Relation("reverse", accessor, related, remote=field.field.name)
         relations[name] = relation
-        fields[name] = graphene.Field(
+        fields[name] = self.reverse_list(name, relation)
+
+    def reverse_list(self, name: str, relation: Relation) -> graphene.Field:
+        """A list of the rows that point at the object (`relation.lookup` is the accessor: a reverse
+        foreign key or a generic relation), filterable and paginated like a root list; the optimizer
+        prefetches it, restricted to what the caller may view, when the relation is recorded."""
+        related = relation.model
+        return graphene.Field(
             graphene.List(graphene.NonNull(lambda: self.types[related])),
             required=True,
             filters=graphene.Argument(lambda: self.filter_input(related)),

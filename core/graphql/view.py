@@ -19,6 +19,7 @@ from graphql import ExecutionResult, GraphQLError, parse, specified_rules
 
 from core.api.endpoints import ApiError, check_write, json_response, request_actor
 from core.context import Actor, acting_as
+from core.graphql.fast import execution_context_for
 from core.graphql.schema import Context, build_schema
 from core.graphql.validation import MaxAliasesRule, QueryDepthRule, cost_rule, list_argument_rule
 
@@ -130,9 +131,13 @@ def _original(error) -> BaseException | None:
 
 def graphql_view():
     """The view for `path("graphql/", ...)` in the organization URLs."""
+    schema = build_schema()
     return csrf_exempt(
         OrganizationGraphQLView.as_view(
-            schema=build_schema(),
+            schema=schema,
+            # Lists of plain fields, forward relations, tags and custom fields skip the per-field
+            # resolvers (core.graphql.fast); everything else runs through them.
+            execution_context_class=execution_context_for(schema.derivation),
             # graphene-django adds its debug middleware when DEBUG is on; it needs a writable
             # context and would break every query on development servers.
             middleware=[],

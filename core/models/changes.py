@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -49,3 +51,24 @@ class ObjectChange(models.Model):
 
     def __str__(self):
         return f"{self.object_repr} {self.get_action_display().lower()} by {self.user_name or 'system'}"
+
+    def diff(self) -> list[dict]:
+        """The fields the change touched, {name, before, after} as text; a create or delete shows every
+        field that has a value."""
+        before = self.prechange_data or {}
+        after = self.postchange_data or {}
+        rows = []
+        for name in sorted(set(before) | set(after)):
+            old, new = before.get(name), after.get(name)
+            if old == new or (self.action != "update" and old in (None, "", [], {}) and new in (None, "", [], {})):
+                continue
+            rows.append({"name": name, "before": _as_text(old), "after": _as_text(new)})
+        return rows
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)

@@ -5,6 +5,7 @@ from automation.services import job_enqueue
 from automation.tasks import job_run
 from tenants.context import tenant_context
 from tenants.tasks import SCHEMA_HEADER
+from tests.automation.jobs import record_context
 from tests.conftest import wait_for
 
 
@@ -20,9 +21,7 @@ def test_each_task_runs_in_the_organization_that_sent_it(committed, worker):
     for round_number in range(3):
         for organization in (org_a, org_b):
             with tenant_context(organization):
-                job = job_enqueue(
-                    name=f"{organization.slug}-{round_number}", function="tests.automation.jobs.record_context"
-                )
+                job = job_enqueue(name=f"{organization.slug}-{round_number}", function=record_context)
             sent.append((organization, job.pk))
 
     # when the worker has run them

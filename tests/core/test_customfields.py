@@ -621,3 +621,79 @@ def _queries(client, path):
         response = call(client, "get", path)
     assert response.status_code == 200
     return len(queries)
+
+
+# -- the choices route (a registration's extra API route) ---------------------------------------
+
+
+def test_a_choice_sets_choices_page_like_netbox(api, colors):
+    path = f"/extras/custom-field-choice-sets/{colors['id']}/choices/"
+
+    everything = call(api, "get", path).json()
+    searched = call(api, "get", path + "?q=RE").json()
+    first_page = call(api, "get", path + "?limit=2").json()
+    second_page = call(api, "get", path + "?limit=2&offset=2").json()
+
+    assert everything == {
+        "count": 3,
+        "next": None,
+        "previous": None,
+        "results": [
+            {"id": "red", "display": "Red"},
+            {"id": "blue", "display": "Blue"},
+            {"id": "green", "display": "Green"},
+        ],
+    }
+    assert searched["results"] == [{"id": "red", "display": "Red"}, {"id": "green", "display": "Green"}]
+    assert first_page["count"] == 3 and len(first_page["results"]) == 2
+    assert first_page["next"] == f"http://testserver{API}{path}?limit=2&offset=2"
+    assert second_page["results"] == [{"id": "green", "display": "Green"}] and second_page["next"] is None
+    assert second_page["previous"] == f"http://testserver{API}{path}?limit=2"
+    # and the set's own ordering applies
+    call(api, "patch", f"/extras/custom-field-choice-sets/{colors['id']}/", {"order_alphabetically": True})
+    assert [c["id"] for c in call(api, "get", path).json()["results"]] == ["blue", "green", "red"]
+
+
+def test_the_choices_route_is_the_organizations_own(api, colors, org_b, client):
+    path = f"/extras/custom-field-choice-sets/{colors['id']}/choices/"
+
+    assert call(api, "get", "/extras/custom-field-choice-sets/999999/choices/").status_code == 404
+    assert call(api, "get", path + "?limit=x").status_code == 400
+    assert call(api, "post", path, {}).status_code == 405
+    assert call(org_b.client(), "get", path, api="/o/org-b/api").status_code == 404
+    assert call(org_b.client(), "get", path).status_code == 404
+    assert call(client, "get", path).status_code in (401, 403)
+
+
+def test_a_route_needs_its_action_and_finds_only_permitted_objects(org_a, colors):
+    from django.test import RequestFactory
+
+    from core.api import endpoints
+    from core.context import actor_for
+    from core.models import CustomFieldChoiceSet
+    from core.registry import Route, registry
+    from tenants.models import Membership, MembershipRole
+
+    touched = []
+    spec = registry.get(CustomFieldChoiceSet)
+    renaming = Route(
+        "rename", lambda request, actor, obj: touched.append(obj.pk) or {}, methods=("POST",), action="change"
+    )
+    viewer = Membership.objects.create(
+        user=org_a.owner.__class__.objects.create_user(email="viewer@example.com", password="x"),
+        organization=org_a.organization,
+        role=MembershipRole.VIEWER,
+    )
+    request = RequestFactory().post("/")
+
+    with tenant_context(org_a.organization):
+        with pytest.raises(endpoints.ApiError) as refused:
+            endpoints.route(spec, renaming, request, actor_for(viewer.user, viewer), colors["id"])
+        assert refused.value.status == 403 and touched == []
+        owner = Membership.objects.get(user=org_a.owner, organization=org_a.organization)
+        with pytest.raises(endpoints.ApiError) as missing:
+            endpoints.route(spec, renaming, request, actor_for(org_a.owner, owner), colors["id"] + 1000)
+        assert missing.value.status == 404 and touched == []
+        allowed = endpoints.route(spec, renaming, request, actor_for(org_a.owner, owner), colors["id"])
+
+    assert allowed.status_code == 201 and touched == [colors["id"]]

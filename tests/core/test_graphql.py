@@ -577,3 +577,57 @@ def test_datetimes_filter_and_render(api, org_a, europe):
 
     assert len(data["site_list"]) == 3
     assert datetime.datetime.fromisoformat(data["site_list"][0]["created"]).tzinfo is not None
+
+
+# -- a registration's own fields (core.registry.GraphQL): NetBox's `contacts` ------------------
+
+
+CONTACTS = "{ site_list { name contacts(pagination: {limit: 5}) { contact { name } role { name } } } }"
+
+
+def _contacts_of(org_a, count: int, start: int = 0):
+    from inventory.models import Contact, ContactAssignment, ContactRole
+
+    with tenant_context(org_a.organization):
+        role = ContactRole.objects.get_or_create(name="Technical", slug="technical")[0]
+        site_type = ContentType.objects.get_for_model(Site)
+        for index in range(start, start + count):
+            site = Site.objects.create(name=f"S{index}", slug=f"s{index}")
+            for person in ("Alice", "Bob"):
+                contact = Contact.objects.create(name=f"{person} {index}")
+                ContactAssignment.objects.create(object_type=site_type, object_id=site.pk, contact=contact, role=role)
+
+
+def test_objects_that_take_contacts_list_them(api, org_a):
+    _contacts_of(org_a, 1)
+
+    data = query(api, CONTACTS)
+    limited = query(api, "{ site_list { contacts(pagination: {limit: 1}) { contact { name } } } }")
+
+    assert data["site_list"] == [
+        {
+            "name": "S0",
+            "contacts": [
+                {"contact": {"name": "Alice 0"}, "role": {"name": "Technical"}},
+                {"contact": {"name": "Bob 0"}, "role": {"name": "Technical"}},
+            ],
+        }
+    ]
+    assert [len(site["contacts"]) for site in limited["site_list"]] == [1]
+    second = query(api, "{ site_list { contacts(pagination: {offset: 1, limit: 1}) { contact { name } } } }")
+    assert second["site_list"] == [{"contacts": [{"contact": {"name": "Bob 0"}}]}]
+    # types that take no contacts have no such field
+    assert "contacts" in errors(api, "{ tenant_group_list { contacts { id } } }")["errors"][0]["message"]
+
+
+def test_the_contacts_of_many_objects_load_in_constant_queries(api, org_a):
+    _contacts_of(org_a, 1)
+    query(api, CONTACTS)  # per-process caches (content types) filled once
+    with CaptureQueriesContext(connection) as one:
+        query(api, CONTACTS)
+    _contacts_of(org_a, 3, start=1)
+    with CaptureQueriesContext(connection) as many:
+        data = query(api, CONTACTS)
+
+    assert len(data["site_list"]) == 4 and all(len(site["contacts"]) == 2 for site in data["site_list"])
+    assert len(many) == len(one)

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Route, expect
 
+from automation.export import EXPORT_FUNCTION
 from automation.models import Job, JobStatus
 from core.models import Tag
 from inventory.models import Site
@@ -39,9 +40,7 @@ def test_pages_work_under_the_policy(page, accounts, shot):
         tag = Tag.objects.create(name="Core", slug="core", color="ff5722")
         site = Site.objects.create(name="AMS1", slug="ams1")
         site.tagged_items.create(tag=tag)
-        job = Job.objects.create(
-            name="Export", function="core.export.export_job", status=JobStatus.COMPLETED, user_id=owner.pk
-        )
+        job = Job.objects.create(name="Export", function=EXPORT_FUNCTION, status=JobStatus.COMPLETED, user_id=owner.pk)
     login(page, owner.email)
 
     # the policy is sent, strict

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from tenants.models import AuditAction, AuditEvent, Membership, MembershipRole
 from tenants.sso import SAMLSettings, sso_configure
-from tenants.sso_domains import domain_txt_record, sso_domain_verify
+from tenants.sso.domains import domain_txt_record, sso_domain_verify
 from tests.dns_server import loopback_dns
 from tests.e2e.harness import PASSWORD, field
 from tests.identity_providers import OIDCProvider, Person, SAMLIdP

@@ -12,9 +12,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 
+from automation.export import EXPORT_FUNCTION, organization_export
 from automation.models import Job, JobStatus
 from core.context import SYSTEM, acting_as
-from core.export import EXPORT_FUNCTION, organization_export
 from core.models import Tag
 from core.registry import registry
 from core.services import object_create

@@ -4,6 +4,7 @@ import re
 
 from django.test import Client
 
+from automation.export import EXPORT_FUNCTION
 from automation.models import Job, JobStatus
 from inventory.models import Site
 from tenants.context import tenant_context
@@ -99,7 +100,7 @@ def test_a_job_page_is_private_to_its_starter_and_the_admins(committed, settings
 def test_other_jobs_pages_do_not_speak_of_imports(org_a):
     with tenant_context(org_a.organization):
         job = Job.objects.create(
-            name="Export", function="core.export.export_job", status=JobStatus.COMPLETED, user_id=org_a.owner.pk
+            name="Export", function=EXPORT_FUNCTION, status=JobStatus.COMPLETED, user_id=org_a.owner.pk
         )
 
     page = org_a.client().get(f"/o/org-a/jobs/{job.pk}/").content.decode()

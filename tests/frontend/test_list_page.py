@@ -155,6 +155,17 @@ def test_navigation_groups_every_registered_model_like_netbox(org_a):
     body = org_a.client().get("/o/org-a/").content.decode()
     groups = re.findall(r'<summary class="wb-nav-heading">([^<]+)</summary>', body)
     assert groups == ["Organization", "Customization", "Operations", "Admin"]
+    # each menu is split by NetBox's headings, in its order
+    organization = body[body.index(">Organization</summary>") : body.index(">Customization</summary>")]
+    headings = re.findall(r'<div class="wb-nav-subheading">([^<]+)</div>', organization)
+    assert headings == ["Sites", "Tenancy", "Contacts"]
+    sites = organization[organization.index(">Sites</div>") : organization.index(">Tenancy</div>")]
+    assert re.findall(r'class="wb-nav-link[^"]*" href="[^"]+">([^<]+)</a>', sites) == [
+        "Sites",
+        "Regions",
+        "Site groups",
+        "Locations",
+    ]
     for path in (
         "/o/org-a/dcim/sites/",
         "/o/org-a/tenancy/contacts/",

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.test import Client
 
+from automation.export import EXPORT_FUNCTION
 from automation.models import Job, JobStatus
 from core.models import JournalEntry, Tag
 from inventory.models import Site
@@ -148,7 +149,7 @@ def pages_data(org_a):
             comments="Line one\nLine two",
         )
         job = Job.objects.create(
-            name="Import", function="core.export.export_job", status=JobStatus.RUNNING, user_id=org_a.owner.pk
+            name="Import", function=EXPORT_FUNCTION, status=JobStatus.RUNNING, user_id=org_a.owner.pk
         )
     viewer = get_user_model().objects.create_user("csp-viewer@example.com")
     Membership.objects.create(user=viewer, organization=org_a.organization, role=MembershipRole.VIEWER)

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tenants.models import AuditEvent, Membership, SSOConfiguration
-from tenants.sso_domains import domain_txt_record, sso_domain_verify
+from tenants.sso.domains import domain_txt_record, sso_domain_verify
 from tests.conftest import PASSWORD
 from tests.dns_server import loopback_dns
 from tests.identity_providers import OIDCProvider, Person, SAMLIdP, auto_post_form

@@ -17,12 +17,19 @@ from django.utils import timezone
 
 from core.services import object_create
 from inventory.models import Site
-from saas_platform.billing.webhooks import stripe_event_handle
-from saas_platform.models import BillingAccount, StripeEvent
 from tenants.billing import BillingRefused, billing_enabled
+from tenants.billing.webhooks import stripe_event_handle
 from tenants.context import tenant_context
 from tenants.members import invitation_accept, invitation_create
-from tenants.models import AuditAction, AuditEvent, Membership, MembershipRole, Organization
+from tenants.models import (
+    AuditAction,
+    AuditEvent,
+    BillingAccount,
+    Membership,
+    MembershipRole,
+    Organization,
+    StripeEvent,
+)
 from tenants.tokens import token_create
 from tests.saas_platform.fake_stripe import PLANS, SECRET_KEY, WEBHOOK_SECRET, FakeStripe, stripe_signature
 

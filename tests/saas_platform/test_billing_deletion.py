@@ -9,15 +9,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from saas_platform.models import BillingAccount
-from tenants.models import AuditAction, Organization, OrganizationStatus
+from tenants.models import AuditAction, BillingAccount, Organization, OrganizationStatus
 from tenants.services import organization_deletion_cancel, organization_deletion_schedule, organization_deletions_run
 from tests.saas_platform.members import client_of, events
 from tests.saas_platform.test_billing import deliver, subscribe
 
 DELETE = "/o/org-a/settings/danger/delete/"
 CANCEL = "/o/org-a/settings/danger/cancel/"
-SERVICES_LOG = "saas_platform.billing.services"
+SERVICES_LOG = "tenants.billing.services"
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from tenants.tasks import organization_deletions_run as organization_deletions_t
 from tenants.tokens import token_create
 from tests.conftest import PASSWORD, wait_for
 from tests.saas_platform.members import IP, client_of, events, member
+from tests.saas_platform.test_beat import housekeeping_schedule
 
 DANGER = "/o/org-a/settings/danger/"
 DELETE = DANGER + "delete/"
@@ -239,8 +240,9 @@ def test_an_organization_not_yet_due_is_kept(org_a):
 
 
 def test_the_drop_runs_on_the_beat_schedule():
-    schedule_entries = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
-    assert organization_deletions_task.name in schedule_entries
+    entry = housekeeping_schedule()[organization_deletions_task.name]
+
+    assert entry == {"task": organization_deletions_task.name, "schedule": 15 * 60}
 
 
 # --- The drop (committed: schemas are really dropped) --------------------------------------------

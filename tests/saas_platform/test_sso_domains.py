@@ -1,4 +1,4 @@
-"""Verifying SSO email domains by DNS TXT record (tenants.sso_domains): the settings page's
+"""Verifying SSO email domains by DNS TXT record (tenants.sso.domains): the settings page's
 "Verify now", the periodic re-check (Celery beat) and its grace for lookups that get no answer.
 Lookups go over UDP to a DNS server on loopback (tests/dns_server.py)."""
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from saas_platform.settings import dns_nameservers
 from tenants.models import AuditAction, MembershipRole, SSOEmailDomain
-from tenants.sso_domains import domain_txt_record, sso_domains_recheck
+from tenants.sso.domains import domain_txt_record, sso_domains_recheck
 from tenants.tasks import sso_domains_recheck as sso_domains_recheck_task
 from tests.saas_platform.sso_flows import (
     ALICE,
@@ -23,6 +23,7 @@ from tests.saas_platform.sso_flows import (
     settings_url,
     visitor,
 )
+from tests.saas_platform.test_beat import housekeeping_schedule
 
 
 def verify_now(org, domain: str, client: Client | None = None):
@@ -232,10 +233,10 @@ def test_unverified_domains_are_not_rechecked(org_a, oidc, dns):
     assert not dns.queries
 
 
-def test_the_recheck_runs_on_celery_beat(settings):
-    [entry] = [
-        entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == sso_domains_recheck_task.name
-    ]
+def test_the_recheck_runs_on_celery_beat():
+    entry = housekeeping_schedule()[sso_domains_recheck_task.name]
+
+    assert entry["task"] == sso_domains_recheck_task.name
     assert entry["schedule"] <= 60 * 60
 
 

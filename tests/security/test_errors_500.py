@@ -451,7 +451,7 @@ def _explode(*args, **kwargs):
 
 def test_a_rest_500_is_generic_json_and_rolled_back(owner, org_a, monkeypatch, settings):
     settings.DEBUG = False
-    monkeypatch.setattr(endpoints.serializers, "render", _explode)
+    monkeypatch.setattr(endpoints.representation, "render", _explode)
 
     response = post(owner, SITES, {"name": "A", "slug": "a"})
 

@@ -1,7 +1,7 @@
 """Private saved filters (`shared=False`) belong to their owner: other members (viewers and
 editors alike) cannot see, change or delete them through REST, GraphQL or the UI, nor read them
 in the change log; admins and owners see every filter; shared ones are visible to all members
-(core.querysets `visible_to`, core.registrations `_saved_filter_visibility`)."""
+(core.querysets `visible_to`, core.registrations.api `_saved_filter_visibility`)."""
 
 import json
 

@@ -3,7 +3,7 @@ create an organization, claim the victim's email domain and point SSO at an iden
 they run, which then asserted the victim's address.
 
 Closed by two rules (docs/sso.md): an email domain counts only once the organization has proved
-it owns it with a DNS TXT record (tenants.sso_domains; a real DNS server on loopback answers
+it owns it with a DNS TXT record (tenants.sso.domains; a real DNS server on loopback answers
 here), and an SSO login never signs in to an existing account that is not already a member of
 the organization -- members link their identity themselves, after entering their password.
 """
@@ -19,7 +19,7 @@ from django.utils import timezone
 from tenants.members import membership_leave, membership_remove
 from tenants.models import AuditAction, Membership, MembershipRole, SSOEmailDomain
 from tenants.services import organization_create
-from tenants.sso_domains import domain_txt_record, sso_domain_verify
+from tenants.sso.domains import domain_txt_record, sso_domain_verify
 from tests.conftest import PASSWORD, OrgUser
 from tests.identity_providers import Person
 from tests.saas_platform.sso_flows import (

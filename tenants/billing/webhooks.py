@@ -18,10 +18,14 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from saas_platform.billing.services import stripe_client, subscription_apply
-from saas_platform.models import BillingAccount, StripeEvent
+from tenants.billing import billing_enabled
+from tenants.billing.services import stripe_client, subscription_apply
 from tenants.context import public_context
+from tenants.models import BillingAccount, StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -116,3 +120,21 @@ def _apply(event: dict, record: StripeEvent) -> str:
     if str(subscription.get("customer") or "") != customer:
         return "ignored: subscription of another customer"
     return subscription_apply(account=account, subscription=subscription, event_id=event["id"])
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    if not billing_enabled():
+        return JsonResponse({"detail": "Billing is not enabled on this server."}, status=404)
+    try:
+        event = stripe_event_verify(request.body, request.headers.get("Stripe-Signature"))
+    except WebhookRejected as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    try:
+        outcome = stripe_event_handle(event)
+    except stripe.StripeError:
+        # Nothing was recorded; Stripe retries the delivery.
+        logger.exception("Stripe event %s could not be applied", event["id"])
+        return JsonResponse({"detail": "Stripe could not be reached; retry later."}, status=503)
+    return JsonResponse({"received": True, "outcome": outcome})

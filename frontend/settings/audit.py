@@ -1,4 +1,4 @@
-"""The organization's platform audit log page: `/o/<slug>/settings/audit/` (frontend/tenant_urls.py).
+"""The organization's platform audit log: `/o/<slug>/settings/audit/`.
 
 Admins and owners only; the routing middleware has already answered 404 to non-members. Events are
 read from the routed organization only, newest first, 50 a page, in a constant number of queries

@@ -38,6 +38,7 @@ from django.utils import timezone
 from tenants.audit import audit_record
 from tenants.context import public_context
 from tenants.models import AuditAction, Organization, SSOConfiguration, SSOEmailDomain
+from tenants.sso import require_manager
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +180,6 @@ def sso_domain_verify(*, organization: Organization, domain: str, by) -> DomainC
     """Look `domain`'s verification record up now (the settings page's "Verify now"). Raises
     PermissionDenied unless `by` is an admin or owner, SSOEmailDomain.DoesNotExist when the
     organization does not claim `domain`."""
-    from tenants.sso import require_manager
-
     with public_context():
         require_manager(organization, by)
         row = (

@@ -11,7 +11,7 @@ to, the role people get when they first arrive through it, and whether members m
   another SAML entity id, or the other protocol) or disables it, the accounts linked through the
   old one are unlinked: the new provider's subjects must not inherit the old provider's users.
 - Email domains count only once the organization has proved it owns them with a DNS record
-  (`tenants.sso_domains`): only verified domains find an organization by address (`sso_find`),
+  (`tenants.sso.domains`): only verified domains find an organization by address (`sso_find`),
   make an asserted address count as verified, and match existing accounts.
 - An SSO login never signs in to an existing account that is not already a member of the
   organization: the identity provider of an organization someone made a minute ago must not get

@@ -1,4 +1,7 @@
-"""What an organization's plan and billing status allow (docs/billing.md).
+"""Billing, in one package: what an organization's plan and billing status allow (here), Stripe
+Checkout, the portal and subscriptions (`tenants.billing.services`), Stripe's webhook
+(`tenants.billing.webhooks`); its tables are in `tenants.models.billing`, its pages in
+`frontend.settings.billing` (docs/billing.md).
 
 Billing is on only when Stripe is configured (`billing_enabled`). Without it -- self-hosted --
 no plan limits anything. Either way an organization whose `status` an operator set to read-only
@@ -21,7 +24,6 @@ Rules:
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -128,39 +130,6 @@ def object_usage() -> int:
     if _object_counter is None:
         raise RuntimeError("no object counter registered (is `core` installed?)")
     return _object_counter()
-
-
-# -- the subscription of an organization being deleted: ended by saas_platform, which owns Stripe --
-
-
-@dataclass(frozen=True)
-class DeletionBilling:
-    """What the platform's billing does around an organization's deletion (`tenants.services`).
-    Registered once by `saas_platform` at start-up; without it (or with billing off) nothing is done.
-
-    - `sync(organization, by)`: make the subscription's renewal match the organization -- pending
-      deletion: stop renewing at the end of the paid period; deletion cancelled: renew again.
-      Never raises for Stripe: a failure is logged and `reconcile` retries it.
-    - `reconcile()`: `sync` every organization whose subscription does not match yet (beat task).
-    - `end(organization)`: just before the organization is dropped, cancel its subscription now.
-      False: Stripe could not be asked; keep the organization until the next run.
-    """
-
-    sync: Callable[[Organization, Any], None]
-    reconcile: Callable[[], None]
-    end: Callable[[Organization], bool]
-
-
-_deletion_billing: DeletionBilling | None = None
-
-
-def deletion_billing_register(hooks: DeletionBilling) -> None:
-    global _deletion_billing
-    _deletion_billing = hooks
-
-
-def deletion_billing() -> DeletionBilling | None:
-    return _deletion_billing
 
 
 # -- checks ----------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The danger zone: `/o/<slug>/settings/danger/…` -- export all data, delete the organization.
 
 Admins and owners see the page and export; only owners delete the organization (typing its slug)
-or cancel a scheduled deletion. The rules live in `core.export` and `tenants.services`.
+or cancel a scheduled deletion. The rules live in `automation.export` and `tenants.services`.
 """
 
 from django import forms
@@ -15,14 +15,14 @@ from django.urls import get_script_prefix
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from automation.models import Job
-from core.export import (
+from automation.export import (
     EXPORT_FUNCTION,
     EXPORTS_KEPT,
     export_path,
     organization_export_enqueue,
     organization_exports,
 )
+from automation.models import Job
 from saas_platform.forms import ServiceForm
 from tenants.models import MembershipRole
 from tenants.services import organization_deletion_cancel, organization_deletion_schedule
@@ -71,7 +71,7 @@ def export_start(request) -> HttpResponse:
 
 
 @never_cache
-def export_download(request, job_id) -> HttpResponse:
+def export_download(request, job_id) -> FileResponse:
     _require_manager(request)
     job = get_object_or_404(Job, job_id=job_id, function=EXPORT_FUNCTION)
     path = export_path(job)

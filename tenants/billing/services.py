@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from saas_platform.models import BillingAccount
 from tenants.audit import audit_record
 from tenants.billing import (
     FREE,
@@ -32,7 +31,15 @@ from tenants.billing import (
     plan_get,
 )
 from tenants.context import public_context, tenant_context
-from tenants.models import AuditAction, BillingStatus, Membership, MembershipRole, Organization, OrganizationStatus
+from tenants.models import (
+    AuditAction,
+    BillingAccount,
+    BillingStatus,
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +241,7 @@ def subscription_apply(*, account: BillingAccount, subscription: dict, event_id:
     return f"applied: {plan_key} {status}" if changes else f"unchanged: {plan_key} {status}"
 
 
-# -- the subscription of an organization being deleted (tenants.billing.DeletionBilling) ----------
+# -- the subscription of an organization being deleted (tenants.services) -------------------------
 
 
 def deletion_subscription_sync(organization: Organization, by=None) -> None:

@@ -1,20 +1,15 @@
-"""Single sign-on pages: the public "Log in with SSO" page `/login/sso/` and its "Link my
-identity" button `/login/sso/connect/` (saas_platform/urls.py), and the organization's settings
-page `/o/<slug>/settings/sso/` with its email domains' "Verify now" (frontend/tenant_urls.py).
+"""The organization's single sign-on settings: `/o/<slug>/settings/sso/` with its email domains'
+"Verify now" (the public "Log in with SSO" pages are `tenants.sso.views`).
 
-The settings page is for admins and owners; the routing middleware has already answered
-non-members as for an organization that does not exist. The rules live in `tenants.sso`; these
-views translate its outcomes. The stored client secret is never sent back to the browser.
+Admins and owners only; the routing middleware has already answered non-members as for an
+organization that does not exist. The rules live in `tenants.sso`; these views translate its
+outcomes. The stored client secret is never sent back to the browser.
 """
 
-from allauth.account.decorators import reauthentication_required
 from allauth.core import ratelimit
-from allauth.socialaccount.models import SocialAccount
-from allauth.socialaccount.providers.base import AuthProcess
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,26 +17,13 @@ from django.urls import get_resolver
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from saas_platform.sso import organization_url
-from tenants.context import public_context
 from tenants.members import is_manager
 from tenants.models import MembershipRole, SSOConfiguration, SSOEmailDomain, SSOProtocol
-from tenants.outbound import OutboundError
-from tenants.sso import OIDCSettings, SAMLSettings, oidc_provider_id, sso_configure, sso_disable, sso_find
-from tenants.sso_domains import domain_txt_record, sso_domain_verify
+from tenants.sso import OIDCSettings, SAMLSettings, oidc_provider_id, sso_configure, sso_disable
+from tenants.sso.domains import domain_txt_record, sso_domain_verify
 
 SSO_SETTINGS_PATH = "sso-settings"
-NOT_FOUND = "No single sign-on is set up for that organization or email address."
-UNREACHABLE = "The identity provider could not be reached. Try again later or ask your administrator."
 SSO_ROLES = [(value, label) for value, label in MembershipRole.choices if value != MembershipRole.OWNER]
-
-
-class SSOLoginForm(forms.Form):
-    organization = forms.CharField(
-        label="Organization or email address",
-        max_length=254,
-        help_text="Your organization's short name (as in /o/<name>/) or your work email address.",
-    )
 
 
 class SSOSettingsForm(forms.Form):
@@ -198,78 +180,3 @@ def sso_settings_domain_verify(request) -> HttpResponse:
     else:
         messages.error(request, f"{check.domain} is not verified: {check.message}")
     return redirect(SSO_SETTINGS_PATH)
-
-
-def _linkable(user) -> list[dict]:
-    """The SSO configurations of the organizations `user` is a member of, and whether the user's
-    account is linked to each one's identity provider."""
-    with public_context():
-        configurations = list(
-            SSOConfiguration.objects.filter(organization__memberships__user=user)
-            .select_related("organization", "app")
-            .order_by("organization__name")
-        )
-        linked = set(SocialAccount.objects.filter(user=user).values_list("provider", flat=True))
-    return [
-        {"configuration": configuration, "linked": configuration.app.provider_id in linked}
-        for configuration in configurations
-    ]
-
-
-def _login_page(request, form: SSOLoginForm, status: int = 200) -> HttpResponse:
-    linkable = _linkable(request.user) if request.user.is_authenticated else []
-    return render(request, "frontend/sso/login.html", {"form": form, "linkable": linkable}, status=status)
-
-
-@never_cache
-def sso_login(request) -> HttpResponse:
-    """Find the identity provider by organization or email address and send the browser there
-    (the page's Content-Security-Policy lets its form lead there: saas_platform.security)."""
-    if request.method != "POST":
-        form = SSOLoginForm(initial={"organization": request.GET.get("organization", "")})
-        return _login_page(request, form)
-    # Each attempt may make Wirebook call an identity provider: limited like logins (per IP).
-    throttled = ratelimit.consume_or_429(request, action="login")
-    if throttled is not None:
-        return throttled
-    form = SSOLoginForm(request.POST)
-    if form.is_valid():
-        configuration = sso_find(form.cleaned_data["organization"])
-        if configuration is None:
-            form.add_error("organization", NOT_FOUND)
-        else:
-            provider = configuration.app.get_provider(request)
-            try:
-                return provider.redirect(
-                    request, AuthProcess.LOGIN, next_url=organization_url(configuration.organization)
-                )
-            except (OutboundError, KeyError, ValueError):  # down, or no usable discovery document
-                form.add_error(None, UNREACHABLE)
-    return _login_page(request, form, status=400)
-
-
-@require_POST
-@login_required(redirect_field_name=None)  # after logging in, the button is on /login/sso/ again
-@reauthentication_required(app="allauth.socialaccount")
-def sso_connect(request) -> HttpResponse:
-    """Link the logged-in member's identity at their organization's identity provider to their
-    account (allauth's connect flow), after they entered their password again; afterwards SSO
-    logins through that provider sign in to this account."""
-    # Each attempt may make Wirebook call an identity provider: limited like "Log in with SSO".
-    throttled = ratelimit.consume_or_429(request, action="login")
-    if throttled is not None:
-        return throttled
-    slug = request.POST.get("organization", "")
-    configuration = next(
-        (item["configuration"] for item in _linkable(request.user) if item["configuration"].organization.slug == slug),
-        None,
-    )
-    if configuration is None:
-        messages.error(request, "You are not a member of an organization of that name that uses single sign-on.")
-        return redirect("sso_login")
-    provider = configuration.app.get_provider(request)
-    try:
-        return provider.redirect(request, AuthProcess.CONNECT, next_url="/login/sso/")
-    except (OutboundError, KeyError, ValueError):
-        messages.error(request, UNREACHABLE)
-        return redirect("sso_login")

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from automation.models import Job, JobStatus
-from automation.services import job_enqueue
+from automation.services import job_enqueue, job_function_path
 from core.registry import registry
 from core.representation import Links, optimize, render
 from tenants.audit import audit_record
@@ -31,7 +31,6 @@ from tenants.context import current_organization
 from tenants.files import organization_files_prefix
 from tenants.models import AuditAction, Organization
 
-EXPORT_FUNCTION = "core.export.organization_export"
 EXPORT_FORMAT = 1
 CHUNK_SIZE = 500
 # Archives kept per organization: a new export deletes the files of older ones beyond this.
@@ -43,7 +42,7 @@ def organization_export_enqueue(*, organization: Organization, user, root: str) 
     from which the archive's `url` fields are built. Audited in the same transaction."""
     with transaction.atomic():
         job = job_enqueue(
-            name="Organization export", function=EXPORT_FUNCTION, arguments={"root": root}, user_id=user.pk
+            name="Organization export", function=organization_export, arguments={"root": root}, user_id=user.pk
         )
         audit_record(
             organization=organization,
@@ -111,6 +110,10 @@ def organization_export(job: Job, *, root: str) -> dict:
         path = default_storage.save(name, File(buffer, name=name))
     _older_exports_delete(job)
     return {"path": path, "size": size, "counts": counts}
+
+
+# How export jobs are told apart from other jobs: the function they store.
+EXPORT_FUNCTION = job_function_path(organization_export)
 
 
 def _older_exports_delete(job: Job) -> None:

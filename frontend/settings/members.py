@@ -1,5 +1,5 @@
-"""Members and invitations pages: `/o/<slug>/settings/members/…` inside an organization
-(frontend/tenant_urls.py) and the public accept page `/invitations/<token>/` (saas_platform/urls.py).
+"""The organization's members and invitations: `/o/<slug>/settings/members/…` (the emailed
+invitation's accept page is the public site's: saas_platform/views.py).
 
 The rules live in `tenants.members`; these views only translate its outcomes: PermissionDenied
 becomes 403, a ValidationError a message on the page. Memberships and invitations are looked up
@@ -8,20 +8,14 @@ within the routed organization only, so another organization's ids answer 404.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tenants.members import (
-    INVALID,
-    invitation_accept,
     invitation_create,
-    invitation_find,
-    invitation_problem,
     invitation_revoke,
     is_manager,
     membership_leave,
@@ -31,10 +25,6 @@ from tenants.members import (
 from tenants.models import Invitation, Membership, MembershipRole
 
 MEMBERS_PATH = "members"
-# The invitation an anonymous visitor opened. Signing up, confirming the address and logging in
-# loses `next` on the way (allauth starts a new login after the confirmation), so the login
-# redirect (saas_platform.adapters) leads back to the invitation from here.
-PENDING_INVITATION_SESSION_KEY = "wirebook_pending_invitation"
 
 
 class InvitationForm(forms.Form):
@@ -165,50 +155,3 @@ def invitation_revoke_view(request, pk: int):
     else:
         messages.success(request, f"The invitation to {invitation.email} was revoked.")
     return redirect(MEMBERS_PATH)
-
-
-def _accept_page(request, context: dict, status: int) -> HttpResponse:
-    response = render(request, "frontend/members/invitation.html", context, status=status)
-    # The token is in the URL: never hand it to another site in a Referer header. (Not
-    # "no-referrer": browsers then send `Origin: null` with the accept form, which CSRF refuses.)
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-@never_cache
-def invitation_accept_view(request, token: str):
-    """The emailed link. Anonymous visitors are offered login or signup and come back here;
-    the invited person confirms with a POST; anyone else gets an error and nothing changes."""
-    invitation = invitation_find(token=token)
-    if invitation is None:
-        return _accept_page(request, {"error": INVALID}, status=404)
-    context = {"invitation": invitation, "next": request.path}
-    if not request.user.is_authenticated:
-        if request.method == "POST":
-            return redirect_to_login(request.path)
-        if invitation.accepted_at is None and not invitation.is_expired:
-            request.session[PENDING_INVITATION_SESSION_KEY] = token
-        return _accept_page(request, context, status=200)
-    request.session.pop(PENDING_INVITATION_SESSION_KEY, None)  # back here: nothing is pending any more
-    if request.method == "POST":
-        try:
-            membership = invitation_accept(token=token, user=request.user)
-        except ValidationError as error:
-            return _accept_page(request, {**context, "error": " ".join(_messages_of(error))}, status=403)
-        return redirect(f"/o/{membership.organization.slug}/")
-    problem = invitation_problem(invitation=invitation, user=request.user)
-    if problem is not None:
-        return _accept_page(request, {**context, "error": problem}, status=403)
-    return _accept_page(request, context, status=200)
-
-
-def invitation_pending_url(request) -> str | None:
-    """The accept page of the invitation this browser opened before logging in, while that
-    invitation can still be accepted; forgotten once asked for."""
-    token = request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
-    if not isinstance(token, str):
-        return None
-    invitation = invitation_find(token=token)
-    if invitation is None or invitation.accepted_at is not None or invitation.is_expired:
-        return None
-    return reverse("invitation_accept", args=[token])

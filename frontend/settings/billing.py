@@ -1,6 +1,6 @@
-"""Billing pages: `/o/<slug>/settings/billing/…` inside an organization (frontend/tenant_urls.py),
-Stripe's webhook on the public site (saas_platform/urls.py), and the banner every page of an
-organization shows (`billing_banner`, rendered by frontend/_billing_banner.html).
+"""The organization's billing: `/o/<slug>/settings/billing/…` (plan, Checkout, Stripe's portal),
+and the banner every page of an organization shows (`billing_banner`, rendered by
+frontend/_billing_banner.html). Stripe's webhook is the public site's (`tenants.billing.webhooks`).
 
 Owners manage billing; admins may look. The routing middleware has already answered 404 to
 non-members, so another organization's people never reach these views.
@@ -12,17 +12,15 @@ from collections.abc import Callable
 import stripe
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from saas_platform.billing.services import billing_checkout_start, billing_portal_open, billing_summary
-from saas_platform.billing.webhooks import WebhookRejected, stripe_event_handle, stripe_event_verify
-from tenants.billing import billing_banner, billing_enabled, plans
+from tenants.billing import billing_banner, plans
+from tenants.billing.services import billing_checkout_start, billing_portal_open, billing_summary
 from tenants.context import tenant_context
 from tenants.members import is_manager
 from tenants.models import MembershipRole
@@ -110,21 +108,3 @@ def billing_portal(request: HttpRequest) -> HttpResponse:
         )
 
     return _redirect_to_stripe(request, start, "Stripe's billing portal")
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    if not billing_enabled():
-        return JsonResponse({"detail": "Billing is not enabled on this server."}, status=404)
-    try:
-        event = stripe_event_verify(request.body, request.headers.get("Stripe-Signature"))
-    except WebhookRejected as error:
-        return JsonResponse({"detail": str(error)}, status=400)
-    try:
-        outcome = stripe_event_handle(event)
-    except stripe.StripeError:
-        # Nothing was recorded; Stripe retries the delivery.
-        logger.exception("Stripe event %s could not be applied", event["id"])
-        return JsonResponse({"detail": "Stripe could not be reached; retry later."}, status=503)
-    return JsonResponse({"received": True, "outcome": outcome})

@@ -1,4 +1,6 @@
-"""allauth adapters binding each organization's identity provider to that organization.
+"""allauth's hooks binding each organization's identity provider to that organization: the
+social account adapter (settings.SOCIALACCOUNT_ADAPTER), the login steps the account adapter
+(`saas_platform.adapters.AccountAdapter`) calls, and the verifying OIDC callback.
 
 allauth does OpenID Connect and SAML; the rules of who may sign in as whom and what an SSO
 login grants are in `tenants.sso`. Here they are applied at allauth's hooks:
@@ -19,8 +21,6 @@ login grants are in `tenants.sso`. Here they are applied at allauth's hooks:
   client of `tenants.outbound` only.
 """
 
-from typing import Any
-
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
@@ -31,12 +31,11 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from saas_platform.adapters import AccountAdapter as InvitationAccountAdapter
 from tenants.billing import BillingRefused
 from tenants.outbound import outbound_session
 from tenants.sso import (
@@ -64,38 +63,33 @@ def sso_refused(request, message: str, status: int = 403):
     return render(request, "frontend/sso/refused.html", {"message": message}, status=status)
 
 
-class AccountAdapter(InvitationAccountAdapter):
-    """Refuses password logins where SSO is required; SSO logins join the organization."""
+def password_login_redirect(request, user) -> HttpResponse | None:
+    """allauth's `pre_login` of a password login: a member (not an owner) of an organization that
+    requires SSO is sent to "Log in with SSO" for it instead of being logged in."""
+    organization = password_login_refused(user)
+    if organization is None:
+        return None
+    messages.error(request, f"{organization.name} requires single sign-on: log in through its identity provider.")
+    return HttpResponseRedirect(f"{reverse('sso_login')}?{urlencode({'organization': organization.slug})}")
 
-    def pre_login(self, request, user, **kwargs: Any):
-        if "sociallogin" not in (kwargs.get("signal_kwargs") or {}):
-            organization = password_login_refused(user)
-            if organization is not None:
-                messages.error(
-                    request, f"{organization.name} requires single sign-on: log in through its identity provider."
-                )
-                return HttpResponseRedirect(f"{reverse('sso_login')}?{urlencode({'organization': organization.slug})}")
-        return super().pre_login(request, user, **kwargs)
 
-    def post_login(self, request, user, **kwargs: Any):
-        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
-        if sociallogin is not None:
-            configuration = sso_configuration_for_app(sociallogin.provider.app)
-            if configuration is None:  # pre_social_login let no such login through
-                raise ImmediateHttpResponse(sso_refused(request, "Single sign-on is not configured here."))
-            try:
-                sso_login_complete(
-                    configuration=configuration,
-                    user=user,
-                    new_account=bool(sociallogin.state.get(NEW_ACCOUNT_STATE)),
-                )
-            except BillingRefused as refusal:  # the plan's member limit, or a read-only organization
-                raise ImmediateHttpResponse(sso_refused(request, " ".join(refusal.messages))) from None
-            except PermissionDenied as refusal:  # pre_social_login let no such login through
-                raise ImmediateHttpResponse(sso_refused(request, str(refusal))) from None
-            sso_session_mark(request.session, configuration.organization_id)
-            kwargs["redirect_url"] = organization_url(configuration.organization)
-        return super().post_login(request, user, **kwargs)
+def sso_login_finish(request, user, sociallogin) -> str:
+    """allauth's `post_login` of an SSO login: `user` joins the organization if the login has just
+    created the account (`sso_login_complete`), the session counts as signed in through its
+    identity provider, and the login lands in the organization (the URL returned)."""
+    configuration = sso_configuration_for_app(sociallogin.provider.app)
+    if configuration is None:  # pre_social_login let no such login through
+        raise ImmediateHttpResponse(sso_refused(request, "Single sign-on is not configured here."))
+    try:
+        sso_login_complete(
+            configuration=configuration, user=user, new_account=bool(sociallogin.state.get(NEW_ACCOUNT_STATE))
+        )
+    except BillingRefused as refusal:  # the plan's member limit, or a read-only organization
+        raise ImmediateHttpResponse(sso_refused(request, " ".join(refusal.messages))) from None
+    except PermissionDenied as refusal:  # pre_social_login let no such login through
+        raise ImmediateHttpResponse(sso_refused(request, str(refusal))) from None
+    sso_session_mark(request.session, configuration.organization_id)
+    return organization_url(configuration.organization)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

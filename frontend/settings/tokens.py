@@ -1,54 +1,71 @@
-"""Organization settings pages on the platform side: `/o/<slug>/settings/` (general) and
-`/o/<slug>/settings/tokens/…` (API tokens), routed by frontend/tenant_urls.py.
+"""The organization's API tokens: `/o/<slug>/settings/tokens/…`.
 
-The rules live in `tenants.services` and `tenants.tokens`; these views translate their
-outcomes. General settings are for admins and owners only (403 for other roles, as NetBox
-keeps its configuration to staff). Every member manages their own API tokens; admins and owners
-also see and revoke every token of the organization, and owners create tokens for other members.
-Tokens are looked up within the routed organization only, so another organization's ids answer 404.
+The rules live in `tenants.tokens`; these views translate its outcomes. Every member manages
+their own API tokens; admins and owners also see and revoke every token of the organization, and
+owners create tokens for other members. Tokens are looked up within the routed organization
+only, so another organization's ids answer 404.
 """
 
+import re
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
-from saas_platform.forms import OrganizationSettingsForm, TokenCreateForm
+from saas_platform.forms import ServiceForm
 from tenants.context import public_context
-from tenants.models import Membership, Token
-from tenants.services import organization_update
+from tenants.models import Membership, Token, allowed_ips_normalize
 from tenants.tokens import may_mint_for_others, token_create, token_revoke
 
 TOKENS_PATH = "settings-tokens"
 
 
-def _require_manager(request) -> None:
-    if not request.membership.is_manager:
-        raise PermissionDenied("Only admins and owners change the organization's settings.")
+class TokenCreateForm(ServiceForm):
+    user = forms.TypedChoiceField(
+        label="For member",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Owners also create tokens for other members; the token acts as that member.",
+    )
+    description = forms.CharField(label="Description", max_length=200, required=False)
+    expires = forms.DateTimeField(
+        label="Expires (UTC)",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Empty: never.",
+    )
+    write_enabled = forms.BooleanField(
+        label="Write enabled",
+        required=False,
+        initial=True,
+        help_text="Without it the token may only read (GET, HEAD, OPTIONS).",
+    )
+    allowed_ips = forms.CharField(
+        label="Allowed IPs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "192.0.2.0/24\n2001:db8::/32"}),
+        help_text="Networks in CIDR notation the token may be used from, one per line. Empty: any.",
+    )
 
+    def __init__(self, *args, members=(), choose_user: bool = False, **kwargs):
+        """`members`: the organization's memberships, offered as whom the token acts for when
+        `choose_user` (owners); for others the field stays hidden on themselves. Who may create a
+        token for whom is `tenants.tokens.token_create_check`'s decision, whatever is posted."""
+        super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.TypedChoiceField)
+        user_field.choices = [(m.user_id, m.user.email) for m in members]
+        if not choose_user:
+            self.fields["user"].widget = forms.HiddenInput()
 
-@never_cache
-def settings_general(request) -> HttpResponse:
-    _require_manager(request)
-    organization = request.organization
-    status = 200
-    if request.method == "POST":
-        form = OrganizationSettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                organization_update(organization=organization, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, "Settings saved.")
-                return redirect("settings-general")
-        status = 400
-    else:
-        form = OrganizationSettingsForm(
-            initial={"name": organization.name, "changelog_retention": organization.changelog_retention}
-        )
-    return render(request, "frontend/settings/general.html", {"form": form}, status=status)
+    def clean_allowed_ips(self) -> list[str]:
+        values = [value for value in re.split(r"[\s,]+", self.cleaned_data["allowed_ips"]) if value]
+        return allowed_ips_normalize(values)
 
 
 def _tokens(request):

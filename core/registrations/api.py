@@ -1,0 +1,334 @@
+"""The core app's own models (NetBox's extras, core and users objects): identity, REST, access, search."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.context import ROLE_ACTIONS
+from core.customfields import supports_custom_fields, supports_journaling
+from core.fields import (
+    BRIEF_OBJECT,
+    INTEGER_VALUE,
+    TEXT_VALUE,
+    Rendered,
+    json_object,
+    list_of,
+    nullable,
+    renders,
+)
+from core.models import (
+    CustomField,
+    CustomFieldChoiceSet,
+    CustomFieldType,
+    JournalEntry,
+    ObjectChange,
+    ObjectPermission,
+    SavedFilter,
+    Tag,
+)
+from core.registry import Access, Api, Route, Search, object_type_label, object_type_renderer, registry
+from core.representation import render
+from core.writes import object_type_converter
+
+registry.register(
+    Tag,
+    api=Api(
+        "extras/tags", brief_fields=("id", "url", "display_url", "display", "name", "slug", "color", "description")
+    ),
+    search=Search(fields=("name", "slug", "description")),
+)
+
+
+def _change_visibility(actor) -> Q | None:
+    """Changes of an object a member may not see (a type's `visible_to`) are hidden from them too:
+    their snapshots would show the object."""
+    from django.contrib.contenttypes.models import ContentType
+
+    hidden = None
+    for spec in registry:
+        rule = spec.access.visible_to(actor) if spec.access.visible_to not in (None, _change_visibility) else None
+        if rule is None:
+            continue
+        visible_ids = spec.model._base_manager.filter(rule).values("pk")
+        changes = Q(changed_object_type=ContentType.objects.get_for_model(spec.model)) & ~Q(
+            changed_object_id__in=visible_ids
+        )
+        hidden = changes if hidden is None else hidden | changes
+    return None if hidden is None else ~hidden
+
+
+@renders(nullable(json_object({"id": INTEGER_VALUE, "display": TEXT_VALUE, "username": TEXT_VALUE})))
+def _user(change, links):
+    if change.user_id is None:
+        return None
+    return {"id": change.user_id, "display": change.user_name, "username": change.user_name}
+
+
+registry.register(
+    ObjectChange,
+    api=Api(
+        "core/object-changes",
+        brief_fields=("id", "url", "display", "time"),
+        fields=(
+            "id", "url", "display_url", "display", "time", "user", "user_name", "request_id", "action",
+            "changed_object_type", "changed_object_id", "object_repr", "message", "prechange_data",
+            "postchange_data",
+        ),
+        renderers={
+            "user": _user,
+            "changed_object_type": object_type_renderer("changed_object_type"),
+        },
+    ),
+    access=Access(read_only=True, visible_to=_change_visibility),
+    search=Search(fields=("object_repr", "user_name")),
+)  # fmt: skip
+
+
+# -- custom fields, journal, saved filters (NetBox's extras) ------------------------------------
+
+
+def _labels(attribute: str) -> Rendered:
+    def render(obj, links):
+        return sorted(object_type_label(content_type) for content_type in getattr(obj, attribute).all())
+
+    return Rendered(render, list_of(TEXT_VALUE))
+
+
+def _choice_pairs(value, actor):
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+    pairs = []
+    for item in value:
+        if not isinstance(item, list):
+            raise ValidationError(f'Expected a list of items but got type "{type(item).__name__}".')
+        if len(item) < 2:
+            raise ValidationError(_("Ensure this field has at least 2 elements."))
+        if len(item) > 2:
+            raise ValidationError(_("Ensure this field has no more than 2 elements."))
+        if not all(isinstance(part, str | int | float) and not isinstance(part, bool) for part in item):
+            raise ValidationError(_("Choice values and labels must be strings."))
+        pairs.append([str(part) for part in item])
+    return pairs
+
+
+@renders(TEXT_VALUE)
+def _data_type(field, links):
+    if field.type in (CustomFieldType.INTEGER, CustomFieldType.DECIMAL, CustomFieldType.BOOLEAN):
+        return field.type
+    if field.type in (CustomFieldType.JSON, CustomFieldType.OBJECT):
+        return "object"
+    if field.type in (CustomFieldType.MULTISELECT, CustomFieldType.MULTIOBJECT):
+        return "array"
+    return "string"
+
+
+@renders(nullable(BRIEF_OBJECT))
+def _assigned_object(entry, links):
+    obj = entry.assigned
+    if obj is None or registry.find(type(obj)) is None:
+        return None
+    return render(obj, links, brief=True)
+
+
+def _saved_filter_visibility(actor) -> Q | None:
+    """NetBox shows a member their own saved filters and the shared ones; we add admins and
+    owners, who see (and so can clean up) every filter of the organization."""
+    if "settings" in ROLE_ACTIONS.get(actor.role, frozenset()):
+        return None
+    if actor.user_id is None:  # a token bound to no member owns no filters
+        return Q(shared=True)
+    return Q(shared=True) | Q(user_id=actor.user_id)
+
+
+def _choices(request, actor, choice_set) -> list[dict]:
+    """NetBox's `choices` route: the set's choices as {id: value, display: label}, in the set's order;
+    `q` keeps those whose value or label contains it (any case). Selection widgets page through it."""
+    q = request.GET.get("q", "").lower()
+    return [
+        {"id": value, "display": label}
+        for value, label in choice_set.choices
+        if not q or q in value.lower() or q in label.lower()
+    ]
+
+
+CHOICES = Route(
+    "choices",
+    _choices,
+    paginated=True,
+    summary="The choices of the set, each as {id: value, display: label}; `q` filters them.",
+    response={"type": "object", "properties": {"id": {"type": "string"}, "display": {"type": "string"}}},
+)
+
+registry.register(
+    CustomFieldChoiceSet,
+    api=Api(
+        "extras/custom-field-choice-sets",
+        brief_fields=("id", "url", "display", "name", "description", "choices_count"),
+        fields=(
+            "id", "url", "display_url", "display", "name", "description", "base_choices", "extra_choices",
+            "order_alphabetically", "choices_count", "created", "last_updated",
+        ),
+        renderers={
+            "base_choices": Rendered(lambda choice_set, links: None, nullable(TEXT_VALUE)),
+            "extra_choices": Rendered(
+                lambda choice_set, links: [list(pair) for pair in choice_set.extra_choices or []],
+                list_of(list_of(TEXT_VALUE)),
+            ),
+            "choices_count": Rendered(lambda choice_set, links: len(choice_set.extra_choices or []), INTEGER_VALUE),
+        },
+        write_converters={"extra_choices": _choice_pairs},
+        routes=(CHOICES,),
+    ),
+    access=Access(admin_only=True),
+    search=Search(fields=("name", "description")),
+)  # fmt: skip
+registry.register(
+    CustomField,
+    api=Api(
+        "extras/custom-fields",
+        brief_fields=("id", "url", "display", "name", "description"),
+        fields=(
+            "id", "url", "display_url", "display", "object_types", "type", "related_object_type", "data_type",
+            "name", "label", "group_name", "description", "required", "unique", "search_weight", "filter_logic",
+            "ui_visible", "ui_editable", "is_cloneable", "default", "related_object_filter", "weight",
+            "validation_minimum", "validation_maximum", "validation_regex", "choice_set", "comments", "created",
+            "last_updated",
+        ),
+        renderers={
+            "object_types": _labels("object_types"),
+            "related_object_type": object_type_renderer("related_object_type", null=True),
+            "data_type": _data_type,
+        },
+        write_converters={
+            "object_types": object_type_converter(supports_custom_fields, many=True),
+            "related_object_type": object_type_converter(lambda model: model in registry),
+        },
+    ),
+    access=Access(admin_only=True),
+    search=Search(fields=("name", "label", "group_name", "description")),
+)  # fmt: skip
+registry.register(
+    JournalEntry,
+    api=Api(
+        "extras/journal-entries",
+        brief_fields=("id", "url", "display", "created"),
+        fields=(
+            "id", "url", "display_url", "display", "assigned_object_type", "assigned_object_id", "assigned_object",
+            "created", "created_by", "kind", "comments", "tags", "custom_fields", "last_updated",
+        ),
+        # The author is the caller, never taken from the request body.
+        write_fields=("assigned_object_type", "assigned_object_id", "kind", "comments"),
+        renderers={
+            "assigned_object_type": object_type_renderer("assigned_object_type"),
+            "assigned_object": _assigned_object,
+            "created_by": Rendered(lambda entry, links: entry.created_by_id, nullable(INTEGER_VALUE)),
+        },
+        write_converters={"assigned_object_type": object_type_converter(supports_journaling, null=False)},
+    ),
+    search=Search(fields=("comments",)),
+)  # fmt: skip
+registry.register(
+    SavedFilter,
+    api=Api(
+        "extras/saved-filters",
+        brief_fields=("id", "url", "display", "name", "slug", "description"),
+        fields=(
+            "id", "url", "display_url", "display", "object_types", "name", "slug", "description", "user", "weight",
+            "enabled", "shared", "parameters", "created", "last_updated",
+        ),
+        write_fields=("object_types", "name", "slug", "description", "weight", "enabled", "shared", "parameters"),
+        renderers={
+            "object_types": _labels("object_types"),
+            "user": Rendered(lambda saved_filter, links: saved_filter.user_id, nullable(INTEGER_VALUE)),
+        },
+        write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},
+    ),
+    access=Access(visible_to=_saved_filter_visibility),
+    search=Search(fields=("name", "slug", "description")),
+)  # fmt: skip
+
+
+# -- object permissions (NetBox's users/permissions) --------------------------------------------
+
+
+def _members(links) -> dict[int, str]:
+    """The organization's members by id, loaded once per response (users live in the public schema)."""
+    cached = getattr(links, "_members", None)
+    if cached is None:
+        from tenants.context import current_organization
+        from tenants.models import Membership
+
+        organization = current_organization()
+        memberships = Membership.objects.filter(organization=organization).select_related("user")
+        cached = {membership.user_id: membership.user.email for membership in memberships}
+        links._members = cached
+    return cached
+
+
+@renders(list_of(json_object({name: TEXT_VALUE for name in ("url", "display", "username")} | {"id": INTEGER_VALUE})))
+def _permission_users(permission, links):
+    members = _members(links)
+    return [
+        {
+            "id": user_id,
+            "url": f"{links.api}users/users/{user_id}/",
+            "display": members[user_id],
+            "username": members[user_id],
+        }
+        for user_id in sorted(permission.user_ids)
+        if user_id in members
+    ]
+
+
+def _member_ids(value, actor):
+    from tenants.context import current_organization
+    from tenants.models import Membership
+
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        raise ValidationError(_("Expected a list of user ids."))
+    members = set(
+        Membership.objects.filter(organization=current_organization(), user_id__in=value).values_list(
+            "user_id", flat=True
+        )
+    )
+    unknown = sorted(set(value) - members)
+    if unknown:
+        raise ValidationError(_("Related object not found using the provided numeric ID: {id}").format(id=unknown[0]))
+    return sorted(set(value))
+
+
+def _actions(value, actor):
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        raise ValidationError(_("Expected a non-empty list of actions."))
+    return sorted(set(value))
+
+
+registry.register(
+    ObjectPermission,
+    api=Api(
+        "users/permissions",
+        brief_fields=("id", "url", "display", "name", "description", "enabled", "object_types", "actions"),
+        fields=(
+            "id", "url", "display_url", "display", "name", "description", "enabled", "object_types", "actions",
+            "constraints", "groups", "users",
+        ),
+        renderers={
+            "object_types": _labels("object_types"),
+            "users": _permission_users,
+            "groups": Rendered(lambda permission, links: [], list_of(json_object())),  # NetBox's groups; none here
+        },
+        write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),
+        write_converters={
+            "object_types": object_type_converter(lambda model: model in registry, many=True),
+            "user_ids": _member_ids,
+            "actions": _actions,
+        },
+        write_aliases={"users": "user_ids"},
+    ),
+    access=Access(admin_only=True),
+    search=Search(fields=("name", "description")),
+)  # fmt: skip

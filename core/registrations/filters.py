@@ -1,0 +1,81 @@
+"""Filters of the core app's models that the generic ones (core.filters.filters_for) cannot derive."""
+
+from django.db.models import Q
+
+from core.context import current_actor
+from core.filters import Filter, FilterError
+from core.models import CustomField, JournalEntry, ObjectPermission, SavedFilter
+from core.registry import object_type_for, registry
+
+
+def _object_type_filter(path: str, label: str, *, by_id: bool = False) -> Filter:
+    def apply(queryset, values):
+        ids = []
+        for value in values:
+            if by_id:
+                if not value.isdigit():
+                    raise FilterError({label: [f"“{value}” is not a valid value."]})
+                ids.append(int(value))
+            else:
+                content_type = object_type_for(value)
+                if content_type is not None:
+                    ids.append(content_type.pk)
+        return queryset.filter(**{f"{path}__in": ids}).distinct()
+
+    return Filter(apply)
+
+
+def _usable(queryset, values):
+    """NetBox's `usable`: the filters the caller may apply (enabled, and shared or their own)."""
+    usable = Q(enabled=True) & (Q(shared=True) | Q(user_id=current_actor().user_id))
+    wanted = values[-1].lower() in ("true", "1")
+    return queryset.filter(usable) if wanted else queryset.exclude(usable)
+
+
+def _granted_to(key: str, label: str):
+    """`user_id=` / `user=<username>`: permissions granting any of these members (NetBox's filters)."""
+
+    def apply(queryset, values):
+        from tenants.context import current_organization
+        from tenants.models import Membership
+
+        if key == "id":
+            ids = [int(value) for value in values if value.isdigit()]
+            if len(ids) != len(values):
+                raise FilterError({label: [f"“{values[0]}” is not a valid value."]})
+        else:
+            members = Membership.objects.filter(organization=current_organization(), user__email__in=values)
+            ids = list(members.values_list("user_id", flat=True))
+        return queryset.filter(user_ids__overlap=ids)
+
+    return Filter(apply)
+
+
+registry.extend(
+    CustomField,
+    filters={
+        "object_type": _object_type_filter("object_types", "object_type"),
+        "object_type_id": _object_type_filter("object_types", "object_type_id", by_id=True),
+        "related_object_type": _object_type_filter("related_object_type", "related_object_type"),
+        "choice_set": Filter(lambda queryset, values: queryset.filter(choice_set__name__in=values)),
+    },
+)
+registry.extend(
+    JournalEntry,
+    filters={
+        "assigned_object_type": _object_type_filter("assigned_object_type", "assigned_object_type"),
+        "assigned_object_type_id": _object_type_filter("assigned_object_type", "assigned_object_type_id", by_id=True),
+        "created_by": Filter(lambda queryset, values: queryset.filter(created_by_name__in=values)),
+    },
+)
+registry.extend(
+    SavedFilter,
+    filters={
+        "object_type": _object_type_filter("object_types", "object_type"),
+        "object_type_id": _object_type_filter("object_types", "object_type_id", by_id=True),
+        "usable": Filter(_usable),
+    },
+)
+registry.extend(
+    ObjectPermission, filters={"user_id": _granted_to("id", "user_id"), "user": _granted_to("email", "user")}
+)

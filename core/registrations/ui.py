@@ -1,0 +1,64 @@
+"""The core app's models in the UI: NetBox's menus and headings, list columns, form fields."""
+
+from django.utils.translation import gettext as _
+
+from core.models import (
+    CustomField,
+    CustomFieldChoiceSet,
+    JournalEntry,
+    ObjectChange,
+    ObjectPermission,
+    SavedFilter,
+    Tag,
+)
+from core.registry import Menu, Panel, Ui, registry
+
+CUSTOMIZATION = Menu("Customization", "Customization")
+LOGGING = Menu("Operations", "Logging")
+
+
+def _member_choices() -> list[tuple[int, str]]:
+    from tenants.context import current_organization
+    from tenants.models import Membership
+
+    memberships = Membership.objects.filter(organization=current_organization()).select_related("user")
+    return sorted(((m.user_id, m.user.email) for m in memberships), key=lambda choice: choice[1].lower())
+
+
+def _member_field(bulk: bool):
+    """The members an object permission grants to, picked by email (users live in the public schema)."""
+    from django import forms
+
+    return forms.TypedMultipleChoiceField(
+        choices=_member_choices,
+        coerce=int,
+        required=False,
+        label=_("Users"),
+        widget=forms.SelectMultiple(attrs={"class": "form-select"}),
+    )
+
+
+registry.extend(CustomField, ui=Ui(menu=CUSTOMIZATION))
+registry.extend(CustomFieldChoiceSet, ui=Ui(menu=CUSTOMIZATION))
+registry.extend(SavedFilter, ui=Ui(menu=CUSTOMIZATION))
+registry.extend(Tag, ui=Ui(menu=CUSTOMIZATION))
+registry.extend(JournalEntry, ui=Ui(menu=LOGGING))
+registry.extend(
+    ObjectChange,
+    ui=Ui(
+        menu=LOGGING,
+        table_columns=("time", "user_name", "action", "changed_object_type", "object_repr", "request_id"),
+        changelog=False,
+        panels=(
+            Panel(
+                "frontend/generic/_diff_panel.html",
+                context=lambda request, spec, actor, change: {"rows": change.diff()},
+                column="left",
+            ),
+        ),
+    ),
+)
+registry.extend(
+    ObjectPermission,
+    ui=Ui(menu=Menu("Admin", "Authentication"), form_fields={"user_ids": _member_field}),
+)

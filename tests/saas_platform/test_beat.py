@@ -1,0 +1,45 @@
+"""Celery beat runs the housekeeping tasks, found by the tasks' own `run_every`, not by names in settings."""
+
+from datetime import timedelta
+
+from core.tasks import changelog_prune_all
+from saas_platform.celery import Scheduler, beat_schedule
+from saas_platform.celery import app as celery_app
+from tenants.tasks import organization_deletions_run, sso_domains_recheck
+
+
+def housekeeping_schedule() -> dict[str, dict]:
+    """What beat runs: the entries of every task of the app (all task modules imported)."""
+    celery_app.loader.import_default_modules()
+    return beat_schedule(celery_app.tasks.values())
+
+
+def test_beat_runs_every_housekeeping_task_at_its_interval():
+    assert housekeeping_schedule() == {
+        changelog_prune_all.name: {"task": changelog_prune_all.name, "schedule": 6 * 60 * 60},
+        organization_deletions_run.name: {"task": organization_deletions_run.name, "schedule": 15 * 60},
+        sso_domains_recheck.name: {"task": sso_domains_recheck.name, "schedule": 60 * 60},
+    }
+
+
+def test_beat_schedules_what_the_tasks_declare(tmp_path):
+    # given the scheduler Celery beat starts with (standalone, or embedded in a worker with --beat)
+    assert celery_app.conf.beat_scheduler is Scheduler
+
+    # when it reads its schedule
+    scheduler = Scheduler(app=celery_app, schedule_filename=str(tmp_path / "beat-schedule"))
+    try:
+        entries = {
+            name: (entry.task, entry.schedule.run_every)
+            for name, entry in scheduler.schedule.items()
+            if not name.startswith("celery.")  # Celery's own (celery.backend_cleanup)
+        }
+    finally:
+        scheduler.close()
+
+    # then it holds the tasks' own entries, under their own names
+    assert entries == {
+        changelog_prune_all.name: (changelog_prune_all.name, timedelta(hours=6)),
+        organization_deletions_run.name: (organization_deletions_run.name, timedelta(minutes=15)),
+        sso_domains_recheck.name: (sso_domains_recheck.name, timedelta(hours=1)),
+    }
