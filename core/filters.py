@@ -11,21 +11,17 @@ the registration's `search_fields`; `tag=` (all of), `tag__n=` (none of), `tag_i
 Unknown parameters are ignored, as NetBox does; bad values are a 400.
 """
 
-import datetime
 import functools
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.fields import GenericRelation
-from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.fields import ArrayField
 from django.db import DataError, connection, models, transaction
 from django.db.models import Q
 from mptt.models import MPTTModel
 
+from core.fields import has_tags, kind_of, parse_bool, parse_datetime, parse_float, parse_int
 from core.registry import ObjectSpec, object_type_for, registry
-from tenants.inputs import parse_date_bounded, parse_datetime_bounded, unstorable_text
+from tenants.inputs import parse_date_bounded, unstorable_text
 
 RESERVED = frozenset({"limit", "offset", "start", "brief", "fields", "omit", "ordering", "format", "exclude_m2m"})
 TEXT_LOOKUPS = {
@@ -41,9 +37,6 @@ TEXT_LOOKUPS = {
     "iregex": ("iregex", False),
 }
 RANGE_LOOKUPS = ("lt", "lte", "gt", "gte")
-TEXT_FIELDS = (models.CharField, models.TextField)
-NUMBER_FIELDS = (models.IntegerField, models.DecimalField, models.FloatField, models.AutoField)
-DATE_FIELDS = (models.DateField, models.DateTimeField)
 
 
 class FilterError(Exception):
@@ -73,41 +66,6 @@ def _parse(name: str, values: list[str], parse) -> list:
     return parsed
 
 
-def _int(value: str):
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _decimal(value: str):
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _uuid(value: str):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
-def _bool(value: str):
-    return {"true": True, "1": True, "false": False, "0": False}.get(value.lower())
-
-
-def _datetime(value: str):
-    parsed = parse_datetime_bounded(value)
-    if parsed is None:
-        day = parse_date_bounded(value)
-        parsed = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC) if day else None
-    elif parsed.tzinfo is None:  # no offset given (a browser's datetime-local field): UTC
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed
-
-
 def _in(path: str, values: list, *, negate: bool = False) -> Q:
     q = Q()
     present = [value for value in values if value is not None]
@@ -127,7 +85,7 @@ def _exact_filters(name: str, path: str, parse) -> dict[str, Filter]:
 
 def _empty_filter(name: str, path: str, text: bool) -> Filter:
     def apply(qs, values):
-        wanted = _parse(f"{name}__empty", values[-1:], _bool)[0]
+        wanted = _parse(f"{name}__empty", values[-1:], parse_bool)[0]
         empty = Q(**{f"{path}__isnull": True}) | (Q(**{path: ""}) if text else Q())
         return qs.filter(empty if wanted else ~empty)
 
@@ -181,21 +139,25 @@ def _range_filters(name: str, path: str, parse) -> dict[str, Filter]:
     return filters
 
 
-def _related_filters(spec: ObjectSpec, field) -> dict[str, Filter]:
+def _related_filters(field) -> dict[str, Filter]:
     related = field.related_model
     name = field.name
-    if issubclass(related, MPTTModel) and related is not spec.model:
-        # A tree: `region_id=5` means region 5 or any region below it.
-        filters = {}
-        for filter_name, key, parse in ((f"{name}_id", "pk", _int), (name, "slug", str)):
-            if key == "slug" and not _has_slug(related):
-                continue
-            filters[filter_name] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=False))
-            filters[f"{filter_name}__n"] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=True))
-        return filters
-    filters = _existing_filters(f"{name}_id", name, related, "pk", _int)
+    filters = _existing_filters(f"{name}_id", name, related, "pk", parse_int)
     if _has_slug(related):
         filters.update(_existing_filters(name, f"{name}__slug", related, "slug", str))
+    return filters
+
+
+def _tree_node_filters(field) -> dict[str, Filter]:
+    """A tree: `region_id=5` means region 5 or any region below it."""
+    related = field.related_model
+    name = field.name
+    filters = {}
+    for filter_name, key, parse in ((f"{name}_id", "pk", parse_int), (name, "slug", str)):
+        if key == "slug" and not _has_slug(related):
+            continue
+        filters[filter_name] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=False))
+        filters[f"{filter_name}__n"] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=True))
     return filters
 
 
@@ -270,7 +232,7 @@ def _tree_filters(spec: ObjectSpec) -> dict[str, Filter]:
         return lambda qs, values: qs.filter(pk__in=_subtree(model, key, _parse(label, values, parse)))
 
     return {
-        "ancestor_id": Filter(ancestor("pk", "ancestor_id", _int)),
+        "ancestor_id": Filter(ancestor("pk", "ancestor_id", parse_int)),
         "ancestor": Filter(ancestor("slug", "ancestor", str)),
     }
 
@@ -284,7 +246,7 @@ def _object_type_filters(field) -> dict[str, Filter]:
 
     def wanted(label: str, values: list[str], by_id: bool) -> list:
         if by_id:
-            return _parse(label, values, _int)
+            return _parse(label, values, parse_int)
         types = []
         for value in values:
             if value.lower() == "null":
@@ -313,16 +275,15 @@ def _object_type_filters(field) -> dict[str, Filter]:
     return filters
 
 
-def _array_filters(field) -> dict[str, Filter]:
+def _array_filters(field, parse) -> dict[str, Filter]:
     """`actions=view&actions=add`: arrays holding any of the values; `__n`: none of them; `__empty`."""
     name = field.name
-    parse = _int if isinstance(field.base_field, NUMBER_FIELDS) else str
 
     def overlapping(label: str, values: list[str]) -> Q:
         return Q(**{f"{name}__overlap": [value for value in _parse(label, values, parse) if value is not None]})
 
     def empty(qs, values):
-        wanted = _parse(f"{name}__empty", values[-1:], _bool)[0]
+        wanted = _parse(f"{name}__empty", values[-1:], parse_bool)[0]
         q = Q(**{f"{name}__isnull": True}) | Q(**{name: []})
         return qs.filter(q) if wanted else qs.exclude(q)
 
@@ -357,9 +318,34 @@ def _tag_filters() -> dict[str, Filter]:
     return {
         "tag": Filter(all_of("slug", str, "tag")),
         "tag__n": Filter(none_of("slug", str, "tag__n")),
-        "tag_id": Filter(all_of("pk", _int, "tag_id")),
-        "tag_id__n": Filter(none_of("pk", _int, "tag_id__n")),
+        "tag_id": Filter(all_of("pk", parse_int, "tag_id")),
+        "tag_id__n": Filter(none_of("pk", parse_int, "tag_id__n")),
     }
+
+
+def _field_filters(model: type[models.Model], field) -> dict[str, Filter]:
+    """The filters of one field, by the lookups its kind offers (core.fields)."""
+    kind = kind_of(field)
+    name, lookups, parse = field.name, kind.lookups, kind.parse
+    if lookups in ("relation", "tree"):
+        if registry.find(field.related_model) is None and field.related_model is not model:
+            return {}
+        return _tree_node_filters(field) if lookups == "tree" else _related_filters(field)
+    if lookups == "object_type":
+        return _object_type_filters(field)
+    if lookups == "array":
+        return _array_filters(field, parse)
+    if lookups == "exact":
+        return _exact_filters(name, name, parse)
+    if lookups == "boolean":
+        return {name: Filter(lambda qs, v: qs.filter(**{name: _parse(name, v[-1:], parse)[0]}))}
+    if lookups == "choice":
+        return _choice_filters(name, field.flatchoices)
+    if lookups == "text":
+        return _text_filters(name, name)
+    if lookups == "range":
+        return _range_filters(name, name, parse)
+    return {}  # free-form JSON, generic relations (tags have their own filters; others declare theirs)
 
 
 @functools.cache
@@ -369,38 +355,10 @@ def filters_for(model: type[models.Model]) -> dict[str, Filter]:
     for field in model._meta.get_fields():
         if (field.auto_created and not field.concrete) or field.name in ("custom_field_data", "lft", "rght", "tree_id"):
             continue
-        if isinstance(field, GenericRelation):
-            continue  # tags have their own filters; other generic relations declare theirs
-        if field.is_relation:
-            if registry.find(field.related_model) is not None or field.related_model is model:
-                filters.update(_related_filters(spec, field))
-            elif field.related_model is ContentType:
-                filters.update(_object_type_filters(field))
-        elif isinstance(field, ArrayField):
-            # Arrays of pairs (a choice set's [value, label]) are not matched item by item.
-            if not isinstance(field.base_field, ArrayField):
-                filters.update(_array_filters(field))
-        elif isinstance(field, models.UUIDField):
-            filters.update(_exact_filters(field.name, field.name, _uuid))
-        elif isinstance(field, models.BooleanField):
-            filters[field.name] = Filter(lambda qs, v, n=field.name: qs.filter(**{n: _parse(n, v[-1:], _bool)[0]}))
-        elif field.choices:
-            filters.update(_choice_filters(field.name, field.flatchoices))
-        elif isinstance(field, TEXT_FIELDS):
-            filters.update(_text_filters(field.name, field.name))
-        elif isinstance(field, NUMBER_FIELDS):
-            filters.update(
-                _range_filters(field.name, field.name, _decimal if isinstance(field, models.DecimalField) else _int)
-            )
-        elif isinstance(field, DATE_FIELDS):
-            filters.update(
-                _range_filters(
-                    field.name, field.name, _datetime if isinstance(field, models.DateTimeField) else parse_date_bounded
-                )
-            )
+        filters.update(_field_filters(model, field))
     if issubclass(model, MPTTModel):
         filters.update(_tree_filters(spec))
-    if any(isinstance(field, GenericRelation) and field.name == "tagged_items" for field in model._meta.get_fields()):
+    if has_tags(model):
         filters.update(_tag_filters())
     filters.update(spec.filters)
     return filters
@@ -438,20 +396,20 @@ def _custom_field_filters(field) -> dict[str, Filter]:
             filters[name] = _json_filter(name, path, str, lookup="icontains")
         return filters
     if kind in RANGE_TYPES:
-        parse = {"integer": _int, "decimal": _decimal, "date": _json_date, "datetime": _json_datetime}[kind]
+        parse = {"integer": parse_int, "decimal": parse_float, "date": _json_date, "datetime": _json_datetime}[kind]
         filters = _json_exact_filters(name, path, parse)
         for lookup in RANGE_LOOKUPS:
             filters[f"{name}__{lookup}"] = _json_range_filter(f"{name}__{lookup}", f"{path}__{lookup}", parse)
         return filters
     if kind == "boolean":
         return {
-            name: Filter(lambda qs, v: qs.filter(**{path: _parse(name, v[-1:], _bool)[0]})),
+            name: Filter(lambda qs, v: qs.filter(**{path: _parse(name, v[-1:], parse_bool)[0]})),
             f"{name}__empty": _json_empty_filter(name, path),
         }
     if kind == "object":
-        return _json_exact_filters(name, path, _int)
+        return _json_exact_filters(name, path, parse_int)
     if kind in ("multiselect", "multiobject"):
-        parse = _int if kind == "multiobject" else str
+        parse = parse_int if kind == "multiobject" else str
         return {
             name: _json_filter(name, path, parse, lookup="contains"),
             f"{name}__n": _json_filter(f"{name}__n", path, parse, lookup="contains", negate=True),
@@ -466,7 +424,7 @@ def _json_date(value: str):
 
 
 def _json_datetime(value: str):
-    moment = _datetime(value)
+    moment = parse_datetime(value)
     if moment is None:
         return None
     text = moment.isoformat()
@@ -529,7 +487,7 @@ def _json_range_filter(name: str, path: str, parse) -> Filter:
 
 def _json_empty_filter(name: str, path: str) -> Filter:
     def apply(qs, values):
-        wanted = _parse(f"{name}__empty", values[-1:], _bool)[0]
+        wanted = _parse(f"{name}__empty", values[-1:], parse_bool)[0]
         return qs.filter(_json_empty(path)) if wanted else _excluding(qs, _json_empty(path))
 
     return Filter(apply)

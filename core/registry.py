@@ -60,7 +60,8 @@ class Api:
     fields: tuple[str, ...] | None = None
     # Fields written through the API (besides custom_fields/tags); None: every editable field.
     write_fields: tuple[str, ...] | None = None
-    # Representations of fields that differ from the derived ones: name -> (obj, links) -> value.
+    # Representations of fields that differ from the derived ones, with the type of what they return:
+    # name -> core.fields.Rendered((obj, links) -> value, ValueType).
     renderers: dict[str, Callable] = field(default_factory=dict)
     # Counts NetBox shows on this object (e.g. {"site_count": "sites"}), annotated on lists.
     counts: dict[str, str] = field(default_factory=dict)
@@ -339,11 +340,13 @@ def object_type_for(label: str):
     return content_type if content_type.model_class() is not None else None
 
 
-def object_type_renderer(attribute: str):
-    """A registration renderer showing a content type field as NetBox's label ("dcim.site")."""
+def object_type_renderer(attribute: str, *, null: bool = False):
+    """A registration renderer showing a content type field as NetBox's label ("dcim.site");
+    `null`: the field may be empty."""
+    from core.fields import TEXT_VALUE, Rendered, nullable
 
     def render(obj, links):
         content_type = getattr(obj, attribute)
         return None if content_type is None else object_type_label(content_type)
 
-    return render
+    return Rendered(render, nullable(TEXT_VALUE) if null else TEXT_VALUE)

@@ -6,8 +6,9 @@ their brief form, choices as `{value, label}`), `tags`, `custom_fields`, `create
 list queries get the `select_related` / `prefetch_related` they need (`optimize`), so a page
 costs the same number of queries whatever its length.
 
-The renderer table is per field kind (`_renderer`): identity (`id`, `url`, `display`), plain
-values, choices, related objects, many-to-many, tags, custom fields, counts, each a function
+The renderer table (`_renderer`) has identity (`id`, `url`, `display`), tags, custom fields, counts,
+related objects and many-to-many fields, the registration's renderers, and for every other field the
+renderer of its kind (core.fields: plain values, dates, decimals, choices), each a function
 `(obj, links) -> JSON value` built once per model. Lists go through `render_many`, which runs the
 table once per row and shares what rows have in common within one response: a related object
 (a site's region) is rendered once however many rows point at it, tags are loaded for the whole
@@ -15,19 +16,17 @@ page in one query (Django's generic-relation prefetch builds a queryset per row)
 once per tag, custom field definitions are read once.
 """
 
-import datetime
-import decimal
 import functools
-import operator
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix
 from mptt.models import MPTTModel
 
+from core.fields import kind_of, typed_renderer
 from core.models import Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import ObjectSpec, registry
@@ -60,17 +59,6 @@ class Links:
         return f"{self.ui}{spec.api_app}/{spec.api_path}/{pk}/"
 
 
-def plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    return value
-
-
 def _tag_spec() -> ObjectSpec:
     return registry.get(Tag)
 
@@ -84,7 +72,7 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         field.name
         for field in spec.model._meta.get_fields()
         if not (field.auto_created and not field.concrete)  # reverse relations
-        and not isinstance(field, GenericRelation)
+        and kind_of(field).relation != "generic"
         and field.name not in INTERNAL_FIELDS
         and field.name not in ("id", "created", "last_updated")
     ]
@@ -119,7 +107,7 @@ def renderers(model: type[models.Model], brief: bool) -> tuple[tuple[str, Render
 
 def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if name in spec.api.renderers:
-        return spec.api.renderers[name]
+        return typed_renderer(spec, name).function
     if name == "id":
         return lambda obj, links: obj.pk
     if name == "url":
@@ -139,43 +127,17 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if name in spec.api.counts:
         return lambda obj, links: getattr(obj, name, 0)
     field = spec.model._meta.get_field(name)
-    if field.many_to_many:
+    kind = kind_of(field)
+    if kind.relation == "many":
         return _many_renderer(field)
-    if field.is_relation:
+    if kind.relation == "one":
         return _related_renderer(field)
-    if field.choices:
-        return _choice_renderer(field)
-    return _value_renderer(field)
-
-
-def _choice_renderer(field) -> Renderer:
-    labels = dict(field.flatchoices)
-    attname = field.attname
-
-    def choice(obj, links):
-        value = getattr(obj, attname)
-        if value in (None, ""):
-            return None
-        # Labels are translated once per response, not once per row.
-        memo = links.__dict__.setdefault("_choices", {})
-        key = (field, value)
-        if key not in memo:
-            memo[key] = {"value": value, "label": str(labels.get(value, value))}
-        return memo[key]
-
-    return choice
-
-
-def _value_renderer(field) -> Renderer:
-    """A plain field, by kind: most values are JSON as they are; dates, times and decimals are
-    converted (`plain`)."""
-    attname = field.attname
-    if isinstance(field, models.DateTimeField | models.DateField | models.TimeField | models.DecimalField):
-        return lambda obj, links: plain(getattr(obj, attname))
-    if isinstance(field, models.JSONField | models.UUIDField | models.DurationField | models.BinaryField):
-        return lambda obj, links: plain(getattr(obj, attname))
-    getter = operator.attrgetter(attname)
-    return lambda obj, links: getter(obj)
+    if kind.render is None:
+        raise ImproperlyConfigured(
+            f"{spec.model._meta.label}.{name} ({kind.name}) has no representation of its own: "
+            "give the registration a renderer for it"
+        )
+    return kind.render(field)
 
 
 def custom_field_shapes(model, memo: dict) -> dict[str, tuple[str, dict[str, str]]]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.context import Actor
 from core.customfields import supports_custom_fields
+from core.fields import kind_of
 from core.models import Tag
 from core.registry import ObjectSpec, object_type_for, registry
 from core.services import validation_error_dict
@@ -145,25 +146,22 @@ def _find(model, value, actor: Actor):
 
 
 def _convert(model_field: models.Field, value, actor: Actor):
+    kind = kind_of(model_field)
     if value is None:
         if model_field.many_to_many:
             return []
-        if not model_field.null and not (
-            isinstance(model_field, models.CharField | models.TextField) and model_field.blank
-        ):
-            raise ValidationError("This field may not be null.")
-        return "" if not model_field.null else None
+        if model_field.null:
+            return None
+        if model_field.blank and kind.blank_value is not None:  # a blank text is stored as ""
+            return kind.blank_value
+        raise ValidationError("This field may not be null.")
     if model_field.many_to_many:
         if not isinstance(value, list):
             raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
         return [_resolve(model_field.related_model, item, actor) for item in value]
     if model_field.is_relation:
         return _resolve(model_field.related_model, value, actor)
-    if isinstance(value, dict | list) and not isinstance(model_field, models.JSONField):
-        raise ValidationError("Not a valid value.")
-    if isinstance(model_field, models.DecimalField) and isinstance(value, float):
-        value = repr(value)  # 4.895168, not the float's binary expansion cut to max_digits
-    return model_field.to_python(value)
+    return kind.from_json(model_field, value)
 
 
 def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) -> WriteData:

@@ -14,12 +14,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import get_script_prefix
 from django.utils.text import capfirst
 
 from core.customfields import definitions_for, supports_custom_fields
+from core.fields import kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
 from core.registry import ObjectSpec, object_type_label, registry
@@ -144,48 +144,10 @@ def _model_form_field_for(spec: ObjectSpec, model_field, *, bulk: bool):
         if related_spec is None:
             return None
         return PickerField(related_spec, multiple=model_field.many_to_many, **common)
-    if isinstance(model_field, ArrayField):
-        return forms.CharField(
-            widget=forms.TextInput(attrs={"class": "form-control"}),
-            **{**common, "help_text": help_text or "Comma-separated values"},
-        )
-    if model_field.choices:
-        return forms.ChoiceField(
-            choices=[("", "---------"), *model_field.choices],
-            widget=forms.Select(attrs={"class": "form-select"}),
-            **common,
-        )
-    if isinstance(model_field, models.BooleanField):
-        if bulk:
-            return forms.NullBooleanField(
-                widget=forms.Select(
-                    choices=[("unknown", "---------"), ("true", "Yes"), ("false", "No")], attrs={"class": "form-select"}
-                ),
-                **common,
-            )
-        return forms.BooleanField(
-            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}), **{**common, "required": False}
-        )
-    if isinstance(model_field, models.JSONField):
-        return forms.JSONField(
-            widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 4}), **common
-        )
-    options = {"assume_scheme": "https"} if isinstance(model_field, models.URLField) else {}
-    form_field = model_field.formfield(required=required, **options)
-    if form_field is None:
+    kind = kind_of(model_field)
+    if kind.form_field is None:
         return None
-    form_field.label, form_field.help_text = label, help_text
-    widget = form_field.widget
-    if isinstance(form_field, forms.DateTimeField):
-        form_field.widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
-    elif isinstance(form_field, forms.DateField):
-        form_field.widget = forms.DateInput(attrs={"type": "date"})
-    widget = form_field.widget
-    css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
-    widget.attrs.setdefault("class", css)
-    if isinstance(widget, forms.Textarea):
-        widget.attrs.setdefault("rows", 3)
-    return form_field
+    return kind.form_field(model_field, bulk=bulk, **common)
 
 
 def _custom_form_field(definition: CustomField, *, bulk: bool):
@@ -298,28 +260,7 @@ class ObjectForm(forms.Form):
                 )
 
 
-def split_array(model_field, value):
-    """A comma-separated text as the list an array field takes, items typed like the array's base."""
-    if not isinstance(value, str):
-        return value
-    items = [item.strip() for item in value.split(",") if item.strip()]
-    base = getattr(model_field, "base_field", None)
-    if isinstance(base, ArrayField):  # pairs, as NetBox writes them: "value:label,value:label"
-        pairs = []
-        for item in items:
-            value, _, label = item.partition(":")
-            pairs.append([value.strip(), (label or value).strip()])
-        return pairs
-    if isinstance(base, models.IntegerField):
-        return [int(item) if item.lstrip("-").isdigit() else item for item in items]
-    return items
-
-
 def _api_value(model_field, value):
-    if isinstance(model_field, ArrayField) and isinstance(value, str):
-        return split_array(model_field, value)
-    if isinstance(model_field, models.BooleanField) and value is None:
-        return False
     if model_field.is_relation and not model_field.many_to_many and value == "":
         return None
     return value
@@ -385,9 +326,7 @@ def build_form(spec: ObjectSpec, *, bulk: bool = False) -> type[ObjectForm]:
 def _nullable(model_field) -> bool:
     if model_field.many_to_many:
         return True
-    return bool(
-        model_field.null or (model_field.blank and isinstance(model_field, models.CharField | models.TextField))
-    )
+    return bool(model_field.null or (model_field.blank and kind_of(model_field).blank_value is not None))
 
 
 def initial_from(spec: ObjectSpec, instance) -> dict[str, Any]:
@@ -406,10 +345,7 @@ def initial_from(spec: ObjectSpec, instance) -> dict[str, Any]:
             else:
                 initial[name] = getattr(instance, model_field.attname)
         else:
-            value = getattr(instance, model_field.attname)
-            if isinstance(model_field, ArrayField) and isinstance(value, list):
-                value = ", ".join(str(item) for item in value)
-            initial[name] = value
+            initial[name] = getattr(instance, model_field.attname)  # arrays: their form field shows the text
     for name, value in (getattr(instance, "custom_field_data", None) or {}).items():
         initial[CUSTOM_FIELD_PREFIX + name] = value
     if hasattr(instance, "tagged_items"):

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.text import capfirst
 
 from core.context import Actor
+from core.fields import kind_of
 from core.filters import FilterError, filter_queryset, filters_for, order_queryset
 from core.models import SavedFilter, Tag, UserPreference
 from core.registry import ObjectSpec, registry
@@ -136,6 +136,7 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
         if field.auto_created and not field.concrete:
             continue
         related = registry.find(field.related_model) if field.is_relation else None
+        kind = kind_of(field)
         if field.is_relation and field.related_model is ContentType:
             name = field.name.removesuffix("s") if field.many_to_many else field.name
             if name in available:
@@ -150,17 +151,16 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
                 choices=field.flatchoices, required=False, label=_verbose(field),
                 widget=forms.SelectMultiple(attrs={"class": "form-select"}),
             )  # fmt: skip
-        elif field.get_internal_type() == "BooleanField" and field.name in available:
+        elif kind.lookups == "boolean" and field.name in available:
             fields[field.name] = forms.ChoiceField(
                 choices=[("", "Any"), ("true", "Yes"), ("false", "No")], required=False, label=_verbose(field),
                 widget=forms.Select(attrs={"class": "form-select"}),
             )  # fmt: skip
-        if isinstance(field, models.DateTimeField | models.DateField) and f"{field.name}__gte" in available:
-            kind = "datetime-local" if isinstance(field, models.DateTimeField) else "date"
+        if kind.html_input and f"{field.name}__gte" in available:
             for lookup, word in (("gte", "after"), ("lte", "before")):
                 fields[f"{field.name}__{lookup}"] = forms.CharField(
                     required=False, label=f"{_verbose(field)} {word}",
-                    widget=forms.DateTimeInput(attrs={"class": "form-control", "type": kind}),
+                    widget=forms.DateTimeInput(attrs={"class": "form-control", "type": kind.html_input}),
                 )  # fmt: skip
     if "tag_id" in available:
         fields["tag_id"] = PickerField(registry.get(Tag), multiple=True, required=False, label="Tags")

@@ -4,7 +4,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
-from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import router
@@ -14,6 +13,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
+from core.fields import kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
@@ -141,7 +141,7 @@ def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
             )
     for relation in spec.model._meta.private_fields:  # generic relations: contact assignments, journal
         other = registry.find(getattr(relation, "related_model", None))
-        if not isinstance(relation, GenericRelation) or other is None:
+        if kind_of(relation).relation != "generic" or other is None:
             continue
         params = QueryDict(mutable=True)
         params[relation.content_type_field_name] = spec.type_label

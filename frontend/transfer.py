@@ -21,8 +21,6 @@ from typing import Any
 import yaml
 from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,13 +28,14 @@ from django.http import HttpResponse
 
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
+from core.fields import import_bool, kind_of, reference, split_items
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
 from core.permissions import NotPermitted
-from core.registry import ObjectSpec, object_type_label, registry
+from core.registry import ObjectSpec, registry
 from core.usecases import Item, WriteRefused, write_objects
 from core.writes import WriteError, deserialize, model_errors, writable_fields
-from frontend.forms import form_fields, split_array
+from frontend.forms import form_fields
 from tenants.context import current_organization
 from tenants.inputs import unstorable_data
 from tenants.models import Membership
@@ -44,8 +43,6 @@ from tenants.request_limits import json_nesting_exceeds
 
 FORMATS = ("csv", "json", "yaml")
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
-TRUE = {"true", "yes", "1", "t", "y", "on"}
-FALSE = {"false", "no", "0", "f", "n", "off"}
 
 
 class ImportFormatError(Exception):
@@ -53,18 +50,6 @@ class ImportFormatError(Exception):
 
 
 # -- columns -----------------------------------------------------------------------------------
-
-
-def _lookup_field(model) -> str | None:
-    """How a related object is named in an import: tags by slug, most objects by name, else by id."""
-    names = {f.name for f in model._meta.concrete_fields}
-    if model._meta.model_name == "tag":
-        return "slug"
-    if "name" in names:
-        return "name"
-    if "slug" in names:
-        return "slug"
-    return None
 
 
 @dataclass(frozen=True)
@@ -93,31 +78,6 @@ def columns(spec: ObjectSpec) -> list[str]:
 # -- export ------------------------------------------------------------------------------------
 
 
-def _export_value(model_field, obj):
-    if model_field.many_to_many:
-        items = list(getattr(obj, model_field.name).all())
-        if model_field.related_model is ContentType:
-            return [object_type_label(item) for item in items]
-        lookup = _lookup_field(model_field.related_model)
-        return [getattr(item, lookup) if lookup else item.pk for item in items]
-    if model_field.is_relation:
-        related = getattr(obj, model_field.name)
-        if related is None:
-            return None
-        if model_field.related_model is ContentType:
-            return object_type_label(related)
-        lookup = _lookup_field(model_field.related_model)
-        return getattr(related, lookup) if lookup else related.pk
-    value = getattr(obj, model_field.attname)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, models.Model):
-        return value.pk
-    if value.__class__.__name__ == "Decimal":
-        return str(value)
-    return value
-
-
 def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
     fields = writable_fields(spec)
     aliases = {f: alias for alias, f in spec.api.write_aliases.items()}
@@ -130,7 +90,7 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
     for obj in queryset.select_related(*select).prefetch_related(*prefetch):
         record: dict[str, Any] = {"id": obj.pk}
         for model_field in fields:
-            record[aliases.get(model_field.name, model_field.name)] = _export_value(model_field, obj)
+            record[aliases.get(model_field.name, model_field.name)] = kind_of(model_field).export(model_field, obj)
         if custom:
             record["tags"] = sorted(item.tag.slug for item in obj.tagged_items.all())
             for name, value in sorted((obj.custom_field_data or {}).items()):
@@ -311,39 +271,6 @@ def _is_csv_text(value) -> bool:
     return isinstance(value, str)
 
 
-def _reference(model, value):
-    """A related object as the write layer takes it: a dict of attributes, or an id."""
-    if isinstance(value, dict):
-        return value
-    lookup = _lookup_field(model)
-    if isinstance(value, str):
-        value = value.strip()
-    if lookup is None:
-        return value
-    return {lookup: value}
-
-
-def _split(value) -> list:
-    if isinstance(value, list):
-        return value
-    if value is None:
-        return []
-    return [item.strip() for item in str(value).split(",") if item.strip()]
-
-
-def _bool(value):
-    if isinstance(value, bool) or value is None:
-        return value
-    text = str(value).strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    if text == "":
-        return None
-    return value  # the write layer names the bad value
-
-
 def to_payload(spec: ObjectSpec, record: dict[str, Any], layout: Columns) -> tuple[int | None, dict[str, Any]]:
     """(the id to update or None, the REST payload) for one imported record."""
     unknown = [str(name) for name in record if str(name).strip() not in layout.names]
@@ -360,7 +287,7 @@ def to_payload(spec: ObjectSpec, record: dict[str, Any], layout: Columns) -> tup
         name = str(name).strip()
         field_name = aliases.get(name, name)
         if name == "tags":
-            payload["tags"] = [_reference(Tag, item) for item in _split(value)]
+            payload["tags"] = [reference(Tag, item) for item in split_items(value)]
         elif name.startswith(CUSTOM_FIELD_PREFIX):
             definition = layout.custom.get(name[len(CUSTOM_FIELD_PREFIX) :])
             custom[name[len(CUSTOM_FIELD_PREFIX) :]] = _custom_value(definition, value)
@@ -377,32 +304,14 @@ def to_payload(spec: ObjectSpec, record: dict[str, Any], layout: Columns) -> tup
 
 
 def _field_value(spec: ObjectSpec, model_field, value):
+    kind = kind_of(model_field)
     if spec.api.write_converters.get(model_field.name) is not None:
-        if isinstance(model_field, ArrayField):
-            return split_array(model_field, value)
+        # The registration converts the value: related objects are passed on as written (labels, ids).
         if model_field.many_to_many:
-            return _split(value) if _is_csv_text(value) else value
-        return None if value == "" else value
-    if model_field.many_to_many:
-        return [_reference(model_field.related_model, item) for item in _split(value)]
-    if model_field.is_relation:
-        if value in ("", None):
-            return None
-        return _reference(model_field.related_model, value)
-    if isinstance(model_field, models.BooleanField):
-        return _bool(value)
-    if isinstance(model_field, ArrayField):
-        return split_array(model_field, value)
-    if isinstance(model_field, models.JSONField) and _is_csv_text(value):
-        if value.strip() == "":
-            return None
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    if value == "" and model_field.null:
-        return None
-    return value
+            return split_items(value) if _is_csv_text(value) else value
+        if model_field.is_relation:
+            return None if value == "" else value
+    return kind.import_value(model_field, value)
 
 
 def _custom_value(definition, value):
@@ -412,18 +321,18 @@ def _custom_value(definition, value):
         return None
     kind = definition.type
     if kind == CustomFieldType.BOOLEAN:
-        return _bool(value)
+        return import_bool(value)
     if kind == CustomFieldType.INTEGER:
         try:
             return int(value)
         except ValueError:
             return value
     if kind == CustomFieldType.MULTISELECT:
-        return _split(value)
+        return split_items(value)
     if kind in (CustomFieldType.OBJECT,):
         return int(value) if value.strip().isdigit() else value
     if kind == CustomFieldType.MULTIOBJECT:
-        return [int(item) if item.isdigit() else item for item in _split(value)]
+        return [int(item) if item.isdigit() else item for item in split_items(value)]
     if kind == CustomFieldType.JSON:
         try:
             return json.loads(value)

@@ -1,5 +1,6 @@
 """Inventory's models (NetBox's sites and tenancy): identity, REST representation and search."""
 
+from core.fields import BRIEF_OBJECT, nullable, renders
 from core.registry import Api, Search, object_type_renderer, registry
 from core.representation import render
 from core.writes import object_type_converter
@@ -57,6 +58,7 @@ registry.register(
 )
 
 
+@renders(nullable(BRIEF_OBJECT))
 def _assigned_object(assignment, links):
     target = assignment.assigned_object
     if target is None:

@@ -500,3 +500,109 @@ def test_shared_machinery_lives_outside_the_rest_api():
         if module == "core.api" or module.startswith("core.api.")
     ]
     assert offenders == []
+
+
+FIELD_KINDS = ROOT / "core" / "fields.py"
+FIELD_CLASS_CHECKS = {"isinstance", "issubclass"}
+
+
+def _field_class(value) -> bool:
+    """A Django (or mptt, postgres, contenttypes) model field class, a reverse relation's, or a tuple of them."""
+    from django.db.models import Field
+    from django.db.models.fields.reverse_related import ForeignObjectRel
+
+    if isinstance(value, tuple):
+        return any(map(_field_class, value))
+    return isinstance(value, type) and issubclass(value, Field | ForeignObjectRel)
+
+
+class _Names:
+    """What a module's names stand for: its imports and its module-level assignments, resolved
+    without importing the module itself (some are scripts)."""
+
+    def __init__(self, tree: ast.Module):
+        self.imports: dict[str, tuple[str, str | None]] = {}
+        self.assignments: dict[str, ast.expr] = {}
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.imports[alias.asname or alias.name.partition(".")[0]] = (alias.asname and alias.name, None)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    self.imports[alias.asname or alias.name] = (node.module, alias.name)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                self.assignments[node.targets[0].id] = node.value
+
+    def value(self, node: ast.expr, depth: int = 0):
+        import importlib
+
+        if depth > 10:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id in self.assignments:
+                return self.value(self.assignments[node.id], depth + 1)
+            module, name = self.imports.get(node.id, (None, None))
+            if module is None:
+                return importlib.import_module(node.id) if node.id in self.imports else None
+            imported = importlib.import_module(module)
+            return imported if name is None else getattr(imported, name, None)
+        if isinstance(node, ast.Attribute):
+            owner = self.value(node.value, depth + 1)
+            return getattr(owner, node.attr, None) if owner is not None else None
+        if isinstance(node, ast.Tuple):
+            return tuple(self.value(item, depth + 1) for item in node.elts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return (self.value(node.left, depth + 1), self.value(node.right, depth + 1))
+        return None
+
+
+def _tests_a_field_class(node: ast.AST, names: _Names) -> bool:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr == "get_internal_type"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        checks = node.func.id in FIELD_CLASS_CHECKS and len(node.args) == 2
+        return checks and _field_class(names.value(node.args[1]))
+    if isinstance(node, ast.Compare) and any(isinstance(op, ast.Is | ast.Eq) for op in node.ops):
+        return any(_field_class(names.value(side)) for side in (node.left, *node.comparators))
+    return False
+
+
+def field_class_checks(path: Path, root: Path = ROOT) -> list[str]:
+    tree = ast.parse(path.read_text())
+    names = _Names(tree)
+    found = sorted(
+        (node.lineno, ast.unparse(node)[:80]) for node in ast.walk(tree) if _tests_a_field_class(node, names)
+    )
+    return [f"{path.relative_to(root)}:{line} {code}" for line, code in found]
+
+
+def test_only_the_field_kind_table_knows_field_classes():
+    """DESIGN: "Field classes are known in one table" (core/fields.py). Everywhere else asks it
+    (`kind_of(field)`) instead of testing a field's class."""
+    offenders = [
+        offence for path in python_files(*ALL_CODE) if path != FIELD_KINDS for offence in field_class_checks(path)
+    ]
+
+    assert offenders == [], "ask core.fields.kind_of(field) instead"
+
+
+def test_the_field_class_check_finds_what_it_looks_for(tmp_path):
+    """The check above catches each way of writing a field-class test, so its silence means something."""
+    module = tmp_path / "module.py"
+    module.write_text(
+        "from django.db import models\n"
+        "from django.contrib.postgres.fields import ArrayField as Array\n"
+        "TEXT = (models.CharField, models.TextField)\n"
+        "def f(field, value):\n"
+        "    isinstance(value, dict)\n"  # a value's type: fine
+        "    isinstance(field, models.BooleanField)\n"
+        "    isinstance(field, Array | models.JSONField)\n"
+        "    isinstance(field, TEXT)\n"
+        "    issubclass(type(field), models.DateField)\n"
+        "    field.get_internal_type() == 'BooleanField'\n"
+        "    type(field) is models.UUIDField\n"
+    )
+
+    assert [line.split()[0] for line in field_class_checks(module, tmp_path)] == [
+        f"module.py:{n}" for n in (6, 7, 8, 9, 10, 11)
+    ]

@@ -24,6 +24,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from core import filters, representation
 from core.context import Actor, acting_as, actor_for
+from core.fields import kind_of
 from core.permissions import NotPermitted, require
 from core.registry import ObjectSpec, Route
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
@@ -57,7 +58,7 @@ _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 def json_response(data: Any, status: int = 200) -> HttpResponse:
     """JSON as NetBox writes it (compact, UTF-8), encoded with orjson; values it does not know
-    (lazy strings, datetimes not rendered by `representation.plain`) as Django's encoder writes them."""
+    (lazy strings, datetimes no field kind rendered: core.fields) as Django's encoder writes them."""
     body = orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
     return HttpResponse(body, status=status, content_type="application/json")
 
@@ -384,7 +385,7 @@ def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRespons
     post = {}
     for model_field in writable_fields(spec):
         description = {
-            "type": "field" if model_field.is_relation else model_field.get_internal_type(),
+            "type": kind_of(model_field).options_type,
             "required": not model_field.blank and not model_field.has_default() and not model_field.many_to_many,
             "read_only": False,
             "label": str(model_field.verbose_name).capitalize(),

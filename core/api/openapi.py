@@ -5,9 +5,11 @@ Operation ids and component names follow NetBox's drf-spectacular document
 `PaginatedSiteList`…) so clients generated from NetBox's schema find the same names.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from core.api.endpoints import API_VERSION
+from core.fields import kind_of, typed_renderer
 from core.filters import filters_for
 from core.registry import ObjectSpec, Route, registry
 from core.representation import field_names
@@ -33,35 +35,7 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _scalar(field: models.Field) -> dict:
-    if isinstance(field, models.BooleanField):
-        schema: dict = {"type": "boolean"}
-    elif isinstance(field, models.BigIntegerField | models.BigAutoField):
-        schema = {"type": "integer", "format": "int64"}
-    elif isinstance(field, models.IntegerField | models.AutoField):
-        schema = {"type": "integer"}
-    elif isinstance(field, models.DecimalField | models.FloatField):
-        schema = {"type": "number", "format": "double"}
-    elif isinstance(field, models.DateTimeField):
-        schema = {"type": "string", "format": "date-time"}
-    elif isinstance(field, models.DateField):
-        schema = {"type": "string", "format": "date"}
-    elif isinstance(field, models.UUIDField):
-        schema = {"type": "string", "format": "uuid"}
-    elif isinstance(field, models.JSONField):
-        schema = {}
-    else:
-        schema = {"type": "string"}
-        if getattr(field, "max_length", None):
-            schema["maxLength"] = field.max_length
-        if isinstance(field, models.SlugField):
-            schema["pattern"] = "^[-a-zA-Z0-9_]+$"
-    if field.null:
-        schema["nullable"] = True
-    return schema
-
-
-def _read_field(spec: ObjectSpec, name: str) -> dict:
+def _read_field(spec: ObjectSpec, name: str, written: set[str]) -> dict:
     if name in ("id",):
         return {"type": "integer", "readOnly": True}
     if name in ("url", "display_url"):
@@ -77,47 +51,30 @@ def _read_field(spec: ObjectSpec, name: str) -> dict:
     if name == "custom_fields":
         return {"type": "object", "additionalProperties": {}}
     if name in spec.api.renderers:
-        return {}
-    field = spec.model._meta.get_field(name)
-    if field.many_to_many:
-        related = registry.find(field.related_model)
-        return {"type": "array", "items": _ref(f"Brief{component(related)}") if related else {"type": "integer"}}
-    if field.is_relation:
-        related = registry.find(field.related_model)
-        schema = {"allOf": [_ref(f"Brief{component(related)}")]} if related else {"type": "integer"}
-        if field.null:
-            schema["nullable"] = True
+        schema = typed_renderer(spec, name).type.openapi()
+        if name not in written:
+            schema["readOnly"] = True
         return schema
-    if field.choices:
-        return {
-            "type": "object",
-            "properties": {
-                "value": {"type": "string", "enum": [value for value, _ in field.flatchoices]},
-                "label": {"type": "string"},
-            },
-            "nullable": field.null or field.blank,
-        }
-    schema = _scalar(field)
+    field = spec.model._meta.get_field(name)
+    kind = kind_of(field)
+    if kind.schema is None:
+        raise ImproperlyConfigured(f"{spec.model._meta.label}.{name} ({kind.name}) needs a registration renderer")
+    schema = kind.schema(field)
     if name in ("created", "last_updated"):
         schema["readOnly"] = True
     return schema
 
 
 def _write_field(field: models.Field) -> dict:
-    reference = {"oneOf": [{"type": "integer"}, {"type": "object", "additionalProperties": {}}]}
-    if field.many_to_many:
-        return {"type": "array", "items": reference}
-    if field.is_relation:
-        return {**reference, "nullable": True} if field.null else reference
-    if field.choices:
-        return {"type": "string", "enum": [value for value, _ in field.flatchoices]}
-    return _scalar(field)
+    kind = kind_of(field)
+    return (kind.write_schema or kind.schema)(field)
 
 
 def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
     name = component(spec)
-    full = {name: _read_field(spec, name) for name in field_names(spec)}
-    brief = {name: _read_field(spec, name) for name in spec.api.brief_fields}
+    written = set() if spec.access.read_only else {f.name for f in writable_fields(spec)} | set(spec.api.write_aliases)
+    full = {name: _read_field(spec, name, written) for name in field_names(spec)}
+    brief = {name: _read_field(spec, name, written) for name in spec.api.brief_fields}
     schemas = {
         name: {"type": "object", "properties": full, "required": [n for n in ("id", "url", "display") if n in full]},
         f"Brief{name}": {"type": "object", "properties": brief},

@@ -14,24 +14,20 @@ import enum
 from collections.abc import Callable
 
 import graphene
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
 from graphql import GraphQLError
-from mptt.models import MPTTModel
 
 from core.customfields import supports_custom_fields
+from core.fields import has_tags, kind_of
 from core.filters import (
     CUSTOM_FIELD_PREFIX,
-    NUMBER_FIELDS,
-    TEXT_FIELDS,
     FilterError,
     custom_field_filters,
     filter_queryset,
     filters_for,
 )
-from core.graphql.types import has_tags
 from core.models import Tag
 from core.registry import registry
 
@@ -147,7 +143,7 @@ class FilterInputs:
         for field in model._meta.get_fields():
             if (field.auto_created and not field.concrete) or field.name in SKIPPED_FIELDS:
                 continue
-            if (field.is_relation and field.related_model is None) or isinstance(field, GenericRelation):
+            if (field.is_relation and field.related_model is None) or kind_of(field).relation == "generic":
                 continue  # generic links: no single type to filter by
             if field.is_relation:
                 self._relation(model, field, available, fields, handlers)
@@ -189,30 +185,27 @@ class FilterInputs:
         )
 
     def _lookup_type(self, model, field):
+        """The lookup input of a field, by its kind's GraphQL filter (core.fields)."""
         if field.primary_key:
             return self.ids
-        if isinstance(field, models.BooleanField):
-            return self.booleans
-        if field.choices:
+        family = kind_of(field).graphql_filter
+        if family == "choice":
             choices = self.enums[(model, field.name)]
             if choices not in self.enum_lookups:
                 self.enum_lookups[choices] = _lookup_input(
                     f"{choices._meta.name}FilterLookup", choices, ("exact",), is_null=_null()
                 )
             return self.enum_lookups[choices]
-        if isinstance(field, TEXT_FIELDS):
-            return self.strings
-        if isinstance(field, models.BigIntegerField):
-            return self.big_ints
-        if isinstance(field, models.DecimalField | models.FloatField):
-            return self.floats
-        if isinstance(field, NUMBER_FIELDS):
-            return self.ints
-        if isinstance(field, models.DateTimeField):
-            return self.datetimes
-        if isinstance(field, models.DateField):
-            return self.dates
-        return None
+        lookups = {
+            "text": self.strings,
+            "int": self.ints,
+            "big_int": self.big_ints,
+            "float": self.floats,
+            "datetime": self.datetimes,
+            "date": self.dates,
+            "boolean": self.booleans,
+        }
+        return lookups.get(family)
 
     def _relation(self, model, field, available, fields, handlers) -> None:
         related = field.related_model
@@ -220,7 +213,7 @@ class FilterInputs:
             return
         id_name = f"{field.name}_id"
         if id_name in available:
-            if issubclass(related, MPTTModel) and related is not model:
+            if kind_of(field).graphql_filter == "tree":
                 fields[id_name] = graphene.InputField(TreeNodeFilter)
                 handlers[id_name] = _tree_node(model, field.name, related)
             else:

@@ -12,12 +12,12 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Prefetch
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
 from graphql.execution.values import get_argument_values
 
+from core.fields import kind_of
 from core.graphql.types import Relation, type_name
 from core.models import TaggedItem
 
@@ -171,7 +171,7 @@ class Optimizer:
                 else:
                     prefetches.setdefault(path, path)
         for field in model._meta.private_fields:
-            if isinstance(field, GenericForeignKey):
+            if kind_of(field).relation == "generic_object":
                 path = prefix + field.name
                 prefetches.setdefault(path, path)
 

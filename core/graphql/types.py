@@ -2,8 +2,10 @@
 
 `<Model>Type` carries `id`, `display`, `class_type`, the model's fields (choice fields as their
 plain value, related objects as nested types, reverse relations as filterable lists), `tags`,
-`custom_fields` (JSON) and, on trees, `level`. Each relation is also recorded as a `Relation`,
-which the optimizer reads to turn a selection into joins and prefetches.
+`custom_fields` (JSON) and, on trees, `level`. Fields a registration renders itself (`renderers=`)
+are there too, typed as their renderer declares and resolved by it, so they read as in REST. Each
+relation is also recorded as a `Relation`, which the optimizer reads to turn a selection into
+joins and prefetches.
 """
 
 import re
@@ -12,16 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import graphene
-from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from graphene.types.generic import GenericScalar
 from mptt.models import MPTTModel
 
-from core.models import Tag, TaggedItem
+from core.fields import CUSTOM_FIELDS, has_tags, kind_of, typed_renderer
+from core.models import Tag
 from core.registry import ObjectSpec, registry
-from core.representation import choice_value, custom_field_shapes
+from core.representation import Links, choice_value, custom_field_shapes, field_names
 
 SKIPPED_FIELDS = {"id", "custom_field_data", "lft", "rght", "tree_id", "level", "tagged_items"}
 
@@ -62,12 +63,6 @@ def type_name(model: type[models.Model]) -> str:
     return f"{model.__name__}Type"
 
 
-def has_tags(model: type[models.Model]) -> bool:
-    return any(
-        isinstance(field, GenericRelation) and field.related_model is TaggedItem for field in model._meta.get_fields()
-    )
-
-
 def choice_enums() -> dict[tuple[type[models.Model], str], type[graphene.Enum]]:
     """One enum per choice field (`SiteStatusEnum`: STATUS_ACTIVE = "active"), for filters."""
     enums: dict[tuple[type[models.Model], str], type[graphene.Enum]] = {}
@@ -84,30 +79,31 @@ def choice_enums() -> dict[tuple[type[models.Model], str], type[graphene.Enum]]:
     return enums
 
 
-def _scalar(field: models.Field) -> Any:
-    if isinstance(field, ArrayField):
-        return graphene.List(graphene.NonNull(_scalar(field.base_field)))
-    if isinstance(field, models.BooleanField):
-        return graphene.Boolean
-    if isinstance(field, models.BigIntegerField):
-        return graphene.BigInt
-    if isinstance(field, models.IntegerField):
-        return graphene.Int
-    if isinstance(field, models.DecimalField):
-        return graphene.Decimal
-    if isinstance(field, models.FloatField):
-        return graphene.Float
-    if isinstance(field, models.DateTimeField):
-        return graphene.DateTime
-    if isinstance(field, models.DateField):
-        return graphene.Date
-    if isinstance(field, models.TimeField):
-        return graphene.Time
-    if isinstance(field, models.UUIDField):
-        return graphene.UUID
-    if isinstance(field, models.JSONField):
-        return JSON
-    return graphene.String
+SCALARS: dict[str, Any] = {
+    "String": graphene.String,
+    "Int": graphene.Int,
+    "BigInt": graphene.BigInt,
+    "Float": graphene.Float,
+    "Decimal": graphene.Decimal,
+    "Boolean": graphene.Boolean,
+    "DateTime": graphene.DateTime,
+    "Date": graphene.Date,
+    "Time": graphene.Time,
+    "UUID": graphene.UUID,
+    "ID": graphene.ID,
+    "JSON": JSON,
+}
+
+
+def graphql_type(written: str) -> Any:
+    """A type as the field kinds write it, in GraphQL's schema language (`[String!]`): graphene's."""
+    if written.endswith("!"):
+        return graphene.NonNull(graphql_type(written[:-1]))
+    if written.startswith("[") and written.endswith("]"):
+        return graphene.List(graphql_type(written[1:-1]))
+    if written not in SCALARS:
+        raise ValueError(f"Unknown GraphQL type {written!r} (core.graphql.types.SCALARS)")
+    return SCALARS[written]
 
 
 def _custom_fields(obj, info) -> dict:
@@ -126,6 +122,18 @@ def _tags(obj, info) -> list:
 
 def _attribute(name: str) -> Callable:
     return lambda obj, info, **arguments: getattr(obj, name)
+
+
+def _links(info) -> Links:
+    """The request's URL prefixes, for renderers (nested objects carry their REST `url`), once per request."""
+    memo = info.context.memo
+    if "links" not in memo:
+        memo["links"] = Links(info.context.request)
+    return memo["links"]
+
+
+def _rendered(function: Callable) -> Callable:
+    return lambda obj, info: function(obj, _links(info))
 
 
 class ObjectTypes:
@@ -153,28 +161,37 @@ class ObjectTypes:
             "class_type": graphene.Field(graphene.String, required=True, resolver=lambda obj, info: model.__name__),
         }
         for field in model._meta.get_fields():
-            if field.name in SKIPPED_FIELDS or (field.is_relation and field.related_model is None):
-                continue  # generic foreign keys have no single type
-            if isinstance(field, GenericRelation):
-                continue  # reverse generic links (contacts, journal) are not exposed yet; tags are, below
-            if field.auto_created and not field.concrete:
+            if field.name in SKIPPED_FIELDS:
+                continue
+            kind = kind_of(field)
+            if kind.relation in ("generic", "generic_object"):
+                continue  # no single type: tags are below, a generic object is a registration's renderer
+            if kind.relation == "reverse":
                 self._reverse(field, fields, relations)
-            elif field.many_to_many:
+            elif kind.relation == "many":
                 self._many(field, fields, relations)
-            elif field.is_relation:
+            elif kind.relation == "one":
                 self._forward(field, fields, relations)
-            else:
+            elif kind.graphql is not None:
                 fields[field.name] = graphene.Field(
-                    _scalar(field), required=not field.null, resolver=_attribute(field.attname)
+                    graphql_type(kind.graphql), required=not field.null, resolver=_attribute(field.attname)
                 )
         if has_tags(model):
             tag_type = graphene.NonNull(lambda: self.types[Tag])
             fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_tags)
             relations["tags"] = Relation("tags", "tagged_items", Tag)
-        if any(field.name == "custom_field_data" for field in model._meta.get_fields()):
+        if any(kind_of(field) is CUSTOM_FIELDS for field in model._meta.get_fields()):
             fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_custom_fields)
         if issubclass(model, MPTTModel):
             fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
+        for name in field_names(spec):
+            if name in spec.api.renderers and name not in fields:  # a model field keeps its GraphQL type
+                rendered = typed_renderer(spec, name)
+                fields[name] = graphene.Field(
+                    graphql_type(rendered.type.graphql),
+                    required=not rendered.type.nullable,
+                    resolver=_rendered(rendered.function),
+                )
         for name, override in spec.graphql.fields.items():
             # The registration's own fields (core.registry.GraphQL) replace derived ones.
             relations.pop(name, None)

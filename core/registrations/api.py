@@ -7,6 +7,16 @@ from django.utils.translation import gettext as _
 from core.authorship import journal_entries_create, saved_filters_create
 from core.context import ROLE_ACTIONS
 from core.customfields import supports_custom_fields, supports_journaling
+from core.fields import (
+    BRIEF_OBJECT,
+    INTEGER_VALUE,
+    TEXT_VALUE,
+    Rendered,
+    json_object,
+    list_of,
+    nullable,
+    renders,
+)
 from core.models import (
     CustomField,
     CustomFieldChoiceSet,
@@ -49,6 +59,7 @@ def _change_visibility(actor) -> Q | None:
     return None if hidden is None else ~hidden
 
 
+@renders(nullable(json_object({"id": INTEGER_VALUE, "display": TEXT_VALUE, "username": TEXT_VALUE})))
 def _user(change, links):
     if change.user_id is None:
         return None
@@ -78,11 +89,11 @@ registry.register(
 # -- custom fields, journal, saved filters (NetBox's extras) ------------------------------------
 
 
-def _labels(attribute: str):
+def _labels(attribute: str) -> Rendered:
     def render(obj, links):
         return sorted(object_type_label(content_type) for content_type in getattr(obj, attribute).all())
 
-    return render
+    return Rendered(render, list_of(TEXT_VALUE))
 
 
 def _choice_pairs(value, actor):
@@ -104,6 +115,7 @@ def _choice_pairs(value, actor):
     return pairs
 
 
+@renders(TEXT_VALUE)
 def _data_type(field, links):
     if field.type in (CustomFieldType.INTEGER, CustomFieldType.DECIMAL, CustomFieldType.BOOLEAN):
         return field.type
@@ -114,6 +126,7 @@ def _data_type(field, links):
     return "string"
 
 
+@renders(nullable(BRIEF_OBJECT))
 def _assigned_object(entry, links):
     obj = entry.assigned
     if obj is None or registry.find(type(obj)) is None:
@@ -160,9 +173,12 @@ registry.register(
             "order_alphabetically", "choices_count", "created", "last_updated",
         ),
         renderers={
-            "base_choices": lambda choice_set, links: None,
-            "extra_choices": lambda choice_set, links: [list(pair) for pair in choice_set.extra_choices or []],
-            "choices_count": lambda choice_set, links: len(choice_set.extra_choices or []),
+            "base_choices": Rendered(lambda choice_set, links: None, nullable(TEXT_VALUE)),
+            "extra_choices": Rendered(
+                lambda choice_set, links: [list(pair) for pair in choice_set.extra_choices or []],
+                list_of(list_of(TEXT_VALUE)),
+            ),
+            "choices_count": Rendered(lambda choice_set, links: len(choice_set.extra_choices or []), INTEGER_VALUE),
         },
         write_converters={"extra_choices": _choice_pairs},
         routes=(CHOICES,),
@@ -184,7 +200,7 @@ registry.register(
         ),
         renderers={
             "object_types": _labels("object_types"),
-            "related_object_type": object_type_renderer("related_object_type"),
+            "related_object_type": object_type_renderer("related_object_type", null=True),
             "data_type": _data_type,
         },
         write_converters={
@@ -209,7 +225,7 @@ registry.register(
         renderers={
             "assigned_object_type": object_type_renderer("assigned_object_type"),
             "assigned_object": _assigned_object,
-            "created_by": lambda entry, links: entry.created_by_id,
+            "created_by": Rendered(lambda entry, links: entry.created_by_id, nullable(INTEGER_VALUE)),
         },
         write_converters={"assigned_object_type": object_type_converter(supports_journaling, null=False)},
     ),
@@ -228,7 +244,7 @@ registry.register(
         write_fields=("object_types", "name", "slug", "description", "weight", "enabled", "shared", "parameters"),
         renderers={
             "object_types": _labels("object_types"),
-            "user": lambda saved_filter, links: saved_filter.user_id,
+            "user": Rendered(lambda saved_filter, links: saved_filter.user_id, nullable(INTEGER_VALUE)),
         },
         write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},
     ),
@@ -255,6 +271,7 @@ def _members(links) -> dict[int, str]:
     return cached
 
 
+@renders(list_of(json_object({name: TEXT_VALUE for name in ("url", "display", "username")} | {"id": INTEGER_VALUE})))
 def _permission_users(permission, links):
     members = _members(links)
     return [
@@ -306,7 +323,7 @@ registry.register(
         renderers={
             "object_types": _labels("object_types"),
             "users": _permission_users,
-            "groups": lambda permission, links: [],
+            "groups": Rendered(lambda permission, links: [], list_of(json_object())),  # NetBox's groups; none here
         },
         write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),
         write_converters={

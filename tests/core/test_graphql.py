@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.models import ObjectPermission, Tag, TaggedItem
-from inventory.models import Region, Site, Tenant, TenantGroup
+from core.models import JournalEntry, ObjectPermission, Tag, TaggedItem
+from inventory.models import Contact, ContactAssignment, ContactRole, Region, Site, Tenant, TenantGroup
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole
 from tenants.tokens import token_create
@@ -288,6 +288,72 @@ def test_query_count_does_not_grow_with_rows(api, org_a, europe):
     # session, user and membership (3), the request's savepoint (2), and the data: the joined
     # list and its tags
     assert few_sites <= 7
+
+
+# -- fields a registration renders itself -------------------------------------------------------
+
+
+@pytest.fixture
+def assignments(org_a, europe):
+    """Alice is every site's technical contact; AMS1 has a journal entry."""
+    with tenant_context(org_a.organization):
+        alice = Contact.objects.create(name="Alice")
+        technical = ContactRole.objects.create(name="Technical", slug="technical")
+        site_type = ContentType.objects.get_for_model(Site)
+        for site in Site.objects.all():
+            ContactAssignment.objects.create(object_type=site_type, object_id=site.pk, contact=alice, role=technical)
+        ams = Site.objects.get(slug="ams1")
+        JournalEntry.objects.create(
+            assigned_object_type=site_type, assigned_object_id=ams.pk, comments="Racked", created_by_id=org_a.owner.pk
+        )
+    return alice
+
+
+ASSIGNMENTS_QUERY = "{ contact_assignment_list { object_id object contact { name } } }"
+
+
+def test_rendered_fields_read_as_in_rest(api, org_a, assignments):
+    # given the REST representation of the same objects
+    rest = {
+        row["object_id"]: row["object"]
+        for row in api.get("/o/org-a/api/tenancy/contact-assignments/").json()["results"]
+    }
+    journal = api.get("/o/org-a/api/extras/journal-entries/").json()["results"][0]
+
+    # when GraphQL reads the fields the registrations render themselves
+    data = query(api, ASSIGNMENTS_QUERY)
+    entries = query(api, "{ journal_entry_list { assigned_object created_by } }")["journal_entry_list"]
+
+    # then they are the same JSON, nested URLs included
+    assert {row["object_id"]: row["object"] for row in data["contact_assignment_list"]} == rest
+    ams = next(row["object"] for row in data["contact_assignment_list"] if row["object"]["name"] == "AMS1")
+    assert ams["url"].startswith("http://testserver/o/org-a/api/dcim/sites/")
+    assert set(ams) >= {"id", "url", "display", "name", "slug"}
+    assert entries == [{"assigned_object": journal["assigned_object"], "created_by": org_a.owner.pk}]
+
+
+def test_rendered_fields_cost_no_query_per_row(api, org_a, assignments):
+    query(api, ASSIGNMENTS_QUERY)
+    few = _count(api, ASSIGNMENTS_QUERY)
+    with tenant_context(org_a.organization):
+        technical = ContactRole.objects.get(slug="technical")
+        site_type = ContentType.objects.get_for_model(Site)
+        for number in range(8):
+            site = Site.objects.create(name=f"S{number}", slug=f"s{number}")
+            ContactAssignment.objects.create(
+                object_type=site_type, object_id=site.pk, contact=assignments, role=technical
+            )
+
+    assert len(query(api, ASSIGNMENTS_QUERY)["contact_assignment_list"]) == 11
+    assert _count(api, ASSIGNMENTS_QUERY) == few
+
+
+def test_rendered_fields_of_other_organizations_are_invisible(org_a, org_b, assignments):
+    text = "{ contact_assignment_list { object } journal_entry_list { assigned_object } }"
+    own = post(org_b.client(), text, path="/o/org-b/graphql/")
+
+    assert own.json() == {"data": {"contact_assignment_list": [], "journal_entry_list": []}}
+    assert post(org_b.client(), ASSIGNMENTS_QUERY).status_code == 404
 
 
 # -- guards and errors -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import json
 
+from django.db import models
 from django.test import Client
 
 from core.management.commands.openapi import SNAPSHOT, snapshot_text
@@ -68,3 +69,77 @@ def test_committed_graphql_schema_matches_the_code():
 
     assert GRAPHQL_SNAPSHOT.exists(), "run `make openapi` and commit docs/graphql.schema"
     assert GRAPHQL_SNAPSHOT.read_text() == schema_sdl(), "the GraphQL schema changed: run `make openapi` and commit it"
+
+
+def _registered_schemas(document) -> dict[str, dict]:
+    from core.api.openapi import component
+    from core.registry import registry
+
+    schemas = document["components"]["schemas"]
+    names = {component(spec) for spec in registry}
+    prefixes = ("", "Brief", "Writable", "PatchedWritable")
+    return {
+        name: schemas[name]
+        for base in names
+        for prefix in prefixes
+        if (name := f"{prefix}{base}" + ("Request" if "Writable" in prefix else "")) in schemas
+    }
+
+
+def test_every_property_of_a_registered_model_has_a_type():
+    """Nothing is `{}` ("nobody described this"): model fields take their kind's schema, rendered
+    fields their renderer's type, and free-form JSON says so explicitly."""
+    from core.fields import ANY_JSON
+
+    document = json.loads(snapshot_text())
+    schemas = _registered_schemas(document)
+    assert {"ContactAssignment", "BriefContactAssignment", "WritableSavedFilterRequest"} <= set(schemas)
+
+    empty = [f"{name}.{prop}" for name, schema in schemas.items() for prop, value in schema["properties"].items()
+             if not value]  # fmt: skip
+    untyped = [
+        f"{name}.{prop}"
+        for name, schema in schemas.items()
+        for prop, value in schema["properties"].items()
+        if not {"type", "$ref", "allOf", "oneOf"} & set(value) and value.get("description") != ANY_JSON["description"]
+    ]
+
+    assert empty == []
+    assert untyped == []
+
+
+def test_rendered_fields_take_their_renderers_type():
+    schemas = json.loads(snapshot_text())["components"]["schemas"]
+
+    assignment = schemas["ContactAssignment"]["properties"]
+    assert assignment["object"]["type"] == "object"
+    assert assignment["object"]["nullable"] is True
+    assert assignment["object"]["readOnly"] is True  # not written: object_type and object_id are
+    assert assignment["object_type"] == {"type": "string"}
+    custom_field = schemas["CustomField"]["properties"]
+    assert custom_field["object_types"] == {"type": "array", "items": {"type": "string"}}  # written: not read-only
+    assert custom_field["related_object_type"] == {"type": "string", "nullable": True}
+    assert custom_field["data_type"] == {"type": "string", "readOnly": True}
+    assert schemas["BriefCustomFieldChoiceSet"]["properties"]["choices_count"] == {"type": "integer", "readOnly": True}
+    assert schemas["SavedFilter"]["properties"]["parameters"] == {"description": "Any JSON value."}
+
+
+def test_formats_are_given_where_every_value_has_them():
+    from core.fields import EMAIL, URL
+
+    email, link = models.EmailField(), models.URLField(blank=True)
+
+    assert EMAIL.schema(email) == {"type": "string", "format": "email", "maxLength": 254}
+    assert URL.schema(link) == {"type": "string", "maxLength": 200}
+
+
+def test_field_kinds_shape_the_schema():
+    schemas = json.loads(snapshot_text())["components"]["schemas"]
+
+    permission = schemas["ObjectPermission"]["properties"]
+    assert permission["actions"] == {"type": "array", "items": {"type": "string", "maxLength": 30}}
+    contact = schemas["Contact"]["properties"]
+    assert contact["email"] == {"type": "string", "maxLength": 254}  # blank: "" is no e-mail address
+    assert schemas["Site"]["properties"]["slug"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+    assert schemas["Site"]["properties"]["latitude"] == {"type": "number", "format": "double", "nullable": True}
+    assert schemas["WritableSiteRequest"]["properties"]["status"]["enum"][0] == "planned"

@@ -195,3 +195,21 @@ def test_the_detail_page_counts_generic_relations_like_contacts(org_a):
     assert link and link[2] == "1", body[body.find("wb-related") : body.find("wb-related") + 1500]
     listed = owner.get(link[1].replace("&amp;", "&")).content.decode()
     assert "1 contact assignment" in listed
+
+
+def test_array_fields_edit_as_comma_separated_text_and_save_as_lists(org_a):
+    # given a choice set, whose choices are [value, label] pairs
+    with tenant_context(org_a.organization):
+        colours = CustomFieldChoiceSet.objects.create(name="Colours", extra_choices=[["red", "Red"], ["blue", "Blue"]])
+    owner = org_a.client()
+    edit = f"/o/org-a/extras/custom-field-choice-sets/{colours.pk}/edit/"
+
+    # when it is edited: the pairs show as NetBox writes them, and a changed text saves as pairs
+    form = owner.get(edit).content.decode()
+    saved = owner.post(edit, {"name": "Colours", "extra_choices": "red:Red, green:Green, teal"})
+
+    assert 'value="red:Red, blue:Blue"' in form
+    assert saved.status_code == 302, _errors(saved)
+    with tenant_context(org_a.organization):
+        colours.refresh_from_db()
+        assert colours.extra_choices == [["red", "Red"], ["green", "Green"], ["teal", "teal"]]
