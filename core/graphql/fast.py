@@ -150,6 +150,8 @@ class _Plan:
                 continue
             if name in spec.graphql.fields or name == "display":
                 raise Fallback  # a registration's own resolver, or `display` (a Python method)
+            if name in spec.api.renderers and name not in {f.name for f in model._meta.concrete_fields}:
+                raise Fallback  # resolved by the registration's renderer, as REST shows it
             field_def = object_type.fields.get(name)
             if field_def is None:
                 raise Fallback

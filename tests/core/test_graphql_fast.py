@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 
 from core.graphql import fast
 from core.models import CustomField, CustomFieldChoiceSet, Tag, TaggedItem
-from inventory.models import Region, Site, Tenant, TenantGroup
+from inventory.models import Contact, ContactAssignment, ContactRole, Region, Site, Tenant, TenantGroup
 from tenants.context import tenant_context
 
 GRAPHQL = "/o/org-a/graphql/"
@@ -37,6 +37,9 @@ QUERIES = [
     "{ tag_list { id name slug color weight created } }",
     "{ custom_field_list { name type required choice_set { name extra_choices } default } }",
     "{ object_change_list { action object_repr prechange_data postchange_data changed_object_type { model } } }",
+    # fields a registration renders (a generic object, a content type as NetBox's label)
+    "{ contact_assignment_list { object_type object_id object priority contact { name } } }",
+    "{ journal_entry_list { assigned_object_type created_by kind } custom_field_list { data_type object_types } }",
     # what the fast path leaves to the resolvers: display, reverse lists, single objects
     "{ site_list { display name } }",
     "{ region_list { name sites { name } } }",
@@ -70,6 +73,10 @@ def data(org_a):
         for tag in (edge, core):
             TaggedItem.objects.create(tag=tag, content_type=site_type, object_id=ams.pk)
         TaggedItem.objects.create(tag=core, content_type=ContentType.objects.get_for_model(Region), object_id=nl.pk)
+        role = ContactRole.objects.create(name="Technical", slug="technical")
+        ContactAssignment.objects.create(
+            object_type=site_type, object_id=ams.pk, contact=Contact.objects.create(name="Alice"), role=role
+        )
     org_a.client().post("/o/org-a/dcim/regions/add/", {"name": "Asia", "slug": "asia"})  # a change log entry
     return {"nl": nl.pk, "ams": ams.pk}
 
