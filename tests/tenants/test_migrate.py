@@ -14,11 +14,9 @@ from tenants.schemas import current_fingerprint
 
 
 def forget_first_job_migration(schema_name, *, drop_table):
-    """Make a schema look as if automation's first migration had never run."""
+    """Make a schema look as if automation's migrations had never run (the first and those after it)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'automation' AND name = '0001_initial'"
-        )
+        cursor.execute(f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'automation'")
         if drop_table:
             cursor.execute(f'DROP TABLE "{schema_name}".automation_job')
 
