@@ -5,4 +5,4 @@ from core.registry import Search
 GROUP_BRIEF = ("id", "url", "display", "name", "slug", "description", "_depth")
 SITE_GROUPING_BRIEF = ("id", "url", "display", "name", "slug", "description", "site_count", "_depth")
 NAMED_BRIEF = ("id", "url", "display", "name", "slug", "description")
-NAMES = Search(fields=("name", "slug", "description"))
+NAMES = Search(fields=("name", "slug", "description", "comments"))
