@@ -28,6 +28,13 @@ TEMPLATE_COUNTS = (
 MODULE_TEMPLATE_COUNTS = tuple(
     name for name in TEMPLATE_COUNTS if name not in ("device_bay_template_count", "inventory_item_template_count")
 )
+# Each count's templates (the reverse relation on the device or module type); cooling templates come later.
+COOLING_COUNTS = ("cooling_intake_template_count", "cooling_outflow_template_count")
+COUNTED_TEMPLATES = {
+    name: name.removesuffix("_template_count").replace("_", "") + "templates"
+    for name in TEMPLATE_COUNTS
+    if name not in COOLING_COUNTS
+}
 
 
 def _image(name: str):
@@ -97,7 +104,8 @@ registry.register(
             "device_count", *TEMPLATE_COUNTS,
         ),
         renderers={"front_image": _image("front_image"), "rear_image": _image("rear_image")},
-        zero_counts=("device_count", *TEMPLATE_COUNTS),
+        counts=COUNTED_TEMPLATES,
+        zero_counts=("device_count", *COOLING_COUNTS),
     ),
     search=Search(fields=("model", "part_number", "description", "comments")),
 )  # fmt: skip
@@ -133,7 +141,8 @@ registry.register(
         ),
         renderers={"attributes": lambda module_type, links: module_type.attribute_data},
         write_aliases={"attributes": "attribute_data"},
-        zero_counts=("module_count", *MODULE_TEMPLATE_COUNTS),
+        counts={name: relation for name, relation in COUNTED_TEMPLATES.items() if name in MODULE_TEMPLATE_COUNTS},
+        zero_counts=("module_count", *COOLING_COUNTS),
     ),
     search=Search(fields=("model", "part_number", "description", "comments")),
 )  # fmt: skip

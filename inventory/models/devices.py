@@ -164,6 +164,13 @@ class DeviceType(WeightMixin, PrimaryModel):
             raise ValidationError({"u_height": _("U height must be in increments of 0.5 rack units.")})
         if self.u_height and self.subdevice_role == SubdeviceRole.ROLE_CHILD:
             raise ValidationError({"u_height": _("Child device types must be 0U.")})
+        if self.subdevice_role != SubdeviceRole.ROLE_PARENT and self.pk and self.devicebaytemplates.exists():
+            raise ValidationError(
+                {"subdevice_role": _(
+                    "Must delete all device bay templates associated with this device before declassifying it as a "
+                    "parent device."
+                )}
+            )  # fmt: skip
 
 
 class ModuleTypeProfile(PrimaryModel):

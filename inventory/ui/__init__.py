@@ -3,7 +3,7 @@ columns, its tabs. `core.registry.register_layers("inventory")` imports this pac
 
 import importlib
 
-AREAS = ("organization", "racks", "devices")
+AREAS = ("organization", "racks", "devices", "templates")
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

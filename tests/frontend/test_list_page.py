@@ -177,6 +177,7 @@ def test_navigation_groups_every_registered_model_like_netbox(org_a):
         "Devices",
         "Device Types",
         "Device Components",
+        "Component Templates",
     ]
     device_types = devices[devices.index(">Device Types</div>") : devices.index(">Device Components</div>")]
     assert re.findall(r'class="wb-nav-link[^"]*" href="[^"]+">([^<]+)</a>', device_types) == [

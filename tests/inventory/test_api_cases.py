@@ -3,24 +3,34 @@
 from django.contrib.auth import get_user_model
 
 from inventory.models import (
+    ConsolePortTemplate,
+    ConsoleServerPortTemplate,
     Contact,
     ContactAssignment,
     ContactGroup,
     ContactRole,
+    DeviceBayTemplate,
     DeviceRole,
     DeviceType,
+    FrontPortTemplate,
+    InterfaceTemplate,
     InventoryItemRole,
+    InventoryItemTemplate,
     Location,
     Manufacturer,
+    ModuleBayTemplate,
     ModuleBayType,
     ModuleType,
     ModuleTypeProfile,
     Platform,
+    PowerOutletTemplate,
+    PowerPortTemplate,
     Rack,
     RackGroup,
     RackReservation,
     RackRole,
     RackType,
+    RearPortTemplate,
     Region,
     Site,
     SiteGroup,
@@ -512,3 +522,217 @@ class TestInventoryItemRoleAPI(APICase):
     ]
     update_data = {"description": "changed"}
     brief_fields = NAMED_BRIEF
+
+
+# -- component templates ---------------------------------------------------------------------------------------------
+
+
+def _template_owners():
+    vendor = Manufacturer.objects.create(name="Juniper", slug="juniper")
+    return {
+        "vendor": vendor,
+        "device_type": DeviceType.objects.create(
+            manufacturer=vendor, model="EX4300", slug="ex4300", subdevice_role="parent"
+        ),
+        "module_type": ModuleType.objects.create(manufacturer=vendor, model="EX-UM-4X4SFP"),
+        "bay_type": ModuleBayType.objects.create(name="Uplink slot", slug="uplink-slot"),
+        "role": InventoryItemRole.objects.create(name="Optic", slug="optic"),
+    }
+
+
+def _outlet_owners():
+    owners = _template_owners()
+    owners["psu"] = PowerPortTemplate.objects.create(device_type=owners["device_type"], name="PSU0")
+    return owners
+
+
+def _inventory_item_owners():
+    owners = _template_owners()
+    owners["interface"] = InterfaceTemplate.objects.create(
+        device_type=owners["device_type"], name="xe-0/2/0", type="10gbase-x-sfpp"
+    )
+    return owners
+
+
+TEMPLATE_BRIEF = ["id", "url", "display", "name", "description"]
+BAY_BRIEF = ["id", "url", "display", "name", "enabled", "description"]
+
+
+class TestConsolePortTemplateAPI(APICase):
+    model = ConsolePortTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {"device_type": Ref("device_type"), "name": "Console", "label": "CON", "type": "rj-45", "description": "1st"},
+        {"module_type": Ref("module_type"), "name": "Console {module}", "type": "usb-c"},
+        {"device_type": {"slug": "ex4300"}, "name": "USB console", "type": "usb-mini-b"},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = TEMPLATE_BRIEF
+
+
+class TestConsoleServerPortTemplateAPI(APICase):
+    model = ConsoleServerPortTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {"device_type": Ref("device_type"), "name": "Port 1", "label": "1", "type": "rj-45", "description": "1st"},
+        {"device_type": Ref("device_type"), "name": "Port 2", "type": "rj-45"},
+        {"module_type": Ref("module_type"), "name": "Port {module}"},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = TEMPLATE_BRIEF
+
+
+class TestPowerPortTemplateAPI(APICase):
+    model = PowerPortTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {
+            "device_type": Ref("device_type"),
+            "name": "PSU1",
+            "label": "Right",
+            "type": "iec-60320-c14",
+            "maximum_draw": 350,
+            "allocated_draw": 200,
+            "description": "first",
+        },
+        {"device_type": Ref("device_type"), "name": "PSU2", "type": "iec-60320-c14"},
+        {"module_type": Ref("module_type"), "name": "DC input", "type": "dc-terminal"},
+    ]
+    update_data = {"description": "changed", "maximum_draw": 400}
+    brief_fields = TEMPLATE_BRIEF
+
+
+class TestPowerOutletTemplateAPI(APICase):
+    model = PowerOutletTemplate
+    setup_objects = staticmethod(_outlet_owners)
+    create_data = [
+        {
+            "device_type": Ref("device_type"),
+            "name": "Outlet 1",
+            "type": "iec-60320-c13",
+            "color": "f44336",
+            "power_port": Ref("psu"),
+            "feed_leg": "A",
+            "description": "first",
+        },
+        {"device_type": Ref("device_type"), "name": "Outlet 2", "type": "iec-60320-c13", "feed_leg": "B"},
+        {"module_type": Ref("module_type"), "name": "Outlet {module}"},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = TEMPLATE_BRIEF
+
+
+class TestInterfaceTemplateAPI(APICase):
+    model = InterfaceTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {
+            "device_type": Ref("device_type"),
+            "name": "ge-0/0/0",
+            "label": "1",
+            "type": "1000base-t",
+            "enabled": False,
+            "mgmt_only": True,
+            "poe_mode": "pse",
+            "poe_type": "type2-ieee802.3at",
+            "description": "first",
+        },
+        {"device_type": Ref("device_type"), "name": "ae0", "type": "lag"},
+        {"module_type": Ref("module_type"), "name": "xe-0/{module}/0", "type": "10gbase-x-sfpp", "channels": 4},
+    ]
+    update_data = {"description": "changed", "enabled": True}
+    brief_fields = TEMPLATE_BRIEF
+
+
+class TestFrontPortTemplateAPI(APICase):
+    model = FrontPortTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {
+            "device_type": Ref("device_type"),
+            "name": "Front 1",
+            "label": "F1",
+            "type": "lc",
+            "color": "2196f3",
+            "positions": 2,
+            "description": "first",
+        },
+        {"device_type": Ref("device_type"), "name": "Front 2", "type": "8p8c"},
+        {"module_type": Ref("module_type"), "name": "Front {module}", "type": "mpo", "positions": 12},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = TEMPLATE_BRIEF
+
+
+class TestRearPortTemplateAPI(APICase):
+    model = RearPortTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {
+            "device_type": Ref("device_type"),
+            "name": "Rear 1",
+            "label": "R1",
+            "type": "mpo",
+            "color": "2196f3",
+            "positions": 12,
+            "description": "first",
+        },
+        {"device_type": Ref("device_type"), "name": "Rear 2", "type": "8p8c"},
+        {"module_type": Ref("module_type"), "name": "Rear {module}", "type": "lc"},
+    ]
+    update_data = {"description": "changed", "positions": 24}
+    brief_fields = TEMPLATE_BRIEF
+
+
+class TestModuleBayTemplateAPI(APICase):
+    model = ModuleBayTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {
+            "device_type": Ref("device_type"),
+            "name": "Uplink 1",
+            "label": "U1",
+            "position": "1",
+            "enabled": False,
+            "description": "first",
+            "module_bay_types": [Ref("bay_type")],
+        },
+        {"device_type": Ref("device_type"), "name": "Uplink 2", "position": "2"},
+        {"module_type": Ref("module_type"), "name": "Sub-slot {module}"},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = BAY_BRIEF
+
+
+class TestDeviceBayTemplateAPI(APICase):
+    model = DeviceBayTemplate
+    setup_objects = staticmethod(_template_owners)
+    create_data = [
+        {"device_type": Ref("device_type"), "name": "Bay 1", "label": "B1", "enabled": False, "description": "1st"},
+        {"device_type": Ref("device_type"), "name": "Bay 2"},
+        {"device_type": {"slug": "ex4300"}, "name": "Bay 3"},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = BAY_BRIEF
+
+
+class TestInventoryItemTemplateAPI(APICase):
+    model = InventoryItemTemplate
+    setup_objects = staticmethod(_inventory_item_owners)
+    create_data = [
+        {
+            "device_type": Ref("device_type"),
+            "name": "Cage 0/2/0",  # sorts first: the one-row list page loads a component too
+            "label": "optic",
+            "role": Ref("role"),
+            "manufacturer": Ref("vendor"),
+            "part_id": "SFPP-10GE-SR",
+            "component_type": "dcim.interfacetemplate",
+            "component_id": Ref("interface"),
+            "description": "first",
+        },
+        {"device_type": Ref("device_type"), "name": "Fan tray"},
+        {"device_type": {"slug": "ex4300"}, "name": "PSU bracket", "manufacturer": {"slug": "juniper"}},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = ["id", "url", "display", "name", "description", "_depth"]
