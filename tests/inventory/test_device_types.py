@@ -1,8 +1,6 @@
 """The device catalogue at NetBox's dcim endpoints: manufacturers, platforms and device roles (trees),
 device types (half units), module type profiles (JSON Schema) and module types."""
 
-import json
-
 import pytest
 
 from inventory.models import (
@@ -15,29 +13,7 @@ from inventory.models import (
     Platform,
 )
 from tenants.context import tenant_context
-
-API = "/o/org-a/api/dcim"
-
-
-def call(client, method, path, payload=None):
-    if payload is None:
-        return getattr(client, method)(f"{API}{path}")
-    return getattr(client, method)(f"{API}{path}", json.dumps(payload), content_type="application/json")
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-def listed(response, key: str = "name") -> list[str]:
-    assert response.status_code == 200, response.content
-    return sorted(row[key] for row in response.json()["results"])
-
-
-@pytest.fixture
-def api(org_a):
-    return org_a.client()
+from tests.inventory.dcim import call, created, listed
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Racks at NetBox's dcim endpoints: the validation rules, a rack type's attributes, reservations of
 units, and the filters the generic ones cannot derive (what a rack stands in, whose type it is)."""
 
-import json
-
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -21,29 +19,7 @@ from inventory.models import (
     TenantGroup,
 )
 from tenants.context import tenant_context
-
-API = "/o/org-a/api/dcim"
-
-
-def call(client, method, path, payload=None):
-    if payload is None:
-        return getattr(client, method)(f"{API}{path}")
-    return getattr(client, method)(f"{API}{path}", json.dumps(payload), content_type="application/json")
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-def names(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return sorted(row["name"] for row in response.json()["results"])
-
-
-@pytest.fixture
-def api(org_a):
-    return org_a.client()
+from tests.inventory.dcim import call, created, listed
 
 
 @pytest.fixture
@@ -201,7 +177,7 @@ def test_asset_tags_are_unique(api, floor):
 def test_rack_filters(api, floor, query, expected):
     query = query.format(**{name: getattr(obj, "pk", None) for name, obj in floor.items()})
 
-    assert names(call(api, "get", f"/racks/?{query}")) == expected
+    assert listed(call(api, "get", f"/racks/?{query}")) == expected
 
 
 def test_rack_filters_refuse_unknown_objects(api, floor):

@@ -1,8 +1,6 @@
 """Component templates at NetBox's dcim/*-templates endpoints: whose they are, NetBox's rules for power,
 interfaces, bays and inventory items, and the counts and filters they give device and module types."""
 
-import json
-
 import pytest
 
 from inventory.models import (
@@ -17,24 +15,7 @@ from inventory.models import (
     PowerPortTemplate,
 )
 from tenants.context import tenant_context
-
-API = "/o/org-a/api/dcim"
-
-
-def call(client, method, path, payload=None):
-    if payload is None:
-        return getattr(client, method)(f"{API}{path}")
-    return getattr(client, method)(f"{API}{path}", json.dumps(payload), content_type="application/json")
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-@pytest.fixture
-def api(org_a):
-    return org_a.client()
+from tests.inventory.dcim import call, created
 
 
 @pytest.fixture
