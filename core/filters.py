@@ -141,24 +141,42 @@ def _range_filters(name: str, path: str, parse) -> dict[str, Filter]:
 
 def _related_filters(field) -> dict[str, Filter]:
     related = field.related_model
-    name = field.name
-    filters = _existing_filters(f"{name}_id", name, related, "pk", parse_int)
-    if _has_slug(related):
-        filters.update(_existing_filters(name, f"{name}__slug", related, "slug", str))
-    return filters
+    return path_filters(field.name, field.name, related, tree=False)
 
 
 def _tree_node_filters(field) -> dict[str, Filter]:
     """A tree: `region_id=5` means region 5 or any region below it."""
-    related = field.related_model
-    name = field.name
-    filters = {}
-    for filter_name, key, parse in ((f"{name}_id", "pk", parse_int), (name, "slug", str)):
-        if key == "slug" and not _has_slug(related):
+    return path_filters(field.name, field.name, field.related_model, tree=True)
+
+
+def path_filters(
+    name: str, path: str, related, *, tree: bool | None = None, many: bool = False, attribute: str = "slug"
+) -> dict[str, Filter]:
+    """NetBox's filters on an object reached through `path`: `<name>_id=` by id and, when it has one,
+    `<name>=` by `attribute` (its slug; a rack's `region_id=` is `site__region`); on a tree (`tree`, by
+    default when `related` is one) a node stands for itself and everything below it; `__n` negates;
+    unknown objects are a 400. `many`: the path crosses a many-valued relation, so rows are matched once
+    (a subquery)."""
+    if tree is None:
+        tree = issubclass(related, MPTTModel)
+    filters: dict[str, Filter] = {}
+    for filter_name, key, parse in ((f"{name}_id", "pk", parse_int), (name, attribute, str)):
+        if key != "pk" and not any(field.name == key for field in related._meta.concrete_fields):
             continue
-        filters[filter_name] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=False))
-        filters[f"{filter_name}__n"] = Filter(_subtree_filter(name, related, key, filter_name, parse, negate=True))
+        if tree:
+            filters[filter_name] = Filter(_subtree_filter(path, related, key, filter_name, parse, negate=False))
+            filters[f"{filter_name}__n"] = Filter(_subtree_filter(path, related, key, filter_name, parse, negate=True))
+        else:
+            filters.update(
+                _existing_filters(filter_name, path if key == "pk" else f"{path}__{key}", related, key, parse)
+            )
+    if many:
+        filters = {label: Filter(_once_per_row(definition.apply)) for label, definition in filters.items()}
     return filters
+
+
+def _once_per_row(apply: Apply) -> Apply:
+    return lambda qs, values: qs.filter(pk__in=apply(qs.model._base_manager.all(), values).values("pk"))
 
 
 def _subtree(model, key: str, values: list):
@@ -219,10 +237,6 @@ def _choice_filters(name: str, choices) -> dict[str, Filter]:
     filters = _exact_filters(name, name, parse)
     filters[f"{name}__empty"] = _empty_filter(name, name, text=True)
     return filters
-
-
-def _has_slug(model) -> bool:
-    return any(field.name == "slug" for field in model._meta.concrete_fields)
 
 
 def _tree_filters(spec: ObjectSpec) -> dict[str, Filter]:
@@ -346,6 +360,30 @@ def _field_filters(model: type[models.Model], field) -> dict[str, Filter]:
     if lookups == "range":
         return _range_filters(name, name, parse)
     return {}  # free-form JSON, generic relations (tags have their own filters; others declare theirs)
+
+
+def flag_filter(name: str, condition: Q) -> Filter:
+    """`<name>=true` keeps the rows matching `condition`, `false` the others (NetBox's `has_front_image=`)."""
+
+    def apply(qs, values):
+        wanted = _parse(name, values[-1:], parse_bool)[0]
+        if wanted is None:
+            raise FilterError({name: [f"“{values[-1]}” is not a valid value."]})
+        return qs.filter(condition) if wanted else qs.exclude(condition)
+
+    return Filter(apply)
+
+
+def number_filter(name: str, condition: Callable[[list[int]], Q]) -> Filter:
+    """`<name>=5&<name>=7`: the rows matching `condition([5, 7])` (whole numbers; "null" is refused)."""
+
+    def apply(qs, values):
+        numbers = _parse(name, values, parse_int)
+        if None in numbers:
+            raise FilterError({name: ["“null” is not a valid value."]})
+        return qs.filter(condition(numbers))
+
+    return Filter(apply)
 
 
 @functools.cache

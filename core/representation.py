@@ -89,7 +89,7 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         names += ["tags", "custom_fields"]
     if issubclass(spec.model, ChangeLoggedModel) or hasattr(spec.model, "created"):
         names += ["created", "last_updated"]
-    names += list(spec.api.counts)
+    names += [*spec.api.counts, *spec.api.zero_counts]
     if issubclass(spec.model, MPTTModel):
         names.append("_depth")
     return tuple(names)
@@ -126,6 +126,8 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
         return _custom_fields
     if name in spec.api.counts:
         return lambda obj, links: getattr(obj, name, 0)
+    if name in spec.api.zero_counts:
+        return lambda obj, links: 0
     field = spec.model._meta.get_field(name)
     kind = kind_of(field)
     if kind.relation == "many":

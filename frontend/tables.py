@@ -94,6 +94,7 @@ def default_columns(spec: ObjectSpec) -> list[str]:
     names = [name for name in field_names(spec) if name not in HIDDEN and name not in LONG]
     first = "name" if "name" in names else "display"
     skipped = {first, "id", "display", "slug", "description", "tags", "created", "last_updated", *spec.api.counts}
+    skipped |= set(spec.api.zero_counts)
     rest = [name for name in names if name not in skipped][: MAX_DEFAULT_COLUMNS - 1]
     trailing = [name for name in (*spec.api.counts, "description") if name in names]
     return [first, *rest, *trailing]

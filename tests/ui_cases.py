@@ -53,6 +53,8 @@ def form_data(spec: ObjectSpec, payload: dict[str, Any], *, bulk: bool = False) 
         if key == "custom_fields":
             for custom, item in value.items():
                 data[f"cf_{custom}"] = "" if item is None else str(item)
+        elif isinstance(value, bool) and bulk:  # bulk edit offers a yes/no/unchanged select
+            data[name] = "true" if value else "false"
         elif isinstance(value, bool):
             if value:
                 data[name] = "on"

@@ -44,7 +44,7 @@ def _read_field(spec: ObjectSpec, name: str, written: set[str]) -> dict:
         return {"type": "string", "readOnly": True}
     if name == "owner":
         return {"type": "object", "nullable": True, "readOnly": True}
-    if name in ("_depth", *spec.api.counts):
+    if name in ("_depth", *spec.api.counts, *spec.api.zero_counts):
         return {"type": "integer", "readOnly": True}
     if name == "tags":
         return {"type": "array", "items": _ref("NestedTag")}
@@ -91,10 +91,16 @@ def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
     }
     if not spec.access.read_only:
         fields = writable_fields(spec)
-        properties = {field.name: _write_field(field) for field in fields}
+        # Written under NetBox's name where the model field is named otherwise (`user` for `user_id`).
+        aliases = {field: alias for alias, field in spec.api.write_aliases.items()}
+        properties = {aliases.get(field.name, field.name): _write_field(field) for field in fields}
         properties["tags"] = {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "object"}]}}
         properties["custom_fields"] = {"type": "object", "additionalProperties": {}}
-        required = [f.name for f in fields if not f.blank and not f.null and not f.has_default() and not f.many_to_many]
+        required = [
+            aliases.get(f.name, f.name)
+            for f in fields
+            if not f.blank and not f.null and not f.has_default() and not f.many_to_many
+        ]
         schemas[f"Writable{name}Request"] = {"type": "object", "properties": properties, "required": required}
         schemas[f"PatchedWritable{name}Request"] = {"type": "object", "properties": properties}
     return schemas

@@ -2,9 +2,9 @@
 
 BaseModel            id, custom fields, tags
 ChangeLoggedModel    + created, last_updated; every write through services is change-logged
-OrganizationalModel  + name, slug, description (unique)        e.g. Manufacturer, TenantGroup
-PrimaryModel         + description, comments                    e.g. Site, Device
-NestedGroupModel     + tree: parent, name, slug, description    e.g. Region, Location
+OrganizationalModel  + name, slug (unique), description, comments  e.g. Manufacturer, RackRole
+PrimaryModel         + description, comments                        e.g. Site, Device
+NestedGroupModel     + tree: parent, name, slug, description, comments  e.g. Region, Location
 """
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -52,6 +52,7 @@ class OrganizationalModel(ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    comments = models.TextField(_("comments"), blank=True)
 
     class Meta:
         abstract = True
@@ -86,6 +87,7 @@ class NestedGroupModel(ChangeLoggedModel, MPTTModel):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    comments = models.TextField(_("comments"), blank=True)
 
     objects = RestrictedTreeManager()
 

@@ -17,6 +17,7 @@ from core.fields import (
     nullable,
     renders,
 )
+from core.members import MEMBER, member_brief, member_ids, members
 from core.models import (
     CustomField,
     CustomFieldChoiceSet,
@@ -257,52 +258,10 @@ registry.register(
 # -- object permissions (NetBox's users/permissions) --------------------------------------------
 
 
-def _members(links) -> dict[int, str]:
-    """The organization's members by id, loaded once per response (users live in the public schema)."""
-    cached = getattr(links, "_members", None)
-    if cached is None:
-        from tenants.context import current_organization
-        from tenants.models import Membership
-
-        organization = current_organization()
-        memberships = Membership.objects.filter(organization=organization).select_related("user")
-        cached = {membership.user_id: membership.user.email for membership in memberships}
-        links._members = cached
-    return cached
-
-
-@renders(list_of(json_object({name: TEXT_VALUE for name in ("url", "display", "username")} | {"id": INTEGER_VALUE})))
+@renders(list_of(MEMBER))
 def _permission_users(permission, links):
-    members = _members(links)
-    return [
-        {
-            "id": user_id,
-            "url": f"{links.api}users/users/{user_id}/",
-            "display": members[user_id],
-            "username": members[user_id],
-        }
-        for user_id in sorted(permission.user_ids)
-        if user_id in members
-    ]
-
-
-def _member_ids(value, actor):
-    from tenants.context import current_organization
-    from tenants.models import Membership
-
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
-        raise ValidationError(_("Expected a list of user ids."))
-    members = set(
-        Membership.objects.filter(organization=current_organization(), user_id__in=value).values_list(
-            "user_id", flat=True
-        )
-    )
-    unknown = sorted(set(value) - members)
-    if unknown:
-        raise ValidationError(_("Related object not found using the provided numeric ID: {id}").format(id=unknown[0]))
-    return sorted(set(value))
+    known = members(links)
+    return [member_brief(user_id, links) for user_id in sorted(permission.user_ids) if user_id in known]
 
 
 def _actions(value, actor):
@@ -328,7 +287,7 @@ registry.register(
         write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),
         write_converters={
             "object_types": object_type_converter(lambda model: model in registry, many=True),
-            "user_ids": _member_ids,
+            "user_ids": member_ids,
             "actions": _actions,
         },
         write_aliases={"users": "user_ids"},

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from core.members import member_field
 from core.models import (
     CustomField,
     CustomFieldChoiceSet,
@@ -17,25 +18,9 @@ CUSTOMIZATION = Menu("Customization", "Customization")
 LOGGING = Menu("Operations", "Logging")
 
 
-def _member_choices() -> list[tuple[int, str]]:
-    from tenants.context import current_organization
-    from tenants.models import Membership
-
-    memberships = Membership.objects.filter(organization=current_organization()).select_related("user")
-    return sorted(((m.user_id, m.user.email) for m in memberships), key=lambda choice: choice[1].lower())
-
-
 def _member_field(bulk: bool):
     """The members an object permission grants to, picked by email (users live in the public schema)."""
-    from django import forms
-
-    return forms.TypedMultipleChoiceField(
-        choices=_member_choices,
-        coerce=int,
-        required=False,
-        label=_("Users"),
-        widget=forms.SelectMultiple(attrs={"class": "form-select"}),
-    )
+    return member_field(multiple=True, label=_("Users"), required=False)
 
 
 registry.extend(CustomField, ui=Ui(menu=CUSTOMIZATION))

@@ -14,7 +14,15 @@ from inventory.choices import ContactPriority
 
 # What contacts may be assigned to: the models NetBox gives its ContactsMixin, as far as we have them.
 CONTACT_OBJECT_TYPES = frozenset(
-    {"inventory.region", "inventory.sitegroup", "inventory.site", "inventory.location", "inventory.tenant"}
+    {
+        "inventory.region",
+        "inventory.sitegroup",
+        "inventory.site",
+        "inventory.location",
+        "inventory.tenant",
+        "inventory.manufacturer",
+        "inventory.rack",
+    }
 )
 
 

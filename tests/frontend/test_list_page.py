@@ -154,9 +154,9 @@ def test_deleting_a_region_shows_what_goes_with_it_and_what_blocks(org_a):
 def test_navigation_groups_every_registered_model_like_netbox(org_a):
     body = org_a.client().get("/o/org-a/").content.decode()
     groups = re.findall(r'<summary class="wb-nav-heading">([^<]+)</summary>', body)
-    assert groups == ["Organization", "Customization", "Operations", "Admin"]
+    assert groups == ["Organization", "Racks", "Devices", "Customization", "Operations", "Admin"]
     # each menu is split by NetBox's headings, in its order
-    organization = body[body.index(">Organization</summary>") : body.index(">Customization</summary>")]
+    organization = body[body.index(">Organization</summary>") : body.index(">Racks</summary>")]
     headings = re.findall(r'<div class="wb-nav-subheading">([^<]+)</div>', organization)
     assert headings == ["Sites", "Tenancy", "Contacts"]
     sites = organization[organization.index(">Sites</div>") : organization.index(">Tenancy</div>")]
@@ -166,8 +166,31 @@ def test_navigation_groups_every_registered_model_like_netbox(org_a):
         "Site groups",
         "Locations",
     ]
+    racks = body[body.index(">Racks</summary>") : body.index(">Devices</summary>")]
+    assert re.findall(r'<div class="wb-nav-subheading">([^<]+)</div>', racks) == [
+        "Racks",
+        "Rack Organization",
+        "Rack Types",
+    ]
+    devices = body[body.index(">Devices</summary>") : body.index(">Customization</summary>")]
+    assert re.findall(r'<div class="wb-nav-subheading">([^<]+)</div>', devices) == [
+        "Devices",
+        "Device Types",
+        "Device Components",
+        "Component Templates",
+    ]
+    device_types = devices[devices.index(">Device Types</div>") : devices.index(">Device Components</div>")]
+    assert re.findall(r'class="wb-nav-link[^"]*" href="[^"]+">([^<]+)</a>', device_types) == [
+        "Device types",
+        "Module types",
+        "Module type profiles",
+        "Module bay types",
+        "Manufacturers",
+    ]
     for path in (
         "/o/org-a/dcim/sites/",
+        "/o/org-a/dcim/racks/",
+        "/o/org-a/dcim/device-roles/",
         "/o/org-a/tenancy/contacts/",
         "/o/org-a/extras/tags/",
         "/o/org-a/core/object-changes/",

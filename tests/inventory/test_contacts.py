@@ -104,7 +104,7 @@ def test_contact_group_crud(api, org_a):
     )
 
     assert list(child) == [
-        "id", "url", "display_url", "display", "name", "slug", "parent", "description", "owner", "tags",
+        "id", "url", "display_url", "display", "name", "slug", "parent", "description", "owner", "comments", "tags",
         "custom_fields", "created", "last_updated", "contact_count", "_depth",
     ]  # fmt: skip
     assert child["url"] == f"http://testserver/o/org-a/api/tenancy/contact-groups/{child['id']}/"
@@ -185,8 +185,8 @@ def test_contact_role_crud_and_unique_names(api):
     brief = call(api, "get", "/tenancy/contact-roles/?brief=1").json()["results"][0]
 
     assert list(role) == [
-        "id", "url", "display_url", "display", "name", "slug", "description", "owner", "tags", "custom_fields",
-        "created", "last_updated",
+        "id", "url", "display_url", "display", "name", "slug", "description", "owner", "comments", "tags",
+        "custom_fields", "created", "last_updated",
     ]  # fmt: skip
     assert duplicate.status_code == 400
     assert duplicate.json() == {"name": ["contact role with this name already exists."]}

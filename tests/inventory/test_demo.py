@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from inventory.models import Site
+from inventory.models import DeviceType, Rack, Site
 from tenants.context import tenant_context
 from tenants.models import Membership, Organization
 
@@ -25,6 +25,9 @@ def test_demo_is_idempotent_and_loads_a_sample_network(committed, monkeypatch):
         with tenant_context(organization):
             assert sorted(Site.objects.values_list("slug", flat=True)) == ["ams1", "ams2", "fra1"]
             assert Site.objects.get(slug="ams1").region.parent.slug == "europe"
+            assert sorted(Rack.objects.values_list("name", flat=True)) == ["R101", "R102", "R201"]
+            assert Rack.objects.get(name="R101").u_height == 42  # from its rack type
+            assert DeviceType.objects.filter(manufacturer__slug="juniper").count() == 1
     finally:
         committed.track(Organization.objects.get(slug="demo"))
         committed.users.append(Membership.objects.get(organization__slug="demo").user)

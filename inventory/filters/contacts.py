@@ -1,21 +1,13 @@
-"""Inventory's filters that the generic ones (core.filters.filters_for) cannot derive: contacts and their groups."""
+"""Contacts' filters the generic ones cannot derive: contacts by group (and below), assignments by the
+contact's group, and NetBox's `contact=`, `contact_role=`, `contact_group=` on objects that take contacts."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from core.filters import Filter, FilterError
 from core.registry import registry
-from inventory.models import (
-    Contact,
-    ContactAssignment,
-    ContactGroup,
-    ContactGroupMembership,
-    Location,
-    Region,
-    Site,
-    SiteGroup,
-    Tenant,
-)
+from inventory.models import Contact, ContactAssignment, ContactGroup, ContactGroupMembership
+from inventory.models.contacts import takes_contacts
 
 
 def _ids(label: str, values: list[str]) -> tuple[list[int], bool]:
@@ -98,8 +90,9 @@ def _contacts_of(model) -> dict[str, Filter]:
     return filters
 
 
-for model in (Region, SiteGroup, Site, Location, Tenant):
-    registry.extend(model, filters=_contacts_of(model))
+for spec in list(registry):
+    if takes_contacts(spec.model):
+        registry.extend(spec.model, filters=_contacts_of(spec.model))
 registry.extend(ContactGroup, filters={"contact_id": Filter(_groups_of_contacts)})
 # The derived `groups`/`groups_id` would join and repeat contacts: all four names use the subquery.
 registry.extend(Contact, filters=_group_filters("pk", "group", "group_id", "groups", "groups_id"))

@@ -1,61 +1,11 @@
-"""Inventory's models (NetBox's sites and tenancy): identity, REST representation and search."""
+"""NetBox's contacts: groups, roles, contacts and their assignments to objects."""
 
 from core.fields import BRIEF_OBJECT, nullable, renders
 from core.registry import Api, Search, object_type_renderer, registry
 from core.representation import render
 from core.writes import object_type_converter
-from inventory.models import (
-    Contact,
-    ContactAssignment,
-    ContactGroup,
-    ContactRole,
-    Location,
-    Region,
-    Site,
-    SiteGroup,
-    Tenant,
-    TenantGroup,
-)
-
-GROUP_BRIEF = ("id", "url", "display", "name", "slug", "description", "_depth")
-SITE_GROUPING_BRIEF = ("id", "url", "display", "name", "slug", "description", "site_count", "_depth")
-NAMED_BRIEF = ("id", "url", "display", "name", "slug", "description")
-NAMES = Search(fields=("name", "slug", "description"))
-
-registry.register(
-    Region, api=Api("dcim/regions", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"}), search=NAMES
-)
-registry.register(
-    SiteGroup,
-    api=Api("dcim/site-groups", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"}),
-    search=NAMES,
-)
-registry.register(
-    Site,
-    api=Api("dcim/sites", brief_fields=NAMED_BRIEF),
-    search=Search(
-        fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments")
-    ),
-)
-registry.register(
-    Location,
-    api=Api("dcim/locations", brief_fields=GROUP_BRIEF),
-    search=Search(fields=("name", "slug", "facility", "description")),
-)
-registry.register(
-    TenantGroup,
-    api=Api(
-        "tenancy/tenant-groups",
-        brief_fields=("id", "url", "display", "name", "slug", "description", "tenant_count", "_depth"),
-        counts={"tenant_count": "tenants"},
-    ),
-    search=NAMES,
-)
-registry.register(
-    Tenant,
-    api=Api("tenancy/tenants", brief_fields=NAMED_BRIEF, counts={"site_count": "sites"}),
-    search=Search(fields=("name", "slug", "description", "comments")),
-)
+from inventory.api.briefs import NAMED_BRIEF, NAMES
+from inventory.models import Contact, ContactAssignment, ContactGroup, ContactRole
 
 
 @renders(nullable(BRIEF_OBJECT))

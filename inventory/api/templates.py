@@ -1,0 +1,90 @@
+"""NetBox's component templates (dcim/*-templates): what a device or module type gives its devices or modules."""
+
+from core.registry import Api, Search, object_type_renderer, registry
+from core.representation import render
+from core.writes import object_type_converter
+from inventory.models import (
+    ConsolePortTemplate,
+    ConsoleServerPortTemplate,
+    DeviceBayTemplate,
+    FrontPortTemplate,
+    InterfaceTemplate,
+    InventoryItemTemplate,
+    ModuleBayTemplate,
+    PowerOutletTemplate,
+    PowerPortTemplate,
+    RearPortTemplate,
+)
+from inventory.models.templates import INVENTORY_COMPONENT_TEMPLATES
+
+BRIEF = ("id", "url", "display", "name", "description")
+OWNERS = ("id", "url", "display", "device_type", "module_type", "name", "label")
+# NetBox's templates have no tags or custom fields; Wirebook's change-logged objects all do.
+TRAILER = ("description", "tags", "custom_fields", "created", "last_updated")
+NAMES = Search(fields=("name", "label", "description"))
+
+
+def _template(model, path: str, *fields: str, brief=BRIEF) -> None:
+    """A modular template's registration: NetBox's order, its own fields before the description unless
+    they place it."""
+    trailer = [name for name in TRAILER if name not in fields]
+    registry.register(
+        model, api=Api(f"dcim/{path}", brief_fields=brief, fields=(*OWNERS, *fields, *trailer)), search=NAMES
+    )
+
+
+# The templates an inventory item template may stand for, written as NetBox's "dcim.interfacetemplate".
+_component_type = object_type_converter(lambda model: model._meta.label_lower in INVENTORY_COMPONENT_TEMPLATES)
+
+
+def _component(item, links):
+    component = item.component_object
+    return None if component is None else render(component, links, brief=True)
+
+
+_template(ConsolePortTemplate, "console-port-templates", "type")
+_template(ConsoleServerPortTemplate, "console-server-port-templates", "type")
+_template(PowerPortTemplate, "power-port-templates", "type", "maximum_draw", "allocated_draw")
+_template(PowerOutletTemplate, "power-outlet-templates", "type", "color", "power_port", "feed_leg")
+_template(
+    InterfaceTemplate,
+    "interface-templates",
+    "type", "channels", "channel_id", "enabled", "mgmt_only", "description", "parent", "bridge", "poe_mode",
+    "poe_type", "rf_role",
+)  # fmt: skip
+_template(FrontPortTemplate, "front-port-templates", "type", "color", "positions")
+_template(RearPortTemplate, "rear-port-templates", "type", "color", "positions")
+_template(
+    ModuleBayTemplate,
+    "module-bay-templates",
+    "position", "enabled", "description", "module_bay_types",
+    brief=("id", "url", "display", "name", "enabled", "description"),
+)  # fmt: skip
+registry.register(
+    DeviceBayTemplate,
+    api=Api(
+        "dcim/device-bay-templates",
+        brief_fields=("id", "url", "display", "name", "enabled", "description"),
+        fields=("id", "url", "display", "device_type", "name", "label", "enabled", *TRAILER),
+    ),
+    search=NAMES,
+)
+registry.register(
+    InventoryItemTemplate,
+    api=Api(
+        "dcim/inventory-item-templates",
+        brief_fields=("id", "url", "display", "name", "description", "_depth"),
+        fields=(
+            "id", "url", "display", "device_type", "parent", "name", "label", "role", "manufacturer", "part_id",
+            "description", "component_type", "component_id", "component", "tags", "custom_fields", "created",
+            "last_updated", "_depth",
+        ),
+        renderers={
+            "parent": lambda item, links: item.parent_id,  # NetBox shows the parent by its id alone
+            "component_type": object_type_renderer("component_type"),
+            "component": _component,
+        },
+        write_converters={"component_type": _component_type},
+    ),
+    search=Search(fields=("name", "label", "part_id", "description")),
+)  # fmt: skip

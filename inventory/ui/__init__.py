@@ -1,0 +1,9 @@
+"""Inventory's models in the UI: where each sits in NetBox's menus (in the heading's order), its list
+columns, its tabs. `core.registry.register_layers("inventory")` imports this package."""
+
+import importlib
+
+AREAS = ("organization", "racks", "devices", "templates")
+
+for _area in AREAS:
+    importlib.import_module(f"{__name__}.{_area}")

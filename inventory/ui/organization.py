@@ -1,0 +1,27 @@
+"""NetBox's Organization menu: the Sites, Tenancy and Contacts headings, in its order."""
+
+from core.registry import Menu, Ui, registry
+from inventory.models import (
+    Contact,
+    ContactAssignment,
+    ContactGroup,
+    ContactRole,
+    Location,
+    Region,
+    Site,
+    SiteGroup,
+    Tenant,
+    TenantGroup,
+)
+from inventory.ui.tabs import contact_tabs
+
+SITES = Menu("Organization", "Sites")
+TENANCY = Menu("Organization", "Tenancy")
+CONTACTS = Menu("Organization", "Contacts")
+
+for model in (Site, Region, SiteGroup, Location):
+    registry.extend(model, ui=Ui(menu=SITES, tabs=contact_tabs(model)))
+for model in (Tenant, TenantGroup):
+    registry.extend(model, ui=Ui(menu=TENANCY, tabs=contact_tabs(model)))
+for model in (Contact, ContactGroup, ContactRole, ContactAssignment):
+    registry.extend(model, ui=Ui(menu=CONTACTS))
