@@ -255,6 +255,10 @@ if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to turn billing on, or neither.")
 # Where the Stripe library sends its requests; for tests against a local fake Stripe only.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").strip()
+# Stripe calls made for a user run in Celery (tenants.tasks): retries of one that Stripe did not
+# answer, the first after this many seconds, each next one after twice as long.
+STRIPE_TASK_RETRIES = max(0, env_int("STRIPE_TASK_RETRIES", 5))
+STRIPE_TASK_RETRY_SECONDS = max(0, env_int("STRIPE_TASK_RETRY_SECONDS", 30))
 # Days a past-due organization keeps writing before it becomes read-only.
 BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 14)
 # The plans, cheapest first. A limit of 0 means unlimited; `price` is the Stripe price id a paid
