@@ -114,7 +114,8 @@ def deletion_subscription_sync(self, organization_id: int, by_id: int | None = N
     except stripe.StripeError as error:
         retries = self.request.retries
         if isinstance(error, STRIPE_RETRYABLE) and retries < settings.STRIPE_TASK_RETRIES:
-            raise self.retry(exc=error, countdown=settings.STRIPE_TASK_RETRY_SECONDS * 2**retries) from None
+            countdown = settings.STRIPE_TASK_RETRY_SECONDS * 2**retries
+            raise self.retry(exc=error, countdown=countdown, max_retries=settings.STRIPE_TASK_RETRIES) from None
         organization.refresh_from_db(fields=["status"])
         pending = organization.status == OrganizationStatus.PENDING_DELETION
         stripe_failure_record(
