@@ -24,6 +24,7 @@ NetBox's median/p95 and `speedup` (NetBox's median / ours), plus the load averag
 """
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -524,6 +525,7 @@ def main() -> int:
             "DEBUG": "false",
             "SECRET_KEY": secret,
             "API_TOKEN_PEPPER": pepper,
+            "WIREBOOK_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "WIREBOOK_SPARE_SCHEMAS": "0",
             "WIREBOOK_COUNT_STATEMENTS": "true",
@@ -531,7 +533,12 @@ def main() -> int:
             # Plain http on loopback, like NetBox's gunicorn beside it (production redirects to https).
             "SECURE_SSL_REDIRECT": "false",
         }
-        os.environ.update({key: server_env[key] for key in ("DATABASE_URL", "SECRET_KEY", "API_TOKEN_PEPPER")})
+        os.environ.update(
+            {
+                key: server_env[key]
+                for key in ("DATABASE_URL", "SECRET_KEY", "API_TOKEN_PEPPER", "WIREBOOK_ENCRYPTION_KEY")
+            }
+        )
         os.environ.update({"WIREBOOK_SPARE_SCHEMAS": "0", "DJANGO_SETTINGS_MODULE": "saas_platform.settings"})
         import django
 

@@ -39,8 +39,9 @@ from tenants.members import (
     membership_leave,
     membership_remove,
     membership_role_change,
+    memberships_listed,
 )
-from tenants.middleware import PENDING_DELETION
+from tenants.middleware import DELETION_CANCEL_PATH, PENDING_DELETION
 from tenants.models import BillingStatus, Invitation, Membership, MembershipRole, OrganizationStatus
 from tenants.services import organization_create
 from tenants.sso import sso_session_required
@@ -87,6 +88,11 @@ class OrganizationOut(Schema):
     url: str = Field(description="The organization's web interface.")
     api_url: str = Field(description="The organization's NetBox-compatible REST API.")
     created: datetime
+    deletion_due: datetime | None = Field(
+        description="While the organization is scheduled for deletion (listed to its owners only): when its data "
+        "is deleted for good. Owners cancel on the organization's pages (deletion_cancel_url)."
+    )
+    deletion_cancel_url: str | None = Field(description="Where an owner POSTs (with the session) to cancel.")
 
 
 class BillingLimits(Schema):
@@ -256,6 +262,8 @@ def _organization(request: HttpRequest, membership: Membership) -> dict:
         "url": web,
         "api_url": web + "api/",
         "created": organization.created,
+        "deletion_due": organization.deletion_due,
+        "deletion_cancel_url": web + DELETION_CANCEL_PATH.lstrip("/") if organization.deletion_due else None,
     }
 
 
@@ -289,7 +297,9 @@ def _user_id(request: HttpRequest) -> int:
 
 
 def _memberships(request: HttpRequest) -> QuerySet[Membership]:
-    return Membership.objects.filter(user_id=_user_id(request))
+    """The caller's memberships, as listed: an organization pending deletion only to its owners
+    (`memberships_listed`); to its other members it answers as an unknown organization."""
+    return memberships_listed(request.user)
 
 
 def _membership_in(request: HttpRequest, slug: str, *, manage: bool = False, write: bool = False) -> Membership:
@@ -339,6 +349,16 @@ def me(request: HttpRequest):
 def organizations(request: HttpRequest, paging: Query[Paging]):
     queryset = _memberships(request).select_related("organization").order_by("organization__name", "organization__slug")
     return _page(request, queryset, paging, lambda membership: _organization(request, membership))
+
+
+@api.get(
+    "/organizations/{slug}/",
+    response={200: OrganizationOut, 403: ErrorOut, 404: ErrorOut},
+    url_name="organization",
+    summary="One of your organizations",
+)
+def organization(request: HttpRequest, slug: str):
+    return _organization(request, _membership_in(request, slug))
 
 
 @api.post(

@@ -4,6 +4,7 @@ Every value comes from an environment variable (see docs/configuration.md); the 
 for development. With DEBUG off, an unusable SECRET_KEY stops start-up.
 """
 
+import base64
 import hashlib
 import ipaddress
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -163,6 +165,42 @@ if API_TOKEN_PEPPER and not DEBUG and len(API_TOKEN_PEPPER) < 32:
     raise ImproperlyConfigured("API_TOKEN_PEPPER must be at least 32 random characters.")
 API_TOKEN_PEPPER = API_TOKEN_PEPPER or hashlib.sha256(f"wirebook-api-token-pepper:{SECRET_KEY}".encode()).hexdigest()
 
+
+def encryption_keys(value: str) -> list[str]:
+    """The keys of a WIREBOOK_ENCRYPTION_KEY value (comma-separated, newest first), each a Fernet
+    key: 32 random bytes in url-safe base64."""
+    keys = [key.strip() for key in value.split(",") if key.strip()]
+    for position, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"WIREBOOK_ENCRYPTION_KEY: key {position} is not a Fernet key (32 bytes in url-safe base64, "
+                f"44 characters). Generate one with {GENERATE_ENCRYPTION_KEY}."
+            ) from None
+    if len(set(keys)) != len(keys):
+        raise ImproperlyConfigured("WIREBOOK_ENCRYPTION_KEY lists a key twice.")
+    return keys
+
+
+# Keys encrypting the secrets organizations store (tenants.secrets: OIDC client secrets...), newest
+# first: the first encrypts, any decrypts; `manage.py rotate_secrets` re-encrypts with the first.
+# Development falls back to a fixed, public key; production refuses to start without its own.
+GENERATE_ENCRYPTION_KEY = "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
+DEVELOPMENT_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"wirebook-development-encryption-key-do-not-use-in-production").digest()
+).decode()
+WIREBOOK_ENCRYPTION_KEYS = encryption_keys(os.environ.get("WIREBOOK_ENCRYPTION_KEY", ""))
+if not DEBUG and not WIREBOOK_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "WIREBOOK_ENCRYPTION_KEY is missing while DEBUG is off: it encrypts the secrets organizations store "
+        f"(SSO client secrets). Generate a key with {GENERATE_ENCRYPTION_KEY} and keep it: without it the "
+        "stored secrets cannot be read."
+    )
+if not DEBUG and DEVELOPMENT_ENCRYPTION_KEY in WIREBOOK_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("WIREBOOK_ENCRYPTION_KEY holds the public development key while DEBUG is off.")
+WIREBOOK_ENCRYPTION_KEYS = WIREBOOK_ENCRYPTION_KEYS or [DEVELOPMENT_ENCRYPTION_KEY]
+
 # --- Database and Redis ----------------------------------------------------------------------
 
 DATABASES = {
@@ -217,6 +255,10 @@ if bool(STRIPE_SECRET_KEY) != bool(STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to turn billing on, or neither.")
 # Where the Stripe library sends its requests; for tests against a local fake Stripe only.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").strip()
+# Stripe calls made for a user run in Celery (tenants.tasks): retries of one that Stripe did not
+# answer, the first after this many seconds, each next one after twice as long.
+STRIPE_TASK_RETRIES = max(0, env_int("STRIPE_TASK_RETRIES", 5))
+STRIPE_TASK_RETRY_SECONDS = max(0, env_int("STRIPE_TASK_RETRY_SECONDS", 30))
 # Days a past-due organization keeps writing before it becomes read-only.
 BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 14)
 # The plans, cheapest first. A limit of 0 means unlimited; `price` is the Stripe price id a paid

@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from saas_platform.forms import OrganizationCreateForm
-from tenants.members import INVALID, invitation_accept, invitation_find, invitation_problem
-from tenants.models import Membership
+from tenants.members import INVALID, invitation_accept, invitation_find, invitation_problem, memberships_listed
+from tenants.middleware import DELETION_CANCEL_PATH
 from tenants.services import OrganizationQuotaExceeded, organization_create
 
 # The invitation an anonymous visitor opened. Signing up, confirming the address and logging in
@@ -55,11 +55,14 @@ def healthz(request):
 
 @login_required
 def home(request):
-    memberships = list(Membership.objects.filter(user=request.user).select_related("organization"))
+    memberships = list(
+        memberships_listed(request.user).select_related("organization").order_by("organization__name", "pk")
+    )
     if not memberships:
         # A new account's first stop: it has nothing to see until it has an organization.
         return redirect("organization_new")
-    return render(request, "frontend/home.html", {"memberships": memberships})
+    context = {"memberships": memberships, "deletion_cancel_path": DELETION_CANCEL_PATH}
+    return render(request, "frontend/home.html", context)
 
 
 @login_required
@@ -84,10 +87,11 @@ def organization_new(request):
 @login_required
 @require_GET
 def organization_switch(request):
-    """The organization switcher's target: `/switch/?to=<slug>` -> that organization, for members;
-    anyone else gets the same 404 as for an organization that does not exist."""
+    """The organization switcher's target: `/switch/?to=<slug>` -> that organization, for members
+    it is listed to (an organization pending deletion: its owners only); anyone else gets the same
+    404 as for an organization that does not exist."""
     slug = request.GET.get("to", "").strip().lower()
-    if slug and Membership.objects.filter(user=request.user, organization__slug=slug).exists():
+    if slug and memberships_listed(request.user).filter(organization__slug=slug).exists():
         return redirect(f"/o/{slug}/")
     return render(request, "404.html", status=404)
 

@@ -76,10 +76,22 @@ def organization_context_processor(request):
 
 
 def _my_organizations(request) -> list:
-    from tenants.models import Organization
+    """Slug, name and -- while it is pending deletion (shown to owners only) -- deletion date of
+    each organization the user is listed in (`tenants.members.memberships_listed`)."""
+    from django.db.models import F
+
+    from tenants.members import memberships_listed
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     with public_context():
-        return list(Organization.objects.filter(memberships__user=user).order_by("name").values("slug", "name"))
+        return list(
+            memberships_listed(user)
+            .order_by("organization__name")
+            .values(
+                slug=F("organization__slug"),
+                name=F("organization__name"),
+                deletion_due=F("organization__deletion_due"),
+            )
+        )

@@ -28,12 +28,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tenants.audit import audit_record
 from tenants.billing import member_add_check
 from tenants.context import public_context
-from tenants.models import AuditAction, Invitation, Membership, MembershipRole, Organization
+from tenants.models import AuditAction, Invitation, Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.public_urls import public_url
 
 INVITATION_PATH = "/invitations/{token}/"
@@ -54,6 +55,16 @@ def invitation_digest(token: str) -> str:
 def invitation_url(token: str) -> str:
     """The accept link, on the public site (tenants.public_urls): never the request's host."""
     return public_url(INVITATION_PATH.format(token=token))
+
+
+def memberships_listed(user) -> QuerySet[Membership]:
+    """The memberships `user` sees among their organizations (the organization switcher, the list of
+    organizations, the platform API): all of them, except that an organization pending deletion is
+    shown to its owners only -- marked, with the way to cancel -- and to its other members not at
+    all, as if it did not exist."""
+    return Membership.objects.filter(user=user).filter(
+        ~Q(organization__status=OrganizationStatus.PENDING_DELETION) | Q(role=MembershipRole.OWNER)
+    )
 
 
 def is_manager(membership: Membership | None) -> bool:

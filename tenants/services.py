@@ -9,11 +9,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.audit import audit_record
-from tenants.billing.services import (
-    deletion_subscription_end,
-    deletion_subscription_sync,
-    deletion_subscriptions_reconcile,
-)
+from tenants.billing import billing_enabled
+from tenants.billing.services import deletion_subscription_end, deletion_subscriptions_reconcile
 from tenants.context import public_context
 from tenants.files import organization_files_delete
 from tenants.members import is_manager
@@ -236,12 +233,17 @@ def organization_deletion_cancel(*, organization: Organization, by) -> Organizat
 
 
 def _subscription_sync_on_commit(organization: Organization, by) -> None:
-    """Once the deletion (or its cancellation) is committed, stop (or resume) the subscription's
-    renewal. After the commit, so Stripe is never waited for with the row locked, and a failure
-    (logged, and retried by the deletion task) cannot undo the owner's decision."""
+    """Once the deletion (or its cancellation) is committed, have a worker stop (or resume) the
+    subscription's renewal (`tenants.tasks.deletion_subscription_sync`): the owner's request never
+    waits for Stripe, and a failure (retried, then audited) cannot undo the owner's decision."""
+    if not billing_enabled():
+        return
 
     def subscription_sync() -> None:
-        deletion_subscription_sync(organization, by)
+        from tenants.tasks import deletion_subscription_sync
+
+        with public_context():  # stamped for the public schema: it outlives the organization's schema
+            deletion_subscription_sync.delay(organization.pk, getattr(by, "pk", None))
 
     transaction.on_commit(subscription_sync, robust=True)
 

@@ -83,3 +83,47 @@ def sso_domains_recheck() -> int:
     from tenants.sso.domains import sso_domains_recheck as recheck
 
     return len(recheck())
+
+
+@shared_task(name="tenants.deletion_subscription_sync", bind=True, ignore_result=True)
+def deletion_subscription_sync(self, organization_id: int, by_id: int | None = None) -> str:
+    """Stop (deletion scheduled) or resume (deletion cancelled) the renewal of the organization's
+    Stripe subscription, out of the owner's request (public schema). Stripe unreachable or failing:
+    retried STRIPE_TASK_RETRIES times, STRIPE_TASK_RETRY_SECONDS apart and doubling; then, or when
+    Stripe refuses the request, the failure goes to the organization's audit log -- and the
+    deletion task's reconciliation keeps trying every 15 minutes."""
+    import stripe
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from tenants.billing.services import (
+        RESUME_RENEWAL,
+        STOP_RENEWAL,
+        STRIPE_RETRYABLE,
+        stripe_failure_record,
+    )
+    from tenants.billing.services import deletion_subscription_sync as sync
+    from tenants.models import Organization, OrganizationStatus
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"  # dropped meanwhile: nothing left to bill
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    try:
+        sync(organization, by)
+    except stripe.StripeError as error:
+        retries = self.request.retries
+        if isinstance(error, STRIPE_RETRYABLE) and retries < settings.STRIPE_TASK_RETRIES:
+            countdown = settings.STRIPE_TASK_RETRY_SECONDS * 2**retries
+            raise self.retry(exc=error, countdown=countdown, max_retries=settings.STRIPE_TASK_RETRIES) from None
+        organization.refresh_from_db(fields=["status"])
+        pending = organization.status == OrganizationStatus.PENDING_DELETION
+        stripe_failure_record(
+            organization=organization,
+            operation=STOP_RENEWAL if pending else RESUME_RENEWAL,
+            error=error,
+            actor=by,
+            attempts=retries + 1,
+        )
+        return "failed"
+    return "done"

@@ -300,10 +300,11 @@ LOGGER = "tenants.services"
 
 # --- Migrations run once per organization --------------------------------------------------------
 
-# Migration imports: the standard library, Django and django-tenants, and mptt, whose TreeForeignKey
-# is the field of NetBox-style trees. Never our own code: migrations are replayed for years, in
-# every organization, while our modules move.
-MIGRATION_IMPORTS = {"django", "django_tenants", "mptt", *sys.stdlib_module_names}
+# Migration imports: the standard library, Django and django-tenants, mptt, whose TreeForeignKey
+# is the field of NetBox-style trees, and cryptography, whose Fernet encrypts stored secrets
+# (tenants.secrets). Never our own code: migrations are replayed for years, in every organization,
+# while our modules move.
+MIGRATION_IMPORTS = {"django", "django_tenants", "mptt", "cryptography", *sys.stdlib_module_names}
 # Written before the rule, by Django itself: these names must stay importable where they are.
 MIGRATION_IMPORTS_ALLOWED = {
     # UserManager (use_in_migrations) serialized into the first migration

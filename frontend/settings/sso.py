@@ -63,10 +63,6 @@ def _public_url(request, name: str, *args) -> str:
     return f"{request.scheme}://{request.get_host()}/{get_resolver(settings.ROOT_URLCONF).reverse(name, *args)}"
 
 
-def _secret_hint(secret: str) -> str:
-    return f"•••• {secret[-4:]}" if len(secret) >= 12 else "••••"
-
-
 def _initial(configuration: SSOConfiguration | None) -> dict:
     if configuration is None:
         return {"protocol": SSOProtocol.OIDC, "default_role": MembershipRole.VIEWER}
@@ -86,12 +82,12 @@ def _settings_page(request, form: SSOSettingsForm, status: int = 200) -> HttpRes
     organization = request.organization
     configuration = SSOConfiguration.objects.select_related("app").filter(organization=organization).first()
     idp: dict[str, str] = {}
-    secret_hint = ""
+    secret_set = False
     if configuration is not None:
         if configuration.protocol == SSOProtocol.SAML:
             idp = configuration.app.settings.get("idp") or {}
-        elif configuration.app.secret:
-            secret_hint = _secret_hint(configuration.app.secret)
+        else:  # whether one is stored, never any part of it (it is not even decrypted here)
+            secret_set = bool(configuration.client_secret)
     domains = []
     if configuration is not None:
         domains = [
@@ -103,7 +99,7 @@ def _settings_page(request, form: SSOSettingsForm, status: int = 200) -> HttpRes
         "configuration": configuration,
         "domains": domains,
         "idp": idp,
-        "secret_hint": secret_hint,
+        "secret_set": secret_set,
         "oidc_redirect_uri": _public_url(request, "openid_connect_callback", oidc_provider_id(organization)),
         "saml_entity_id": _public_url(request, "saml_metadata", organization.slug),
         "saml_acs_url": _public_url(request, "saml_acs", organization.slug),

@@ -5,6 +5,7 @@ Only owners start Checkout or open the portal. Every change of an organization's
 status writes a platform audit event in the same transaction.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -243,12 +244,22 @@ def subscription_apply(*, account: BillingAccount, subscription: dict, event_id:
 
 # -- the subscription of an organization being deleted (tenants.services) -------------------------
 
+# What `stripe_failure_record` says was attempted.
+STOP_RENEWAL = "stop renewal"
+RESUME_RENEWAL = "resume renewal"
+CANCEL_NOW = "cancel subscription"
+# Failures worth trying again: Stripe unreachable, overloaded or failing. Others (an invalid
+# request, a revoked key) would fail the same way again.
+STRIPE_RETRYABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
+
 
 def deletion_subscription_sync(organization: Organization, by=None) -> None:
     """Make the subscription's renewal match the organization's deletion: pending deletion, the
     subscription stops at the end of the paid period (`cancel_at_period_end`); deletion cancelled,
     it renews again -- unless the customer had stopped it themselves. One audit event per change.
-    A Stripe failure is logged and changes nothing here: `deletion_subscriptions_reconcile` retries."""
+    Run by the `tenants.deletion_subscription_sync` task, never in a request. A Stripe failure is
+    logged, changes nothing here and is raised (stripe.StripeError): the task retries, and
+    `deletion_subscriptions_reconcile` after it."""
     if not billing_enabled():
         return
     with public_context(), transaction.atomic():
@@ -274,10 +285,10 @@ def deletion_subscription_sync(organization: Organization, by=None) -> None:
             )
         except stripe.StripeError as error:
             logger.warning(
-                "could not %s the Stripe subscription %s of organization %s (retried by the deletion task): %s",
+                "could not %s the Stripe subscription %s of organization %s (retried): %s",
                 "stop renewing" if stop else "resume renewing", account.stripe_subscription_id, current.slug, error,
             )  # fmt: skip
-            return
+            raise
         account.cancel_at_period_end = bool(subscription.cancel_at_period_end)
         account.renewal_stopped_for_deletion = stop
         account.save(update_fields=["cancel_at_period_end", "renewal_stopped_for_deletion", "updated"])
@@ -308,7 +319,22 @@ def deletion_subscriptions_reconcile() -> None:
             .select_related("organization")
         )
         for account in list(unmatched):
-            deletion_subscription_sync(account.organization)
+            with contextlib.suppress(stripe.StripeError):  # logged; the next run tries again
+                deletion_subscription_sync(account.organization)
+
+
+def stripe_failure_record(*, organization: Organization, operation: str, error: Exception, actor=None, attempts: int):
+    """Put a Stripe call that failed for good (its retries spent, or refused by Stripe) in the
+    organization's audit log, where its owners and the operators look, not only in the server log."""
+    with public_context():
+        account = BillingAccount.objects.filter(organization_id=organization.pk).first()
+        audit_record(
+            organization=organization,
+            action=AuditAction.BILLING_STRIPE_FAILED,
+            actor=actor,
+            target=account.stripe_subscription_id if account is not None else "",
+            data={"operation": operation, "error": str(error)[:500], "attempts": attempts},
+        )
 
 
 def deletion_subscription_end(organization: Organization) -> bool:
@@ -332,6 +358,7 @@ def deletion_subscription_end(organization: Organization) -> bool:
             "organization %s kept until the next run: its Stripe subscription %s could not be cancelled: %s",
             organization.slug, account.stripe_subscription_id, error,
         )  # fmt: skip
+        stripe_failure_record(organization=organization, operation=CANCEL_NOW, error=error, attempts=1)
         return False
     logger.warning("Stripe subscription %s of organization %s cancelled: the organization is being deleted",
                    account.stripe_subscription_id, organization.slug)  # fmt: skip

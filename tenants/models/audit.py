@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     BILLING_PLAN_CHANGED = "billing.plan_changed", _("Plan changed")
     BILLING_STATUS_CHANGED = "billing.status_changed", _("Billing status changed")
     BILLING_RENEWAL_CHANGED = "billing.renewal_changed", _("Subscription renewal changed")
+    BILLING_STRIPE_FAILED = "billing.stripe_failed", _("Stripe could not be asked")
     SSO_CONFIGURED = "sso.configured", _("Single sign-on configured")
     SSO_DISABLED = "sso.disabled", _("Single sign-on disabled")
     MEMBERSHIP_JOINED_BY_SSO = "membership.joined_by_sso", _("Joined by single sign-on")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models.members import MembershipRole
 from tenants.models.organizations import Organization
+from tenants.secrets import EncryptedTextField
 
 
 class SSOProtocol(models.TextChoices):
@@ -16,9 +17,10 @@ class SSOProtocol(models.TextChoices):
 class SSOConfiguration(models.Model):
     """An organization's identity provider (`tenants.sso`).
 
-    The protocol side lives in allauth's `SocialApp` row `app` (issuer, client id and secret, or the
-    IdP's entity id, SSO URL and certificate); this row says which organization it belongs to and
-    what signing in through it grants.
+    The protocol side lives in allauth's `SocialApp` row `app` (issuer and client id, or the IdP's
+    entity id, SSO URL and certificate); this row says which organization it belongs to and what
+    signing in through it grants, and keeps the OIDC client secret encrypted (`client_secret`:
+    `app.secret` stays empty, and allauth is handed the secret only when it needs it).
     """
 
     organization = models.OneToOneField(
@@ -40,6 +42,7 @@ class SSOConfiguration(models.Model):
         default=False,
         help_text=_("Members other than owners cannot log in with a password."),
     )
+    client_secret = EncryptedTextField(_("client secret"), help_text=_("OpenID Connect only; encrypted at rest."))
     updated = models.DateTimeField(_("updated"), auto_now=True)
     # The key each email domain's verification token is derived from (`tenants.sso.domains`): random
     # per organization, so one organization's published record proves nothing for another.

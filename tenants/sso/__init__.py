@@ -29,7 +29,9 @@ to, the role people get when they first arrive through it, and whether members m
   in. API tokens are not affected.
 
 Every change of the configuration writes an audit event in its transaction; secrets never
-appear in events.
+appear in events. The OIDC client secret is kept encrypted in `SSOConfiguration.client_secret`
+(tenants.secrets), never in allauth's `SocialApp.secret`: `sso_app` hands allauth an app carrying
+the decrypted secret, in memory, when a login needs it.
 """
 
 import contextlib
@@ -61,6 +63,7 @@ from tenants.models import (
     SSOProtocol,
 )
 from tenants.outbound import host_check
+from tenants.secrets import Secret
 
 OIDC_PROVIDER = "openid_connect"
 SAML_PROVIDER = "saml"
@@ -272,6 +275,7 @@ def sso_configure(
         same_protocol = configuration is not None and configuration.protocol == protocol
         app = old_app if same_protocol else None
         audit: dict = {"protocol": protocol}
+        secret = ""
         if protocol == SSOProtocol.OIDC:
             if oidc is None:
                 raise ValidationError({"issuer": ["Give the issuer, client id and client secret."]})
@@ -293,8 +297,6 @@ def sso_configure(
             new_app = app or _fresh_app(OIDC_PROVIDER, oidc_provider_id(organization))
             new_app.client_id = client_id
             new_app.settings = {**(new_app.settings or {}), "server_url": issuer}
-            if secret:
-                new_app.secret = secret
             audit.update(issuer=issuer, client_id=client_id, client_secret="changed" if secret else "unchanged")
         else:
             idp = None
@@ -321,6 +323,10 @@ def sso_configure(
             configuration = SSOConfiguration(organization=organization, verification_secret=secrets.token_hex(32))
         configuration.protocol = protocol
         configuration.app = new_app
+        if protocol != SSOProtocol.OIDC:
+            configuration.client_secret = ""
+        elif secret:
+            configuration.client_secret = secret  # encrypted on save (tenants.secrets)
         configuration.default_role = default_role
         configuration.require_sso = require_sso
         configuration.full_clean(validate_unique=False)
@@ -401,6 +407,27 @@ def sso_find(query: str) -> SSOConfiguration | None:
                 email_domains__domain=email_domain(query), email_domains__verified_at__isnull=False
             ).first()
         return configurations.filter(organization__slug=query).first()
+
+
+def sso_app(configuration: SSOConfiguration, app: SocialApp | None = None) -> SocialApp:
+    """`configuration`'s allauth app (or `app`, the same row loaded by allauth) carrying the client
+    secret, decrypted -- in memory only, never saved. Raises SecretUnreadable when no configured key
+    decrypts it."""
+    app = app or configuration.app
+    secret = configuration.client_secret
+    app.secret = secret.reveal() if isinstance(secret, Secret) else ""
+    return app
+
+
+def sso_configurations_for_apps(apps: list[SocialApp]) -> dict[int, SSOConfiguration]:
+    """The SSO configurations of `apps`, by app id (one query)."""
+    ids = [app.pk for app in apps if app.pk is not None]
+    if not ids:
+        return {}
+    with public_context():
+        return {
+            configuration.app_id: configuration for configuration in SSOConfiguration.objects.filter(app_id__in=ids)
+        }
 
 
 def sso_configuration_for_app(app: SocialApp | None) -> SSOConfiguration | None:

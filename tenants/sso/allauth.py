@@ -21,6 +21,8 @@ login grants are in `tenants.sso`. Here they are applied at allauth's hooks:
   client of `tenants.outbound` only.
 """
 
+import logging
+
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
@@ -38,11 +40,14 @@ from django.utils.http import urlencode
 
 from tenants.billing import BillingRefused
 from tenants.outbound import outbound_session
+from tenants.secrets import SecretUnreadable
 from tenants.sso import (
     existing_account_refusal,
     outside_domains_refusal,
     password_login_refused,
+    sso_app,
     sso_configuration_for_app,
+    sso_configurations_for_apps,
     sso_domain_verified,
     sso_existing_account,
     sso_existing_user,
@@ -51,6 +56,11 @@ from tenants.sso import (
     sso_session_mark,
 )
 
+logger = logging.getLogger(__name__)
+UNREADABLE_SSO = (
+    "Single sign-on of this organization cannot be used right now: the server cannot read its stored "
+    "client secret. Wirebook's operators have been told; log in with your password meanwhile if you can."
+)
 # Set in `pre_social_login`: whether the login is about to create an account (not an existing one).
 NEW_ACCOUNT_STATE = "wirebook_new_account"
 
@@ -61,6 +71,14 @@ def organization_url(organization) -> str:
 
 def sso_refused(request, message: str, status: int = 403):
     return render(request, "frontend/sso/refused.html", {"message": message}, status=status)
+
+
+def sso_secret_unreadable(request, error: SecretUnreadable) -> HttpResponse:
+    """The answer when the identity provider's client secret cannot be decrypted (the server's
+    WIREBOOK_ENCRYPTION_KEY lost the key it was encrypted with): the operators are told in the log
+    what to do, the person trying to sign in that it is the server's fault."""
+    logger.error("single sign-on refused: %s", error)
+    return sso_refused(request, UNREADABLE_SSO, status=503)
 
 
 def password_login_redirect(request, user) -> HttpResponse | None:
@@ -148,6 +166,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # address's owner to confirm it. New and existing addresses get the same answer.
             raise ImmediateHttpResponse(sso_refused(request, outside_domains_refusal(organization)))
         sociallogin.state[NEW_ACCOUNT_STATE] = True
+
+    def list_apps(self, request, provider=None, client_id=None):
+        """allauth's apps, each organization's carrying its client secret, decrypted in memory
+        (`sso_app`): the table's `secret` column stays empty."""
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        configurations = sso_configurations_for_apps(apps)
+        try:
+            return [sso_app(configurations[app.pk], app) if app.pk in configurations else app for app in apps]
+        except SecretUnreadable as error:
+            raise ImmediateHttpResponse(sso_secret_unreadable(request, error)) from None
 
     def get_requests_session(self):
         # An organization's admin chooses the issuer: only public addresses, plain http only in development.

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from tenants.context import public_context
 from tenants.models import SSOConfiguration
 from tenants.outbound import OutboundError
-from tenants.sso import sso_find
-from tenants.sso.allauth import organization_url
+from tenants.secrets import SecretUnreadable
+from tenants.sso import sso_app, sso_find
+from tenants.sso.allauth import organization_url, sso_secret_unreadable
 
 NOT_FOUND = "No single sign-on is set up for that organization or email address."
 UNREACHABLE = "The identity provider could not be reached. Try again later or ask your administrator."
@@ -71,7 +72,10 @@ def sso_login(request) -> HttpResponse:
         if configuration is None:
             form.add_error("organization", NOT_FOUND)
         else:
-            provider = configuration.app.get_provider(request)
+            try:
+                provider = sso_app(configuration).get_provider(request)
+            except SecretUnreadable as error:
+                return sso_secret_unreadable(request, error)
             try:
                 return provider.redirect(
                     request, AuthProcess.LOGIN, next_url=organization_url(configuration.organization)
@@ -100,7 +104,10 @@ def sso_connect(request) -> HttpResponse:
     if configuration is None:
         messages.error(request, "You are not a member of an organization of that name that uses single sign-on.")
         return redirect("sso_login")
-    provider = configuration.app.get_provider(request)
+    try:
+        provider = sso_app(configuration).get_provider(request)
+    except SecretUnreadable as error:
+        return sso_secret_unreadable(request, error)
     try:
         return provider.redirect(request, AuthProcess.CONNECT, next_url="/login/sso/")
     except (OutboundError, KeyError, ValueError):

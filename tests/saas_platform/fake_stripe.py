@@ -41,6 +41,7 @@ class FakeStripe:
         self.subscriptions: dict[str, dict] = {}
         self.requests: list[dict] = []
         self.delay = 0.0  # seconds every answer waits: to make concurrent deliveries overlap
+        self.failing = False  # answer every request with a 500 api_error, as Stripe does when it is failing
         self._idempotent: dict[str, dict] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -174,7 +175,9 @@ class FakeStripe:
                             "authorization": self.headers.get("Authorization"),
                         }
                     )
-                    if self.command == "POST" and key and key in fake._idempotent:
+                    if fake.failing:
+                        status, answer = 500, {"error": {"type": "api_error", "message": "Stripe is failing."}}
+                    elif self.command == "POST" and key and key in fake._idempotent:
                         status, answer = 200, fake._idempotent[key]
                     else:
                         status, answer = fake._answer(self.command, parts.path, params)

@@ -1,9 +1,13 @@
 """An organization being deleted stops paying: scheduling the deletion stops the Stripe
 subscription's renewal, cancelling the deletion resumes it, and the final drop cancels it. Driven
-with the real `stripe` library against the fake Stripe (tests/saas_platform/fake_stripe.py)."""
+with the real `stripe` library against the fake Stripe (tests/saas_platform/fake_stripe.py).
+
+The renewal changes run in a Celery task queued when the owner's change commits; here it runs
+in-process (`tasks_inline`), and tests/saas_platform/test_billing_worker.py runs it in a real worker."""
 
 import logging
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -17,6 +21,17 @@ from tests.saas_platform.test_billing import deliver, subscribe
 DELETE = "/o/org-a/settings/danger/delete/"
 CANCEL = "/o/org-a/settings/danger/cancel/"
 SERVICES_LOG = "tenants.billing.services"
+
+
+@pytest.fixture(autouse=True)
+def tasks_inline(settings):
+    """Queued tasks run at once, in this process (Celery's eager mode); no retries unless a test asks."""
+    from saas_platform.celery import app as celery_app
+
+    settings.STRIPE_TASK_RETRIES = 0
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture
@@ -144,7 +159,7 @@ def test_stripe_unreachable_the_deletion_is_scheduled_and_the_renewal_stopped_la
     with caplog.at_level(logging.WARNING, logger=SERVICES_LOG), django_capture_on_commit_callbacks(execute=True):
         response = client_of(org_a.owner).post(DELETE, {"confirmation": "org-a"})
 
-    # then: scheduled all the same, the failure logged, nothing recorded as changed
+    # then: scheduled all the same, the failure logged and in the audit log, nothing recorded as changed
     assert response.status_code == 302
     assert Organization.objects.get(pk=org_a.organization.pk).status == OrganizationStatus.PENDING_DELETION
     assert any(
@@ -153,6 +168,10 @@ def test_stripe_unreachable_the_deletion_is_scheduled_and_the_renewal_stopped_la
     assert subscribed["cancel_at_period_end"] is False
     assert not account(org_a).renewal_stopped_for_deletion
     assert events(org_a.organization, AuditAction.BILLING_RENEWAL_CHANGED) == []
+    (failure,) = events(org_a.organization, AuditAction.BILLING_STRIPE_FAILED)
+    assert (failure.actor, failure.target) == (org_a.owner, subscribed["id"])
+    assert failure.data["operation"] == "stop renewal" and failure.data["attempts"] == 1
+    assert "connect" in failure.data["error"].lower()
 
     # and when Stripe is back, the deletion task's next run stops the renewal (keeping the organization)
     settings.STRIPE_API_BASE = stripe_on.url
@@ -177,6 +196,12 @@ def test_stripe_unreachable_the_drop_waits_for_the_next_run(
     assert Organization.objects.filter(pk=org_a.organization.pk).exists()
     assert subscribed["status"] == "active"
     assert any("org-a kept until the next run" in r.getMessage() for r in caplog.records)
+    # the renewal could not be stopped when it was scheduled either: one event each, newest first
+    failures = events(org_a.organization, AuditAction.BILLING_STRIPE_FAILED)
+    assert [(f.actor, f.target, f.data["operation"]) for f in failures] == [
+        (None, subscribed["id"], "cancel subscription"),
+        (org_a.owner, subscribed["id"], "stop renewal"),
+    ]
 
     settings.STRIPE_API_BASE = stripe_on.url
     assert organization_deletions_run() == ["org-a"]
@@ -204,3 +229,46 @@ def test_billing_off_nothing_is_asked_of_stripe(
     assert dropped == ["org-a"]
     assert stripe_on.requests[before:] == []
     assert subscribed["status"] == "active" and subscribed["cancel_at_period_end"] is False
+
+
+def test_the_owners_request_returns_without_waiting_for_a_hanging_stripe(
+    subscribed, stripe_on, org_a, settings, django_capture_on_commit_callbacks
+):
+    from saas_platform.celery import app as celery_app
+
+    # given: Stripe answers nothing for 20 seconds, and no worker is running
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    stripe_on.delay = 20.0
+    before = len(stripe_on.requests)
+    try:
+        # when: the owner schedules the deletion, then cancels it
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            scheduled = client_of(org_a.owner).post(DELETE, {"confirmation": "org-a"})
+        with django_capture_on_commit_callbacks(execute=True):
+            cancelled = client_of(org_a.owner).post(CANCEL)
+        elapsed = time.monotonic() - started
+    finally:
+        stripe_on.delay = 0.0
+
+    # then: both answered at once, Stripe was not called, and the work waits in the queue
+    assert (scheduled.status_code, cancelled.status_code) == (302, 302)
+    assert elapsed < 5, elapsed
+    assert stripe_on.requests[before:] == []
+    assert celery_app.control.purge() == 2
+
+
+def test_stripe_refusing_the_change_is_audited_at_once(
+    subscribed, stripe_on, org_a, settings, django_capture_on_commit_callbacks
+):
+    # given: Stripe refuses to change the subscription (it was cancelled on Stripe's side)
+    settings.STRIPE_TASK_RETRIES = 3
+    subscribed["status"] = "canceled"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule(org_a)
+
+    # then: not retried (it would fail the same way), and in the audit log
+    (failure,) = events(org_a.organization, AuditAction.BILLING_STRIPE_FAILED)
+    assert failure.data["attempts"] == 1 and "canceled subscription" in failure.data["error"]

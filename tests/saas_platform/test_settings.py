@@ -1,19 +1,24 @@
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from saas_platform.settings import database_from_url
+from saas_platform.settings import DEVELOPMENT_ENCRYPTION_KEY, database_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
+# Fixed, not generated: the parameters below name it, and every xdist worker must collect the same ids.
+ENCRYPTION_KEY = base64.urlsafe_b64encode(b"wirebook-settings-test-key".ljust(32, b"-")).decode()
 
 
 def start_django(code="import django; django.setup(); print('started')", **env):
     """Run `code` in a fresh process whose settings come from the environment plus `env`."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "WIREBOOK_PUBLIC_URL"}}
+    unset = {"SECRET_KEY", "DEBUG", "WIREBOOK_PUBLIC_URL", "WIREBOOK_ENCRYPTION_KEY"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -43,10 +48,46 @@ def test_production_refuses_a_missing_or_default_secret_key(secret_key):
 
 
 def test_production_starts_with_a_real_secret_key():
-    result = start_django(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="wirebook.example.com")
+    result = start_django(
+        DEBUG="false", SECRET_KEY="x" * 50, WIREBOOK_ENCRYPTION_KEY=ENCRYPTION_KEY, ALLOWED_HOSTS="wirebook.example.com"
+    )
 
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, "WIREBOOK_ENCRYPTION_KEY is missing while DEBUG is off"),
+        (" , ", "WIREBOOK_ENCRYPTION_KEY is missing while DEBUG is off"),
+        ("not-a-key", "WIREBOOK_ENCRYPTION_KEY: key 1 is not a Fernet key"),
+        (f"{ENCRYPTION_KEY},short", "WIREBOOK_ENCRYPTION_KEY: key 2 is not a Fernet key"),
+        (f"{ENCRYPTION_KEY},{ENCRYPTION_KEY}", "WIREBOOK_ENCRYPTION_KEY lists a key twice"),
+        (DEVELOPMENT_ENCRYPTION_KEY, "WIREBOOK_ENCRYPTION_KEY holds the public development key while DEBUG is off"),
+    ],
+)
+def test_production_refuses_a_missing_or_unusable_encryption_key(key, message):
+    env = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "wirebook.example.com"}
+    if key is not None:
+        env["WIREBOOK_ENCRYPTION_KEY"] = key
+
+    result = start_django(**env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_the_encryption_keys_are_a_list_newest_first():
+    code = "from django.conf import settings; print(' '.join(settings.WIREBOOK_ENCRYPTION_KEYS))"
+    new = Fernet.generate_key().decode()
+
+    rotating = start_django(code, WIREBOOK_ENCRYPTION_KEY=f" {new} , {ENCRYPTION_KEY} ")
+    development = start_django(code)
+
+    assert rotating.stdout.split() == [new, ENCRYPTION_KEY], rotating.stderr
+    assert development.stdout.split() == [DEVELOPMENT_ENCRYPTION_KEY], development.stderr
 
 
 def test_development_starts_without_configuration():
@@ -95,7 +136,12 @@ def show_public_url(**env):
 
 
 def test_the_public_url_defaults_to_the_base_domain_and_refuses_paths():
-    default = show_public_url(WIREBOOK_BASE_DOMAIN="wirebook.example", DEBUG="false", SECRET_KEY="x" * 50)
+    default = show_public_url(
+        WIREBOOK_BASE_DOMAIN="wirebook.example",
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        WIREBOOK_ENCRYPTION_KEY=ENCRYPTION_KEY,
+    )
     given = show_public_url(WIREBOOK_PUBLIC_URL="http://127.0.0.1:8000/")
     with_path = show_public_url(WIREBOOK_PUBLIC_URL="https://wirebook.example/app")
 

@@ -6,10 +6,13 @@ the providers.
 """
 
 import json
+import logging
 import re
 
+import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp
+from cryptography.fernet import Fernet
 from django.test import Client
 
 from tenants.models import AuditAction, Membership, MembershipRole
@@ -25,6 +28,7 @@ from tests.saas_platform.sso_flows import (
     logged_in_user,
     member,
     oidc_sign_in,
+    path_of,
     refused_sign_in,
     saml_sign_in,
     user_with,
@@ -93,6 +97,27 @@ def test_an_unreachable_provider_is_an_error_on_the_sso_page(org_a, oidc):
 
     assert response.status_code == 400
     assert "could not be reached" in response.content.decode()
+
+
+def test_a_client_secret_the_server_cannot_decrypt_is_a_clear_error_not_a_500(org_a, oidc, settings, caplog):
+    # given SSO configured, then the encryption key it was stored with dropped from WIREBOOK_ENCRYPTION_KEY
+    configure_oidc(org_a, oidc)
+    client = Client()
+    start = client.post("/login/sso/", {"organization": "org-a"})
+    at_idp = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    settings.WIREBOOK_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    # when someone starts a login, or comes back from the identity provider
+    with caplog.at_level(logging.ERROR, logger="tenants.sso.allauth"):
+        refused_start = Client().post("/login/sso/", {"organization": "org-a"})
+        refused_callback = client.get(path_of(at_idp.headers["Location"]))
+
+    # then both are told it is the server's fault, nobody is logged in, and the operators read what to do
+    for response in (refused_start, refused_callback):
+        assert response.status_code == 503
+        assert "cannot read its stored client secret" in refusal_message(response)
+    assert logged_in_user(client) is None
+    assert "WIREBOOK_ENCRYPTION_KEY" in caplog.text and "rotate_secrets" in caplog.text
 
 
 def test_a_login_without_an_email_address_is_refused(org_a, oidc):

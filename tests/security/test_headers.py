@@ -2,6 +2,7 @@
 with DEBUG off https only -- the redirect, HSTS, secure cookies -- checked by Django's own
 `check --deploy` in a production-like environment."""
 
+import base64
 import json
 import os
 import secrets
@@ -40,6 +41,7 @@ def production_environment(**overrides: str) -> dict[str, str]:
     environment.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        WIREBOOK_ENCRYPTION_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS=".wirebook.example.com,wirebook.example.com",
         WIREBOOK_BASE_DOMAIN="wirebook.example.com",
         DJANGO_SETTINGS_MODULE="saas_platform.settings",
