@@ -577,7 +577,7 @@ def object_update(
 ) -> models.Model:
     model = type(instance)
     with transaction.atomic():
-        locked = model._base_manager.select_for_update().get(pk=instance.pk)
+        locked = model._base_manager.select_for_update(of=("self",)).order_by().get(pk=instance.pk)
         return _one(_services(model).update, _single(model, data, tags, custom_fields, message, locked))
 
 

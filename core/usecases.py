@@ -180,7 +180,10 @@ class _Writer:
             return {}
         model = self.spec.model
         allowed = model._default_manager.restrict(self.actor, "change").filter(pk__in=pks).values("pk")
-        return {obj.pk: obj for obj in model._base_manager.select_for_update().filter(pk__in=allowed)}
+        return {
+            obj.pk: obj
+            for obj in model._base_manager.select_for_update(of=("self",)).filter(pk__in=allowed).order_by("pk")
+        }
 
 
 def delete_objects(spec: ObjectSpec, actor: Actor, pks: Sequence[int], *, message: str = "") -> None:

@@ -3,6 +3,7 @@ profiles and bay types, inventory item roles."""
 
 from django.core.files.storage import default_storage
 
+from core.fields import JSON_VALUE, Rendered, ValueType, nullable
 from core.registry import Api, Search, registry
 from inventory.api.briefs import NAMED_BRIEF, NAMES
 from inventory.models import (
@@ -37,14 +38,14 @@ COUNTED_TEMPLATES = {
 }
 
 
-def _image(name: str):
+def _image(name: str) -> Rendered:
     """A picture's URL in the media storage, or null."""
 
     def render(device_type, links):
         stored = getattr(device_type, name)
         return default_storage.url(stored) if stored else None
 
-    return render
+    return Rendered(render, nullable(ValueType({"type": "string", "format": "uri"}, "String")))
 
 
 registry.register(
@@ -139,7 +140,7 @@ registry.register(
             "cooling_method", "weight", "weight_unit", "end_of_life", "description", "attributes",
             "module_bay_types", *TRAILER, "module_count", *MODULE_TEMPLATE_COUNTS,
         ),
-        renderers={"attributes": lambda module_type, links: module_type.attribute_data},
+        renderers={"attributes": Rendered(lambda module_type, links: module_type.attribute_data, nullable(JSON_VALUE))},
         write_aliases={"attributes": "attribute_data"},
         counts={name: relation for name, relation in COUNTED_TEMPLATES.items() if name in MODULE_TEMPLATE_COUNTS},
         zero_counts=("module_count", *COOLING_COUNTS),

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
-from core.members import member_brief, member_id
+from core.fields import INTEGER_VALUE, Rendered
+from core.members import MEMBER, member_brief, member_id
 from core.registry import Api, Search, registry
 from inventory.api.briefs import NAMED_BRIEF, NAMES
 from inventory.models import Rack, RackGroup, RackReservation, RackRole, RackType
@@ -69,8 +70,8 @@ registry.register(
             "user", "tenant", "description", "owner", "comments", "tags", "custom_fields",
         ),
         renderers={
-            "user": lambda reservation, links: member_brief(reservation.user_id, links),
-            "unit_count": lambda reservation, links: len(reservation.units),
+            "user": Rendered(lambda reservation, links: member_brief(reservation.user_id, links), MEMBER),
+            "unit_count": Rendered(lambda reservation, links: len(reservation.units), INTEGER_VALUE),
         },
         write_converters={"user_id": member_id, "units": _units},
         write_aliases={"user": "user_id"},

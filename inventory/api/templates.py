@@ -1,5 +1,6 @@
 """NetBox's component templates (dcim/*-templates): what a device or module type gives its devices or modules."""
 
+from core.fields import BRIEF_OBJECT, INTEGER_VALUE, Rendered, nullable, renders
 from core.registry import Api, Search, object_type_renderer, registry
 from core.representation import render
 from core.writes import object_type_converter
@@ -37,6 +38,7 @@ def _template(model, path: str, *fields: str, brief=BRIEF) -> None:
 _component_type = object_type_converter(lambda model: model._meta.label_lower in INVENTORY_COMPONENT_TEMPLATES)
 
 
+@renders(nullable(BRIEF_OBJECT))
 def _component(item, links):
     component = item.component_object
     return None if component is None else render(component, links, brief=True)
@@ -80,7 +82,8 @@ registry.register(
             "last_updated", "_depth",
         ),
         renderers={
-            "parent": lambda item, links: item.parent_id,  # NetBox shows the parent by its id alone
+            # NetBox shows the parent by its id alone
+            "parent": Rendered(lambda item, links: item.parent_id, nullable(INTEGER_VALUE)),
             "component_type": object_type_renderer("component_type"),
             "component": _component,
         },
