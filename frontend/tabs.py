@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 
-from core.registry import ObjectSpec, Tab, registry
+from core.registry import ObjectSpec, Tab, object_type_label, registry
 from core.representation import Links, optimize, render_many
 from frontend import tables
 from frontend.base_views import object_url, permissions
@@ -53,7 +53,4 @@ def related_objects_tab(model, name: str, label: str, pointer: Callable[[ObjectS
 
 
 def _query_value(value) -> str:
-    if isinstance(value, ContentType):
-        spec = registry.find(value.model_class())
-        return spec.type_label if spec is not None else f"{value.app_label}.{value.model}"
-    return str(value)
+    return object_type_label(value) if isinstance(value, ContentType) else str(value)

@@ -177,8 +177,7 @@ def int_param(request: HttpRequest, name: str, default: int) -> int:
 
 
 def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
-    limit = int_param(request, "limit", DEFAULT_PAGE_SIZE)
-    limit = MAX_PAGE_SIZE if limit == 0 else min(limit, MAX_PAGE_SIZE)
+    limit = _page_size(request)
     if "start" in request.GET:
         if "offset" in request.GET:
             raise detail(400, "The offset and start parameters cannot be combined.")
@@ -190,7 +189,16 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
         return rows, {"count": None, "next": following, "previous": None}
     offset = int_param(request, "offset", 0)
     count = queryset.count()
-    rows = list(queryset[offset : offset + limit])
+    return list(queryset[offset : offset + limit]), _offset_page(request, offset, limit, count)
+
+
+def _page_size(request: HttpRequest) -> int:
+    limit = int_param(request, "limit", DEFAULT_PAGE_SIZE)
+    return MAX_PAGE_SIZE if limit == 0 else min(limit, MAX_PAGE_SIZE)
+
+
+def _offset_page(request: HttpRequest, offset: int, limit: int, count: int) -> dict:
+    """NetBox's `count`, `next` and `previous` of the page at `offset` among `count` rows."""
     following = page_url(request, offset=offset + limit, limit=limit) if offset + limit < count else None
     if offset <= 0:
         previous = None
@@ -198,22 +206,14 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
         previous = page_url(request, offset=None, limit=limit)
     else:
         previous = page_url(request, offset=offset - limit, limit=limit)
-    return rows, {"count": count, "next": following, "previous": previous}
+    return {"count": count, "next": following, "previous": previous}
 
 
 def paginate_items(request: HttpRequest, items: list) -> dict:
     """A computed list (not a query) as a NetBox page: `limit`/`offset`, `count`, `next`, `previous`."""
-    limit = int_param(request, "limit", DEFAULT_PAGE_SIZE)
-    limit = MAX_PAGE_SIZE if limit == 0 else min(limit, MAX_PAGE_SIZE)
+    limit = _page_size(request)
     offset = int_param(request, "offset", 0)
-    following = page_url(request, offset=offset + limit, limit=limit) if offset + limit < len(items) else None
-    if offset <= 0:
-        previous = None
-    elif offset - limit <= 0:
-        previous = page_url(request, offset=None, limit=limit)
-    else:
-        previous = page_url(request, offset=offset - limit, limit=limit)
-    return {"count": len(items), "next": following, "previous": previous, "results": items[offset : offset + limit]}
+    return {**_offset_page(request, offset, limit, len(items)), "results": items[offset : offset + limit]}
 
 
 def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk: int | None = None) -> HttpResponse:

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from graphql import (
     GraphQLList,
     GraphQLNonNull,
@@ -190,7 +191,7 @@ class _Plan:
             return "level"
         try:
             model_field = model._meta.get_field(name)
-        except Exception:
+        except FieldDoesNotExist:
             # a foreign key to an unregistered model is exposed as its id (`<name>_id`)
             for model_field in model._meta.concrete_fields:
                 if model_field.attname == name:
