@@ -7,6 +7,8 @@ PrimaryModel         + description, comments                        e.g. Site, D
 NestedGroupModel     + tree: parent, name, slug, description, comments  e.g. Region, Location
 """
 
+from typing import ClassVar
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -89,7 +91,7 @@ class NestedGroupModel(ChangeLoggedModel, MPTTModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     comments = models.TextField(_("comments"), blank=True)
 
-    objects = RestrictedTreeManager()
+    objects: ClassVar[RestrictedTreeManager] = RestrictedTreeManager()
 
     class Meta:
         abstract = True
