@@ -239,7 +239,7 @@ def spec_for(model) -> ObjectSpec:
     return registry.get(model)
 
 
-def object_type_converter(allowed: Callable[[type], bool], *, many: bool = False, null: bool = True):
+def object_type_converter(allowed: Callable[[type[models.Model]], bool], *, many: bool = False, null: bool = True):
     """A write converter for content types given as NetBox's "app.model" strings."""
 
     def one(label):

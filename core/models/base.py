@@ -107,12 +107,12 @@ class NestedGroupModel(ChangeLoggedModel, MPTTModel):
         return self.level
 
 
-def unique_in_tree(label: str, verbose_name: str, *, scope: tuple[str, ...] = ()) -> list[models.UniqueConstraint]:
+def unique_in_tree(label: str, verbose_name: str, *, scope: tuple[str, ...] = ()) -> list[models.BaseConstraint]:
     """Names and slugs unique among siblings and among the roots (NULL parents never collide).
 
     `label` is "<app>_<model>" for the constraint names, `verbose_name` is for the messages.
     """
-    constraints = []
+    constraints: list[models.BaseConstraint] = []
     for field in ("name", "slug"):
         constraints += [
             models.UniqueConstraint(
