@@ -388,7 +388,7 @@ def _record_id(record: dict[str, Any]) -> int | None:
     """The id of the object a record changes; None for a new one (or a malformed id, which
     `to_payload` refuses as the record's error)."""
     pk = record.get("id")
-    if pk in ("", None):
+    if pk is None or pk == "":
         return None
     try:
         return int(pk)
