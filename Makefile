@@ -14,7 +14,7 @@ help:
 	@echo "make run      start Wirebook at http://127.0.0.1:8000 with a demo organization (Ctrl-C stops it)"
 	@echo "make test     checks, lint and the whole test suite on both cores (browser tests included)"
 	@echo "make browsers install Debian's chromium for the browser tests, if missing (apt-get, as root)"
-	@echo "make lint     ruff lint and format check, mypy on the platform layer"
+	@echo "make lint     ruff lint and format check, mypy on every app"
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
 	@echo "make openapi  rewrite docs/openapi.json and docs/graphql.schema, the committed API schemas CI checks"
