@@ -21,7 +21,7 @@ help:
 	@echo "make openapi  rewrite docs/openapi.json and docs/graphql.schema, the committed API schemas CI checks"
 	@echo "make benchmark  measure provisioning, list pages and the API (writes benchmarks/results/*.json;"
 	@echo "               NETBOX_URL=... NETBOX_TOKEN=... measure NetBox beside Wirebook's API)"
-	@echo "make clean    remove .venv and .data (local databases included)"
+	@echo "make clean    remove .venv, .venv-checkov and .data (local databases included)"
 
 # pysaml2, the SAML identity provider the SSO tests sign in with, signs with the xmlsec1 program
 # (Wirebook itself uses the xmlsec wheel): Debian's xmlsec1, installed only when missing and apt-get is there.
@@ -34,7 +34,16 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,embedded]'
 	touch $(INSTALLED)
 
-install: $(INSTALLED) browsers pgbouncer
+# checkov (the scan of infra/terraform/ and the Dockerfile in tests/infra/) pins boto3, packaging and
+# an HCL parser of its own that the project's environment cannot share: it gets a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed
+$(CHECKOV_INSTALLED): constraints-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r constraints-checkov.txt
+	touch $(CHECKOV_INSTALLED)
+
+install: $(INSTALLED) $(CHECKOV_INSTALLED) browsers pgbouncer
 
 # The browser tests (tests/e2e/) drive Debian's chromium through Playwright; installed once, quietly.
 CHROMIUM := /usr/bin/chromium
@@ -63,7 +72,7 @@ run: $(INSTALLED)
 	$(DEVSTACK) run
 
 # WIREBOOK_PGBOUNCER=1: devstack also starts PgBouncer, and every live server of the suite goes through it.
-test: $(INSTALLED) browsers pgbouncer
+test: $(INSTALLED) $(CHECKOV_INSTALLED) browsers pgbouncer
 	WIREBOOK_PGBOUNCER=1 $(DEVSTACK) exec --dir .data/test -- $(MAKE) --no-print-directory test-steps
 
 # The steps of `make test`, run with DATABASE_URL and REDIS_URL set.
@@ -98,4 +107,4 @@ migrate: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) manage.py migrate
 
 clean:
-	rm -rf $(VENV) .data
+	rm -rf $(VENV) $(CHECKOV_VENV) .data
