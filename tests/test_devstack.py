@@ -38,18 +38,15 @@ def accepts_connections(port: int) -> bool:
         return False
 
 
-def test_exec_starts_services_for_the_command_and_stops_them(tmp_path):
-    try:
-        devstack.find_pg_binaries()
-        devstack.find_redis_server()
-    except devstack.DevstackError as exc:
-        pytest.skip(str(exc))
-    env = {name: value for name, value in os.environ.items() if name not in {"DATABASE_URL", "REDIS_URL"}}
+def devstack_exec(tmp_path, child: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m saas_platform.devstack exec --dir <tmp_path> -- python -c <child>`, with no service given."""
+    unset = {"DATABASE_URL", "REDIS_URL", ENABLE_ENV, URL_ENV}
+    environment = {name: value for name, value in os.environ.items() if name not in unset}
     command = [sys.executable, "-m", "saas_platform.devstack", "exec", "--dir", str(tmp_path), "--"]
     try:
-        result = subprocess.run(
-            [*command, sys.executable, "-c", CHILD],
-            env=env,
+        return subprocess.run(
+            [*command, sys.executable, "-c", child],
+            env={**environment, **env},
             cwd=devstack.PROJECT_ROOT,
             capture_output=True,
             text=True,
@@ -57,6 +54,16 @@ def test_exec_starts_services_for_the_command_and_stops_them(tmp_path):
         )
     finally:
         shutil.rmtree(devstack.fallback_dir(tmp_path), ignore_errors=True)
+
+
+def test_exec_starts_services_for_the_command_and_stops_them(tmp_path):
+    try:
+        devstack.find_pg_binaries()
+        devstack.find_redis_server()
+    except devstack.DevstackError as exc:
+        pytest.skip(str(exc))
+
+    result = devstack_exec(tmp_path, CHILD)
 
     assert result.returncode == 0, result.stdout + result.stderr
     ok, database_url, redis_url = result.stdout.split()
@@ -92,20 +99,8 @@ def test_exec_with_pgbouncer_puts_a_transaction_pooler_before_postgresql(tmp_pat
         if enabled(os.environ.get(ENABLE_ENV)):
             pytest.fail(str(exc))
         pytest.skip(str(exc))
-    unset = {"DATABASE_URL", "REDIS_URL", URL_ENV}
-    env = {name: value for name, value in os.environ.items() if name not in unset}
-    command = [sys.executable, "-m", "saas_platform.devstack", "exec", "--dir", str(tmp_path), "--"]
-    try:
-        result = subprocess.run(
-            [*command, sys.executable, "-c", POOLED_CHILD],
-            env={**env, ENABLE_ENV: "1", "PYTHONPATH": str(devstack.PROJECT_ROOT)},
-            cwd=devstack.PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        shutil.rmtree(devstack.fallback_dir(tmp_path), ignore_errors=True)
+
+    result = devstack_exec(tmp_path, POOLED_CHILD, **{ENABLE_ENV: "1", "PYTHONPATH": str(devstack.PROJECT_ROOT)})
 
     assert result.returncode == 0, result.stdout + result.stderr
     ok, database_url, pooled, pooled_database, pool_mode = result.stdout.split()

@@ -27,7 +27,7 @@ from saas_platform.devstack.common import (
     read_from,
     say,
 )
-from saas_platform.devstack.processes import RunAs, restore_sigmask, take_stop_signal
+from saas_platform.devstack.processes import RunAs, restore_sigmask, take_stop_signal, terminate
 
 ENABLE_ENV = "WIREBOOK_PGBOUNCER"
 URL_ENV = "WIREBOOK_PGBOUNCER_URL"
@@ -203,13 +203,7 @@ class PgBouncer(ServiceFiles):
 
     def stop(self) -> None:
         try:
-            if self.process is not None and self.process.poll() is None:
-                self.process.terminate()  # SIGTERM: PgBouncer closes every connection and exits
-                try:
-                    self.process.wait(5)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
+            terminate(self.process)  # on SIGTERM PgBouncer closes every connection and exits
         finally:
             for handle in self.locks:
                 handle.close()

@@ -45,9 +45,9 @@ resource "random_bytes" "encryption_key" {
   length = 32
 }
 
-resource "aws_secretsmanager_secret" "generated" {
-  #checkov:skip=CKV2_AWS_57:these keys cannot rotate unattended (a new pepper revokes every API token; the encryption key is rotated with manage.py rotate_secrets)
-  for_each = local.generated
+resource "aws_secretsmanager_secret" "this" {
+  #checkov:skip=CKV2_AWS_57:none rotates unattended: a new pepper revokes every API token, the encryption key is rotated with manage.py rotate_secrets, the Stripe and Sentry keys are issued (and rotated) there
+  for_each = merge(local.generated, local.operator_set)
 
   name                    = "${local.prefix}/${each.key}"
   description             = "Wirebook ${var.name}: ${each.key}"
@@ -58,24 +58,15 @@ resource "aws_secretsmanager_secret" "generated" {
 resource "aws_secretsmanager_secret_version" "generated" {
   for_each = local.generated
 
-  secret_id     = aws_secretsmanager_secret.generated[each.key].id
+  secret_id     = aws_secretsmanager_secret.this[each.key].id
   secret_string = each.value
 }
 
-resource "aws_secretsmanager_secret" "operator_set" {
-  #checkov:skip=CKV2_AWS_57:issued by Stripe and Sentry; rotated there, then stored here by the operator
-  for_each = local.operator_set
-
-  name                    = "${local.prefix}/${each.key}"
-  description             = "Wirebook ${var.name}: ${each.key} (set by the operator)"
-  kms_key_id              = var.kms_key_arn
-  recovery_window_in_days = 30
-}
-
+# Set by the operator after the first apply (in Secrets Manager), and kept.
 resource "aws_secretsmanager_secret_version" "operator_set" {
   for_each = local.operator_set
 
-  secret_id     = aws_secretsmanager_secret.operator_set[each.key].id
+  secret_id     = aws_secretsmanager_secret.this[each.key].id
   secret_string = each.value
 
   lifecycle {

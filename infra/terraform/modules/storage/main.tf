@@ -101,12 +101,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "files" {
   }
 }
 
-data "aws_iam_policy_document" "files" {
+# Both buckets refuse every request that does not come over TLS.
+data "aws_iam_policy_document" "tls_only" {
+  for_each = { files = aws_s3_bucket.files.arn, logs = aws_s3_bucket.logs.arn }
+
   statement {
     sid       = "TlsOnly"
     effect    = "Deny"
     actions   = ["s3:*"]
-    resources = [aws_s3_bucket.files.arn, "${aws_s3_bucket.files.arn}/*"]
+    resources = [each.value, "${each.value}/*"]
 
     principals {
       type        = "*"
@@ -123,7 +126,7 @@ data "aws_iam_policy_document" "files" {
 
 resource "aws_s3_bucket_policy" "files" {
   bucket = aws_s3_bucket.files.id
-  policy = data.aws_iam_policy_document.files.json
+  policy = data.aws_iam_policy_document.tls_only["files"].json
 }
 
 # --- access logs ------------------------------------------------------------------------------
@@ -218,23 +221,7 @@ data "aws_iam_policy_document" "logs" {
     }
   }
 
-  statement {
-    sid       = "TlsOnly"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+  source_policy_documents = [data.aws_iam_policy_document.tls_only["logs"].json]
 }
 
 resource "aws_s3_bucket_policy" "logs" {
