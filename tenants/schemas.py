@@ -134,7 +134,18 @@ def _major_version(binary: str) -> int:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return 0
-    match = re.search(r"(\d+)(?:\.\d+)?", output.split(")")[-1])
+    return pg_dump_major_version(output)
+
+
+_VERSION_AFTER_PRODUCT = re.compile(r"\(PostgreSQL\)\s+(\d+)")
+_FIRST_NUMBER = re.compile(r"\b(\d+)(?:\.\d+)*")
+
+
+def pg_dump_major_version(output: str) -> int:
+    """The major version `pg_dump --version` printed, 0 if none: "pg_dump (PostgreSQL) 16.4",
+    "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)", "pg_dump (PostgreSQL) 17beta1",
+    "pg_dump (PostgreSQL) 9.6.24" (9: servers before 10 report 90624 // 10000 too)."""
+    match = _VERSION_AFTER_PRODUCT.search(output) or _FIRST_NUMBER.search(output)
     return int(match.group(1)) if match else 0
 
 

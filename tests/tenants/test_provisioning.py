@@ -1,3 +1,4 @@
+import glob
 import threading
 
 import pytest
@@ -8,11 +9,17 @@ from django.core.management.base import CommandError
 from django.db import connection, connections, router
 
 from automation.models import Job
-from tenants import services
+from tenants import schemas, services
 from tenants.context import schema_context, tenant_context
 from tenants.models import Domain, Membership, MembershipRole, Organization, SchemaSnapshot, SpareSchema
 from tenants.provisioning import spare_pool_refill
-from tenants.schemas import current_fingerprint, expected_migrations, schema_drop, schema_exists
+from tenants.schemas import (
+    current_fingerprint,
+    expected_migrations,
+    pg_dump_major_version,
+    schema_drop,
+    schema_exists,
+)
 from tenants.services import organization_create
 
 
@@ -257,3 +264,29 @@ def test_no_refill_is_queued_when_the_pool_is_disabled(org_a, settings, django_c
         organization_create(name="No pool", slug="no-pool", owner=org_a.owner)
 
     assert [callback for callback in callbacks if "refill" in callback.__qualname__] == []
+
+
+@pytest.mark.parametrize(
+    ("output", "major"),
+    [
+        ("pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)\n", 15),
+        ("pg_dump (PostgreSQL) 16.4\n", 16),
+        ("pg_dump (PostgreSQL) 15.4 (Ubuntu 15.4-1.pgdg22.04+1)\n", 15),
+        ("pg_dump (PostgreSQL) 17beta1\n", 17),
+        ("pg_dump (PostgreSQL) 9.6.24\n", 9),
+        ("pg_dump 14.2\n", 14),
+        ("no version here\n", 0),
+    ],
+)
+def test_pg_dump_versions_are_read_whatever_the_packager_appends(output, major):
+    assert pg_dump_major_version(output) == major
+
+
+def test_a_debian_pg_dump_is_accepted_for_the_server_it_belongs_to():
+    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))
+    if not debian:
+        pytest.skip("no Debian PostgreSQL packages on this machine")
+    binary = debian[-1]
+    major = int(binary.split("/")[4])
+
+    assert schemas._major_version(binary) == major
