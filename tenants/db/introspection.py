@@ -8,7 +8,10 @@ every table, view and sequence records a dependency on its schema. Starting from
 on the search path, the same list costs what those schemas hold, whatever else the database has.
 """
 
-from django.db.backends.postgresql.introspection import DatabaseIntrospection, TableInfo
+from django.db.backends.postgresql.introspection import (  # type: ignore[attr-defined]  # TableInfo: not in django-stubs
+    DatabaseIntrospection,
+    TableInfo,
+)
 
 
 class SchemaScopedIntrospection(DatabaseIntrospection):
