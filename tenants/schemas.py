@@ -80,13 +80,14 @@ def schema_rename(old: str, new: str) -> None:
         cursor.execute(f"ALTER SCHEMA {quote(old)} RENAME TO {quote(new)}")
 
 
-def schema_migrate(schema_name: str, *, verbosity: int = 0, stdout=None) -> None:
-    """Create the schema if needed and apply every tenant migration to it."""
+def schema_migrate(schema_name: str, *, verbosity: int = 0, stdout=None, command=None) -> None:
+    """Create the schema if needed and apply every tenant migration to it (with Django's migrate,
+    or `command`, a subclass of it)."""
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema_name)}")
     with schema_context(schema_name, include_public=False):
         call_command(
-            django_migrate.Command(),
+            command or django_migrate.Command(),
             interactive=False,
             verbosity=verbosity,
             skip_checks=True,

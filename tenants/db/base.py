@@ -32,7 +32,7 @@ SCHEMA_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}\Z")
 PUBLIC_SCHEMA = "public"
 _SET_PATH_SQL = "SELECT pg_catalog.set_config('search_path', %s, true)"
 # Statements PostgreSQL runs only outside a transaction block, so with no local search_path.
-_OUTSIDE_TRANSACTIONS = re.compile(
+OUTSIDE_TRANSACTIONS = re.compile(
     r"^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\s+\w+)\s+CONCURRENTLY\b", re.IGNORECASE
 )
 
@@ -53,6 +53,8 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         # How many statements this connection sent to the server, and who wants to know each.
         self.statements = 0
         self._statement_observers: list[Callable[[str, str], None]] = []
+        # Who wants each statement a schema editor (a migration) sends, composed as sent.
+        self.schema_statement_observers: list[Callable[[str], None]] = []
         super().__init__(*args, **kwargs)
         # django-tenants' introspection switches schemas with a session-level SET; Django's own
         # is enough, since its queries see exactly the schemas on the applied search path (and its
@@ -87,6 +89,16 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
             yield
         finally:
             self._statement_observers.remove(observer)
+
+    @contextmanager
+    def observe_schema_statements(self, observer: Callable[[str], None]) -> Iterator[None]:
+        """Call `observer(sql)` for every statement a schema editor sends in the block (DDL and
+        RunSQL of migrations, not their introspection), parameters merged into the text."""
+        self.schema_statement_observers.append(observer)
+        try:
+            yield
+        finally:
+            self.schema_statement_observers.remove(observer)
 
     def _in_server_transaction(self) -> bool:
         raw = self.connection
@@ -157,7 +169,7 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
             if on_default_path:
                 self._note("query", sql)
                 return execute(sql, params, many, context)
-            if _OUTSIDE_TRANSACTIONS.match(sql):
+            if OUTSIDE_TRANSACTIONS.match(sql):
                 if f"{self.ops.quote_name(self.schema_name)}." not in sql:
                     raise NotSupportedError(
                         f"In schema {self.schema_name}, a concurrent index statement must name the schema of its "
