@@ -17,7 +17,8 @@ from tenants.migration import SchemaTarget, schemas_migrate, stale_schemas
 from tenants.migration_plan import MigrationPlan, PlannedMigration, plan_replay, runs_python
 from tenants.models import SpareSchema
 from tenants.provisioning import spare_pool_refill
-from tenants.schemas import current_fingerprint, schema_migrate
+from tenants.schemas import current_fingerprint, schema_drop, schema_migrate, snapshot_sql_for
+from tenants.snapshots import snapshot_from_catalog
 from tests.tenants.catalog import catalog_differences, schema_catalog
 
 # The tenant migrations that run Python: each is run by Django in every organization's schema, one
@@ -166,11 +167,24 @@ def unapply_recent_migrations(schema_name, *, dcim=True):
             cursor.execute("DELETE FROM django_content_type WHERE app_label = 'inventory' AND model ~ 'rack'")
 
 
+def organizations_lacking_recent_migrations(committed, slugs, *, dcim=True):
+    """Organizations whose schemas lack the same recent migrations: one taken back by Django, the
+    others copies of it (taking each back would cost seconds apiece)."""
+    organizations = [committed.organization(slug) for slug in slugs]
+    first = organizations[0].schema_name
+    unapply_recent_migrations(first, dcim=dcim)
+    sql = snapshot_from_catalog(first)
+    for organization in organizations[1:]:
+        schema_drop(organization.schema_name)
+        with connection.cursor() as cursor:
+            cursor.execute(snapshot_sql_for(sql, organization.schema_name, source=first))
+    return organizations
+
+
 def test_a_replayed_plan_leaves_each_schema_as_djangos_migrate_does(committed, monkeypatch):
     # given organizations lacking the same migrations -- one whose DCIM table exists already
-    pilot, copy, broken, reference = (committed.organization(f"plan-{n}") for n in ("pilot", "copy", "bad", "ref"))
-    for organization in (pilot, copy, broken, reference):
-        unapply_recent_migrations(organization.schema_name)
+    slugs = ("plan-pilot", "plan-copy", "plan-bad", "plan-ref")
+    pilot, copy, broken, reference = organizations_lacking_recent_migrations(committed, slugs)
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE TABLE "{broken.schema_name}".inventory_rack (id int)')
     schema_migrate(reference.schema_name)  # Django's migrate, as before plans
@@ -206,9 +220,8 @@ def test_a_replayed_plan_leaves_each_schema_as_djangos_migrate_does(committed, m
 def test_a_failing_pilot_is_reported_and_a_schema_the_plan_does_not_fit_is_migrated_by_django(committed, monkeypatch):
     # given three organizations lacking core's token column: the first has the column already,
     # and the plan will not fit the last
-    broken, pilot, other = (committed.organization(f"fit-{n}") for n in ("bad", "pilot", "other"))
-    for organization in (broken, pilot, other):
-        unapply_recent_migrations(organization.schema_name, dcim=False)
+    slugs = ("fit-bad", "fit-pilot", "fit-other")
+    broken, pilot, other = organizations_lacking_recent_migrations(committed, slugs, dcim=False)
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{broken.schema_name}".core_objectchange ADD COLUMN token_created_by text')
     replay = migration.plan_replay

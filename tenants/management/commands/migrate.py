@@ -97,7 +97,9 @@ class Command(django_migrate.Command):
         self._say(verbosity, "Organization schemas:", self.style.MIGRATE_HEADING)
         snapshot = template_refresh()
         if snapshot is None:
-            self._say(verbosity, "  no schema snapshot (pg_dump unavailable): new schemas will be migrated")
+            self._say(
+                verbosity, "  no schema snapshot (see the warning logged): new schemas will be built by migrating"
+            )
         targets = self._targets(only)
         missing = missing_migrations([t.schema_name for t in targets])
         todo = spares_withdraw([t for t in targets if t.schema_name in missing])
