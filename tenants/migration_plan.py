@@ -21,7 +21,6 @@ outside a transaction, as Django runs them; their concurrent statements name the
 (`tenants.db.schema`), which the replay replaces with the schema at hand.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.management.commands import migrate as django_migrate
@@ -31,7 +30,7 @@ from psycopg import sql
 
 from tenants.context import connection, schema_context
 from tenants.db.base import OUTSIDE_TRANSACTIONS
-from tenants.schemas import quote, schema_migrate
+from tenants.schemas import names_schema, quote, schema_migrate
 
 _SET_PATH = "SELECT pg_catalog.set_config('search_path', %s, true)"
 # Operations whose whole effect on the database goes through the schema editor.
@@ -110,16 +109,12 @@ class _RecordingMigrate(django_migrate.Command):
         self.current.append(text)
         # A schema is named only as a qualifier (concurrent index statements), which the replay
         # replaces; named anywhere else, the statement is the pilot's own.
-        if _names(text.replace(_qualifier(self.plan.pilot), ""), self.plan.pilot):
+        if names_schema(text.replace(_qualifier(self.plan.pilot), ""), self.plan.pilot):
             self.plan.unreplayable.append(f"a statement names the schema {self.plan.pilot}: {text[:100]}")
 
 
 def _qualifier(schema_name: str) -> str:
     return f"{quote(schema_name)}."
-
-
-def _names(text: str, schema_name: str) -> bool:
-    return re.search(rf"(?<![\w$]){re.escape(schema_name)}(?![\w$])", text) is not None
 
 
 def plan_on(schema_name: str) -> MigrationPlan:

@@ -9,7 +9,6 @@ organization schema in one transaction, far faster than migrating.
 import functools
 import hashlib
 import logging
-import re
 
 from django.core.management import call_command
 from django.core.management.commands import migrate as django_migrate
@@ -101,7 +100,31 @@ def schema_build(schema_name: str) -> None:
 
 def snapshot_sql_for(sql: str, schema_name: str, *, source: str = TEMPLATE_SCHEMA) -> str:
     """The snapshot of `source` (the template's, by default) rewritten to build `schema_name`."""
-    return re.sub(rf"\b{re.escape(check_schema_name(source))}\b", check_schema_name(schema_name), sql)
+    return schema_name_replaced(sql, check_schema_name(source), check_schema_name(schema_name))
+
+
+def _name_spans(text: str, name: str):
+    """Where `name` stands in `text` as a whole identifier (not inside a longer one)."""
+    start = text.find(name)
+    while start != -1:
+        end = start + len(name)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_$") and not (after.isalnum() or after in "_$"):
+            yield start, end
+        start = text.find(name, end)
+
+
+def names_schema(text: str, name: str) -> bool:
+    return next(_name_spans(text, name), None) is not None
+
+
+def schema_name_replaced(text: str, old: str, new: str) -> str:
+    parts, position = [], 0
+    for start, end in _name_spans(text, old):
+        parts += [text[position:start], new]
+        position = end
+    return "".join(parts) + text[position:]
 
 
 # -- taking a snapshot ------------------------------------------------------------------------

@@ -12,14 +12,21 @@ transaction of their own -- except the concurrent index statements PostgreSQL re
 transaction block, which name their schema themselves (tenants.db.schema).
 
 Every statement sent to the server is counted (`statements`, and `observe_statements` for the
-order and kind of each: "begin", "set_config", "query", "commit", "rollback", "health"), which
-tests use to pin per-request costs and benchmarks report.
+order and kind of each: "begin", "set_config", "query", "commit", "rollback", "health",
+"memory"), which tests use to pin per-request costs and benchmarks report.
+
+A connection is also recycled by what it touched (`close_if_overgrown`): PostgreSQL keeps catalog
+cache for every table a server process used, in every schema, so a connection that served
+thousands of organizations holds a gigabyte. It is closed once it served `CONN_MAX_SCHEMAS`
+organization schemas or its server process holds `CONN_MAX_MEMORY_MB`.
 """
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import psycopg
 from django.db import NotSupportedError
 from django_tenants.postgresql_backend import base as tenants_base
 from psycopg import pq
@@ -37,6 +44,14 @@ OUTSIDE_TRANSACTIONS = re.compile(
 )
 
 
+logger = logging.getLogger(__name__)
+
+# The server memory of a connection is measured each time it has served this many more schemas
+# (the first time, after this many: a connection serving fewer cannot have grown much).
+MEMORY_CHECK_EVERY_SCHEMAS = 10
+_MEMORY_SQL = "SELECT sum(total_bytes) FROM pg_catalog.pg_backend_memory_contexts"
+
+
 def check_schema_name(name: str) -> str:
     if not SCHEMA_NAME_RE.match(name) or name.startswith("pg_"):
         raise ValueError(f"invalid schema name: {name!r}")
@@ -46,6 +61,7 @@ def check_schema_name(name: str) -> str:
 class DatabaseWrapper(tenants_base.DatabaseWrapper):
     SchemaEditorClass = SchemaEditor
     introspection_class = SchemaScopedIntrospection
+    _memory_warned = False  # that the role may not read its memory: said once per process
 
     def __init__(self, *args, **kwargs):
         # The search path applied in the transaction that is open on the server, if any.
@@ -55,6 +71,10 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         self._statement_observers: list[Callable[[str, str], None]] = []
         # Who wants each statement a schema editor (a migration) sends, composed as sent.
         self.schema_statement_observers: list[Callable[[str], None]] = []
+        # The organization schemas this server connection has served (see close_if_overgrown).
+        self.schemas_served: set[str] = set()
+        self._memory_check_at = MEMORY_CHECK_EVERY_SCHEMAS
+        self._memory_readable = True
         super().__init__(*args, **kwargs)
         # django-tenants' introspection switches schemas with a session-level SET; Django's own
         # is enough, since its queries see exactly the schemas on the applied search path (and its
@@ -137,6 +157,64 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         self._forget_search_path()
         return super()._close()
 
+    # -- recycling by what a connection touched ------------------------------------------------
+
+    def connect(self):
+        super().connect()
+        self.schemas_served = set()
+        self._memory_check_at = MEMORY_CHECK_EVERY_SCHEMAS
+        self._memory_readable = True  # asked again on each connection; warned about once per process
+
+    def close_if_overgrown(self) -> bool:
+        """Close the connection when it has served CONN_MAX_SCHEMAS organization schemas, or its
+        server process holds CONN_MAX_MEMORY_MB (pg_backend_memory_contexts, read each time
+        MEMORY_CHECK_EVERY_SCHEMAS more schemas were served). A PostgreSQL backend keeps catalog cache
+        for every table it touched, in every schema, until it exits: time-based recycling
+        (CONN_MAX_AGE) bounds a connection's life, this bounds its size. Called when a schema is left
+        (`tenants.context`), so requests, Celery tasks and commands looping over organizations alike;
+        never inside a transaction. Returns whether it closed."""
+        if self.connection is None or self.in_atomic_block or not self.autocommit:
+            return False
+        served = len(self.schemas_served)
+        max_schemas = self.settings_dict.get("CONN_MAX_SCHEMAS") or 0
+        max_megabytes = self.settings_dict.get("CONN_MAX_MEMORY_MB") or 0
+        reason = None
+        if max_schemas and served >= max_schemas:
+            reason = f"it served {served} organization schemas (CONN_MAX_SCHEMAS {max_schemas})"
+        elif max_megabytes and served >= self._memory_check_at:
+            self._memory_check_at = served + MEMORY_CHECK_EVERY_SCHEMAS
+            megabytes = self.server_memory_mb()
+            if megabytes is not None and megabytes >= max_megabytes:
+                reason = f"its server process holds {megabytes:.0f} MB (CONN_MAX_MEMORY_MB {max_megabytes})"
+        if reason is None:
+            return False
+        logger.debug("closing database connection %s: %s", self.alias, reason)
+        self.close()
+        return True
+
+    def server_memory_mb(self) -> float | None:
+        """The memory this connection's server process holds, in MB, or None when it cannot be read
+        (the view needs PostgreSQL 14 and the role pg_read_all_stats; without them, only
+        CONN_MAX_SCHEMAS recycles)."""
+        raw = self.connection
+        if raw is None or not self._memory_readable or raw.info.transaction_status != pq.TransactionStatus.IDLE:
+            return None
+        self._note("memory", _MEMORY_SQL)
+        try:
+            row = raw.execute(_MEMORY_SQL).fetchone()
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedTable) as exc:
+            self._memory_readable = False
+            if DatabaseWrapper._memory_warned:
+                return None
+            DatabaseWrapper._memory_warned = True
+            logger.warning(
+                "connection memory cannot be read (%s): grant the role pg_read_all_stats (PostgreSQL 14+) for "
+                "CONN_MAX_MEMORY_MB to apply; CONN_MAX_SCHEMAS still does",
+                str(exc).strip().splitlines()[0],
+            )
+            return None
+        return float(row[0] or 0) / 2**20
+
     def set_tenant(self, tenant, include_public=True):
         """django-tenants' set_tenant, minus emptying ContentType's cache on every switch: that
         cache is kept per schema instead (`tenants.content_types`)."""
@@ -157,6 +235,8 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
 
     def _apply_search_path(self, execute, sql, params, many, context):
         raw = self.connection
+        if self.schema_name != PUBLIC_SCHEMA:
+            self.schemas_served.add(self.schema_name)
         desired = self.desired_search_path()
         status = raw.info.transaction_status
         if status == pq.TransactionStatus.IDLE:
