@@ -44,6 +44,21 @@ class _Column(NamedTuple):
     comment: str | None
 
 
+class _Constraint(NamedTuple):
+    table: int
+    name: str
+    kind: str
+    definition: str
+    index: int
+    validated: bool
+
+    @property
+    def inline(self) -> bool:
+        """Declared in CREATE TABLE (cheaper than one ALTER TABLE each): all but foreign keys, which
+        wait for the tables they reference, and constraints not yet validated."""
+        return self.kind != "f" and self.validated
+
+
 def _ident(name: str) -> str:
     return sql.Identifier(name).as_string(None)
 
@@ -80,9 +95,9 @@ _COLUMNS = """
     ORDER BY a.attrelid, a.attnum
 """
 _CONSTRAINTS = """
-    SELECT conrelid, conname, contype, pg_get_constraintdef(oid), conindid
+    SELECT conrelid, conname, contype, pg_get_constraintdef(oid), conindid, convalidated
     FROM pg_constraint WHERE conrelid = ANY(%s)
-    ORDER BY contype = 'f', conrelid, conname
+    ORDER BY conrelid, conname
 """
 _INDEXES = "SELECT indexrelid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ANY(%s) ORDER BY indexrelid"
 # What a table may carry that is not rebuilt: the snapshot refuses rather than leave it out.
@@ -133,18 +148,19 @@ def snapshot_from_catalog(schema_name: str) -> str:
         cursor.execute(_COLUMNS, [oids])
         columns = [_Column(*row) for row in cursor.fetchall()]
         cursor.execute(_CONSTRAINTS, [oids])
-        constraints = cursor.fetchall()
+        constraints = [_Constraint(*row) for row in cursor.fetchall()]
         cursor.execute(_INDEXES, [oids])
-        indexes = cursor.fetchall()
+        backing = {constraint.index for constraint in constraints if constraint.index}
+        indexes = [(oid, definition) for oid, definition in cursor.fetchall() if oid not in backing]
         rows = _rows(cursor, schema_name, tables, columns)
         positions = _positions(cursor, schema_name, [identity[0] for identity in identities.values()])
     return "\n".join(
         [
             f"CREATE SCHEMA {_ident(schema_name)};",
-            *_tables(schema_name, tables, columns, identities),
+            *_tables(schema_name, tables, columns, identities, [c for c in constraints if c.inline]),
             *rows,
             *positions,
-            *_constraints_and_indexes(schema_name, tables, constraints, indexes),
+            *_constraints_and_indexes(schema_name, tables, [c for c in constraints if not c.inline], indexes),
             *_comments(schema_name, tables, columns),
         ]
     )
@@ -154,7 +170,7 @@ def _qualified(schema_name: str, name: str) -> str:
     return f"{_ident(schema_name)}.{_ident(name)}"
 
 
-def _tables(schema_name, tables, columns, identities) -> list[str]:
+def _tables(schema_name, tables, columns, identities, constraints) -> list[str]:
     definitions: dict[int, list[str]] = {oid: [] for oid in tables}
     for column in columns:
         parts = [_ident(column.name), column.type_name]
@@ -174,6 +190,8 @@ def _tables(schema_name, tables, columns, identities) -> list[str]:
                 f"MINVALUE {minimum} MAXVALUE {maximum} CACHE {cache}{' CYCLE' if cycle else ''})"
             )
         definitions[column.table].append(" ".join(parts))
+    for constraint in constraints:
+        definitions[constraint.table].append(f"CONSTRAINT {_ident(constraint.name)} {constraint.definition}")
     statements = []
     for oid, (name, persistence, options, _comment) in tables.items():
         unlogged = "UNLOGGED " if persistence == "u" else ""
@@ -227,18 +245,18 @@ def _positions(cursor, schema_name, sequences: list[str]) -> list[str]:
 
 
 def _constraints_and_indexes(schema_name, tables, constraints, indexes) -> list[str]:
-    statements = []
-    backing = set()
-    for table, name, _kind, definition, index in constraints:
-        statements.append(
-            f"ALTER TABLE {_qualified(schema_name, tables[table][0])} ADD CONSTRAINT {_ident(name)} {definition};"
-        )
-        if index:
-            backing.add(index)
-    foreign = [s for s, c in zip(statements, constraints, strict=True) if c[2] == "f"]
-    others = [s for s, c in zip(statements, constraints, strict=True) if c[2] != "f"]
-    own_indexes = [f"{definition};" for oid, definition in indexes if oid not in backing]
-    return others + own_indexes + foreign
+    """The indexes no constraint made, then the constraints CREATE TABLE left out: one ALTER TABLE
+    per table, after every table exists (foreign keys may point anywhere)."""
+    statements = [f"{definition};" for _oid, definition in indexes]
+    per_table: dict[int, list[str]] = {}
+    for constraint in constraints:
+        clause = f"ADD CONSTRAINT {_ident(constraint.name)} {constraint.definition}"
+        per_table.setdefault(constraint.table, []).append(clause)
+    statements += [
+        f"ALTER TABLE {_qualified(schema_name, tables[table][0])} {', '.join(clauses)};"
+        for table, clauses in per_table.items()
+    ]
+    return statements
 
 
 def _comments(schema_name, tables, columns) -> list[str]:
