@@ -1,4 +1,5 @@
 import glob
+import json
 import re
 import threading
 
@@ -26,6 +27,7 @@ from tenants.schemas import (
 )
 from tenants.services import organization_create
 from tenants.snapshots import SnapshotUnavailable, pg_dump_major_version, snapshot_from_catalog
+from tests.conftest import ROOT
 from tests.tenants.catalog import catalog_differences, schema_catalog
 
 
@@ -401,3 +403,13 @@ def test_a_template_the_catalog_snapshot_refuses_is_dumped_by_pg_dump(committed,
     assert not schema_exists(TEMPLATE_SCHEMA)
     SchemaSnapshot.objects.all().delete()  # the next test's template_refresh takes a catalog snapshot again
     template_refresh()
+
+
+@pytest.mark.parametrize("results", ["provisioning.json", "scale.json"])
+def test_the_recorded_benchmarks_ran_on_the_current_migrations(results):
+    recorded = json.loads((ROOT / "benchmarks" / "results" / results).read_text())
+
+    assert recorded.get("migration_fingerprint") == current_fingerprint(), (
+        f"benchmarks/results/{results} was measured on other migrations (it says {recorded.get('migration_leaves')}): "
+        f"re-run benchmarks/{results.replace('.json', '.py')} (see its --help) and commit the result"
+    )
