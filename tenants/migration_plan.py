@@ -148,7 +148,8 @@ def plan_replay(plan: MigrationPlan, schema_name: str) -> None:
     def in_transaction(statements: list[str]) -> None:
         with raw.transaction():
             raw.execute(_SET_PATH, [path])
-            raw.execute(";\n".join(statements))  # no parameters: sent as one simple query
+            # One simple query (no parameters); a semicolon on its own line survives a trailing -- comment.
+            raw.execute("\n;\n".join(statements))
 
     pending: list[str] = []
     for migration in plan.migrations:

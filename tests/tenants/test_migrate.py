@@ -302,3 +302,22 @@ def test_the_migrations_that_run_python_in_every_schema_are_known():
         "organization's schema, one at a time, instead of replaying SQL. Prefer RunSQL (or a batched "
         "background job); if it must be Python, add it to MIGRATIONS_RUNNING_PYTHON."
     )
+
+
+def test_statements_are_replayed_one_after_the_other_whatever_comments_they_end_with(committed):
+    organization = committed.organization("comments")
+    row = ("automation", "9999_two_columns")
+    statements = (
+        "ALTER TABLE automation_job ADD COLUMN first int -- why",
+        "ALTER TABLE automation_job ADD COLUMN second int",
+    )
+    plan = MigrationPlan("org_elsewhere", [PlannedMigration(*row, True, statements, (row,))])
+
+    plan_replay(plan, organization.schema_name)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attname IN ('first', 'second')",
+            [f"{organization.schema_name}.automation_job"],
+        )
+        assert sorted(r[0] for r in cursor.fetchall()) == ["first", "second"]
