@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 DEVSTACK := $(PY) -m saas_platform.devstack
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install browsers pgbouncer run test test-steps lint format migrate openapi benchmark clean
+.PHONY: help install browsers pgbouncer run test test-steps lint format migrate openapi benchmark benchmark-scale clean
 
 help:
 	@echo "make run      start Wirebook at http://127.0.0.1:8000 with a demo organization (Ctrl-C stops it)"
@@ -21,6 +21,7 @@ help:
 	@echo "make openapi  rewrite docs/openapi.json and docs/graphql.schema, the committed API schemas CI checks"
 	@echo "make benchmark  measure provisioning, list pages and the API (writes benchmarks/results/*.json;"
 	@echo "               NETBOX_URL=... NETBOX_TOKEN=... measure NetBox beside Wirebook's API)"
+	@echo "make benchmark-scale  N organizations on one PostgreSQL (ORGANIZATIONS=2000; writes benchmarks/results/scale.json)"
 	@echo "make clean    remove .venv, .venv-checkov and .data (local databases included)"
 
 # pysaml2, the SAML identity provider the SSO tests sign in with, signs with the xmlsec1 program
@@ -102,6 +103,11 @@ benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/ui_list.py
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/api.py \
 		$(if $(NETBOX_URL),--netbox-url $(NETBOX_URL) --netbox-token $(NETBOX_TOKEN))
+
+# Tens of minutes at 10,000 organizations: not part of `make benchmark`.
+ORGANIZATIONS ?= 2000
+benchmark-scale: $(INSTALLED)
+	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/scale.py --organizations $(ORGANIZATIONS)
 
 migrate: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) manage.py migrate
