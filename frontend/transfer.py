@@ -84,6 +84,8 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
     select = [f.name for f in fields if f.is_relation and not f.many_to_many]
     prefetch = [f.name for f in fields if f.many_to_many]
     custom = supports_custom_fields(spec.model)
+    # Only the fields defined now: a value of a renamed or deleted field may wait for its job.
+    defined = sorted(definitions_for(spec.model)) if custom else []
     if custom:
         prefetch.append("tagged_items__tag")
     records = []
@@ -93,8 +95,10 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
             record[aliases.get(model_field.name, model_field.name)] = kind_of(model_field).export(model_field, obj)
         if custom:
             record["tags"] = sorted(item.tag.slug for item in obj.tagged_items.all())
-            for name, value in sorted((obj.custom_field_data or {}).items()):
-                record[CUSTOM_FIELD_PREFIX + name] = value
+            data = obj.custom_field_data or {}
+            for name in defined:
+                if name in data:
+                    record[CUSTOM_FIELD_PREFIX + name] = data[name]
         records.append(record)
     return records
 
