@@ -18,6 +18,7 @@ must not overtake each other.
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -55,7 +56,7 @@ def custom_fields_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
 
 
 def custom_fields_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    before = field_states([write.instance for write in writes])  # as stored: read before they change
+    before = field_states([cast(models.Model, write.instance) for write in writes])  # as stored: before they change
     fields = objects_update(writes)
     after = field_states(fields)
     _values_follow([_change(field.pk, before[field.pk], after[field.pk]) for field in fields], refuse=_refuse_writes)

@@ -21,7 +21,7 @@ overlapping changes are the caller's (automation.customfields).
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -76,13 +76,14 @@ class ValueRewrite:
         return f"dropped{objects}"
 
 
-def field_states(fields: Sequence[CustomField]) -> dict[int, FieldState]:
-    """The state of each saved field, by pk (one query for the object types of all of them)."""
-    through = CustomField.object_types.through.objects.filter(customfield_id__in=[field.pk for field in fields])
+def field_states(fields: Sequence[models.Model]) -> dict[int, FieldState]:
+    """The state of each saved custom field, by pk (one query for the object types of all of them)."""
+    saved = [cast(CustomField, field) for field in fields]
+    through = CustomField.object_types.through.objects.filter(customfield_id__in=[field.pk for field in saved])
     types: dict[int, set[int]] = {}
     for field_id, type_id in through.values_list("customfield_id", "contenttype_id"):
         types.setdefault(field_id, set()).add(type_id)
-    return {field.pk: FieldState(field.name, field.default, frozenset(types.get(field.pk, ()))) for field in fields}
+    return {field.pk: FieldState(field.name, field.default, frozenset(types.get(field.pk, ()))) for field in saved}
 
 
 def value_rewrites(before: FieldState | None, after: FieldState | None) -> list[ValueRewrite]:

@@ -17,6 +17,7 @@ from django.db.models import F
 
 from core.context import Actor
 from core.models.search import SearchEntry
+from core.querysets import restricted
 from core.registry import registry
 
 CONFIG = "simple"  # no stemming or stop words: names, serials and addresses are not prose
@@ -46,7 +47,11 @@ def search_index(instances: Sequence[models.Model]) -> None:
     if spec is None or not spec.search.fields:
         return
     content_type = ContentType.objects.get_for_model(instances[0], for_concrete_model=True)
-    ids, displays, first, rest, custom = [], [], [], [], []
+    ids: list[int] = []
+    displays: list[str] = []
+    first: list[str] = []
+    rest: list[str] = []
+    custom: list[str] = []
     for instance in instances:
         fields = [_text(getattr(instance, name, "")) for name in spec.search.fields]
         ids.append(instance.pk)
@@ -109,7 +114,7 @@ def search(actor: Actor, text: str, *, object_types: list[ContentType] | None = 
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None or registry.find(model) is None:
             continue
-        visible_ids[type_id] = model.objects.restrict(actor, "view").values("pk")
+        visible_ids[type_id] = restricted(model, actor, "view").values("pk")
     if not visible_ids:
         return [], 0
     condition = models.Q()
@@ -134,6 +139,8 @@ def _load(entries) -> dict:
     loaded = {}
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:  # a type whose model is gone: search() keeps none of its entries
+            continue
         for obj in model._base_manager.filter(pk__in=ids):
             loaded[(type_id, obj.pk)] = obj
     return loaded

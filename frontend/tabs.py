@@ -8,6 +8,7 @@ representation), with an Add button that fills in the pointer.
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
 from core.registry import ObjectSpec, Tab, object_type_label, registry
 from core.representation import Links, optimize, render_many
@@ -18,7 +19,7 @@ from frontend.base_views import object_url, permissions
 TAB_ROWS = 100
 
 
-def related_objects_tab(model, name: str, label: str, pointer: Callable[[ObjectSpec, object], dict]) -> Tab:
+def related_objects_tab(model, name: str, label: str, pointer: Callable[[ObjectSpec, models.Model], dict]) -> Tab:
     """A tab listing the `model` objects the member may view that point at the object:
     `pointer(spec, instance)` gives the lookups ({"object_type": <ContentType>, "object_id": 7}),
     also (content types as NetBox's labels) the list page's filter and the add form's initial values."""
