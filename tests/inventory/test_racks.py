@@ -456,3 +456,27 @@ def test_deleting_a_rack_deletes_its_reservations(api, org_a, floor, owner_id):
     assert call(api, "delete", f"/racks/{floor['r3'].pk}/").status_code == 204
     with tenant_context(org_a.organization):
         assert not RackReservation.objects.exists()
+
+
+# -- the reservation form --------------------------------------------------------------------------------------------
+
+RESERVATIONS = "/o/org-a/dcim/rack-reservations/"
+
+
+def test_the_reservation_form_picks_the_member_by_email(api, org_a, org_b, floor, owner_id):
+    form = api.get(f"{RESERVATIONS}add/").content.decode()
+    select = form[form.index('name="user_id"') : form.index("</select>", form.index('name="user_id"'))]
+
+    assert f'<option value="{owner_id}">owner-a@example.com</option>' in select
+    assert "owner-b@example.com" not in form  # members of other organizations are not offered
+    post = {"rack": floor["r3"].pk, "units": "1, 2", "status": "active", "description": "Core"}
+    outsider = api.post(f"{RESERVATIONS}add/", {**post, "user_id": org_b.owner.pk})
+    response = api.post(f"{RESERVATIONS}add/", {**post, "user_id": owner_id})
+
+    assert outsider.status_code == 200 and "wb-field-error" in outsider.content.decode()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with tenant_context(org_a.organization):
+        reservation = RackReservation.objects.get()
+    assert (reservation.user_id, reservation.units) == (owner_id, [1, 2])
+    edit = api.get(f"{RESERVATIONS}{reservation.pk}/edit/").content.decode()
+    assert f'<option value="{owner_id}" selected>owner-a@example.com</option>' in edit
