@@ -113,13 +113,17 @@ class Tab:
 
     `view(request, spec, actor, instance)` returns (template, context) for the tab's body, the
     object page's header and tabs around it; `visible(instance)` hides the tab where it does not
-    apply; `badge(actor, spec, instance)` a count shown beside the label (None: no badge)."""
+    apply; `badge(actor, spec, instance)` a count shown beside the label (None: no badge), given the
+    object as the page loads it (with the counts its representation annotates); `hide_if_empty`
+    leaves the tab out of the row while its badge is 0 (NetBox's `hide_if_empty`: a device type's
+    Interfaces tab), its page still there."""
 
     name: str
     label: str
     view: Callable[..., tuple[str, dict]]
     visible: Callable[[Any], bool] = lambda instance: True
     badge: Callable[..., int | None] | None = None
+    hide_if_empty: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from inventory.models import (
     ModuleTypeProfile,
     Platform,
 )
-from inventory.ui.tabs import contact_tabs
+from inventory.ui.tabs import contact_tabs, template_tabs
 
 DEVICES = Menu("Devices", "Devices")
 DEVICE_TYPES = Menu("Devices", "Device Types")
@@ -24,9 +24,17 @@ registry.extend(
     ui=Ui(
         menu=DEVICE_TYPES,
         table_columns=("model", "manufacturer", "part_number", "u_height", "is_full_depth", "device_count"),
+        tabs=template_tabs("device_type"),
     ),
 )
-registry.extend(ModuleType, ui=Ui(menu=DEVICE_TYPES, table_columns=("model", "manufacturer", "part_number", "profile")))
+registry.extend(
+    ModuleType,
+    ui=Ui(
+        menu=DEVICE_TYPES,
+        table_columns=("model", "manufacturer", "part_number", "profile"),
+        tabs=template_tabs("module_type"),
+    ),
+)
 registry.extend(ModuleTypeProfile, ui=Ui(menu=DEVICE_TYPES))
 registry.extend(ModuleBayType, ui=Ui(menu=DEVICE_TYPES))
 registry.extend(Manufacturer, ui=Ui(menu=DEVICE_TYPES, tabs=contact_tabs(Manufacturer)))
