@@ -138,6 +138,29 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Export:
+    """An export format of a model's own, offered on its list beside CSV, JSON and YAML (NetBox's
+    device-type library YAML): `?export=<name>` answers `render(spec, queryset)` as a file."""
+
+    name: str
+    label: str
+    render: Callable[..., str]
+    content_type: str = "application/yaml"
+    extension: str = "yaml"
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A model's own import, for records that carry more than the model's columns (a device type's
+    component templates): `write(spec, actor, records, *, progress)` writes the parsed records, all or
+    none, and returns frontend.transfer's ImportResult. `keys` are what a record may carry besides the
+    columns, listed on the import page."""
+
+    write: Callable[..., Any]
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Ui:
     # None: the model is listed under a heading named after its app, in the menu of its API app.
     menu: Menu | None = None
@@ -151,6 +174,10 @@ class Ui:
     panels: tuple[Panel, ...] = ()
     # Whether the object page has a changelog tab (the change log's own entries have none).
     changelog: bool = True
+    # The import page's writer when records carry more than the columns (None: the generic import),
+    # and export formats of the model's own.
+    importer: Importer | None = None
+    exports: tuple[Export, ...] = ()
 
 
 @dataclass(frozen=True)

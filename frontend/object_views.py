@@ -66,7 +66,7 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "filter_query": _filter_query(params),
             "sort_query": _without(params, "sort", "page"),
             "page_query": _without(params, "page"),
-            "export_formats": transfer.FORMATS,
+            "export_formats": transfer.export_formats(spec),
             "saved_filter_add": _saved_filter_add_url(spec, params, actor),
             "table_url": object_url(spec, "table"),
         },
