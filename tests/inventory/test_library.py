@@ -336,6 +336,22 @@ def test_the_export_is_netboxs_document(api, makers):
     assert document["interfaces"][0]["mgmt_only"] is True and document["interfaces"][0]["parent"] is None
 
 
+def test_the_export_reads_each_kind_of_template_once(api, org_a, makers):
+    def export_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"{UI}/device-types/?export=library")
+        assert response.status_code == 200
+        return len(queries)
+
+    assert import_page(api, "device-types", PDU).status_code == 302
+    export_queries()  # caches warmed
+    one = export_queries()
+    more = "".join(PDU.replace("AP7900B", f"AP790{n}B").replace("ap7900b", f"ap790{n}b") for n in (1, 2, 3))
+    assert import_page(api, "device-types", more + PANEL).status_code == 302
+
+    assert export_queries() == one
+
+
 def test_a_module_type_export_imports_again(api, org_a, makers):
     with tenant_context(org_a.organization):
         ModuleTypeProfile.objects.create(
