@@ -123,4 +123,4 @@ def _older_exports_delete(job: Job) -> None:
         path = export_path(old)
         if path is not None:
             default_storage.delete(path)
-            Job.objects.filter(pk=old.pk).update(data={**old.data, "path": None, "deleted": True})
+            Job.objects.filter(pk=old.pk).update(data={**(old.data or {}), "path": None, "deleted": True})

@@ -11,7 +11,7 @@ import decimal
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,7 +32,7 @@ from core.models import (
 from core.patterns import PatternError, user_pattern_match
 from core.registry import registry
 
-EMPTY_VALUES = (None, "", [])
+EMPTY_VALUES: tuple[None, str, list[Any]] = (None, "", [])
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^\s/?#]+\S*\Z", re.IGNORECASE)
 # The framework's own configuration objects carry no custom fields and no journal.
@@ -275,7 +275,7 @@ def _objects_exist(field: CustomField, ids: list[int]) -> None:
         raise ValidationError(_("Unknown related object(s): {name}").format(name=missing[0] if len(ids) == 1 else ids))
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[CustomField, Any, bool], Any]] = {
     CustomFieldType.TEXT: _text,
     CustomFieldType.LONGTEXT: _text,
     CustomFieldType.URL: _text,

@@ -14,9 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import models
 from django.db.models import F, Value
+from django.db.models.expressions import Combinable
 
 from core.context import Actor
 from core.models.search import SearchEntry
+from core.querysets import restricted
 from core.registry import registry
 
 CONFIG = "simple"  # no stemming or stop words: names, serials and addresses are not prose
@@ -46,7 +48,7 @@ def search_index(instances: Sequence[models.Model]) -> None:
     for instance in instances:
         fields = [_text(getattr(instance, name, "")) for name in spec.search.fields]
         custom = _text(getattr(instance, "custom_field_data", {}) or {})
-        document = SearchVector(Value(fields[0]), weight="A", config=CONFIG)
+        document: Combinable = SearchVector(Value(fields[0]), weight="A", config=CONFIG)
         if fields[1:]:
             document = document + SearchVector(Value(" ".join(fields[1:])), weight="B", config=CONFIG)
         if custom:
@@ -105,7 +107,7 @@ def search(actor: Actor, text: str, *, object_types: list[ContentType] | None = 
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None or registry.find(model) is None:
             continue
-        visible_ids[type_id] = model.objects.restrict(actor, "view").values("pk")
+        visible_ids[type_id] = restricted(model, actor, "view").values("pk")
     if not visible_ids:
         return [], 0
     condition = models.Q()
@@ -130,6 +132,8 @@ def _load(entries) -> dict:
     loaded = {}
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:  # a type whose model is gone: search() keeps none of its entries
+            continue
         for obj in model._base_manager.filter(pk__in=ids):
             loaded[(type_id, obj.pk)] = obj
     return loaded

@@ -28,6 +28,7 @@ from django.db import IntegrityError, models, transaction
 
 from core.context import Actor, acting_as
 from core.permissions import ensure_permitted, require
+from core.querysets import restricted
 from core.registry import ObjectSpec
 from core.services import ObjectWrite, WritesInvalid, object_write_batch
 from core.writes import WriteData, WriteError, deserialize, model_errors, references_read_once
@@ -149,7 +150,8 @@ class _Writer:
                 )
             except WriteError as error:
                 raise _ItemRefused(position, error.errors) from None
-            write = ObjectWrite(model=model, instance=current.get(item.pk), **values.service_arguments())
+            instance = current.get(item.pk) if item.pk is not None else None
+            write = ObjectWrite(model=model, instance=instance, **values.service_arguments())
             (creates if item.pk is None else updates).append((position, write))
             if self.progress is not None:
                 self.progress(offset + position + 1)
@@ -179,7 +181,7 @@ class _Writer:
         if not pks:
             return {}
         model = self.spec.model
-        allowed = model._default_manager.restrict(self.actor, "change").filter(pk__in=pks).values("pk")
+        allowed = restricted(model, self.actor, "change").filter(pk__in=pks).values("pk")
         return {
             obj.pk: obj
             for obj in model._base_manager.select_for_update(of=("self",)).filter(pk__in=allowed).order_by("pk")
@@ -197,7 +199,7 @@ def delete_objects(spec: ObjectSpec, actor: Actor, pks: Sequence[int], *, messag
     if not wanted:
         return
     with acting_as(actor), transaction.atomic(), object_write_batch():
-        found = {obj.pk: obj for obj in spec.model._default_manager.restrict(actor, "delete").filter(pk__in=wanted)}
+        found = {obj.pk: obj for obj in restricted(spec.model, actor, "delete").filter(pk__in=wanted)}
         missing = [pk for pk in wanted if pk not in found]
         if missing:
             errors = [

@@ -8,6 +8,7 @@ representation), with an Add button that fills in the pointer.
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
 from core.registry import ObjectSpec, Tab, object_type_label, registry
 from core.representation import Links, optimize, render_many
@@ -22,9 +23,9 @@ def related_objects_tab(
     model,
     name: str,
     label: str,
-    pointer: Callable[[ObjectSpec, object], dict],
+    pointer: Callable[[ObjectSpec, models.Model], dict],
     *,
-    count: Callable[[object], int] | None = None,
+    count: Callable[[models.Model], int | None] | None = None,
     hide_if_empty: bool = False,
     hidden_columns: tuple[str, ...] = (),
 ) -> Tab:
@@ -60,7 +61,7 @@ def related_objects_tab(
             ),
         }
 
-    def badge(actor, spec: ObjectSpec, instance) -> int:
+    def badge(actor, spec: ObjectSpec, instance) -> int | None:
         if count is not None:
             return count(instance)
         return related(actor, spec, instance)[1].count()

@@ -12,8 +12,9 @@ What NetBox 4.7 writes that Wirebook does not keep yet is read and left out: pic
 of a front port), cooling intakes and outflows.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from django.db import models
@@ -121,12 +122,12 @@ EXPORT_ORDER = (
 )  # fmt: skip
 
 # A type's keys that are read and not kept (see the module's docstring).
-IGNORED = {
+IGNORED: dict[type[models.Model], tuple[str, ...]] = {
     DeviceType: ("front_image", "rear_image", "is_powered", "port-mappings", "cooling-intakes", "cooling-outflows"),
     ModuleType: ("port-mappings", "cooling-intakes", "cooling-outflows"),
 }
 # NetBox's name of a type's field where the REST API names it otherwise.
-TYPE_KEYS = {ModuleType: {"attribute_data": "attributes"}}
+TYPE_KEYS: dict[type[models.Model], dict[str, str]] = {ModuleType: {"attribute_data": "attributes"}}
 
 
 def owner_of(model: type[models.Model]) -> str:
@@ -156,7 +157,7 @@ def _date(value) -> str | None:
 
 
 def _entry(component: Component, template) -> dict:
-    entry = {}
+    entry: dict[str, Any] = {}
     for name in component.fields:
         if name in component.many:
             entry[name] = sorted(item.name for item in getattr(template, name).all())
@@ -223,6 +224,7 @@ def _prefetches(model: type[models.Model]) -> list:
 
 def documents(model: type[models.Model], queryset) -> Iterable[dict]:
     """Each type of `queryset` as its library document (a dict in NetBox's key order)."""
+    document: Callable[[Any], dict]
     if model is DeviceType:
         types = queryset.select_related("manufacturer", "default_platform")
         document = _device_type_document

@@ -12,13 +12,23 @@ constant number of statements.
 """
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from core.services import ObjectWrite, WritesInvalid, objects_create, objects_update
-from inventory.models import ModuleTypeProfile, Rack, RackType
+from inventory.models import ModuleType, ModuleTypeProfile, Rack, RackType
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _stored(write: ObjectWrite, model: type[M]) -> M:
+    """The object an update changes (read for update by the use case)."""
+    if not isinstance(write.instance, model):
+        raise TypeError(f"an update of a {model._meta.verbose_name} names no {model._meta.verbose_name}")
+    return write.instance
 
 
 def _rack_types(writes: Sequence[ObjectWrite]) -> list[RackType | None]:
@@ -28,7 +38,7 @@ def _rack_types(writes: Sequence[ObjectWrite]) -> list[RackType | None]:
         if "rack_type" in write.data:
             chosen.append(write.data["rack_type"])
         else:
-            chosen.append(write.instance.rack_type_id if write.instance is not None else None)
+            chosen.append(_stored(write, Rack).rack_type_id if write.instance is not None else None)
     ids = {value for value in chosen if isinstance(value, int)}
     loaded = RackType._base_manager.in_bulk(ids) if ids else {}
     return [loaded.get(value) if isinstance(value, int) else value for value in chosen]
@@ -54,11 +64,13 @@ def rack_types_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     """Change the rack types, then every rack of theirs whose physical attributes now differ (NetBox
     saves each rack of a changed type). A rack the new attributes do not suit refuses the type's write."""
     rack_types = objects_update(writes)
-    by_id = {rack_type.pk: rack_type for rack_type in rack_types}
+    by_id = {rack_type.pk: rack_type for rack_type in rack_types if isinstance(rack_type, RackType)}
     position = {rack_type.pk: index for index, rack_type in enumerate(rack_types)}
     racks = Rack._base_manager.select_for_update(of=("self",)).filter(rack_type__in=list(by_id)).order_by("pk")
     rack_writes = []
     for rack in racks:
+        if rack.rack_type_id is None:  # none: the query asked for a type's racks
+            continue
         rack_type = by_id[rack.rack_type_id]
         values = {name: getattr(rack_type, name) for name in Rack.RACK_TYPE_FIELDS}
         if any(getattr(rack, name) != value for name, value in values.items()):
@@ -69,7 +81,7 @@ def rack_types_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     except WritesInvalid as invalid:
         refusals: dict[int, ValidationError] = {}
         for index, error in invalid.errors.items():
-            rack = rack_writes[index].instance
+            rack = _stored(rack_writes[index], Rack)
             messages = "; ".join(ValidationError(error).messages)
             refusals.setdefault(
                 position[rack.rack_type_id],
@@ -84,19 +96,19 @@ def rack_types_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
 def module_types_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     """NetBox's AttributesField: attributes written to a module type that has some are merged into
     them (an empty value replaces them). The profiles the schemas come from are read once."""
-    for write in writes:
-        written = write.data.get("attribute_data")
-        stored = write.instance.attribute_data
+    module_types = [_stored(write, ModuleType) for write in writes]
+    for write, module_type in zip(writes, module_types, strict=True):
+        written, stored = write.data.get("attribute_data"), module_type.attribute_data
         if written and isinstance(written, dict) and isinstance(stored, dict):
             write.data["attribute_data"] = {**stored, **written}
-    unread = {
-        write.instance.profile_id
-        for write in writes
-        if "profile" not in write.data and write.instance.profile_id is not None
-    }
+    unread = [
+        module_type
+        for write, module_type in zip(writes, module_types, strict=True)
+        if "profile" not in write.data and module_type.profile_id is not None
+    ]
     if unread:
-        profiles = ModuleTypeProfile._base_manager.in_bulk(unread)
-        for write in writes:
-            if "profile" not in write.data and write.instance.profile_id in profiles:
-                write.instance.profile = profiles[write.instance.profile_id]
+        profiles = ModuleTypeProfile._base_manager.in_bulk({module_type.profile_id for module_type in unread})
+        for module_type in unread:
+            if module_type.profile_id in profiles:
+                module_type.profile = profiles[module_type.profile_id]
     return objects_update(writes)

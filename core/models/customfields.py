@@ -5,6 +5,7 @@ definitions on every write (`core.customfields.custom_fields_clean`).
 """
 
 import re
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
@@ -89,6 +90,9 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
     def values(self) -> list[str]:
         return [value for value, _label in self.choices]
 
+    # The choice values as read from the database: clean() refuses to remove one in use.
+    _stored_values: set[str]
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -105,7 +109,7 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
             raise ValidationError(
                 {"extra_choices": _("Duplicate choice values: {values}").format(values=", ".join(duplicates))}
             )
-        removed = getattr(self, "_stored_values", set()) - set(values)
+        removed: set[str] = getattr(self, "_stored_values", set[str]()) - set(values)
         for value in sorted(removed):
             if self._choice_in_use(value):
                 raise ValidationError(
@@ -118,7 +122,7 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
 
     def _choice_in_use(self, value: str) -> bool:
         for field in self.choices_for.prefetch_related("object_types"):
-            lookup = (
+            lookup: dict[str, Any] = (
                 {f"custom_field_data__{field.name}__contains": [value]}
                 if field.type == CustomFieldType.MULTISELECT
                 else {f"custom_field_data__{field.name}": value}
@@ -201,6 +205,9 @@ class CustomField(ChangeLoggedModel):
 
     def __str__(self):
         return self.label or self.name.replace("_", " ").capitalize()
+
+    # Its name and type as read from the database: clean() refuses renames and type changes.
+    _stored: dict[str, Any]
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -239,7 +239,7 @@ class Rack(ContactsMixin, RackBase):
 
     def clean(self):
         super().clean()
-        if self.site_id and self.location_id and self.location.site_id != self.site_id:
+        if self.site_id and self.location is not None and self.location.site_id != self.site_id:
             raise ValidationError(_("Assigned location must belong to parent site ({site}).").format(site=self.site))
 
 

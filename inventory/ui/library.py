@@ -20,12 +20,13 @@ from django.db import models, transaction
 
 from core.context import Actor
 from core.permissions import NotPermitted
+from core.querysets import restricted
 from core.registry import ObjectSpec, registry
 from core.usecases import Item, WriteRefused, write_objects
 from core.writes import WriteData, WriteError, deserialize, is_required, writable_fields
 from frontend import transfer
 from inventory.library import IGNORED, TYPE_KEYS, Component, components_of, owner_of
-from inventory.models import ModuleType
+from inventory.models import DeviceType, ModuleBayType, ModuleType
 
 # Django's (and so NetBox's) words for a name that matches nothing, or too much.
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
@@ -51,7 +52,7 @@ class _Entry:
     record: int
     key: str
     position: int
-    owner: models.Model
+    owner: DeviceType | ModuleType
     values: dict[str, Any]
     names: dict[str, Any]
     related: dict[str, Any] = field(default_factory=dict)
@@ -138,7 +139,9 @@ def _shape(component: Component, key: str, items) -> dict[str, list[str]]:
     return found
 
 
-def _entries(component: Component, owner: str, owners: list[models.Model], nested: list[dict]) -> list[_Entry]:
+def _entries(
+    component: Component, owner: str, owners: list[DeviceType | ModuleType], nested: list[dict]
+) -> list[_Entry]:
     named = {reference.field for reference in component.references} | set(component.many)
     entries = []
     for index, (parent, lists) in enumerate(zip(owners, nested, strict=True)):
@@ -153,7 +156,7 @@ def _entries(component: Component, owner: str, owners: list[models.Model], neste
 
 
 def _visible(model: type[models.Model], actor: Actor):
-    return model.objects.restrict(actor, "view")
+    return restricted(model, actor, "view")
 
 
 def _by_name(objects) -> dict:
@@ -195,12 +198,12 @@ def _resolve_references(actor: Actor, component: Component, owner: str, entries:
 
 
 def _resolve_bay_types(actor: Actor, component: Component, name: str, entries: list[_Entry]) -> None:
-    """Module bay types by name, as NetBox 4.7 reads them: the type's manufacturer's bay type of that
-    name, else the one of no manufacturer; another manufacturer's is no choice."""
-    model = component.model._meta.get_field(name).related_model
+    """Module bay types by name (the only objects a template names several of), as NetBox 4.7 reads
+    them: the type's manufacturer's bay type of that name, else the one of no manufacturer; another
+    manufacturer's is no choice."""
     wanted = {str(item) for entry in entries for item in _as_list(entry.names[name])}
-    candidates: dict[tuple[str, int | None], models.Model] = {
-        (row.name, row.manufacturer_id): row for row in _visible(model, actor).filter(name__in=wanted)
+    candidates: dict[tuple[str, int | None], ModuleBayType] = {
+        (row.name, row.manufacturer_id): row for row in _visible(ModuleBayType, actor).filter(name__in=wanted)
     }
     for entry in entries:
         chosen = []
@@ -289,7 +292,7 @@ def _write_in_waves(actor: Actor, component: Component, owner: str, entries: lis
                 if name in entry.names:
                     _take(entry, name, known, (entry.owner.pk, str(entry.names[name])))
         for entry, obj in zip(ready, _write(actor, component, ready), strict=True):
-            key = (entry.owner.pk, obj.name)
+            key = (entry.owner.pk, str(entry.values.get("name")))
             known[key] = _AMBIGUOUS if key in known else obj
         pending = [entry for entry in pending if entry not in ready]
 
@@ -304,9 +307,10 @@ def import_types(spec: ObjectSpec, actor: Actor, records: list[dict], *, progres
             if not result.ok:
                 return result
             owner = owner_of(model)
-            parents = [obj.pk for obj in result.objects]
+            types = [obj for obj in result.objects if isinstance(obj, DeviceType | ModuleType)]
+            parents = [obj.pk for obj in types]
             for component in components_of(model):
-                entries = _entries(component, owner, result.objects, nested)
+                entries = _entries(component, owner, types, nested)
                 if entries:
                     _resolve_references(actor, component, owner, entries, parents)
                     _write_in_waves(actor, component, owner, entries, parents)
