@@ -160,6 +160,7 @@ def bulk_import(request, *, spec: ObjectSpec, actor):
         return refusal
     context = {
         "columns": transfer.columns(spec),
+        "nested": spec.ui.importer.keys if spec.ui.importer is not None else (),
         "data": request.POST.get("data", ""),
         "format": request.POST.get("format", "auto"),
         "formats": ("auto", *transfer.FORMATS),

@@ -68,7 +68,7 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "filter_query": _filter_query(params),
             "sort_query": _without(params, "sort", "page"),
             "page_query": _without(params, "page"),
-            "export_formats": transfer.FORMATS,
+            "export_formats": transfer.export_formats(spec),
             "saved_filter_add": _saved_filter_add_url(spec, params, actor),
             "table_url": object_url(spec, "table"),
         },
@@ -181,15 +181,14 @@ def _tabs(spec: ObjectSpec, actor, instance, active: str) -> list[dict]:
         }
     ]
     for tab in spec.ui.tabs:
-        if tab.visible(instance):
-            tabs.append(
-                {
-                    "name": tab.name,
-                    "label": tab.label,
-                    "url": object_url(spec, tab.name, instance.pk),
-                    "badge": tab.badge(actor, spec, instance) if tab.badge is not None else None,
-                }
-            )
+        if not tab.visible(instance):
+            continue
+        badge = tab.badge(actor, spec, instance) if tab.badge is not None else None
+        if tab.hide_if_empty and not badge and tab.name != active:
+            continue
+        tabs.append(
+            {"name": tab.name, "label": tab.label, "url": object_url(spec, tab.name, instance.pk), "badge": badge}
+        )
     if supports_journaling(spec.model):
         tabs.append({"name": "journal", "label": "Journal", "url": object_url(spec, "journal", instance.pk)})
     if spec.ui.changelog:
@@ -212,7 +211,7 @@ def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> 
         "object": instance,
         "data": data,
         "display": spec.display(instance),
-        "tabs": _tabs(spec, actor, instance, active),
+        "tabs": _tabs(spec, actor, loaded, active),  # badges may read the counts the representation annotates
         "can": can,
         "edit_url": None if spec.access.read_only else object_url(spec, "edit", instance.pk),
         "delete_url": None if spec.access.read_only else object_url(spec, "delete", instance.pk),
