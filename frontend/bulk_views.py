@@ -13,6 +13,7 @@ from automation.models import Job
 from automation.services import job_enqueue, job_function_path, job_progress
 from core.models import TaggedItem
 from core.permissions import NotPermitted
+from core.querysets import restricted
 from core.registry import ObjectSpec
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, transfer
@@ -30,7 +31,7 @@ def _selected(request, spec: ObjectSpec, actor, action: str):
         params = QueryDict(data.get("_query", ""))
         return listing.filtered(spec, actor, params, action).queryset
     pks = [int(pk) for pk in data.getlist("pk") if pk.isdigit()]
-    return spec.model.objects.restrict(actor, action).filter(pk__in=pks).order_by("pk")
+    return restricted(spec.model, actor, action).filter(pk__in=pks).order_by("pk")
 
 
 def _hidden_selection(request) -> dict:
@@ -159,6 +160,7 @@ def bulk_import(request, *, spec: ObjectSpec, actor):
         return refusal
     context = {
         "columns": transfer.columns(spec),
+        "nested": spec.ui.importer.keys if spec.ui.importer is not None else (),
         "data": request.POST.get("data", ""),
         "format": request.POST.get("format", "auto"),
         "formats": ("auto", *transfer.FORMATS),

@@ -213,6 +213,10 @@ DATABASES = {
         # Connections are reused for a bounded time: each keeps catalog cache for every
         # organization it served (DESIGN §2), so they must not live forever.
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 300),
+        # ...and bounded by what they touched (tenants.db.DatabaseWrapper.close_if_overgrown): closed
+        # once they served this many organization schemas, or their server process holds this much.
+        "CONN_MAX_SCHEMAS": max(0, env_int("DATABASE_CONN_MAX_SCHEMAS", 100)),
+        "CONN_MAX_MEMORY_MB": max(0, env_int("DATABASE_CONN_MAX_MEMORY_MB", 64)),
         # A `SELECT 1` before every request's first query costs a round trip each time; a
         # connection the server dropped fails that one request and is then replaced.
         "CONN_HEALTH_CHECKS": env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
