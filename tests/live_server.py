@@ -74,9 +74,12 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> 
 
 
 @contextlib.contextmanager
-def live_server(directory: Path, *, env: Mapping[str, str] | None = None, threads: int = 8) -> Iterator[LiveServer]:
+def live_server(
+    directory: Path, *, env: Mapping[str, str] | None = None, threads: int = 8, workers: int = 1
+) -> Iterator[LiveServer]:
     """Serve Wirebook until the block ends; `directory` gets the server log, `env` adds to or
-    overrides the server's environment (settings are env-only: docs/configuration.md)."""
+    overrides the server's environment (settings are env-only: docs/configuration.md); `workers`
+    processes of `threads` threads each."""
     log = directory / "server.log"
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -105,7 +108,7 @@ def live_server(directory: Path, *, env: Mapping[str, str] | None = None, thread
     command = [
         sys.executable, "-m", "gunicorn", "saas_platform.wsgi:application",
         "--bind", f"fd://{listener.fileno()}",
-        "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
         "--timeout", "120", "--graceful-timeout", "5",
         "--access-logfile", "-", "--error-logfile", "-", "--log-level", "info",
     ]  # fmt: skip
