@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,19 @@ from inventory.choices import LocationStatus, SiteStatus
 from inventory.models.tenancy import ContactsMixin, Tenant
 
 
-class Region(ContactsMixin, NestedGroupModel):
+class ScopeMixin(models.Model):
+    """Places IPAM's prefixes and VLAN groups may be scoped to: those scoped here go with them, as in NetBox."""
+
+    scoped_prefixes = GenericRelation("addressing.Prefix", content_type_field="scope_type", object_id_field="scope_id")
+    scoped_vlan_groups = GenericRelation(
+        "addressing.VLANGroup", content_type_field="scope_type", object_id_field="scope_id"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Region(ScopeMixin, ContactsMixin, NestedGroupModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("region")
@@ -16,7 +29,7 @@ class Region(ContactsMixin, NestedGroupModel):
         constraints = unique_in_tree("inventory_region", "region")
 
 
-class SiteGroup(ContactsMixin, NestedGroupModel):
+class SiteGroup(ScopeMixin, ContactsMixin, NestedGroupModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("site group")
@@ -24,7 +37,7 @@ class SiteGroup(ContactsMixin, NestedGroupModel):
         constraints = unique_in_tree("inventory_sitegroup", "site group")
 
 
-class Site(ContactsMixin, PrimaryModel):
+class Site(ScopeMixin, ContactsMixin, PrimaryModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     status = models.CharField(_("status"), max_length=50, choices=SiteStatus.choices, default=SiteStatus.ACTIVE)
@@ -59,7 +72,7 @@ class Site(ContactsMixin, PrimaryModel):
             raise ValidationError({"longitude": _("Longitude must be between -180 and 180.")})
 
 
-class Location(ContactsMixin, NestedGroupModel):
+class Location(ScopeMixin, ContactsMixin, NestedGroupModel):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="locations")
     status = models.CharField(_("status"), max_length=50, choices=LocationStatus.choices, default=LocationStatus.ACTIVE)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="locations", blank=True, null=True)
