@@ -21,6 +21,15 @@ from addressing.models import (
     VLANTranslationPolicy,
     VLANTranslationRule,
 )
+from addressing.ui.space import (
+    AGGREGATE_TABS,
+    AGGREGATE_UTILIZATION,
+    PREFIX_TABS,
+    PREFIX_UTILIZATION,
+    RANGE_TABS,
+    RANGE_UTILIZATION,
+    VLAN_GROUP_TABS,
+)
 from core.registry import Menu, Ui, registry
 
 IP_ADDRESSES = Menu("IPAM", "IP Addresses")
@@ -43,6 +52,8 @@ registry.extend(
     ui=Ui(
         menu=IP_ADDRESSES,
         table_columns=("display", "vrf", "status", "role", "tenant", "size", "mark_utilized", "description"),
+        tabs=RANGE_TABS,
+        panels=(RANGE_UTILIZATION,),
     ),
 )
 registry.extend(
@@ -50,6 +61,8 @@ registry.extend(
     ui=Ui(
         menu=PREFIXES,
         table_columns=("prefix", "status", "children", "vrf", "tenant", "scope", "vlan", "role", "description"),
+        tabs=PREFIX_TABS,
+        panels=(PREFIX_UTILIZATION,),
     ),
 )
 registry.extend(Role, ui=Ui(menu=PREFIXES))
@@ -60,6 +73,8 @@ registry.extend(
     ui=Ui(
         menu=AGGREGATES,
         table_columns=("prefix", "rir", "tenant", "date_added", "description"),
+        tabs=AGGREGATE_TABS,
+        panels=(AGGREGATE_UTILIZATION,),
     ),
 )
 registry.extend(RIR, ui=Ui(menu=AGGREGATES))
@@ -73,6 +88,7 @@ registry.extend(
     ui=Ui(
         menu=VLANS,
         table_columns=("name", "scope_type", "scope", "vid_ranges", "vlan_count", "utilization"),
+        tabs=VLAN_GROUP_TABS,
     ),
 )
 registry.extend(VLANTranslationPolicy, ui=Ui(menu=VLANS))
