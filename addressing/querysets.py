@@ -3,12 +3,14 @@ hold an address. Addresses are compared by host (`host(address)::inet`, the mask
 expression the IP address index is built on."""
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import netaddr
 from django.db import models
 from django.db.models import Q
 
 from core.querysets import RestrictedQuerySet
+from core.representation import generic_prefetch, related_count
 
 # Hosts read per query while walking a span for free addresses.
 HOST_BATCH = 5000
@@ -125,9 +127,12 @@ class PrefixQuerySet(RestrictedQuerySet):
     pass
 
 
-# The models' default managers, with their querysets' methods (`IPAddress.objects.host_between(...)`).
+# The models' default managers, with their querysets' methods (`IPAddress.objects.host_between(...)`). The
+# objects a generic link points at (a prefix's scope, an address's assigned object) are loaded with every list,
+# once per type: REST, the UI and GraphQL show them without a query per row.
 class PrefixManager(models.Manager.from_queryset(PrefixQuerySet)):  # type: ignore[misc]  # a dynamic base
-    pass
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(generic_prefetch("scope"))
 
 
 class IPRangeManager(models.Manager.from_queryset(IPRangeQuerySet)):  # type: ignore[misc]  # a dynamic base
@@ -135,4 +140,25 @@ class IPRangeManager(models.Manager.from_queryset(IPRangeQuerySet)):  # type: ig
 
 
 class IPAddressManager(models.Manager.from_queryset(IPAddressQuerySet)):  # type: ignore[misc]  # a dynamic base
-    pass
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(generic_prefetch("assigned_object"))
+
+
+class LinkedManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]  # a dynamic base
+    """A manager loading, with every list, what the model's generic links point at, or other relations its
+    representation renders itself (`prefetch`)."""
+
+    def __init__(self, *prefetch: Any, linked: tuple[str, ...] = ()):
+        super().__init__()
+        self.prefetch, self.linked = prefetch, linked
+
+    def get_queryset(self):
+        lookups = [item() if callable(item) else item for item in self.prefetch]
+        lookups += [generic_prefetch(name) for name in self.linked]
+        return super().get_queryset().prefetch_related(*lookups)
+
+
+class VLANGroupManager(LinkedManager):
+    def get_queryset(self):
+        """Groups with their scope, and how many VLANs each holds (`vlans_held`: its utilization's)."""
+        return super().get_queryset().annotate(vlans_held=related_count(self.model, "vlans"))

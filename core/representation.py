@@ -272,7 +272,7 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
             continue
         if kind_of(field).relation == "generic_object":
             # Whatever each row points at (a prefix's scope), loaded once per type in its brief form.
-            prefetch.append(GenericPrefetch(field.name, list(_brief_querysets())))
+            prefetch.append(generic_prefetch(field.name))
             continue
         related_spec = registry.find(field.related_model)
         nested_counts = related_spec is not None and any(
@@ -299,7 +299,16 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     for count_name, relation in spec.api.counts.items():
         if count_name in names:
             queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
+    # A model's manager may load some of these itself (for GraphQL too): not twice.
+    present = {getattr(lookup, "prefetch_to", lookup) for lookup in queryset._prefetch_related_lookups}
+    prefetch = [lookup for lookup in prefetch if getattr(lookup, "prefetch_to", lookup) not in present]
     return queryset.select_related(*select).prefetch_related(*prefetch)
+
+
+def generic_prefetch(name: str) -> GenericPrefetch:
+    """The objects a generic foreign key `name` points at, each type loaded once as its brief form needs
+    (a model's manager may use it, so that GraphQL loads them once per list too)."""
+    return GenericPrefetch(name, list(_brief_querysets()))
 
 
 @functools.cache

@@ -47,7 +47,7 @@ AVAILABLE_VLANS = Route(
 def _utilization(group, links) -> str:
     """Used VLAN IDs as a percentage of the group's, as NetBox rounds it (a decimal's text)."""
     total = group.total_vlan_ids
-    used = getattr(group, "vlan_count", 0)
+    used = group.vlans_held if hasattr(group, "vlans_held") else group.vlans.count()
     return f"{round(used * 100 / total, 2):.2f}" if total else "0.00"
 
 

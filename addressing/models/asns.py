@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from addressing.models.ip import RIR, Role
+from addressing.querysets import LinkedManager
 from core.models import OrganizationalModel, PrimaryModel
 from core.querysets import RestrictedQuerySet
 from inventory.models import Site, Tenant
@@ -98,6 +99,8 @@ class ASN(PrimaryModel):
         Tenant, on_delete=models.PROTECT, related_name="asns", blank=True, null=True, verbose_name=_("tenant")
     )
     sites = models.ManyToManyField(Site, related_name="asns", blank=True, verbose_name=_("sites"))
+
+    objects = LinkedManager("sites")  # type: ignore[misc]  # django-stubs: the base's manager
 
     class Meta:
         ordering = ["asn"]

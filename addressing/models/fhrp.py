@@ -6,11 +6,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from addressing.choices import FHRPGroupAuthType, FHRPGroupProtocol
+from addressing.querysets import LinkedManager
 from core.models import PrimaryModel
 from core.models.base import ChangeLoggedModel
+from core.registry import registry
+from core.representation import optimize
+
+
+def _brief_addresses() -> Prefetch:
+    """The group's addresses, as their brief form needs them (NAT partners included)."""
+    from addressing.models.ip import IPAddress
+
+    return Prefetch(
+        "ip_addresses", queryset=optimize(IPAddress._base_manager.all(), registry.get(IPAddress), brief=True)
+    )
 
 
 class FHRPGroup(PrimaryModel):
@@ -32,6 +45,8 @@ class FHRPGroup(PrimaryModel):
     services = GenericRelation(
         "addressing.Service", content_type_field="parent_object_type", object_id_field="parent_object_id"
     )
+
+    objects = LinkedManager(_brief_addresses)  # type: ignore[misc]  # django-stubs: the base's manager
 
     class Meta:
         ordering = ["protocol", "group_id", "pk"]
@@ -55,6 +70,8 @@ class FHRPGroupAssignment(ChangeLoggedModel):
     priority = models.PositiveSmallIntegerField(
         _("priority"), validators=[MinValueValidator(0), MaxValueValidator(255)]
     )
+
+    objects = LinkedManager(linked=("interface",))  # type: ignore[misc]  # django-stubs: the base's manager
 
     class Meta:
         ordering = ["-priority", "pk"]

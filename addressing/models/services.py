@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from addressing.choices import ServiceProtocol
 from addressing.models.ip import IPAddress
+from addressing.querysets import LinkedManager
 from core.models import PrimaryModel
 
 PORT_MIN = 1
@@ -115,6 +116,8 @@ class Service(ServiceBase, PrimaryModel):
         verbose_name=_("IP addresses"),
         help_text=_("The specific IP addresses (if any) to which this application service is bound"),
     )
+
+    objects = LinkedManager(linked=("parent",))  # type: ignore[misc]  # django-stubs: the base's manager
 
     class Meta:
         ordering = ["name", "pk"]

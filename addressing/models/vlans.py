@@ -13,6 +13,7 @@ from addressing.choices import VLANQinQRole, VLANStatus
 from addressing.fields import VIDRangesField
 from addressing.models.ip import Role
 from addressing.models.scopes import ScopeMixin
+from addressing.querysets import VLANGroupManager
 from core.models import OrganizationalModel, PrimaryModel
 from core.models.base import ChangeLoggedModel
 from inventory.models import Site, Tenant
@@ -51,6 +52,8 @@ class VLANGroup(ScopeMixin, OrganizationalModel):
     tenant = models.ForeignKey(
         Tenant, on_delete=models.PROTECT, related_name="vlan_groups", blank=True, null=True, verbose_name=_("tenant")
     )
+
+    objects = VLANGroupManager(linked=("scope",))  # type: ignore[misc]  # django-stubs: the base's manager
 
     class Meta:
         ordering = ["name", "pk"]
