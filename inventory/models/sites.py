@@ -1,4 +1,6 @@
-from django.contrib.contenttypes.fields import GenericRelation
+import functools
+import zoneinfo
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -6,19 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models import NestedGroupModel, PrimaryModel
 from core.models.base import unique_in_tree
 from inventory.choices import LocationStatus, SiteStatus
+from inventory.models.mixins import ScopeMixin
 from inventory.models.tenancy import ContactsMixin, Tenant
-
-
-class ScopeMixin(models.Model):
-    """Places IPAM's prefixes and VLAN groups may be scoped to: those scoped here go with them, as in NetBox."""
-
-    scoped_prefixes = GenericRelation("addressing.Prefix", content_type_field="scope_type", object_id_field="scope_id")
-    scoped_vlan_groups = GenericRelation(
-        "addressing.VLANGroup", content_type_field="scope_type", object_id_field="scope_id"
-    )
-
-    class Meta:
-        abstract = True
 
 
 class Region(ScopeMixin, ContactsMixin, NestedGroupModel):
@@ -35,6 +26,13 @@ class SiteGroup(ScopeMixin, ContactsMixin, NestedGroupModel):
         verbose_name = _("site group")
         verbose_name_plural = _("site groups")
         constraints = unique_in_tree("inventory_sitegroup", "site group")
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names (read once: `zoneinfo.available_timezones()` walks the time zone
+    files on every call, ~35 ms, which an import of 1,000 sites would pay 1,000 times)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 class Site(ScopeMixin, ContactsMixin, PrimaryModel):
@@ -61,11 +59,8 @@ class Site(ScopeMixin, ContactsMixin, PrimaryModel):
 
     def clean(self):
         super().clean()
-        if self.time_zone:
-            import zoneinfo
-
-            if self.time_zone not in zoneinfo.available_timezones():
-                raise ValidationError({"time_zone": _("Unknown time zone: {zone}").format(zone=self.time_zone)})
+        if self.time_zone and self.time_zone not in time_zones():
+            raise ValidationError({"time_zone": _("Unknown time zone: {zone}").format(zone=self.time_zone)})
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             raise ValidationError({"latitude": _("Latitude must be between -90 and 90.")})
         if self.longitude is not None and not -180 <= self.longitude <= 180:
