@@ -213,6 +213,8 @@ def _related_renderer(field) -> Renderer:
 
     if registry.find(related) is None:
         return lambda obj, links: getattr(obj, attname)
+    related_spec = registry.get(related)
+    counts = [count for count in related_spec.api.counts if count in related_spec.api.brief_fields]
 
     def nested(obj, links):
         if getattr(obj, attname) is None:
@@ -221,7 +223,12 @@ def _related_renderer(field) -> Renderer:
         memo = links.__dict__.setdefault("_nested", {})
         key = (related, getattr(obj, attname))
         if key not in memo:
-            memo[key] = render(getattr(obj, name), links, brief=True)
+            target = getattr(obj, name)
+            for count in counts:  # annotated on the row by `optimize`
+                annotation = nested_count_name(name, count)
+                if annotation in obj.__dict__:
+                    setattr(target, count, obj.__dict__[annotation])
+            memo[key] = render(target, links, brief=True)
         return memo[key]
 
     return nested
@@ -265,13 +272,12 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     for field in spec.model._meta.get_fields():
         if field.name not in names or not field.is_relation or (field.auto_created and not field.concrete):
             continue
+        if kind_of(field).relation in ("generic", "generic_object"):
+            continue  # a registration's renderer loads these (core.fields.Rendered.prefetch)
         related_spec = registry.find(field.related_model)
-        nested_counts = related_spec is not None and any(
-            name in related_spec.api.brief_fields for name in related_spec.api.counts
-        )
-        if field.many_to_many or nested_counts:
-            # Nested objects that show counts (a region's site_count) are loaded with one extra,
-            # annotated query per relation instead of a join.
+        if field.many_to_many:
+            # Related lists are loaded with one extra query per relation (annotated with their
+            # brief counts, if any).
             if related_spec is None:
                 prefetch.append(field.name)
             else:
@@ -279,32 +285,64 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
                 prefetch.append(models.Prefetch(field.name, queryset=nested))
             continue
         select.append(field.name)
+        if related_spec is not None:  # the nested form's counts (a region's site_count), as subqueries
+            for count_name, relation in related_spec.api.counts.items():
+                if count_name in related_spec.api.brief_fields:
+                    annotation = nested_count_name(field.name, count_name)
+                    queryset = queryset.annotate(
+                        **{annotation: related_count(related_spec.model, relation, outer=field.name)}
+                    )
         if related_spec is not None:  # the nested form may nest once more (device_type -> manufacturer)
             select += [
                 f"{field.name}__{inner.name}"
                 for inner in related_spec.model._meta.concrete_fields
                 if inner.is_relation and inner.name in related_spec.api.brief_fields
             ]
+            select += [f"{field.name}__{path}" for path in related_spec.api.display_uses]
+    select += spec.api.display_uses
+    for name, renderer in spec.api.renderers.items():
+        if name in names:  # what a registration's renderer reads beyond the row (core.fields.Rendered)
+            select += getattr(renderer, "select", ())
+            prefetch += getattr(renderer, "prefetch", ())
     if "tags" in names and tags:
         prefetch.append("tagged_items__tag")
     for count_name, relation in spec.api.counts.items():
         if count_name in names:
             queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
-    return queryset.select_related(*select).prefetch_related(*prefetch)
+    return queryset.select_related(*dict.fromkeys(select)).prefetch_related(*_distinct(prefetch))
 
 
-def related_count(model: type[models.Model], relation: str):
-    """How many `relation` objects point at each row, as a subquery (no row-multiplying joins)."""
+def _distinct(lookups: list) -> list:
+    """Prefetch lookups without repeats (two renderers may read the same relation)."""
+    seen: set[str] = set()
+    distinct = []
+    for lookup in lookups:
+        key = lookup if isinstance(lookup, str) else lookup.prefetch_to
+        if key not in seen:
+            seen.add(key)
+            distinct.append(lookup)
+    return distinct
+
+
+def nested_count_name(relation: str, count: str) -> str:
+    """The annotation holding the count a related object shows when nested (`optimize`)."""
+    return f"_wb_{relation}_count_{count}"
+
+
+def related_count(model: type[models.Model], relation: str, *, outer: str = ""):
+    """How many `relation` objects point at each row (or, with `outer`, at the row's related object
+    through that foreign key), as a subquery (no row-multiplying joins)."""
     field = model._meta.get_field(relation)
     related_model, remote = field.related_model, field.field.name
+    prefix = f"{outer}__" if outer else ""
     if issubclass(model, MPTTModel):  # trees count their descendants' objects too, as NetBox does
         scope = {
-            f"{remote}__tree_id": models.OuterRef("tree_id"),
-            f"{remote}__lft__gte": models.OuterRef("lft"),
-            f"{remote}__lft__lte": models.OuterRef("rght"),
+            f"{remote}__tree_id": models.OuterRef(f"{prefix}tree_id"),
+            f"{remote}__lft__gte": models.OuterRef(f"{prefix}lft"),
+            f"{remote}__lft__lte": models.OuterRef(f"{prefix}rght"),
         }
     else:
-        scope = {remote: models.OuterRef("pk")}
+        scope = {remote: models.OuterRef(f"{prefix}pk")}
     counted = (
         related_model._base_manager.filter(**scope)
         .order_by()

@@ -30,7 +30,8 @@ def related_objects_tab(model, name: str, label: str, pointer: Callable[[ObjectS
 
     def view(request, spec: ObjectSpec, actor, instance) -> tuple[str, dict]:
         related_spec, queryset, query = related(actor, spec, instance)
-        columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in query]
+        shown = set(query) | {key.removesuffix("_id") for key in query}  # `device_id` hides the device column
+        columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in shown]
         objects = list(optimize(queryset, related_spec, brief=False, tags=False)[:TAB_ROWS])
         links = Links(request)
         rows = [tables.row_cells(columns, data, links, tree=False) for data in render_many(objects, links)]

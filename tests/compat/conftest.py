@@ -89,6 +89,7 @@ def compat_organizations(django_db_setup, django_db_blocker):
 # What the tests create, children before what they point at (sites PROTECT their tenant). By
 # label, so that models still being built elsewhere (custom fields) are skipped until they exist.
 CREATED_MODELS = (
+    "inventory.Device", "inventory.DeviceType", "inventory.DeviceRole", "inventory.Manufacturer",
     "inventory.Location", "inventory.Site", "inventory.Tenant", "inventory.TenantGroup", "inventory.Region",
     "inventory.SiteGroup", "core.Tag", "core.CustomField", "core.CustomFieldChoiceSet",
 )  # fmt: skip
