@@ -288,8 +288,9 @@ def catalog_reads() -> dict:
     """One organization's snapshot, by its catalog entries and by pg_dump; Django's table list and ours."""
     from django.db.backends.postgresql.introspection import DatabaseIntrospection
 
-    from tenants.context import connection, schema_context
+    from tenants.context import connection, tenant_context
     from tenants.db.introspection import SchemaScopedIntrospection
+    from tenants.models import Organization
     from tenants.snapshots import SnapshotUnavailable, pg_dump_schema, snapshot_from_catalog
 
     schema = "org_" + SLUG.format(1).replace("-", "_")
@@ -298,7 +299,8 @@ def catalog_reads() -> dict:
         pg_dump_seconds, _ = timed(lambda: pg_dump_schema(schema))
     except SnapshotUnavailable:
         pg_dump_seconds = None
-    with schema_context(schema, include_public=False), connection.cursor() as cursor:
+    organization = Organization.objects.get(schema_name=schema)
+    with tenant_context(organization), connection.cursor() as cursor:
         django_seconds, _ = timed(lambda: DatabaseIntrospection(connection).get_table_list(cursor))
         scoped_seconds, _ = timed(lambda: SchemaScopedIntrospection(connection).get_table_list(cursor))
     return {

@@ -134,6 +134,9 @@ if WIREBOOK_MAX_ORGANIZATIONS_PER_USER < 0:
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
 # Bulk imports of at least this many records run as a background job with a progress page.
 WIREBOOK_IMPORT_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_IMPORT_BACKGROUND_ROWS", 500))
+# A custom field change rewrites the values objects store: as a background job with a progress page
+# once the tables of its object types hold at least this many rows, else in the change's transaction.
+WIREBOOK_CUSTOM_FIELD_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_CUSTOM_FIELD_BACKGROUND_ROWS", 10000))
 # What one request may make the server parse (issue #9; docs/configuration.md). Request bodies
 # beyond WIREBOOK_MAX_REQUEST_BYTES are refused (413) before they are read, and JSON nested deeper
 # than WIREBOOK_MAX_JSON_DEPTH before it is parsed (tenants.request_limits).

@@ -49,7 +49,7 @@ class _Constraint(NamedTuple):
     name: str
     kind: str
     definition: str
-    index: int
+    index_oid: int
     validated: bool
 
     @property
@@ -150,7 +150,7 @@ def snapshot_from_catalog(schema_name: str) -> str:
         cursor.execute(_CONSTRAINTS, [oids])
         constraints = [_Constraint(*row) for row in cursor.fetchall()]
         cursor.execute(_INDEXES, [oids])
-        backing = {constraint.index for constraint in constraints if constraint.index}
+        backing = {constraint.index_oid for constraint in constraints if constraint.index_oid}
         indexes = [(oid, definition) for oid, definition in cursor.fetchall() if oid not in backing]
         rows = _rows(cursor, schema_name, tables, columns)
         positions = _positions(cursor, schema_name, [identity[0] for identity in identities.values()])
