@@ -27,6 +27,7 @@ from tests.tenants.catalog import catalog_differences, schema_catalog
 MIGRATIONS_RUNNING_PYTHON = {
     "contenttypes.0002_remove_content_type_name runs Python",  # Django's; ran once, in the first schemas
     "automation.0002_export_job_function_moved runs Python",
+    "core.0006_customfield_stale_values runs Python",
 }
 
 
