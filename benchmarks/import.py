@@ -18,6 +18,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import statistics
 import sys
 import time
@@ -250,6 +251,7 @@ def measure(rows: int, samples: int) -> dict:
         "target_ms": TARGET_MS,
         "ui_csv_within_target": ui_csv < TARGET_MS,
         "samples": samples,
+        "load_average_1m": round(os.getloadavg()[0], 1),  # a shared machine: how busy it was
         **machine(connection),
     }
 

@@ -3,43 +3,45 @@
 Until custom field changes rewrote stored values, the values of a deleted field (or of an object
 type a field was taken from) stayed in the objects' rows until each was next written. Changes now
 rewrite the values at once, and a write keeps what it does not know (a background rename may be
-moving it), so the leftovers are dropped here, once: one read of the keys per table, and one
-UPDATE of the rows holding leftovers. Nothing to do in an organization without custom fields.
+moving it), so the leftovers are dropped here, once: per table holding custom field data, one read
+of the names its rows hold that no field of its type defines, and one UPDATE of the rows holding
+any. SQL only, so `manage.py migrate` replays it in every organization (a table's content type is
+found by Django's table name, <app label>_<model>, which every model of ours keeps).
 """
 
 from django.db import migrations
 
-
-def stale_values_drop(apps, schema_editor):
-    CustomField = apps.get_model("core", "CustomField")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    connection = schema_editor.connection
-    quote = connection.ops.quote_name
-    defined: dict[int, set[str]] = {}
-    for name, type_id in CustomField.objects.values_list("name", "object_types"):
-        if type_id is not None:
-            defined.setdefault(type_id, set()).add(name)
-    # Our models keep Django's table names, <app label>_<model>: the table's content type by its name.
-    types = {f"{row.app_label}_{row.model}": row.pk for row in ContentType.objects.all()}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND column_name = 'custom_field_data'"
-        )
-        tables = sorted(row[0] for row in cursor.fetchall() if row[0] in types)
-        for table in tables:
-            known = defined.get(types[table], set())
-            cursor.execute(
-                f"SELECT DISTINCT jsonb_object_keys(custom_field_data) FROM {quote(table)} "  # noqa: S608
-                "WHERE jsonb_typeof(custom_field_data) = 'object'"
-            )
-            stale = sorted({row[0] for row in cursor.fetchall()} - known)
-            if stale:
-                cursor.execute(
-                    f"UPDATE {quote(table)} SET custom_field_data = custom_field_data - %s::text[] "  # noqa: S608
-                    "WHERE custom_field_data ?| %s::text[]",
-                    [stale, stale],
-                )
+STALE_VALUES_DROP = """
+DO $drop_stale_values$
+DECLARE
+    target record;
+    stale text[];
+BEGIN
+    FOR target IN
+        SELECT columns.table_name, types.id AS type_id
+        FROM information_schema.columns AS columns
+        JOIN django_content_type AS types ON columns.table_name = types.app_label || '_' || types.model
+        WHERE columns.table_schema = current_schema() AND columns.column_name = 'custom_field_data'
+    LOOP
+        EXECUTE format(
+            'SELECT array_agg(DISTINCT stored.key) FROM %I AS objects, '
+            'jsonb_object_keys(CASE WHEN jsonb_typeof(objects.custom_field_data) = ''object'' '
+            'THEN objects.custom_field_data ELSE ''{}''::jsonb END) AS stored(key) '
+            'WHERE stored.key NOT IN (SELECT field.name FROM core_customfield AS field '
+            'JOIN core_customfield_object_types AS assigned ON assigned.customfield_id = field.id '
+            'WHERE assigned.contenttype_id = $1)',
+            target.table_name
+        ) INTO stale USING target.type_id;
+        IF stale IS NOT NULL THEN
+            EXECUTE format(
+                'UPDATE %I SET custom_field_data = custom_field_data - $1 WHERE custom_field_data ?| $1',
+                target.table_name
+            ) USING stale;
+        END IF;
+    END LOOP;
+END
+$drop_stale_values$
+"""
 
 
 class Migration(migrations.Migration):
@@ -48,4 +50,4 @@ class Migration(migrations.Migration):
         ("core", "0005_objectchange_token_created_by"),
     ]
 
-    operations = [migrations.RunPython(stale_values_drop, migrations.RunPython.noop)]
+    operations = [migrations.RunSQL(STALE_VALUES_DROP, migrations.RunSQL.noop)]

@@ -204,7 +204,7 @@ def test_a_replayed_plan_leaves_each_schema_as_djangos_migrate_does(committed, m
     assert results[broken.schema_name].note.endswith("Django's migrate failed too")
     [note] = run.notes
     assert re.fullmatch(
-        rf"2 schema\(s\) migrated by replaying the SQL of 3 migration\(s\) \(\d+ statement\(s\)\) "
+        rf"2 schema\(s\) migrated by replaying the SQL of 4 migration\(s\) \(\d+ statement\(s\)\) "
         rf"recorded on {pilot.schema_name}",
         note,
     )
