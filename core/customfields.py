@@ -66,8 +66,9 @@ def custom_fields_clean(
     """Validate and normalise `instance.custom_field_data`; on create, fill in the defaults.
 
     `written` holds the values this write sets (on update the rest were stored before). A name no
-    longer defined is an error when written, and silently dropped when merely stored (its
-    definition was deleted since). A batch passes the `definitions` it read once, and `taken`, the
+    longer defined is an error when written, and kept as it is when merely stored: a background
+    job is still moving it (a renamed field) or dropping it (a deleted one), see
+    core.customfield_values. A batch passes the `definitions` it read once, and `taken`, the
     unique values earlier objects of the batch wrote (by field name; none are saved yet).
     """
     if not isinstance(instance, BaseModel):
@@ -91,6 +92,8 @@ def custom_fields_clean(
         if field is None:
             if name in fresh:
                 errors.append(_unknown(name))
+            else:
+                cleaned[name] = value
             continue
         try:
             cleaned[name] = validate_value(field, value, check_objects=name in fresh)

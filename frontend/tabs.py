@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from core.querysets import restricted
 from core.registry import ObjectSpec, Tab, object_type_label, registry
 from core.representation import Links, optimize, render_many
 from frontend import tables
@@ -40,7 +41,7 @@ def related_objects_tab(
     def related(actor, spec: ObjectSpec, instance):
         related_spec = registry.get(model)
         query = pointer(spec, instance)
-        return related_spec, related_spec.model.objects.restrict(actor, "view").filter(**query), query
+        return related_spec, restricted(related_spec.model, actor, "view").filter(**query), query
 
     def view(request, spec: ObjectSpec, actor, instance) -> tuple[str, dict]:
         related_spec, queryset, query = related(actor, spec, instance)

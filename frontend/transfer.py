@@ -21,11 +21,11 @@ from typing import Any
 import yaml
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 
+from automation.services import job_progress_report
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
 from core.fields import import_bool, kind_of, reference, split_items
@@ -84,6 +84,8 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
     select = [f.name for f in fields if f.is_relation and not f.many_to_many]
     prefetch = [f.name for f in fields if f.many_to_many]
     custom = supports_custom_fields(spec.model)
+    # Only the fields defined now: a value of a renamed or deleted field may wait for its job.
+    defined = sorted(definitions_for(spec.model)) if custom else []
     if custom:
         prefetch.append("tagged_items__tag")
     records = []
@@ -93,8 +95,10 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
             record[aliases.get(model_field.name, model_field.name)] = kind_of(model_field).export(model_field, obj)
         if custom:
             record["tags"] = sorted(item.tag.slug for item in obj.tagged_items.all())
-            for name, value in sorted((obj.custom_field_data or {}).items()):
-                record[CUSTOM_FIELD_PREFIX + name] = value
+            data = obj.custom_field_data or {}
+            for name in defined:
+                if name in data:
+                    record[CUSTOM_FIELD_PREFIX + name] = data[name]
         records.append(record)
     return records
 
@@ -416,7 +420,7 @@ def _record_id(record: dict[str, Any]) -> int | None:
     """The id of the object a record changes; None for a new one (or a malformed id, which
     `to_payload` refuses as the record's error)."""
     pk = record.get("id")
-    if pk in ("", None):
+    if pk is None or pk == "":
         return None
     try:
         return int(pk)
@@ -452,10 +456,6 @@ def _value_errors(spec: ObjectSpec, payload: dict[str, Any], *, skip: set[str]) 
 # -- large imports: a background job with progress ---------------------------------------------
 
 
-def progress_key(job_pk: int) -> str:
-    return f"wirebook:import-progress:{job_pk}"
-
-
 def import_job(job, *, model: str, records: list[dict], user_id: int, user_name: str, role: str) -> dict:
     """Job function (automation.job_run): the same import, as the member who started it, with the
     role they have when it runs (`role` is what they had when they asked)."""
@@ -468,7 +468,7 @@ def import_job(job, *, model: str, records: list[dict], user_id: int, user_name:
     actor = Actor(user_id=user_id, user_name=user_name, role=membership.role)
 
     def progress(done, total):
-        cache.set(progress_key(job.pk), {"done": done, "total": total}, 3600)
+        job_progress_report(job.pk, done, total)
 
     with acting_as(actor):
         result = import_records(spec, actor, records, progress=progress)

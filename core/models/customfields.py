@@ -1,7 +1,8 @@
 """Custom fields: per-organization definitions of extra data on objects (NetBox's extras.CustomField).
 
 Values live in each object's `custom_field_data` (JSONB) and are checked against these
-definitions on every write (`core.customfields.custom_fields_clean`).
+definitions on every write (`core.customfields.custom_fields_clean`); a change of a definition
+rewrites them (`core.customfield_values`).
 """
 
 import re
@@ -212,7 +213,7 @@ class CustomField(ChangeLoggedModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._stored = {"name": instance.__dict__.get("name"), "type": instance.__dict__.get("type")}
+        instance._stored = {"type": instance.__dict__.get("type")}
         return instance
 
     def clean(self):
@@ -222,9 +223,6 @@ class CustomField(ChangeLoggedModel):
         stored = getattr(self, "_stored", None)
         if stored and stored["type"] is not None and stored["type"] != self.type:
             raise ValidationError({"type": _("Changing the type of custom fields is not supported.")})
-        if stored and stored["name"] is not None and stored["name"] != self.name:
-            # Objects keep their values under the field's name; renaming would orphan them.
-            raise ValidationError({"name": _("Renaming custom fields is not supported.")})
         if self.type not in NUMERIC_TYPES:
             if self.validation_minimum is not None:
                 raise ValidationError({"validation_minimum": _("A minimum value may be set only for numeric fields")})
