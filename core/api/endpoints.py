@@ -260,16 +260,15 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
 
 def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     brief = _flag(request, "brief")
-    obj = get_object(spec, viewable(spec, actor, brief=brief), pk)
-    return json_response(
-        representation.render(obj, representation.Links(request), brief=brief, **_render_options(request))
-    )
+    obj = get_object(spec, viewable(spec, actor, brief=brief, tags=False), pk)
+    links = representation.Links(request)
+    return json_response(representation.render_many([obj], links, brief=brief, **_render_options(request))[0])
 
 
 def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
     """The objects a write just made or changed, as the response shows them (NetBox answers with
-    the written object even when the writer may not view it)."""
-    queryset = representation.optimize(spec.model.objects.all(), spec, brief=False)
+    the written object even when the writer may not view it), ready for `render_many`."""
+    queryset = representation.optimize(spec.model.objects.all(), spec, brief=False, tags=False)
     by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=pks)}
     return [by_pk[pk] for pk in pks]
 
@@ -305,8 +304,9 @@ def _refused(spec: ObjectSpec, refused: WriteRefused, *, total: int | None, verb
 
 
 def _written(spec: ObjectSpec, request: HttpRequest, objects: list) -> list:
-    links = representation.Links(request)
-    return [representation.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in objects])]
+    """The written objects as a list renders them (tags for all in two queries, related objects once)."""
+    fresh = _fresh(spec, [obj.pk for obj in objects])
+    return representation.render_many(fresh, representation.Links(request))
 
 
 def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
