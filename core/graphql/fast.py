@@ -35,7 +35,7 @@ from core.filters import FilterError
 from core.graphql.types import snake_name
 from core.models import Tag, TaggedItem
 from core.registry import ObjectSpec, registry
-from core.representation import choice_value, custom_field_shapes
+from core.representation import custom_field_shapes, custom_field_values
 
 # A switch for tests comparing both ways; production keeps it on.
 ENABLED = True
@@ -309,14 +309,9 @@ class _Plan:
                 self._spend(len(objects))
                 built[entry.key] = [self._tag(entry.entries, tag) for tag in objects]
             else:  # custom_fields
-                data = row[entry.column] or {}
-                if data:
-                    shapes = custom_field_shapes(entry.model, memo)
-                    data = {
-                        name: choice_value(value, *shapes[name]) if name in shapes else value
-                        for name, value in data.items()
-                    }
-                built[entry.key] = entry.serialize(data)
+                built[entry.key] = entry.serialize(
+                    custom_field_values(row[entry.column], custom_field_shapes(entry.model, memo))
+                )
         return built
 
     def _tag(self, entries: list[Entry], tag: Tag) -> dict:
