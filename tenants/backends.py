@@ -8,15 +8,11 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from tenants import authcache
 
 
-class _CachedUser:
+class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id):
         user = authcache.user_by_id(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-class ModelBackend(_CachedUser, DjangoModelBackend):
-    pass
-
-
-class AuthenticationBackend(_CachedUser, AllauthBackend):
-    pass
+class AuthenticationBackend(AllauthBackend):
+    get_user = ModelBackend.get_user
