@@ -56,11 +56,14 @@ _DJANGO_JSON = DjangoJSONEncoder()
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
-def json_response(data: Any, status: int = 200) -> HttpResponse:
+def json_bytes(data: Any) -> bytes:
     """JSON as NetBox writes it (compact, UTF-8), encoded with orjson; values it does not know
     (lazy strings, datetimes no field kind rendered: core.fields) as Django's encoder writes them."""
-    body = orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
-    return HttpResponse(body, status=status, content_type="application/json")
+    return orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(json_bytes(data), status=status, content_type="application/json")
 
 
 # -- the actor ---------------------------------------------------------------------------------
