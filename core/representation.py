@@ -306,12 +306,15 @@ def related_count(model: type[models.Model], relation: str):
         }
     else:
         scope = {remote: models.OuterRef("pk")}
+    # Through a many-to-many relation an object in two matching groups counts once; through a
+    # foreign key it is in one at most, and COUNT(*) lets PostgreSQL count from the index alone.
+    count = models.Count("pk", distinct=True) if field.many_to_many else models.Count("*")
     counted = (
         related_model._base_manager.filter(**scope)
         .order_by()
         .annotate(_wb_all=models.Value(1))
         .values("_wb_all")
-        .annotate(count=models.Count("pk", distinct=True))  # an object in two matching groups counts once
+        .annotate(count=count)
         .values("count")
     )
     return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
