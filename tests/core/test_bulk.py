@@ -12,8 +12,9 @@ from tenants.context import connection, tenant_context
 
 
 def statements_of(work) -> list[str]:
+    """The statements `work` sends, but the schema's selection (sent before the transaction's first)."""
     log: list[str] = []
-    with connection.observe_statements(lambda kind, sql: log.append(sql)):
+    with connection.observe_statements(lambda kind, sql: log.append(sql) if kind != "set_config" else None):
         work()
     return log
 
