@@ -7,24 +7,28 @@ Wirebook version. It is written to the default storage under the organization's 
 (`tenants.files`), which the organization's deletion removes.
 
 The job runs inside the organization's schema (`OrganizationTask`), so it can only read that
-organization's tables.
+organization's tables. It reads everything in one REPEATABLE READ, READ ONLY transaction: the
+archive is the organization as it was at one moment (`snapshot_time` in the manifest), however
+long the export takes and whatever members write meanwhile -- never a site whose region is missing
+from the regions file because both were created halfway through.
 """
 
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from automation.models import Job, JobStatus
 from automation.services import job_enqueue, job_function_path
-from core.registry import registry
+from core.registry import ObjectSpec, registry
 from core.representation import Links, optimize, render
 from tenants.audit import audit_record
 from tenants.context import current_organization
@@ -82,6 +86,27 @@ def _write_objects(entry, objects: Iterable, links: Links) -> int:
     return count
 
 
+@contextmanager
+def read_snapshot() -> Iterator[dict]:
+    """A REPEATABLE READ, READ ONLY transaction around the block: every read in it sees the
+    database as it was when the transaction's first statement ran, whatever commits meanwhile.
+    Yields what the manifest records: that moment (`snapshot_time`) and the isolation level.
+
+    Inside a transaction that is already open (a test's), the block reads within it, and the
+    isolation level says so."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        raw = connection.connection
+        if outermost:
+            # Straight to the server: the first statement Django sends in a transaction sets the
+            # search path with a SELECT, after which the isolation level can no longer be chosen.
+            raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        taken, isolation = raw.execute(
+            "SELECT statement_timestamp(), current_setting('transaction_isolation')"
+        ).fetchone()
+        yield {"snapshot_time": taken.isoformat(), "isolation": isolation}
+
+
 def organization_export(job: Job, *, root: str) -> dict:
     """The job: write the archive and return where it is, its size and the counts."""
     organization = current_organization()
@@ -90,15 +115,14 @@ def organization_export(job: Job, *, root: str) -> dict:
     links = Links.for_root(root)
     counts: dict[str, int] = {}
     with tempfile.TemporaryFile() as buffer:
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive, read_snapshot() as snapshot:
             for spec in sorted(registry, key=lambda spec: spec.type_label):
-                objects = optimize(spec.model._default_manager.all(), spec, brief=False).order_by("pk")
-                with archive.open(f"{spec.api_app}/{spec.api_path}.json", "w", force_zip64=True) as entry:
-                    counts[spec.type_label] = _write_objects(entry, objects.iterator(chunk_size=CHUNK_SIZE), links)
+                counts[spec.type_label] = export_model(archive, spec, links)
             manifest = {
                 "format": EXPORT_FORMAT,
                 "organization": {"name": organization.name, "slug": organization.slug},
                 "created": timezone.now().isoformat(),
+                **snapshot,
                 "wirebook_version": settings.WIREBOOK_VERSION,
                 "netbox_version": settings.WIREBOOK_NETBOX_COMPATIBLE_VERSION,
                 "counts": counts,
@@ -112,6 +136,13 @@ def organization_export(job: Job, *, root: str) -> dict:
     return {"path": path, "size": size, "counts": counts}
 
 
+def export_model(archive: zipfile.ZipFile, spec: ObjectSpec, links: Links) -> int:
+    """Write the file of one registered model (`<api app>/<api path>.json`); how many objects it holds."""
+    objects = optimize(spec.model._default_manager.all(), spec, brief=False).order_by("pk")
+    with archive.open(f"{spec.api_app}/{spec.api_path}.json", "w", force_zip64=True) as entry:
+        return _write_objects(entry, objects.iterator(chunk_size=CHUNK_SIZE), links)
+
+
 # How export jobs are told apart from other jobs: the function they store.
 EXPORT_FUNCTION = job_function_path(organization_export)
 
@@ -123,4 +154,4 @@ def _older_exports_delete(job: Job) -> None:
         path = export_path(old)
         if path is not None:
             default_storage.delete(path)
-            Job.objects.filter(pk=old.pk).update(data={**old.data, "path": None, "deleted": True})
+            Job.objects.filter(pk=old.pk).update(data={**(old.data or {}), "path": None, "deleted": True})

@@ -27,6 +27,9 @@ class Job(models.Model):
     data = models.JSONField(_("data"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 
+    # Not stored: an export's archive, or None, as automation.export.organization_exports() lists them.
+    download_path: str | None
+
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name = _("job")

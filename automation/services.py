@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -41,3 +42,23 @@ def _dispatch(job_pk: int) -> None:
     from automation.tasks import job_run
 
     job_run.delay(job_pk)
+
+
+# -- progress: what a running job has done, for its page (kept in the cache, not the database) -----
+
+
+PROGRESS_SECONDS = 3600
+
+
+def _progress_key(job_pk: int) -> str:
+    return f"wirebook:job-progress:{job_pk}"
+
+
+def job_progress_report(job_pk: int, done: int, total: int, *, unit: str = "records") -> None:
+    """Tell the job's page how far it is: `done` of `total` `unit` (records, objects…)."""
+    cache.set(_progress_key(job_pk), {"done": done, "total": total, "unit": unit}, PROGRESS_SECONDS)
+
+
+def job_progress(job_pk: int) -> dict:
+    """What the job last reported ({} before it has): done, total, unit."""
+    return cache.get(_progress_key(job_pk)) or {}

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "provisioning.json"
 
 
-def bench_database_url(url: str) -> tuple[str, str]:
+def bench_database_url(url: str, suffix: str = "_bench") -> tuple[str, str]:
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
+    name = parts.path.lstrip("/") + suffix
     return urlunsplit(parts._replace(path="/" + name)), name
 
 
@@ -57,11 +57,11 @@ def main() -> int:
     return run_in_bench_database(lambda: measure(args.organizations, args.samples), RESULTS, keep=args.keep)
 
 
-def run_in_bench_database(measure_function, results: Path, *, keep: bool = False) -> int:
-    """Run `measure_function` against a fresh `<DATABASE_URL's name>_bench` database (no spare
+def run_in_bench_database(measure_function, results: Path, *, keep: bool = False, suffix: str = "_bench") -> int:
+    """Run `measure_function` against a fresh `<DATABASE_URL's name><suffix>` database (no spare
     schemas) and write what it returns to `results` as JSON."""
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wirebook")
-    url, name = bench_database_url(base_url)
+    url, name = bench_database_url(base_url, suffix)
     recreate_database(url, name)
     os.environ["DATABASE_URL"] = url
     os.environ["WIREBOOK_SPARE_SCHEMAS"] = "0"  # the benchmark controls the pool itself
@@ -82,11 +82,19 @@ def run_in_bench_database(measure_function, results: Path, *, keep: bool = False
 
 
 def machine(connection) -> dict:
-    """Where a measurement was taken."""
+    """Where a measurement was taken, and on which migrations (a test checks that results files
+    recording them were produced by the current migration state)."""
+    from tenants.schemas import current_fingerprint, expected_migrations
+
+    leaves = {app: name for app, name in expected_migrations()}  # sorted: each app's last migration wins
     return {
+        "migration_fingerprint": current_fingerprint(),
+        "migration_leaves": [f"{app}.{name}" for app, name in sorted(leaves.items())],
         "postgresql": connection.pg_version,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        # Other work on the machine slows every figure down: 1-minute load average when measured.
+        "load_average": round(os.getloadavg()[0], 1),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

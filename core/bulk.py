@@ -37,7 +37,7 @@ def insert_rows(model: type[models.Model], instances: Sequence[models.Model]) ->
     new rows' ids are not read back: for rows nobody refers to in the same request (the change log)."""
     if not instances:
         return
-    fields = [field for field in model._meta.concrete_fields if not field.db_returning]  # not the serial id
+    fields = [field for field in model._meta.concrete_fields if not getattr(field, "db_returning", False)]  # serial
     row = "(" + ", ".join(_placeholder(field) for field in fields) + ")"
     params: list = []
     for instance in instances:
@@ -53,8 +53,9 @@ def update_rows(model: type[models.Model], instances: Sequence[models.Model], na
     """UPDATE the named fields of the instances' rows, each to its instance's value, in one statement."""
     if not instances or not names:
         return
-    pk = model._meta.pk
-    fields = [model._meta.get_field(name) for name in names]
+    concrete = {field.name: field for field in model._meta.concrete_fields}
+    pk = concrete[model._meta.pk.name]
+    fields = [concrete[name] for name in names]
     row = "(" + ", ".join(_placeholder(field) for field in (pk, *fields)) + ")"
     params: list = []
     for instance in instances:

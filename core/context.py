@@ -58,7 +58,8 @@ def actor_for(user, membership, request_id: uuid.UUID | None = None, token=None)
     )
 
 
-ROLE_ACTIONS = {
+# By an actor's role; system work (role None) has none: `ROLE_ACTIONS.get(actor.role, frozenset())`.
+ROLE_ACTIONS: dict[str | None, frozenset[str]] = {
     MembershipRole.VIEWER: frozenset({"view"}),
     MembershipRole.EDITOR: frozenset({"view", "add", "change", "delete"}),
     MembershipRole.ADMIN: frozenset({"view", "add", "change", "delete", "settings"}),

@@ -11,7 +11,7 @@ import decimal
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,7 +32,7 @@ from core.models import (
 from core.patterns import PatternError, user_pattern_match
 from core.registry import registry
 
-EMPTY_VALUES = (None, "", [])
+EMPTY_VALUES: tuple[None, str, list[Any]] = (None, "", [])
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^\s/?#]+\S*\Z", re.IGNORECASE)
 # The framework's own configuration objects carry no custom fields and no journal.
@@ -66,8 +66,9 @@ def custom_fields_clean(
     """Validate and normalise `instance.custom_field_data`; on create, fill in the defaults.
 
     `written` holds the values this write sets (on update the rest were stored before). A name no
-    longer defined is an error when written, and silently dropped when merely stored (its
-    definition was deleted since). A batch passes the `definitions` it read once, and `taken`, the
+    longer defined is an error when written, and kept as it is when merely stored: a background
+    job is still moving it (a renamed field) or dropping it (a deleted one), see
+    core.customfield_values. A batch passes the `definitions` it read once, and `taken`, the
     unique values earlier objects of the batch wrote (by field name; none are saved yet).
     """
     if not isinstance(instance, BaseModel):
@@ -91,6 +92,8 @@ def custom_fields_clean(
         if field is None:
             if name in fresh:
                 errors.append(_unknown(name))
+            else:
+                cleaned[name] = value
             continue
         try:
             cleaned[name] = validate_value(field, value, check_objects=name in fresh)
@@ -275,7 +278,7 @@ def _objects_exist(field: CustomField, ids: list[int]) -> None:
         raise ValidationError(_("Unknown related object(s): {name}").format(name=missing[0] if len(ids) == 1 else ids))
 
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[CustomField, Any, bool], Any]] = {
     CustomFieldType.TEXT: _text,
     CustomFieldType.LONGTEXT: _text,
     CustomFieldType.URL: _text,

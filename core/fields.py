@@ -33,7 +33,7 @@ from django import forms
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils.dateparse import parse_time
@@ -450,7 +450,25 @@ def _kind_of_class(field_class: type) -> FieldKind:
 
 def field_kind(model_field) -> FieldKind:
     """The kind registered for the field's class (the nearest in its MRO), before any refinement."""
-    return _kind_of_class(type(model_field))
+    return _kind_of_class(type(model_field))  # type: ignore[arg-type]  # classes are hashable: python/mypy#11470
+
+
+AnyField = models.Field | ForeignObjectRel | GenericForeignKey  # what `_meta.get_field()` gives
+
+
+def own_field(model_field: AnyField) -> models.Field:
+    """`model_field` where it must be a field its model declares (a column, a foreign key, a
+    many-to-many field; generic foreign keys are fields too), not the other side of a relation."""
+    if not isinstance(model_field, models.Field):
+        raise FieldDoesNotExist(f"{model_field} is the other side of a relation, not a field of its model")
+    return model_field
+
+
+def reverse_relation(model_field: AnyField) -> ForeignObjectRel:
+    """`model_field` where it must be the other side of a relation: the rows of another model pointing here."""
+    if not isinstance(model_field, ForeignObjectRel):
+        raise FieldDoesNotExist(f"{model_field} is a field of its model, not the other side of a relation")
+    return model_field
 
 
 def kind_of(model_field) -> FieldKind:
@@ -672,6 +690,8 @@ def _array_form_field(model_field, *, bulk: bool, help_text, **common):
 @functools.cache
 def _array_of(item: FieldKind) -> FieldKind:
     def schema(model_field) -> dict:
+        if item.schema is None:
+            raise ImproperlyConfigured(f"{model_field} is an array of {item.name}, which has no OpenAPI schema")
         return _with_null(model_field, {"type": "array", "items": item.schema(model_field.base_field)})
 
     def from_json(model_field, value):

@@ -14,6 +14,7 @@ Unknown parameters are ignored, as NetBox does; bad values are a 400.
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DataError, connection, models, transaction
 from django.db.models import Q
@@ -54,7 +55,7 @@ class Filter:
 
 
 def _parse(name: str, values: list[str], parse) -> list:
-    parsed = []
+    parsed: list[Any] = []
     for value in values:
         if value.lower() == "null":
             parsed.append(None)
@@ -261,7 +262,7 @@ def _object_type_filters(field) -> dict[str, Filter]:
     def wanted(label: str, values: list[str], by_id: bool) -> list:
         if by_id:
             return _parse(label, values, parse_int)
-        types = []
+        types: list[int | None] = []
         for value in values:
             if value.lower() == "null":
                 types.append(None)
@@ -434,7 +435,12 @@ def _custom_field_filters(field) -> dict[str, Filter]:
             filters[name] = _json_filter(name, path, str, lookup="icontains")
         return filters
     if kind in RANGE_TYPES:
-        parse = {"integer": parse_int, "decimal": parse_float, "date": _json_date, "datetime": _json_datetime}[kind]
+        parse: Callable[[str], Any] = {
+            "integer": parse_int,
+            "decimal": parse_float,
+            "date": _json_date,
+            "datetime": _json_datetime,
+        }[kind]
         filters = _json_exact_filters(name, path, parse)
         for lookup in RANGE_LOOKUPS:
             filters[f"{name}__{lookup}"] = _json_range_filter(f"{name}__{lookup}", f"{path}__{lookup}", parse)

@@ -91,17 +91,27 @@ def member_field(*, multiple: bool, label: str, required: bool):
     """A form field picking members by email."""
     from django import forms
 
-    field_class = forms.TypedMultipleChoiceField if multiple else forms.TypedChoiceField
-    choices = member_choices if multiple else lambda: [("", "---------"), *member_choices()]
-    widget = forms.SelectMultiple if multiple else forms.Select
-    return field_class(
-        choices=choices,
+    if multiple:
+        return forms.TypedMultipleChoiceField(
+            choices=member_choices,
+            coerce=int,
+            empty_value=[],
+            required=required,
+            label=label,
+            widget=forms.SelectMultiple(attrs={"class": "form-select"}),
+        )
+    return forms.TypedChoiceField(
+        choices=_member_choices_or_none,
         coerce=int,
-        empty_value=[] if multiple else None,
+        empty_value=None,
         required=required,
         label=label,
-        widget=widget(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+def _member_choices_or_none() -> list[tuple[int | str, str]]:
+    return [("", "---------"), *member_choices()]
 
 
 def member_filters(name: str, path: str) -> dict:

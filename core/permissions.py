@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import models
 
 from core.context import Actor
-from core.querysets import is_settings_write, permission_constraints, role_allows, visibility
+from core.querysets import is_settings_write, permission_constraints, restricted, role_allows, visibility
 
 NOT_PERMITTED = "You do not have permission to perform this action."
 
@@ -42,5 +42,5 @@ def ensure_permitted(actor: Actor, model: type[models.Model], action: str, pks: 
         return
     if role_allows(actor, model, action) and visibility(actor, model) is None:
         return  # the role grants every row: nothing to count
-    if model._default_manager.restrict(actor, action).filter(pk__in=wanted).count() != len(wanted):
+    if restricted(model, actor, action).filter(pk__in=wanted).count() != len(wanted):
         raise NotPermitted

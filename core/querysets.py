@@ -14,6 +14,7 @@ member's private saved filter, for instance.
 """
 
 from collections.abc import Sequence
+from typing import Self
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
@@ -43,7 +44,7 @@ def visibility(actor: Actor, model) -> Q | None:
 
 
 class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, actor: Actor, action: str = "view"):
+    def restrict(self, actor: Actor, action: str = "view") -> Self:
         if actor.is_system or actor.is_superuser:
             return self
         visible = visibility(actor, self.model)
@@ -56,6 +57,15 @@ class RestrictedQuerySet(models.QuerySet):
         if grants is None:
             return self.none()
         return queryset.filter(grants).distinct() if grants else queryset
+
+
+def restricted(model: type[models.Model], actor: Actor, action: str = "view") -> RestrictedQuerySet:
+    """`model.objects.restrict(actor, action)` for code that knows the model only as a class: every
+    registered model's default manager gives restricted querysets (core.models.base)."""
+    queryset = model._default_manager.all()
+    if not isinstance(queryset, RestrictedQuerySet):
+        raise TypeError(f"{model._meta.label}'s default manager does not restrict: give it RestrictedQuerySet")
+    return queryset.restrict(actor, action)
 
 
 def permission_constraints(actor: Actor, model, action: str) -> Q | None:

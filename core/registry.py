@@ -113,13 +113,17 @@ class Tab:
 
     `view(request, spec, actor, instance)` returns (template, context) for the tab's body, the
     object page's header and tabs around it; `visible(instance)` hides the tab where it does not
-    apply; `badge(actor, spec, instance)` a count shown beside the label (None: no badge)."""
+    apply; `badge(actor, spec, instance)` a count shown beside the label (None: no badge), given the
+    object as the page loads it (with the counts its representation annotates); `hide_if_empty`
+    leaves the tab out of the row while its badge is 0 (NetBox's `hide_if_empty`: a device type's
+    Interfaces tab), its page still there."""
 
     name: str
     label: str
     view: Callable[..., tuple[str, dict]]
     visible: Callable[[Any], bool] = lambda instance: True
     badge: Callable[..., int | None] | None = None
+    hide_if_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,29 @@ class Panel:
     context: Callable[..., dict] = lambda request, spec, actor, instance: {}
     # "left" under the attributes, "right" beside them, "full" across the page below both.
     column: str = "full"
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export format of a model's own, offered on its list beside CSV, JSON and YAML (NetBox's
+    device-type library YAML): `?export=<name>` answers `render(spec, queryset)` as a file."""
+
+    name: str
+    label: str
+    render: Callable[..., str]
+    content_type: str = "application/yaml"
+    extension: str = "yaml"
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A model's own import, for records that carry more than the model's columns (a device type's
+    component templates): `write(spec, actor, records, *, progress)` writes the parsed records, all or
+    none, and returns frontend.transfer's ImportResult. `keys` are what a record may carry besides the
+    columns, listed on the import page."""
+
+    write: Callable[..., Any]
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +174,10 @@ class Ui:
     panels: tuple[Panel, ...] = ()
     # Whether the object page has a changelog tab (the change log's own entries have none).
     changelog: bool = True
+    # The import page's writer when records carry more than the columns (None: the generic import),
+    # and export formats of the model's own.
+    importer: Importer | None = None
+    exports: tuple[Export, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix
 from mptt.models import MPTTModel
 
-from core.fields import kind_of, typed_renderer
+from core.fields import kind_of, reverse_relation, typed_renderer
 from core.models import Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import ObjectSpec, registry
@@ -105,6 +105,11 @@ def renderers(model: type[models.Model], brief: bool) -> tuple[tuple[str, Render
     return tuple((name, _renderer(spec, name)) for name in names)
 
 
+def _depth(obj: models.Model, links: Links) -> int:
+    assert isinstance(obj, MPTTModel), "only trees show their depth"
+    return obj.level
+
+
 def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if name in spec.api.renderers:
         return typed_renderer(spec, name).function
@@ -117,7 +122,7 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if name == "display":
         return lambda obj, links: spec.display(obj)
     if name == "_depth":
-        return lambda obj, links: obj.level
+        return _depth
     if name == "owner":
         return lambda obj, links: None
     if name == "tags":
@@ -150,7 +155,7 @@ def custom_field_shapes(model, memo: dict) -> dict[str, tuple[str, dict[str, str
 
         definitions = sorted(definitions_for(model).values(), key=lambda f: (f.group_name, f.weight, f.name))
         memo[model] = {
-            field.name: (field.type, dict(field.choice_set.choices) if field.choice_set_id else {})
+            field.name: (field.type, dict(field.choice_set.choices) if field.choice_set is not None else {})
             for field in definitions
         }
     return memo[model]
@@ -250,7 +255,11 @@ def render_many(rows: list, links: Links, *, brief: bool = False, only: set[str]
     if not rows:
         return []
     model = type(rows[0])
-    table = [(name, function) for name, function in renderers(model, brief) if (only is None or name in only)]
+    table = [
+        (name, function)
+        for name, function in renderers(model, brief)  # type: ignore[arg-type]  # classes are hashable: python/mypy#11470
+        if (only is None or name in only)
+    ]
     table = [(name, function) for name, function in table if name not in omit]
     if any(name == "tags" for name, _ in table):
         _preload_tags(model, rows, links)
@@ -266,7 +275,8 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     for field in spec.model._meta.get_fields():
         if field.name not in names or not field.is_relation or (field.auto_created and not field.concrete):
             continue
-        related_spec = registry.find(field.related_model)
+        target = field.related_model
+        related_spec = registry.find(target) if isinstance(target, type) else None  # None: a generic foreign key
         nested_counts = related_spec is not None and any(
             name in related_spec.api.brief_fields for name in related_spec.api.counts
         )
@@ -296,8 +306,8 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
 
 def related_count(model: type[models.Model], relation: str):
     """How many `relation` objects point at each row, as a subquery (no row-multiplying joins)."""
-    field = model._meta.get_field(relation)
-    related_model, remote = field.related_model, field.field.name
+    field = reverse_relation(model._meta.get_field(relation))
+    related_model, remote = field.field.model, field.field.name  # the model pointing here, by its foreign key
     if issubclass(model, MPTTModel):  # trees count their descendants' objects too, as NetBox does
         scope = {
             f"{remote}__tree_id": models.OuterRef("tree_id"),

@@ -20,10 +20,11 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, models
-from django.db.models import F, Func
+from django.db.models import Expression, F, Func
 
 from core.context import Actor
 from core.models.search import SearchEntry
+from core.querysets import restricted
 from core.registry import registry
 
 CONFIG = "simple"  # no stemming or stop words: names, serials and addresses are not prose
@@ -48,7 +49,7 @@ def _document(spec, model: type[models.Model]):
     """The row's tsvector: the first search field (weight A), the others (B), custom fields (C).
     Fields may follow relations (`contact__name`)."""
     first, *rest = spec.search.fields
-    document = SearchVector(first, weight="A", config=CONFIG)
+    document: Expression = SearchVector(first, weight="A", config=CONFIG)
     if rest:
         document = document + SearchVector(*rest, weight="B", config=CONFIG)
     if any(field.name == "custom_field_data" for field in model._meta.concrete_fields):
@@ -120,7 +121,7 @@ def search(actor: Actor, text: str, *, object_types: list[ContentType] | None = 
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None or registry.find(model) is None:
             continue
-        visible_ids[type_id] = model.objects.restrict(actor, "view").values("pk")
+        visible_ids[type_id] = restricted(model, actor, "view").values("pk")
     if not visible_ids:
         return [], 0
     condition = models.Q()
@@ -145,6 +146,8 @@ def _load(entries) -> dict:
     loaded = {}
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:  # a type whose model is gone: search() keeps none of its entries
+            continue
         for obj in model._base_manager.filter(pk__in=ids):
             loaded[(type_id, obj.pk)] = obj
     return loaded

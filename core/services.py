@@ -28,8 +28,9 @@ from mptt.models import MPTTModel
 from core.bulk import insert_rows, update_rows
 from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
+from core.fields import own_field
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
-from core.models.base import ChangeLoggedModel
+from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import registry
 from core.search import search_index, search_unindex
 from tenants.billing import object_write_check
@@ -71,9 +72,10 @@ def _usage() -> int:
     batch = _batch_usage.get()
     if batch is None:
         return object_usage()
-    if batch[0] is None:
-        batch[0] = object_usage()
-    return batch[0]
+    usage = batch[0]
+    if usage is None:
+        usage = batch[0] = object_usage()
+    return usage
 
 
 def _billing_check(action: str, count: int = 1) -> None:
@@ -107,6 +109,12 @@ class ObjectWrite:
     message: str = ""
     instance: models.Model | None = None
 
+    @property
+    def target(self) -> models.Model:
+        """`instance`, which every write has by the time a service reads it."""
+        assert self.instance is not None, "objects_create gives each write its new instance first"
+        return self.instance
+
 
 class WritesInvalid(Exception):
     """Nothing was written: the validation errors, by position in the list of writes."""
@@ -136,7 +144,9 @@ def related_of(model: type[models.Model], pks: Sequence[int]) -> Related:
         for object_id, item_pk, tag_id, name in items.values_list("object_id", "pk", "tag_id", "tag__name"):
             related.tags.setdefault(object_id, []).append((item_pk, tag_id, name))
     for many in model._meta.many_to_many:
-        through = many.remote_field.through._default_manager
+        through_model = many.remote_field.through
+        assert through_model is not None, "Django gives every many-to-many field its through model"
+        through = through_model._default_manager
         source, target = many.m2m_field_name(), many.m2m_reverse_field_name()
         values = related.many_to_many[many.name] = {}
         for pk, other in through.filter(**{f"{source}__in": pks}).values_list(source, target):
@@ -198,7 +208,7 @@ def _apply(instance: models.Model, data: Mapping[str, Any]) -> dict[str, Any]:
     """Set plain and FK fields; return the many-to-many values to set after saving."""
     many_to_many = {}
     for name, value in data.items():
-        model_field = instance._meta.get_field(name)
+        model_field = own_field(instance._meta.get_field(name))
         if model_field.many_to_many:
             many_to_many[name] = value
         else:
@@ -276,9 +286,10 @@ def _validate(writes: Sequence[ObjectWrite]) -> list[dict[str, Any]]:
     excluded: list[set[str]] = []
     many_to_many = []
     for position, write in enumerate(writes):
-        instance = write.instance
+        instance = write.target
         many_to_many.append(_apply(instance, write.data))
         if write.custom_fields is not None:
+            assert isinstance(instance, BaseModel), "core.writes refuses custom fields of models without them"
             instance.custom_field_data = {**instance.custom_field_data, **write.custom_fields}
         found: dict = {}
         try:
@@ -298,11 +309,11 @@ def _validate(writes: Sequence[ObjectWrite]) -> list[dict[str, Any]]:
         excluded.append({name for name in found if name != NON_FIELD_ERRORS})
     batch_unique = _batch_unique_fields(model)
     skip = [excluded[p] | ({f.name for f in batch_unique} if p in errors else set()) for p in range(len(writes))]
-    conflicts = _unique_conflicts([write.instance for write in writes], batch_unique, skip)
+    conflicts = _unique_conflicts([write.target for write in writes], batch_unique, skip)
     for position, write in enumerate(writes):
         if position in errors:
             continue
-        instance, found = write.instance, _merge(field_errors[position], conflicts.get(position, {}))
+        instance, found = write.target, _merge(field_errors[position], conflicts.get(position, {}))
         try:
             instance.validate_unique(exclude=excluded[position] | {f.name for f in batch_unique})
         except ValidationError as error:
@@ -338,7 +349,7 @@ def _conflicts_refused(writes: Sequence[ObjectWrite]) -> Iterator[None]:
     except IntegrityError as error:
         if len(writes) != 1:
             raise
-        instance = writes[0].instance
+        instance = writes[0].target
         try:
             instance.validate_unique()
             instance.validate_constraints()
@@ -367,7 +378,7 @@ def _set_related(writes: Sequence[ObjectWrite], many_to_many: Sequence[dict[str,
     stale: list[int] = []
     fresh: list[TaggedItem] = []
     for write, values in zip(writes, many_to_many, strict=True):
-        instance = write.instance
+        instance = write.target
         for name, items in values.items():
             getattr(instance, name).set(items)
             related.many_to_many.setdefault(name, {})[instance.pk] = _related_pks(items)
@@ -403,7 +414,7 @@ def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     with _conflicts_refused(writes), transaction.atomic():
         _billing_check("add", count=len(writes))
         many_to_many = _validate(writes)
-        instances = [write.instance for write in writes]
+        instances = [write.target for write in writes]
         if _is_tree(model):
             for instance in instances:
                 instance.save()
@@ -414,7 +425,7 @@ def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
         search_index(instances)  # in the same transaction: the index never disagrees with the data
         _log(
             [
-                (write.instance, ObjectChangeAction.CREATE, None, snapshot(write.instance, related), write.message)
+                (write.target, ObjectChangeAction.CREATE, None, snapshot(write.target, related), write.message)
                 for write in writes
             ]
         )
@@ -453,7 +464,7 @@ def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     if not writes:
         return []
     model = writes[0].model
-    instances = [write.instance for write in writes]
+    instances = [write.target for write in writes]
     with _conflicts_refused(writes), transaction.atomic():
         _billing_check("change")
         related = related_of(model, [instance.pk for instance in instances])
@@ -469,9 +480,9 @@ def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
         search_index(instances)
         changes = []
         for write, pre in zip(writes, before, strict=True):
-            post = snapshot(write.instance, related)
+            post = snapshot(write.target, related)
             if post != pre:
-                changes.append((write.instance, ObjectChangeAction.UPDATE, pre, post, write.message))
+                changes.append((write.target, ObjectChangeAction.UPDATE, pre, post, write.message))
         _log(changes)
     return instances
 
@@ -482,7 +493,9 @@ def _logged(model: type[models.Model]) -> bool:
 
 def _outermost(instances: Sequence[models.Model]) -> list[models.Model]:
     """Tree nodes not below another of `instances` (deleting those deletes the rest)."""
-    opts = instances[0]._mptt_meta
+    first = instances[0]
+    assert isinstance(first, MPTTModel), "called for trees only"
+    opts = first._mptt_meta
 
     def bounds(node):
         return (

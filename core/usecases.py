@@ -12,15 +12,18 @@ here, so none can skip a step:
    checked after writing, inside the transaction.
 
 All or nothing: any refusal rolls the whole write back. A batch is first written in one go. When
-an item fails, the items are written again one at a time, each seeing the ones written before it:
-that gives NetBox's per-item errors, as writing one by one would find them, and lets an item refer
-to an object an earlier item creates (an import of a region and then its children).
+items fail, the result must be what writing the items one at a time would give -- NetBox's per-item
+errors, and an item may refer to an object an earlier item creates (an import of a region and then
+its children) -- without paying one write per item: each refused item is written again alone, after
+the items before it, and the runs of items between refused ones are written again in one go each
+(splitting again where one of them fails now). A thousand rows with one bad row cost a few batch
+writes, not a thousand.
 
 (NetBox's GraphQL API is read-only, and so is Wirebook's: it has no writer here.)
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +31,7 @@ from django.db import IntegrityError, models, transaction
 
 from core.context import Actor, acting_as
 from core.permissions import ensure_permitted, require
+from core.querysets import restricted
 from core.registry import ObjectSpec
 from core.services import ObjectWrite, WritesInvalid, object_write_batch
 from core.writes import WriteData, WriteError, deserialize, model_errors, references_read_once
@@ -54,12 +58,12 @@ class WriteRefused(Exception):
         self.missing = list(missing)
 
 
-class _ItemRefused(Exception):
-    def __init__(self, position: int, errors: dict[str, list[str]], *, missing: bool = False):
-        super().__init__(errors)
-        self.position = position
-        self.errors = errors
-        self.missing = missing
+class _ItemsRefused(Exception):
+    """Items of a batch that failed: {position: (NetBox's errors, whether the object was not found)}."""
+
+    def __init__(self, refused: dict[int, tuple[dict[str, list[str]], bool]]):
+        super().__init__(refused)
+        self.refused = refused
 
 
 class _BatchFailed(Exception):
@@ -92,37 +96,72 @@ def write_objects(
     writer = _Writer(spec, actor, partial=partial, deserialize=deserialize, progress=progress)
     pks = [item.pk for item in items if item.pk is not None]
     with acting_as(actor), transaction.atomic(), object_write_batch():
-        if len(items) == 1:
-            written = _one_by_one(writer, items)
-        elif len(set(pks)) == len(pks):
-            try:
-                with transaction.atomic(), references_read_once():
-                    written = writer.write(items)
-            except (_ItemRefused, _BatchFailed):
-                written = _one_by_one(writer, items)
+        if len(set(pks)) == len(pks):
+            written = _Outcome(writer, items).write()
         else:  # one object changed twice: the second change must see the first
-            written = _one_by_one(writer, items)
+            written = _Outcome(writer, items).write(one_at_a_time=True)
         created = [obj.pk for obj, item in zip(written, items, strict=True) if item.pk is None]
         ensure_permitted(actor, spec.model, "add", created)
         ensure_permitted(actor, spec.model, "change", pks)
     return written
 
 
-def _one_by_one(writer: "_Writer", items: Sequence[Item]) -> list[models.Model]:
-    written: list[models.Model] = []
-    errors: list[dict] = []
-    missing: list[int] = []
-    for index, item in enumerate(items):
+@dataclass
+class _Outcome:
+    """Writes `items` as writing them one at a time would (see the module's docstring), collecting
+    the objects written and the items refused."""
+
+    writer: "_Writer"
+    items: Sequence[Item]
+    written: dict[int, models.Model] = field(default_factory=dict)
+    errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    missing: list[int] = field(default_factory=list)
+
+    def write(self, *, one_at_a_time: bool = False) -> list[models.Model]:
+        if one_at_a_time:
+            for index in range(len(self.items)):
+                self._alone(index)
+        else:
+            self._run(0, len(self.items))
+        if self.errors:
+            raise WriteRefused([{"index": i, "errors": self.errors[i]} for i in sorted(self.errors)], self.missing)
+        return [self.written[index] for index in range(len(self.items))]
+
+    def _run(self, start: int, end: int) -> None:
+        """Items start..end-1 in one go; when some are refused, each of those alone and the runs between
+        them again in one go (each refused item then sees every item before it that could be written)."""
+        if end - start == 1:
+            self._alone(start)
+            return
         try:
-            with transaction.atomic():
-                written += writer.write([item], offset=index)
-        except _ItemRefused as refused:
-            errors.append({"index": index, "errors": refused.errors})
-            if refused.missing and item.pk is not None:
-                missing.append(item.pk)
-    if errors:
-        raise WriteRefused(errors, missing)
-    return written
+            with transaction.atomic(), references_read_once():
+                objects = self.writer.write(self.items[start:end], offset=start)
+        except _ItemsRefused as refused:
+            suspects = sorted(start + position for position in refused.refused)
+        except _BatchFailed:
+            suspects = list(range(start, end))  # no telling which: every item alone
+        else:
+            self.written.update(zip(range(start, end), objects, strict=True))
+            return
+        cursor = start
+        for suspect in suspects:
+            if cursor < suspect:
+                self._run(cursor, suspect)
+            self._alone(suspect)
+            cursor = suspect + 1
+        if cursor < end:
+            self._run(cursor, end)
+
+    def _alone(self, index: int) -> None:
+        item = self.items[index]
+        try:
+            with transaction.atomic(), references_read_once():
+                self.written[index] = self.writer.write([item], offset=index)[0]
+        except _ItemsRefused as refused:
+            errors, missing = refused.refused[0]
+            self.errors[index] = errors
+            if missing and item.pk is not None:
+                self.missing.append(item.pk)
 
 
 @dataclass
@@ -132,27 +171,34 @@ class _Writer:
     partial: bool
     deserialize: Deserializer
     progress: Callable[[int], None] | None
+    _reported: int = 0
 
     def write(self, items: Sequence[Item], *, offset: int = 0) -> list[models.Model]:
-        """Write `items` in one go through the model's services; _ItemRefused names the first that
-        fails (an item of a batch of one is always named)."""
+        """Write `items` in one go through the model's services; _ItemsRefused names those that fail
+        (every item that cannot be read, else every object the services refuse; an item of a batch
+        of one is always named), _BatchFailed a batch refused as a whole."""
         model = self.spec.model
         current = self._changeable([item.pk for item in items if item.pk is not None])
         creates: list[tuple[int, ObjectWrite]] = []
         updates: list[tuple[int, ObjectWrite]] = []
+        refused: dict[int, tuple[dict[str, list[str]], bool]] = {}
         for position, item in enumerate(items):
+            self._read(offset + position + 1)
             if item.pk is not None and item.pk not in current:
-                raise _ItemRefused(position, _not_found(self.spec, item.pk, "change"), missing=True)
+                refused[position] = (_not_found(self.spec, item.pk, "change"), True)
+                continue
             try:
                 values = self.deserialize(
                     self.spec, item.payload, actor=self.actor, partial=self.partial and item.pk is not None
                 )
             except WriteError as error:
-                raise _ItemRefused(position, error.errors) from None
-            write = ObjectWrite(model=model, instance=current.get(item.pk), **values.service_arguments())
+                refused[position] = (error.errors, False)
+                continue
+            instance = current.get(item.pk) if item.pk is not None else None
+            write = ObjectWrite(model=model, instance=instance, **values.service_arguments())
             (creates if item.pk is None else updates).append((position, write))
-            if self.progress is not None:
-                self.progress(offset + position + 1)
+        if refused:
+            raise _ItemsRefused(refused)
         services = self.spec.services
         written: dict[int, models.Model] = {}
         for service, writes in ((services.create, creates), (services.update, updates)):
@@ -161,25 +207,32 @@ class _Writer:
             try:
                 objects = service([write for _position, write in writes])
             except WritesInvalid as invalid:
-                first = min(invalid.errors)
-                raise _ItemRefused(writes[first][0], model_errors(invalid.errors[first])) from None
+                raise _ItemsRefused(
+                    {writes[index][0]: (model_errors(error), False) for index, error in invalid.errors.items()}
+                ) from None
             except BillingRefused:
                 raise  # refuses the whole write, not one item
             except ValidationError as error:  # a service's refusal of the batch as a whole
                 if len(items) != 1:
                     raise _BatchFailed from error
-                raise _ItemRefused(0, model_errors(error)) from None
+                raise _ItemsRefused({0: (model_errors(error), False)}) from None
             except IntegrityError as error:  # a batch holding one unique value twice
                 raise _BatchFailed from error
             written.update((position, obj) for (position, _write), obj in zip(writes, objects, strict=True))
         return [written[position] for position in range(len(items))]
+
+    def _read(self, done: int) -> None:
+        """Tell `progress` how many items have been read (the retries of a refused batch read some again)."""
+        if self.progress is not None and done > self._reported:
+            self._reported = done
+            self.progress(done)
 
     def _changeable(self, pks: list[int]) -> dict[int, models.Model]:
         """The objects to change that the actor may change, read for update (one query)."""
         if not pks:
             return {}
         model = self.spec.model
-        allowed = model._default_manager.restrict(self.actor, "change").filter(pk__in=pks).values("pk")
+        allowed = restricted(model, self.actor, "change").filter(pk__in=pks).values("pk")
         return {
             obj.pk: obj
             for obj in model._base_manager.select_for_update(of=("self",)).filter(pk__in=allowed).order_by("pk")
@@ -197,7 +250,7 @@ def delete_objects(spec: ObjectSpec, actor: Actor, pks: Sequence[int], *, messag
     if not wanted:
         return
     with acting_as(actor), transaction.atomic(), object_write_batch():
-        found = {obj.pk: obj for obj in spec.model._default_manager.restrict(actor, "delete").filter(pk__in=wanted)}
+        found = {obj.pk: obj for obj in restricted(spec.model, actor, "delete").filter(pk__in=wanted)}
         missing = [pk for pk in wanted if pk not in found]
         if missing:
             errors = [

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.context import Actor
 from core.customfields import supports_custom_fields
-from core.fields import kind_of
+from core.fields import kind_of, own_field
 from core.models import Tag
 from core.registry import ObjectSpec, object_type_for, registry
 from core.services import validation_error_dict
@@ -60,7 +60,7 @@ class WriteData:
 def writable_fields(spec: ObjectSpec) -> list[models.Field]:
     model = spec.model
     if spec.api.write_fields is not None:
-        return [model._meta.get_field(name) for name in spec.api.write_fields]
+        return [own_field(model._meta.get_field(name)) for name in spec.api.write_fields]
     return [
         f
         for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
@@ -195,7 +195,7 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
         if not supports_custom_fields(spec.model):
             if custom_fields:  # an empty value read back from a representation is no write
                 errors["custom_fields"] = [
-                    f"{spec.model._meta.verbose_name_plural.capitalize()} have no custom fields."
+                    f"{str(spec.model._meta.verbose_name_plural).capitalize()} have no custom fields."
                 ]
         elif not isinstance(custom_fields, dict):
             errors["custom_fields"] = ["Invalid data. Expected a dictionary."]
@@ -239,7 +239,7 @@ def spec_for(model) -> ObjectSpec:
     return registry.get(model)
 
 
-def object_type_converter(allowed: Callable[[type], bool], *, many: bool = False, null: bool = True):
+def object_type_converter(allowed: Callable[[type[models.Model]], bool], *, many: bool = False, null: bool = True):
     """A write converter for content types given as NetBox's "app.model" strings."""
 
     def one(label):

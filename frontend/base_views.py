@@ -14,9 +14,10 @@ from core.permissions import allowed
 from core.registry import ObjectSpec
 from tenants.billing import organization_read_only_reason
 from tenants.context import current_organization
+from tenants.requests import OrganizationRequest
 
 
-def request_actor(request: HttpRequest) -> Actor:
+def request_actor(request: OrganizationRequest) -> Actor:
     if not hasattr(request, "wirebook_request_id"):
         request.wirebook_request_id = uuid.uuid4()
     return actor_for(request.user, request.membership, request_id=request.wirebook_request_id)

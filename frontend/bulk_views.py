@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
@@ -11,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from automation.models import Job
-from automation.services import job_enqueue, job_function_path
+from automation.services import job_enqueue, job_function_path, job_progress
 from core.models import TaggedItem
 from core.permissions import NotPermitted
+from core.querysets import restricted
 from core.registry import ObjectSpec
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, transfer
@@ -31,7 +31,7 @@ def _selected(request, spec: ObjectSpec, actor, action: str):
         params = QueryDict(data.get("_query", ""))
         return listing.filtered(spec, actor, params, action).queryset
     pks = [int(pk) for pk in data.getlist("pk") if pk.isdigit()]
-    return spec.model.objects.restrict(actor, action).filter(pk__in=pks).order_by("pk")
+    return restricted(spec.model, actor, action).filter(pk__in=pks).order_by("pk")
 
 
 def _hidden_selection(request) -> dict:
@@ -160,6 +160,7 @@ def bulk_import(request, *, spec: ObjectSpec, actor):
         return refusal
     context = {
         "columns": transfer.columns(spec),
+        "nested": spec.ui.importer.keys if spec.ui.importer is not None else (),
         "data": request.POST.get("data", ""),
         "format": request.POST.get("format", "auto"),
         "formats": ("auto", *transfer.FORMATS),
@@ -223,7 +224,7 @@ def _job_visible(request, pk: int) -> Job:
 def job_detail(request, pk: int, *, actor):
     """A background job's progress and result; the progress part re-polls itself (htmx) until done."""
     job = _job_visible(request, pk)
-    progress = cache.get(transfer.progress_key(job.pk)) or {}
+    progress = job_progress(job.pk)
     percent = int(100 * progress["done"] / progress["total"]) if progress.get("total") else 0
     if job.status == "completed":
         percent = 100

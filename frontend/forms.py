@@ -10,7 +10,7 @@ only the selected options are rendered, so a picker stays usable with 100,000 ca
 import datetime
 import decimal
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
@@ -22,9 +22,13 @@ from core.customfields import definitions_for, supports_custom_fields
 from core.fields import kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
+from core.querysets import RestrictedQuerySet
 from core.registry import ObjectSpec, object_type_label, registry
 from core.representation import field_names
 from core.writes import is_required, writable_fields
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 TAGS = "tags"
 NULLIFY = "_nullify"
@@ -37,6 +41,14 @@ def form_fields(spec: ObjectSpec) -> list[models.Field]:
     aliases = {field: alias for alias, field in spec.api.write_aliases.items()}
     fields = writable_fields(spec)
     return sorted(fields, key=lambda f: order.get(aliases.get(f.name, f.name), len(order)))
+
+
+class FieldOptions(TypedDict):
+    """What every field of a derived form is given, whatever its kind."""
+
+    required: bool
+    label: "_StrOrPromise"
+    help_text: "_StrOrPromise"
 
 
 def picker_url(spec: ObjectSpec) -> str:
@@ -102,8 +114,9 @@ def label_choices(field: PickerField, values, actor) -> None:
     if not pks:
         field.widget.choices = []
         return
-    manager = field.spec.model.objects
-    queryset = manager.restrict(actor, "view") if hasattr(manager, "restrict") else manager.all()
+    queryset = field.spec.model._default_manager.all()
+    if isinstance(queryset, RestrictedQuerySet):
+        queryset = queryset.restrict(actor, "view")
     field.widget.choices = [(str(obj.pk), field.spec.display(obj)) for obj in queryset.filter(pk__in=pks)]
 
 
@@ -128,7 +141,7 @@ def _model_form_field_for(spec: ObjectSpec, model_field, *, bulk: bool):
     required = False if bulk else is_required(model_field)
     label = capfirst(getattr(model_field, "verbose_name", model_field.name))
     help_text = getattr(model_field, "help_text", "")
-    common = {"required": required, "label": label, "help_text": help_text}
+    common: FieldOptions = {"required": required, "label": label, "help_text": help_text}
     if model_field.is_relation:
         related = model_field.related_model
         if related is ContentType:
@@ -152,8 +165,8 @@ def _model_form_field_for(spec: ObjectSpec, model_field, *, bulk: bool):
 
 def _custom_form_field(definition: CustomField, *, bulk: bool):
     required = definition.required and not bulk
-    common = {"required": required, "label": definition.label or capfirst(definition.name.replace("_", " ")),
-              "help_text": definition.description}  # fmt: skip
+    label = definition.label or capfirst(definition.name.replace("_", " "))
+    common: FieldOptions = {"required": required, "label": label, "help_text": definition.description}
     kind = definition.type
     text = {"class": "form-control"}
     if kind == CustomFieldType.LONGTEXT:
@@ -176,7 +189,7 @@ def _custom_form_field(definition: CustomField, *, bulk: bool):
     if kind == CustomFieldType.JSON:
         return forms.JSONField(widget=forms.Textarea(attrs={**text, "rows": 3}), **common)
     if kind in (CustomFieldType.SELECT, CustomFieldType.MULTISELECT):
-        choices = definition.choice_set.choices if definition.choice_set_id else []
+        choices = definition.choice_set.choices if definition.choice_set is not None else []
         if kind == CustomFieldType.SELECT:
             return forms.ChoiceField(
                 choices=[("", "---------"), *choices], widget=forms.Select(attrs={"class": "form-select"}), **common
@@ -185,7 +198,8 @@ def _custom_form_field(definition: CustomField, *, bulk: bool):
             choices=choices, widget=forms.SelectMultiple(attrs={"class": "form-select"}), **common
         )
     if kind in (CustomFieldType.OBJECT, CustomFieldType.MULTIOBJECT):
-        model = definition.related_object_type.model_class() if definition.related_object_type_id else None
+        object_type = definition.related_object_type
+        model = object_type.model_class() if object_type is not None else None
         related_spec = registry.find(model) if model is not None else None
         if related_spec is None:
             return forms.CharField(widget=forms.TextInput(attrs=text), **common)
@@ -207,7 +221,10 @@ class ObjectForm(forms.Form):
         self.actor = actor
         for name, field in self.fields.items():
             if isinstance(field, PickerField):
-                value = self.data.getlist(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+                if self.is_bound:
+                    value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                else:
+                    value = self.initial.get(name)
                 label_choices(field, value, actor)
 
     # -- the payload a REST client would send ---------------------------------------------------

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.text import capfirst
 
 from core.context import Actor
-from core.fields import kind_of
+from core.fields import kind_of, own_field
 from core.filters import FilterError, filter_queryset, filters_for, order_queryset
 from core.models import SavedFilter, Tag, UserPreference
+from core.querysets import restricted
 from core.registry import ObjectSpec, registry
 from frontend.forms import PickerField, label_choices, object_type_choices
 from frontend.tables import sortable_names
@@ -29,14 +31,14 @@ PAGE_PARAMS = {"sort", "per_page", "page", "export", "return_url"}
 
 @dataclass
 class Listing:
-    queryset: object
+    queryset: models.QuerySet
     errors: dict[str, list[str]]
     sort: str
 
 
 def filtered(spec: ObjectSpec, actor: Actor, params: QueryDict, action: str = "view") -> Listing:
     """The objects `actor` may `action` that match `params`; a bad filter value gives no rows and errors."""
-    queryset = spec.model.objects.restrict(actor, action)
+    queryset: models.QuerySet = restricted(spec.model, actor, action)
     filters = params.copy()
     for name in PAGE_PARAMS:
         filters.pop(name, None)
@@ -135,7 +137,8 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
     for field in spec.model._meta.get_fields():
         if field.auto_created and not field.concrete:
             continue
-        related = registry.find(field.related_model) if field.is_relation else None
+        target = field.related_model if field.is_relation else None
+        related = registry.find(target) if isinstance(target, type) else None  # None: a generic foreign key
         kind = kind_of(field)
         if field.is_relation and field.related_model is ContentType:
             name = field.name.removesuffix("s") if field.many_to_many else field.name
@@ -148,7 +151,7 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
             fields[f"{field.name}_id"] = PickerField(related, multiple=True, required=False, label=_verbose(field))
         elif getattr(field, "choices", None) and field.name in available and not field.is_relation:
             fields[field.name] = forms.MultipleChoiceField(
-                choices=field.flatchoices, required=False, label=_verbose(field),
+                choices=own_field(field).flatchoices, required=False, label=_verbose(field),
                 widget=forms.SelectMultiple(attrs={"class": "form-select"}),
             )  # fmt: skip
         elif kind.lookups == "boolean" and field.name in available:

@@ -56,9 +56,9 @@ def menu(request) -> list[dict]:
         )
     for (group_label, heading), pages in EXTRA.items():
         for title, name, needed in pages:
-            url = _reverse(name) if needed in actions else None
-            if url is not None:
-                add(group_label, heading, {"label": title, "url": url, "active": path == url})
+            page_url = _reverse(name) if needed in actions else None
+            if page_url is not None:
+                add(group_label, heading, {"label": title, "url": page_url, "active": path == page_url})
     return [{**group, "headings": list(group["headings"].values())} for group in groups.values() if group["headings"]]
 
 

@@ -1,11 +1,12 @@
 """Generic list, detail, create/edit/clone and delete pages for every registered model."""
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import router
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
@@ -17,6 +18,7 @@ from core.fields import kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
+from core.querysets import restricted
 from core.registry import ObjectSpec, Tab, registry
 from core.representation import Links, optimize, render, render_many
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
@@ -66,7 +68,7 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "filter_query": _filter_query(params),
             "sort_query": _without(params, "sort", "page"),
             "page_query": _without(params, "page"),
-            "export_formats": transfer.FORMATS,
+            "export_formats": transfer.export_formats(spec),
             "saved_filter_add": _saved_filter_add_url(spec, params, actor),
             "table_url": object_url(spec, "table"),
         },
@@ -111,10 +113,10 @@ def table_configure(request, *, spec: ObjectSpec, actor):
 
 
 def _get_visible(spec: ObjectSpec, actor, pk: int, action: str = "view"):
-    queryset = spec.model.objects.restrict(actor, action)
+    queryset = restricted(spec.model, actor, action)
     try:
         return queryset.get(pk=pk)
-    except spec.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
@@ -140,17 +142,18 @@ def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
                 }
             )
     for relation in spec.model._meta.private_fields:  # generic relations: contact assignments, journal
-        other = registry.find(getattr(relation, "related_model", None))
-        if kind_of(relation).relation != "generic" or other is None:
+        target = getattr(relation, "related_model", None)
+        generic = registry.find(target) if isinstance(target, type) else None
+        if kind_of(relation).relation != "generic" or generic is None:
             continue
         params = QueryDict(mutable=True)
         params[relation.content_type_field_name] = spec.type_label
         params[relation.object_id_field_name] = str(instance.pk)
         related.append(
             {
-                "label": other.model._meta.verbose_name_plural,
-                "count": listing.filtered(other, actor, params).queryset.count(),
-                "url": object_url(other, "list", **params.dict()),
+                "label": generic.model._meta.verbose_name_plural,
+                "count": listing.filtered(generic, actor, params).queryset.count(),
+                "url": object_url(generic, "list", **params.dict()),
             }
         )
     return sorted(related, key=lambda item: str(item["label"]))
@@ -159,7 +162,7 @@ def related_objects(spec: ObjectSpec, actor, instance) -> list[dict]:
 def _custom_field_rows(spec: ObjectSpec, data: dict, links: Links) -> list[tuple[str, str, object]]:
     if not supports_custom_fields(spec.model):
         return []
-    rows = []
+    rows: list[tuple[str, str, object]] = []
     values = data.get("custom_fields") or {}
     for name, definition in definitions_for(spec.model).items():
         value = values.get(name)
@@ -170,46 +173,45 @@ def _custom_field_rows(spec: ObjectSpec, data: dict, links: Links) -> list[tuple
 
 
 def _tabs(spec: ObjectSpec, actor, instance, active: str) -> list[dict]:
-    tabs = [
+    tabs: list[dict[str, Any]] = [
         {
             "name": "detail",
-            "label": spec.model._meta.verbose_name.capitalize(),
+            "label": str(spec.model._meta.verbose_name).capitalize(),
             "url": object_url(spec, "detail", instance.pk),
         }
     ]
     for tab in spec.ui.tabs:
-        if tab.visible(instance):
-            tabs.append(
-                {
-                    "name": tab.name,
-                    "label": tab.label,
-                    "url": object_url(spec, tab.name, instance.pk),
-                    "badge": tab.badge(actor, spec, instance) if tab.badge is not None else None,
-                }
-            )
+        if not tab.visible(instance):
+            continue
+        badge = tab.badge(actor, spec, instance) if tab.badge is not None else None
+        if tab.hide_if_empty and not badge and tab.name != active:
+            continue
+        tabs.append(
+            {"name": tab.name, "label": tab.label, "url": object_url(spec, tab.name, instance.pk), "badge": badge}
+        )
     if supports_journaling(spec.model):
         tabs.append({"name": "journal", "label": "Journal", "url": object_url(spec, "journal", instance.pk)})
     if spec.ui.changelog:
         tabs.append({"name": "changelog", "label": "Changelog", "url": object_url(spec, "changelog", instance.pk)})
-    for tab in tabs:
-        tab["active"] = tab["name"] == active
+    for entry in tabs:
+        entry["active"] = entry["name"] == active
     return tabs
 
 
 def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> dict:
     links = Links(request)
-    loaded = optimize(spec.model.objects.filter(pk=instance.pk), spec, brief=False).get()
+    loaded = optimize(spec.model._default_manager.filter(pk=instance.pk), spec, brief=False).get()
     data = render(loaded, links)
     can = permissions(spec, actor)
     if can["change"] or can["delete"]:
-        changeable = spec.model.objects.restrict(actor, "change").filter(pk=instance.pk).exists()
-        deletable = spec.model.objects.restrict(actor, "delete").filter(pk=instance.pk).exists()
+        changeable = restricted(spec.model, actor, "change").filter(pk=instance.pk).exists()
+        deletable = restricted(spec.model, actor, "delete").filter(pk=instance.pk).exists()
         can = {**can, "change": can["change"] and changeable, "delete": can["delete"] and deletable}
     return {
         "object": instance,
         "data": data,
         "display": spec.display(instance),
-        "tabs": _tabs(spec, actor, instance, active),
+        "tabs": _tabs(spec, actor, loaded, active),  # badges may read the counts the representation annotates
         "can": can,
         "edit_url": None if spec.access.read_only else object_url(spec, "edit", instance.pk),
         "delete_url": None if spec.access.read_only else object_url(spec, "delete", instance.pk),
@@ -401,7 +403,7 @@ def deletion_preview(instances: list) -> tuple[list[str], list[str]]:
             continue
         for obj in objects:
             if (type(obj), obj.pk) not in chosen:
-                cascaded.append(f"{model._meta.verbose_name.capitalize()}: {obj}")
+                cascaded.append(f"{str(model._meta.verbose_name).capitalize()}: {obj}")
     blocking = [
         f"{type(obj)._meta.verbose_name.capitalize()}: {obj}"
         for obj in list(collector.protected)

@@ -56,7 +56,7 @@ def _model_field(spec: ObjectSpec, name: str):
 
 def _label(spec: ObjectSpec, name: str) -> str:
     if name == "display":
-        return capfirst(spec.model._meta.verbose_name)
+        return str(capfirst(spec.model._meta.verbose_name))
     if name == "id":
         return "ID"
     if name in spec.api.counts:

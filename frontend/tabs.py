@@ -8,7 +8,9 @@ representation), with an Add button that fills in the pointer.
 from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
+from core.querysets import restricted
 from core.registry import ObjectSpec, Tab, object_type_label, registry
 from core.representation import Links, optimize, render_many
 from frontend import tables
@@ -18,38 +20,65 @@ from frontend.base_views import object_url, permissions
 TAB_ROWS = 100
 
 
-def related_objects_tab(model, name: str, label: str, pointer: Callable[[ObjectSpec, object], dict]) -> Tab:
+def related_objects_tab(
+    model,
+    name: str,
+    label: str,
+    pointer: Callable[[ObjectSpec, models.Model], dict],
+    *,
+    count: Callable[[models.Model], int | None] | None = None,
+    hide_if_empty: bool = False,
+    hidden_columns: tuple[str, ...] = (),
+) -> Tab:
     """A tab listing the `model` objects the member may view that point at the object:
     `pointer(spec, instance)` gives the lookups ({"object_type": <ContentType>, "object_id": 7}),
-    also (content types as NetBox's labels) the list page's filter and the add form's initial values."""
+    also (content types as NetBox's labels, objects by id) the add form's initial values and the
+    list page's filter (`<field>_id=` for a foreign key). The badge counts them (a query), or is
+    `count(instance)` of the object as its page loads it (a count its representation annotates);
+    `hide_if_empty` leaves the tab out while there are none. The table shows the related list's
+    columns but the pointer's and `hidden_columns`."""
 
     def related(actor, spec: ObjectSpec, instance):
         related_spec = registry.get(model)
         query = pointer(spec, instance)
-        return related_spec, related_spec.model.objects.restrict(actor, "view").filter(**query), query
+        return related_spec, restricted(related_spec.model, actor, "view").filter(**query), query
 
     def view(request, spec: ObjectSpec, actor, instance) -> tuple[str, dict]:
         related_spec, queryset, query = related(actor, spec, instance)
-        columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in query]
+        hidden = {*query, *hidden_columns}
+        columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in hidden]
         objects = list(optimize(queryset, related_spec, brief=False, tags=False)[:TAB_ROWS])
         links = Links(request)
         rows = [tables.row_cells(columns, data, links, tree=False) for data in render_many(objects, links)]
-        labels = {key: _query_value(value) for key, value in query.items()}
+        initial = {key: _query_value(value) for key, value in query.items()}
         return "frontend/generic/_related_tab.html", {
             "related_columns": columns,
             "related_rows": rows,
             "related_total": queryset.count() if len(objects) == TAB_ROWS else len(objects),
             "related_name": related_spec.model._meta.verbose_name_plural,
-            "related_list_url": object_url(related_spec, "list", **labels),
+            "related_list_url": object_url(related_spec, "list", **_list_filter(related_spec.model, initial)),
             "related_add_url": (
-                object_url(related_spec, "add", **labels) if permissions(related_spec, actor)["add"] else None
+                object_url(related_spec, "add", **initial) if permissions(related_spec, actor)["add"] else None
             ),
         }
 
-    def badge(actor, spec: ObjectSpec, instance) -> int:
+    def badge(actor, spec: ObjectSpec, instance) -> int | None:
+        if count is not None:
+            return count(instance)
         return related(actor, spec, instance)[1].count()
 
-    return Tab(name, label, view, badge=badge)
+    return Tab(name, label, view, badge=badge, hide_if_empty=hide_if_empty)
+
+
+def _list_filter(model, values: dict) -> dict:
+    """The list page's filter for the pointer's values: a foreign key (but a content type, named
+    as NetBox labels it) by `<field>_id=`, as the REST filters name it."""
+    query = {}
+    for key, value in values.items():
+        field = model._meta.get_field(key)
+        by_id = field.is_relation and field.many_to_one and field.related_model is not ContentType
+        query[f"{key}_id" if by_id else key] = value
+    return query
 
 
 def _query_value(value) -> str:

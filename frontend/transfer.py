@@ -21,11 +21,11 @@ from typing import Any
 import yaml
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 
+from automation.services import job_progress_report
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
 from core.fields import import_bool, kind_of, reference, split_items
@@ -84,6 +84,8 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
     select = [f.name for f in fields if f.is_relation and not f.many_to_many]
     prefetch = [f.name for f in fields if f.many_to_many]
     custom = supports_custom_fields(spec.model)
+    # Only the fields defined now: a value of a renamed or deleted field may wait for its job.
+    defined = sorted(definitions_for(spec.model)) if custom else []
     if custom:
         prefetch.append("tagged_items__tag")
     records = []
@@ -93,8 +95,10 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
             record[aliases.get(model_field.name, model_field.name)] = kind_of(model_field).export(model_field, obj)
         if custom:
             record["tags"] = sorted(item.tag.slug for item in obj.tagged_items.all())
-            for name, value in sorted((obj.custom_field_data or {}).items()):
-                record[CUSTOM_FIELD_PREFIX + name] = value
+            data = obj.custom_field_data or {}
+            for name in defined:
+                if name in data:
+                    record[CUSTOM_FIELD_PREFIX + name] = data[name]
         records.append(record)
     return records
 
@@ -148,12 +152,22 @@ def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
     return buffer.getvalue()
 
 
+def export_formats(spec: ObjectSpec) -> list[tuple[str, str]]:
+    """(name, label) of the formats a list exports to: CSV, JSON, YAML and the registration's own."""
+    return [(fmt, fmt.upper()) for fmt in FORMATS] + [(export.name, export.label) for export in spec.ui.exports]
+
+
 def export_response(spec: ObjectSpec, queryset, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
-        fmt = "csv"
-    body = render_records(spec, export_records(spec, queryset), fmt)
-    response = HttpResponse(body, content_type=f"{CONTENT_TYPES[fmt]}; charset=utf-8")
-    filename = f"wirebook_{spec.api_path.replace('-', '_')}.{fmt}"
+    own = {export.name: export for export in spec.ui.exports}
+    if fmt in own:
+        export = own[fmt]
+        body, content_type, extension = export.render(spec, queryset), export.content_type, export.extension
+    else:
+        fmt = fmt if fmt in FORMATS else "csv"
+        body = render_records(spec, export_records(spec, queryset), fmt)
+        content_type, extension = CONTENT_TYPES[fmt], fmt
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    filename = f"wirebook_{spec.api_path.replace('-', '_')}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -176,7 +190,7 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
         )
     if fmt == "auto":
         stripped = text.lstrip()
-        fmt = "json" if stripped[:1] in ("[", "{") else "yaml" if stripped.startswith(("---", "- ")) else "csv"
+        fmt = "json" if stripped[:1] in ("[", "{") else "yaml" if _looks_like_yaml(stripped) else "csv"
     if fmt == "json":
         if json_nesting_exceeds(text, settings.WIREBOOK_MAX_JSON_DEPTH):
             raise ImportFormatError(_too_deep())
@@ -218,6 +232,14 @@ def parse(text: str, fmt: str) -> list[dict[str, Any]]:
     if (problem := unstorable_data(data)) is not None:
         raise ImportFormatError(problem)
     return data
+
+
+# A YAML mapping's first key ("manufacturer: APC", as a device-type library file may begin), or a comment.
+_YAML_START = re.compile(r"(---|- |#|[A-Za-z_][\w-]*:(\s|$))")
+
+
+def _looks_like_yaml(text: str) -> bool:
+    return bool(_YAML_START.match(text))
 
 
 def _too_deep() -> str:
@@ -349,6 +371,7 @@ class ImportResult:
     created: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {"record": 1-based, "errors": {field: [..]}}
+    objects: list[models.Model] = field(default_factory=list)  # what was written, in the records' order
 
     @property
     def ok(self) -> bool:
@@ -356,7 +379,15 @@ class ImportResult:
 
 
 def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progress=None) -> ImportResult:
-    """Write every record or none (see the module's docstring). `progress(done, total)` is called as it goes."""
+    """Write every record or none (see the module's docstring), through the registration's own
+    importer when it has one (core.registry.Importer). `progress(done, total)` is called as it goes."""
+    if spec.ui.importer is not None:
+        return spec.ui.importer.write(spec, actor, records, progress=progress)
+    return write_records(spec, actor, records, progress=progress)
+
+
+def write_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progress=None) -> ImportResult:
+    """The generic import: each record's columns, written as the API's bulk writes are."""
     result = ImportResult()
     total = len(records)
     layout = import_columns(spec)
@@ -377,6 +408,7 @@ def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progr
     except NotPermitted as refusal:
         result.errors = [{"record": None, "errors": {"__all__": [refusal.message]}}]
     else:
+        result.objects = written
         for obj, item in zip(written, items, strict=True):
             (result.created if item.pk is None else result.updated).append(obj.pk)
     if progress is not None:
@@ -388,7 +420,7 @@ def _record_id(record: dict[str, Any]) -> int | None:
     """The id of the object a record changes; None for a new one (or a malformed id, which
     `to_payload` refuses as the record's error)."""
     pk = record.get("id")
-    if pk in ("", None):
+    if pk is None or pk == "":
         return None
     try:
         return int(pk)
@@ -424,10 +456,6 @@ def _value_errors(spec: ObjectSpec, payload: dict[str, Any], *, skip: set[str]) 
 # -- large imports: a background job with progress ---------------------------------------------
 
 
-def progress_key(job_pk: int) -> str:
-    return f"wirebook:import-progress:{job_pk}"
-
-
 def import_job(job, *, model: str, records: list[dict], user_id: int, user_name: str, role: str) -> dict:
     """Job function (automation.job_run): the same import, as the member who started it, with the
     role they have when it runs (`role` is what they had when they asked)."""
@@ -440,7 +468,7 @@ def import_job(job, *, model: str, records: list[dict], user_id: int, user_name:
     actor = Actor(user_id=user_id, user_name=user_name, role=membership.role)
 
     def progress(done, total):
-        cache.set(progress_key(job.pk), {"done": done, "total": total}, 3600)
+        job_progress_report(job.pk, done, total)
 
     with acting_as(actor):
         result = import_records(spec, actor, records, progress=progress)

@@ -3,7 +3,7 @@ from django.utils.text import capfirst
 
 from automation.models import Job
 from core.context import acting_as
-from core.querysets import count_each
+from core.querysets import count_each, restricted
 from core.registry import MENUS, registry
 from frontend.base_views import object_url, request_actor
 
@@ -15,7 +15,7 @@ def organization_home(request):
     groups: dict[str, list[dict]] = {label: [] for label in MENUS}
     with acting_as(actor):
         specs = list(registry.in_menu_order())
-        counts = count_each([spec.model.objects.restrict(actor, "view") for spec in specs])
+        counts = count_each([restricted(spec.model, actor, "view") for spec in specs])
         for spec, count in zip(specs, counts, strict=True):
             groups.setdefault(spec.menu.group, []).append(
                 {

@@ -134,6 +134,9 @@ if WIREBOOK_MAX_ORGANIZATIONS_PER_USER < 0:
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
 # Bulk imports of at least this many records run as a background job with a progress page.
 WIREBOOK_IMPORT_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_IMPORT_BACKGROUND_ROWS", 500))
+# A custom field change rewrites the values objects store: as a background job with a progress page
+# once the tables of its object types hold at least this many rows, else in the change's transaction.
+WIREBOOK_CUSTOM_FIELD_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_CUSTOM_FIELD_BACKGROUND_ROWS", 10000))
 # What one request may make the server parse (issue #9; docs/configuration.md). Request bodies
 # beyond WIREBOOK_MAX_REQUEST_BYTES are refused (413) before they are read, and JSON nested deeper
 # than WIREBOOK_MAX_JSON_DEPTH before it is parsed (tenants.request_limits).
@@ -210,6 +213,10 @@ DATABASES = {
         # Connections are reused for a bounded time: each keeps catalog cache for every
         # organization it served (DESIGN §2), so they must not live forever.
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 300),
+        # ...and bounded by what they touched (tenants.db.DatabaseWrapper.close_if_overgrown): closed
+        # once they served this many organization schemas, or their server process holds this much.
+        "CONN_MAX_SCHEMAS": max(0, env_int("DATABASE_CONN_MAX_SCHEMAS", 100)),
+        "CONN_MAX_MEMORY_MB": max(0, env_int("DATABASE_CONN_MAX_MEMORY_MB", 64)),
         # A `SELECT 1` before every request's first query costs a round trip each time; a
         # connection the server dropped fails that one request and is then replaced.
         "CONN_HEALTH_CHECKS": env_bool("DATABASE_CONN_HEALTH_CHECKS", False),

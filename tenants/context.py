@@ -40,6 +40,9 @@ def _selected(tenant, include_public):
         yield tenant
     finally:
         connection.set_tenant(previous_tenant, include_public=previous_include_public)
+        # Leaving a schema (a request's, a task's, one of a loop over organizations) is where a
+        # connection that served too many is let go (tenants.db: CONN_MAX_SCHEMAS, CONN_MAX_MEMORY_MB).
+        connection.close_if_overgrown()
 
 
 def tenant_context(organization):

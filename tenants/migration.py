@@ -1,18 +1,26 @@
-"""Migrating every organization schema: find the stale ones, migrate them in parallel."""
+"""Migrating every organization schema: find the stale ones, group them by the migrations they
+lack, and migrate each group -- by replaying the SQL Django's migrate ran on one of them
+(`tenants.migration_plan`), or one schema at a time where that cannot be done -- in parallel."""
 
+import functools
 import multiprocessing
 import os
 import traceback
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, connections
 
+from tenants.migration_plan import MigrationPlan, plan_on, plan_replay
 from tenants.models import Organization, SpareSchema
 from tenants.schemas import expected_migrations, quote, schema_migrate
 
 _CHUNK = 200
+_REPLAY_CHUNK = 100  # schemas per task of a replaying worker, which then reconnects (its catalog cache grows)
+PILOT_ATTEMPTS = 3  # schemas tried as pilot before the rest of their group is migrated one by one
 WITHDRAWN = "withdrawn-for-migration"  # a fingerprint no code computes: such spares are never handed out
+
+Migrations = frozenset[tuple[str, str]]
 
 
 @dataclass
@@ -26,6 +34,13 @@ class SchemaTarget:
 class SchemaResult:
     target: SchemaTarget
     error: str | None = None
+    note: str | None = None  # how it went, when not as planned
+
+
+@dataclass
+class MigrationRun:
+    results: list[SchemaResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one line per group of schemas: how it was migrated
 
 
 def schema_targets(only: list[str] | None = None) -> list[SchemaTarget]:
@@ -43,10 +58,11 @@ def schema_targets(only: list[str] | None = None) -> list[SchemaTarget]:
     return targets
 
 
-def stale_schemas(schema_names: list[str]) -> set[str]:
-    """The schemas missing at least one expected migration, in one query per 200 schemas."""
+def missing_migrations(schema_names: list[str]) -> dict[str, Migrations]:
+    """The expected migrations each stale schema lacks (up-to-date schemas are left out), in one
+    query per 200 schemas."""
     if not schema_names:
-        return set()
+        return {}
     expected = expected_migrations()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -55,19 +71,24 @@ def stale_schemas(schema_names: list[str]) -> set[str]:
             [list(schema_names)],
         )
         with_table = [row[0] for row in cursor.fetchall()]
-        stale = set(schema_names) - set(with_table)
+        missing = dict.fromkeys(set(schema_names) - set(with_table), frozenset(expected))
         values = ", ".join(["(%s, %s)"] * len(expected))
         flat = [part for pair in expected for part in pair]
         for start in range(0, len(with_table), _CHUNK):
             chunk = with_table[start : start + _CHUNK]
-            counts = " UNION ALL ".join(
-                f"SELECT %s, (SELECT count(*) FROM {quote(name)}.django_migrations m "  # noqa: S608 (quote() validates)
-                "JOIN expected e ON m.app = e.app AND m.name = e.name)"
+            lacking = " UNION ALL ".join(
+                "SELECT %s, ARRAY(SELECT ARRAY[e.app, e.name] FROM expected e WHERE NOT EXISTS "  # noqa: S608 (quote() validates)
+                f"(SELECT FROM {quote(name)}.django_migrations m WHERE m.app = e.app AND m.name = e.name))"
                 for name in chunk
             )
-            cursor.execute(f"WITH expected(app, name) AS (VALUES {values}) {counts}", flat + chunk)
-            stale.update(name for name, count in cursor.fetchall() if count < len(expected))
-    return stale
+            cursor.execute(f"WITH expected(app, name) AS (VALUES {values}) {lacking}", flat + chunk)
+            missing.update((name, frozenset(map(tuple, rows))) for name, rows in cursor.fetchall() if rows)
+    return missing
+
+
+def stale_schemas(schema_names: list[str]) -> set[str]:
+    """The schemas missing at least one expected migration."""
+    return set(missing_migrations(schema_names))
 
 
 def spares_withdraw(targets: list[SchemaTarget]) -> list[SchemaTarget]:
@@ -97,16 +118,95 @@ def _migrate_in_child(schema_name: str) -> str | None:
         connections.close_all()
 
 
-def schemas_migrate(targets: list[SchemaTarget], *, jobs: int) -> list[SchemaResult]:
-    """Migrate each target; a failure is recorded and the others carry on."""
-    if jobs <= 1 or len(targets) <= 1:
-        return [SchemaResult(target, _migrate_one(target.schema_name)) for target in targets]
+def _replay_or_migrate(plan: MigrationPlan, schema_name: str) -> tuple[str | None, str | None]:
+    """(error, note): the plan replayed, or -- where it does not fit -- Django's migrate."""
+    try:
+        plan_replay(plan, schema_name)
+    except Exception as exc:
+        if connection.connection is not None and connection.connection.closed:
+            connection.close()  # lost: the next schema reconnects
+        note = f"the planned SQL failed ({type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}); "
+        error = _migrate_one(schema_name)
+        return error, note + ("Django's migrate failed too" if error else "migrated by Django's migrate instead")
+    return None, None
+
+
+def _replay_chunk(plan: MigrationPlan, schema_names: list[str]) -> list[tuple[str | None, str | None]]:
+    try:
+        return [_replay_or_migrate(plan, name) for name in schema_names]
+    finally:
+        connections.close_all()  # the catalog cache of a hundred schemas goes with the connection
+
+
+def _in_processes(function, items: list, jobs: int) -> list:
+    """`function` applied to each item, by `jobs` forked processes (or in this one)."""
+    if jobs <= 1 or len(items) <= 1:
+        return [function(item) for item in items]
     # Forked children must not share the parent's socket: close it before forking.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(targets)), mp_context=context) as pool:
-        errors = pool.map(_migrate_in_child, [target.schema_name for target in targets])
-        return [SchemaResult(target, error) for target, error in zip(targets, errors, strict=True)]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
+        return list(pool.map(function, items))
+
+
+def _one_by_one(targets: list[SchemaTarget], jobs: int) -> list[SchemaResult]:
+    errors = _in_processes(_migrate_in_child, [t.schema_name for t in targets], jobs)
+    return [SchemaResult(target, error) for target, error in zip(targets, errors, strict=True)]
+
+
+def _replayed(plan: MigrationPlan, targets: list[SchemaTarget], jobs: int) -> list[SchemaResult]:
+    names = [t.schema_name for t in targets]
+    chunks = [names[start : start + _REPLAY_CHUNK] for start in range(0, len(names), _REPLAY_CHUNK)]
+    outcomes = [o for chunk in _in_processes(functools.partial(_replay_chunk, plan), chunks, jobs) for o in chunk]
+    return [SchemaResult(target, error, note) for target, (error, note) in zip(targets, outcomes, strict=True)]
+
+
+def _migrate_group(group: list[SchemaTarget], jobs: int, run: MigrationRun) -> None:
+    """Migrate schemas lacking the same migrations: plan on the first that migrates (a spare,
+    preferably), replay the plan in the others."""
+    plan = None
+    tried = 0
+    while plan is None and tried < min(PILOT_ATTEMPTS, len(group)):
+        pilot = group[tried]
+        tried += 1
+        try:
+            plan = plan_on(pilot.schema_name)
+        except Exception:
+            run.results.append(SchemaResult(pilot, traceback.format_exc()))
+        else:
+            run.results.append(SchemaResult(pilot, note="pilot: migrated by Django's migrate, its SQL recorded"))
+    rest = group[tried:]
+    if not rest:
+        return
+    if plan is None:
+        run.notes.append(
+            f"{len(rest)} schema(s) migrated one by one: the same migrations failed in the first {tried} tried"
+        )
+        run.results += _one_by_one(rest, jobs)
+    elif not plan.replayable:
+        run.notes.append(f"{len(rest)} schema(s) migrated one by one: {'; '.join(plan.unreplayable)}")
+        run.results += _one_by_one(rest, jobs)
+    else:
+        run.notes.append(
+            f"{len(rest)} schema(s) migrated by replaying the SQL of {len(plan.migrations)} migration(s) "
+            f"({plan.statement_count} statement(s)) recorded on {plan.pilot}"
+        )
+        run.results += _replayed(plan, rest, jobs)
+
+
+def schemas_migrate(
+    targets: list[SchemaTarget], *, jobs: int, missing: dict[str, Migrations] | None = None
+) -> MigrationRun:
+    """Migrate each target; a failure is recorded and the others carry on."""
+    if missing is None:
+        missing = missing_migrations([t.schema_name for t in targets])
+    groups: dict[Migrations, list[SchemaTarget]] = {}
+    for target in sorted(targets, key=lambda t: not t.is_spare):  # a spare pilots before organizations
+        groups.setdefault(missing.get(target.schema_name, frozenset()), []).append(target)
+    run = MigrationRun()
+    for group in groups.values():
+        _migrate_group(group, jobs, run)
+    return run
 
 
 def default_jobs(configured: int) -> int:

@@ -1,19 +1,14 @@
 """Organization schemas as PostgreSQL objects: names, migration state, snapshots, build and drop.
 
 A *snapshot* is the DDL and seed rows (`django_migrations`, content types) of a freshly migrated
-template schema, dumped once per migration state (its *fingerprint*). Replaying it under a new
-name builds a complete organization schema in one transaction, far faster than migrating.
+template schema, taken once per migration state (its *fingerprint*) from the template's own
+catalog entries (`tenants.snapshots`). Replaying it under a new name builds a complete
+organization schema in one transaction, far faster than migrating.
 """
 
 import functools
-import glob
 import hashlib
-import importlib.util
 import logging
-import os
-import re
-import shutil
-import subprocess
 
 from django.core.management import call_command
 from django.core.management.commands import migrate as django_migrate
@@ -22,16 +17,13 @@ from django.db.migrations.loader import MigrationLoader
 from tenants.context import connection, schema_context
 from tenants.db.base import PUBLIC_SCHEMA, check_schema_name
 from tenants.models import SchemaSnapshot
+from tenants.snapshots import SnapshotUnavailable, pg_dump_schema, snapshot_from_catalog
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE_SCHEMA = "_wb_template"
 SPARE_PREFIX = "_wb_spare_"
 ORGANIZATION_PREFIX = "org_"
-
-
-class SnapshotUnavailable(Exception):
-    """pg_dump is missing or failed; callers fall back to migrating."""
 
 
 def organization_schema_name(slug: str) -> str:
@@ -80,13 +72,14 @@ def schema_rename(old: str, new: str) -> None:
         cursor.execute(f"ALTER SCHEMA {quote(old)} RENAME TO {quote(new)}")
 
 
-def schema_migrate(schema_name: str, *, verbosity: int = 0, stdout=None) -> None:
-    """Create the schema if needed and apply every tenant migration to it."""
+def schema_migrate(schema_name: str, *, verbosity: int = 0, stdout=None, command=None) -> None:
+    """Create the schema if needed and apply every tenant migration to it (with Django's migrate,
+    or `command`, a subclass of it)."""
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema_name)}")
     with schema_context(schema_name, include_public=False):
         call_command(
-            django_migrate.Command(),
+            command or django_migrate.Command(),
             interactive=False,
             verbosity=verbosity,
             skip_checks=True,
@@ -105,59 +98,47 @@ def schema_build(schema_name: str) -> None:
         cursor.execute(snapshot_sql_for(snapshot.sql, schema_name))
 
 
-def snapshot_sql_for(sql: str, schema_name: str) -> str:
-    return re.sub(rf"\b{TEMPLATE_SCHEMA}\b", check_schema_name(schema_name), sql)
+def snapshot_sql_for(sql: str, schema_name: str, *, source: str = TEMPLATE_SCHEMA) -> str:
+    """The snapshot of `source` (the template's, by default) rewritten to build `schema_name`."""
+    return schema_name_replaced(sql, check_schema_name(source), check_schema_name(schema_name))
+
+
+def _name_spans(text: str, name: str):
+    """Where `name` stands in `text` as a whole identifier (not inside a longer one)."""
+    start = text.find(name)
+    while start != -1:
+        end = start + len(name)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_$") and not (after.isalnum() or after in "_$"):
+            yield start, end
+        start = text.find(name, end)
+
+
+def names_schema(text: str, name: str) -> bool:
+    return next(_name_spans(text, name), None) is not None
+
+
+def schema_name_replaced(text: str, old: str, new: str) -> str:
+    parts, position = [], 0
+    for start, end in _name_spans(text, old):
+        parts += [text[position:start], new]
+        position = end
+    return "".join(parts) + text[position:]
 
 
 # -- taking a snapshot ------------------------------------------------------------------------
 
 
-def pg_dump_path() -> str | None:
-    """pg_dump from PATH, the Debian PostgreSQL packages, or the pip-installed `pgserver`."""
-    candidates = [os.environ.get("PG_DUMP")]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"), reverse=True)
-    candidates.append(shutil.which("pg_dump"))
-    pgserver = importlib.util.find_spec("pgserver")  # found, not imported: importing it has side effects
-    if pgserver is not None and pgserver.origin:
-        candidates.append(os.path.join(os.path.dirname(pgserver.origin), "pginstall", "bin", "pg_dump"))
-    server_major = connection.pg_version // 10000
-    for candidate in candidates:
-        if candidate and os.access(candidate, os.X_OK) and _major_version(candidate) >= server_major:
-            return candidate
-    return None
-
-
-def _major_version(binary: str) -> int:
+def snapshot_take(schema_name: str) -> str:
+    """The snapshot of `schema_name`: read from its own catalog entries (a cost that does not grow
+    with the number of organizations) or, when it holds something those do not rebuild, by pg_dump.
+    Raises SnapshotUnavailable when neither works."""
     try:
-        output = subprocess.run(  # noqa: S603 (our own binary path, no shell)
-            [binary, "--version"], capture_output=True, text=True, check=True, timeout=10
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return 0
-    match = re.search(r"(\d+)(?:\.\d+)?", output.split(")")[-1])
-    return int(match.group(1)) if match else 0
-
-
-_SESSION_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config\(|\\)")
-
-
-def snapshot_dump() -> str:
-    """Dump the template schema's DDL and rows as SQL that can be replayed inside one transaction."""
-    connection.ensure_connection()
-    binary = pg_dump_path()
-    if binary is None:
-        raise SnapshotUnavailable("no pg_dump at least as new as the server was found")
-    params = connection.get_connection_params()
-    env = {**os.environ, "PGPASSWORD": str(params.get("password") or ""), "PGOPTIONS": ""}
-    command = [binary, "--schema", TEMPLATE_SCHEMA, "--inserts", "--no-owner", "--no-privileges", "--no-comments"]
-    for flag, key in (("--host", "host"), ("--port", "port"), ("--username", "user"), ("--dbname", "dbname")):
-        if params.get(key):
-            command += [flag, str(params[key])]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)  # noqa: S603
-    if result.returncode != 0:
-        raise SnapshotUnavailable(f"pg_dump failed: {result.stderr.strip()[:500]}")
-    lines = [line for line in result.stdout.splitlines() if not line.startswith("--") and not _SESSION_LINE.match(line)]
-    return "\n".join(line for line in lines if line.strip())
+        return snapshot_from_catalog(schema_name)
+    except SnapshotUnavailable as exc:
+        logger.warning("catalog snapshot refused (%s); trying pg_dump, whose cost follows the whole catalog", exc)
+    return pg_dump_schema(schema_name)
 
 
 def template_refresh(*, verbosity: int = 0, stdout=None) -> SchemaSnapshot | None:
@@ -169,7 +150,7 @@ def template_refresh(*, verbosity: int = 0, stdout=None) -> SchemaSnapshot | Non
     schema_drop(TEMPLATE_SCHEMA)
     schema_migrate(TEMPLATE_SCHEMA, verbosity=verbosity, stdout=stdout)
     try:
-        sql = snapshot_dump()
+        sql = snapshot_take(TEMPLATE_SCHEMA)
     except SnapshotUnavailable as exc:
         logger.warning("schema snapshot not taken (%s); new schemas will be built by migrating", exc)
         return None

@@ -1,11 +1,12 @@
 """A live Wirebook server for tests that talk to it over real HTTP (tests/compat/, tests/e2e/).
 
 `live_server(...)` starts gunicorn (threaded) serving `saas_platform.wsgi` on the *test*
-database and Redis, on a socket bound here on a free port and handed over by file descriptor
-(no race for the port), waits until `/healthz` answers, and stops it when the block ends. The
-server is another process: it sees only committed data (use the `committed` fixture or commit
-in a session fixture), and its log goes to a file that `attach_server_log` adds to the report
-of a failing test (see the hook in tests/conftest.py).
+database and Redis -- through PgBouncer in transaction pooling mode when the dev stack runs one
+(`WIREBOOK_PGBOUNCER=1`, as `make test` does: docs/operations.md, "PgBouncer") -- on a socket
+bound here on a free port and handed over by file descriptor (no race for the port), waits until
+`/healthz` answers, and stops it when the block ends. The server is another process: it sees only
+committed data (use the `committed` fixture or commit in a session fixture), and its log goes to a
+file that `attach_server_log` adds to the report of a failing test (see the hook in tests/conftest.py).
 """
 
 import contextlib
@@ -17,12 +18,14 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
 from django.conf import settings
 from django.db import connection
+
+from saas_platform.devstack import pgbouncer
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 30.0
@@ -47,6 +50,25 @@ def database_url() -> str:
     if db["PASSWORD"]:
         credentials += ":" + quote(db["PASSWORD"], safe="")
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
+
+
+def pgbouncer_url() -> str | None:
+    """The dev stack's PgBouncer (`WIREBOOK_PGBOUNCER=1`), if it runs one: live servers go through it."""
+    return os.environ.get(pgbouncer.URL_ENV, "").strip() or None
+
+
+def pooled_database_url(pooler_url: str) -> str:
+    """The test database through the PgBouncer at `pooler_url`."""
+    return pgbouncer.pooled_url(database_url(), urlsplit(pooler_url).port or 6432)
+
+
+def pgbouncer_admin_url(pooler_url: str) -> str:
+    return pgbouncer.pooled_url(pooler_url, urlsplit(pooler_url).port or 6432, pgbouncer.ADMIN_DATABASE)
+
+
+def release_pooled_connections(pooler_url: str) -> None:
+    """Close PgBouncer's server connections to the test database, which can then be dropped."""
+    pgbouncer.release_database(pgbouncer_admin_url(pooler_url), connection.settings_dict["NAME"])
 
 
 def _log_tail(log: Path, characters: int = 4000) -> str:
@@ -74,9 +96,19 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> 
 
 
 @contextlib.contextmanager
-def live_server(directory: Path, *, env: Mapping[str, str] | None = None, threads: int = 8) -> Iterator[LiveServer]:
+def live_server(
+    directory: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    threads: int = 8,
+    pooler_url: str | None = None,
+) -> Iterator[LiveServer]:
     """Serve Wirebook until the block ends; `directory` gets the server log, `env` adds to or
-    overrides the server's environment (settings are env-only: docs/configuration.md)."""
+    overrides the server's environment (settings are env-only: docs/configuration.md).
+
+    The server reaches the database through the PgBouncer at `pooler_url`, else the dev stack's
+    (if any), else directly."""
+    pooler_url = pooler_url or pgbouncer_url()
     log = directory / "server.log"
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -87,7 +119,9 @@ def live_server(directory: Path, *, env: Mapping[str, str] | None = None, thread
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "saas_platform.settings",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": pooled_database_url(pooler_url) if pooler_url else database_url(),
+        # A server-side cursor outside a transaction would outlive it on a pooled connection.
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true" if pooler_url else "false",
         "REDIS_URL": settings.REDIS_URL,
         "DEBUG": "true",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -125,6 +159,8 @@ def live_server(directory: Path, *, env: Mapping[str, str] | None = None, thread
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        if pooler_url:
+            release_pooled_connections(pooler_url)
 
 
 def attach_server_log(request: pytest.FixtureRequest, server: LiveServer) -> None:

@@ -5,6 +5,7 @@ import ast
 import inspect
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 from celery import Task
@@ -131,6 +132,19 @@ def _allowed(allowed: dict[str, set[str]], relative: str) -> set[str]:
             if key == relative or (key.endswith("/") and relative.startswith(key))
         )
     )
+
+
+# Not apps: the test suite, and the benchmark scripts.
+UNTYPED_PACKAGES = {"tests", "benchmarks"}
+
+
+def test_every_app_is_type_checked():
+    """mypy (`make lint`, CI) checks every app: a new one joins `[tool.mypy] files` in pyproject.toml."""
+    checked = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]["files"])
+    packages = {path.parent.name for path in ROOT.glob("*/__init__.py")} - UNTYPED_PACKAGES
+
+    assert "core" in packages
+    assert sorted(packages - checked) == []
 
 
 def test_every_task_is_organization_aware():

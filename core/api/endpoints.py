@@ -26,12 +26,14 @@ from core import filters, representation
 from core.context import Actor, acting_as, actor_for
 from core.fields import kind_of
 from core.permissions import NotPermitted, require
+from core.querysets import restricted
 from core.registry import ObjectSpec, Route
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from core.writes import WriteError, model_errors, writable_fields
 from tenants.billing import BillingRefused
 from tenants.errors import server_error_response
 from tenants.inputs import MAX_BIGINT
+from tenants.requests import OrganizationRequest
 
 API_VERSION = settings.WIREBOOK_API_VERSION
 DEFAULT_PAGE_SIZE = 50
@@ -69,7 +71,7 @@ def json_response(data: Any, status: int = 200) -> HttpResponse:
 # -- the actor ---------------------------------------------------------------------------------
 
 
-def request_actor(request: HttpRequest) -> Actor:
+def request_actor(request: OrganizationRequest) -> Actor:
     """Who calls: set by the organization middleware (session member or API token)."""
     membership = getattr(request, "membership", None)
     if membership is None:
@@ -82,6 +84,10 @@ def request_actor(request: HttpRequest) -> Actor:
     )
 
 
+def _empty_response(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
 def check_write(request: HttpRequest) -> None:
     if request.method in SAFE_METHODS:
         return
@@ -91,12 +97,12 @@ def check_write(request: HttpRequest) -> None:
             raise detail(403, READ_ONLY_TOKEN)
         return
     # A session (browser) write must carry the CSRF token.
-    failure = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+    failure = CsrfViewMiddleware(_empty_response).process_view(request, _empty_response, (), {})
     if failure is not None:
         raise detail(403, "CSRF Failed: CSRF token missing or incorrect.")
 
 
-def run(request: HttpRequest, handler: Callable[..., HttpResponse], *args) -> HttpResponse:
+def run(request: OrganizationRequest, handler: Callable[..., HttpResponse], *args) -> HttpResponse:
     """Authenticate, act as the caller, translate errors to NetBox's shapes, add API headers."""
     if not hasattr(request, "wirebook_request_id"):
         request.wirebook_request_id = uuid.uuid4()
@@ -168,7 +174,7 @@ def page_url(request: HttpRequest, **changes) -> str:
 
 def int_param(request: HttpRequest, name: str, default: int) -> int:
     value = request.GET.get(name)
-    if value in (None, ""):
+    if not value:
         return default
     try:
         number = int(value)
@@ -224,7 +230,8 @@ def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk
     model; on a detail route the object is found among those the action allows."""
     require(actor, spec.model, extra.action)
     if extra.detail:
-        obj = get_object(spec, spec.model.objects.restrict(actor, extra.action), pk)
+        assert pk is not None, "detail routes are mounted with the object's id"
+        obj = get_object(spec, restricted(spec.model, actor, extra.action), pk)
         with transaction.atomic():
             result = extra.handler(request, actor, obj)
     else:
@@ -239,7 +246,7 @@ def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk
 
 def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool, tags: bool = True):
     require(actor, spec.model, "view")
-    queryset = spec.model.objects.restrict(actor, "view")
+    queryset = restricted(spec.model, actor, "view")
     return representation.optimize(queryset, spec, brief=brief, tags=tags)
 
 
@@ -271,7 +278,7 @@ def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> Ht
 def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
     """The objects a write just made or changed, as the response shows them (NetBox answers with
     the written object even when the writer may not view it), ready for `render_many`."""
-    queryset = representation.optimize(spec.model.objects.all(), spec, brief=False, tags=False)
+    queryset = representation.optimize(spec.model._default_manager.all(), spec, brief=False, tags=False)
     by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=pks)}
     return [by_pk[pk] for pk in pks]
 
@@ -398,7 +405,7 @@ def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRespons
         post[model_field.name] = description
     return json_response(
         {
-            "name": f"{spec.model._meta.verbose_name.title()} List",
+            "name": f"{str(spec.model._meta.verbose_name).title()} List",
             "description": "",
             "renders": ["application/json"],
             "parses": ["application/json"],

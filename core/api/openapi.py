@@ -28,7 +28,7 @@ COMMON_LIST_PARAMETERS = [
 
 
 def component(spec: ObjectSpec) -> str:
-    return spec.model._meta.object_name
+    return spec.model.__name__  # the model's object_name
 
 
 def _ref(name: str) -> dict:
@@ -67,7 +67,10 @@ def _read_field(spec: ObjectSpec, name: str, written: set[str]) -> dict:
 
 def _write_field(field: models.Field) -> dict:
     kind = kind_of(field)
-    return (kind.write_schema or kind.schema)(field)
+    schema = kind.write_schema or kind.schema
+    if schema is None:
+        raise ImproperlyConfigured(f"{field} ({kind.name}) is written, but its kind has no OpenAPI schema")
+    return schema(field)
 
 
 def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:

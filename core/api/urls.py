@@ -8,6 +8,7 @@ from core.api import endpoints, users
 from core.api.openapi import openapi_document
 from core.api.search import search_view
 from core.registry import ObjectSpec, Route, registry
+from tenants.requests import OrganizationRequest
 
 
 def _routes(spec: ObjectSpec) -> Router:
@@ -16,7 +17,7 @@ def _routes(spec: ObjectSpec) -> Router:
     item = f"/{spec.api_path}/{{int:id}}/"
     name = spec.model._meta.model_name
 
-    def list_view(request: HttpRequest):
+    def list_view(request: OrganizationRequest):
         handlers = {
             "GET": endpoints.list_objects,
             "HEAD": endpoints.list_objects,
@@ -28,7 +29,7 @@ def _routes(spec: ObjectSpec) -> Router:
         }
         return endpoints.run(request, handlers[request.method], spec)
 
-    def detail_view(request: HttpRequest, id: int):
+    def detail_view(request: OrganizationRequest, id: int):
         handlers = {
             "GET": endpoints.get_one,
             "HEAD": endpoints.get_one,
@@ -65,13 +66,13 @@ def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
     suffix = extra.name.replace("-", "_")
     if extra.detail:
 
-        def view(request: HttpRequest, id: int):
+        def view(request: OrganizationRequest, id: int):
             return endpoints.run(request, lambda r, a: endpoints.route(spec, extra, r, a, id))
 
         path, kind = f"/{spec.api_path}/{{int:id}}/{extra.name}/", "detail"
     else:
 
-        def view(request: HttpRequest):  # type: ignore[misc]
+        def view(request: OrganizationRequest):  # type: ignore[misc]
             return endpoints.run(request, lambda r, a: endpoints.route(spec, extra, r, a))
 
         path, kind = f"/{spec.api_path}/{extra.name}/", "list"
@@ -90,21 +91,21 @@ def _users_routes(api: NinjaAPI) -> None:
     router = Router(tags=["users"])
 
     @router.api_operation(["GET", "POST"], "/tokens/", url_name="users-tokens-list", operation_id="users_tokens_list")
-    def tokens(request: HttpRequest):
+    def tokens(request: OrganizationRequest):
         return endpoints.run(request, users.token_list)
 
     @router.api_operation(
         ["GET", "DELETE"], "/tokens/{int:id}/", url_name="users-tokens-detail", operation_id="users_tokens_retrieve"
     )
-    def token(request: HttpRequest, id: int):
+    def token(request: OrganizationRequest, id: int):
         return endpoints.run(request, lambda r, a: users.token_detail(r, a, id))
 
     @router.get("/users/", url_name="users-users-list", operation_id="users_users_list")
-    def members(request: HttpRequest):
+    def members(request: OrganizationRequest):
         return endpoints.run(request, users.user_list)
 
     @router.get("/users/{int:id}/", url_name="users-users-detail", operation_id="users_users_retrieve")
-    def member(request: HttpRequest, id: int):
+    def member(request: OrganizationRequest, id: int):
         return endpoints.run(request, lambda r, a: users.user_detail(r, a, id))
 
     api.add_router("/users/", router)
@@ -128,15 +129,15 @@ def build_api() -> NinjaAPI:
         return endpoints.json_response(openapi_document(server))
 
     @api.get("/", include_in_schema=False, url_name="root")
-    def root(request: HttpRequest):
+    def root(request: OrganizationRequest):
         return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.api_root_links(r, registry)))
 
     @api.get("/status/", url_name="status")
-    def status(request: HttpRequest):
+    def status(request: OrganizationRequest):
         return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.status_body(r)))
 
     @api.get("/search/", url_name="search", operation_id="search")
-    def search(request: HttpRequest):
+    def search(request: OrganizationRequest):
         return endpoints.run(request, search_view)
 
     _users_routes(api)

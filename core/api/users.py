@@ -8,13 +8,14 @@ Everyone creates tokens for themselves; owners also for other members (`tenants.
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from core.api.endpoints import ApiError, detail, json_response, paginate
 from core.context import ROLE_ACTIONS, Actor
 from tenants.api import api_root, token_options, token_representation, user_representation
 from tenants.context import public_context
 from tenants.models import Membership, Token
+from tenants.requests import OrganizationRequest
 from tenants.tokens import FOR_SELF_ONLY, may_mint_for_others, token_create, token_revoke
 
 
@@ -22,12 +23,15 @@ def _is_admin(actor: Actor) -> bool:
     return "settings" in ROLE_ACTIONS.get(actor.role, frozenset())
 
 
-def _tokens(request: HttpRequest, actor: Actor):
+def _tokens(request: OrganizationRequest, actor: Actor):
     tokens = Token.objects.filter(organization=request.organization).select_related("user").order_by("pk")
-    return tokens if _is_admin(actor) else tokens.filter(user_id=actor.user_id)
+    if _is_admin(actor):
+        return tokens
+    # A token bound to no user (no user id) sees the organization's other such tokens.
+    return tokens.filter(user_id=actor.user_id) if actor.user_id is not None else tokens.filter(user__isnull=True)
 
 
-def token_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+def token_list(request: OrganizationRequest, actor: Actor) -> HttpResponse:
     with public_context():
         if request.method == "POST":
             return _token_create(request, actor)
@@ -37,7 +41,7 @@ def token_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     return json_response(page)
 
 
-def _token_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+def _token_create(request: OrganizationRequest, actor: Actor) -> HttpResponse:
     try:
         payload = json.loads(request.body or b"{}")
     except ValueError:
@@ -47,10 +51,14 @@ def _token_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     user_id = payload.get("user", actor.user_id)
     if isinstance(user_id, dict):
         user_id = user_id.get("id")
+    if isinstance(user_id, str) and user_id.isdecimal():
+        user_id = int(user_id)
     if user_id != actor.user_id and not may_mint_for_others(actor.role):
         raise detail(403, FOR_SELF_ONLY)  # before looking the user up: no hint who is a member
-    membership = Membership.objects.filter(organization=request.organization, user_id=user_id).select_related("user")
-    membership = membership.first()
+    membership = None
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        members = Membership.objects.filter(organization=request.organization, user_id=user_id)
+        membership = members.select_related("user").first()
     if membership is None:
         raise ApiError(400, {"user": [f"Related object not found using the provided numeric ID: {user_id}"]})
     try:
@@ -67,7 +75,7 @@ def _token_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     return json_response(token_representation(token, api_root(request), plaintext=plaintext), 201)
 
 
-def token_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+def token_detail(request: OrganizationRequest, actor: Actor, pk: int) -> HttpResponse:
     with public_context():
         token = _tokens(request, actor).filter(pk=pk).first()
         if token is None:
@@ -78,11 +86,11 @@ def token_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         return json_response(token_representation(token, api_root(request)))
 
 
-def _members(request: HttpRequest):
+def _members(request: OrganizationRequest):
     return Membership.objects.filter(organization=request.organization).select_related("user").order_by("user_id")
 
 
-def user_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+def user_list(request: OrganizationRequest, actor: Actor) -> HttpResponse:
     with public_context():
         rows, page = paginate(request, _members(request))
         root = api_root(request)
@@ -90,7 +98,7 @@ def user_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     return json_response(page)
 
 
-def user_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+def user_detail(request: OrganizationRequest, actor: Actor, pk: int) -> HttpResponse:
     with public_context():
         membership = _members(request).filter(user_id=pk).first()
         if membership is None:

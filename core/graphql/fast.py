@@ -45,6 +45,10 @@ class Fallback(Exception):
     """The operation is not one the fast path answers: let graphql-core execute it."""
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 @dataclass
 class Entry:
     """One response key of an object: how to produce its value from a row."""
@@ -53,7 +57,7 @@ class Entry:
     kind: str  # "const", "column", "forward", "tags", "custom_fields"
     value: Any = None  # const: the value
     column: int = -1  # column / forward (the foreign key) / tags (the pk) / custom_fields
-    serialize: Callable[[Any], Any] | None = None
+    serialize: Callable[[Any], Any] = _unchanged  # column, custom_fields: the value as GraphQL writes it
     required: bool = False
     entries: list["Entry"] = field(default_factory=list)  # forward: the related object's
     model: Any = None  # tags, custom_fields: the owning model
@@ -108,6 +112,8 @@ class _Plan:
 
     def run(self) -> dict:
         root_type = self.schema.query_type
+        if root_type is None:
+            raise Fallback
         fields = collect_fields(
             self.schema, self.context.fragments, self.context.variable_values, root_type, self.operation.selection_set
         )

@@ -196,6 +196,8 @@ class FilterInputs:
                     f"{choices._meta.name}FilterLookup", choices, ("exact",), is_null=_null()
                 )
             return self.enum_lookups[choices]
+        if family is None:
+            return None
         lookups = {
             "text": self.strings,
             "int": self.ints,

@@ -23,6 +23,7 @@ from core.filters import FilterError, order_queryset
 from core.graphql.filters import FilterInputs, OffsetPaginationInput
 from core.graphql.optimizer import Optimizer, relation_key
 from core.graphql.types import ObjectTypes, Relation, choice_enums, snake_name
+from core.querysets import restricted
 from core.registry import ObjectSpec, registry
 
 
@@ -92,7 +93,7 @@ class Derivation:
         )
 
     def queryset(self, spec: ObjectSpec, actor: Actor, filters) -> models.QuerySet:
-        queryset = spec.model.objects.restrict(actor, "view")
+        queryset: models.QuerySet = restricted(spec.model, actor, "view")
         queryset = self.filters.apply(queryset, spec.model, filters)
         return order_queryset(queryset, spec, QueryDict())
 
@@ -134,7 +135,7 @@ class Derivation:
                 pk = int(id)
             except (TypeError, ValueError):
                 raise missing from None
-            queryset = spec.model.objects.restrict(info.context.actor, "view").filter(pk=pk)
+            queryset = restricted(spec.model, info.context.actor, "view").filter(pk=pk)
             optimizer = self.optimizer(info)
             found = optimizer.load_tags(list(optimizer.optimize(queryset, model, info.field_nodes)))
             if not found:
@@ -168,5 +169,5 @@ def build_schema() -> graphene.Schema:
         fields.update(derivation.root_fields(spec))
     query = type("Query", (graphene.ObjectType,), fields)
     schema = graphene.Schema(query=query, auto_camelcase=False)
-    schema.derivation = derivation  # type: ignore[attr-defined]  # the fast path's planner reads it
+    schema.derivation = derivation  # the fast path's planner reads it
     return schema

@@ -19,7 +19,7 @@ from django.db import models
 from graphene.types.generic import GenericScalar
 from mptt.models import MPTTModel
 
-from core.fields import CUSTOM_FIELDS, has_tags, kind_of, typed_renderer
+from core.fields import CUSTOM_FIELDS, has_tags, kind_of, own_field, typed_renderer
 from core.models import Tag
 from core.registry import ObjectSpec, registry
 from core.representation import Links, custom_field_shapes, custom_field_values, field_names
@@ -170,8 +170,9 @@ class ObjectTypes:
             elif kind.relation == "one":
                 self._forward(field, fields, relations)
             elif kind.graphql is not None:
+                value = own_field(field)
                 fields[field.name] = graphene.Field(
-                    graphql_type(kind.graphql), required=not field.null, resolver=_attribute(field.attname)
+                    graphql_type(kind.graphql), required=not value.null, resolver=_attribute(value.attname)
                 )
         if has_tags(model):
             tag_type = graphene.NonNull(lambda: self.types[Tag])

@@ -22,6 +22,7 @@ from core.context import Actor, acting_as
 from core.graphql.fast import execution_context_for
 from core.graphql.schema import Context, build_schema
 from core.graphql.validation import MaxAliasesRule, QueryDepthRule, cost_rule, list_argument_rule
+from tenants.requests import OrganizationRequest
 
 logger = logging.getLogger(__name__)
 UNEXPECTED = "An unexpected error occurred while processing the request."
@@ -56,8 +57,8 @@ class ObjectBudget:
 class OrganizationGraphQLView(GraphQLView):
     actor: Actor
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        request.wirebook_request_id = uuid.uuid4()  # type: ignore[attr-defined]
+    def dispatch(self, request: OrganizationRequest, *args, **kwargs) -> HttpResponse:
+        request.wirebook_request_id = uuid.uuid4()
         try:
             self.actor = request_actor(request)
             if getattr(request, "api_token", None) is None:
@@ -73,7 +74,7 @@ class OrganizationGraphQLView(GraphQLView):
                     if transaction.get_connection().in_atomic_block:
                         transaction.set_rollback(True)
                     response = json_response({"data": None, "errors": [{"message": UNEXPECTED}]})
-        response["X-Request-ID"] = str(request.wirebook_request_id)  # type: ignore[attr-defined]
+        response["X-Request-ID"] = str(request.wirebook_request_id)
         return response
 
     def get_middleware(self, request: HttpRequest) -> list:

@@ -7,6 +7,8 @@ PrimaryModel         + description, comments                        e.g. Site, D
 NestedGroupModel     + tree: parent, name, slug, description, comments  e.g. Region, Location
 """
 
+from typing import ClassVar
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -89,7 +91,7 @@ class NestedGroupModel(ChangeLoggedModel, MPTTModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     comments = models.TextField(_("comments"), blank=True)
 
-    objects = RestrictedTreeManager()
+    objects: ClassVar[RestrictedTreeManager] = RestrictedTreeManager()
 
     class Meta:
         abstract = True
@@ -105,12 +107,12 @@ class NestedGroupModel(ChangeLoggedModel, MPTTModel):
         return self.level
 
 
-def unique_in_tree(label: str, verbose_name: str, *, scope: tuple[str, ...] = ()) -> list[models.UniqueConstraint]:
+def unique_in_tree(label: str, verbose_name: str, *, scope: tuple[str, ...] = ()) -> list[models.BaseConstraint]:
     """Names and slugs unique among siblings and among the roots (NULL parents never collide).
 
     `label` is "<app>_<model>" for the constraint names, `verbose_name` is for the messages.
     """
-    constraints = []
+    constraints: list[models.BaseConstraint] = []
     for field in ("name", "slug"):
         constraints += [
             models.UniqueConstraint(

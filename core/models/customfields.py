@@ -1,10 +1,12 @@
 """Custom fields: per-organization definitions of extra data on objects (NetBox's extras.CustomField).
 
 Values live in each object's `custom_field_data` (JSONB) and are checked against these
-definitions on every write (`core.customfields.custom_fields_clean`).
+definitions on every write (`core.customfields.custom_fields_clean`); a change of a definition
+rewrites them (`core.customfield_values`).
 """
 
 import re
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
@@ -89,6 +91,9 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
     def values(self) -> list[str]:
         return [value for value, _label in self.choices]
 
+    # The choice values as read from the database: clean() refuses to remove one in use.
+    _stored_values: set[str]
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -105,7 +110,7 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
             raise ValidationError(
                 {"extra_choices": _("Duplicate choice values: {values}").format(values=", ".join(duplicates))}
             )
-        removed = getattr(self, "_stored_values", set()) - set(values)
+        removed: set[str] = getattr(self, "_stored_values", set[str]()) - set(values)
         for value in sorted(removed):
             if self._choice_in_use(value):
                 raise ValidationError(
@@ -118,7 +123,7 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
 
     def _choice_in_use(self, value: str) -> bool:
         for field in self.choices_for.prefetch_related("object_types"):
-            lookup = (
+            lookup: dict[str, Any] = (
                 {f"custom_field_data__{field.name}__contains": [value]}
                 if field.type == CustomFieldType.MULTISELECT
                 else {f"custom_field_data__{field.name}": value}
@@ -202,10 +207,13 @@ class CustomField(ChangeLoggedModel):
     def __str__(self):
         return self.label or self.name.replace("_", " ").capitalize()
 
+    # Its name and type as read from the database: clean() refuses renames and type changes.
+    _stored: dict[str, Any]
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._stored = {"name": instance.__dict__.get("name"), "type": instance.__dict__.get("type")}
+        instance._stored = {"type": instance.__dict__.get("type")}
         return instance
 
     def clean(self):
@@ -215,9 +223,6 @@ class CustomField(ChangeLoggedModel):
         stored = getattr(self, "_stored", None)
         if stored and stored["type"] is not None and stored["type"] != self.type:
             raise ValidationError({"type": _("Changing the type of custom fields is not supported.")})
-        if stored and stored["name"] is not None and stored["name"] != self.name:
-            # Objects keep their values under the field's name; renaming would orphan them.
-            raise ValidationError({"name": _("Renaming custom fields is not supported.")})
         if self.type not in NUMERIC_TYPES:
             if self.validation_minimum is not None:
                 raise ValidationError({"validation_minimum": _("A minimum value may be set only for numeric fields")})

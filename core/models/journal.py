@@ -1,5 +1,7 @@
 """Journal entries: dated remarks on an object, kept beside its change log (NetBox's extras.JournalEntry)."""
 
+from typing import ClassVar
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.context import current_actor
 from core.models.base import ChangeLoggedModel
-from core.querysets import RestrictedQuerySet
+from core.querysets import RestrictedQuerySet, restricted
 from core.registry import object_type_label
 
 
@@ -38,7 +40,7 @@ class JournalEntry(ChangeLoggedModel):
     kind = models.CharField(_("kind"), max_length=30, choices=JournalEntryKind.choices, default=JournalEntryKind.INFO)
     comments = models.TextField(_("comments"))
 
-    objects = JournalEntryManager()
+    objects: ClassVar[JournalEntryManager] = JournalEntryManager()
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -67,7 +69,7 @@ class JournalEntry(ChangeLoggedModel):
                     )
                 }
             )
-        if not model.objects.restrict(current_actor(), "view").filter(pk=self.assigned_object_id).exists():
+        if not restricted(model, current_actor(), "view").filter(pk=self.assigned_object_id).exists():
             raise ValidationError(
                 {
                     "assigned_object_id": _("Invalid assigned_object: {type} ID {id}").format(

@@ -49,7 +49,8 @@ def _change_visibility(actor) -> Q | None:
 
     hidden = None
     for spec in registry:
-        rule = spec.access.visible_to(actor) if spec.access.visible_to not in (None, _change_visibility) else None
+        visible_to = spec.access.visible_to
+        rule = visible_to(actor) if visible_to is not None and visible_to is not _change_visibility else None
         if rule is None:
             continue
         visible_ids = spec.model._base_manager.filter(rule).values("pk")

@@ -24,6 +24,7 @@ from tenants.billing.services import billing_checkout_start, billing_portal_open
 from tenants.context import tenant_context
 from tenants.members import is_manager
 from tenants.models import MembershipRole
+from tenants.requests import OrganizationRequest
 
 logger = logging.getLogger(__name__)
 STRIPE_UNREACHABLE = "Stripe could not be reached. Nothing was changed; please try again in a moment."
@@ -42,8 +43,8 @@ def billing_context_processor(request: HttpRequest) -> dict:
     return {"billing_banner": SimpleLazyObject(banner)}
 
 
-def _is_owner(request: HttpRequest) -> bool:
-    membership = request.membership  # type: ignore[attr-defined]
+def _is_owner(request: OrganizationRequest) -> bool:
+    membership = request.membership
     return membership is not None and membership.pk is not None and membership.role == MembershipRole.OWNER
 
 
@@ -52,10 +53,10 @@ def _billing_url(request: HttpRequest, query: str = "") -> str:
 
 
 @never_cache
-def billing_settings(request: HttpRequest) -> HttpResponse:
-    if not is_manager(request.membership):  # type: ignore[attr-defined]
+def billing_settings(request: OrganizationRequest) -> HttpResponse:
+    if not is_manager(request.membership):
         raise PermissionDenied("Only admins and owners see billing.")
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     if request.GET.get("checkout") == "success":
         messages.success(request, "Thank you! The new plan applies as soon as Stripe confirms the payment.")
     summary = billing_summary(organization)
@@ -85,10 +86,10 @@ def _redirect_to_stripe(request: HttpRequest, start: Callable[[], str], what: st
 
 
 @require_POST
-def billing_checkout(request: HttpRequest) -> HttpResponse:
+def billing_checkout(request: OrganizationRequest) -> HttpResponse:
     def start() -> str:
         return billing_checkout_start(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             plan_key=request.POST.get("plan", ""),
             by=request.user,
             success_url=_billing_url(request, "?checkout=success"),
@@ -99,10 +100,10 @@ def billing_checkout(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def billing_portal(request: HttpRequest) -> HttpResponse:
+def billing_portal(request: OrganizationRequest) -> HttpResponse:
     def start() -> str:
         return billing_portal_open(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             by=request.user,
             return_url=_billing_url(request),
         )

@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 
 from core.fields import JSON_VALUE, Rendered, ValueType, nullable
 from core.registry import Api, Search, registry
+from core.services import Services
 from inventory.api.briefs import NAMED_BRIEF, NAMES
 from inventory.models import (
     DeviceRole,
@@ -16,6 +17,7 @@ from inventory.models import (
     ModuleTypeProfile,
     Platform,
 )
+from inventory.services import module_types_update
 
 TRAILER = ("owner", "comments", "tags", "custom_fields", "created", "last_updated")
 # The component templates a device type counts (NetBox's order); a module type has no bays for devices
@@ -146,6 +148,7 @@ registry.register(
         zero_counts=("module_count", *COOLING_COUNTS),
     ),
     search=Search(fields=("model", "part_number", "description", "comments")),
+    services=Services(update=module_types_update),
 )  # fmt: skip
 registry.register(
     InventoryItemRole,

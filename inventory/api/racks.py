@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from core.fields import INTEGER_VALUE, Rendered
 from core.members import MEMBER, member_brief, member_id
 from core.registry import Api, Search, registry
+from core.services import Services
 from inventory.api.briefs import NAMED_BRIEF, NAMES
 from inventory.models import Rack, RackGroup, RackReservation, RackRole, RackType
+from inventory.services import rack_types_update, racks_create, racks_update
 
 # The physical description a rack type and a rack share, in NetBox's order.
 RACK_BODY = (
@@ -43,6 +45,7 @@ registry.register(
         counts={"rack_count": "racks"},
     ),
     search=Search(fields=("model", "description", "comments")),
+    services=Services(update=rack_types_update),
 )  # fmt: skip
 registry.register(
     Rack,
@@ -59,6 +62,7 @@ registry.register(
         zero_counts=("device_count", "powerfeed_count"),
     ),
     search=Search(fields=("asset_tag", "serial", "name", "facility_id", "description", "comments")),
+    services=Services(create=racks_create, update=racks_update),
 )  # fmt: skip
 registry.register(
     RackReservation,

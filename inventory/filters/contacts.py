@@ -30,6 +30,7 @@ def _narrow(queryset, q: Q, negate: bool):
 
 def _group_members(label: str, key: str, values: list[str]):
     """(the contacts in the named groups or below them, as a subquery; whether "null" -- no group -- was asked)."""
+    wanted: list[int] | list[str]
     if key == "pk":
         wanted, null = _ids(label, values)
     else:

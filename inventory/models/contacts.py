@@ -1,5 +1,7 @@
 """NetBox-style contacts: people or teams, in groups, assigned with a role to any object that takes contacts."""
 
+from typing import ClassVar, TypeGuard
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -26,7 +28,7 @@ CONTACT_OBJECT_TYPES = frozenset(
 )
 
 
-def takes_contacts(model) -> bool:
+def takes_contacts(model: type[models.Model] | None) -> TypeGuard[type[models.Model]]:
     return model is not None and model._meta.label_lower in CONTACT_OBJECT_TYPES
 
 
@@ -61,7 +63,7 @@ class Contact(PrimaryModel):
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     link = models.URLField(_("link"), blank=True)
-    groups = models.ManyToManyField(
+    groups: "models.ManyToManyField[ContactGroup, ContactGroupMembership]" = models.ManyToManyField(
         ContactGroup,
         through="ContactGroupMembership",
         related_name="contacts",
@@ -117,7 +119,7 @@ class ContactAssignment(ChangeLoggedModel):
     role = models.ForeignKey(ContactRole, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("role"))
     priority = models.CharField(_("priority"), max_length=50, choices=ContactPriority.choices, blank=True)
 
-    objects = ContactAssignmentManager()
+    objects: ClassVar[ContactAssignmentManager] = ContactAssignmentManager()
 
     class Meta:
         ordering = ["contact", "priority", "role", "pk"]

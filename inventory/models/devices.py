@@ -293,7 +293,7 @@ class ModuleType(WeightMixin, PrimaryModel):
     def clean(self):
         super().clean()
         # NetBox: the attributes follow the profile's schema; without one, a module type has none.
-        if self.profile_id and self.profile.schema:
+        if self.profile is not None and self.profile.schema:
             schema_validate(self.profile.schema, self.attribute_data)
         else:
             self.attribute_data = None

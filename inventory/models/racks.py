@@ -160,7 +160,8 @@ class RackType(RackBase):
 class Rack(ContactsMixin, RackBase):
     """A rack at a site (and perhaps a location), its units numbered from `starting_unit`."""
 
-    # The physical attributes a rack takes from its rack type, when it has one (NetBox's RACKTYPE_FIELDS).
+    # The physical attributes a rack takes from its rack type, when it has one (NetBox's RACKTYPE_FIELDS);
+    # inventory.services copies them.
     RACK_TYPE_FIELDS = (
         "form_factor", "width", "u_height", "starting_unit", "desc_units", "outer_width", "outer_height",
         "outer_depth", "outer_unit", "mounting_depth", "weight", "weight_unit", "max_weight", "cooling_capability",
@@ -237,11 +238,8 @@ class Rack(ContactsMixin, RackBase):
         return self.name
 
     def clean(self):
-        if self.rack_type_id is not None:  # a typed rack takes its type's physical attributes
-            for name in self.RACK_TYPE_FIELDS:
-                setattr(self, name, getattr(self.rack_type, name))
         super().clean()
-        if self.site_id and self.location_id and self.location.site_id != self.site_id:
+        if self.site_id and self.location is not None and self.location.site_id != self.site_id:
             raise ValidationError(_("Assigned location must belong to parent site ({site}).").format(site=self.site))
 
 

@@ -1,3 +1,6 @@
+import functools
+import zoneinfo
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +27,13 @@ class SiteGroup(ContactsMixin, NestedGroupModel):
         constraints = unique_in_tree("inventory_sitegroup", "site group")
 
 
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names (read once: `zoneinfo.available_timezones()` walks the time zone
+    files on every call, ~35 ms, which an import of 1,000 sites would pay 1,000 times)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 class Site(ContactsMixin, PrimaryModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -48,11 +58,8 @@ class Site(ContactsMixin, PrimaryModel):
 
     def clean(self):
         super().clean()
-        if self.time_zone:
-            import zoneinfo
-
-            if self.time_zone not in zoneinfo.available_timezones():
-                raise ValidationError({"time_zone": _("Unknown time zone: {zone}").format(zone=self.time_zone)})
+        if self.time_zone and self.time_zone not in time_zones():
+            raise ValidationError({"time_zone": _("Unknown time zone: {zone}").format(zone=self.time_zone)})
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             raise ValidationError({"latitude": _("Latitude must be between -90 and 90.")})
         if self.longitude is not None and not -180 <= self.longitude <= 180:

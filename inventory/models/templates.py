@@ -5,11 +5,14 @@ A template's name may carry NetBox's tokens (`{module}`, `{vc_position}`), resol
 are made from it. Making components is the device and module services' work, not the templates'.
 """
 
+from typing import ClassVar
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -80,7 +83,8 @@ class ComponentTemplate(ChangeLoggedModel):
 class ModularComponentTemplate(ComponentTemplate):
     """A component template of a device type or of a module type (one of them)."""
 
-    device_type = models.ForeignKey(
+    # Optional here, required in the abstract parent: Django lets a subclass redefine the field.
+    device_type = models.ForeignKey(  # type: ignore[assignment]  # mypy holds it to the parent's type
         DeviceType,
         on_delete=models.CASCADE,
         related_name="%(class)ss",
@@ -122,7 +126,7 @@ class ModularComponentTemplate(ComponentTemplate):
                 _("A component template must be associated with either a device type or a module type.")
             )
 
-    def check_sibling(self, field: str, other, noun: str) -> None:
+    def check_sibling(self, field: str, other, noun: str | Promise) -> None:
         """NetBox's rule that a related template (a power outlet's power port) belongs to the same type."""
         if other is None:
             return
@@ -481,7 +485,7 @@ class InventoryItemTemplate(ComponentTemplate, MPTTModel):
         _("part ID"), max_length=50, blank=True, help_text=_("Manufacturer-assigned part identifier")
     )
 
-    objects = InventoryItemTemplateManager()
+    objects: ClassVar[InventoryItemTemplateManager] = InventoryItemTemplateManager()
 
     class Meta:
         ordering = ["device_type", "tree_id", "lft"]
@@ -511,7 +515,7 @@ class InventoryItemTemplate(ComponentTemplate, MPTTModel):
                     parent=self.parent
                 )}
             )  # fmt: skip
-        if self.component_type_id is None:
+        if self.component_type is None:
             if self.component_id is not None:
                 raise ValidationError({"component_type": _("A component type is required with a component ID.")})
             return
@@ -527,6 +531,7 @@ class InventoryItemTemplate(ComponentTemplate, MPTTModel):
                     id=self.component_id
                 )}
             )  # fmt: skip
+        assert isinstance(component, ComponentTemplate), "INVENTORY_COMPONENT_TEMPLATES are component templates"
         if component.device_type_id != self.device_type_id:
             raise ValidationError(
                 {"component_id": _("The component ({component}) must belong to the same device type.").format(

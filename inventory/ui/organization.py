@@ -1,5 +1,7 @@
 """NetBox's Organization menu: the Sites, Tenancy and Contacts headings, in its order."""
 
+from django.db import models
+
 from core.registry import Menu, Ui, registry
 from inventory.models import (
     Contact,
@@ -19,6 +21,7 @@ SITES = Menu("Organization", "Sites")
 TENANCY = Menu("Organization", "Tenancy")
 CONTACTS = Menu("Organization", "Contacts")
 
+model: type[models.Model]
 for model in (Site, Region, SiteGroup, Location):
     registry.extend(model, ui=Ui(menu=SITES, tabs=contact_tabs(model)))
 for model in (Tenant, TenantGroup):

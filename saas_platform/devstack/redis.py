@@ -23,7 +23,7 @@ from saas_platform.devstack.common import (
     read_from,
     say,
 )
-from saas_platform.devstack.processes import process_name, restore_sigmask, take_stop_signal, wait_gone
+from saas_platform.devstack.processes import process_name, restore_sigmask, take_stop_signal, terminate, wait_gone
 
 
 def find_redis_server() -> Path:
@@ -124,15 +124,7 @@ class Redis(ServiceFiles):
         return False
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            self.pid_file.unlink(missing_ok=True)
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process)
         self.pid_file.unlink(missing_ok=True)
 
 

@@ -1,16 +1,18 @@
-"""The services one invocation starts: only those whose variable is missing, stopped again whatever happens."""
+"""The services one invocation starts: only those whose variable is missing (and PgBouncer when asked for),
+stopped again whatever happens."""
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
 from saas_platform.devstack.common import DevstackError, display_path, say
-from saas_platform.devstack.postgres import Postgres, start_postgres
-from saas_platform.devstack.processes import Interrupted, lock_dir, take_stop_signal
+from saas_platform.devstack.pgbouncer import ENABLE_ENV, URL_ENV, PgBouncer, enabled, start_pgbouncer
+from saas_platform.devstack.postgres import Postgres, reachable_state_dir, start_postgres
+from saas_platform.devstack.processes import Interrupted, RunAs, lock_dir, take_stop_signal
 from saas_platform.devstack.redis import Redis, start_redis
 
 
@@ -19,21 +21,34 @@ class Stack:
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self.services: list[Postgres | Redis] = []
+        self.services: list[Postgres | Redis | PgBouncer] = []
         self.env = dict(os.environ)
         self._lock: TextIO | None = None
 
     def start(self) -> None:
         need_db = not os.environ.get("DATABASE_URL", "").strip()
         need_redis = not os.environ.get("REDIS_URL", "").strip()
-        if not (need_db or need_redis):
+        need_pooler = needs_pooler(os.environ)
+        if not (need_db or need_redis or need_pooler):
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = lock_dir(self.directory, display_path(self.directory))
+        postgres = None
         if need_db:
             postgres = start_postgres(self.directory)
             self.services.append(postgres)
             self.env["DATABASE_URL"] = postgres.url
+        take_stop_signal()
+        if need_pooler:
+            locks: list[TextIO] = []
+            if postgres is not None:  # its files go beside PostgreSQL's, which its user can reach
+                state_dir, runas = postgres.state_dir, postgres.runas
+            else:
+                runas = RunAs.for_postgres()
+                state_dir, locks = reachable_state_dir(self.directory, runas, "PgBouncer")
+            pooler = start_pgbouncer(self.env["DATABASE_URL"], state_dir, runas, locks)
+            self.services.append(pooler)
+            self.env[URL_ENV] = pooler.url()
         take_stop_signal()
         if need_redis:
             redis = start_redis(self.directory)
@@ -58,6 +73,11 @@ class Stack:
             self._lock = None
         if errors:
             raise DevstackError("\n".join(errors))
+
+
+def needs_pooler(environ: Mapping[str, str]) -> bool:
+    """WIREBOOK_PGBOUNCER=1 asks for a PgBouncer, unless WIREBOOK_PGBOUNCER_URL names one already."""
+    return enabled(environ.get(ENABLE_ENV)) and not environ.get(URL_ENV, "").strip()
 
 
 def with_stack(directory: Path, body: Callable[[dict[str, str]], int]) -> int:

@@ -1,4 +1,6 @@
-"""Concurrent index changes in an organization's schema.
+"""The schema editor of organization schemas: concurrent index changes name their schema, and
+every statement it sends can be observed (`DatabaseWrapper.observe_schema_statements`: how
+`tenants.migration_plan` records a migration's SQL once to replay it in other schemas).
 
 PostgreSQL runs `CREATE INDEX CONCURRENTLY` and `DROP INDEX CONCURRENTLY` (Django's
 `AddIndexConcurrently`, `RemoveIndexConcurrently`) only outside a transaction block, where no
@@ -23,6 +25,14 @@ class TableInSchema(Table):
 
 class SchemaEditor(DatabaseSchemaEditor):
     # django-stubs leaves out the private methods overridden here and tenants.db's `schema_name`.
+
+    def execute(self, sql, params=()):
+        if params is not None:  # merged here as Django's PostgreSQL editor would, so observers see what is sent
+            sql, params = self.connection.ops.compose_sql(str(sql), params), None
+        if not self.collect_sql:
+            for observer in self.connection.schema_statement_observers:  # type: ignore[attr-defined]
+                observer(str(sql))
+        return super().execute(sql, params)
 
     def _schema(self) -> str:
         return self.connection.schema_name  # type: ignore[attr-defined]

@@ -182,6 +182,25 @@ def test_every_failing_item_is_reported_and_nothing_is_written(api, org_a, world
         assert list(Site.objects.values_list("name", flat=True)) == ["Taken"]
 
 
+def test_a_bad_item_among_many_costs_a_few_batch_writes_not_a_write_per_item(api, org_a, world):
+    def refused(prefix: str, count: int) -> int:
+        payloads = site_payloads(world, prefix, count)
+        payloads[count // 2]["time_zone"] = "Mars/Olympus"
+        response, executed = statements(api, "post", SITES, payloads)
+        assert response.status_code == 400
+        assert response.json()["errors"] == [
+            {"index": count // 2, "errors": {"time_zone": ["Unknown time zone: Mars/Olympus"]}}
+        ]
+        return executed
+
+    refused("warm", 6)  # caches (content types) filled
+
+    # the batch, then the items before the bad one in one go, the bad one alone, the rest in one go
+    assert refused("few", 6) == refused("many", 60)
+    with tenant_context(org_a.organization):
+        assert not Site.objects.exists()
+
+
 def test_a_unique_value_given_twice_in_one_request_is_refused_at_its_second_item(api, org_a):
     response = call(api, "post", SITES, [{"name": "A", "slug": "same"}, {"name": "B", "slug": "same"}])
 

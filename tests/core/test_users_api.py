@@ -78,6 +78,20 @@ def test_an_editor_cannot_make_tokens_for_others(org_a, org_b):
     assert response.status_code == 403
 
 
+def test_a_token_is_made_for_a_user_named_by_numeric_id(org_a):
+    owner = org_a.client()
+
+    def create(user):
+        return owner.post(f"{API}/users/tokens/", json.dumps({"user": user}), content_type="application/json")
+
+    by_text = create(str(org_a.owner.pk))
+    not_a_number = create("owner-a@example.com")
+
+    assert by_text.status_code == 201 and by_text.json()["user"]["id"] == org_a.owner.pk
+    assert not_a_number.status_code == 400 and list(not_a_number.json()) == ["user"]
+    assert Token.objects.filter(organization=org_a.organization).count() == 1
+
+
 def test_outsiders_see_no_members_or_tokens(org_a, org_b):
     assert org_b.client().get(f"{API}/users/users/").status_code == 404
     assert org_b.client().get(f"{API}/users/tokens/").status_code == 404

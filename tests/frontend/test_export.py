@@ -1,8 +1,10 @@
 """Export of an organization's data (/o/<slug>/settings/danger/): a background job writes one .zip
 with a JSON file per registered model, in NetBox's REST shapes, and a manifest."""
 
+import datetime
 import io
 import json
+import threading
 import uuid
 import zipfile
 
@@ -10,14 +12,17 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import InternalError, connection
 from django.test import Client
+from django.utils import timezone
 
+from automation import export
 from automation.export import EXPORT_FUNCTION, organization_export
 from automation.models import Job, JobStatus
 from core.context import SYSTEM, acting_as
 from core.models import Tag
 from core.registry import registry
-from core.services import object_create
+from core.services import object_create, object_update
 from inventory.models import Region, Site, Tenant
 from tenants.context import tenant_context
 from tenants.files import organization_files_prefix
@@ -121,6 +126,73 @@ def test_the_job_writes_the_archive_under_the_organizations_prefix(org_a, org_b,
     assert site["region"]["name"] == "alpha region"
     assert [region["name"] for region in files["dcim/regions.json"]] == ["alpha region"]
     assert "beta" not in json.dumps(files)
+
+
+def test_the_archive_is_one_moment_of_the_organization_whatever_is_written_meanwhile(
+    committed, media_root, monkeypatch
+):
+    # given an organization with a site in a region
+    organization = committed.organization("export-snapshot")
+    site = network(organization, "early")
+    written = {}
+
+    def write_meanwhile():
+        """Another member's writes, committed on their own connection while the export runs."""
+        try:
+            with tenant_context(organization), acting_as(SYSTEM):
+                late = object_create(model=Region, data={"name": "late region", "slug": "late-region"})
+                object_create(model=Site, data={"name": "late site", "slug": "late-site", "region": late})
+                object_update(instance=Site.objects.get(pk=site.pk), data={"name": "renamed site"})
+                written["at"] = timezone.now()
+        finally:
+            connection.close()
+
+    real_export_model = export.export_model
+
+    def export_model(archive, spec, links):
+        count = real_export_model(archive, spec, links)
+        if spec.type_label == "dcim.region":  # regions written, sites still to come
+            thread = threading.Thread(target=write_meanwhile)
+            thread.start()
+            thread.join(30)
+        return count
+
+    monkeypatch.setattr(export, "export_model", export_model)
+
+    # when the export runs, and halfway through a region and a site in it are created and the
+    # first site renamed, all committed
+    with tenant_context(organization):
+        job = Job.objects.create(name="Organization export", function=EXPORT_FUNCTION)
+        result = organization_export(job, root="https://example.com/o/export-snapshot/")
+        assert Site.objects.filter(name__in=["late site", "renamed site"]).count() == 2  # they did commit
+
+    # then the archive holds the organization as it was when the export began: no late region, no
+    # late site (whose region would be missing from the regions file), the site's old name
+    with default_storage.open(result["path"]) as stored:
+        files = archive_of(stored.read())
+    assert "at" in written
+    assert [region["name"] for region in files["dcim/regions.json"]] == ["early region"]
+    assert [site["name"] for site in files["dcim/sites.json"]] == ["early site"]
+    assert files["manifest.json"]["counts"]["dcim.site"] == 1
+    assert "late" not in json.dumps(files["core/object-changes.json"])
+    manifest = files["manifest.json"]
+    assert manifest["isolation"] == "repeatable read"
+    assert datetime.datetime.fromisoformat(manifest["snapshot_time"]) < written["at"]
+
+
+def test_the_export_transaction_cannot_write(committed):
+    organization = committed.organization("export-read-only")
+
+    with (
+        tenant_context(organization),
+        export.read_snapshot() as snapshot,
+        pytest.raises(InternalError, match="read-only transaction"),
+    ):
+        Tag.objects.create(name="Sneaky", slug="sneaky")
+
+    assert snapshot["isolation"] == "repeatable read"
+    with tenant_context(organization):
+        assert not Tag.objects.filter(slug="sneaky").exists()
 
 
 # --- Who may export and download ------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 import re
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.models import Tag
+from core.models import CustomField, ObjectChange, Tag
 from inventory.models import Region, Site, Tenant
 from tenants.context import tenant_context
 
@@ -105,3 +106,66 @@ def test_an_import_reads_the_column_definitions_once_not_per_record(org_a):
 
     # The import's columns and the services' check of the whole batch: as many reads for 20 records as for 2
     assert definition_queries(20) == definition_queries(2)
+
+
+def _site_rows(prefix: str, count: int) -> str:
+    header = "name,slug,status,region,tenant,time_zone,tags,cf_rack_count\n"
+    return header + "".join(
+        f'{prefix}{n},{prefix.lower()}{n},active,Europe,Acme,Europe/Amsterdam,"core,edge",{n}\n' for n in range(count)
+    )
+
+
+def _related_objects(organization) -> None:
+    with tenant_context(organization):
+        Region.objects.create(name="Europe", slug="europe")
+        Tenant.objects.create(name="Acme", slug="acme")
+        Tag.objects.create(name="Core", slug="core")
+        Tag.objects.create(name="Edge", slug="edge")
+        rack_count = CustomField.objects.create(name="rack_count", type="integer")
+        rack_count.object_types.add(ContentType.objects.get_for_model(Site))
+
+
+def test_an_import_costs_as_many_statements_for_60_rows_as_for_3(org_a):
+    # given rows naming a region, a tenant, a time zone, two tags and a custom field value each
+    _related_objects(org_a.organization)
+    owner = org_a.client()
+
+    def statements(prefix: str, count: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = owner.post(IMPORT, {"data": _site_rows(prefix, count), "format": "csv"})
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        return len(captured.captured_queries)
+
+    statements("Warm", 1)  # caches (content types) filled
+
+    # when 3 and then 60 rows are imported, then both cost the same statements: the batched write
+    # path of the API's bulk create (one INSERT for the sites, one for their tags, one for the
+    # search index, one for the change log)
+    assert statements("Few", 3) == statements("Many", 60)
+    with tenant_context(org_a.organization):
+        assert Site.objects.count() == 64
+        site = Site.objects.get(slug="many59")
+        assert (site.region.name, site.tenant.name, site.time_zone) == ("Europe", "Acme", "Europe/Amsterdam")
+        assert site.custom_field_data == {"rack_count": 59}
+        assert sorted(tag.slug for tag in site.tags) == ["core", "edge"]
+        assert ObjectChange.objects.filter(changed_object_type__model="site", action="create").count() == 64
+
+
+def test_every_bad_row_is_reported_by_row_and_field_and_nothing_is_written(org_a):
+    # given 50 good rows and three bad ones among them
+    _related_objects(org_a.organization)
+    lines = _site_rows("Ok", 50).splitlines()
+    lines[5] = "Bad5,bad5,no-such-status,Europe,Acme,Europe/Amsterdam,core,1"
+    lines[20] = "Bad20,bad20,active,Nowhere,Acme,Europe/Amsterdam,core,1"
+    lines[30] = "Bad30,bad30,active,Europe,Acme,Mars/Olympus,core,1"
+    lines[35] = "Bad35,bad35,active,Europe,Acme,Europe/Amsterdam,core,many"
+    lines[40] = lines[39].replace("Ok38,", "Ok40,")  # the slug of row 38 a second time
+
+    # when they are imported
+    response = org_a.client().post(IMPORT, {"data": "\n".join(lines) + "\n", "format": "csv"})
+
+    # then each problem is named by its record and field, and no row at all was written
+    assert response.status_code == 400
+    reported = set(re.findall(r'data-record="(\d+)" data-field="([^"]+)"', response.content.decode()))
+    assert reported == {("5", "status"), ("20", "region"), ("30", "time_zone"), ("35", "custom_fields"), ("40", "slug")}
+    assert _names(org_a.organization) == []

@@ -2,6 +2,8 @@
 device types (half units), module type profiles (JSON Schema) and module types."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory.models import (
     DeviceRole,
@@ -280,6 +282,50 @@ def test_module_type_attributes_follow_the_profile_schema(api, catalogue):
     assert missing.json()["__all__"][0].startswith("Invalid schema:") and "watts" in missing.json()["__all__"][0]
     assert "(at watts)" in wrong.json()["__all__"][0]
     assert unprofiled["attributes"] is None  # no profile, no attributes (as NetBox)
+
+
+def test_attributes_written_to_a_module_type_are_merged_into_its_own(api, org_a, catalogue):
+    """NetBox's API: a client changes one attribute without sending the others; the result follows the
+    profile's schema; an empty value replaces them."""
+    with tenant_context(org_a.organization):
+        catalogue["psu"].schema = {
+            "properties": {"watts": {"type": "integer"}, "fans": {"type": "integer"}},
+            "required": ["watts"],
+        }
+        catalogue["psu"].save()
+    base = {"manufacturer": ids(catalogue)["cisco"], "profile": ids(catalogue)["psu"], "model": "PWR-1100"}
+    pk = created(call(api, "post", "/module-types/", {**base, "attributes": {"watts": 715, "fans": 2}}))["id"]
+
+    merged = call(api, "patch", f"/module-types/{pk}/", {"attributes": {"watts": 1100}})
+    put = call(api, "put", f"/module-types/{pk}/", {**base, "attributes": {"fans": 3}})
+    wrong = call(api, "patch", f"/module-types/{pk}/", {"attributes": {"fans": "many"}})
+    emptied = call(api, "patch", f"/module-types/{pk}/", {"attributes": {}})
+    other_field = call(api, "patch", f"/module-types/{pk}/", {"description": "1.1 kW"})
+
+    assert merged.json()["attributes"] == {"watts": 1100, "fans": 2}
+    assert put.json()["attributes"] == {"watts": 1100, "fans": 3}
+    assert wrong.status_code == 400 and "(at fans)" in wrong.json()["__all__"][0]
+    assert emptied.status_code == 400 and "watts" in emptied.json()["__all__"][0]  # {} replaces: watts missing
+    assert other_field.json()["attributes"] == {"watts": 1100, "fans": 3}
+
+
+def test_bulk_changes_of_profiled_module_types_read_the_profiles_once(api, org_a, catalogue):
+    with tenant_context(org_a.organization):
+        modules = [
+            ModuleType.objects.create(
+                manufacturer=catalogue["cisco"], model=f"PWR-{n}", profile=catalogue["psu"], attribute_data={"watts": n}
+            )
+            for n in range(1, 7)
+        ]
+
+    def profile_reads(chosen) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = call(api, "patch", "/module-types/", [{"id": m.pk, "description": "PSU"} for m in chosen])
+        assert response.status_code == 200, response.content
+        assert all(row["attributes"] for row in response.json())  # validated against the schema, kept
+        return sum('FROM "inventory_moduletypeprofile"' in query["sql"] for query in queries)
+
+    assert profile_reads(modules[:2]) == profile_reads(modules) == 1
 
 
 def test_module_types_filter_by_profile_name_and_bay_type(api, org_a, catalogue):

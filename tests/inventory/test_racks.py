@@ -3,7 +3,11 @@ units, and the filters the generic ones cannot derive (what a rack stands in, wh
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from core.models import ObjectChange
 from inventory.models import (
     Location,
     Manufacturer,
@@ -216,6 +220,110 @@ def test_rack_type_slugs_and_models_are_unique_per_manufacturer(api, org_a, floo
     assert elsewhere.status_code == 201
 
 
+# -- a rack type's racks ---------------------------------------------------------------------------------------------
+
+
+def test_a_rack_given_a_type_takes_its_attributes_and_keeps_them(api, floor):
+    """NetBox copies the type's physical attributes into the rack on every save: a typed rack's own
+    values cannot drift from its type's."""
+    r2 = floor["r2"].pk
+
+    typed = call(api, "patch", f"/racks/{r2}/", {"rack_type": floor["ar3100"].pk}).json()
+    drifted = call(api, "patch", f"/racks/{r2}/", {"u_height": 12, "starting_unit": 3}).json()
+    untyped = call(api, "patch", f"/racks/{r2}/", {"rack_type": None, "u_height": 12}).json()
+
+    assert (typed["u_height"], typed["starting_unit"], typed["form_factor"]["value"]) == (42, 1, "4-post-cabinet")
+    assert (drifted["u_height"], drifted["starting_unit"]) == (42, 1)
+    assert untyped["rack_type"] is None and untyped["u_height"] == 12  # its own again, from the type's values
+    assert untyped["form_factor"]["value"] == "4-post-cabinet"
+
+
+def test_changing_a_rack_type_changes_its_racks(api, org_a, floor):
+    r4 = created(
+        call(api, "post", "/racks/", {"name": "R4", "site": floor["fra1"].pk, "rack_type": floor["ar3100"].pk})
+    )
+
+    response = call(
+        api, "patch", f"/rack-types/{floor['ar3100'].pk}/",
+        {"u_height": 45, "desc_units": True, "outer_width": 600, "outer_unit": "mm", "changelog_message": "taller"},
+    )  # fmt: skip
+
+    assert response.status_code == 200, response.content
+    for rack in (floor["r1"].pk, r4["id"]):
+        body = call(api, "get", f"/racks/{rack}/").json()
+        assert (body["u_height"], body["desc_units"], body["outer_width"]) == (45, True, 600)
+        assert body["outer_unit"]["value"] == "mm"
+    assert call(api, "get", f"/racks/{floor['r2'].pk}/").json()["u_height"] == 10  # untyped: untouched
+    with tenant_context(org_a.organization):
+        change = ObjectChange.objects.filter(changed_object_id=floor["r1"].pk, action="update").get()
+    assert (change.prechange_data["u_height"], change.postchange_data["u_height"]) == (42, 45)
+
+
+def test_a_rack_type_change_writes_its_racks_in_one_batch(api, org_a, floor):
+    def patch(u_height):
+        with CaptureQueriesContext(connection) as queries:
+            response = call(api, "patch", f"/rack-types/{floor['ar3100'].pk}/", {"u_height": u_height})
+        assert response.status_code == 200, response.content
+        return len(queries)
+
+    patch(41)  # caches warmed
+    one_rack = patch(40)
+    with tenant_context(org_a.organization):
+        for number in range(5):
+            Rack.objects.create(name=f"T{number}", site=floor["fra1"], rack_type=floor["ar3100"], u_height=40)
+
+    assert patch(44) == one_rack
+    assert call(api, "get", "/racks/?rack_type_id={}&u_height=44".format(floor["ar3100"].pk)).json()["count"] == 6
+
+
+def test_a_rack_type_change_one_of_its_racks_refuses_writes_nothing(api, org_a, floor, monkeypatch):
+    """What a rack's validation refuses (with devices: one too tall for the shorter type) refuses
+    the rack type's change, naming the rack."""
+    real_clean = Rack.clean
+
+    def clean(rack):
+        real_clean(rack)
+        if rack.u_height < 42:
+            raise ValidationError("Rack must be at least 42U tall to house currently installed devices.")
+
+    monkeypatch.setattr(Rack, "clean", clean)
+
+    response = call(api, "patch", f"/rack-types/{floor['ar3100'].pk}/", {"u_height": 24})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "__all__": [
+            "Rack R1 cannot take these attributes: Rack must be at least 42U tall to house currently installed devices."
+        ]
+    }
+    assert call(api, "get", f"/rack-types/{floor['ar3100'].pk}/").json()["u_height"] == 42
+    assert call(api, "get", f"/racks/{floor['r1'].pk}/").json()["u_height"] == 42
+
+
+def test_bulk_edits_of_typed_racks_read_the_types_once(api, org_a, floor):
+    with tenant_context(org_a.organization):
+        other = RackType.objects.create(
+            manufacturer=floor["apc"], model="AR3300", slug="ar3300", form_factor="4-post-cabinet", u_height=48
+        )
+        racks = [
+            Rack.objects.create(name=f"T{n}", site=floor["fra1"], rack_type=(other, floor["ar3100"])[n % 2])
+            for n in range(6)
+        ]
+
+    def bulk(chosen):
+        with CaptureQueriesContext(connection) as queries:
+            response = call(api, "patch", "/racks/", [{"id": rack.pk, "status": "planned"} for rack in chosen])
+        assert response.status_code == 200, response.content
+        return len(queries), response.json()
+
+    bulk(racks[:1])  # caches warmed
+    two, _ = bulk(racks[:2])
+    six, body = bulk(racks)
+
+    assert six == two
+    assert sorted(row["u_height"] for row in body) == [42, 42, 42, 48, 48, 48]
+
+
 # -- reservations ----------------------------------------------------------------------------------------------------
 
 
@@ -348,3 +456,27 @@ def test_deleting_a_rack_deletes_its_reservations(api, org_a, floor, owner_id):
     assert call(api, "delete", f"/racks/{floor['r3'].pk}/").status_code == 204
     with tenant_context(org_a.organization):
         assert not RackReservation.objects.exists()
+
+
+# -- the reservation form --------------------------------------------------------------------------------------------
+
+RESERVATIONS = "/o/org-a/dcim/rack-reservations/"
+
+
+def test_the_reservation_form_picks_the_member_by_email(api, org_a, org_b, floor, owner_id):
+    form = api.get(f"{RESERVATIONS}add/").content.decode()
+    select = form[form.index('name="user_id"') : form.index("</select>", form.index('name="user_id"'))]
+
+    assert f'<option value="{owner_id}">owner-a@example.com</option>' in select
+    assert "owner-b@example.com" not in form  # members of other organizations are not offered
+    post = {"rack": floor["r3"].pk, "units": "1, 2", "status": "active", "description": "Core"}
+    outsider = api.post(f"{RESERVATIONS}add/", {**post, "user_id": org_b.owner.pk})
+    response = api.post(f"{RESERVATIONS}add/", {**post, "user_id": owner_id})
+
+    assert outsider.status_code == 200 and "wb-field-error" in outsider.content.decode()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with tenant_context(org_a.organization):
+        reservation = RackReservation.objects.get()
+    assert (reservation.user_id, reservation.units) == (owner_id, [1, 2])
+    edit = api.get(f"{RESERVATIONS}{reservation.pk}/edit/").content.decode()
+    assert f'<option value="{owner_id}" selected>owner-a@example.com</option>' in edit

@@ -1,16 +1,33 @@
 """`manage.py migrate` across the public schema, organizations and spares."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.core.management.commands import migrate as django_migrate
+from django.db import connection, models
+from django.db.migrations.loader import MigrationLoader
 
-from tenants.migration import stale_schemas
+from automation.models import Job
+from tenants import migration
+from tenants.context import schema_context
+from tenants.migration import SchemaTarget, schemas_migrate, stale_schemas
+from tenants.migration_plan import MigrationPlan, PlannedMigration, plan_replay, runs_python
 from tenants.models import SpareSchema
 from tenants.provisioning import spare_pool_refill
-from tenants.schemas import current_fingerprint
+from tenants.schemas import current_fingerprint, schema_drop, schema_migrate, snapshot_sql_for
+from tenants.snapshots import snapshot_from_catalog
+from tests.tenants.catalog import catalog_differences, schema_catalog
+
+# The tenant migrations that run Python: each is run by Django in every organization's schema, one
+# schema at a time -- hours at ten thousand organizations -- where the others are replayed as SQL
+# in minutes (tenants.migration_plan). A new one belongs here only after that cost was weighed.
+MIGRATIONS_RUNNING_PYTHON = {
+    "contenttypes.0002_remove_content_type_name runs Python",  # Django's; ran once, in the first schemas
+    "automation.0002_export_job_function_moved runs Python",
+}
 
 
 def forget_first_job_migration(schema_name, *, drop_table):
@@ -60,11 +77,13 @@ def test_failures_are_reported_by_organization_and_the_others_complete(committed
     }
 
     # when
+    out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError) as error:
-        migrate(jobs=2)
+        call_command("migrate", jobs=2, stdout=out, stderr=err)
 
-    # then the failure names the organization, and the others were migrated
+    # then the failure names the organization, and the others were migrated (one by one: Python runs)
     assert "org_mig_bad (Mig-Bad (mig-bad))" in str(error.value)
+    assert "migrated one by one: automation.0002_export_job_function_moved runs Python" in out.getvalue()
     assert "org_mig_ok" not in str(error.value)
     assert has_job_table(repairable.schema_name)
     assert stale_schemas([repairable.schema_name, spare.schema_name]) == set()
@@ -132,3 +151,173 @@ def test_spares_being_migrated_are_withdrawn_from_the_pool(org_a):
 
     assert [t.schema_name for t in remaining] == [kept.schema_name, org_a.organization.schema_name]
     assert spare_claim("org_would_be") is False  # the withdrawn spare is not handed out
+
+
+# -- plans: Django's migrate on one schema, its SQL replayed in the others ---------------------------
+
+
+def unapply_recent_migrations(schema_name, *, dcim=True):
+    """Take a schema back to before core's token column (and inventory's DCIM tables): what a
+    release adding them finds. Their content types go too, as if they had never been created."""
+    with schema_context(schema_name, include_public=False):
+        targets = [("core", "0004_userpreference")] + ([("inventory", "0002_contacts")] if dcim else [])
+        for app, target in targets:
+            call_command(django_migrate.Command(), app, target, interactive=False, verbosity=0, skip_checks=True)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM django_content_type WHERE app_label = 'inventory' AND model ~ 'rack'")
+
+
+def organizations_lacking_recent_migrations(committed, slugs, *, dcim=True):
+    """Organizations whose schemas lack the same recent migrations: one taken back by Django, the
+    others copies of it (taking each back would cost seconds apiece)."""
+    organizations = [committed.organization(slug) for slug in slugs]
+    first = organizations[0].schema_name
+    unapply_recent_migrations(first, dcim=dcim)
+    sql = snapshot_from_catalog(first)
+    for organization in organizations[1:]:
+        schema_drop(organization.schema_name)
+        with connection.cursor() as cursor:
+            cursor.execute(snapshot_sql_for(sql, organization.schema_name, source=first))
+    return organizations
+
+
+def test_a_replayed_plan_leaves_each_schema_as_djangos_migrate_does(committed, monkeypatch):
+    # given organizations lacking the same migrations -- one whose DCIM table exists already
+    slugs = ("plan-pilot", "plan-copy", "plan-bad", "plan-ref")
+    pilot, copy, broken, reference = organizations_lacking_recent_migrations(committed, slugs)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TABLE "{broken.schema_name}".inventory_rack (id int)')
+    schema_migrate(reference.schema_name)  # Django's migrate, as before plans
+    monkeypatch.setattr(migration, "_REPLAY_CHUNK", 1)  # each replayed schema in a task of its own: both workers run
+
+    # when
+    run = schemas_migrate([SchemaTarget(o.schema_name, o.name) for o in (pilot, copy, broken)], jobs=2)
+
+    # then Django migrated the pilot, its SQL was replayed in the copy, the broken one is reported
+    results = {result.target.schema_name: result for result in run.results}
+    assert results[pilot.schema_name].error is None
+    assert results[pilot.schema_name].note.startswith("pilot")
+    assert results[copy.schema_name].error is None
+    assert results[copy.schema_name].note is None  # replayed, not migrated by Django
+    assert "inventory_rack" in results[broken.schema_name].error
+    assert results[broken.schema_name].note.startswith("the planned SQL failed (DuplicateTable")
+    assert results[broken.schema_name].note.endswith("Django's migrate failed too")
+    [note] = run.notes
+    assert re.fullmatch(
+        rf"2 schema\(s\) migrated by replaying the SQL of 3 migration\(s\) \(\d+ statement\(s\)\) "
+        rf"recorded on {pilot.schema_name}",
+        note,
+    )
+    assert stale_schemas([o.schema_name for o in (pilot, copy, broken)]) == {broken.schema_name}
+    # ...and the schemas are what Django's migrate makes: tables, columns, constraints, indexes,
+    # sequences, migration rows and content types (with the same ids)
+    expected = schema_catalog(reference.schema_name)
+    assert catalog_differences(schema_catalog(copy.schema_name), expected) == {}
+    assert catalog_differences(schema_catalog(pilot.schema_name), expected) == {}
+    assert len(expected["content_types"]) > 60
+
+
+def test_a_failing_pilot_is_reported_and_a_schema_the_plan_does_not_fit_is_migrated_by_django(committed, monkeypatch):
+    # given three organizations lacking core's token column: the first has the column already,
+    # and the plan will not fit the last
+    slugs = ("fit-bad", "fit-pilot", "fit-other")
+    broken, pilot, other = organizations_lacking_recent_migrations(committed, slugs, dcim=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{broken.schema_name}".core_objectchange ADD COLUMN token_created_by text')
+    replay = migration.plan_replay
+
+    def replay_unless_other(plan, schema_name):
+        if schema_name == other.schema_name:
+            raise RuntimeError("does not fit")
+        replay(plan, schema_name)
+
+    monkeypatch.setattr(migration, "plan_replay", replay_unless_other)
+
+    # when
+    run = schemas_migrate([SchemaTarget(o.schema_name, o.name) for o in (broken, pilot, other)], jobs=1)
+
+    # then the next schema piloted, and Django migrated the one the plan did not fit
+    results = {result.target.schema_name: result for result in run.results}
+    assert "token_created_by" in results[broken.schema_name].error
+    assert results[pilot.schema_name].note.startswith("pilot")
+    assert results[other.schema_name].error is None
+    assert results[other.schema_name].note == (
+        "the planned SQL failed (RuntimeError: does not fit); migrated by Django's migrate instead"
+    )
+    assert stale_schemas([o.schema_name for o in (broken, pilot, other)]) == {broken.schema_name}
+    assert catalog_differences(schema_catalog(other.schema_name), schema_catalog(pilot.schema_name)) == {}
+
+
+def test_a_concurrent_index_is_replayed_outside_a_transaction_in_each_schema(committed):
+    # given a non-atomic migration recorded on one schema: a concurrent index, as the rules require
+    pilot, other = committed.organization("conc-pilot"), committed.organization("conc-other")
+    recorded = []
+    index = models.Index(fields=["name", "function"], name="automation_job_name_fn_test")
+    with (
+        schema_context(pilot.schema_name, include_public=False),
+        connection.observe_schema_statements(recorded.append),
+        connection.schema_editor(atomic=False) as editor,
+    ):
+        editor.add_index(Job, index, concurrently=True)
+    row = ("automation", "9999_job_name_function")
+    plan = MigrationPlan(pilot.schema_name, [PlannedMigration(*row, False, tuple(recorded), (row,))])
+
+    # when
+    plan_replay(plan, other.schema_name)
+
+    # then the index was built in the other schema (the statement named the pilot's) and recorded
+    assert recorded == [
+        f'CREATE INDEX CONCURRENTLY "automation_job_name_fn_test" ON "{pilot.schema_name}"."automation_job" '
+        '("name", "function")'
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT schemaname FROM pg_indexes WHERE indexname = 'automation_job_name_fn_test' ORDER BY 1")
+        assert [r[0] for r in cursor.fetchall()] == sorted([pilot.schema_name, other.schema_name])
+        cursor.execute(f'SELECT count(*) FROM "{other.schema_name}".django_migrations WHERE name = %s', [row[1]])
+        assert cursor.fetchone()[0] == 1
+
+
+def test_a_plan_that_names_its_schema_elsewhere_is_not_replayed(org_a):
+    from tenants.migration_plan import _RecordingMigrate
+
+    plan = MigrationPlan("org_a")
+    command = _RecordingMigrate(plan)
+    command.current = []
+    command.statement('CREATE INDEX CONCURRENTLY "i" ON "org_a"."automation_job" ("name")')
+    assert plan.replayable
+    command.statement("UPDATE automation_job SET name = 'org_a'")
+
+    assert not plan.replayable
+    with pytest.raises(ValueError, match="cannot be replayed"):
+        plan_replay(plan, "org_b")
+
+
+def test_the_migrations_that_run_python_in_every_schema_are_known():
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    with schema_context("org_any", include_public=False):  # what RunPython skips depends on the schema
+        found = {reason for migration in loader.graph.nodes.values() if (reason := runs_python(migration))}
+
+    assert found == MIGRATIONS_RUNNING_PYTHON, (
+        "A tenant migration runs Python: `manage.py migrate` then runs Django's migrate in every "
+        "organization's schema, one at a time, instead of replaying SQL. Prefer RunSQL (or a batched "
+        "background job); if it must be Python, add it to MIGRATIONS_RUNNING_PYTHON."
+    )
+
+
+def test_statements_are_replayed_one_after_the_other_whatever_comments_they_end_with(committed):
+    organization = committed.organization("comments")
+    row = ("automation", "9999_two_columns")
+    statements = (
+        "ALTER TABLE automation_job ADD COLUMN first int -- why",
+        "ALTER TABLE automation_job ADD COLUMN second int",
+    )
+    plan = MigrationPlan("org_elsewhere", [PlannedMigration(*row, True, statements, (row,))])
+
+    plan_replay(plan, organization.schema_name)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attname IN ('first', 'second')",
+            [f"{organization.schema_name}.automation_job"],
+        )
+        assert sorted(r[0] for r in cursor.fetchall()) == ["first", "second"]

@@ -1,3 +1,6 @@
+import glob
+import json
+import re
 import threading
 
 import pytest
@@ -8,12 +11,24 @@ from django.core.management.base import CommandError
 from django.db import connection, connections, router
 
 from automation.models import Job
-from tenants import services
+from tenants import schemas, services, snapshots
 from tenants.context import schema_context, tenant_context
 from tenants.models import Domain, Membership, MembershipRole, Organization, SchemaSnapshot, SpareSchema
 from tenants.provisioning import spare_pool_refill
-from tenants.schemas import current_fingerprint, expected_migrations, schema_drop, schema_exists
+from tenants.schemas import (
+    TEMPLATE_SCHEMA,
+    current_fingerprint,
+    expected_migrations,
+    schema_drop,
+    schema_exists,
+    schema_migrate,
+    snapshot_sql_for,
+    template_refresh,
+)
 from tenants.services import organization_create
+from tenants.snapshots import SnapshotUnavailable, pg_dump_major_version, snapshot_from_catalog
+from tests.conftest import ROOT
+from tests.tenants.catalog import catalog_differences, schema_catalog
 
 
 def tables_in(schema_name):
@@ -257,3 +272,144 @@ def test_no_refill_is_queued_when_the_pool_is_disabled(org_a, settings, django_c
         organization_create(name="No pool", slug="no-pool", owner=org_a.owner)
 
     assert [callback for callback in callbacks if "refill" in callback.__qualname__] == []
+
+
+@pytest.mark.parametrize(
+    ("output", "major"),
+    [
+        ("pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)\n", 15),
+        ("pg_dump (PostgreSQL) 16.4\n", 16),
+        ("pg_dump (PostgreSQL) 15.4 (Ubuntu 15.4-1.pgdg22.04+1)\n", 15),
+        ("pg_dump (PostgreSQL) 17beta1\n", 17),
+        ("pg_dump (PostgreSQL) 9.6.24\n", 9),
+        ("pg_dump 14.2\n", 14),
+        ("no version here\n", 0),
+    ],
+)
+def test_pg_dump_versions_are_read_whatever_the_packager_appends(output, major):
+    assert pg_dump_major_version(output) == major
+
+
+def test_a_debian_pg_dump_is_accepted_for_the_server_it_belongs_to():
+    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))
+    if not debian:
+        pytest.skip("no Debian PostgreSQL packages on this machine")
+    binary = debian[-1]
+    major = int(binary.split("/")[4])
+
+    assert snapshots._major_version(binary) == major
+
+
+# -- the snapshot: read from the template's own catalog entries ------------------------------------
+
+
+@pytest.fixture
+def migrated_schema(committed):
+    """A schema migrated by Django from nothing, dropped afterwards."""
+    schema_migrate("_wb_test_migrated")
+    yield "_wb_test_migrated"
+    schema_drop("_wb_test_migrated")
+
+
+def test_the_snapshot_rebuilds_what_migrations_make(committed, migrated_schema):
+    # given the snapshot the migrate command stores, taken from the template's catalog entries
+    SchemaSnapshot.objects.all().delete()
+    snapshot = template_refresh()
+    assert "json_populate_recordset" in snapshot.sql  # not pg_dump's output
+    for spare in SpareSchema.objects.all():
+        schema_drop(spare.schema_name)
+        spare.delete()
+
+    # when a new organization is built from it (the cold path)
+    organization = committed.organization("from-snapshot")
+
+    # then its schema is what Django's migrate makes: tables, columns, defaults, identities,
+    # constraints, indexes, sequence positions, migration rows and content types (same ids)
+    assert catalog_differences(schema_catalog(organization.schema_name), schema_catalog(migrated_schema)) == {}
+    with tenant_context(organization):
+        assert Job.objects.create(name="works", function="x.y").pk == 1
+
+
+def test_the_snapshot_keeps_comments_collations_generated_columns_and_unlogged_tables(committed):
+    # given a schema with what migrations can declare beyond plain tables
+    schema_migrate("_wb_test_extras")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                CREATE UNLOGGED TABLE _wb_test_extras.extra (
+                    id integer GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5) PRIMARY KEY,
+                    name varchar(20) COLLATE "C" NOT NULL DEFAULT 'x',
+                    upper_name text GENERATED ALWAYS AS (upper(name)) STORED,
+                    tags text[] NOT NULL DEFAULT '{}',
+                    data jsonb,
+                    CONSTRAINT extra_name_short CHECK (length(name) < 10) NOT VALID
+                ) WITH (fillfactor = 70);
+                COMMENT ON TABLE _wb_test_extras.extra IS 'it''s extra';
+                COMMENT ON COLUMN _wb_test_extras.extra.name IS 'a name';
+                CREATE INDEX extra_lower ON _wb_test_extras.extra (lower(name)) WHERE data IS NOT NULL;
+                INSERT INTO _wb_test_extras.extra (name, tags, data) VALUES ('a''b', '{x,"y z"}', '{"k": [1, null]}');
+            """)
+
+        # when the snapshot is replayed under another name
+        sql = snapshot_from_catalog("_wb_test_extras")
+        with connection.cursor() as cursor:
+            cursor.execute(snapshot_sql_for(sql, "_wb_test_copy", source="_wb_test_extras"))
+
+        # then both are the same, rows and the identity's position included
+        assert catalog_differences(schema_catalog("_wb_test_copy"), schema_catalog("_wb_test_extras")) == {}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, name, upper_name, tags, data FROM _wb_test_copy.extra")
+            assert cursor.fetchall() == [(10, "a'b", "A'B", ["x", "y z"], '{"k": [1, null]}')]
+            cursor.execute("INSERT INTO _wb_test_copy.extra (name) VALUES ('c') RETURNING id")
+            assert cursor.fetchone()[0] == 15
+    finally:
+        schema_drop("_wb_test_copy")
+        schema_drop("_wb_test_extras")
+
+
+@pytest.mark.parametrize(
+    ("statement", "refused"),
+    [
+        ("CREATE VIEW {s}.v AS SELECT 1 AS one", "pg_class v (relkind v)"),
+        ("CREATE SEQUENCE {s}.counter", "sequences not owned by an identity column"),
+        ("CREATE FUNCTION {s}.f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "pg_proc"),
+        (
+            "CREATE FUNCTION public._wb_test_trigger() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';"
+            "CREATE TRIGGER t BEFORE INSERT ON {s}.automation_job FOR EACH ROW "
+            "EXECUTE FUNCTION public._wb_test_trigger()",
+            "a trigger",
+        ),
+    ],
+)
+def test_what_the_catalog_snapshot_does_not_rebuild_is_refused(org_a, statement, refused):
+    schema_name = org_a.organization.schema_name
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(s=schema_name))
+
+    with pytest.raises(SnapshotUnavailable, match=re.escape(refused)):
+        snapshot_from_catalog(schema_name)
+
+
+def test_a_template_the_catalog_snapshot_refuses_is_dumped_by_pg_dump(committed, monkeypatch):
+    def refuse(schema_name):
+        raise SnapshotUnavailable("a view")
+
+    monkeypatch.setattr(schemas, "snapshot_from_catalog", refuse)
+    SchemaSnapshot.objects.all().delete()
+
+    snapshot = template_refresh()
+
+    assert "CREATE TABLE" in snapshot.sql and "json_populate_recordset" not in snapshot.sql  # pg_dump's
+    assert not schema_exists(TEMPLATE_SCHEMA)
+    SchemaSnapshot.objects.all().delete()  # the next test's template_refresh takes a catalog snapshot again
+    template_refresh()
+
+
+@pytest.mark.parametrize("results", ["provisioning.json", "scale.json"])
+def test_the_recorded_benchmarks_ran_on_the_current_migrations(results):
+    recorded = json.loads((ROOT / "benchmarks" / "results" / results).read_text())
+
+    assert recorded.get("migration_fingerprint") == current_fingerprint(), (
+        f"benchmarks/results/{results} was measured on other migrations (it says {recorded.get('migration_leaves')}): "
+        f"re-run benchmarks/{results.replace('.json', '.py')} (see its --help) and commit the result"
+    )

@@ -5,7 +5,14 @@ from django.core.management.base import CommandError
 from django.core.management.commands import migrate as django_migrate
 
 from tenants.context import public_context
-from tenants.migration import default_jobs, schema_targets, schemas_migrate, spares_withdraw, stale_schemas
+from tenants.migration import (
+    default_jobs,
+    missing_migrations,
+    schema_targets,
+    schemas_migrate,
+    spares_withdraw,
+    stale_schemas,
+)
 from tenants.models import SpareSchema
 from tenants.provisioning import spare_pool_refill
 from tenants.schemas import current_fingerprint, template_refresh
@@ -90,21 +97,30 @@ class Command(django_migrate.Command):
         self._say(verbosity, "Organization schemas:", self.style.MIGRATE_HEADING)
         snapshot = template_refresh()
         if snapshot is None:
-            self._say(verbosity, "  no schema snapshot (pg_dump unavailable): new schemas will be migrated")
+            self._say(
+                verbosity, "  no schema snapshot (see the warning logged): new schemas will be built by migrating"
+            )
         targets = self._targets(only)
-        stale = stale_schemas([t.schema_name for t in targets])
-        todo = spares_withdraw([t for t in targets if t.schema_name in stale])
-        self._say(verbosity, f"  {len(targets) - len(stale)} up to date, {len(todo)} to migrate with {jobs} job(s)")
-        results = schemas_migrate(todo, jobs=jobs)
+        missing = missing_migrations([t.schema_name for t in targets])
+        todo = spares_withdraw([t for t in targets if t.schema_name in missing])
+        self._say(verbosity, f"  {len(targets) - len(missing)} up to date, {len(todo)} to migrate with {jobs} job(s)")
+        run = schemas_migrate(todo, jobs=jobs, missing=missing)
+        for note in run.notes:
+            self._say(verbosity, f"  {note}")
+        results = run.results
         failed = [r for r in results if r.error]
         for result in results:
             if result.error:
                 last_line = result.error.strip().splitlines()[-1]
                 self.stderr.write(f"  FAILED {result.target.schema_name}: {result.target.label}: {last_line}")
+                if result.note:
+                    self.stderr.write(f"    {result.note}")
                 if verbosity >= 2:
                     self.stderr.write(result.error)
             else:
                 self._say(verbosity, f"  migrated {result.target.schema_name}: {result.target.label}")
+                if result.note and verbosity >= 2:
+                    self._say(verbosity, f"    {result.note}")
         failed_names = {r.target.schema_name for r in failed}
         current = [t.schema_name for t in targets if t.schema_name not in failed_names]
         SpareSchema.objects.filter(schema_name__in=current).update(fingerprint=current_fingerprint())
