@@ -148,17 +148,24 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
 
 
 def custom_field_shapes(model, memo: dict) -> dict[str, tuple[str, dict[str, str]]]:
-    """The model's custom fields by name, sorted: (type, {choice value: label}). One query per
-    `memo` (a dict living as long as one response)."""
+    """The model's custom fields by name, in NetBox's order (group, weight, name): (type, {choice
+    value: label}). One query per `memo` (a dict living as long as one response)."""
     if model not in memo:
         from core.customfields import definitions_for
 
-        definitions = definitions_for(model)
+        definitions = sorted(definitions_for(model).values(), key=lambda f: (f.group_name, f.weight, f.name))
         memo[model] = {
-            name: (field.type, dict(field.choice_set.choices) if field.choice_set is not None else {})
-            for name, field in sorted(definitions.items())
+            field.name: (field.type, dict(field.choice_set.choices) if field.choice_set is not None else {})
+            for field in definitions
         }
     return memo[model]
+
+
+def custom_field_values(data: dict | None, shapes: dict[str, tuple[str, dict[str, str]]]) -> dict:
+    """NetBox 4.7's `custom_fields` (REST and GraphQL alike): every defined field present (null when
+    unset), selections as {value, label}."""
+    data = data or {}
+    return {name: choice_value(data.get(name), kind, labels) for name, (kind, labels) in shapes.items()}
 
 
 def _custom_field_shapes(model, links: "Links") -> dict[str, tuple[str, dict[str, str]]]:
@@ -175,13 +182,7 @@ def choice_value(value, kind: str, labels: dict[str, str]):
 
 
 def _custom_fields(obj, links: "Links") -> dict:
-    """NetBox 4.7's shape: every defined field present (null when unset), selections as {value, label}."""
-    shapes = _custom_field_shapes(type(obj), links)
-    data = obj.custom_field_data or {}
-    rendered = {}
-    for name, (kind, labels) in shapes.items():
-        rendered[name] = choice_value(data.get(name), kind, labels)
-    return rendered
+    return custom_field_values(obj.custom_field_data, _custom_field_shapes(type(obj), links))
 
 
 def _tags(obj, links: "Links") -> list:
@@ -315,12 +316,15 @@ def related_count(model: type[models.Model], relation: str):
         }
     else:
         scope = {remote: models.OuterRef("pk")}
+    # Through a many-to-many relation an object in two matching groups counts once; through a
+    # foreign key it is in one at most, and COUNT(*) lets PostgreSQL count from the index alone.
+    count = models.Count("pk", distinct=True) if field.many_to_many else models.Count("*")
     counted = (
         related_model._base_manager.filter(**scope)
         .order_by()
         .annotate(_wb_all=models.Value(1))
         .values("_wb_all")
-        .annotate(count=models.Count("pk", distinct=True))  # an object in two matching groups counts once
+        .annotate(count=count)
         .values("count")
     )
     return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)

@@ -4,9 +4,7 @@ Every registered model has its data-only API case (tests/api_cases.py), every fi
 registered model can be filtered by, and every field of its REST representation is in GraphQL.
 """
 
-import importlib
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.db import models
@@ -17,9 +15,7 @@ from core.graphql.schema import build_schema
 from core.graphql.types import type_name
 from core.registry import registry
 from core.representation import field_names
-from tests.api_cases import APICase
-
-TESTS = Path(__file__).resolve().parent
+from tests.api_cases import all_api_cases
 
 # Fields that are not filters by nature: the tree's bookkeeping and the custom field values
 # (filtered as `cf_<name>`).
@@ -31,22 +27,8 @@ NOT_FILTERED = {
 }
 
 
-def _api_cases() -> list[type[APICase]]:
-    """Every APICase subclass defined under tests/ (their modules imported; each class once)."""
-    for path in sorted(TESTS.rglob("test_*.py")):
-        if "APICase" in path.read_text(encoding="utf-8") and path != Path(__file__).resolve():
-            importlib.import_module(".".join(path.relative_to(TESTS.parent).with_suffix("").parts))
-    found: dict[tuple[str, str], type[APICase]] = {}
-    pending = list(APICase.__subclasses__())
-    while pending:
-        case = pending.pop()
-        found.setdefault((case.__module__, case.__qualname__), case)
-        pending += case.__subclasses__()
-    return list(found.values())
-
-
 def test_every_registered_model_has_exactly_one_api_case():
-    cases = Counter(case.model for case in _api_cases())
+    cases = Counter(case.model for case in all_api_cases())
     registered = {spec.model for spec in registry}
 
     missing = sorted(model._meta.label for model in registered - set(cases))
