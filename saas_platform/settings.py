@@ -110,6 +110,7 @@ TENANT_APPS = [
     "mptt",
     "core",
     "inventory",
+    "addressing",
     "automation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
