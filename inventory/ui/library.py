@@ -34,12 +34,14 @@ INVALID_CHOICES = "Select a valid choice. {name} is not one of the available cho
 AMBIGUOUS = '"{name}" is not a unique value for this field; multiple objects were found'
 CIRCULAR = "{name} and the templates it names refer to each other."
 _AMBIGUOUS = object()
+# Errors by record index (None: the import as a whole), as {place: [message, ...]}.
+Errors = dict[int | None, dict[str, list[str]]]
 
 
 class _Refused(Exception):
     """Nothing is written: the errors, by record index, as `{place: [message, ...]}`."""
 
-    def __init__(self, errors: dict[int | None, dict[str, list[str]]]):
+    def __init__(self, errors: Errors):
         super().__init__(errors)
         self.errors = errors
 
@@ -61,11 +63,12 @@ class _Entry:
     def place(self) -> str:
         return f"{self.key}[{self.position}]"
 
-    def refuse(self, name: str, message: str) -> "_Refused":
-        return _Refused({self.record: {f"{self.place}.{name}": [message]}})
+    def refuse(self, errors: Errors, name: str, message: str) -> None:
+        """Note that the entry's `name` is refused (with the other refusals in `errors`)."""
+        errors.setdefault(self.record, {})[f"{self.place}.{name}"] = [message]
 
 
-def _errors_list(errors: dict[int | None, dict[str, list[str]]]) -> list[dict]:
+def _errors_list(errors: Errors) -> list[dict]:
     return [
         {"record": None if index is None else index + 1, "errors": found}
         for index, found in sorted(errors.items(), key=lambda item: -1 if item[0] is None else item[0])
@@ -98,7 +101,7 @@ def _split(spec: ObjectSpec, records: list[dict]) -> tuple[list[dict], list[dict
     by_key = {component.key: component for component in components_of(model)}
     ignored, renamed = IGNORED.get(model, ()), TYPE_KEYS.get(model, {})
     columns = set(transfer.columns(spec))
-    errors: dict[int | None, dict[str, list[str]]] = {}
+    errors: Errors = {}
     owns, nested = [], []
     for index, record in enumerate(records):
         found: dict[str, list[str]] = {}
@@ -166,17 +169,20 @@ def _by_name(objects) -> dict:
     return found
 
 
-def _take(entry: _Entry, name: str, found: dict, key) -> None:
+def _take(entry: _Entry, name: str, found: dict, key, errors: Errors) -> None:
     obj = found.get(key)
     if obj is None:
-        raise entry.refuse(name, INVALID_CHOICE)
-    if obj is _AMBIGUOUS:
-        raise entry.refuse(name, AMBIGUOUS.format(name=entry.names[name]))
-    entry.related[name] = obj
+        entry.refuse(errors, name, INVALID_CHOICE)
+    elif obj is _AMBIGUOUS:
+        entry.refuse(errors, name, AMBIGUOUS.format(name=entry.names[name]))
+    else:
+        entry.related[name] = obj
 
 
 def _resolve_references(actor: Actor, component: Component, owner: str, entries: list[_Entry], parents) -> None:
-    """Find what the entries name outside their own list (one query per kind of reference)."""
+    """Find what the entries name outside their own list (one query per kind of reference); _Refused
+    names every entry that names nothing, or more than one object."""
+    errors: Errors = {}
     for reference in component.references:
         if reference.sibling and reference.model is component.model:
             continue  # the same list's: found while writing it (_write_in_waves)
@@ -187,17 +193,19 @@ def _resolve_references(actor: Actor, component: Component, owner: str, entries:
             rows = _visible(reference.model, actor).filter(**{f"{owner}__in": parents})
             found = _by_name(((getattr(row, f"{owner}_id"), row.name), row) for row in rows)
             for entry in naming:
-                _take(entry, reference.field, found, (entry.owner.pk, str(entry.names[reference.field])))
+                _take(entry, reference.field, found, (entry.owner.pk, str(entry.names[reference.field])), errors)
         else:
             names = {str(entry.names[reference.field]) for entry in naming}
             found = _by_name((row.name, row) for row in _visible(reference.model, actor).filter(name__in=names))
             for entry in naming:
-                _take(entry, reference.field, found, str(entry.names[reference.field]))
+                _take(entry, reference.field, found, str(entry.names[reference.field]), errors)
     for name in component.many:
-        _resolve_bay_types(actor, component, name, [entry for entry in entries if name in entry.names])
+        _resolve_bay_types(actor, name, [entry for entry in entries if name in entry.names], errors)
+    if errors:
+        raise _Refused(errors)
 
 
-def _resolve_bay_types(actor: Actor, component: Component, name: str, entries: list[_Entry]) -> None:
+def _resolve_bay_types(actor: Actor, name: str, entries: list[_Entry], errors: Errors) -> None:
     """Module bay types by name (the only objects a template names several of), as NetBox 4.7 reads
     them: the type's manufacturer's bay type of that name, else the one of no manufacturer; another
     manufacturer's is no choice."""
@@ -210,8 +218,9 @@ def _resolve_bay_types(actor: Actor, component: Component, name: str, entries: l
         for item in _as_list(entry.names[name]):
             match = candidates.get((str(item), entry.owner.manufacturer_id)) or candidates.get((str(item), None))
             if match is None:
-                raise entry.refuse(name, INVALID_CHOICES.format(name=item))
-            chosen.append(match)
+                entry.refuse(errors, name, INVALID_CHOICES.format(name=item))
+            else:
+                chosen.append(match)
         entry.related[name] = chosen
 
 
@@ -247,7 +256,7 @@ def _write(actor: Actor, component: Component, entries: list[_Entry]) -> list[mo
             registry.get(component.model), actor, [Item(payload=entry) for entry in entries], deserialize=_read
         )
     except WriteRefused as refused:
-        errors: dict[int | None, dict[str, list[str]]] = {}
+        errors: Errors = {}
         for error in refused.errors:
             entry = entries[error["index"]]
             for name, messages in error["errors"].items():
@@ -268,12 +277,15 @@ def _write_in_waves(actor: Actor, component: Component, owner: str, entries: lis
     rows = _visible(component.model, actor).filter(**{f"{owner}__in": parents})
     known = _by_name(((getattr(row, f"{owner}_id"), row.name), row) for row in rows)
     planned = {(entry.owner.pk, str(entry.values.get("name"))) for entry in entries}
+    errors: Errors = {}
     for entry in entries:
         for name in own_list:
             if name in entry.names:
                 key = (entry.owner.pk, str(entry.names[name]))
                 if key not in known and key not in planned:
-                    raise entry.refuse(name, INVALID_CHOICE)
+                    entry.refuse(errors, name, INVALID_CHOICE)
+    if errors:
+        raise _Refused(errors)
     pending = entries
     while pending:
         ready = [
@@ -282,15 +294,16 @@ def _write_in_waves(actor: Actor, component: Component, owner: str, entries: lis
             if all((entry.owner.pk, str(entry.names[name])) in known for name in own_list if name in entry.names)
         ]
         if not ready:
-            entry = pending[0]
-            raise entry.refuse(
-                next(name for name in own_list if name in entry.names),
-                CIRCULAR.format(name=entry.values.get("name")),
-            )
+            for entry in pending:
+                name = next(name for name in own_list if name in entry.names)
+                entry.refuse(errors, name, CIRCULAR.format(name=entry.values.get("name")))
+            raise _Refused(errors)
         for entry in ready:
             for name in own_list:
                 if name in entry.names:
-                    _take(entry, name, known, (entry.owner.pk, str(entry.names[name])))
+                    _take(entry, name, known, (entry.owner.pk, str(entry.names[name])), errors)
+        if errors:
+            raise _Refused(errors)
         for entry, obj in zip(ready, _write(actor, component, ready), strict=True):
             key = (entry.owner.pk, str(entry.values.get("name")))
             known[key] = _AMBIGUOUS if key in known else obj

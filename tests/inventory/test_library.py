@@ -176,6 +176,28 @@ def test_import_errors_name_the_record_and_the_place(api, org_a, makers, change,
         assert not DeviceType.objects.exists()
 
 
+def test_every_name_that_names_nothing_is_reported(api, makers):
+    first = PDU.replace(
+        "power_port: Power Port 1\n    feed_leg: A\n  - name: Power Outlet 2",
+        "power_port: PP9\n    feed_leg: A\n  - name: Power Outlet 2",
+        1,
+    )
+    second = first.replace("AP7900B", "AP7901B").replace("ap7900b", "ap7901b").replace("PP9", "PP8")
+    second = second.replace(
+        "    power_port: Power Port 1\n    feed_leg: A\n  - name: Power Outlet 8",
+        "    power_port: PP7\n    feed_leg: A\n  - name: Power Outlet 8",
+    )
+
+    response = import_page(api, "device-types", first + second)
+
+    invalid = "Select a valid choice. That choice is not one of the available choices."
+    assert errors_shown(response) == [
+        ("1", "power-outlets[1].power_port", invalid),
+        ("2", "power-outlets[1].power_port", invalid),
+        ("2", "power-outlets[7].power_port", invalid),
+    ]
+
+
 EVERY_KIND = """---
 manufacturer: Juniper
 model: MX204
