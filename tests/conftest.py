@@ -25,7 +25,7 @@ from django.test.utils import setup_databases, teardown_databases
 
 from tenants.models import Organization
 from tenants.services import organization_create, organization_drop
-from tests.live_server import server_log_section
+from tests.live_server import pgbouncer_url, release_pooled_connections, server_log_section
 
 PASSWORD = "correct horse battery staple"
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +54,9 @@ def django_db_setup(
         )
     yield
     if not django_db_keepdb:
+        pooler_url = pgbouncer_url()
+        if pooler_url:  # the live servers are gone; PgBouncer's server connections would keep the database
+            release_pooled_connections(pooler_url)
         with django_db_blocker.unblock():
             teardown_databases(config, verbosity=request.config.option.verbose)
 

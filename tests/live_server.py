@@ -67,7 +67,10 @@ def pgbouncer_admin_url(pooler_url: str) -> str:
 
 
 def release_pooled_connections(pooler_url: str) -> None:
-    """Close PgBouncer's server connections to the test database, which can then be dropped."""
+    """Close PgBouncer's server connections to the test database, which can then be dropped.
+
+    Only when no live server uses it any more (before the database is dropped): PgBouncer drops
+    the clients of a killed database too."""
     pgbouncer.release_database(pgbouncer_admin_url(pooler_url), connection.settings_dict["NAME"])
 
 
@@ -159,8 +162,6 @@ def live_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        if pooler_url:
-            release_pooled_connections(pooler_url)
 
 
 def attach_server_log(request: pytest.FixtureRequest, server: LiveServer) -> None:
