@@ -110,6 +110,7 @@ TENANT_APPS = [
     "mptt",
     "core",
     "inventory",
+    "addressing",
     "automation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -237,7 +238,12 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "tenants.context.cache_key",
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "wirebook"),
-    }
+    },
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "wirebook") + "-sessions",
+    },
 }
 
 # --- Celery (DESIGN §6) ----------------------------------------------------------------------
@@ -355,9 +361,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's and allauth's, reading a session's user from the cache (tenants.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "tenants.backends.ModelBackend",
+    "tenants.backends.AuthenticationBackend",
 ]
 
 # --- Accounts: signup, login, email verification (django-allauth) --------------------------
@@ -479,7 +486,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or f"Wirebook <noreply@{WIREBOOK_BASE_DOMAIN}>"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are stored in the database and read from the cache (one Redis round trip per request
+# instead of a query); their cache is not per schema, as the public rows they stand for.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 # --- Transport and browser security (docs/configuration.md, "TLS, HSTS and proxies") ---------
 
