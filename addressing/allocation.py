@@ -55,8 +55,12 @@ def _answer(body: Any, status: int) -> HttpResponse:
     return JsonResponse(body, status=status, safe=False)
 
 
-def _requested(request: HttpRequest) -> tuple[list[Any], bool] | HttpResponse:
-    """The body as a list of requests and whether it was a list; or the answer refusing it."""
+def _requested(
+    request: HttpRequest, actor: Actor, model: type[models.Model], check: Callable[[dict], dict | None] | None = None
+) -> tuple[list[dict], bool] | HttpResponse:
+    """A POST's requests once the caller may add `model` and each passes `check` (its errors, or None): the
+    requests and whether they came as a list; or the answer refusing them (NetBox's errors by position)."""
+    require(actor, model, "add")
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
@@ -70,6 +74,9 @@ def _requested(request: HttpRequest) -> tuple[list[Any], bool] | HttpResponse:
         )
     if not all(isinstance(item, dict) for item in items):
         return _answer({"non_field_errors": ["Invalid data. Expected a dictionary."]}, 400)
+    errors = {index: found for index, item in enumerate(items) if check is not None and (found := check(item))}
+    if errors:
+        return _answer(_positional(errors, len(items)), 400)
     return items, many
 
 
@@ -145,14 +152,10 @@ def available_ips(request: HttpRequest, actor: Actor, space: AddressSpace):
             {"family": space.version, "address": f"{address}/{space.mask_length}", "vrf": vrf}
             for address in space.first_free(_limit(request))
         ]
-    require(actor, IPAddress, "add")
-    requested = _requested(request)
+    requested = _requested(request, actor, IPAddress, lambda item: _check_length(item, space))
     if isinstance(requested, HttpResponse):
         return requested
     items, many = requested
-    errors = {index: found for index, item in enumerate(items) if (found := _check_length(item, space))}
-    if errors:
-        return _answer(_positional(errors, len(items)), 400)
     space_lock(ADDRESSES, [space.vrf.pk if space.vrf else None])
     free = space.first_free(len(items))
     if len(free) < len(items):
@@ -212,14 +215,10 @@ def prefix_available_prefixes(request: HttpRequest, actor: Actor, prefix: Prefix
         return [
             {"family": block.version, "prefix": str(block), "vrf": vrf} for block in free_prefixes(prefix).iter_cidrs()
         ]
-    require(actor, Prefix, "add")
-    requested = _requested(request)
+    requested = _requested(request, actor, Prefix, lambda item: _check_prefix_length(item, prefix))
     if isinstance(requested, HttpResponse):
         return requested
     items, many = requested
-    errors = {index: found for index, item in enumerate(items) if (found := _check_prefix_length(item, prefix))}
-    if errors:
-        return _answer(_positional(errors, len(items)), 400)
     space_lock(PREFIXES, [prefix.vrf_id])
     free = free_prefixes(prefix)
     payloads = []
@@ -244,8 +243,7 @@ def _numbered(
     payload: Callable[[dict, int], dict],
 ):
     """POST of `available-vlans` / `available-asns`: under `lock`, the next free numbers, one per request."""
-    require(actor, model, "add")
-    requested = _requested(request)
+    requested = _requested(request, actor, model)
     if isinstance(requested, HttpResponse):
         return requested
     items, many = requested

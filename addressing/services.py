@@ -5,16 +5,17 @@ fields, for a whole batch at once (core.services; every writer reaches these thr
   (`space_lock`: a PostgreSQL advisory lock keyed by the organization and the VRF), so the checks and
   the hierarchy below always see the writes before them; addresses and ranges have the VRF's address
   lock. Organizations never wait on each other; VRFs of one organization neither.
-- Uniqueness (`enforce_unique` of the VRF; the global table always, NetBox's ENFORCE_GLOBAL_UNIQUE
-  default), overlapping ranges and overlapping aggregates are checked after the batch is written, in
-  one statement over the written rows, so items of one batch are checked against each other too.
+- Uniqueness (`enforce_unique` of the VRF; in the global table, WIREBOOK_ENFORCE_GLOBAL_UNIQUE: NetBox's
+  ENFORCE_GLOBAL_UNIQUE), overlapping ranges and overlapping aggregates are checked after the batch is
+  written, in one statement over the written rows, so items of one batch are checked against each other.
 - A prefix's `_depth` (the prefixes containing it) and `_children` (the prefixes it contains) are
   recomputed by one UPDATE over the rows around the written ones, never row by row.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils.translation import gettext as _
@@ -23,9 +24,6 @@ from addressing.choices import NONUNIQUE_ROLES
 from addressing.models import VRF, Aggregate, IPAddress, IPRange, Prefix
 from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
 from tenants.locks import advisory_xact_lock
-
-# Wherever an address or prefix outside any VRF must be unique (NetBox's ENFORCE_GLOBAL_UNIQUE).
-ENFORCE_GLOBAL_UNIQUE = True
 
 PREFIXES = "prefixes"
 ADDRESSES = "addresses"
@@ -74,6 +72,28 @@ def _refuse(objects: Sequence[models.Model], faults: dict[int, tuple[str, str]])
     raise WritesInvalid(errors)
 
 
+Write = Callable[[Sequence[ObjectWrite]], list[models.Model]]
+
+
+def _checked(
+    name: str,
+    write: Write,
+    lock: Callable[[Sequence[ObjectWrite]], None],
+    check: Callable[[Sequence[models.Model]], dict[int, tuple[str, str]]],
+) -> Write:
+    """A service writing the batch with `write` (a generic service) under `lock`, then refusing it if `check`
+    finds written objects at fault (they stay unwritten: the transaction rolls back)."""
+
+    def service(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+        lock(writes)
+        objects = write(writes)
+        _refuse(objects, check(objects))
+        return objects
+
+    service.__name__ = service.__qualname__ = name
+    return service
+
+
 # -- aggregates ------------------------------------------------------------------------------------
 
 
@@ -103,18 +123,12 @@ def _overlapping_aggregates(objects: Sequence[models.Model]) -> dict[int, tuple[
     return faults
 
 
-def aggregates_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+def _aggregates_lock(writes: Sequence[ObjectWrite]) -> None:
     advisory_xact_lock("addressing:aggregates")
-    objects = objects_create(writes)
-    _refuse(objects, _overlapping_aggregates(objects))
-    return objects
 
 
-def aggregates_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    advisory_xact_lock("addressing:aggregates")
-    objects = objects_update(writes)
-    _refuse(objects, _overlapping_aggregates(objects))
-    return objects
+aggregates_create = _checked("aggregates_create", objects_create, _aggregates_lock, _overlapping_aggregates)
+aggregates_update = _checked("aggregates_update", objects_update, _aggregates_lock, _overlapping_aggregates)
 
 
 # -- prefixes --------------------------------------------------------------------------------------
@@ -133,7 +147,7 @@ def _duplicate_prefixes(objects: Sequence[models.Model]) -> dict[int, tuple[str,
             WHERE p.id = ANY(%s) AND (CASE WHEN p.vrf_id IS NULL THEN %s ELSE v.enforce_unique END)
             ORDER BY p.id, d.id
             """,  # noqa: S608 (table names, not input)
-            [[obj.pk for obj in objects], ENFORCE_GLOBAL_UNIQUE],
+            [[obj.pk for obj in objects], settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE],
         )
         rows = cursor.fetchall()
     vrfs = VRF.objects.in_bulk({vrf_id for _pk, _prefix, vrf_id in rows if vrf_id is not None})
@@ -251,18 +265,12 @@ def _overlapping_ranges(objects: Sequence[models.Model]) -> dict[int, tuple[str,
     }
 
 
-def ip_ranges_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+def _addresses_lock(writes: Sequence[ObjectWrite]) -> None:
     space_lock(ADDRESSES, _written_vrfs(writes))
-    objects = objects_create(writes)
-    _refuse(objects, _overlapping_ranges(objects))
-    return objects
 
 
-def ip_ranges_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    space_lock(ADDRESSES, _written_vrfs(writes))
-    objects = objects_update(writes)
-    _refuse(objects, _overlapping_ranges(objects))
-    return objects
+ip_ranges_create = _checked("ip_ranges_create", objects_create, _addresses_lock, _overlapping_ranges)
+ip_ranges_update = _checked("ip_ranges_update", objects_update, _addresses_lock, _overlapping_ranges)
 
 
 # -- IP addresses ----------------------------------------------------------------------------------
@@ -287,7 +295,7 @@ def _duplicate_addresses(objects: Sequence[models.Model]) -> dict[int, tuple[str
               AND (a.role IS NULL OR a.role <> ALL(%s) OR d.role IS NULL OR d.role <> ALL(%s))
             ORDER BY a.id, d.id
             """,  # noqa: S608 (table names, not input)
-            [[obj.pk for obj in objects], ENFORCE_GLOBAL_UNIQUE, shared, shared],
+            [[obj.pk for obj in objects], settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE, shared, shared],
         )
         rows = cursor.fetchall()
     vrfs = VRF.objects.in_bulk({vrf_id for _pk, _address, vrf_id in rows if vrf_id is not None})
@@ -302,15 +310,5 @@ def _duplicate_addresses(objects: Sequence[models.Model]) -> dict[int, tuple[str
     }
 
 
-def ip_addresses_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    space_lock(ADDRESSES, _written_vrfs(writes))
-    objects = objects_create(writes)
-    _refuse(objects, _duplicate_addresses(objects))
-    return objects
-
-
-def ip_addresses_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    space_lock(ADDRESSES, _written_vrfs(writes))
-    objects = objects_update(writes)
-    _refuse(objects, _duplicate_addresses(objects))
-    return objects
+ip_addresses_create = _checked("ip_addresses_create", objects_create, _addresses_lock, _duplicate_addresses)
+ip_addresses_update = _checked("ip_addresses_update", objects_update, _addresses_lock, _duplicate_addresses)

@@ -36,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -48,6 +49,7 @@ from benchmarks.provisioning import machine, run_in_bench_database  # noqa: E402
 SLUG = "scale-{:05d}"
 BUILD_CHUNK = 50  # schemas per worker task (each in its own transaction)
 MEMORY_CHECKPOINTS = (100, 1_000, 10_000)
+PG_DUMP_TIMEOUT = 600
 # The one-column migration of the run: what a release adding a field to every organization does.
 ONE_COLUMN_MIGRATION = """from django.db import migrations, models
 
@@ -118,16 +120,20 @@ def measure(args) -> dict:
     results["footprint"] = footprint(empty, full, args.organizations)
     say(f"footprint {results['footprint']}")
 
-    results["provisioning"] = provisioning(owner, args.samples)
-    say(f"provisioning {results['provisioning']}")
-    results["catalog_reads"] = catalog_reads()
-    say(f"catalog reads {results['catalog_reads']}")
-    results["migrate"] = migrate_at_scale(args.organizations, args.jobs)
-    say(f"migrate {results['migrate']}")
-    results["connection_memory"] = connection_memory(args.organizations)
-    say(f"memory {results['connection_memory']}")
-    results["api_request"] = api_requests(owner, args.organizations, args.requests)
-    say(f"api {results['api_request']}")
+    sections = {
+        "provisioning": lambda: provisioning(owner, args.samples),
+        "catalog_reads": catalog_reads,
+        "migrate": lambda: migrate_at_scale(args.organizations, args.jobs),
+        "connection_memory": lambda: connection_memory(args.organizations),
+        "api_request": lambda: api_requests(owner, args.organizations, args.requests),
+    }
+    for name, section in sections.items():
+        try:  # one failing measurement does not lose the others (the build took long)
+            results[name] = section()
+        except Exception as exc:
+            traceback.print_exc()
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        say(f"{name} {results[name]}")
     from tenants.models import Organization
 
     results["organization_schemas_at_end"] = Organization.objects.count()
@@ -296,8 +302,9 @@ def catalog_reads() -> dict:
     schema = "org_" + SLUG.format(1).replace("-", "_")
     catalog_seconds, _ = timed(lambda: snapshot_from_catalog(schema))
     try:
-        pg_dump_seconds, _ = timed(lambda: pg_dump_schema(schema))
-    except SnapshotUnavailable:
+        pg_dump_seconds, _ = timed(lambda: pg_dump_schema(schema, timeout=PG_DUMP_TIMEOUT))
+    except SnapshotUnavailable as exc:
+        say(f"  pg_dump: {exc}")
         pg_dump_seconds = None
     organization = Organization.objects.get(schema_name=schema)
     with tenant_context(organization), connection.cursor() as cursor:
@@ -306,6 +313,7 @@ def catalog_reads() -> dict:
     return {
         "snapshot_from_catalog_ms": round(catalog_seconds * 1000, 1),
         "pg_dump_one_schema_ms": None if pg_dump_seconds is None else round(pg_dump_seconds * 1000, 1),
+        "pg_dump_timeout_s": PG_DUMP_TIMEOUT,  # pg_dump_one_schema_ms is null when it took longer
         "django_table_list_ms": round(django_seconds * 1000, 1),
         "scoped_table_list_ms": round(scoped_seconds * 1000, 1),
     }

@@ -133,6 +133,8 @@ if WIREBOOK_MAX_ORGANIZATIONS_PER_USER < 0:
     raise ImproperlyConfigured("WIREBOOK_MAX_ORGANIZATIONS_PER_USER must be 0 (no limit) or more.")
 # Worker processes `manage.py migrate` uses for organization schemas (0 = one per CPU).
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
+# NetBox's ENFORCE_GLOBAL_UNIQUE: prefixes and IP addresses outside any VRF are unique (docs/ipam.md).
+WIREBOOK_ENFORCE_GLOBAL_UNIQUE = env_bool("WIREBOOK_ENFORCE_GLOBAL_UNIQUE", True)
 # Bulk imports of at least this many records run as a background job with a progress page.
 WIREBOOK_IMPORT_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_IMPORT_BACKGROUND_ROWS", 500))
 # A custom field change rewrites the values objects store: as a background job with a progress page

@@ -2,6 +2,10 @@
 
 import json
 
+from tests.inventory.dcim import created
+
+__all__ = ["call", "created", "listed"]
+
 IPAM = "/o/org-a/api/ipam"
 
 
@@ -10,11 +14,6 @@ def call(client, method: str, path: str, payload=None):
     if payload is None:
         return getattr(client, method)(f"{IPAM}{path}")
     return getattr(client, method)(f"{IPAM}{path}", json.dumps(payload), content_type="application/json")
-
-
-def created(response) -> dict:
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def listed(response, key: str) -> list:

@@ -391,3 +391,12 @@ def test_deleting_a_site_deletes_what_is_scoped_to_it_as_netbox_does(api, org_a)
         from core.models import ObjectChange
 
         assert ObjectChange.objects.filter(changed_object_id=prefix["id"], action="delete").exists()
+
+
+def test_the_global_table_may_allow_repeats_as_netbox_can(api, settings):
+    settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE = False
+    created(call(api, "post", "/prefixes/", {"prefix": "10.0.5.0/24"}))
+    created(call(api, "post", "/ip-addresses/", {"address": "10.0.5.1/24"}))
+
+    assert call(api, "post", "/prefixes/", {"prefix": "10.0.5.0/24"}).status_code == 201
+    assert call(api, "post", "/ip-addresses/", {"address": "10.0.5.1/24"}).status_code == 201

@@ -1,6 +1,7 @@
 import glob
 import json
 import re
+import subprocess
 import threading
 
 import pytest
@@ -414,3 +415,14 @@ def test_the_recorded_provisioning_benchmark_ran_on_the_current_migrations():
         f"benchmarks/results/provisioning.json was measured on other migrations ({recorded.get('migration_leaves')}): "
         "re-run benchmarks/provisioning.py (make benchmark) and commit the result"
     )
+
+
+def test_a_pg_dump_that_takes_too_long_is_a_snapshot_unavailable(org_a, monkeypatch):
+    def too_slow(command, **kwargs):
+        raise subprocess.TimeoutExpired(command, kwargs["timeout"])
+
+    monkeypatch.setattr(snapshots, "pg_dump_path", lambda: "/usr/bin/pg_dump")
+    monkeypatch.setattr(snapshots.subprocess, "run", too_slow)
+
+    with pytest.raises(SnapshotUnavailable, match="longer than 5 s"):
+        snapshots.pg_dump_schema(org_a.organization.schema_name, timeout=5)
