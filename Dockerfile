@@ -17,6 +17,7 @@ COPY saas_platform/ saas_platform/
 COPY tenants/ tenants/
 COPY core/ core/
 COPY inventory/ inventory/
+COPY addressing/ addressing/
 COPY automation/ automation/
 COPY frontend/ frontend/
 RUN /venv/bin/pip install --constraint constraints.txt .

@@ -18,6 +18,7 @@ import platform
 import statistics
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -69,6 +70,9 @@ def run_in_bench_database(measure_function, results: Path, *, keep: bool = False
     sys.path.insert(0, str(ROOT))
     try:
         measured = measure_function()
+    except BaseException:
+        traceback.print_exc()  # now: dropping a big database takes minutes
+        raise
     finally:
         if not keep:
             from django.db import connections

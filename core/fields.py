@@ -303,6 +303,17 @@ def _from_json(model_field, value):
     return model_field.to_python(value)
 
 
+def _text_from_json(wrong_format: str) -> Callable[[Any, Any], Any]:
+    """Dates and times come as text only: a number or a boolean is refused with DRF's message."""
+
+    def from_json(model_field, value):
+        if not isinstance(value, str):
+            raise ValidationError(wrong_format)
+        return model_field.to_python(value)
+
+    return from_json
+
+
 def _utc_text(value: datetime.datetime) -> str:
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -555,15 +566,20 @@ DATETIME = FieldKind(
     options_type="datetime",
     render=_value_renderer(_utc_text),
     export=_stored(_isoformat),
+    from_json=_text_from_json(
+        "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+    ),
 )
 DATE = replace(
     DATETIME, name="date", schema=_fixed({"type": "string", "format": "date"}), graphql="Date",
     graphql_filter="date", parse=parse_date_bounded, html_input="date", options_type="date",
     render=_value_renderer(_isoformat),
+    from_json=_text_from_json("Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
 )  # fmt: skip
 TIME = replace(
     DATE, name="time", schema=_fixed({"type": "string", "format": "time"}), graphql="Time", graphql_filter=None,
     parse=parse_clock_time, html_input=None, options_type="time",
+    from_json=_text_from_json("Time has wrong format. Use one of these formats instead: hh:mm[:ss[.uuuuuu]]."),
 )  # fmt: skip
 UUID = FieldKind(
     name="uuid",

@@ -4,7 +4,8 @@
 `__iew`, `__niew`, `__ie`, `__nie`, `__empty`, `__regex`, `__iregex` for text; `__n`, `__lt`,
 `__lte`, `__gt`, `__gte`, `__empty` for numbers and dates); related objects by `<field>_id=`
 and, when they have a slug, `<field>=<slug>` (trees include descendants); `q=` free text over
-the registration's `search_fields`; `tag=` (all of), `tag__n=` (none of), `tag_id=`;
+the registration's `search_fields` (unless it declares a `q` filter of its own); `tag=` (all of),
+`tag__n=` (none of), `tag_id=`;
 `ordering=a,-b`. Object types (content types) by NetBox's label or id: `<field>=dcim.site`,
 `<field>_id=<id>` (many-to-many fields in the singular, as NetBox: `object_type` for
 `object_types`); arrays by any of their items (`actions=view&actions=add`); UUIDs exactly.
@@ -560,7 +561,7 @@ def filter_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
         if (problem := next(filter(None, map(unstorable_text, values)), None)) is not None:
             errors[name] = [problem]
             continue
-        if name == "q":
+        if name == "q" and name not in available:  # a registration may give its own `q` (IP space by containment)
             queryset = search(queryset, spec, values[-1])
             continue
         definition = custom.get(name) if name.startswith(CUSTOM_FIELD_PREFIX) else available.get(name)

@@ -50,6 +50,10 @@ class Route:
     response: dict = field(default_factory=lambda: {"type": "object"})
     request: dict | None = None
     paginated: bool = False
+    # Per method where they differ from the above: the answer's schema ({"POST": {...}}) and the verb
+    # ending NetBox's operation id ({"GET": "list"}: `ipam_prefixes_available_ips_list`).
+    responses: dict[str, dict] = field(default_factory=dict)
+    verbs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

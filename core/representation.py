@@ -20,6 +20,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.functions import Coalesce
@@ -148,17 +149,24 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
 
 
 def custom_field_shapes(model, memo: dict) -> dict[str, tuple[str, dict[str, str]]]:
-    """The model's custom fields by name, sorted: (type, {choice value: label}). One query per
-    `memo` (a dict living as long as one response)."""
+    """The model's custom fields by name, in NetBox's order (group, weight, name): (type, {choice
+    value: label}). One query per `memo` (a dict living as long as one response)."""
     if model not in memo:
         from core.customfields import definitions_for
 
-        definitions = definitions_for(model)
+        definitions = sorted(definitions_for(model).values(), key=lambda f: (f.group_name, f.weight, f.name))
         memo[model] = {
-            name: (field.type, dict(field.choice_set.choices) if field.choice_set is not None else {})
-            for name, field in sorted(definitions.items())
+            field.name: (field.type, dict(field.choice_set.choices) if field.choice_set is not None else {})
+            for field in definitions
         }
     return memo[model]
+
+
+def custom_field_values(data: dict | None, shapes: dict[str, tuple[str, dict[str, str]]]) -> dict:
+    """NetBox 4.7's `custom_fields` (REST and GraphQL alike): every defined field present (null when
+    unset), selections as {value, label}."""
+    data = data or {}
+    return {name: choice_value(data.get(name), kind, labels) for name, (kind, labels) in shapes.items()}
 
 
 def _custom_field_shapes(model, links: "Links") -> dict[str, tuple[str, dict[str, str]]]:
@@ -175,13 +183,7 @@ def choice_value(value, kind: str, labels: dict[str, str]):
 
 
 def _custom_fields(obj, links: "Links") -> dict:
-    """NetBox 4.7's shape: every defined field present (null when unset), selections as {value, label}."""
-    shapes = _custom_field_shapes(type(obj), links)
-    data = obj.custom_field_data or {}
-    rendered = {}
-    for name, (kind, labels) in shapes.items():
-        rendered[name] = choice_value(data.get(name), kind, labels)
-    return rendered
+    return custom_field_values(obj.custom_field_data, _custom_field_shapes(type(obj), links))
 
 
 def _tags(obj, links: "Links") -> list:
@@ -272,14 +274,22 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     select: list[str] = []
     prefetch: list = []
     for field in spec.model._meta.get_fields():
-        if field.name not in names or not field.is_relation or (field.auto_created and not field.concrete):
+        if field.name not in names or not field.is_relation:
+            continue
+        if field.auto_created and not field.concrete:
+            if field.one_to_many:  # the rows pointing here, shown by a registration's renderer (NAT partners)
+                prefetch.append(field.name)
+            continue
+        if kind_of(field).relation == "generic_object":
+            # Whatever each row points at (a prefix's scope), loaded once per type in its brief form.
+            prefetch.append(generic_prefetch(field.name))
             continue
         target = field.related_model
         related_spec = registry.find(target) if isinstance(target, type) else None  # None: a generic foreign key
         nested_counts = related_spec is not None and any(
             name in related_spec.api.brief_fields for name in related_spec.api.counts
         )
-        if field.many_to_many or nested_counts:
+        if field.many_to_many or nested_counts or kind_of(field).relation == "generic":
             # Nested objects that show counts (a region's site_count) are loaded with one extra,
             # annotated query per relation instead of a join.
             if related_spec is None:
@@ -300,7 +310,22 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     for count_name, relation in spec.api.counts.items():
         if count_name in names:
             queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
+    # A model's manager may load some of these itself (for GraphQL too): not twice.
+    present = {getattr(lookup, "prefetch_to", lookup) for lookup in queryset._prefetch_related_lookups}
+    prefetch = [lookup for lookup in prefetch if getattr(lookup, "prefetch_to", lookup) not in present]
     return queryset.select_related(*select).prefetch_related(*prefetch)
+
+
+def generic_prefetch(name: str) -> GenericPrefetch:
+    """The objects a generic foreign key `name` points at, each type loaded once as its brief form needs
+    (a model's manager may use it, so that GraphQL loads them once per list too)."""
+    return GenericPrefetch(name, list(_brief_querysets()))
+
+
+@functools.cache
+def _brief_querysets() -> tuple:
+    """Every registered model's rows as their brief form needs them (unevaluated, cloned by each use)."""
+    return tuple(optimize(spec.model._base_manager.all(), spec, brief=True) for spec in registry)
 
 
 def related_count(model: type[models.Model], relation: str):
@@ -315,12 +340,15 @@ def related_count(model: type[models.Model], relation: str):
         }
     else:
         scope = {remote: models.OuterRef("pk")}
+    # Through a many-to-many relation an object in two matching groups counts once; through a
+    # foreign key it is in one at most, and COUNT(*) lets PostgreSQL count from the index alone.
+    count = models.Count("pk", distinct=True) if field.many_to_many else models.Count("*")
     counted = (
         related_model._base_manager.filter(**scope)
         .order_by()
         .annotate(_wb_all=models.Value(1))
         .values("_wb_all")
-        .annotate(count=models.Count("pk", distinct=True))  # an object in two matching groups counts once
+        .annotate(count=count)
         .values("count")
     )
     return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)

@@ -1,8 +1,9 @@
 """The organization's global search: a PostgreSQL full-text index over every registered model.
 
 Each object's registered `search_fields` (weight A for the first -- usually the name -- and B
-for the rest) and its custom field values (C) form one `tsvector`, written in the same
-transaction as the object by core.services. Queries match every word as a prefix ("ams" finds
+for the rest, fields of related objects too: `contact__name`) and its custom field values (C) form
+one `tsvector`, built by PostgreSQL from the saved rows and written in the same transaction as the
+objects by core.services (one statement per batch). Queries match every word as a prefix ("ams" finds
 "AMS1"), rank with `ts_rank`, and only return objects the actor may view.
 """
 
@@ -11,9 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorCombinable,
+    SearchVectorField,
+)
 from django.db import connection, models
-from django.db.models import F
+from django.db.models import Expression, F, Func
 
 from core.context import Actor
 from core.models.search import SearchEntry
@@ -24,56 +31,56 @@ CONFIG = "simple"  # no stemming or stop words: names, serials and addresses are
 WORD = re.compile(r"[\w.:/-]+", re.UNICODE)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return " ".join(_text(item) for item in value)
-    if isinstance(value, dict):
-        return " ".join(_text(item) for item in value.values())
-    return str(value)
+class _CustomFieldText(SearchVectorCombinable, Func):
+    """The custom field values of a row (`custom_field_data`'s strings, numbers and booleans) as a
+    tsvector of weight C."""
+
+    template = (
+        "setweight(jsonb_to_tsvector(%(config)s::regconfig, %(expressions)s, "
+        '\'["string", "numeric", "boolean"]\'), \'C\')'
+    )
+    output_field = SearchVectorField()
+
+    def __init__(self, expression):
+        super().__init__(expression, config=f"'{CONFIG}'")
+
+
+def _document(spec, model: type[models.Model]):
+    """The row's tsvector: the first search field (weight A), the others (B), custom fields (C).
+    Fields may follow relations (`contact__name`)."""
+    first, *rest = spec.search.fields
+    document: Expression = SearchVector(first, weight="A", config=CONFIG)
+    if rest:
+        document = document + SearchVector(*rest, weight="B", config=CONFIG)
+    if any(field.name == "custom_field_data" for field in model._meta.concrete_fields):
+        document = document + _CustomFieldText(F("custom_field_data"))
+    return document
 
 
 def search_index(instances: Sequence[models.Model]) -> None:
-    """Write (or rewrite) the entries of `instances` (of one model), in one statement. Call inside
-    the transaction that saved them.
-
-    The rows travel as five arrays (ids, displays and the A, B and C texts) and PostgreSQL builds
-    every document: one short statement whatever the number of objects, where an expression per
-    row would cost Django ~1 ms each to compile."""
+    """Write (or rewrite) the entries of `instances` (of one model, saved), in one statement that
+    builds every document from the rows in PostgreSQL. Call inside the transaction that saved them.
+    The display text is the registration's (Python), the rest is read from the rows."""
     if not instances:
         return
-    spec = registry.find(type(instances[0]))
+    model = type(instances[0])
+    spec = registry.find(model)
     if spec is None or not spec.search.fields:
         return
-    content_type = ContentType.objects.get_for_model(instances[0], for_concrete_model=True)
-    ids: list[int] = []
-    displays: list[str] = []
-    first: list[str] = []
-    rest: list[str] = []
-    custom: list[str] = []
-    for instance in instances:
-        fields = [_text(getattr(instance, name, "")) for name in spec.search.fields]
-        ids.append(instance.pk)
-        displays.append(spec.display(instance)[:200])
-        first.append(fields[0])
-        rest.append(" ".join(fields[1:]))
-        custom.append(_text(getattr(instance, "custom_field_data", {}) or {}))
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    pks = [instance.pk for instance in instances]
+    displays = [spec.display(instance)[:200] for instance in instances]
+    rows = model._base_manager.filter(pk__in=pks).order_by().annotate(_wb_document=_document(spec, model))
+    select, params = rows.values_list("pk", "_wb_document").query.sql_with_params()
     table = connection.ops.quote_name(SearchEntry._meta.db_table)
-    document = " || ".join(
-        f"setweight(to_tsvector('{CONFIG}'::regconfig, item.{column}), '{weight}')"
-        for column, weight in (("first", "A"), ("rest", "B"), ("custom", "C"))
+    sql = (
+        f"INSERT INTO {table} (object_type_id, object_id, display, document) "  # noqa: S608 (names from models)
+        f"SELECT %s, entry.id, shown.display, entry.document FROM ({select}) AS entry (id, document) "
+        "JOIN unnest(%s::bigint[], %s::varchar[]) AS shown (id, display) ON shown.id = entry.id "
+        "ON CONFLICT (object_type_id, object_id) DO UPDATE SET display = EXCLUDED.display, document = EXCLUDED.document"
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (object_type_id, object_id, display, document) "  # noqa: S608 -- names are ours
-            f"SELECT %s, item.id, item.display, {document} "
-            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) "
-            "AS item(id, display, first, rest, custom) "
-            "ON CONFLICT (object_type_id, object_id) "
-            "DO UPDATE SET display = EXCLUDED.display, document = EXCLUDED.document",
-            [content_type.pk, ids, displays, first, rest, custom],
-        )
+        cursor.execute(sql, [content_type.pk, *params, pks, displays])
 
 
 def search_unindex(model: type[models.Model], pks: list) -> None:

@@ -25,6 +25,7 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 from mptt.models import MPTTModel
 
+from core.bulk import insert_rows, update_rows
 from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
 from core.fields import own_field
@@ -179,21 +180,24 @@ def snapshot(instance: models.Model, related: Related | None = None) -> dict[str
 def _log(changes: Sequence[tuple[models.Model, str, dict | None, dict | None, str]]) -> None:
     """One change-log entry per (object, action, before, after, message): one INSERT."""
     actor = current_actor()
-    ObjectChange.objects.bulk_create(
-        ObjectChange(
-            user_id=actor.user_id,
-            user_name=actor.user_name,
-            token_created_by=actor.token_created_by,
-            request_id=actor.request_id,
-            action=action,
-            changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-            changed_object_id=instance.pk,
-            object_repr=str(instance)[:200],
-            message=message[:200],
-            prechange_data=before,
-            postchange_data=after,
-        )
-        for instance, action, before, after, message in changes
+    insert_rows(
+        ObjectChange,
+        [
+            ObjectChange(
+                user_id=actor.user_id,
+                user_name=actor.user_name,
+                token_created_by=actor.token_created_by,
+                request_id=actor.request_id,
+                action=action,
+                changed_object_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+                changed_object_id=instance.pk,
+                object_repr=str(instance)[:200],
+                message=message[:200],
+                prechange_data=before,
+                postchange_data=after,
+            )
+            for instance, action, before, after, message in changes
+        ],
     )
 
 
@@ -434,7 +438,7 @@ def _stored(instance: models.Model) -> dict[str, Any]:
 
 
 def _bulk_update(instances: Sequence[models.Model], stored: Sequence[dict[str, Any]]) -> None:
-    """One UPDATE for the batch, of the columns any object changed (and `auto_now` times)."""
+    """One UPDATE for the batch (core.bulk), of the columns any object changed (and `auto_now` times)."""
     model = type(instances[0])
     changed = set()
     for model_field in model._meta.concrete_fields:
@@ -449,8 +453,7 @@ def _bulk_update(instances: Sequence[models.Model], stored: Sequence[dict[str, A
             for instance, before in zip(instances, stored, strict=True)
         ):
             changed.add(model_field.name)
-    if changed:
-        model._base_manager.bulk_update(instances, sorted(changed))
+    update_rows(model, instances, sorted(changed))
 
 
 def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:

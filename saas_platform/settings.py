@@ -110,6 +110,7 @@ TENANT_APPS = [
     "mptt",
     "core",
     "inventory",
+    "addressing",
     "automation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -132,6 +133,8 @@ if WIREBOOK_MAX_ORGANIZATIONS_PER_USER < 0:
     raise ImproperlyConfigured("WIREBOOK_MAX_ORGANIZATIONS_PER_USER must be 0 (no limit) or more.")
 # Worker processes `manage.py migrate` uses for organization schemas (0 = one per CPU).
 WIREBOOK_MIGRATE_JOBS = env_int("WIREBOOK_MIGRATE_JOBS", 0)
+# NetBox's ENFORCE_GLOBAL_UNIQUE: prefixes and IP addresses outside any VRF are unique (docs/ipam.md).
+WIREBOOK_ENFORCE_GLOBAL_UNIQUE = env_bool("WIREBOOK_ENFORCE_GLOBAL_UNIQUE", True)
 # Bulk imports of at least this many records run as a background job with a progress page.
 WIREBOOK_IMPORT_BACKGROUND_ROWS = max(1, env_int("WIREBOOK_IMPORT_BACKGROUND_ROWS", 500))
 # A custom field change rewrites the values objects store: as a background job with a progress page
@@ -237,7 +240,12 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "tenants.context.cache_key",
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "wirebook"),
-    }
+    },
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "wirebook") + "-sessions",
+    },
 }
 
 # --- Celery (DESIGN §6) ----------------------------------------------------------------------
@@ -355,9 +363,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's and allauth's, reading a session's user from the cache (tenants.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "tenants.backends.ModelBackend",
+    "tenants.backends.AuthenticationBackend",
 ]
 
 # --- Accounts: signup, login, email verification (django-allauth) --------------------------
@@ -479,7 +488,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or f"Wirebook <noreply@{WIREBOOK_BASE_DOMAIN}>"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are stored in the database and read from the cache (one Redis round trip per request
+# instead of a query); their cache is not per schema, as the public rows they stand for.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 # --- Transport and browser security (docs/configuration.md, "TLS, HSTS and proxies") ---------
 

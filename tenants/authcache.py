@@ -1,8 +1,10 @@
-"""The platform rows every API request reads -- its organization, its token and the token's
-member -- served from the cache (Redis), so a request spends no SQL statement on them.
+"""The platform rows every organization request reads -- its organization, its API token, its
+user and their membership, and whether the organization requires single sign-on -- served from
+the cache (Redis), so a request spends no SQL statement on them. (The session itself is cached by
+Django's `cached_db` session engine, in the `sessions` cache.)
 
 Correctness comes from invalidation, not from expiry: every save or delete of an organization,
-domain, token, membership or user replaces the affected entries with a short-lived *tombstone*,
+domain, token, membership, user or SSO configuration replaces the affected entries with a short-lived *tombstone*,
 at once and again when the transaction commits. Entries are only ever written with `cache.add`,
 which a tombstone blocks, so a request that read a row just before it changed cannot put the old
 row back. A revoked token, a removed member or a deactivated user therefore lose access with the
@@ -86,6 +88,46 @@ def cached_token(version: int, lookup: str, load: Callable[[], Any]):
     return _cached(token_key(version, lookup), load)
 
 
+def user_key(pk: int) -> str:
+    return f"auth:user:{pk}"
+
+
+def membership_key(user_id: int, organization_id: int) -> str:
+    return f"auth:membership:{organization_id}:{user_id}"
+
+
+def sso_required_key(organization_id: int) -> str:
+    return f"auth:sso-required:{organization_id}"
+
+
+def user_by_id(pk: int):
+    """The user with this id (active or not: the caller judges), or None."""
+    from django.contrib.auth import get_user_model
+
+    return _cached(user_key(pk), lambda: get_user_model()._default_manager.filter(pk=pk).first())
+
+
+def membership_of(user_id: int, organization_id: int):
+    """The user's membership of the organization, or None (not cached: a non-member's requests
+    are refused, they need not be fast)."""
+    from tenants.models import Membership
+
+    return _cached(
+        membership_key(user_id, organization_id),
+        lambda: Membership.objects.filter(user_id=user_id, organization_id=organization_id).first(),
+    )
+
+
+def organization_requires_sso(organization_id: int) -> bool:
+    """Whether the organization's SSO configuration requires its members to sign in through it."""
+    from tenants.models import SSOConfiguration
+
+    return _cached(
+        sso_required_key(organization_id),
+        lambda: SSOConfiguration.objects.filter(organization_id=organization_id, require_sso=True).exists(),
+    )
+
+
 def token_used_key(token_pk: int) -> str:
     return f"auth:token-used:{token_pk}"
 
@@ -128,18 +170,24 @@ def _token_changed(sender, instance, created=False, **kwargs) -> None:
     _bury(*_token_keys([(instance.version, instance.key, instance.digest)]))
 
 
-def _membership_changed(sender, instance, **kwargs) -> None:
-    _bury(*_tokens_of(user_id=instance.user_id, organization_id=instance.organization_id))
+def _membership_changed(sender, instance, created=False, **kwargs) -> None:
+    # A new membership: its tokens were cached without it (absent memberships are never cached).
+    mine = [] if created else [membership_key(instance.user_id, instance.organization_id)]
+    _bury(*mine, *_tokens_of(user_id=instance.user_id, organization_id=instance.organization_id))
 
 
-def _user_changed(sender, instance, **kwargs) -> None:
-    if instance.pk is not None:
-        _bury(*_tokens_of(user_id=instance.pk))
+def _user_changed(sender, instance, created=False, **kwargs) -> None:
+    if instance.pk is not None and not created:
+        _bury(user_key(instance.pk), *_tokens_of(user_id=instance.pk))
+
+
+def _sso_changed(sender, instance, **kwargs) -> None:
+    _bury(sso_required_key(instance.organization_id))
 
 
 def connect() -> None:
     """Called once by the app's ready()."""
-    from tenants.models import Domain, Membership, Organization, Token
+    from tenants.models import Domain, Membership, Organization, SSOConfiguration, Token
 
     for model, receiver in (
         (Organization, _organization_changed),
@@ -147,6 +195,7 @@ def connect() -> None:
         (Token, _token_changed),
         (Membership, _membership_changed),
         (settings.AUTH_USER_MODEL, _user_changed),
+        (SSOConfiguration, _sso_changed),
     ):
         post_save.connect(receiver, sender=model, dispatch_uid=f"authcache-save-{receiver.__name__}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"authcache-delete-{receiver.__name__}")

@@ -195,7 +195,7 @@ class OrganizationMembershipMiddleware:
             return not_authenticated(request)
         membership = None
         if route.organization is not None:
-            membership = Membership.objects.filter(user=request.user, organization=route.organization).first()
+            membership = authcache.membership_of(request.user.pk, route.organization.pk)
         if membership is None:
             return not_found(request)
         if sso_session_required(request.session, membership):

@@ -316,9 +316,9 @@ def pg_dump_major_version(output: str) -> int:
 _SESSION_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config\(|\\)")
 
 
-def pg_dump_schema(schema_name: str) -> str:
+def pg_dump_schema(schema_name: str, *, timeout: float = 300) -> str:
     """`pg_dump --schema` of the schema's DDL and rows, as SQL that can be replayed inside one
-    transaction. Its cost follows the whole catalog: seconds at thousands of organizations."""
+    transaction. Its cost follows the whole catalog: minutes at thousands of organizations."""
     connection.ensure_connection()
     binary = pg_dump_path()
     if binary is None:
@@ -329,7 +329,10 @@ def pg_dump_schema(schema_name: str) -> str:
     for flag, key in (("--host", "host"), ("--port", "port"), ("--username", "user"), ("--dbname", "dbname")):
         if params.get(key):
             command += [flag, str(params[key])]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)  # noqa: S603
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)  # noqa: S603
+    except subprocess.TimeoutExpired as exc:
+        raise SnapshotUnavailable(f"pg_dump took longer than {timeout:.0f} s") from exc
     if result.returncode != 0:
         raise SnapshotUnavailable(f"pg_dump failed: {result.stderr.strip()[:500]}")
     lines = [line for line in result.stdout.splitlines() if not line.startswith("--") and not _SESSION_LINE.match(line)]

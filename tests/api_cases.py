@@ -28,9 +28,11 @@ Paths come from the registry (`spec.api_app`/`spec.api_path`); GraphQL field nam
 """
 
 import functools
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -601,3 +603,20 @@ class APICase(CaseData):
         for pk in ids:
             assert owner.get(self.detail_url(slug, pk)).status_code == 404
             assert len(changes(org_a.organization, self.model, pk, "delete")) == 1
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def all_api_cases() -> list[type[APICase]]:
+    """Every APICase subclass defined under tests/ (their modules imported; each class once)."""
+    for path in sorted(TESTS.rglob("test_*.py")):
+        if "(APICase)" in path.read_text(encoding="utf-8"):
+            importlib.import_module(".".join(path.relative_to(TESTS.parent).with_suffix("").parts))
+    found: dict[tuple[str, str], type[APICase]] = {}
+    pending = list(APICase.__subclasses__())
+    while pending:
+        case = pending.pop()
+        found.setdefault((case.__module__, case.__qualname__), case)
+        pending += case.__subclasses__()
+    return list(found.values())

@@ -89,16 +89,27 @@ def org_b(tenants, db):
 
 @pytest.fixture(autouse=True)
 def _forget_cached_organizations(tenants):
-    """Organizations A and B outlive every test; what a test cached of them (maybe changed in its
-    rolled-back transaction) must not: tenants.authcache."""
+    """Organizations A and B and their owners outlive every test; what a test cached of them (maybe
+    changed in its rolled-back transaction: a membership of B's owner in A) must not: tenants.authcache."""
     yield
     from django.core.cache import cache
 
     from tenants import authcache
     from tenants.context import public_context
 
+    organizations = [org.organization for org in tenants.values()]
+    owners = [org.owner for org in tenants.values()]
     with public_context():
-        cache.delete_many([authcache.organization_key(org.organization.slug) for org in tenants.values()])
+        cache.delete_many(
+            [authcache.organization_key(organization.slug) for organization in organizations]
+            + [authcache.user_key(owner.pk) for owner in owners]
+            + [
+                authcache.membership_key(owner.pk, organization.pk)
+                for owner in owners
+                for organization in organizations
+            ]
+            + [authcache.sso_required_key(organization.pk) for organization in organizations]
+        )
 
 
 class Committed:

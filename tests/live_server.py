@@ -104,10 +104,12 @@ def live_server(
     *,
     env: Mapping[str, str] | None = None,
     threads: int = 8,
+    workers: int = 1,
     pooler_url: str | None = None,
 ) -> Iterator[LiveServer]:
     """Serve Wirebook until the block ends; `directory` gets the server log, `env` adds to or
-    overrides the server's environment (settings are env-only: docs/configuration.md).
+    overrides the server's environment (settings are env-only: docs/configuration.md); `workers`
+    processes of `threads` threads each.
 
     The server reaches the database through the PgBouncer at `pooler_url`, else the dev stack's
     (if any), else directly."""
@@ -142,7 +144,7 @@ def live_server(
     command = [
         sys.executable, "-m", "gunicorn", "saas_platform.wsgi:application",
         "--bind", f"fd://{listener.fileno()}",
-        "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
         "--timeout", "120", "--graceful-timeout", "5",
         "--access-logfile", "-", "--error-logfile", "-", "--log-level", "info",
     ]  # fmt: skip

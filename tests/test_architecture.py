@@ -25,7 +25,7 @@ from saas_platform.celery import app as celery_app
 from tenants.tasks import OrganizationTask
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("saas_platform", "tenants", "core", "inventory", "automation", "frontend")
+APPS = ("saas_platform", "tenants", "core", "inventory", "addressing", "automation", "frontend")
 ALL_CODE = (*APPS, "benchmarks")
 SCHEMA_SWITCHING = re.compile(r"\b(set_tenant|set_schema|set_schema_to_public|schema_context)\(|search_path")
 
@@ -71,31 +71,39 @@ def test_public_schema_code_never_imports_tenant_schema_apps():
 BOUNDARIES = [
     (
         "tenants",
-        {"saas_platform", "core", "inventory", "automation", "frontend"},
+        {"saas_platform", "core", "inventory", "addressing", "automation", "frontend"},
         {},
         "the tenant boundary (schemas, organizations, members, tokens, SSO, billing) is what every other "
         "package stands on; core counts objects for billing through a counter it registers",
     ),
     (
         "saas_platform",
-        {"core", "inventory", "automation", "frontend"},
+        {"core", "inventory", "addressing", "automation", "frontend"},
         {},
         "the platform (settings, public site, platform API, Celery app) serves the public schema, and "
         "the organization UI builds on it rather than it on the UI",
     ),
     (
         "core",
-        {"inventory", "automation", "frontend", "saas_platform"},
+        {"inventory", "addressing", "automation", "frontend", "saas_platform"},
         {},
         "the object framework knows models through the registry only; domains, jobs, the UI and the "
         "platform build on it",
     ),
     (
         "inventory",
-        {"automation", "frontend", "saas_platform"},
+        {"addressing", "automation", "frontend", "saas_platform"},
         # its UI registration declares the models' pages, tabs and panels with the UI's building blocks
         {"inventory/ui.py": {"frontend"}, "inventory/ui/": {"frontend"}},
         "a domain reaches the API, the UI and jobs through its registrations, never from its models or services",
+    ),
+    (
+        "addressing",
+        {"automation", "frontend", "saas_platform"},
+        # its UI registration declares the models' pages, tabs and panels with the UI's building blocks
+        {"addressing/ui.py": {"frontend"}, "addressing/ui/": {"frontend"}},
+        "IPAM builds on DCIM (sites, tenants) and reaches the API, the UI and jobs through its registrations; "
+        "DCIM never imports IPAM (it finds IPAM's models through the registry)",
     ),
     (
         "automation",
@@ -105,7 +113,7 @@ BOUNDARIES = [
     ),
     (
         "frontend",
-        {"inventory"},
+        {"inventory", "addressing"},
         {},
         "the UI is derived from the registry: a model's own pages come through its registration",
     ),

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core.fields import kind_of
 from core.registry import ObjectSpec
 from core.writes import writable_fields
 from tenants.context import tenant_context
@@ -60,8 +61,9 @@ def form_data(spec: ObjectSpec, payload: dict[str, Any], *, bulk: bool = False) 
                 data[name] = "on"
             else:
                 data.pop(name, None)
-        elif isinstance(field, ArrayField):
-            data[name] = ",".join(":".join(map(str, item)) if isinstance(item, list) else str(item) for item in value)
+        elif isinstance(field, ArrayField):  # as the field's form shows the list ("a, b", "1:2", "1-100,200")
+            form_field = kind_of(field).form_field(field, bulk=bulk, required=False, label=name, help_text="")
+            data[name] = form_field.prepare_value(value)
         elif isinstance(value, list):
             data[name] = [str(item) for item in value]
         elif isinstance(value, dict):

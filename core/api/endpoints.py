@@ -58,11 +58,14 @@ _DJANGO_JSON = DjangoJSONEncoder()
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
-def json_response(data: Any, status: int = 200) -> HttpResponse:
+def json_bytes(data: Any) -> bytes:
     """JSON as NetBox writes it (compact, UTF-8), encoded with orjson; values it does not know
     (lazy strings, datetimes no field kind rendered: core.fields) as Django's encoder writes them."""
-    body = orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
-    return HttpResponse(body, status=status, content_type="application/json")
+    return orjson.dumps(data, default=_DJANGO_JSON.default, option=_ORJSON_OPTIONS)
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(json_bytes(data), status=status, content_type="application/json")
 
 
 # -- the actor ---------------------------------------------------------------------------------
@@ -267,16 +270,15 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
 
 def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     brief = _flag(request, "brief")
-    obj = get_object(spec, viewable(spec, actor, brief=brief), pk)
-    return json_response(
-        representation.render(obj, representation.Links(request), brief=brief, **_render_options(request))
-    )
+    obj = get_object(spec, viewable(spec, actor, brief=brief, tags=False), pk)
+    links = representation.Links(request)
+    return json_response(representation.render_many([obj], links, brief=brief, **_render_options(request))[0])
 
 
 def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
     """The objects a write just made or changed, as the response shows them (NetBox answers with
-    the written object even when the writer may not view it)."""
-    queryset = representation.optimize(spec.model._default_manager.all(), spec, brief=False)
+    the written object even when the writer may not view it), ready for `render_many`."""
+    queryset = representation.optimize(spec.model._default_manager.all(), spec, brief=False, tags=False)
     by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=pks)}
     return [by_pk[pk] for pk in pks]
 
@@ -312,8 +314,9 @@ def _refused(spec: ObjectSpec, refused: WriteRefused, *, total: int | None, verb
 
 
 def _written(spec: ObjectSpec, request: HttpRequest, objects: list) -> list:
-    links = representation.Links(request)
-    return [representation.render(obj, links) for obj in _fresh(spec, [obj.pk for obj in objects])]
+    """The written objects as a list renders them (tags for all in two queries, related objects once)."""
+    fresh = _fresh(spec, [obj.pk for obj in objects])
+    return representation.render_many(fresh, representation.Links(request))
 
 
 def create_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:

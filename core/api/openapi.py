@@ -216,13 +216,13 @@ def _route_path(spec: ObjectSpec, extra: Route, id_parameter: dict) -> dict:
         }
     path = {}
     for method in extra.methods:
-        verb = "list" if method == "GET" and not extra.detail else ROUTE_VERBS[method]
+        verb = extra.verbs.get(method) or ("list" if method == "GET" and not extra.detail else ROUTE_VERBS[method])
         operation = _operation(
             f"{base}_{verb}",
             spec.api_app,
             parameters=parameters,
             body=extra.request if method in ("POST", "PUT", "PATCH") else None,
-            response=response,
+            response=extra.responses.get(method, response),
             status="201" if method == "POST" else "200",
         )
         if extra.summary:

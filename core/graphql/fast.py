@@ -35,7 +35,7 @@ from core.filters import FilterError
 from core.graphql.types import snake_name
 from core.models import Tag, TaggedItem
 from core.registry import ObjectSpec, registry
-from core.representation import choice_value, custom_field_shapes
+from core.representation import custom_field_shapes, custom_field_values
 
 # A switch for tests comparing both ways; production keeps it on.
 ENABLED = True
@@ -108,6 +108,7 @@ class _Plan:
         self.operation = operation
         self.budget = settings.WIREBOOK_GRAPHQL_MAX_OBJECTS
         self.roots = {f"{snake_name(spec.model)}_list": spec for spec in registry}
+        self.built_tags: dict[tuple[int, int], dict] = {}
 
     def run(self) -> dict:
         root_type = self.schema.query_type
@@ -270,7 +271,8 @@ class _Plan:
             raise Fallback  # the resolvers report it, as they always have
 
     def _tags(self, entries: list[Entry], rows: list[tuple]) -> dict:
-        """{(model, pk): [Tag, ...]} for every tags entry, one query per model."""
+        """{(model, pk): [Tag, ...]} for every tags entry: one query per model for which object has
+        which tag, one for the tags themselves (a handful, however many rows carry them)."""
         wanted: dict[Any, set] = {}
 
         def walk(entries: list[Entry], row_values) -> None:
@@ -283,15 +285,17 @@ class _Plan:
                     walk(entry.entries, [row for row in row_values if row[entry.column] is not None])
 
         walk(entries, rows)
-        found: dict = {}
+        tag_ids: dict = {}
         for model, pks in wanted.items():
             content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
-            items = TaggedItem.objects.filter(content_type=content_type, object_id__in=pks).select_related("tag")
-            for item in items:
-                found.setdefault((model, item.object_id), []).append(item.tag)
-        for tags in found.values():
-            tags.sort(key=lambda tag: (tag.weight, tag.name))
-        return found
+            pairs = TaggedItem.objects.filter(content_type=content_type, object_id__in=pks)
+            for object_id, tag_id in pairs.values_list("object_id", "tag_id"):
+                tag_ids.setdefault((model, object_id), []).append(tag_id)
+        distinct = {tag_id for ids in tag_ids.values() for tag_id in ids}
+        tags = {tag.pk: tag for tag in Tag.objects.filter(pk__in=distinct)} if distinct else {}
+        ordered = sorted(tags.values(), key=lambda tag: (tag.weight, tag.name))
+        order = {tag.pk: position for position, tag in enumerate(ordered)}
+        return {key: [tags[pk] for pk in sorted(ids, key=order.__getitem__)] for key, ids in tag_ids.items()}
 
     def _build(self, entries: list[Entry], row: tuple, tags: dict, memo: dict) -> dict:
         built: dict[str, Any] = {}
@@ -313,26 +317,25 @@ class _Plan:
             elif entry.kind == "tags":
                 objects = tags.get((entry.model, row[entry.column]), [])
                 self._spend(len(objects))
-                built[entry.key] = [self._tag(entry.entries, tag) for tag in objects]
+                built[entry.key] = [self._tag(entry, tag) for tag in objects]
             else:  # custom_fields
-                data = row[entry.column] or {}
-                if data:
-                    shapes = custom_field_shapes(entry.model, memo)
-                    data = {
-                        name: choice_value(value, *shapes[name]) if name in shapes else value
-                        for name, value in data.items()
-                    }
-                built[entry.key] = entry.serialize(data)
+                built[entry.key] = entry.serialize(
+                    custom_field_values(row[entry.column], custom_field_shapes(entry.model, memo))
+                )
         return built
 
-    def _tag(self, entries: list[Entry], tag: Tag) -> dict:
-        built: dict[str, Any] = {}
-        for entry in entries:
-            if entry.kind == "const":
-                built[entry.key] = entry.value
-                continue
-            value = entry.serialize(getattr(tag, entry.value))
-            if value is None and entry.required:
-                raise Fallback
-            built[entry.key] = value
-        return built
+    def _tag(self, entry: Entry, tag: Tag) -> dict:
+        """A tag as `entry` selects it, built once per response however many rows carry it."""
+        key = (id(entry), tag.pk)
+        if key not in self.built_tags:
+            built: dict[str, Any] = {}
+            for inner in entry.entries:
+                if inner.kind == "const":
+                    built[inner.key] = inner.value
+                    continue
+                value = inner.serialize(getattr(tag, inner.value))
+                if value is None and inner.required:
+                    raise Fallback
+                built[inner.key] = value
+            self.built_tags[key] = built
+        return self.built_tags[key]

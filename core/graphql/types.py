@@ -22,7 +22,7 @@ from mptt.models import MPTTModel
 from core.fields import CUSTOM_FIELDS, has_tags, kind_of, own_field, typed_renderer
 from core.models import Tag
 from core.registry import ObjectSpec, registry
-from core.representation import Links, choice_value, custom_field_shapes, field_names
+from core.representation import Links, custom_field_shapes, custom_field_values, field_names
 
 SKIPPED_FIELDS = {"id", "custom_field_data", "lft", "rght", "tree_id", "level", "tagged_items"}
 
@@ -107,12 +107,9 @@ def graphql_type(written: str) -> Any:
 
 
 def _custom_fields(obj, info) -> dict:
-    """The stored values, selections as NetBox shows them: {value, label}."""
-    data = obj.custom_field_data or {}
-    if not data:
-        return data
+    """As REST shows them (NetBox 4.7 does the same): every defined field, selections as {value, label}."""
     shapes = custom_field_shapes(type(obj), info.context.memo.setdefault("custom_fields", {}))
-    return {name: choice_value(value, *shapes[name]) if name in shapes else value for name, value in data.items()}
+    return custom_field_values(obj.custom_field_data, shapes)
 
 
 def _tags(obj, info) -> list:

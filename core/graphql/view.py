@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, parse, specified_rules
 
-from core.api.endpoints import ApiError, check_write, json_response, request_actor
+from core.api.endpoints import ApiError, check_write, json_bytes, json_response, request_actor
 from core.context import Actor, acting_as
 from core.graphql.fast import execution_context_for
 from core.graphql.schema import Context, build_schema
@@ -111,6 +111,12 @@ class OrganizationGraphQLView(GraphQLView):
                 return ExecutionResult(data=None, errors=[error])
         self.validation_rules = (*VALIDATION_RULES, cost_rule(variables), list_argument_rule(variables))
         return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+
+    def json_encode(self, request, d, pretty=False):
+        """Compact UTF-8 JSON with orjson, as REST answers (`?pretty` keeps graphene's indented form)."""
+        if pretty or self.pretty or request.GET.get("pretty"):
+            return super().json_encode(request, d, pretty=True)
+        return json_bytes(d)
 
     @staticmethod
     def format_error(error):

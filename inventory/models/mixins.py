@@ -1,5 +1,6 @@
 """Fields several DCIM models share, as NetBox's mixins share them."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,3 +29,15 @@ class WeightMixin(models.Model):
         super().clean()
         if self.weight and not self.weight_unit:
             raise ValidationError(_("Must specify a unit when setting a weight"))
+
+
+class ScopeMixin(models.Model):
+    """Places IPAM's prefixes and VLAN groups may be scoped to: those scoped here go with them, as in NetBox."""
+
+    scoped_prefixes = GenericRelation("addressing.Prefix", content_type_field="scope_type", object_id_field="scope_id")
+    scoped_vlan_groups = GenericRelation(
+        "addressing.VLANGroup", content_type_field="scope_type", object_id_field="scope_id"
+    )
+
+    class Meta:
+        abstract = True

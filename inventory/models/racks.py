@@ -1,5 +1,6 @@
 """NetBox's racks: groups, roles, rack types (a make and model of rack), racks and unit reservations."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -219,6 +220,10 @@ class Rack(ContactsMixin, RackBase):
         help_text=_("A unique tag used to identify this rack"),
     )
     airflow = models.CharField(_("airflow"), max_length=50, choices=RackAirflow.choices, blank=True)
+    # IPAM's VLAN groups scoped to the rack go with it, as in NetBox.
+    scoped_vlan_groups = GenericRelation(
+        "addressing.VLANGroup", content_type_field="scope_type", object_id_field="scope_id"
+    )
 
     class Meta:
         ordering = ["site", "location", "name", "pk"]

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from core.models import NestedGroupModel, PrimaryModel
 from core.models.base import unique_in_tree
 from inventory.choices import LocationStatus, SiteStatus
+from inventory.models.mixins import ScopeMixin
 from inventory.models.tenancy import ContactsMixin, Tenant
 
 
-class Region(ContactsMixin, NestedGroupModel):
+class Region(ScopeMixin, ContactsMixin, NestedGroupModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("region")
@@ -19,7 +20,7 @@ class Region(ContactsMixin, NestedGroupModel):
         constraints = unique_in_tree("inventory_region", "region")
 
 
-class SiteGroup(ContactsMixin, NestedGroupModel):
+class SiteGroup(ScopeMixin, ContactsMixin, NestedGroupModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("site group")
@@ -34,7 +35,7 @@ def time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-class Site(ContactsMixin, PrimaryModel):
+class Site(ScopeMixin, ContactsMixin, PrimaryModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     status = models.CharField(_("status"), max_length=50, choices=SiteStatus.choices, default=SiteStatus.ACTIVE)
@@ -66,7 +67,7 @@ class Site(ContactsMixin, PrimaryModel):
             raise ValidationError({"longitude": _("Longitude must be between -180 and 180.")})
 
 
-class Location(ContactsMixin, NestedGroupModel):
+class Location(ScopeMixin, ContactsMixin, NestedGroupModel):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="locations")
     status = models.CharField(_("status"), max_length=50, choices=LocationStatus.choices, default=LocationStatus.ACTIVE)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="locations", blank=True, null=True)

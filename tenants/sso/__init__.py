@@ -49,6 +49,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
+from tenants import authcache
 from tenants.audit import audit_record
 from tenants.billing import member_add_check
 from tenants.context import public_context
@@ -549,5 +550,4 @@ def sso_session_required(session, membership: Membership) -> bool:
     through the organization's identity provider (a password login, or another organization's)."""
     if membership.role == MembershipRole.OWNER or membership.organization_id in session.get(SSO_SESSION_KEY, []):
         return False
-    with public_context():
-        return SSOConfiguration.objects.filter(organization_id=membership.organization_id, require_sso=True).exists()
+    return authcache.organization_requires_sso(membership.organization_id)

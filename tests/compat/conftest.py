@@ -89,8 +89,10 @@ def compat_organizations(django_db_setup, django_db_blocker):
 # What the tests create, children before what they point at (sites PROTECT their tenant). By
 # label, so that models still being built elsewhere (custom fields) are skipped until they exist.
 CREATED_MODELS = (
-    "inventory.Location", "inventory.Site", "inventory.Tenant", "inventory.TenantGroup", "inventory.Region",
-    "inventory.SiteGroup", "core.Tag", "core.CustomField", "core.CustomFieldChoiceSet",
+    "addressing.Service", "addressing.IPAddress", "addressing.IPRange", "addressing.Prefix", "addressing.Aggregate",
+    "addressing.VLAN", "addressing.VLANGroup", "addressing.VRF", "addressing.RouteTarget", "addressing.RIR",
+    "addressing.Role", "inventory.Location", "inventory.Site", "inventory.Tenant", "inventory.TenantGroup",
+    "inventory.Region", "inventory.SiteGroup", "core.Tag", "core.CustomField", "core.CustomFieldChoiceSet",
 )  # fmt: skip
 
 

@@ -106,6 +106,15 @@ def test_json_writes_and_imports_convert_by_kind():
     assert [import_bool(value) for value in ("Yes", "off", "", "maybe")] == [True, False, None, "maybe"]
 
 
+@pytest.mark.parametrize("value", [5.6e16, True, 20240101])
+def test_dates_and_times_come_as_text_only(value):
+    for temporal in (models.DateField(name="d"), models.DateTimeField(name="t"), models.TimeField(name="c")):
+        with pytest.raises(ValidationError, match=r"has wrong format\. Use one of these formats instead"):
+            kind_of(temporal).from_json(temporal, value)
+    date = models.DateField(name="d")
+    assert kind_of(date).from_json(date, "2024-01-31").isoformat() == "2024-01-31"
+
+
 def test_exports_write_text_for_what_files_cannot_hold():
     request_id = uuid.uuid4()
     change = ObjectChange(request_id=request_id)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.models import JournalEntry, ObjectPermission, Tag, TaggedItem
+from core.models import CustomField, JournalEntry, ObjectPermission, Tag, TaggedItem
 from inventory.models import Contact, ContactAssignment, ContactRole, Region, Site, Tenant, TenantGroup
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole
@@ -51,8 +51,10 @@ def api(org_a):
 
 @pytest.fixture
 def europe(org_a):
-    """Europe > Netherlands; sites AMS1 (NL, tenant Acme, tagged), FRA1 (Europe, planned), NYC1."""
+    """Europe > Netherlands; sites AMS1 (NL, tenant Acme, tagged, 4 racks), FRA1 (Europe, planned), NYC1."""
     with tenant_context(org_a.organization):
+        racks = CustomField.objects.create(name="rack_count", type="integer")
+        racks.object_types.set([ContentType.objects.get_for_model(Site)])
         europe = Region.objects.create(name="Europe", slug="europe")
         netherlands = Region.objects.create(name="Netherlands", slug="nl", parent=europe)
         group = TenantGroup.objects.create(name="Customers", slug="customers")
@@ -86,7 +88,8 @@ def test_list_with_nested_relations_tags_and_custom_fields(api, europe):
     assert ams["tags"] == [{"name": "Core", "color": "ff0000"}]
     assert ams["custom_fields"] == {"rack_count": 4}
     assert fra["latitude"] == "50.110924"
-    assert nyc["region"] is None and nyc["tags"] == [] and nyc["custom_fields"] == {}
+    # every defined custom field, as in REST and NetBox 4.7
+    assert nyc["region"] is None and nyc["tags"] == [] and nyc["custom_fields"] == {"rack_count": None}
 
 
 def test_single_object_and_reverse_relations(api, europe):
@@ -181,34 +184,31 @@ def test_tree_node_match_types(api, europe):
 
 
 def test_selections_in_custom_fields_are_value_and_label_as_in_netbox(api, org_a, europe):
-    from core.models import CustomField, CustomFieldChoiceSet
+    from core.models import CustomFieldChoiceSet
 
     with tenant_context(org_a.organization):
         tiers = CustomFieldChoiceSet.objects.create(name="Tiers", extra_choices=[["gold", "Gold tier"]])
         kinds = CustomFieldChoiceSet.objects.create(name="Kinds", extra_choices=[["pop", "PoP"], ["dc", "DC"]])
-        for name, kind, choices in (("tier", "select", tiers), ("kinds", "multiselect", kinds)):
-            field = CustomField.objects.create(name=name, type=kind, choice_set=choices)
+        for name, kind, choices, weight in (("tier", "select", tiers, 50), ("kinds", "multiselect", kinds, 100)):
+            field = CustomField.objects.create(name=name, type=kind, choice_set=choices, weight=weight)
             field.object_types.set([ContentType.objects.get_for_model(Site)])
         Site.objects.filter(slug="ams1").update(
             custom_field_data={"rack_count": 4, "tier": "gold", "kinds": ["dc", "pop"]}
         )
 
     ams = query(api, '{ site_list(filters: {slug: {exact: "ams1"}}) { custom_fields } }')["site_list"][0]
+    rest = api.get("/o/org-a/api/dcim/sites/?slug=ams1").json()["results"][0]
 
     assert ams["custom_fields"] == {
         "rack_count": 4,
         "tier": {"value": "gold", "label": "Gold tier"},
         "kinds": [{"value": "dc", "label": "DC"}, {"value": "pop", "label": "PoP"}],
     }
+    # in NetBox's order (group, weight, name), as REST shows them
+    assert list(ams["custom_fields"]) == list(rest["custom_fields"]) == ["tier", "kinds", "rack_count"]
 
 
 def test_custom_field_filters_are_rests_cf_filters(api, org_a, europe):
-    from core.models import CustomField
-
-    with tenant_context(org_a.organization):
-        field = CustomField.objects.create(name="rack_count", type="integer")
-        field.object_types.set([ContentType.objects.get_for_model(Site)])
-
     def sites(lookup):
         text = f'{{ site_list(filters: {{custom_field_data: {{path: "rack_count", lookup: {lookup}}}}}) {{ name }} }}'
         return names(query(api, text)["site_list"])

@@ -62,7 +62,10 @@ def test_models_without_a_menu_sit_under_their_api_apps_menu():
 def test_the_menu_order_follows_netbox_menus_then_headings_then_the_ui_module():
     ordered = [(spec.menu.group, spec.menu.heading, spec.model) for spec in registry.in_menu_order()]
     menus = [group for group, _, _ in ordered]
-    netbox_order = ["Organization", "Racks", "Devices", "Customization", "Operations", "Admin"]
+    netbox_order = [
+        "Organization", "Racks", "Devices", "Connections", "Wireless", "IPAM", "VPN", "Virtualization", "Circuits",
+        "Power", "Provisioning", "Customization", "Operations", "Admin",
+    ]  # fmt: skip
     assert menus == sorted(menus, key=netbox_order.index)
     assert [model for group, heading, model in ordered if heading == "Sites"][:2] == [Site, Region]
 

@@ -61,6 +61,52 @@ def test_custom_field_values_are_searchable(org_a):
     assert found(api, "q=xk-4411") == [("dcim.site", "AMS1")]
 
 
+def test_custom_field_values_follow_bulk_writes(org_a):
+    api = org_a.client()
+    post(api, "/extras/custom-field-choice-sets/", {"name": "tiers", "extra_choices": [["gold", "Gold"]]})
+    post(api, "/extras/custom-fields/", {"name": "rack_total", "type": "integer", "object_types": ["dcim.site"]})
+    post(
+        api,
+        "/extras/custom-fields/",
+        {"name": "tier", "type": "select", "object_types": ["dcim.site"], "choice_set": {"name": "tiers"}},
+    )
+    sites = post(
+        api,
+        "/dcim/sites/",
+        [
+            {"name": f"Bulk {n}", "slug": f"bulk-{n}", "custom_fields": {"rack_total": 4200 + n, "tier": "gold"}}
+            for n in range(3)
+        ],
+    )
+
+    assert found(api, "q=4201") == [("dcim.site", "Bulk 1")]
+    assert sorted(found(api, "q=gold")) == [("dcim.site", f"Bulk {n}") for n in range(3)]
+
+    changed = [{"id": site["id"], "custom_fields": {"rack_total": 9000 + n}} for n, site in enumerate(sites)]
+    assert api.patch(f"{API}/dcim/sites/", json.dumps(changed), content_type="application/json").status_code == 200
+    assert found(api, "q=4201") == []
+    assert found(api, "q=9001") == [("dcim.site", "Bulk 1")]
+
+
+def test_objects_are_found_by_the_names_of_related_objects_they_index(org_a):
+    # given a contact assignment, indexed by its contact's and its role's names
+    api = org_a.client()
+    site = post(api, "/dcim/sites/", {"name": "AMS1", "slug": "ams1"})
+    contact = post(api, "/tenancy/contacts/", {"name": "Zelda Quinn"})
+    role = post(api, "/tenancy/contact-roles/", {"name": "Escalation", "slug": "escalation"})
+    post(
+        api,
+        "/tenancy/contact-assignments/",
+        {"object_type": "dcim.site", "object_id": site["id"], "contact": contact["id"], "role": role["id"]},
+    )
+
+    # when searching for the role's name, then the assignment (and the role) are found
+    assert sorted(found(api, "q=escalation")) == [
+        ("tenancy.contactassignment", "Zelda Quinn -> AMS1"),
+        ("tenancy.contactrole", "Escalation"),
+    ]
+
+
 def test_search_shows_only_what_the_actor_may_view(org_a, org_b):
     post(org_a.client(), "/dcim/sites/", {"name": "AMS1", "slug": "ams1"})
     Membership.objects.create(user=org_b.owner, organization=org_a.organization, role=MembershipRole.VIEWER)

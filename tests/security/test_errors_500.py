@@ -451,7 +451,7 @@ def _explode(*args, **kwargs):
 
 def test_a_rest_500_is_generic_json_and_rolled_back(owner, org_a, monkeypatch, settings):
     settings.DEBUG = False
-    monkeypatch.setattr(endpoints.representation, "render", _explode)
+    monkeypatch.setattr(endpoints.representation, "render_many", _explode)
 
     response = post(owner, SITES, {"name": "A", "slug": "a"})
 
@@ -459,6 +459,8 @@ def test_a_rest_500_is_generic_json_and_rolled_back(owner, org_a, monkeypatch, s
     assert response.json() == {"detail": "An unexpected error occurred while processing the request."}
     assert response["X-Request-ID"]
     _no_internals(response)
+    with tenant_context(org_a.organization):
+        assert not Site.objects.filter(slug="a").exists()  # the write was rolled back with the response
 
 
 def test_a_ui_500_page_shows_no_internals(owner, site, monkeypatch, settings):

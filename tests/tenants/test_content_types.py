@@ -26,14 +26,17 @@ def test_each_schema_reads_its_content_types_once(org_a, org_b):
 
 def test_a_content_type_comes_from_its_own_schema(org_a, org_b):
     ContentType.objects.clear_cache()
-    with tenant_context(org_b.organization):
-        # B's row for sites gets another id than A's (ids can differ between schemas).
-        ContentType.objects.filter(app_label="inventory", model="site").update(id=987654)
-        in_b = ContentType.objects.get_for_model(Site).pk
-    with tenant_context(org_a.organization):
-        in_a = ContentType.objects.get_for_model(Site).pk
-    with tenant_context(org_b.organization):
-        in_b_again = ContentType.objects.get_for_model(Site).pk
+    try:
+        with tenant_context(org_b.organization):
+            # B's row for sites gets another id than A's (ids can differ between schemas).
+            ContentType.objects.filter(app_label="inventory", model="site").update(id=987654)
+            in_b = ContentType.objects.get_for_model(Site).pk
+        with tenant_context(org_a.organization):
+            in_a = ContentType.objects.get_for_model(Site).pk
+        with tenant_context(org_b.organization):
+            in_b_again = ContentType.objects.get_for_model(Site).pk
+    finally:
+        ContentType.objects.clear_cache()  # the id change is rolled back; what was cached of it must go too
 
     assert in_b == in_b_again == 987654
     assert in_a != 987654

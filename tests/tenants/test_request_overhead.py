@@ -1,25 +1,27 @@
 """What an API request costs before its view runs, and that the cached lookups behind it (issue #11)
-never outlive a change: a revoked token, a removed member, a new role or a deactivated user take
-effect with the very next request."""
+never outlive a change: a revoked token, a removed member, a new role, a deactivated user, a new
+password or a new SSO requirement take effect with the very next request."""
 
 import json
 import uuid
 
 import pytest
+from allauth.socialaccount.models import SocialApp
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 
 from core import filters
-from tenants.context import connection
+from tenants import authcache
+from tenants.context import connection, public_context
 from tenants.members import membership_remove, membership_role_change
-from tenants.models import Membership, MembershipRole
+from tenants.models import Membership, MembershipRole, SSOConfiguration
 from tenants.services import organization_deletion_schedule
 from tenants.tokens import token_create, token_revoke
 
-# Transaction control and schema selection: the whole per-request overhead of a token request.
-TOKEN_OVERHEAD = ["begin", "set_config", "commit"]
-# A session request also reads its session, its user and the membership (public rows, no transaction).
-SESSION_OVERHEAD = ["query", "query", "query", "begin", "set_config", "commit"]
+# Transaction control and schema selection: the whole per-request overhead of a token request, and
+# of a session's (its session, user, membership and the organization's SSO rule come from the cache).
+OVERHEAD = ["begin", "set_config", "commit"]
 
 
 def statements_outside_the_view(client: Client, path: str, monkeypatch) -> list[str]:
@@ -57,16 +59,29 @@ def test_a_token_request_costs_three_statements_besides_its_view(organization, m
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     client.get(sites(org.slug))  # the first request of a token fills the caches
 
-    assert statements_outside_the_view(client, sites(org.slug), monkeypatch) == TOKEN_OVERHEAD
+    assert statements_outside_the_view(client, sites(org.slug), monkeypatch) == OVERHEAD
 
 
-def test_a_session_request_costs_six_statements_besides_its_view(organization, monkeypatch):
-    org, owner = organization
+def logged_in(user) -> Client:
+    """A session of `user`, as it is once the login is older than the tombstone its last_login
+    update left in the cache (tenants.authcache.TOMBSTONE_TTL)."""
     client = Client()
-    client.force_login(owner)
-    client.get(sites(org.slug))
+    client.force_login(user)
+    with public_context():
+        cache.delete(authcache.user_key(user.pk))
+    return client
 
-    assert statements_outside_the_view(client, sites(org.slug), monkeypatch) == SESSION_OVERHEAD
+
+@pytest.mark.parametrize("role", [MembershipRole.OWNER, MembershipRole.EDITOR])  # owners skip the SSO rule
+def test_a_session_request_costs_three_statements_besides_its_view(organization, monkeypatch, committed, role):
+    org, owner = organization
+    user = owner if role == MembershipRole.OWNER else committed.user()
+    if role != MembershipRole.OWNER:
+        Membership.objects.create(user=user, organization=org, role=role)
+    client = logged_in(user)
+    client.get(sites(org.slug))  # the first request of a session fills the caches
+
+    assert statements_outside_the_view(client, sites(org.slug), monkeypatch) == OVERHEAD
 
 
 def test_no_health_check_per_request(organization, monkeypatch):
@@ -86,6 +101,12 @@ def member(org, role):
     membership = Membership.objects.create(user=user, organization=org.organization, role=role)
     _, token = token_create(organization=org.organization, user=user)
     return membership, Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def session_member(org, role):
+    user = get_user_model().objects.create_user(f"{role}-session@example.com", password="a long enough password")
+    membership = Membership.objects.create(user=user, organization=org.organization, role=role)
+    return membership, logged_in(user)
 
 
 def create_site(client: Client, slug: str, name: str):
@@ -143,6 +164,58 @@ def test_a_deactivated_user_loses_access_with_the_next_request(org_a):
     membership.user.save()
 
     assert client.get(sites("org-a")).json() == {"detail": "User inactive"}
+
+
+def test_a_removed_member_loses_their_session_access_with_the_next_request(org_a):
+    membership, client = session_member(org_a, MembershipRole.EDITOR)
+    assert client.get(sites("org-a")).status_code == 200
+
+    membership_remove(membership=membership, by=org_a.owner)
+
+    assert client.get(sites("org-a")).status_code == 404
+
+
+def test_a_new_role_applies_to_a_session_with_the_next_request(org_a):
+    membership, client = session_member(org_a, MembershipRole.VIEWER)
+    client.get(sites("org-a"))
+    assert client.post(sites("org-a"), {"name": "refused", "slug": "refused"}, "application/json").status_code == 403
+
+    membership_role_change(membership=membership, role=MembershipRole.EDITOR, by=org_a.owner)
+
+    created = client.post(sites("org-a"), {"name": "allowed", "slug": "allowed"}, "application/json")
+    assert created.status_code == 201
+
+
+def test_a_deactivated_user_loses_their_session_with_the_next_request(org_a):
+    membership, client = session_member(org_a, MembershipRole.EDITOR)
+    assert client.get(sites("org-a")).status_code == 200
+
+    membership.user.is_active = False
+    membership.user.save()
+
+    assert client.get(sites("org-a")).json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_a_new_password_ends_the_other_sessions_with_their_next_request(org_a):
+    membership, client = session_member(org_a, MembershipRole.EDITOR)
+    assert client.get(sites("org-a")).status_code == 200
+
+    membership.user.set_password("another long password")
+    membership.user.save()
+
+    assert client.get(sites("org-a")).json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_a_new_sso_requirement_applies_to_sessions_with_the_next_request(org_a):
+    _, client = session_member(org_a, MembershipRole.EDITOR)
+    app = SocialApp.objects.create(provider="openid_connect", provider_id="org-org-a", name="A", client_id="a")
+    configuration = SSOConfiguration.objects.create(organization=org_a.organization, protocol="oidc", app=app)
+    assert client.get(sites("org-a")).status_code == 200
+
+    configuration.require_sso = True
+    configuration.save()
+
+    assert client.get(sites("org-a")).json() == {"detail": "This organization requires single sign-on."}
 
 
 def test_an_organization_pending_deletion_closes_with_the_next_request(org_a):

@@ -1,0 +1,121 @@
+"""NetBox's VLAN groups (with `available-vlans`), VLANs and VLAN translation policies and rules."""
+
+from addressing.allocation import group_available_vlans
+from addressing.api.common import NAMED_BRIEF, TRAILER, linked_object, object_types_of
+from addressing.models import VLAN, VLANGroup, VLANTranslationPolicy, VLANTranslationRule
+from addressing.models.scopes import VLAN_GROUP_SCOPE_TYPES
+from core.fields import BRIEF_OBJECT, TEXT_VALUE, Rendered, json_object, list_of, nullable
+from core.registry import Api, Route, Search, object_type_renderer, registry
+from core.representation import render
+
+AVAILABLE_VLAN = {
+    "type": "object",
+    "properties": {
+        "vid": {"type": "integer"},
+        "group": {"allOf": [{"$ref": "#/components/schemas/BriefVLANGroup"}], "nullable": True},
+    },
+}
+VLAN_REQUEST = {
+    "type": "object",
+    "description": "The VLAN's other fields, as for vlans (its name, a status, tags...).",
+    "required": ["name"],
+    "properties": {"name": {"type": "string"}},
+    "additionalProperties": {},
+}
+AVAILABLE_VLANS = Route(
+    "available-vlans",
+    group_available_vlans,
+    methods=("GET", "POST"),
+    summary=(
+        "GET: the group's free VLAN IDs (`limit`, 50 by default). POST: create a VLAN with the next free ID for each "
+        "object given (409 when there are not enough)."
+    ),
+    response={"type": "array", "items": AVAILABLE_VLAN},
+    request={"oneOf": [VLAN_REQUEST, {"type": "array", "items": VLAN_REQUEST}]},
+    responses={
+        "POST": {
+            "oneOf": [
+                {"$ref": "#/components/schemas/VLAN"},
+                {"type": "array", "items": {"$ref": "#/components/schemas/VLAN"}},
+            ]
+        }
+    },
+    verbs={"GET": "list"},
+)
+
+
+def _utilization(group, links) -> str:
+    """Used VLAN IDs as a percentage of the group's, as NetBox rounds it (a decimal's text)."""
+    total = group.total_vlan_ids
+    used = group.vlans_held if hasattr(group, "vlans_held") else group.vlans.count()
+    return f"{round(used * 100 / total, 2):.2f}" if total else "0.00"
+
+
+RULE_BRIEF = ("id", "url", "display", "policy", "local_vid", "remote_vid", "description")
+RULE = json_object(
+    {"id": TEXT_VALUE, "url": TEXT_VALUE, "display": TEXT_VALUE, "local_vid": TEXT_VALUE, "remote_vid": TEXT_VALUE}
+)
+
+registry.register(
+    VLANGroup,
+    api=Api(
+        "ipam/vlan-groups",
+        brief_fields=NAMED_BRIEF,
+        fields=(
+            "id", "url", "display_url", "display", "name", "slug", "scope_type", "scope_id", "scope", "vid_ranges",
+            "total_vlan_ids", "tenant", "description", *TRAILER, "vlan_count", "utilization",
+        ),
+        renderers={
+            "scope_type": object_type_renderer("scope_type", null=True),
+            "scope": linked_object("scope"),
+            "utilization": Rendered(_utilization, TEXT_VALUE),
+        },
+        counts={"vlan_count": "vlans"},
+        write_converters={"scope_type": object_types_of(VLAN_GROUP_SCOPE_TYPES)},
+        routes=(AVAILABLE_VLANS,),
+    ),
+    search=Search(fields=("name", "slug", "description", "comments")),
+)  # fmt: skip
+registry.register(
+    VLAN,
+    api=Api(
+        "ipam/vlans",
+        brief_fields=("id", "url", "display", "vid", "name", "description"),
+        fields=(
+            "id", "url", "display_url", "display", "site", "group", "vid", "name", "tenant", "status", "role",
+            "description", "qinq_role", "qinq_svlan", "owner", "comments", "l2vpn_termination", "tags",
+            "custom_fields", "created", "last_updated", "prefix_count",
+        ),
+        # L2VPNs are not in Wirebook yet: no VLAN is terminated on one.
+        renderers={"l2vpn_termination": Rendered(lambda vlan, links: None, nullable(BRIEF_OBJECT))},
+        counts={"prefix_count": "prefixes"},
+    ),
+    search=Search(fields=("name", "vid", "description", "comments")),
+)  # fmt: skip
+registry.register(
+    VLANTranslationPolicy,
+    api=Api(
+        "ipam/vlan-translation-policies",
+        brief_fields=("id", "url", "display", "name", "description"),
+        fields=("id", "url", "display_url", "display", "name", "description", "rules", *TRAILER),
+        renderers={
+            "rules": Rendered(
+                lambda policy, links: [render(rule, links, brief=True) for rule in policy.rules.all()],
+                list_of(BRIEF_OBJECT),
+            )
+        },
+    ),
+    search=Search(fields=("name", "description", "comments")),
+)
+registry.register(
+    VLANTranslationRule,
+    api=Api(
+        "ipam/vlan-translation-rules",
+        brief_fields=RULE_BRIEF,
+        fields=(
+            "id", "url", "display_url", "display", "policy", "local_vid", "remote_vid", "description", "tags",
+            "custom_fields", "created", "last_updated",
+        ),
+    ),
+    search=Search(fields=("policy__name", "description")),
+)  # fmt: skip

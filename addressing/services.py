@@ -1,0 +1,314 @@
+"""IPAM's writes: what creating, changing and deleting prefixes, ranges and addresses does beyond their
+fields, for a whole batch at once (core.services; every writer reaches these through core.usecases).
+
+- Every write of a VRF's prefixes, and every allocation of them, holds the VRF's prefix lock
+  (`space_lock`: a PostgreSQL advisory lock keyed by the organization and the VRF), so the checks and
+  the hierarchy below always see the writes before them; addresses and ranges have the VRF's address
+  lock. Organizations never wait on each other; VRFs of one organization neither.
+- Uniqueness (`enforce_unique` of the VRF; in the global table, WIREBOOK_ENFORCE_GLOBAL_UNIQUE: NetBox's
+  ENFORCE_GLOBAL_UNIQUE), overlapping ranges and overlapping aggregates are checked after the batch is
+  written, in one statement over the written rows, so items of one batch are checked against each other.
+- A prefix's `_depth` (the prefixes containing it) and `_children` (the prefixes it contains) are
+  recomputed by one UPDATE over the rows around the written ones, never row by row.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.utils.translation import gettext as _
+
+from addressing.choices import NONUNIQUE_ROLES
+from addressing.models import VRF, Aggregate, IPAddress, IPRange, Prefix
+from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
+from tenants.locks import advisory_xact_lock
+
+PREFIXES = "prefixes"
+ADDRESSES = "addresses"
+
+
+def space_lock(kind: str, vrf_ids: Iterable[int | None]) -> None:
+    """Hold the lock on the `kind` ("prefixes" or "addresses") of each VRF (None: the global table) until
+    the transaction ends, always in the same order."""
+    for vrf_id in sorted(set(vrf_ids), key=lambda pk: -1 if pk is None else pk):
+        advisory_xact_lock(f"addressing:{kind}:{'global' if vrf_id is None else vrf_id}")
+
+
+def _vrf_id(value: Any) -> int | None:
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def _written_vrfs(writes: Sequence[ObjectWrite]) -> set[int | None]:
+    """The VRFs the objects are in, before and after the write."""
+    vrfs: set[int | None] = set()
+    for write in writes:
+        if write.instance is not None and not write.instance._state.adding:
+            vrfs.add(getattr(write.instance, "vrf_id", None))
+        vrfs.add(_vrf_id(write.data["vrf"]) if "vrf" in write.data else getattr(write.instance, "vrf_id", None))
+    return vrfs
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _table_name(vrf: VRF | None) -> str:
+    return _("VRF {vrf}").format(vrf=vrf) if vrf is not None else _("global table")
+
+
+def _refuse(objects: Sequence[models.Model], faults: dict[int, tuple[str, str]]) -> None:
+    """WritesInvalid naming each written object at fault (by id): {id: (field, message)}."""
+    if not faults:
+        return
+    errors = {}
+    for position, obj in enumerate(objects):
+        if obj.pk in faults:
+            field, message = faults[obj.pk]
+            errors[position] = ValidationError({field: [message]} if field else message)
+    raise WritesInvalid(errors)
+
+
+Write = Callable[[Sequence[ObjectWrite]], list[models.Model]]
+
+
+def _checked(
+    name: str,
+    write: Write,
+    lock: Callable[[Sequence[ObjectWrite]], None],
+    check: Callable[[Sequence[models.Model]], dict[int, tuple[str, str]]],
+) -> Write:
+    """A service writing the batch with `write` (a generic service) under `lock`, then refusing it if `check`
+    finds written objects at fault (they stay unwritten: the transaction rolls back)."""
+
+    def service(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+        lock(writes)
+        objects = write(writes)
+        _refuse(objects, check(objects))
+        return objects
+
+    service.__name__ = service.__qualname__ = name
+    return service
+
+
+# -- aggregates ------------------------------------------------------------------------------------
+
+
+def _overlapping_aggregates(objects: Sequence[models.Model]) -> dict[int, tuple[str, str]]:
+    """Written aggregates that overlap another (aggregates are the roots of IP space: they never overlap)."""
+    table = _table(Aggregate)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT ON (a.id) a.id, a.prefix, o.prefix, o.prefix >>= a.prefix
+            FROM {table} a JOIN {table} o ON o.prefix && a.prefix AND o.id <> a.id
+            WHERE a.id = ANY(%s)
+            ORDER BY a.id, o.prefix >>= a.prefix DESC, o.id
+            """,  # noqa: S608 (table names, not input)
+            [[obj.pk for obj in objects]],
+        )
+        rows = cursor.fetchall()
+    faults = {}
+    for pk, prefix, other, covered in rows:
+        if covered:
+            message = _(
+                "Aggregates cannot overlap. {prefix} is already covered by an existing aggregate ({aggregate})."
+            )
+        else:
+            message = _("Prefixes cannot overlap aggregates. {prefix} covers an existing aggregate ({aggregate}).")
+        faults[pk] = ("prefix", message.format(prefix=prefix, aggregate=other))
+    return faults
+
+
+def _aggregates_lock(writes: Sequence[ObjectWrite]) -> None:
+    advisory_xact_lock("addressing:aggregates")
+
+
+aggregates_create = _checked("aggregates_create", objects_create, _aggregates_lock, _overlapping_aggregates)
+aggregates_update = _checked("aggregates_update", objects_update, _aggregates_lock, _overlapping_aggregates)
+
+
+# -- prefixes --------------------------------------------------------------------------------------
+
+
+def _duplicate_prefixes(objects: Sequence[models.Model]) -> dict[int, tuple[str, str]]:
+    """Written prefixes another prefix of their VRF repeats, where the VRF (or the global table) is unique."""
+    prefix, vrf = _table(Prefix), _table(VRF)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT ON (p.id) p.id, d.prefix, p.vrf_id
+            FROM {prefix} p
+            JOIN {prefix} d ON d.prefix = p.prefix AND d.vrf_id IS NOT DISTINCT FROM p.vrf_id AND d.id <> p.id
+            LEFT JOIN {vrf} v ON v.id = p.vrf_id
+            WHERE p.id = ANY(%s) AND (CASE WHEN p.vrf_id IS NULL THEN %s ELSE v.enforce_unique END)
+            ORDER BY p.id, d.id
+            """,  # noqa: S608 (table names, not input)
+            [[obj.pk for obj in objects], settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE],
+        )
+        rows = cursor.fetchall()
+    vrfs = VRF.objects.in_bulk({vrf_id for _pk, _prefix, vrf_id in rows if vrf_id is not None})
+    return {
+        pk: (
+            "prefix",
+            _("Duplicate prefix found in {table}: {prefix}").format(table=_table_name(vrfs.get(vrf_id)), prefix=value),
+        )
+        for pk, value, vrf_id in rows
+    }
+
+
+def prefix_hierarchy_update(changed: Iterable[tuple[int | None, Any]]) -> None:
+    """Recompute `_depth` and `_children` of every prefix that contains, equals or lies within one of the
+    `changed` (VRF id, prefix) pairs -- written, moved or deleted prefixes -- in one statement.
+
+    `_depth`: how many distinct prefixes of its VRF contain it; `_children`: how many prefixes of its VRF
+    it contains (NetBox's counts)."""
+    pairs = sorted({(vrf_id, str(network)) for vrf_id, network in changed if network is not None}, key=str)
+    if not pairs:
+        return
+    prefix = _table(Prefix)
+    values = ", ".join(["(%s::bigint, %s::inet)"] * len(pairs))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH changed(vrf_id, prefix) AS (VALUES {values}),
+            around AS (
+                SELECT DISTINCT p.id, p.vrf_id, p.prefix
+                FROM {prefix} p JOIN changed c
+                ON p.vrf_id IS NOT DISTINCT FROM c.vrf_id AND (p.prefix >>= c.prefix OR p.prefix << c.prefix)
+            ),
+            counted AS (
+                SELECT a.id,
+                    (SELECT COUNT(DISTINCT u.prefix) FROM {prefix} u
+                     WHERE u.prefix >> a.prefix AND u.vrf_id IS NOT DISTINCT FROM a.vrf_id) AS depth,
+                    (SELECT COUNT(*) FROM {prefix} d
+                     WHERE d.prefix << a.prefix AND d.vrf_id IS NOT DISTINCT FROM a.vrf_id) AS children
+                FROM around a
+            )
+            UPDATE {prefix} p SET _depth = c.depth, _children = c.children
+            FROM counted c
+            WHERE p.id = c.id AND (p._depth <> c.depth OR p._children <> c.children)
+            """,  # noqa: S608 (table names and placeholders, not input)
+            [value for pair in pairs for value in pair],
+        )
+
+
+def _places(prefixes: Iterable[Any]) -> list[tuple[int | None, Any]]:
+    """Where prefixes are: (VRF id, prefix)."""
+    return [(prefix.vrf_id, prefix.prefix) for prefix in prefixes]
+
+
+def _prefix_places(writes: Sequence[ObjectWrite]) -> list[tuple[int | None, Any]]:
+    """Where the changed prefixes were before the write."""
+    return _places(
+        write.instance for write in writes if write.instance is not None and not write.instance._state.adding
+    )
+
+
+def prefixes_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    space_lock(PREFIXES, _written_vrfs(writes))
+    objects = objects_create(writes)
+    _refuse(objects, _duplicate_prefixes(objects))
+    prefix_hierarchy_update(_places(objects))
+    return objects
+
+
+def prefixes_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    space_lock(PREFIXES, _written_vrfs(writes))
+    before = _prefix_places(writes)
+    objects = objects_update(writes)
+    _refuse(objects, _duplicate_prefixes(objects))
+    prefix_hierarchy_update([*before, *_places(objects)])
+    return objects
+
+
+def prefixes_delete(instances: Sequence[models.Model], *, message: str = "") -> None:
+    places = _places(instances)
+    space_lock(PREFIXES, {vrf_id for vrf_id, _prefix in places})
+    objects_delete(instances, message=message)
+    prefix_hierarchy_update(places)
+
+
+# -- IP ranges -------------------------------------------------------------------------------------
+
+
+def _overlapping_ranges(objects: Sequence[models.Model]) -> dict[int, tuple[str, str]]:
+    """Written ranges that share an address with another range of their VRF."""
+    table = _table(IPRange)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT ON (r.id) r.id, o.id
+            FROM {table} r JOIN {table} o
+            ON o.vrf_id IS NOT DISTINCT FROM r.vrf_id AND o.id <> r.id
+               AND family(o.start_address) = family(r.start_address)
+               AND host(o.start_address)::inet <= host(r.end_address)::inet
+               AND host(r.start_address)::inet <= host(o.end_address)::inet
+            WHERE r.id = ANY(%s)
+            ORDER BY r.id, o.id
+            """,  # noqa: S608 (table names, not input)
+            [[obj.pk for obj in objects]],
+        )
+        rows = cursor.fetchall()
+    others = IPRange.objects.select_related("vrf").in_bulk({other for _pk, other in rows})
+    return {
+        pk: (
+            "",
+            _("Defined addresses overlap with range {overlapping_range} in VRF {vrf}").format(
+                overlapping_range=others[other], vrf=others[other].vrf
+            ),
+        )
+        for pk, other in rows
+    }
+
+
+def _addresses_lock(writes: Sequence[ObjectWrite]) -> None:
+    space_lock(ADDRESSES, _written_vrfs(writes))
+
+
+ip_ranges_create = _checked("ip_ranges_create", objects_create, _addresses_lock, _overlapping_ranges)
+ip_ranges_update = _checked("ip_ranges_update", objects_update, _addresses_lock, _overlapping_ranges)
+
+
+# -- IP addresses ----------------------------------------------------------------------------------
+
+
+def _duplicate_addresses(objects: Sequence[models.Model]) -> dict[int, tuple[str, str]]:
+    """Written addresses whose host another address of their VRF has, where the VRF (or the global table) is
+    unique -- unless both are of roles that share addresses (anycast, VIP, VRRP…)."""
+    address, vrf = _table(IPAddress), _table(VRF)
+    shared = sorted(NONUNIQUE_ROLES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT ON (a.id) a.id, d.address, a.vrf_id
+            FROM {address} a
+            JOIN {address} d
+              ON host(d.address)::inet = host(a.address)::inet
+             AND d.vrf_id IS NOT DISTINCT FROM a.vrf_id AND d.id <> a.id
+            LEFT JOIN {vrf} v ON v.id = a.vrf_id
+            WHERE a.id = ANY(%s)
+              AND (CASE WHEN a.vrf_id IS NULL THEN %s ELSE v.enforce_unique END)
+              AND (a.role IS NULL OR a.role <> ALL(%s) OR d.role IS NULL OR d.role <> ALL(%s))
+            ORDER BY a.id, d.id
+            """,  # noqa: S608 (table names, not input)
+            [[obj.pk for obj in objects], settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE, shared, shared],
+        )
+        rows = cursor.fetchall()
+    vrfs = VRF.objects.in_bulk({vrf_id for _pk, _address, vrf_id in rows if vrf_id is not None})
+    return {
+        pk: (
+            "address",
+            _("Duplicate IP address found in {table}: {ipaddress}").format(
+                table=_table_name(vrfs.get(vrf_id)), ipaddress=value
+            ),
+        )
+        for pk, value, vrf_id in rows
+    }
+
+
+ip_addresses_create = _checked("ip_addresses_create", objects_create, _addresses_lock, _duplicate_addresses)
+ip_addresses_update = _checked("ip_addresses_update", objects_update, _addresses_lock, _duplicate_addresses)

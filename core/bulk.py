@@ -1,0 +1,72 @@
+"""Batched row writes as one SQL statement each, with plain VALUES lists.
+
+Django's `bulk_update` sets every column with a `CASE WHEN id = … THEN …` expression per row, built
+and compiled as expression trees (most of a 100-object PATCH's time went there), and its
+`bulk_create` prepares each value through the insert compiler. These write the same rows with
+statements written once per batch:
+
+    INSERT INTO t (a, b) VALUES (%s::integer, %s::text), (…)
+    UPDATE t SET a = v.a, b = v.b FROM (VALUES (%s::bigint, %s::integer, %s::text), (…)) AS v (id, a, b)
+        WHERE t.id = v.id
+
+Values are prepared by their model field (`get_db_prep_save`, as Django's own writes do), and
+each placeholder is cast to its column's type, so PostgreSQL never guesses one from a literal. No
+model method or signal runs; an INSERT fills `auto_now_add` times (`pre_save`), an UPDATE writes
+the values as they are (core.services sets `auto_now` times itself).
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+
+def _column(field: models.Field) -> str:
+    return connection.ops.quote_name(field.column)
+
+
+def _placeholder(field: models.Field) -> str:
+    return f"%s::{field.db_type(connection)}"
+
+
+def _prepared(field: models.Field, value):
+    return field.get_db_prep_save(value, connection)
+
+
+def insert_rows(model: type[models.Model], instances: Sequence[models.Model]) -> None:
+    """INSERT the instances' concrete fields (all but an auto primary key) in one statement. The
+    new rows' ids are not read back: for rows nobody refers to in the same request (the change log)."""
+    if not instances:
+        return
+    fields = [field for field in model._meta.concrete_fields if not getattr(field, "db_returning", False)]  # serial
+    row = "(" + ", ".join(_placeholder(field) for field in fields) + ")"
+    params: list = []
+    for instance in instances:
+        params += [_prepared(field, field.pre_save(instance, add=True)) for field in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_column(field) for field in fields)
+    values = ", ".join([row] * len(instances))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608 (names from models)
+
+
+def update_rows(model: type[models.Model], instances: Sequence[models.Model], names: Sequence[str]) -> None:
+    """UPDATE the named fields of the instances' rows, each to its instance's value, in one statement."""
+    if not instances or not names:
+        return
+    concrete = {field.name: field for field in model._meta.concrete_fields}
+    pk = concrete[model._meta.pk.name]
+    fields = [concrete[name] for name in names]
+    row = "(" + ", ".join(_placeholder(field) for field in (pk, *fields)) + ")"
+    params: list = []
+    for instance in instances:
+        params += [_prepared(field, getattr(instance, field.attname)) for field in (pk, *fields)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    assignments = ", ".join(f"{_column(field)} = v.{_column(field)}" for field in fields)
+    columns = ", ".join(_column(field) for field in (pk, *fields))
+    values = ", ".join([row] * len(instances))
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v ({columns}) "  # noqa: S608 (names from models)
+        f"WHERE {table}.{_column(pk)} = v.{_column(pk)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
