@@ -310,5 +310,40 @@ def _duplicate_addresses(objects: Sequence[models.Model]) -> dict[int, tuple[str
     }
 
 
-ip_addresses_create = _checked("ip_addresses_create", objects_create, _addresses_lock, _duplicate_addresses)
+def _inside_populated_ranges(objects: Sequence[models.Model]) -> dict[int, tuple[str, str]]:
+    """New addresses inside a range of their VRF marked populated: its addresses are not recorded one by one."""
+    address, ip_range = _table(IPAddress), _table(IPRange)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT ON (a.id) a.id, r.id
+            FROM {address} a
+            JOIN {ip_range} r
+              ON r.mark_populated AND r.vrf_id IS NOT DISTINCT FROM a.vrf_id
+             AND family(r.start_address) = family(a.address)
+             AND host(a.address)::inet BETWEEN host(r.start_address)::inet AND host(r.end_address)::inet
+            WHERE a.id = ANY(%s)
+            ORDER BY a.id, r.start_address
+            """,  # noqa: S608 (table names, not input)
+            [[obj.pk for obj in objects]],
+        )
+        rows = cursor.fetchall()
+    ranges = IPRange.objects.in_bulk({range_id for _pk, range_id in rows})
+    addresses = {obj.pk: obj for obj in objects if isinstance(obj, IPAddress)}
+    return {
+        pk: (
+            "address",
+            _("Cannot create IP address {ip} inside range {range}.").format(
+                ip=addresses[pk].address, range=ranges[range_id]
+            ),
+        )
+        for pk, range_id in rows
+    }
+
+
+def _new_addresses_at_fault(objects: Sequence[models.Model]) -> dict[int, tuple[str, str]]:
+    return {**_duplicate_addresses(objects), **_inside_populated_ranges(objects)}
+
+
+ip_addresses_create = _checked("ip_addresses_create", objects_create, _addresses_lock, _new_addresses_at_fault)
 ip_addresses_update = _checked("ip_addresses_update", objects_update, _addresses_lock, _duplicate_addresses)

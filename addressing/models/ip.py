@@ -453,19 +453,8 @@ class IPAddress(PrimaryModel):
                 raise ValidationError({"address": _("Cannot create IP address with /0 mask.")})
             if self.assigned_object_id is not None:
                 self._check_assignable(address)
-            if self._state.adding:
-                populated = (
-                    IPRange.objects.filter(in_vrf(self.vrf_id), mark_populated=True)
-                    .containing(address.ip)
-                    .order_by()
-                    .first()
-                )
-                if populated is not None:
-                    raise ValidationError(
-                        {"address": _("Cannot create IP address {ip} inside range {range}.").format(
-                            ip=address, range=populated
-                        )}
-                    )  # fmt: skip
+            # A new address inside a range marked populated is refused by its service, for a whole batch
+            # in one statement (addressing.services).
         if self.status == IPAddressStatus.SLAAC and self.family != 6:
             raise ValidationError({"status": _("Only IPv6 addresses can be assigned SLAAC status")})
         if (self.assigned_object_type_id is None) != (self.assigned_object_id is None):

@@ -239,6 +239,47 @@ def test_no_address_is_created_inside_a_populated_range(api):
     assert response.json() == {"address": ["Cannot create IP address 10.0.0.150/24 inside range 10.0.0.100-199/24."]}
 
 
+def test_a_bulk_create_refuses_the_addresses_inside_a_populated_range_and_writes_none(api):
+    created(
+        call(
+            api,
+            "post",
+            "/ip-ranges/",
+            {"start_address": "10.0.0.100/24", "end_address": "10.0.0.199/24", "mark_populated": True},
+        )
+    )
+    created(call(api, "post", "/ip-ranges/", {"start_address": "10.0.1.1/24", "end_address": "10.0.1.9/24"}))
+    batch = [{"address": "10.0.0.99/24"}, {"address": "10.0.0.100/24"}, {"address": "10.0.1.5/24"}]
+
+    response = call(api, "post", "/ip-addresses/", batch)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "1 of 3 objects could not be created.",
+        "errors": [
+            {
+                "index": 1,
+                "errors": {"address": ["Cannot create IP address 10.0.0.100/24 inside range 10.0.0.100-199/24."]},
+            }
+        ],
+    }
+    assert listed(call(api, "get", "/ip-addresses/"), "address") == []
+
+
+def test_a_bulk_create_of_addresses_takes_a_constant_number_of_statements(api):
+    created(call(api, "post", "/ip-ranges/", {"start_address": "10.9.0.1/24", "end_address": "10.9.0.9/24"}))
+    created(call(api, "post", "/ip-addresses/", {"address": "10.9.0.1/24"}))  # what the first write caches
+    few = [{"address": f"10.0.0.{n}/24"} for n in range(1, 3)]
+    many = [{"address": f"10.0.1.{n}/24"} for n in range(1, 41)]
+
+    with CaptureQueriesContext(connection) as small:
+        created(call(api, "post", "/ip-addresses/", few))
+    with CaptureQueriesContext(connection) as large:
+        created(call(api, "post", "/ip-addresses/", many))
+
+    assert len(large) == len(small)
+
+
 # -- the hierarchy -----------------------------------------------------------------------------------
 
 
