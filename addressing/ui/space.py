@@ -49,7 +49,7 @@ def _available(columns: list, label: str, url: str | None) -> Row:
         first = format_html('<a class="badge text-bg-success wb-available" href="{}">{}</a>', url, label)
     else:
         first = format_html('<span class="badge text-bg-success wb-available">{}</span>', label)
-    return Row([first, *(format_html("") for _column in columns[1:])], available=True)
+    return Row([first, *(format_html("{}", "") for _column in columns[1:])], available=True)
 
 
 def _context(model, columns, rows: list[Row], total: int, list_url: str, add_url: str | None, title: str) -> dict:
@@ -145,7 +145,7 @@ def _address_rows(
             object_url(registry.get(IPRange), "detail", ip_range.pk),
             ip_range,
         )
-        cells = [label, *(format_html("") for _column in columns[1:])]
+        cells = [label, *(format_html("{}", "") for _column in columns[1:])]
         records.append((int(ip_range.first_ip), int(ip_range.last_ip), Row(cells)))
     records.sort(key=lambda record: (record[0], record[1]))
     version = first.version
