@@ -45,6 +45,7 @@ from core.models import (
 )
 from core.patterns import PatternError, user_pattern_match
 from core.registry import registry
+from tenants.context import current_organization, current_schema_name
 
 EMPTY_VALUES: tuple[None, str, list[Any]] = (None, "", [])
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
@@ -82,16 +83,15 @@ class _NewGeneration:
 def definitions_changed() -> None:
     """Custom field definitions or choice sets of the current schema changed in this transaction:
     every process re-reads them (now, and once more when the transaction commits)."""
-    bump = _NewGeneration(connection.schema_name)
+    bump = _NewGeneration(current_schema_name())
     bump()
     transaction.on_commit(bump)
 
 
 def _changing_definitions() -> bool:
-    schema = connection.schema_name
+    schema = current_schema_name()
     return any(
-        isinstance(callback, _NewGeneration) and callback.schema == schema
-        for _savepoints, callback, _robust in connection.run_on_commit
+        isinstance(pending[1], _NewGeneration) and pending[1].schema == schema for pending in connection.run_on_commit
     )
 
 
@@ -113,8 +113,7 @@ def _cached_definitions(content_type: ContentType) -> dict[str, CustomField]:
     if generation is None:
         cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(_GENERATION_KEY)
-    tenant = getattr(connection, "tenant", None)
-    slot = (connection.schema_name, getattr(tenant, "pk", None))
+    slot = (current_schema_name(), getattr(current_organization(), "pk", None))
     now = time.monotonic()
     with _definitions_lock:
         entry = _definitions.get(slot)

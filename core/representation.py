@@ -18,7 +18,7 @@ once per tag, custom field definitions are read once.
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ImproperlyConfigured
@@ -281,7 +281,8 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
                 # Plain rows (renderers show them in a nested form of their own columns), the queryset given
                 # once: without one Django asks the related model's default manager for a new queryset per
                 # row (an address's builds its generic prefetch each time: ~1 ms per row).
-                prefetch.append(models.Prefetch(field.name, queryset=field.related_model._base_manager.all()))
+                rows = cast(type[models.Model], field.related_model)._base_manager.all()
+                prefetch.append(models.Prefetch(field.name, queryset=rows))
             continue
         if kind_of(field).relation == "generic_object":
             # Whatever each row points at (a prefix's scope), loaded once per type in its brief form.
