@@ -38,6 +38,7 @@ from core.customfield_values import (
     rows_at_least,
     value_rewrites,
 )
+from core.customfields import definitions_changed
 from core.models import CustomField, ObjectChange
 from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
 
@@ -49,6 +50,7 @@ STALE_AFTER = datetime.timedelta(hours=6)
 
 
 def custom_fields_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    definitions_changed()
     fields = objects_create(writes)
     after = field_states(fields)
     _values_follow([_change(field.pk, None, after[field.pk]) for field in fields], refuse=_refuse_writes)
@@ -57,6 +59,7 @@ def custom_fields_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
 
 def custom_fields_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     before = field_states([cast(models.Model, write.instance) for write in writes])  # as stored: before they change
+    definitions_changed()
     fields = objects_update(writes)
     after = field_states(fields)
     _values_follow([_change(field.pk, before[field.pk], after[field.pk]) for field in fields], refuse=_refuse_writes)
@@ -66,6 +69,7 @@ def custom_fields_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
 def custom_fields_delete(instances: Sequence[models.Model], *, message: str = "") -> None:
     before = field_states(instances)
     changes = [_change(field.pk, before[field.pk], None) for field in instances]
+    definitions_changed()
     objects_delete(instances, message=message)
     _values_follow(changes, refuse=_refuse_deletion)
 

@@ -2,8 +2,18 @@
 
 `custom_fields_clean` runs in core.services' validation right before the model's own, so REST,
 forms, imports and scripts all get the same checks, with NetBox's messages, as a ValidationError
-keyed "custom_fields". It costs one query for the definitions (one per batch: core.services reads
-them once), plus one per unique field and per object reference written.
+keyed "custom_fields". It costs one query per unique field and per object reference written; the
+definitions themselves come from a per-process cache (below), one query when it is cold.
+
+The definitions are cached per schema, for the life of the process, and checked against the
+schema's *generation*: a token in the cache (Redis, whose keys carry the schema) that every write
+of a definition or choice set replaces through `definitions_changed` -- at once, and again when
+its transaction commits, so that no process keeps what another read while the write was under way.
+A transaction that changed definitions reads them from the database until it ends (its own changes
+are not the committed ones: a rollback must leave nothing cached). Reading the generation is one
+cache round trip per request that needs definitions, instead of a query building every definition
+with its choice set. Writes that bypass the services (a migration, `QuerySet.update` in a shell)
+are caught by the entries' TTL.
 """
 
 import datetime
@@ -11,12 +21,16 @@ import decimal
 import json
 import math
 import re
+import threading
+import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from core.context import current_actor
@@ -31,6 +45,7 @@ from core.models import (
 )
 from core.patterns import PatternError, user_pattern_match
 from core.registry import registry
+from tenants.context import current_organization, current_schema_name
 
 EMPTY_VALUES: tuple[None, str, list[Any]] = (None, "", [])
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
@@ -47,13 +62,80 @@ def supports_journaling(model: type[models.Model]) -> bool:
     return supports_custom_fields(model) and issubclass(model, ChangeLoggedModel) and model is not JournalEntry
 
 
-def definitions_for(model: type[models.Model], names=None) -> dict[str, CustomField]:
-    """The custom fields defined for `model`, by name (one query)."""
-    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+# A backstop for definition writes that bypass the services: entries are re-read after this long.
+DEFINITIONS_TTL = 300
+_GENERATION_KEY = "customfields:generation"
+_definitions_lock = threading.Lock()
+# (schema, organization id) -> (generation, read at (monotonic), {content type id: {name: CustomField}})
+_definitions: dict[tuple[str, Any], tuple[str, float, dict[int, dict[str, CustomField]]]] = {}
+
+
+class _NewGeneration:
+    """The commit-time half of `definitions_changed` (recognisable among the pending callbacks)."""
+
+    def __init__(self, schema: str):
+        self.schema = schema
+
+    def __call__(self) -> None:
+        cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def definitions_changed() -> None:
+    """Custom field definitions or choice sets of the current schema changed in this transaction:
+    every process re-reads them (now, and once more when the transaction commits)."""
+    bump = _NewGeneration(current_schema_name())
+    bump()
+    transaction.on_commit(bump)
+
+
+def _changing_definitions() -> bool:
+    schema = current_schema_name()
+    return any(
+        isinstance(pending[1], _NewGeneration) and pending[1].schema == schema for pending in connection.run_on_commit
+    )
+
+
+def forget_definitions() -> None:
+    """Empty this process's cache of definitions (the next read of each schema queries them)."""
+    with _definitions_lock:
+        _definitions.clear()
+
+
+def _read_definitions(content_type: ContentType) -> dict[str, CustomField]:
     queryset = CustomField.objects.filter(object_types=content_type).select_related("choice_set", "related_object_type")
-    if names is not None:
-        queryset = queryset.filter(name__in=list(names))
     return {field.name: field for field in queryset}
+
+
+def _cached_definitions(content_type: ContentType) -> dict[str, CustomField]:
+    if _changing_definitions():
+        return _read_definitions(content_type)
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(_GENERATION_KEY)
+    slot = (current_schema_name(), getattr(current_organization(), "pk", None))
+    now = time.monotonic()
+    with _definitions_lock:
+        entry = _definitions.get(slot)
+        if entry is None or entry[0] != generation or now - entry[1] > DEFINITIONS_TTL:
+            entry = _definitions[slot] = (generation, now, {})
+        found = entry[2].get(content_type.pk)
+    if found is None:
+        found = _read_definitions(content_type)
+        with _definitions_lock:
+            entry[2][content_type.pk] = found
+    return found
+
+
+def definitions_for(model: type[models.Model], names=None) -> dict[str, CustomField]:
+    """The custom fields defined for `model`, by name (cached per schema, see above). The
+    definitions are shared between requests: read them, never change them."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    definitions = _cached_definitions(content_type)
+    if names is None:
+        return dict(definitions)
+    wanted = set(names)
+    return {name: field for name, field in definitions.items() if name in wanted}
 
 
 def custom_fields_clean(

@@ -308,7 +308,15 @@ def _validate(writes: Sequence[ObjectWrite]) -> list[dict[str, Any]]:
         field_errors.append(found)
         excluded.append({name for name in found if name != NON_FIELD_ERRORS})
     batch_unique = _batch_unique_fields(model)
-    skip = [excluded[p] | ({f.name for f in batch_unique} if p in errors else set()) for p in range(len(writes))]
+    every_unique = {f.name for f in batch_unique}
+    # An object's stored value of a unique field it does not write is unique already (the database
+    # says so): only values written are looked for.
+    skip = [
+        excluded[p]
+        | (every_unique if p in errors else set())
+        | (set() if write.target._state.adding else every_unique - set(write.data))
+        for p, write in enumerate(writes)
+    ]
     conflicts = _unique_conflicts([write.target for write in writes], batch_unique, skip)
     for position, write in enumerate(writes):
         if position in errors:

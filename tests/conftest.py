@@ -88,6 +88,17 @@ def org_b(tenants, db):
 
 
 @pytest.fixture(autouse=True)
+def _forget_cached_definitions():
+    """Organizations A and B outlive every test, and tests write custom field definitions with the
+    ORM in transactions that roll back: no test may see definitions another cached (core.customfields)."""
+    from core.customfields import forget_definitions
+
+    forget_definitions()
+    yield
+    forget_definitions()
+
+
+@pytest.fixture(autouse=True)
 def _forget_cached_organizations(tenants):
     """Organizations A and B and their owners outlive every test; what a test cached of them (maybe
     changed in its rolled-back transaction: a membership of B's owner in A) must not: tenants.authcache."""

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.authorship import journal_entries_create, saved_filters_create
+from core.choicesets import choice_sets_create, choice_sets_delete, choice_sets_update
 from core.context import ROLE_ACTIONS
 from core.customfields import supports_custom_fields, supports_journaling
 from core.fields import (
@@ -187,6 +188,7 @@ registry.register(
     ),
     access=Access(admin_only=True),
     search=Search(fields=("name", "description")),
+    services=Services(create=choice_sets_create, update=choice_sets_update, delete=choice_sets_delete),
 )  # fmt: skip
 registry.register(
     CustomField,

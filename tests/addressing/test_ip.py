@@ -365,6 +365,32 @@ def test_nat_partners_are_nested_without_their_own_partners(api):
     assert call(api, "get", f"/ip-addresses/?nat_inside_id={inside['id']}").json()["count"] == 1
 
 
+def test_a_list_of_addresses_builds_no_queryset_per_row(api, monkeypatch):
+    # given: NAT partners, whose rows a list prefetches, and a count of the addresses' managers' querysets
+    from addressing import querysets
+
+    built: list[int] = []
+    original = querysets.IPAddressManager.get_queryset
+
+    def counted(self):
+        built.append(1)
+        return original(self)
+
+    monkeypatch.setattr(querysets.IPAddressManager, "get_queryset", counted)
+
+    def querysets_for(count: int) -> int:
+        inside = created(call(api, "post", "/ip-addresses/", {"address": f"10.{count}.0.1/24"}))
+        outside = [{"address": f"192.0.{count}.{n + 1}/24", "nat_inside": inside["id"]} for n in range(count)]
+        assert call(api, "post", "/ip-addresses/", outside).status_code == 201
+        built.clear()
+        listed = call(api, "get", "/ip-addresses/?limit=1000").json()["results"]
+        assert any(row["nat_outside"] for row in listed)
+        return len(built)
+
+    # then
+    assert querysets_for(2) == querysets_for(20)
+
+
 def test_an_address_may_be_assigned_to_an_fhrp_group(api):
     group = created(call(api, "post", "/fhrp-groups/", {"protocol": "vrrp3", "group_id": 7}))
 

@@ -254,6 +254,22 @@ def test_bulk_updates_swapping_unique_values_are_refused_as_one_at_a_time_would(
     assert response.json()["errors"] == [{"index": 0, "errors": taken}, {"index": 1, "errors": taken}]
 
 
+def test_a_patch_looks_up_only_the_unique_values_it_writes(api, org_a):
+    a, b = (call(api, "post", SITES, {"name": n, "slug": n}).json()["id"] for n in ("a", "b"))
+    log: list[str] = []
+
+    with connection.observe_statements(lambda kind, sql: log.append(sql)):
+        described = call(api, "patch", SITES, [{"id": a, "description": "x"}, {"id": b, "description": "y"}])
+    taken = call(api, "patch", SITES, [{"id": a, "description": "z"}, {"id": b, "name": "a"}])
+
+    assert described.status_code == 200, described.content
+    assert not [
+        sql for sql in log if 'SELECT "inventory_site"."name"' in sql or 'SELECT "inventory_site"."slug"' in sql
+    ]
+    assert taken.status_code == 400
+    assert taken.json()["errors"] == [{"index": 1, "errors": {"name": ["site with this name already exists."]}}]
+
+
 def test_one_object_changed_twice_in_an_import_gets_both_changes_in_order(org_a):
     with tenant_context(org_a.organization):
         site = Site.objects.create(name="S", slug="s")
