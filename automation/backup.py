@@ -199,7 +199,7 @@ def organization_restore(archive: Archive, *, progress: Callable[[int, int], Non
     restored = restored_models()
     with transaction.atomic():
         _lock(restored)
-        _require_empty(restored)
+        require_empty(restored)
         content_types = _content_type_map(archive)
         total, done, counts = archive.total(restored), 0, {}
         for model in restored:
@@ -233,7 +233,7 @@ def _lock(restored: list[type[models.Model]]) -> None:
         cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
 
 
-def _require_empty(restored: list[type[models.Model]]) -> None:
+def require_empty(restored: list[type[models.Model]]) -> None:
     holding = [model for model in restored if model._base_manager.exists()]
     if holding:
         names = ", ".join(sorted({str(model._meta.verbose_name_plural) for model in holding})[:5])
