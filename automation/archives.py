@@ -3,8 +3,8 @@
 Backups (`manage.py organization_backup`, and the daily Celery beat task when
 WIREBOOK_BACKUPS_DAILY is on) are export archives (automation.export) written to the default
 storage -- local files under MEDIA_ROOT, or S3 when AWS_STORAGE_BUCKET_NAME is set -- under the
-organization's own prefix: `organizations/<id>/backups/<slug>-<UTC time>.zip`. The newest
-WIREBOOK_BACKUPS_KEPT of each organization are kept. Deleting an organization deletes them with it.
+organization's own backups prefix: `backups/<id>/<slug>-<UTC time>.zip` (tenants.files). The
+newest WIREBOOK_BACKUPS_KEPT of each organization are kept. Deleting an organization deletes them.
 
 An owner restores an archive into their (new, empty) organization from its settings: the upload
 is checked at once (automation.backup says what is refused), stored under the organization's prefix
@@ -27,15 +27,14 @@ from automation.models import Job
 from automation.services import job_enqueue, job_progress_report
 from tenants.audit import audit_record
 from tenants.context import current_organization
-from tenants.files import organization_files_prefix
+from tenants.files import organization_backups_prefix, organization_files_prefix
 from tenants.models import AuditAction, Organization
 
-BACKUPS_DIR = "backups/"
 RESTORES_DIR = "restores/"
 
 
 def backups_prefix(organization: Organization) -> str:
-    return f"{organization_files_prefix(organization.pk)}{BACKUPS_DIR}"
+    return organization_backups_prefix(organization.pk)
 
 
 def organization_root(organization: Organization) -> str:

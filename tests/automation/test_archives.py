@@ -22,7 +22,7 @@ from automation.models import Job
 from core.models import Tag
 from inventory.models import Site
 from tenants.context import tenant_context
-from tenants.files import organization_files_prefix
+from tenants.files import organization_files_delete, organization_files_prefix
 from tenants.models import AuditAction, Membership, MembershipRole, Organization
 from tests.automation.test_backup import archive_of, assert_same, table_rows
 from tests.conftest import wait_for
@@ -198,6 +198,7 @@ def test_organization_backup_writes_under_the_organizations_prefix_and_keeps_the
 
     backups = organization_backups(org_a.organization)
     assert len(backups) == 2 or len(backups) == 1  # two in the same second share a name
+    assert all(name.startswith(f"backups/{org_a.organization.pk}/org-a-") for name in backups)
     assert all(name.startswith(backups_prefix(org_a.organization)) for name in backups)
     assert organization_backups(org_b.organization) == []
     listed = StringIO()
@@ -276,3 +277,12 @@ def test_the_daily_task_backs_up_every_organization_only_when_turned_on(
     assert len(organization_backups(org_b.organization)) == 1
     with default_storage.open(organization_backups(org_b.organization)[0]) as stored:
         assert io.BytesIO(stored.read()).getvalue().startswith(b"PK")
+
+
+def test_an_organizations_backups_are_deleted_with_its_files(org_a, org_b, media_root):
+    call_command("organization_backup", "org-a", "org-b", stdout=StringIO())
+
+    organization_files_delete(org_a.organization.pk)
+
+    assert organization_backups(org_a.organization) == []
+    assert len(organization_backups(org_b.organization)) == 1

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Write a backup of organizations to the storage (S3 when AWS_STORAGE_BUCKET_NAME is set, else "
         "MEDIA_ROOT): each organization's export archive, with every object, custom field, tag, journal "
-        "entry and change-log entry, at organizations/<id>/backups/<slug>-<UTC time>.zip. The newest "
+        "entry and change-log entry, at backups/<id>/<slug>-<UTC time>.zip. The newest "
         "--keep backups of each are kept, older ones deleted. Restore one with `manage.py "
         "organization_restore`. One organization's failure is reported and the others go on; the exit "
         "status is 1 if any failed."
