@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0013_audit_stripe_failed'),
+        ("tenants", "0013_audit_stripe_failed"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('organization.created', 'Organization created'), ('organization.updated', 'Organization settings changed'), ('organization.export_requested', 'Data export requested'), ('organization.restore_requested', 'Restore from an archive requested'), ('organization.deletion_scheduled', 'Deletion scheduled'), ('organization.deletion_cancelled', 'Deletion cancelled'), ('invitation.created', 'Invitation created'), ('invitation.accepted', 'Invitation accepted'), ('invitation.revoked', 'Invitation revoked'), ('membership.role_changed', 'Role changed'), ('membership.removed', 'Member removed'), ('membership.left', 'Member left'), ('token.created', 'API token created'), ('token.revoked', 'API token revoked'), ('billing.plan_changed', 'Plan changed'), ('billing.status_changed', 'Billing status changed'), ('billing.renewal_changed', 'Subscription renewal changed'), ('billing.stripe_failed', 'Stripe could not be asked'), ('sso.configured', 'Single sign-on configured'), ('sso.disabled', 'Single sign-on disabled'), ('membership.joined_by_sso', 'Joined by single sign-on'), ('sso.domain_verified', 'Email domain verified'), ('sso.domain_verification_lost', 'Email domain verification lost')], max_length=50, verbose_name='action'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("organization.created", "Organization created"),
+                    ("organization.updated", "Organization settings changed"),
+                    ("organization.export_requested", "Data export requested"),
+                    ("organization.restore_requested", "Restore from an archive requested"),
+                    ("organization.deletion_scheduled", "Deletion scheduled"),
+                    ("organization.deletion_cancelled", "Deletion cancelled"),
+                    ("invitation.created", "Invitation created"),
+                    ("invitation.accepted", "Invitation accepted"),
+                    ("invitation.revoked", "Invitation revoked"),
+                    ("membership.role_changed", "Role changed"),
+                    ("membership.removed", "Member removed"),
+                    ("membership.left", "Member left"),
+                    ("token.created", "API token created"),
+                    ("token.revoked", "API token revoked"),
+                    ("billing.plan_changed", "Plan changed"),
+                    ("billing.status_changed", "Billing status changed"),
+                    ("billing.renewal_changed", "Subscription renewal changed"),
+                    ("billing.stripe_failed", "Stripe could not be asked"),
+                    ("sso.configured", "Single sign-on configured"),
+                    ("sso.disabled", "Single sign-on disabled"),
+                    ("membership.joined_by_sso", "Joined by single sign-on"),
+                    ("sso.domain_verified", "Email domain verified"),
+                    ("sso.domain_verification_lost", "Email domain verification lost"),
+                ],
+                max_length=50,
+                verbose_name="action",
+            ),
         ),
     ]
