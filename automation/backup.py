@@ -290,9 +290,14 @@ def _snapshot_columns(model: type[models.Model]) -> list[tuple[str, list[str]]]:
     them translated too (core.ObjectChange)."""
     declared = getattr(model, "snapshot_fields", None) or {}
     return [
-        (model._meta.get_field(type_field).column, [model._meta.get_field(name).column for name in names])
-        for type_field, names in declared.items()
+        (_column(model, type_field), [_column(model, name) for name in names]) for type_field, names in declared.items()
     ]
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
 
 
 def _snapshot_translated(data: dict, content_type_id: int, mapping: dict[int, int]) -> dict:
@@ -326,11 +331,9 @@ def _insert(table: str, rows: list[dict]) -> int:
 
 
 def _sequence_advance(model: type[models.Model]) -> None:
-    """Ids given out after the restore follow the restored ones."""
-    pk = model._meta.pk
-    if not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
-        return
-    table, column = connection.ops.quote_name(model._meta.db_table), pk.column
+    """Ids given out after the restore follow the restored ones (a table whose key has no sequence:
+    pg_get_serial_sequence is NULL, and so is the setval)."""
+    table, column = connection.ops.quote_name(model._meta.db_table), model._meta.pk.column
     quoted = connection.ops.quote_name(column)
     with connection.cursor() as cursor:
         cursor.execute(
