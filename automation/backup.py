@@ -295,9 +295,10 @@ def _snapshot_columns(model: type[models.Model]) -> list[tuple[str, list[str]]]:
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column
-    return field.column
+    column = getattr(model._meta.get_field(name), "column", None)
+    if not column:
+        raise TypeError(f"{model._meta.label}.snapshot_fields names {name}, which has no column")
+    return column
 
 
 def _snapshot_translated(data: dict, content_type_id: int, mapping: dict[int, int]) -> dict:
