@@ -1,3 +1,6 @@
+import json
+import zipfile
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -82,11 +85,8 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(email__iexact=owner).first()
         if user is None:
             raise CommandError(f"No user with email {owner!r}.")
-        try:
-            manifest = archive_open(file).manifest  # refused before anything is created
-        except ArchiveRefused as error:
-            raise CommandError(" ".join(error.messages)) from error
-        name = name or (manifest.get("organization") or {}).get("name") or slug
+        # Checked against the new organization's schema once it exists (and dropped if refused).
+        name = name or _archived_name(file) or slug
         try:
             return organization_create(name=name, slug=slug, owner=user, enforce_quota=False)
         except ValidationError as error:
@@ -106,3 +106,12 @@ class Command(BaseCommand):
                 return organization_restore(archive_open(file), progress=progress)
         except ArchiveRefused as error:
             raise CommandError(" ".join(error.messages)) from error
+
+
+def _archived_name(file) -> str | None:
+    """The name of the organization the archive was made of, if it says."""
+    try:
+        manifest = json.loads(zipfile.ZipFile(file).read("manifest.json"))
+        return str(manifest["organization"]["name"])
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError):
+        return None
