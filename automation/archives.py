@@ -51,7 +51,8 @@ def organization_backup(*, keep: int | None = None, now: datetime.datetime | Non
         raise ValueError("at least one backup is kept: the one just written")
     stamp = (now or timezone.now()).astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"{backups_prefix(organization)}{organization.slug}-{stamp}.zip"
-    result = archive_store(name, root=organization_root(organization))
+    # Only what a restore reads: the REST shapes would take most of the time (docs/operations.md).
+    result = archive_store(name, root=organization_root(organization), rest=False)
     result["deleted"] = backups_prune(organization, keep=keep)
     return result
 

@@ -2,6 +2,8 @@
 `organization_backup` / `organization_restore` commands and daily backups (automation.archives)."""
 
 import io
+import json
+import zipfile
 from io import StringIO
 
 import pytest
@@ -201,6 +203,11 @@ def test_organization_backup_writes_under_the_organizations_prefix_and_keeps_the
     assert all(name.startswith(f"backups/{org_a.organization.pk}/org-a-") for name in backups)
     assert all(name.startswith(backups_prefix(org_a.organization)) for name in backups)
     assert organization_backups(org_b.organization) == []
+    # ... only what a restore reads: the tables, not the REST shapes
+    with default_storage.open(backups[-1]) as stored, zipfile.ZipFile(stored) as archive:
+        names = archive.namelist()
+        assert "tables/inventory_site.jsonl" in names and "dcim/sites.json" not in names
+        assert json.loads(archive.read("manifest.json"))["rest"] is False
     listed = StringIO()
     call_command("organization_backup", "org-a", "--list", stdout=listed)
     assert listed.getvalue().split() == backups

@@ -54,10 +54,9 @@ class Command(BaseCommand):
                 failed.append(organization.slug)
                 self.stderr.write(self.style.ERROR(f"{organization.slug}: backup failed: {error!r}"))
                 continue
-            objects = sum(result["counts"].values())
             self.stdout.write(
                 self.style.SUCCESS(f"{organization.slug}: {result['path']}")
-                + f" ({objects} objects, {result['size']} bytes; {len(result['deleted'])} older deleted)"
+                + f" ({result['rows']} rows, {result['size']} bytes; {len(result['deleted'])} older deleted)"
             )
         if failed:
             raise CommandError(f"The backup of {len(failed)} organization(s) failed: {', '.join(failed)}.")
