@@ -17,6 +17,8 @@ from django.urls import get_script_prefix
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from automation.archives import organization_restore_enqueue
+from automation.backup import ArchiveRefused
 from automation.export import (
     EXPORT_FUNCTION,
     EXPORTS_KEPT,
@@ -24,8 +26,6 @@ from automation.export import (
     organization_export_enqueue,
     organization_exports,
 )
-from automation.archives import organization_restore_enqueue
-from automation.backup import ArchiveRefused
 from automation.models import Job
 from saas_platform.forms import ServiceForm
 from tenants.models import MembershipRole
