@@ -260,6 +260,17 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Housekeeping runs on Celery beat: the tasks declared with `run_every` (saas_platform/celery.py).
 
+# --- Backups (docs/operations.md) ------------------------------------------------------------
+
+# Every organization's archive written to the storage once a day by Celery beat.
+WIREBOOK_BACKUPS_DAILY = env_bool("WIREBOOK_BACKUPS_DAILY", False)
+# Backups kept per organization: writing one deletes the oldest beyond this many.
+WIREBOOK_BACKUPS_KEPT = env_int("WIREBOOK_BACKUPS_KEPT", 14)
+if WIREBOOK_BACKUPS_KEPT < 1:
+    raise ImproperlyConfigured("WIREBOOK_BACKUPS_KEPT must be 1 or more.")
+# The largest archive an owner may upload to restore from (bytes).
+WIREBOOK_RESTORE_MAX_BYTES = max(1024, env_int("WIREBOOK_RESTORE_MAX_BYTES", 2 * 1024**3))
+
 # --- Billing (Stripe; docs/billing.md) -------------------------------------------------------
 
 # Billing is on only when both keys are set. Without them (self-hosted) every organization is

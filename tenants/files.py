@@ -1,7 +1,9 @@
 """Files an organization owns in Django's default storage (S3 in production, MEDIA_ROOT in development).
 
-Every file of an organization lives under `organization_files_prefix`, so deleting the
-organization removes them all without knowing which features wrote them.
+Every file of an organization lives under `organization_files_prefix`, and its backups under
+`organization_backups_prefix` (a prefix of their own, so the bucket's lifecycle rules can age
+them: infra/terraform/), so deleting the organization removes them all without knowing which
+features wrote them.
 """
 
 from django.core.files.storage import default_storage
@@ -11,9 +13,16 @@ def organization_files_prefix(organization_pk: int) -> str:
     return f"organizations/{int(organization_pk)}/"
 
 
+def organization_backups_prefix(organization_pk: int) -> str:
+    return f"backups/{int(organization_pk)}/"
+
+
 def organization_files_delete(organization_pk: int) -> int:
-    """Delete every file under the organization's prefix; returns how many were deleted."""
-    return _delete_tree(organization_files_prefix(organization_pk).rstrip("/"))
+    """Delete every file and backup under the organization's prefixes; returns how many were deleted."""
+    return sum(
+        _delete_tree(prefix(organization_pk).rstrip("/"))
+        for prefix in (organization_files_prefix, organization_backups_prefix)
+    )
 
 
 def _delete_tree(path: str) -> int:

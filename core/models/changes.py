@@ -40,6 +40,9 @@ class ObjectChange(models.Model):
     postchange_data = models.JSONField(encoder=DjangoJSONEncoder, editable=False, blank=True, null=True)
 
     objects = RestrictedQuerySet.as_manager()
+    # The snapshots hold the changed object's fields by name, content type ids among them: a restore
+    # into another schema translates those too (automation.backup).
+    snapshot_fields = {"changed_object_type": ["prechange_data", "postchange_data"]}
 
     class Meta:
         ordering = ["-time", "-id"]

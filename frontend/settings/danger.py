@@ -1,7 +1,9 @@
-"""The danger zone: `/o/<slug>/settings/danger/…` -- export all data, delete the organization.
+"""The danger zone: `/o/<slug>/settings/danger/…` -- export all data, restore from an archive,
+delete the organization.
 
-Admins and owners see the page and export; only owners delete the organization (typing its slug)
-or cancel a scheduled deletion. The rules live in `automation.export` and `tenants.services`.
+Admins and owners see the page and export; only owners restore an archive (into an empty
+organization), delete the organization (typing its slug) or cancel a scheduled deletion. The rules
+live in `automation.export`, `automation.archives` and `tenants.services`.
 """
 
 from django import forms
@@ -15,6 +17,8 @@ from django.urls import get_script_prefix
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from automation.archives import organization_restore_enqueue
+from automation.backup import ArchiveRefused
 from automation.export import (
     EXPORT_FUNCTION,
     EXPORTS_KEPT,
@@ -34,6 +38,20 @@ class DeletionForm(ServiceForm):
     confirmation = forms.CharField(label="Type the organization's slug to confirm", max_length=50)
 
 
+class RestoreForm(ServiceForm):
+    archive = forms.FileField(
+        label="Export archive (.zip)",
+        help_text="An archive exported from this page or written by a backup, by this version of Wirebook.",
+    )
+
+    def clean_archive(self):
+        archive = self.cleaned_data["archive"]
+        limit = settings.WIREBOOK_RESTORE_MAX_BYTES
+        if archive.size > limit:
+            raise ValidationError(f"The archive is too large: {archive.size} bytes, at most {limit}.")
+        return archive
+
+
 def _require_manager(request) -> None:
     if not request.membership.is_manager:
         raise PermissionDenied("Only admins and owners use the danger zone.")
@@ -43,8 +61,11 @@ def _is_owner(request) -> bool:
     return request.membership.role == MembershipRole.OWNER
 
 
-def _danger_page(request, deletion_form: DeletionForm, status: int = 200) -> HttpResponse:
+def _danger_page(
+    request, deletion_form: DeletionForm, status: int = 200, restore_form: RestoreForm | None = None
+) -> HttpResponse:
     context = {
+        "restore_form": restore_form or RestoreForm(),
         "exports": organization_exports(),
         "is_owner": _is_owner(request),
         "deletion_form": deletion_form,
@@ -68,6 +89,24 @@ def export_start(request) -> HttpResponse:
     )
     messages.success(request, "The export has started. Reload this page to see when it is ready.")
     return redirect(DANGER_PATH)
+
+
+@require_POST
+def restore_start(request) -> HttpResponse:
+    _require_manager(request)
+    if not _is_owner(request):
+        raise PermissionDenied("Only owners restore an organization from an archive.")
+    form = RestoreForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            job = organization_restore_enqueue(
+                organization=request.organization, user=request.user, upload=form.cleaned_data["archive"]
+            )
+        except ArchiveRefused as error:
+            form.add_error("archive", error)
+        else:
+            return redirect("ui-job", pk=job.pk)
+    return _danger_page(request, DeletionForm(), status=400, restore_form=form)
 
 
 @never_cache

@@ -27,6 +27,7 @@ urlpatterns = [
     path("danger/", danger.danger, name="settings-danger"),
     path("danger/export/", danger.export_start, name="settings-export"),
     path("danger/exports/<uuid:job_id>/download/", danger.export_download, name="settings-export-download"),
+    path("danger/restore/", danger.restore_start, name="settings-restore"),
     path("danger/delete/", danger.deletion_schedule, name="settings-delete"),
     # The one page owners of an organization pending deletion still reach (tenants.middleware).
     path(DELETION_CANCEL_PATH.removeprefix(PREFIX), danger.deletion_cancel, name="settings-delete-cancel"),

@@ -47,8 +47,9 @@ def network(organization, name):
 
 
 def archive_of(content: bytes) -> dict:
+    """The archive's REST-shaped files and manifest, by name (its `tables/` are a restore's: tests/automation)."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return {name: json.loads(archive.read(name)) for name in archive.namelist()}
+        return {name: json.loads(archive.read(name)) for name in archive.namelist() if not name.startswith("tables/")}
 
 
 def stored_export(organization, path=None) -> Job:
