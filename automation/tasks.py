@@ -1,10 +1,14 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from automation.models import Job, JobStatus
+from automation.webhooks import Attempt, webhook_delivery_attempt
+from automation.webhooks import webhook_deliveries_prune as prune
+from tenants.context import current_organization, tenant_context
 
 logger = logging.getLogger(__name__)
 
@@ -21,3 +25,47 @@ def job_run(job_pk: int) -> str:
         return JobStatus.ERRORED
     Job.objects.filter(pk=job.pk).update(status=JobStatus.COMPLETED, completed=timezone.now(), data=data)
     return JobStatus.COMPLETED
+
+
+class WrongOrganization(RuntimeError):
+    """A task ran in another organization than the one it names: never deliver another's data."""
+
+
+def _organization_check(organization_id: int) -> None:
+    organization = current_organization()
+    if organization is None or organization.pk != organization_id:
+        raise WrongOrganization(f"task for organization {organization_id} runs in {organization!r}")
+
+
+@shared_task(
+    name="automation.webhook_deliver", bind=True, ignore_result=True, acks_late=True, reject_on_worker_lost=True
+)
+def webhook_deliver(self, organization_id: int, delivery_pk: int) -> str:
+    """Send one webhook delivery of organization `organization_id`. Acknowledged only once it ran (a
+    worker killed mid-delivery leaves the message to be redelivered); retried with exponential backoff."""
+    _organization_check(organization_id)
+    retries = self.request.retries
+    final = retries >= settings.WEBHOOK_RETRIES
+    if webhook_delivery_attempt(delivery_pk, final=final) is Attempt.RETRY:
+        raise self.retry(countdown=settings.WEBHOOK_RETRY_SECONDS * 2**retries, max_retries=settings.WEBHOOK_RETRIES)
+    return "done"
+
+
+@shared_task(name="automation.webhook_deliveries_prune_all", ignore_result=True, run_every=6 * 60 * 60)
+def webhook_deliveries_prune_all() -> int:
+    """Queue a prune of the webhook delivery log in every organization (Celery beat, public schema)."""
+    from tenants.models import Organization
+
+    queued = 0
+    for organization in Organization.objects.only("pk", "schema_name"):
+        with tenant_context(organization):
+            webhook_deliveries_prune.delay(organization.pk)
+        queued += 1
+    return queued
+
+
+@shared_task(name="automation.webhook_deliveries_prune", ignore_result=True)
+def webhook_deliveries_prune(organization_id: int) -> int:
+    """Delete this organization's deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS (bounded per run)."""
+    _organization_check(organization_id)
+    return prune()

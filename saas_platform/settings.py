@@ -472,6 +472,17 @@ for _network in OUTBOUND_ALLOWED_NETWORKS:
         ) from None
 OUTBOUND_HTTP_TIMEOUT = env_int("OUTBOUND_HTTP_TIMEOUT", 10)
 
+# Webhooks (automation.delivery): how long to wait for a receiver when the webhook sets no timeout, how
+# often a failed delivery is retried (first after WEBHOOK_RETRY_SECONDS, doubling each time), after how
+# many failed deliveries in a row the webhook is switched off, how long the delivery log is kept, and
+# the folder of CA bundles a webhook may name (none: webhooks verify against the system's CAs only).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_RETRIES = env_int("WEBHOOK_RETRIES", 5)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
+WEBHOOK_CA_FILES_DIR = os.environ.get("WEBHOOK_CA_FILES_DIR", "").strip()
+
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 # A folder to write emails into, one file each, instead of sending them (browser tests read it).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "").strip()
