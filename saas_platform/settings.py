@@ -258,6 +258,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task taken by a worker that then dies (acks_late: not yet acknowledged) goes back to the queue after
+# this many seconds. Keep it above the longest retry countdown (WEBHOOK_RETRY_SECONDS * 2**(retries - 1)):
+# a waiting retry is held unacknowledged too.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # Housekeeping runs on Celery beat: the tasks declared with `run_every` (saas_platform/celery.py).
 
 # --- Billing (Stripe; docs/billing.md) -------------------------------------------------------
