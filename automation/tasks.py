@@ -5,10 +5,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from automation.fairness import delivery_slot
 from automation.models import Job, JobStatus
-from automation.webhooks import Attempt, webhook_delivery_attempt
+from automation.webhooks import Attempt, webhook_delivery_attempt, webhook_delivery_timeout
 from automation.webhooks import webhook_deliveries_prune as prune
-from tenants.context import current_organization, tenant_context
+from tenants.context import current_organization, current_schema_name, tenant_context
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +43,20 @@ def _organization_check(organization_id: int) -> None:
 )
 def webhook_deliver(self, organization_id: int, delivery_pk: int) -> str:
     """Send one webhook delivery of organization `organization_id`. Acknowledged only once it ran (a
-    worker killed mid-delivery leaves the message to be redelivered); retried with exponential backoff."""
+    worker killed mid-delivery leaves the message to be redelivered); retried with exponential backoff;
+    deferred while the organization has WEBHOOK_ORGANIZATION_CONCURRENCY deliveries in flight."""
     _organization_check(organization_id)
     retries = self.request.retries
     final = retries >= settings.WEBHOOK_RETRIES
-    if webhook_delivery_attempt(delivery_pk, final=final) is Attempt.RETRY:
+    seconds = 2 * webhook_delivery_timeout(delivery_pk)  # a killed worker's slot frees itself after that
+    with delivery_slot(current_schema_name(), delivery_pk, seconds=seconds) as taken:
+        attempt = webhook_delivery_attempt(delivery_pk, final=final) if taken else None
+    if attempt is None:
+        self.apply_async(
+            (organization_id, delivery_pk), countdown=settings.WEBHOOK_FAIRNESS_DEFER_SECONDS, retries=retries
+        )
+        return "deferred"
+    if attempt is Attempt.RETRY:
         raise self.retry(countdown=settings.WEBHOOK_RETRY_SECONDS * 2**retries, max_retries=settings.WEBHOOK_RETRIES)
     return "done"
 

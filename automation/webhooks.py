@@ -64,6 +64,12 @@ def webhook_delivery_attempt(delivery_pk: int, *, final: bool) -> Attempt:
     return Attempt.RETRY if status == WebhookDeliveryStatus.RETRYING else Attempt.DONE
 
 
+def webhook_delivery_timeout(delivery_pk: int) -> int:
+    """Seconds the delivery's webhook waits for its receiver."""
+    timeout = WebhookDelivery.objects.filter(pk=delivery_pk).values_list("webhook__timeout", flat=True).first()
+    return timeout or settings.WEBHOOK_TIMEOUT
+
+
 def _failure_count(webhook: Webhook) -> None:
     """One more failed delivery in a row; at WEBHOOK_DISABLE_AFTER_FAILURES the webhook is switched off."""
     Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=F("consecutive_failures") + 1)

@@ -486,6 +486,10 @@ WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 10)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
 WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
 WEBHOOK_CA_FILES_DIR = os.environ.get("WEBHOOK_CA_FILES_DIR", "").strip()
+# Fairness (automation.fairness): deliveries of one organization in flight at once, across all workers,
+# and how long a delivery finding its organization at that limit waits before it is tried again.
+WEBHOOK_ORGANIZATION_CONCURRENCY = env_int("WEBHOOK_ORGANIZATION_CONCURRENCY", 2)
+WEBHOOK_FAIRNESS_DEFER_SECONDS = env_int("WEBHOOK_FAIRNESS_DEFER_SECONDS", 1)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 # A folder to write emails into, one file each, instead of sending them (browser tests read it).

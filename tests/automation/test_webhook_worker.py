@@ -1,11 +1,12 @@
-"""Webhook deliveries through real Celery workers and Redis: exponential backoff between retries, and
-at-least-once delivery when a worker is killed in the middle of one."""
+"""Webhook deliveries through real Celery workers and Redis: exponential backoff between retries,
+at-least-once delivery when a worker is killed in the middle of one, and fairness between organizations."""
 
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
@@ -36,9 +37,9 @@ class Workers:
         }
         self.processes: list[subprocess.Popen] = []
 
-    def start(self) -> subprocess.Popen:
+    def start(self, *pool: str) -> subprocess.Popen:
         log = self.tmp_path / f"worker-{len(self.processes)}.log"
-        command = [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", "--pool", "solo"]
+        command = [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", *(pool or ("--pool", "solo"))]
         command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"]
         with log.open("w") as output:
             process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT)
@@ -68,6 +69,13 @@ def workers(committed, tmp_path):
     yield start
     for group in made:
         group.stop()
+
+
+def _sites(organization, names) -> None:
+    from core.services import ObjectWrite, objects_create
+
+    with tenant_context(organization):
+        objects_create([ObjectWrite(model=Site, data={"name": name, "slug": name.lower()}) for name in names])
 
 
 def _watch(organization, url: str) -> None:
@@ -132,3 +140,25 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_another(committed, workers):
         assert json.loads(redelivered.body)["data"]["id"] == created.pk
         delivery = _deliveries(organization)[0]
         assert delivery.attempts == 1 and delivery.response_code == 200  # the killed attempt never finished
+
+
+def test_a_slow_receiver_of_one_organization_does_not_delay_another(committed, workers):
+    slow_org, other_org = committed.organization("hooks-slow"), committed.organization("hooks-other")
+    with Receiver(hold=4, hold_count=100) as slow, Receiver() as quick:
+        _watch(slow_org, slow.url)
+        _watch(other_org, quick.url)
+        group = workers(WEBHOOK_ORGANIZATION_CONCURRENCY="1", WEBHOOK_FAIRNESS_DEFER_SECONDS="1")
+        group.start("--pool", "prefork", "--concurrency", "2")
+
+        # given a backlog of the slow organization's deliveries queued first, one in flight
+        _sites(slow_org, [f"S{i}" for i in range(6)])
+        assert wait_for(lambda: len(slow.received) == 1, timeout=60), group.logs()[-3000:]
+
+        # when the other organization's delivery is queued behind them
+        started = time.monotonic()
+        _sites(other_org, ["Q1"])
+
+        # then it is delivered while the slow organization's first request is still waiting
+        assert wait_for(lambda: len(quick.received) == 1, timeout=30), group.logs()[-3000:]
+        assert quick.received[0].at - started < 3.0
+        assert len(slow.received) == 1  # at most one of the slow organization's in flight
