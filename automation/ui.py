@@ -1,10 +1,30 @@
 """Automation's models in the UI: NetBox's Operations > Integrations, and each webhook's deliveries."""
 
+from django.core.exceptions import PermissionDenied
+
 from automation.models import EventRule, Webhook, WebhookDelivery
-from core.registry import Menu, Ui, registry
+from automation.webhooks import webhook_delivery_resend
+from core.permissions import allowed
+from core.registry import Menu, Tab, Ui, registry
+from frontend.base_views import object_url
 from frontend.tabs import related_objects_tab
 
 INTEGRATIONS = Menu("Operations", "Integrations")
+
+
+def _resend(request, spec, actor, delivery):
+    """A delivery's Resend tab: what resending does, and the button (admins and owners)."""
+    may_resend = allowed(actor, WebhookDelivery, "change")
+    resent = None
+    if request.method == "POST":
+        if not may_resend:
+            raise PermissionDenied
+        resent = webhook_delivery_resend(delivery)
+    context = {"delivery": delivery, "may_resend": may_resend, "resent": resent}
+    if resent is not None:
+        context["resent_url"] = object_url(spec, "detail", resent.pk)
+    return "automation/_delivery_resend.html", context
+
 
 registry.extend(
     EventRule,
@@ -28,5 +48,6 @@ registry.extend(
         menu=INTEGRATIONS,
         table_columns=("created", "webhook", "event", "object_repr", "status", "attempts", "response_code"),
         changelog=False,
+        tabs=(Tab("resend", "Resend", _resend),),
     ),
 )

@@ -1,0 +1,59 @@
+"""The web UI of webhooks: a webhook's Deliveries tab, and a delivery's Resend tab (admins only)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from automation.models import WebhookDelivery
+from inventory.models import Site
+from tenants.context import tenant_context
+from tests.automation.receiver import Receiver
+from tests.automation.test_webhooks import eager, hook  # noqa: F401  (a fixture)
+
+
+def _delivery(organization, url: str) -> WebhookDelivery:
+    with tenant_context(organization):
+        webhook = hook(url)
+        return WebhookDelivery.objects.create(
+            webhook=webhook,
+            event="object_created",
+            object_type=ContentType.objects.get_for_model(Site),
+            object_id=1,
+            object_repr="AMS1",
+            context={"event": "created", "model": "site", "data": {"id": 1, "name": "AMS1"}},
+            status="failed",
+            attempts=1,
+            response_code=500,
+            error="The receiver answered 500 Internal Server Error.",
+        )
+
+
+def test_a_webhooks_deliveries_tab_lists_them(org_a, org_b):
+    delivery = _delivery(org_a.organization, "https://hooks.example.com/in")
+    url = f"/o/org-a/extras/webhooks/{delivery.webhook_id}/deliveries/"
+
+    page = org_a.client().get(url)
+
+    assert page.status_code == 200
+    assert "AMS1" in page.content.decode() and "Failed" in page.content.decode()
+    assert org_b.client().get(url).status_code == 404
+
+
+def test_an_admin_resends_a_delivery_from_its_page(org_a, org_b, eager, django_capture_on_commit_callbacks):  # noqa: F811
+    with Receiver() as receiver:
+        delivery = _delivery(org_a.organization, receiver.url)
+        url = f"/o/org-a/extras/webhook-deliveries/{delivery.pk}/resend/"
+        owner = org_a.client()
+
+        assert "Resend" in owner.get(url).content.decode()
+        assert org_b.client().post(url).status_code == 404
+        assert Client().post(url).status_code in (302, 404)
+        with django_capture_on_commit_callbacks(execute=True):
+            page = owner.post(url)
+
+        assert page.status_code == 200
+        assert "was queued again" in page.content.decode()
+        with tenant_context(org_a.organization):
+            again = WebhookDelivery.objects.exclude(pk=delivery.pk).get()
+            assert again.status == "succeeded" and again.response_code == 200
+        assert len(receiver.received) == 1
+        assert b'"name": "AMS1"' in receiver.received[0].body
