@@ -32,6 +32,8 @@ class EventRuleAction(models.TextChoices):
     NOTIFICATION = "notification", _("Notification")
 
 
+# The events Wirebook fires today (job events come with the jobs API).
+OBJECT_EVENTS = {EventType.OBJECT_CREATED, EventType.OBJECT_UPDATED, EventType.OBJECT_DELETED}
 # The actions Wirebook runs today; a rule naming another is refused when it is saved.
 AVAILABLE_ACTIONS: dict[str, tuple[str, str]] = {EventRuleAction.WEBHOOK: ("automation", "webhook")}
 
@@ -68,6 +70,11 @@ class EventRule(ChangeLoggedModel):
 
         if not self.event_types:
             raise ValidationError({"event_types": _("At least one event type must be selected.")})
+        unfired = sorted(set(self.event_types) - OBJECT_EVENTS)
+        if unfired:
+            raise ValidationError(
+                {"event_types": _("Wirebook does not fire %(types)s events yet.") % {"types": ", ".join(unfired)}}
+            )
         expected = AVAILABLE_ACTIONS.get(self.action_type)
         if expected is None:
             raise ValidationError(

@@ -345,3 +345,70 @@ def test_another_organizations_rules_never_see_the_events(
         assert not WebhookDelivery.objects.exists()
     response = org_b.client().get("/o/org-a/api/extras/webhooks/")
     assert response.status_code == 404
+
+
+API = "/o/org-a/api/extras"
+
+
+def _post(client, path, payload):
+    return client.post(f"{API}/{path}/", json.dumps(payload), content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"conditions": {"attr": "name", "value": "(a)\\1", "op": "regex"}}, "conditions", "Invalid regular"),
+        ({"conditions": {"attr": "name", "value": 1, "op": "like"}}, "conditions", 'Unknown operator "like"'),
+        ({"action_type": "script"}, "action_type", "does not run script actions"),
+        ({"event_types": ["job_completed"]}, "event_types", "does not fire job_completed events"),
+        ({"event_types": []}, "event_types", "At least one event type"),
+        ({"event_types": ["object_moved"]}, "event_types", "object_moved"),
+        ({"action_object_id": 999999}, "action_object_id", "No webhook with this id"),
+        ({"action_object_type": "dcim.site"}, "action_object_type", "Invalid content type"),
+        ({"object_types": ["dcim.nothing"]}, "object_types", "Invalid content type"),
+    ],
+)
+def test_an_invalid_event_rule_is_refused_with_netbox_errors(org_a, change, field, message):
+    client = org_a.client()
+    webhook = _post(client, "webhooks", {"name": "Receiver", "payload_url": "https://hooks.example.com/"}).json()
+    payload = {
+        "name": "Rule",
+        "object_types": ["dcim.site"],
+        "event_types": ["object_created"],
+        "action_type": "webhook",
+        "action_object_type": "extras.webhook",
+        "action_object_id": webhook["id"],
+        **change,
+    }
+
+    response = _post(client, "event-rules", payload)
+
+    assert response.status_code == 400, response.content
+    assert message in " ".join(map(str, response.json()[field]))
+    with tenant_context(org_a.organization):
+        assert not EventRule.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"payload_url": "ftp://hooks.example.com/"}, "payload_url", "must start with http:// or https://"),
+        ({"body_template": "{% if %}"}, "body_template", "Invalid Jinja2 template"),
+        ({"additional_headers": "X-A: {{ data.name "}, "additional_headers", "Invalid Jinja2 template"),
+        ({"http_method": "TRACE"}, "http_method", "TRACE"),
+        ({"timeout": 0}, "timeout", "greater than or equal to 1"),
+        ({"ca_file_path": "/etc/passwd"}, "ca_file_path", "no CA files"),
+    ],
+)
+def test_an_invalid_webhook_is_refused_with_netbox_errors(org_a, change, field, message):
+    response = _post(org_a.client(), "webhooks", {"name": "Hook", "payload_url": "https://h.example.com/", **change})
+
+    assert response.status_code == 400, response.content
+    assert message in " ".join(map(str, response.json()[field]))
+
+
+def test_a_delivery_task_refuses_to_run_in_another_organization(org_a, org_b, eager):
+    from automation.tasks import WrongOrganization, webhook_deliver
+
+    with tenant_context(org_a.organization), pytest.raises(WrongOrganization):
+        webhook_deliver.apply((org_b.organization.pk, 1), throw=True).get()
