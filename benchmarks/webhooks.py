@@ -76,30 +76,36 @@ def measure(changes: int, concurrency: int, timeout: float) -> dict:
     os.environ["OUTBOUND_ALLOW_PRIVATE_NETWORKS"] = "true"  # the receiver listens on 127.0.0.1
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connection
 
     from automation.models import EventRule, Webhook, WebhookDelivery
-    from core.services import object_create
+    from core.context import SYSTEM
+    from core.registry import registry
+    from core.usecases import Item, write_objects
     from inventory.models import Site
     from saas_platform.celery import app as celery_app
     from tenants.context import tenant_context
     from tenants.services import organization_create
+
+    def write(model, payload):
+        """One object written as a request writes it (its own transaction), as the system."""
+        return write_objects(registry.get(model), SYSTEM, [Item(payload)])[0]
 
     call_command("migrate", verbosity=0)
     owner = get_user_model().objects.create_user("bench@example.com")
     organization = organization_create(name="Webhook bench", slug=SLUG, owner=owner)
     receiver = Receiver()
     with tenant_context(organization):
-        webhook = object_create(model=Webhook, data={"name": "Bench", "payload_url": receiver.url, "secret": "s"})
-        object_create(
-            model=EventRule,
-            data={
+        webhook = write(Webhook, {"name": "Bench", "payload_url": receiver.url, "secret": "s"})
+        write(
+            EventRule,
+            {
                 "name": "Sites",
                 "event_types": ["object_created"],
-                "object_types": [ContentType.objects.get_for_model(Site)],
-                "action_object_type": ContentType.objects.get_for_model(Webhook),
+                "object_types": ["dcim.site"],
+                "action_type": "webhook",
+                "action_object_type": "extras.webhook",
                 "action_object_id": webhook.pk,
             },
         )
@@ -114,7 +120,7 @@ def measure(changes: int, concurrency: int, timeout: float) -> dict:
         started = time.time()
         with tenant_context(organization):
             for number in range(changes):
-                object_create(model=Site, data={"name": f"Bench {number:05d}", "slug": f"bench-{number:05d}"})
+                write(Site, {"name": f"Bench {number:05d}", "slug": f"bench-{number:05d}"})
         written = time.time()
         deadline = time.monotonic() + timeout
         while len(receiver.arrivals) < changes and time.monotonic() < deadline:
