@@ -1,11 +1,13 @@
 """Automation's registrations: the custom field's write services, which rewrite stored values inline
 or as a job (automation.customfields); event rules, webhooks and the webhook delivery log."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from automation.customfields import custom_fields_create, custom_fields_delete, custom_fields_update
 from automation.models import EventRule, Webhook, WebhookDelivery
 from automation.webhooks import webhook_delivery_resend
+from core.context import ROLE_ACTIONS
 from core.fields import BOOLEAN_VALUE, BRIEF_OBJECT, TEXT_VALUE, Rendered, list_of, nullable, renders
 from core.models import CustomField
 from core.registry import Access, Api, Route, Search, object_type_label, object_type_renderer, registry
@@ -71,6 +73,14 @@ registry.register(
 )  # fmt: skip
 
 
+def _delivery_visibility(actor) -> Q | None:
+    """Deliveries carry the events' data, objects a member's permissions may hide from them: only the
+    organization's admins and owners (who manage the webhooks) see them."""
+    if actor.is_system or actor.is_superuser or "settings" in ROLE_ACTIONS.get(actor.role, frozenset()):
+        return None
+    return Q(pk__in=[])
+
+
 def _resend(request, actor, delivery):
     copy = webhook_delivery_resend(delivery)
     return {"id": copy.pk, "status": copy.status, "detail": _("The delivery was queued again.")}
@@ -97,6 +107,6 @@ registry.register(
             ),
         ),
     ),
-    access=Access(read_only=True, admin_only=True),
+    access=Access(read_only=True, admin_only=True, visible_to=_delivery_visibility),
     search=Search(fields=("object_repr", "error")),
 )  # fmt: skip

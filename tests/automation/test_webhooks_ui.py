@@ -57,3 +57,25 @@ def test_an_admin_resends_a_delivery_from_its_page(org_a, org_b, eager, django_c
             assert again.status == "succeeded" and again.response_code == 200
         assert len(receiver.received) == 1
         assert b'"name": "AMS1"' in receiver.received[0].body
+
+
+def test_only_admins_and_owners_see_deliveries(org_a):
+    from django.contrib.auth import get_user_model
+
+    from tenants.models import Membership, MembershipRole
+
+    delivery = _delivery(org_a.organization, "https://hooks.example.com/in")
+    clients = {}
+    for role in (MembershipRole.VIEWER, MembershipRole.EDITOR, MembershipRole.ADMIN):
+        user = get_user_model().objects.create_user(f"{role}-deliveries@example.com")
+        Membership.objects.create(user=user, organization=org_a.organization, role=role)
+        clients[role] = Client(raise_request_exception=False)
+        clients[role].force_login(user)
+    api = "/o/org-a/api/extras/webhook-deliveries/"
+
+    for role in (MembershipRole.VIEWER, MembershipRole.EDITOR):
+        assert clients[role].get(api).json()["count"] == 0, role
+        assert clients[role].get(f"{api}{delivery.pk}/").status_code == 404, role
+        assert clients[role].get(f"/o/org-a/extras/webhook-deliveries/{delivery.pk}/").status_code == 404, role
+    assert clients[MembershipRole.ADMIN].get(api).json()["count"] == 1
+    assert clients[MembershipRole.ADMIN].get(f"{api}{delivery.pk}/").json()["context"]["data"]["name"] == "AMS1"
