@@ -79,3 +79,28 @@ def test_only_admins_and_owners_see_deliveries(org_a):
         assert clients[role].get(f"/o/org-a/extras/webhook-deliveries/{delivery.pk}/").status_code == 404, role
     assert clients[MembershipRole.ADMIN].get(api).json()["count"] == 1
     assert clients[MembershipRole.ADMIN].get(f"{api}{delivery.pk}/").json()["context"]["data"]["name"] == "AMS1"
+
+
+def test_the_delivery_log_keeps_its_retention_in_bounded_batches(org_a, org_b, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from automation.webhooks import webhook_deliveries_prune
+
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    for organization in (org_a.organization, org_b.organization):
+        kept = _delivery(organization, "https://hooks.example.com/in")
+        with tenant_context(organization):
+            for _ in range(3):
+                WebhookDelivery.objects.create(webhook=kept.webhook, event="object_created", context={})
+            WebhookDelivery.objects.exclude(pk=kept.pk).update(created=old)
+
+    with tenant_context(org_a.organization):
+        assert webhook_deliveries_prune(batch=2) == 2  # bounded per run
+        assert webhook_deliveries_prune(batch=2) == 1
+        assert webhook_deliveries_prune(batch=2) == 0
+        assert WebhookDelivery.objects.count() == 1
+    with tenant_context(org_b.organization):
+        assert WebhookDelivery.objects.count() == 4  # another organization's log is its own
