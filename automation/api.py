@@ -5,10 +5,21 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from automation.customfields import custom_fields_create, custom_fields_delete, custom_fields_update
-from automation.models import EventRule, Webhook, WebhookDelivery
+from automation.models import EventRule, Job, Webhook, WebhookDelivery
 from automation.webhooks import webhook_delivery_resend
 from core.context import ROLE_ACTIONS
-from core.fields import BOOLEAN_VALUE, BRIEF_OBJECT, TEXT_VALUE, Rendered, list_of, nullable, renders
+from core.fields import (
+    BOOLEAN_VALUE,
+    BRIEF_OBJECT,
+    INTEGER_VALUE,
+    JSON_VALUE,
+    TEXT_VALUE,
+    Rendered,
+    list_of,
+    nullable,
+    renders,
+)
+from core.members import MEMBER, member_brief
 from core.models import CustomField
 from core.registry import Access, Api, Route, Search, object_type_label, object_type_renderer, registry
 from core.representation import render
@@ -109,4 +120,51 @@ registry.register(
     ),
     access=Access(read_only=True, admin_only=True, visible_to=_delivery_visibility),
     search=Search(fields=("object_repr", "error")),
+)  # fmt: skip
+
+
+# -- background jobs (NetBox's core/jobs): imports, exports, custom field rewrites -----------------
+
+
+def _job_visibility(actor) -> Q | None:
+    """A member sees the jobs they started; admins and owners every job of the organization."""
+    if actor.is_system or actor.is_superuser or "settings" in ROLE_ACTIONS.get(actor.role, frozenset()):
+        return None
+    return Q(pk__in=[]) if actor.user_id is None else Q(user_id=actor.user_id)
+
+
+def _execution_time(job, links):
+    if job.started is None or job.completed is None:
+        return None
+    return str(job.completed - job.started)
+
+
+registry.register(
+    Job,
+    api=Api(
+        "core/jobs",
+        brief_fields=("id", "url", "display", "status", "created", "completed", "user"),
+        fields=(
+            "id", "url", "display_url", "display", "object_type", "object_id", "object", "name", "status",
+            "created", "scheduled", "interval", "started", "completed", "execution_time", "user", "data", "error",
+            "job_id", "queue_name", "log_entries",
+        ),
+        renderers={
+            # Wirebook's jobs belong to the organization, not to one object.
+            "object_type": Rendered(lambda job, links: None, nullable(TEXT_VALUE)),
+            "object_id": Rendered(lambda job, links: None, nullable(INTEGER_VALUE)),
+            "object": Rendered(lambda job, links: None, nullable(BRIEF_OBJECT)),
+            "scheduled": Rendered(lambda job, links: None, nullable(TEXT_VALUE)),
+            "interval": Rendered(lambda job, links: None, nullable(INTEGER_VALUE)),
+            "execution_time": Rendered(_execution_time, nullable(TEXT_VALUE)),
+            "user": Rendered(
+                lambda job, links: None if job.user_id is None else member_brief(job.user_id, links),
+                nullable(MEMBER),
+            ),
+            "queue_name": Rendered(lambda job, links: "default", TEXT_VALUE),
+            "log_entries": Rendered(lambda job, links: [], list_of(JSON_VALUE)),
+        },
+    ),
+    access=Access(read_only=True, visible_to=_job_visibility),
+    search=Search(fields=("name", "error")),
 )  # fmt: skip

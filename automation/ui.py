@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 
-from automation.models import EventRule, Webhook, WebhookDelivery
+from automation.models import EventRule, Job, Webhook, WebhookDelivery
 from automation.webhooks import webhook_delivery_resend
 from core.permissions import allowed
 from core.registry import Menu, Tab, Ui, registry
@@ -49,5 +49,13 @@ registry.extend(
         table_columns=("created", "webhook", "event", "object_repr", "status", "attempts", "response_code"),
         changelog=False,
         tabs=(Tab("resend", "Resend", _resend),),
+    ),
+)
+registry.extend(
+    Job,
+    ui=Ui(
+        menu=Menu("Operations", "Jobs"),
+        table_columns=("name", "status", "created", "started", "completed", "user"),
+        changelog=False,
     ),
 )

@@ -1,8 +1,8 @@
-"""The generic API cases (tests/api_cases.py) for event rules, webhooks and the delivery log: data only."""
+"""The generic API cases (tests/api_cases.py) for event rules, webhooks, the delivery log and jobs: data only."""
 
 from django.contrib.contenttypes.models import ContentType
 
-from automation.models import EventRule, Webhook, WebhookDelivery
+from automation.models import EventRule, Job, Webhook, WebhookDelivery
 from core.services import object_create
 from tests.api_cases import APICase, Ref
 
@@ -85,3 +85,25 @@ class TestWebhookDeliveryAPI(APICase):
     model = WebhookDelivery
     make_object = staticmethod(_delivery)
     brief_fields = ["id", "url", "display", "status", "created"]
+
+
+def _job(index: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from automation.export import organization_export
+    from automation.services import job_function_path
+
+    owner = get_user_model().objects.get(email="owner-a@example.com")
+    Job.objects.create(
+        name=f"Import {index}",
+        function=job_function_path(organization_export),
+        status=("pending", "running", "completed")[index],
+        user_id=owner.pk,
+        data={"rows": index},
+    )
+
+
+class TestJobAPI(APICase):
+    model = Job
+    make_object = staticmethod(_job)
+    brief_fields = ["id", "url", "display", "status", "created", "completed", "user"]

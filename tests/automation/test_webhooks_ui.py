@@ -104,3 +104,31 @@ def test_the_delivery_log_keeps_its_retention_in_bounded_batches(org_a, org_b, s
         assert WebhookDelivery.objects.count() == 1
     with tenant_context(org_b.organization):
         assert WebhookDelivery.objects.count() == 4  # another organization's log is its own
+
+
+def test_members_see_their_own_jobs_and_admins_all(org_a, org_b):
+    from django.contrib.auth import get_user_model
+
+    from automation.export import organization_export
+    from automation.models import Job
+    from automation.services import job_function_path
+    from tenants.models import Membership, MembershipRole
+
+    editor = get_user_model().objects.create_user("editor-jobs@example.com")
+    Membership.objects.create(user=editor, organization=org_a.organization, role=MembershipRole.EDITOR)
+    with tenant_context(org_a.organization):
+        for user in (editor, org_a.owner):
+            Job.objects.create(
+                name=f"Job of {user.email}", function=job_function_path(organization_export), user_id=user.pk
+            )
+    client = Client(raise_request_exception=False)
+    client.force_login(editor)
+    api = "/o/org-a/api/core/jobs/"
+
+    mine = client.get(api).json()
+    every = org_a.client().get(api).json()
+
+    assert [job["name"] for job in mine["results"]] == ["Job of editor-jobs@example.com"]
+    assert mine["results"][0]["user"]["username"] == "editor-jobs@example.com"
+    assert every["count"] == 2
+    assert org_b.client().get(api).status_code == 404
