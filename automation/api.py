@@ -84,12 +84,15 @@ registry.register(
 )  # fmt: skip
 
 
+def _manages(actor) -> bool:
+    """The organization's admins and owners (and system work)."""
+    return actor.is_system or actor.is_superuser or "settings" in ROLE_ACTIONS.get(actor.role, frozenset())
+
+
 def _delivery_visibility(actor) -> Q | None:
     """Deliveries carry the events' data, objects a member's permissions may hide from them: only the
     organization's admins and owners (who manage the webhooks) see them."""
-    if actor.is_system or actor.is_superuser or "settings" in ROLE_ACTIONS.get(actor.role, frozenset()):
-        return None
-    return Q(pk__in=[])
+    return None if _manages(actor) else Q(pk__in=[])
 
 
 def _resend(request, actor, delivery):
@@ -128,7 +131,7 @@ registry.register(
 
 def _job_visibility(actor) -> Q | None:
     """A member sees the jobs they started; admins and owners every job of the organization."""
-    if actor.is_system or actor.is_superuser or "settings" in ROLE_ACTIONS.get(actor.role, frozenset()):
+    if _manages(actor):
         return None
     return Q(pk__in=[]) if actor.user_id is None else Q(user_id=actor.user_id)
 
