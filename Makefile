@@ -19,7 +19,7 @@ help:
 	@echo "make format   ruff format and autofix"
 	@echo "make migrate  migrate the public schema, every organization and the spare schemas"
 	@echo "make openapi  rewrite docs/openapi.json and docs/graphql.schema, the committed API schemas CI checks"
-	@echo "make benchmark  measure provisioning, list pages, imports and the API (writes benchmarks/results/*.json;"
+	@echo "make benchmark  measure provisioning, list pages, imports, the API and webhooks (writes benchmarks/results/*.json;"
 	@echo "               NETBOX_URL=... NETBOX_TOKEN=... measure NetBox beside Wirebook's API)"
 	@echo "make benchmark-scale  N organizations on one PostgreSQL (ORGANIZATIONS=2000; writes benchmarks/results/scale.json)"
 	@echo "make clean    remove .venv, .venv-checkov and .data (local databases included)"
@@ -102,6 +102,7 @@ benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/provisioning.py
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/ui_list.py
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/import.py
+	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/webhooks.py
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/api.py \
 		$(if $(NETBOX_URL),--netbox-url $(NETBOX_URL) --netbox-token $(NETBOX_TOKEN))
 

@@ -9,3 +9,8 @@ class AutomationConfig(AppConfig):
         from core.registry import register_layers
 
         register_layers("automation")
+
+        from automation.events import object_events_consume
+        from core.events import event_consumer_register
+
+        event_consumer_register(object_events_consume)

@@ -28,6 +28,7 @@ from mptt.models import MPTTModel
 from core.bulk import insert_rows, update_rows
 from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
+from core.events import ObjectEvent, events_record
 from core.fields import own_field
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
@@ -178,7 +179,8 @@ def snapshot(instance: models.Model, related: Related | None = None) -> dict[str
 
 
 def _log(changes: Sequence[tuple[models.Model, str, dict | None, dict | None, str]]) -> None:
-    """One change-log entry per (object, action, before, after, message): one INSERT."""
+    """One change-log entry per (object, action, before, after, message): one INSERT; the same changes
+    are object events once the transaction commits (core.events)."""
     actor = current_actor()
     insert_rows(
         ObjectChange,
@@ -198,6 +200,22 @@ def _log(changes: Sequence[tuple[models.Model, str, dict | None, dict | None, st
             )
             for instance, action, before, after, message in changes
         ],
+    )
+    events_record(
+        [
+            ObjectEvent(
+                model=type(instance)._meta.concrete_model or type(instance),
+                pk=instance.pk,
+                action=action,
+                before=before,
+                after=after,
+                object_repr=str(instance)[:200],
+                user_id=actor.user_id,
+                user_name=actor.user_name,
+                request_id=actor.request_id,
+            )
+            for instance, action, before, after, _message in changes
+        ]
     )
 
 

@@ -258,6 +258,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task taken by a worker that then dies (acks_late: not yet acknowledged) goes back to the queue after
+# this many seconds. Keep it above the longest retry countdown (WEBHOOK_RETRY_SECONDS * 2**(retries - 1)):
+# a waiting retry is held unacknowledged too.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # Housekeeping runs on Celery beat: the tasks declared with `run_every` (saas_platform/celery.py).
 
 # --- Backups (docs/operations.md) ------------------------------------------------------------
@@ -482,6 +486,21 @@ for _network in OUTBOUND_ALLOWED_NETWORKS:
             f"OUTBOUND_ALLOWED_NETWORKS must list networks such as 10.20.0.0/16, got {_network!r}."
         ) from None
 OUTBOUND_HTTP_TIMEOUT = env_int("OUTBOUND_HTTP_TIMEOUT", 10)
+
+# Webhooks (automation.delivery): how long to wait for a receiver when the webhook sets no timeout, how
+# often a failed delivery is retried (first after WEBHOOK_RETRY_SECONDS, doubling each time), after how
+# many failed deliveries in a row the webhook is switched off, how long the delivery log is kept, and
+# the folder of CA bundles a webhook may name (none: webhooks verify against the system's CAs only).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_RETRIES = env_int("WEBHOOK_RETRIES", 5)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
+WEBHOOK_CA_FILES_DIR = os.environ.get("WEBHOOK_CA_FILES_DIR", "").strip()
+# Fairness (automation.fairness): deliveries of one organization in flight at once, across all workers,
+# and how long a delivery finding its organization at that limit waits before it is tried again.
+WEBHOOK_ORGANIZATION_CONCURRENCY = env_int("WEBHOOK_ORGANIZATION_CONCURRENCY", 2)
+WEBHOOK_FAIRNESS_DEFER_SECONDS = env_int("WEBHOOK_FAIRNESS_DEFER_SECONDS", 1)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 # A folder to write emails into, one file each, instead of sending them (browser tests read it).

@@ -3,6 +3,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.querysets import RestrictedQuerySet
+
 
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -26,6 +28,8 @@ class Job(models.Model):
     completed = models.DateTimeField(_("completed"), null=True, blank=True)
     data = models.JSONField(_("data"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     # Not stored: an export's archive, or None, as automation.export.organization_exports() lists them.
     download_path: str | None
