@@ -64,7 +64,8 @@ def files(content: bytes) -> dict[str, object]:
         }
 
 
-CASES = {endpoint(case): case for case in all_api_cases()}
+# Jobs are not restored (they run named functions of the organization they were queued in).
+CASES = {endpoint(case): case for case in all_api_cases() if case.spec().model not in backup._not_restored()}
 
 
 def populated(org, *endpoints: str) -> None:
@@ -121,7 +122,8 @@ def _snapshot_named(data: dict | None, type_name: str, names: dict[int, str]) ->
 
 
 def test_every_registered_model_is_in_the_round_trip_below():
-    assert set(CASES) == {f"{spec.api_app}/{spec.api_path}" for spec in registry}
+    restored = [spec for spec in registry if spec.model not in backup._not_restored()]
+    assert set(CASES) == {f"{spec.api_app}/{spec.api_path}" for spec in restored}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -160,7 +162,17 @@ def test_an_organization_restored_from_its_archive_is_the_same_object_by_object(
         assert ObjectChange.objects.filter(changed_object_id=tag.pk, changed_object_type__model="tag").count() == 1
 
 
-def test_content_type_ids_are_translated_when_the_two_schemas_numbered_them_differently(org_a, org_b):
+@pytest.fixture
+def content_types_forgotten_afterwards():
+    """The next test's organization B is a new schema of the same name, numbered as usual: the ids this
+    test cached for it must not outlive it."""
+    yield
+    ContentType.objects.clear_cache()
+
+
+def test_content_type_ids_are_translated_when_the_two_schemas_numbered_them_differently(
+    org_a, org_b, content_types_forgotten_afterwards
+):
     # given an organization whose content types have other ids than the source's
     populated(org_a, "dcim/sites", "extras/custom-fields")
     content = archive_of(org_a.organization)
