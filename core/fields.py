@@ -351,8 +351,25 @@ def _boolean_form_field(model_field, *, bulk: bool, **common):
     )
 
 
+class JSONFormField(forms.JSONField):
+    """JSON as text in a textarea. No value is an empty box (Django's would say `null`, which the
+    member then has to delete); an empty box is no value, as before."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+    @staticmethod
+    def initial_from_text(text: str):
+        """The initial value for JSON text given as text (a pre-filled `?parameters={...}`): the
+        value it stands for, or the text as typed when it is not JSON (the form then says so)."""
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return forms.fields.InvalidJSONInput(text)
+
+
 def _json_form_field(model_field, *, bulk: bool, **common):
-    return forms.JSONField(widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 4}), **common)
+    return JSONFormField(widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 4}), **common)
 
 
 def _json_import(model_field, value):

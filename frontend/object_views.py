@@ -11,10 +11,11 @@ from django.db import router
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
+from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_http_methods
 
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
-from core.fields import kind_of
+from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
@@ -86,13 +87,26 @@ def _filter_query(params: QueryDict) -> str:
     return _without(params, *listing.PAGE_PARAMS)
 
 
+SAVED_FILTER_NAME_LENGTH = SavedFilter._meta.get_field("name").max_length or 100
+
+
 def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict, actor) -> str | None:
     """The form saving the current filter, when there is one and the member may add saved filters."""
     filters = {key: params.getlist(key) for key in params if key not in listing.PAGE_PARAMS and params.get(key)}
     if not filters or not permissions(registry.get(SavedFilter), actor)["add"]:
         return None
 
-    return object_url(registry.get(SavedFilter), "add", object_types=spec.type_label, parameters=json.dumps(filters))
+    # named after what it filters, so that it saves in one click (the name can still be changed)
+    conditions = ", ".join(f"{key}={','.join(values)}" for key, values in filters.items())
+    name = f"{capfirst(spec.model._meta.verbose_name_plural)}: {conditions}"[:SAVED_FILTER_NAME_LENGTH]
+    return object_url(
+        registry.get(SavedFilter),
+        "add",
+        object_types=spec.type_label,
+        parameters=json.dumps(filters),
+        name=name,
+        slug=slugify(name)[:SAVED_FILTER_NAME_LENGTH],
+    )
 
 
 @require_http_methods(["POST"])
@@ -361,7 +375,7 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
                     return redirect(object_url(spec, "add"))
                 return redirect(safe_return_url(request, object_url(spec, "detail", obj.pk)))
     else:
-        initial = initial_from(spec, instance) if instance is not None else _initial_from_query(request.GET)
+        initial = initial_from(spec, instance) if instance is not None else _initial_from_query(Form, request.GET)
         form = Form(initial=initial, actor=actor)
     return page(
         request,
@@ -379,11 +393,14 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
     )
 
 
-def _initial_from_query(params: QueryDict) -> dict:
-    initial = {}
+def _initial_from_query(form_class, params: QueryDict) -> dict:
+    """The add form's initial values from its query string (`?name=…`); JSON fields take JSON text."""
+    initial: dict[str, Any] = {}
     for key in params:
         values = params.getlist(key)
         initial[key] = values if len(values) > 1 else values[0]
+        if isinstance(form_class.base_fields.get(key), JSONFormField) and len(values) == 1:
+            initial[key] = JSONFormField.initial_from_text(values[0])
     return initial
 
 
