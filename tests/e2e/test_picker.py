@@ -61,7 +61,7 @@ def test_the_picker_narrows_without_stale_options_and_picks_by_keyboard(page, ac
     expect(chosen).to_have_count(1)
     expect(chosen).to_contain_text("Germany")
 
-    # several tags, chosen by typing and Enter, shown as chips; one is removed with its ×
+    # several tags, chosen by typing and Enter, shown as chips; one is removed with its remove button
     tags = picker(page, "Tags")
     tags.click()
     tags.fill("Co")
