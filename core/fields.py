@@ -37,6 +37,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, Vali
 from django.db import models
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils.dateparse import parse_time
+from django.utils.text import capfirst
 from mptt.models import MPTTModel
 
 from core.registry import object_type_label, registry
@@ -366,6 +367,25 @@ class JSONFormField(forms.JSONField):
             return json.loads(text)
         except json.JSONDecodeError:
             return forms.fields.InvalidJSONInput(text)
+
+
+def multiline_text(model: type[models.Model], name: str) -> Callable[[bool], forms.Field]:
+    """A form field factory (`Ui(form_fields=...)`) for a short text field holding several lines,
+    such as a postal address: a textarea, since a one-line box drops the line breaks."""
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.CharField), f"{model.__name__}.{name} is not a CharField"
+
+    def factory(bulk: bool) -> forms.Field:
+        return forms.CharField(
+            required=not bulk and not model_field.blank,
+            max_length=model_field.max_length,
+            label=capfirst(model_field.verbose_name),
+            help_text=model_field.help_text,
+            strip=False,
+            widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+        )
+
+    return factory
 
 
 def _json_form_field(model_field, *, bulk: bool, **common):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
 from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
-from core.models import JournalEntry, ObjectChange, SavedFilter
+from core.models import CustomFieldType, JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
 from core.querysets import restricted
 from core.registry import ObjectSpec, Tab, registry
@@ -26,6 +26,7 @@ from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import build_form, clone_initial, initial_from
+from frontend.markdown import render_markdown
 
 # -- list --------------------------------------------------------------------------------------
 
@@ -182,7 +183,11 @@ def _custom_field_rows(spec: ObjectSpec, data: dict, links: Links) -> list[tuple
         value = values.get(name)
         if definition.ui_visible == "hidden" or (definition.ui_visible == "if-set" and value in (None, "", [])):
             continue
-        rows.append((definition.group_name, definition.label or name, tables.cell(value, links)))
+        if definition.type == CustomFieldType.LONGTEXT and isinstance(value, str):
+            html = render_markdown(value)
+        else:
+            html = tables.cell(value, links)
+        rows.append((definition.group_name, definition.label or name, html))
     return rows
 
 

@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -40,6 +41,13 @@ def _redis_ok() -> bool:
             return bool(client.ping())
     except redis.RedisError:
         return False
+
+
+@require_GET
+@transaction.non_atomic_requests
+def favicon(request):
+    """`/favicon.ico`, which browsers and tools ask for on their own: the icon among the static files."""
+    return HttpResponsePermanentRedirect(static("frontend/favicon.ico"))
 
 
 @never_cache
