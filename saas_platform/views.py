@@ -61,8 +61,10 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-@login_required
 def home(request):
+    """`/`: a visitor sees what Wirebook is (sign up, log in, documentation); a member, their organizations."""
+    if not request.user.is_authenticated:
+        return render(request, "frontend/landing.html", {"docs_url": settings.WIREBOOK_DOCS_URL})
     memberships = list(
         memberships_listed(request.user).select_related("organization").order_by("organization__name", "pk")
     )
