@@ -51,6 +51,10 @@ def test_signup_confirm_login_and_create_the_first_organization(client, db):
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.com"]
+    # the email speaks as Wirebook, not as the server's address
+    assert mail.outbox[0].subject.startswith("[Wirebook] ")
+    assert mail.outbox[0].body.startswith("Hello from Wirebook!")
+    assert "127.0.0.1" not in mail.outbox[0].body.splitlines()[0]
 
     # Unconfirmed, the account cannot log in: it is sent to verify its address again.
     response = client.post("/login/", {"login": "new.person@example.com", "password": PASSWORD})
