@@ -99,6 +99,19 @@ def test_the_picker_narrows_without_stale_options_and_picks_by_keyboard(page, ac
     expect(edit_chips).to_have_count(1)
     expect(edit_chips).to_contain_text("Edge")
 
+    # and in the dark theme the picker is dark too
+    page.get_by_role("button", name="Toggle dark theme").click()
+    picker(page, "Tags").click()
+    expect(options(page, "id_tags").first).to_be_visible()
+    for selector in ("#id_tags-ts-control", "#id_tags-ts-dropdown"):
+        background = page.evaluate(
+            "(selector) => getComputedStyle(document.querySelector(selector).closest('.ts-wrapper, .ts-dropdown'))"
+            ".backgroundColor",
+            selector,
+        )
+        assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), (selector, background)
+    shot(page, "dark")
+
 
 def test_the_list_filter_picks_several_objects(page, accounts, shot):
     owner = accounts.user()

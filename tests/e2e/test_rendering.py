@@ -25,6 +25,11 @@ def test_markdown_addresses_and_changes_show_as_written(page, accounts, shot):
         notes.object_types.add(ContentType.objects.get_for_model(Site))
     login(page, owner.email)
 
+    # a JSON field without a value is an empty box, not "null" to delete first
+    page.goto(f"/o/{slug}/extras/custom-fields/{notes.pk}/edit/")
+    expect(field(page, "Default")).to_have_value("")
+    expect(field(page, "Related object filter")).to_have_value("")
+
     # the form takes a multi-line address and Markdown
     page.goto(f"/o/{slug}/dcim/sites/add/")
     field(page, "Name").fill("BER1")
