@@ -72,6 +72,29 @@
     }
   }
 
+  // -- organization switcher: search the member's organizations by name or slug, switch on choice --
+  function switcherInit(select) {
+    if (select.tomselect || typeof window.TomSelect !== "function") return;
+    var label = select.getAttribute("aria-label");
+    var switcher = new window.TomSelect(select, {
+      searchField: ["text", "value"],
+      maxOptions: null,
+      allowEmptyOption: false,
+      refreshThrottle: 0,  // the options are in the page: narrow at once (Enter right after typing picks)
+      placeholder: label + "…",
+      render: {
+        option: function (data, escape) {
+          return "<div>" + escape(data.text) + ' <span class="text-body-secondary small">' + escape(data.value) + "</span></div>";
+        },
+        no_results: function () { return '<div class="no-results">No such organization</div>'; },
+      },
+      onChange: function (value) { if (value) select.form.submit(); },
+    });
+    // one control named "Switch organization": the search box, not also the hidden select
+    switcher.control_input.setAttribute("aria-label", label);
+    select.removeAttribute("aria-label");
+  }
+
   // -- list selection -----------------------------------------------------------------------
   function selectionInit(form) {
     var boxes = form.querySelectorAll('input[name="pk"]');
@@ -109,6 +132,7 @@
 
   function init(root) {
     root.querySelectorAll("select[data-picker]").forEach(pickerInit);
+    root.querySelectorAll("select[data-wb-switcher]").forEach(switcherInit);
     root.querySelectorAll("form.wb-bulk").forEach(selectionInit);
     root.querySelectorAll("select[data-wb-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
