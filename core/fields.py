@@ -37,6 +37,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, Vali
 from django.db import models
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils.dateparse import parse_time
+from django.utils.text import capfirst
 from mptt.models import MPTTModel
 
 from core.registry import object_type_label, registry
@@ -362,8 +363,44 @@ def _boolean_form_field(model_field, *, bulk: bool, **common):
     )
 
 
+class JSONFormField(forms.JSONField):
+    """JSON as text in a textarea. No value is an empty box (Django's would say `null`, which the
+    member then has to delete); an empty box is no value, as before."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+    @staticmethod
+    def initial_from_text(text: str):
+        """The initial value for JSON text given as text (a pre-filled `?parameters={...}`): the
+        value it stands for, or the text as typed when it is not JSON (the form then says so)."""
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return forms.fields.InvalidJSONInput(text)
+
+
+def multiline_text(model: type[models.Model], name: str) -> Callable[[bool], forms.Field]:
+    """A form field factory (`Ui(form_fields=...)`) for a short text field holding several lines,
+    such as a postal address: a textarea, since a one-line box drops the line breaks."""
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.CharField), f"{model.__name__}.{name} is not a CharField"
+
+    def factory(bulk: bool) -> forms.Field:
+        return forms.CharField(
+            required=not bulk and not model_field.blank,
+            max_length=model_field.max_length,
+            label=capfirst(model_field.verbose_name),
+            help_text=model_field.help_text,
+            strip=False,
+            widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+        )
+
+    return factory
+
+
 def _json_form_field(model_field, *, bulk: bool, **common):
-    return forms.JSONField(widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 4}), **common)
+    return JSONFormField(widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 4}), **common)
 
 
 def _json_import(model_field, value):

@@ -19,7 +19,7 @@ from django.urls import get_script_prefix
 from django.utils.text import capfirst
 
 from core.customfields import definitions_for, supports_custom_fields
-from core.fields import kind_of
+from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
 from core.querysets import RestrictedQuerySet
@@ -187,7 +187,7 @@ def _custom_form_field(definition: CustomField, *, bulk: bool):
     if kind == CustomFieldType.DATETIME:
         return forms.DateTimeField(widget=forms.DateTimeInput(attrs={**text, "type": "datetime-local"}), **common)
     if kind == CustomFieldType.JSON:
-        return forms.JSONField(widget=forms.Textarea(attrs={**text, "rows": 3}), **common)
+        return JSONFormField(widget=forms.Textarea(attrs={**text, "rows": 3}), **common)
     if kind in (CustomFieldType.SELECT, CustomFieldType.MULTISELECT):
         choices = definition.choice_set.choices if definition.choice_set is not None else []
         if kind == CustomFieldType.SELECT:

@@ -11,12 +11,13 @@ from django.db import router
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
+from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_http_methods
 
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
-from core.fields import kind_of
+from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
-from core.models import JournalEntry, ObjectChange, SavedFilter
+from core.models import CustomFieldType, JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
 from core.querysets import restricted
 from core.registry import ObjectSpec, Tab, registry
@@ -25,6 +26,7 @@ from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import build_form, clone_initial, initial_from
+from frontend.markdown import render_markdown
 
 # -- list --------------------------------------------------------------------------------------
 
@@ -86,13 +88,26 @@ def _filter_query(params: QueryDict) -> str:
     return _without(params, *listing.PAGE_PARAMS)
 
 
+SAVED_FILTER_NAME_LENGTH = SavedFilter._meta.get_field("name").max_length or 100
+
+
 def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict, actor) -> str | None:
     """The form saving the current filter, when there is one and the member may add saved filters."""
     filters = {key: params.getlist(key) for key in params if key not in listing.PAGE_PARAMS and params.get(key)}
     if not filters or not permissions(registry.get(SavedFilter), actor)["add"]:
         return None
 
-    return object_url(registry.get(SavedFilter), "add", object_types=spec.type_label, parameters=json.dumps(filters))
+    # named after what it filters, so that it saves in one click (the name can still be changed)
+    conditions = ", ".join(f"{key}={','.join(values)}" for key, values in filters.items())
+    name = f"{capfirst(spec.model._meta.verbose_name_plural)}: {conditions}"[:SAVED_FILTER_NAME_LENGTH]
+    return object_url(
+        registry.get(SavedFilter),
+        "add",
+        object_types=spec.type_label,
+        parameters=json.dumps(filters),
+        name=name,
+        slug=slugify(name)[:SAVED_FILTER_NAME_LENGTH],
+    )
 
 
 @require_http_methods(["POST"])
@@ -168,7 +183,11 @@ def _custom_field_rows(spec: ObjectSpec, data: dict, links: Links) -> list[tuple
         value = values.get(name)
         if definition.ui_visible == "hidden" or (definition.ui_visible == "if-set" and value in (None, "", [])):
             continue
-        rows.append((definition.group_name, definition.label or name, tables.cell(value, links)))
+        if definition.type == CustomFieldType.LONGTEXT and isinstance(value, str):
+            html = render_markdown(value)
+        else:
+            html = tables.cell(value, links)
+        rows.append((definition.group_name, definition.label or name, html))
     return rows
 
 
@@ -361,7 +380,7 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
                     return redirect(object_url(spec, "add"))
                 return redirect(safe_return_url(request, object_url(spec, "detail", obj.pk)))
     else:
-        initial = initial_from(spec, instance) if instance is not None else _initial_from_query(request.GET)
+        initial = initial_from(spec, instance) if instance is not None else _initial_from_query(Form, request.GET)
         form = Form(initial=initial, actor=actor)
     return page(
         request,
@@ -379,11 +398,14 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
     )
 
 
-def _initial_from_query(params: QueryDict) -> dict:
-    initial = {}
+def _initial_from_query(form_class, params: QueryDict) -> dict:
+    """The add form's initial values from its query string (`?name=…`); JSON fields take JSON text."""
+    initial: dict[str, Any] = {}
     for key in params:
         values = params.getlist(key)
         initial[key] = values if len(values) > 1 else values[0]
+        if isinstance(form_class.base_fields.get(key), JSONFormField) and len(values) == 1:
+            initial[key] = JSONFormField.initial_from_text(values[0])
     return initial
 
 

@@ -20,12 +20,15 @@ from core.customfields import definitions_for, supports_custom_fields
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.registry import ObjectSpec
 from core.representation import Links, field_names
+from frontend.markdown import render_markdown
 
 # Representation fields never shown as columns: links, placeholders and the raw custom field dict.
 HIDDEN = {"url", "display_url", "owner", "custom_fields", "_depth"}
 # Shown on the detail page only (long text, JSON, snapshots).
 LONG = {"comments", "prechange_data", "postchange_data", "constraints", "parameters", "data", "physical_address",
         "shipping_address", "address"}  # fmt: skip
+# Rendered as Markdown on the detail page, as NetBox does.
+MARKDOWN = {"comments"}
 MAX_DEFAULT_COLUMNS = 6
 # A representation's timestamps ("2026-11-25T16:16:13.719415Z"), shown to the minute.
 ISO_DATETIME = re.compile(
@@ -157,7 +160,7 @@ def cell(value, links: Links) -> SafeString:
 
 
 def _json(value) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, default=str)
+    return json.dumps(value, indent=2, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def row_cells(columns: list[Column], data: dict, links: Links, *, tree: bool) -> list[SafeString]:
@@ -192,7 +195,9 @@ def attributes(spec: ObjectSpec, data: dict, links: Links) -> list[tuple[str, Sa
         if name in HIDDEN or name in {"id", "display", "tags", "created", "last_updated", *spec.api.counts}:
             continue
         value = data.get(name)
-        if name in LONG and isinstance(value, dict | list):
+        if name in MARKDOWN and isinstance(value, str) and value:
+            html = render_markdown(value)
+        elif name in LONG and isinstance(value, dict | list):
             html = format_html('<pre class="mb-0 wb-json">{}</pre>', _json(value))
         elif name in LONG and isinstance(value, str) and value:
             html = format_html('<div class="wb-longtext">{}</div>', value)

@@ -416,6 +416,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wirebook] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Where every link in an email points (signup confirmation, password reset, invitations): never
 # the request's Host, which the sender of a request chooses (tenants.public_urls).
+# Where the landing page's "Documentation" link goes (empty: no link).
+WIREBOOK_DOCS_URL = os.environ.get("WIREBOOK_DOCS_URL", "").strip()
 WIREBOOK_PUBLIC_URL = (
     os.environ.get("WIREBOOK_PUBLIC_URL", "").strip() or f"{ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{WIREBOOK_BASE_DOMAIN}"
 ).rstrip("/")

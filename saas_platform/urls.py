@@ -12,6 +12,7 @@ from tenants.sso import views as sso_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # allauth's OIDC callback, with the ID token always verified (tenants.sso.allauth); before allauth's own.
     path("accounts/oidc/<str:provider_id>/login/callback/", sso_allauth.oidc_callback),
     path("accounts/", include("allauth.urls")),

@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -42,6 +43,13 @@ def _redis_ok() -> bool:
         return False
 
 
+@require_GET
+@transaction.non_atomic_requests
+def favicon(request):
+    """`/favicon.ico`, which browsers and tools ask for on their own: the icon among the static files."""
+    return HttpResponsePermanentRedirect(static("frontend/favicon.ico"))
+
+
 @never_cache
 @require_GET
 @transaction.non_atomic_requests  # must answer 503, not fail, when the database is down
@@ -53,8 +61,10 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-@login_required
 def home(request):
+    """`/`: a visitor sees what Wirebook is (sign up, log in, documentation); a member, their organizations."""
+    if not request.user.is_authenticated:
+        return render(request, "frontend/landing.html", {"docs_url": settings.WIREBOOK_DOCS_URL})
     memberships = list(
         memberships_listed(request.user).select_related("organization").order_by("organization__name", "pk")
     )

@@ -73,5 +73,5 @@ def _as_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, default=str)
+        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)  # "Landstraße", not "\\u00df"
     return str(value)

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from core.fields import multiline_text
 from core.registry import Menu, Ui, registry
 from inventory.models import (
     Contact,
@@ -22,7 +23,16 @@ TENANCY = Menu("Organization", "Tenancy")
 CONTACTS = Menu("Organization", "Contacts")
 
 model: type[models.Model]
-for model in (Site, Region, SiteGroup, Location):
+# (Site first: the menu lists them in registration order.) Addresses keep their line breaks.
+registry.extend(
+    Site,
+    ui=Ui(
+        menu=SITES,
+        tabs=contact_tabs(Site),
+        form_fields={name: multiline_text(Site, name) for name in ("physical_address", "shipping_address")},
+    ),
+)
+for model in (Region, SiteGroup, Location):
     registry.extend(model, ui=Ui(menu=SITES, tabs=contact_tabs(model)))
 for model in (Tenant, TenantGroup):
     registry.extend(model, ui=Ui(menu=TENANCY, tabs=contact_tabs(model)))

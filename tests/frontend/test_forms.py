@@ -213,3 +213,25 @@ def test_array_fields_edit_as_comma_separated_text_and_save_as_lists(org_a):
     with tenant_context(org_a.organization):
         colours.refresh_from_db()
         assert colours.extra_choices == [["red", "Red"], ["green", "Green"], ["teal", "teal"]]
+
+
+def test_empty_json_fields_are_empty_boxes_and_prefilled_json_is_not_encoded_again(org_a):
+    with tenant_context(org_a.organization):
+        notes = CustomField.objects.create(name="notes", type="json")
+        notes.object_types.add(ContentType.objects.get_for_model(Site))
+    owner = org_a.client()
+
+    # no value: an empty box, not "null" to delete first
+    custom_field_form = owner.get("/o/org-a/extras/custom-fields/add/").content.decode()
+    assert re.search(r'<textarea name="default"[^>]*>\s*</textarea>', custom_field_form), custom_field_form
+    site_form = owner.get(f"{SITES}add/").content.decode()
+    assert re.search(r'<textarea name="cf_notes"[^>]*>\s*</textarea>', site_form)
+    # and an empty box saves as no value
+    created = owner.post(f"{SITES}add/", {"name": "AMS1", "slug": "ams1", "status": "active", "cf_notes": ""})
+    assert created.status_code == 302, _errors(created)
+
+    # JSON text in the query string pre-fills the JSON it is; text that is not JSON shows as typed
+    prefilled = owner.get('/o/org-a/extras/saved-filters/add/?parameters={"status": ["active"]}').content.decode()
+    assert "{&quot;status&quot;: [&quot;active&quot;]}</textarea>" in prefilled
+    typed = owner.get("/o/org-a/extras/saved-filters/add/?parameters={oops").content.decode()
+    assert "{oops</textarea>" in typed

@@ -51,13 +51,17 @@ def test_signup_confirm_login_and_create_the_first_organization(client, db):
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.com"]
+    # the email speaks as Wirebook, not as the server's address
+    assert mail.outbox[0].subject.startswith("[Wirebook] ")
+    assert mail.outbox[0].body.startswith("Hello from Wirebook!")
+    assert "127.0.0.1" not in mail.outbox[0].body.splitlines()[0]
 
     # Unconfirmed, the account cannot log in: it is sent to verify its address again.
     response = client.post("/login/", {"login": "new.person@example.com", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
-    assert client.get("/").status_code == 302
-    assert client.get("/")["Location"].startswith("/login/")
+    assert "Sign up" in client.get("/").content.decode()  # the public landing page: not logged in
+    assert client.get("/organizations/new/")["Location"].startswith("/login/")
 
     link = confirm_link(mail.outbox[0])
     page = client.get(link)

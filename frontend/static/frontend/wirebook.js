@@ -1,4 +1,4 @@
-/* Wirebook's small behaviours: theme, search-as-you-type pickers, list selection. No dependencies. */
+/* Wirebook's small behaviours: theme, search-as-you-type pickers (Tom Select), list selection. */
 (function () {
   "use strict";
 
@@ -12,51 +12,87 @@
     localStorage.setItem("wirebook-theme", theme);
   }
 
-  // -- pickers: a select of the chosen objects + a search box querying our REST API ----------
+  // -- pickers: one searchable select (Tom Select, vendored) querying our REST API -------------
+  // The page holds only the chosen objects; every keystroke asks the API (`?brief=1&q=`) and the
+  // dropdown then shows exactly that answer: the options of an earlier search are dropped (the
+  // chosen ones stay, shown as removable chips), and an answer that arrives late is ignored.
+  var PICKER_PAGE = 50;
   function pickerInit(select) {
-    if (select.dataset.pickerReady) return;
-    select.dataset.pickerReady = "1";
+    if (select.tomselect || typeof window.TomSelect !== "function") return;
     var multiple = select.multiple;
-    var search = document.createElement("input");
-    search.type = "search";
-    search.className = "form-control form-control-sm mb-1 wb-picker-search";
-    search.placeholder = "Type to search…";
-    search.setAttribute("aria-label", "Search " + (select.getAttribute("aria-label") || select.name));
-    search.autocomplete = "off";
-    select.parentNode.insertBefore(search, select);
-    if (!multiple && !Array.prototype.some.call(select.options, function (o) { return o.value === ""; })) {
-      var empty = new Option("---------", "");
-      select.insertBefore(empty, select.firstChild);
-      if (!select.querySelector("option[selected]")) empty.selected = true;
-    }
-    if (multiple) select.size = Math.min(8, Math.max(3, select.options.length + 2));
-    var timer = null, counter = 0;
-    function load(text) {
-      var mine = ++counter;
-      var url = select.dataset.picker + "&limit=50&q=" + encodeURIComponent(text);
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-        .then(function (data) {
-          if (mine !== counter) return;
-          var keep = {};
-          Array.prototype.forEach.call(select.options, function (o) {
-            if (o.selected || o.value === "") keep[o.value] = true; else o.remove();
+    var latest = 0;
+    var shown = { query: null, ids: {} };
+    var settings = {
+      valueField: "id",
+      labelField: "display",
+      searchField: ["display"],
+      maxItems: multiple ? null : 1,
+      maxOptions: PICKER_PAGE,
+      hideSelected: multiple,
+      closeAfterSelect: !multiple,
+      preload: "focus",
+      loadThrottle: 200,
+      placeholder: "Type to search…",
+      plugins: ["remove_button"],
+      shouldLoad: function () { return true; },
+      // the API has searched (by name, slug, description...): show its answer for this query only
+      score: function (query) {
+        return function (item) { return shown.query === query && shown.ids[item.id] ? 1 : 0; };
+      },
+      load: function (query, callback) {
+        var self = this;
+        var mine = ++latest;
+        var url = select.dataset.picker + "&limit=" + PICKER_PAGE + "&q=" + encodeURIComponent(query);
+        fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .catch(function () { return { results: [] }; })
+          .then(function (data) {
+            if (mine !== latest) { callback(); return; }
+            var ids = {};
+            var items = (data.results || []).map(function (item) {
+              var id = String(item.id);
+              ids[id] = true;
+              return { id: id, display: item.display || item.name || id };
+            });
+            self.clearOptions();  // keeps the chosen ones
+            shown = { query: query, ids: ids };
+            callback(items);
           });
-          (data.results || []).forEach(function (item) {
-            var value = String(item.id);
-            if (keep[value]) return;
-            select.add(new Option(item.display || item.name || value, value));
-          });
-          if (!multiple && text && select.options.length > 1) select.size = Math.min(10, select.options.length);
-        });
+      },
+      render: {
+        no_results: function () { return '<div class="no-results">Nothing found</div>'; },
+        loading: function () { return '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">Searching…</span></div>'; },
+      },
+    };
+    var labelled = select.labels && select.labels.length > 0;
+    var picker = new window.TomSelect(select, settings);
+    // Tom Select names its search box after the field's <label>; a select without one keeps its name
+    if (!labelled) {
+      picker.control_input.setAttribute("aria-label", select.getAttribute("aria-label") || select.name);
     }
-    search.addEventListener("input", function () {
-      clearTimeout(timer);
-      var text = search.value;
-      timer = setTimeout(function () { load(text); }, 200);
+  }
+
+  // -- organization switcher: search the member's organizations by name or slug, switch on choice --
+  function switcherInit(select) {
+    if (select.tomselect || typeof window.TomSelect !== "function") return;
+    var label = select.getAttribute("aria-label");
+    var switcher = new window.TomSelect(select, {
+      searchField: ["text", "value"],
+      maxOptions: null,
+      allowEmptyOption: false,
+      refreshThrottle: 0,  // the options are in the page: narrow at once (Enter right after typing picks)
+      placeholder: label + "…",
+      render: {
+        option: function (data, escape) {
+          return "<div>" + escape(data.text) + ' <span class="text-body-secondary small">' + escape(data.value) + "</span></div>";
+        },
+        no_results: function () { return '<div class="no-results">No such organization</div>'; },
+      },
+      onChange: function (value) { if (value) select.form.submit(); },
     });
-    search.addEventListener("focus", function () { if (select.options.length <= 2) load(search.value); }, { once: true });
-    select.addEventListener("change", function () { if (!multiple) select.size = 0; });
+    // one control named "Switch organization": the search box, not also the hidden select
+    switcher.control_input.setAttribute("aria-label", label);
+    select.removeAttribute("aria-label");
   }
 
   // -- list selection -----------------------------------------------------------------------
@@ -96,6 +132,7 @@
 
   function init(root) {
     root.querySelectorAll("select[data-picker]").forEach(pickerInit);
+    root.querySelectorAll("select[data-wb-switcher]").forEach(switcherInit);
     root.querySelectorAll("form.wb-bulk").forEach(selectionInit);
     root.querySelectorAll("select[data-wb-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
