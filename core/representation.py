@@ -305,15 +305,37 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
                 for inner in related_spec.model._meta.concrete_fields
                 if inner.is_relation and inner.name in related_spec.api.brief_fields
             ]
+            select += [f"{field.name}__{path}" for path in related_spec.api.display_uses]
+    select += spec.api.display_uses
+    for name, renderer in spec.api.renderers.items():
+        if name in names:  # what a registration's renderer reads beyond the row (core.fields.Rendered)
+            select += getattr(renderer, "select", ())
+            prefetch += getattr(renderer, "prefetch", ())
+    # A path through a relation loaded by a prefetch (its nested form shows counts) is prefetched after
+    # it: joining the relation too would fill it without the counts.
+    prefetched = {lookup if isinstance(lookup, str) else lookup.prefetch_to for lookup in prefetch}
+    joined = []
+    for path in select:
+        if path.split("__", 1)[0] in prefetched:
+            prefetch.append(path)
+        else:
+            joined.append(path)
+    select = joined
     if "tags" in names and tags:
         prefetch.append("tagged_items__tag")
     for count_name, relation in spec.api.counts.items():
         if count_name in names:
             queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
     # A model's manager may load some of these itself (for GraphQL too): not twice.
+    # Two renderers may read the same relation: each lookup once.
     present = {getattr(lookup, "prefetch_to", lookup) for lookup in queryset._prefetch_related_lookups}
-    prefetch = [lookup for lookup in prefetch if getattr(lookup, "prefetch_to", lookup) not in present]
-    return queryset.select_related(*select).prefetch_related(*prefetch)
+    distinct = []
+    for lookup in prefetch:
+        key = getattr(lookup, "prefetch_to", lookup)
+        if key not in present:
+            present.add(key)
+            distinct.append(lookup)
+    return queryset.select_related(*dict.fromkeys(select)).prefetch_related(*distinct)
 
 
 def generic_prefetch(name: str) -> GenericPrefetch:

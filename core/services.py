@@ -108,6 +108,9 @@ class ObjectWrite:
     custom_fields: dict[str, Any] | None = None
     message: str = ""
     instance: models.Model | None = None
+    # The registration's write-only fields that are no model fields (core.registry.Api.write_extras), for
+    # the model's own services.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def target(self) -> models.Model:
@@ -431,6 +434,69 @@ def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
         )
     _batch_usage_changed(+len(writes))
     return instances
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys of `model` from its sequence (one query), so that a service can link the
+    objects of a batch to each other (an interface to its parent) before inserting them in one go."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def objects_insert(
+    instances: Sequence[models.Model],
+    *,
+    many_to_many: Mapping[str, Sequence[Sequence[int]]] | None = None,
+    message: str = "",
+) -> list[models.Model]:
+    """Objects a model's own service built from data it has checked already (a device's components, made
+    from its type's templates): written without validating them again, with the organization's custom
+    field defaults, in one INSERT for the batch (ids already set are kept: `reserve_ids`), indexed and
+    change-logged. `many_to_many`: per field, the related ids of each instance, in order.
+
+    Trees are inserted as they are: the caller sets their tree fields. Raises BillingRefused when the
+    plan has no room for them."""
+    if not instances:
+        return []
+    model = type(instances[0])
+    with transaction.atomic():
+        _billing_check("add", count=len(instances))
+        if supports_custom_fields(model):
+            definitions = definitions_for(model)
+            defaults = {name: definition.default for name, definition in definitions.items()}
+            for instance in instances:
+                instance.custom_field_data = {**defaults, **(instance.custom_field_data or {})}
+        model._base_manager.bulk_create(instances)
+        related = Related()
+        for name, values in (many_to_many or {}).items():
+            many = model._meta.get_field(name)
+            through = many.remote_field.through
+            source, target = many.m2m_field_name(), many.m2m_reverse_field_name()
+            rows = [
+                through(**{f"{source}_id": instance.pk, f"{target}_id": other})
+                for instance, others in zip(instances, values, strict=True)
+                for other in others
+            ]
+            through._default_manager.bulk_create(rows)
+            related.many_to_many[name] = {
+                instance.pk: set(others) for instance, others in zip(instances, values, strict=True)
+            }
+        search_index(instances)
+        _log(
+            [
+                (instance, ObjectChangeAction.CREATE, None, snapshot(instance, related), message)
+                for instance in instances
+            ]
+        )
+    _batch_usage_changed(+len(instances))
+    return list(instances)
 
 
 def _stored(instance: models.Model) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import build_form, clone_initial, initial_from
+from frontend.patterns import expand, has_pattern
 
 # -- list --------------------------------------------------------------------------------------
 
@@ -352,7 +353,12 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
     Form = build_form(spec)
     if request.method == "POST":
         form = Form(request.POST, actor=actor)
-        if form.is_valid():
+        if form.is_valid() and instance is None and _patterned(spec, form):
+            made = _write_patterned(form, spec, actor, form.payload())
+            if made:
+                messages.success(request, f"Created {len(made)} {spec.model._meta.verbose_name_plural}")
+                return redirect(safe_return_url(request, object_url(spec, "list")))
+        elif form.is_valid():
             obj = _write(form, spec, actor, form.payload(), instance=instance)
             if obj is not None:
                 verb = "Created" if instance is None else "Modified"
@@ -384,7 +390,51 @@ def _initial_from_query(params: QueryDict) -> dict:
     for key in params:
         values = params.getlist(key)
         initial[key] = values if len(values) > 1 else values[0]
+    for key in list(initial):  # `?device_id=7` (a list's filter) fills in the form's `device`
+        if key.endswith("_id"):
+            initial.setdefault(key.removesuffix("_id"), initial[key])
     return initial
+
+
+def _patterned(spec: ObjectSpec, form) -> bool:
+    return any(has_pattern(form.cleaned_data.get(name)) for name in spec.ui.name_patterns)
+
+
+def _write_patterned(form, spec: ObjectSpec, actor, payload: dict) -> list:
+    """NetBox's creation of several objects from one form: `Gi1/0/[1-48]` in a pattern field makes one object per
+    value (several pattern fields make as many values each). The objects, or [] with the errors on the form."""
+    expanded = {}
+    for name in spec.ui.name_patterns:
+        if has_pattern(payload.get(name)):
+            try:
+                expanded[name] = expand(payload[name])
+            except ValidationError as error:
+                form.add_error(name, error.messages[0])
+                return []
+    count = max(len(values) for values in expanded.values())
+    for name, values in expanded.items():
+        if len(values) != count:
+            form.add_error(
+                name, f"The provided pattern makes {len(values)} values, but the others make {count}: they must match."
+            )
+            return []
+    items = [
+        Item(payload={**payload, **{name: values[index] for name, values in expanded.items()}})
+        for index in range(count)
+    ]
+    try:
+        return write_objects(spec, actor, items)
+    except WriteRefused as refused:
+        for error in refused.errors:
+            made = {name: values[error["index"]] for name, values in expanded.items()}
+            for problems in error["errors"].values():
+                for problem in problems:
+                    form.add_error(None, f"{', '.join(made.values())}: {problem}")
+    except ValidationError as error:
+        form.add_error(None, " ".join(error.messages))
+    except NotPermitted as refusal:
+        form.add_error(None, refusal.message)
+    return []
 
 
 # -- delete ------------------------------------------------------------------------------------

@@ -6,7 +6,12 @@ from core.registry import registry
 from tests.api_cases import APICase
 from tests.ui_cases import UICase
 
-for module in ("tests.core.test_api_cases", "tests.inventory.test_api_cases", "tests.addressing.test_api_cases"):
+for module in (
+    "tests.core.test_api_cases",
+    "tests.inventory.test_api_cases",
+    "tests.inventory.test_device_api_cases",
+    "tests.addressing.test_api_cases",
+):
     importlib.import_module(module)
 
 API_CASES = {case.model: case for case in APICase.__subclasses__()}

@@ -1,5 +1,5 @@
-"""Inventory's own writes, around the generic ones (core.services): what creating or changing racks,
-rack types and module types does beyond setting fields, as NetBox does it.
+"""What creating or changing racks, rack types and module types does beyond setting fields, as NetBox
+does it.
 
 - A rack with a rack type takes the type's physical attributes, whatever the writer sends; changing a
   rack type's attributes changes every rack of that type (each change logged on the rack).
