@@ -327,15 +327,19 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
         if count_name in names:
             queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
     # A model's manager may load some of these itself (for GraphQL too): not twice.
-    # Two renderers may read the same relation: each lookup once.
+    return queryset.select_related(*dict.fromkeys(select)).prefetch_related(*_distinct(queryset, prefetch))
+
+
+def _distinct(queryset, lookups: list) -> list:
+    """Each lookup once (two renderers may read the same relation), a renderer's `Prefetch` (with its
+    own queryset) rather than the plain lookup of the same relation, in the order first given."""
     present = {getattr(lookup, "prefetch_to", lookup) for lookup in queryset._prefetch_related_lookups}
-    distinct = []
-    for lookup in prefetch:
+    chosen: dict[str, Any] = {}
+    for lookup in lookups:
         key = getattr(lookup, "prefetch_to", lookup)
-        if key not in present:
-            present.add(key)
-            distinct.append(lookup)
-    return queryset.select_related(*dict.fromkeys(select)).prefetch_related(*distinct)
+        if key not in present and (key not in chosen or isinstance(chosen[key], str)):
+            chosen[key] = lookup
+    return list(chosen.values())
 
 
 def generic_prefetch(name: str) -> GenericPrefetch:
