@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -404,6 +404,18 @@ def _set_related(writes: Sequence[ObjectWrite], many_to_many: Sequence[dict[str,
         TaggedItem.objects.bulk_create(fresh)
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+def instances_of(model: type[M], objects: Sequence[models.Model]) -> list[M]:
+    """`objects` (what a generic write returns) as the instances of `model` they are, for a model's services."""
+    typed = []
+    for obj in objects:
+        assert isinstance(obj, model), f"{obj!r} is no {model.__name__}"
+        typed.append(obj)
+    return typed
+
+
 def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     """Create one object per write (all of one model), validated, tagged, indexed and change-logged.
 
@@ -472,12 +484,15 @@ def objects_insert(
             definitions = definitions_for(model)
             defaults = {name: definition.default for name, definition in definitions.items()}
             for instance in instances:
+                assert isinstance(instance, BaseModel)
                 instance.custom_field_data = {**defaults, **(instance.custom_field_data or {})}
         model._base_manager.bulk_create(instances)
         related = Related()
         for name, values in (many_to_many or {}).items():
             many = model._meta.get_field(name)
+            assert isinstance(many, models.ManyToManyField), f"{name} is no many-to-many field"
             through = many.remote_field.through
+            assert through is not None
             source, target = many.m2m_field_name(), many.m2m_reverse_field_name()
             rows = [
                 through(**{f"{source}_id": instance.pk, f"{target}_id": other})
@@ -620,7 +635,7 @@ def _services(model: type[models.Model]) -> "Services":
     return spec.services if spec is not None else Services()
 
 
-def _one(service: Callable[[Sequence[ObjectWrite]], list[models.Model]], write: ObjectWrite) -> models.Model:
+def _one(service: Callable[[Sequence[ObjectWrite]], Sequence[models.Model]], write: ObjectWrite) -> models.Model:
     try:
         return service([write])[0]
     except WritesInvalid as invalid:
@@ -675,8 +690,8 @@ class Services:
     WritesInvalid for objects that fail validation. A model's own service adds its behaviour around
     the generic one it calls."""
 
-    create: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_create
-    update: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_update
+    create: Callable[[Sequence[ObjectWrite]], Sequence[models.Model]] = objects_create
+    update: Callable[[Sequence[ObjectWrite]], Sequence[models.Model]] = objects_update
     delete: Callable[..., None] = objects_delete
 
 

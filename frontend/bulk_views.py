@@ -250,7 +250,7 @@ class RenameForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("use_regex") and data.get("find"):
             try:
                 compile_user_pattern(data["find"])
@@ -291,8 +291,10 @@ def bulk_rename(request, *, spec: ObjectSpec, actor):
                     for problems in error["errors"].values():
                         for problem in problems:
                             form.add_error(None, f"{spec.display(obj) if obj else ''}: {problem}")
-            except (ValidationError, NotPermitted) as error:
-                form.add_error(None, getattr(error, "message", None) or " ".join(error.messages))
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages))
+            except NotPermitted as error:
+                form.add_error(None, error.message)
             else:
                 messages.success(request, f"Renamed {len(items)} {spec.model._meta.verbose_name_plural}")
                 return redirect(return_url)

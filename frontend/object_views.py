@@ -425,9 +425,9 @@ def _write_patterned(form, spec: ObjectSpec, actor, payload: dict) -> list:
     try:
         return write_objects(spec, actor, items)
     except WriteRefused as refused:
-        for error in refused.errors:
-            made = {name: values[error["index"]] for name, values in expanded.items()}
-            for problems in error["errors"].values():
+        for refusal in refused.errors:
+            made = {name: values[refusal["index"]] for name, values in expanded.items()}
+            for problems in refusal["errors"].values():
                 for problem in problems:
                     form.add_error(None, f"{', '.join(made.values())}: {problem}")
     except ValidationError as error:

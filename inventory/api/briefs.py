@@ -29,7 +29,7 @@ def nested(name: str, fields: tuple[str, ...], *, select: tuple[str, ...] = ()) 
         memo = links.__dict__.setdefault("_nested_fields", {})
         key = (type(related), related.pk, wanted)
         if key not in memo:
-            memo[key] = render(related, links, only=wanted)
+            memo[key] = render(related, links, only=set(wanted))
         return memo[key]
 
     return nested_object

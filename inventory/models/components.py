@@ -6,6 +6,8 @@ Cables arrive later: a component's cable fields read as NetBox shows an uncabled
 `mark_connected` stands for a connection that is not recorded.
 """
 
+from typing import ClassVar
+
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -89,7 +91,7 @@ class ModularComponent(Component):
 
     def clean(self):
         super().clean()
-        if self.module_id and self.device_id and self.module.device_id != self.device_id:
+        if self.device_id and self.module is not None and self.module.device_id != self.device_id:
             raise ValidationError(
                 {"module": _("Module ({module}) must belong to the same device ({device}).").format(
                     module=self.module, device=self.device
@@ -182,7 +184,7 @@ class PowerOutlet(Cabled, ModularComponent):
 
     def clean(self):
         super().clean()
-        if self.power_port_id and self.power_port.device_id != self.device_id:
+        if self.power_port is not None and self.power_port.device_id != self.device_id:
             raise ValidationError(
                 _("Parent power port ({power_port}) must belong to the same device").format(power_port=self.power_port)
             )
@@ -349,7 +351,7 @@ class DeviceBay(Component):
                     device_type=self.device.device_type
                 )
             )
-        if self.installed_device_id is None:
+        if self.installed_device is None:
             return
         if not self.enabled and self.loaded("installed_device_id") != self.installed_device_id:
             raise ValidationError({"installed_device": _("Cannot install a device in a disabled device bay.")})
@@ -438,7 +440,7 @@ class InventoryItem(MPTTModel, Component):
         _("discovered"), default=False, help_text=_("This item was automatically discovered")
     )
 
-    objects = RestrictedTreeManager()
+    objects: ClassVar[RestrictedTreeManager] = RestrictedTreeManager()
     movable = True
 
     class Meta:
@@ -476,7 +478,7 @@ class InventoryItem(MPTTModel, Component):
             if self.component_id is not None:
                 raise ValidationError({"component_type": _("A component type is required with a component ID.")})
             return
-        model = self.component_type.model_class()
+        model = self.component_type.model_class() if self.component_type is not None else None
         if model is None or model._meta.label_lower not in INVENTORY_COMPONENTS:
             raise ValidationError({"component_type": _("Invalid component type.")})
         if self.component_id is None:
@@ -488,7 +490,7 @@ class InventoryItem(MPTTModel, Component):
                     id=self.component_id
                 )}
             )  # fmt: skip
-        if component.device_id == self.device_id:
+        if getattr(component, "device_id", None) == self.device_id:
             return
         if self._state.adding:
             raise ValidationError({"device": _("Cannot assign inventory item to component on another device")})

@@ -7,6 +7,7 @@ module type's templates, placing devices in racks and installing modules are the
 (inventory.services)."""
 
 import decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -30,6 +31,9 @@ from inventory.models.mixins import LoadedValuesMixin
 from inventory.models.racks import RACK_U_HEIGHT_MAX, Rack
 from inventory.models.sites import Location, Site
 from inventory.models.tenancy import ContactsMixin, Tenant
+
+if TYPE_CHECKING:
+    from inventory.models.components import ModuleBay
 
 
 def blank_to_null(value):
@@ -61,7 +65,7 @@ class VirtualChassis(PrimaryModel):
 
     def clean(self):
         super().clean()
-        if self.pk and self.master_id and self.master.virtual_chassis_id != self.pk:
+        if self.pk and self.master is not None and self.master.virtual_chassis_id != self.pk:
             raise ValidationError(
                 {"master": _("The selected master ({master}) is not assigned to this virtual chassis.").format(
                     master=self.master
@@ -218,7 +222,7 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
         """The name, or for an unnamed member of a virtual chassis "<chassis>:<position>"."""
         if self.name:
             return self.name
-        if self.virtual_chassis_id is not None:
+        if self.virtual_chassis is not None:
             return f"{self.virtual_chassis.name}:{self.vc_position}"
         return None
 
@@ -246,17 +250,17 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
     def _check_place(self) -> None:
         """NetBox's rules for where a device stands; whether its units are free is the services' check (it
         reads the rack's other devices, those of the same write included)."""
-        if self.rack_id and self.site_id and self.rack.site_id != self.site_id:
+        if self.site_id and self.rack is not None and self.rack.site_id != self.site_id:
             raise ValidationError(
                 {"rack": _("Rack {rack} does not belong to site {site}.").format(rack=self.rack, site=self.site)}
             )
-        if self.location_id and self.site_id and self.location.site_id != self.site_id:
+        if self.site_id and self.location is not None and self.location.site_id != self.site_id:
             raise ValidationError(
                 {"location": _("Location {location} does not belong to site {site}.").format(
                     location=self.location, site=self.site
                 )}
             )  # fmt: skip
-        if self.rack_id and self.location_id and self.rack.location_id != self.location_id:
+        if self.location_id and self.rack is not None and self.rack.location_id != self.location_id:
             raise ValidationError(
                 {"rack": _("Rack {rack} does not belong to location {location}.").format(
                     rack=self.rack, location=self.location
@@ -298,7 +302,7 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
     def check_space(self) -> None:
         """NetBox's rule that a mounted device fits: its units are in the rack and free on its face (on both
         faces when it is full depth)."""
-        if not (self.rack_id and self.position and self.device_type_id):
+        if not (self.rack_id and self.position and self.device_type_id) or self.rack is None:
             return
         face = None if self.device_type.is_full_depth else self.face
         taken = self.rack.occupied_units(face=face, exclude=self.pk)
@@ -316,14 +320,18 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
             )  # fmt: skip
 
     def _check_catalogue(self) -> None:
-        limited = self.device_type_id and self.platform_id and self.platform.manufacturer_id
-        if limited and self.platform.manufacturer_id != self.device_type.manufacturer_id:
+        platform = self.platform if self.device_type_id else None
+        if (
+            platform is not None
+            and platform.manufacturer_id
+            and platform.manufacturer_id != self.device_type.manufacturer_id
+        ):
             raise ValidationError(
                 {"platform": _(
                     "The assigned platform is limited to {platform_manufacturer} device types, but this device's "
                     "type belongs to {devicetype_manufacturer}."
                 ).format(
-                    platform_manufacturer=self.platform.manufacturer,
+                    platform_manufacturer=platform.manufacturer,
                     devicetype_manufacturer=self.device_type.manufacturer,
                 )}
             )  # fmt: skip
@@ -456,9 +464,9 @@ class Module(PrimaryModel):
     def _check_recursion(self) -> None:
         """A module is not installed in a bay of itself, or of a module installed in it."""
         seen: set[int] = set()
-        bay = self.module_bay
+        bay: ModuleBay | None = self.module_bay
         while bay is not None and bay.module_id is not None:
             if bay.module_id == self.pk or bay.module_id in seen:
                 raise ValidationError(_("A module bay cannot belong to a module installed within it."))
             seen.add(bay.module_id)
-            bay = bay.module.module_bay
+            bay = bay.module.module_bay if bay.module is not None else None

@@ -7,6 +7,7 @@ NetBox shows them when unset.
 
 import decimal
 import re
+from typing import Any, cast
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -38,7 +39,7 @@ INTERFACE_NAME = re.compile(
 NATURAL_NAME_LENGTH = 100
 
 
-def hardware_address(value: str | None, octets: int, label: str) -> str | None:
+def hardware_address(value: str | None, octets: int, label: Any) -> str | None:
     """A MAC address (6 octets) or WWN (8) in NetBox's form, upper-case and colon-separated; a ValidationError
     naming `label` otherwise."""
     if value in (None, ""):
@@ -103,7 +104,7 @@ class MACAddress(PrimaryModel):
     def clean(self):
         super().clean()
         try:
-            self.mac_address = hardware_address(self.mac_address, 6, _("MAC address"))
+            self.mac_address = hardware_address(self.mac_address, 6, _("MAC address")) or ""
         except ValidationError as error:
             raise ValidationError({"mac_address": error.messages}) from None
         if self.assigned_object_type_id is None:
@@ -111,7 +112,7 @@ class MACAddress(PrimaryModel):
                 raise ValidationError(
                     {"assigned_object_type": _("An object type is required with an assigned object ID.")}
                 )
-        elif self.assigned_object_type.model_class() is not Interface:
+        elif self.assigned_object_type is None or self.assigned_object_type.model_class() is not Interface:
             raise ValidationError({"assigned_object_type": _("Invalid object type.")})
         elif self.assigned_object_id is None:
             raise ValidationError({"assigned_object_id": _("An assigned object ID is required with an object type.")})
@@ -130,7 +131,11 @@ class MACAddress(PrimaryModel):
             raise ValidationError(
                 _("Cannot unassign MAC Address while it is designated as the primary MAC for an object")
             )
-        if holder != self.assigned_object_id or self.assigned_object_type.model_class() is not Interface:
+        if (
+            holder != self.assigned_object_id
+            or self.assigned_object_type is None
+            or self.assigned_object_type.model_class() is not Interface
+        ):
             raise ValidationError(
                 _("Cannot reassign MAC Address while it is designated as the primary MAC for an object")
             )
@@ -229,7 +234,7 @@ class Interface(InterfaceRules, Cabled, ModularComponent):
     @property
     def mac_address(self) -> str | None:
         """The primary MAC address (NetBox's `mac_address` before 4.2)."""
-        return self.primary_mac_address.mac_address if self.primary_mac_address_id else None
+        return self.primary_mac_address.mac_address if self.primary_mac_address is not None else None
 
     def clean(self):
         self._name = natural_interface_name(self.name or "")
@@ -239,13 +244,14 @@ class Interface(InterfaceRules, Cabled, ModularComponent):
             raise ValidationError({"wwn": error.messages}) from None
         super().clean()
         self._check_connections()
-        self._check_related("parent", self.parent, _("parent interface"))
-        self._check_related("bridge", self.bridge, _("bridge interface"))
+        # The mixin's relations to "self" are typed as the mixin; they are interfaces.
+        self._check_related("parent", cast("Interface | None", self.parent), _("parent interface"))
+        self._check_related("bridge", cast("Interface | None", self.bridge), _("bridge interface"))
         if self.type == "virtual" and self.lag_id is not None:
             raise ValidationError({"lag": _("Virtual interfaces cannot have a parent LAG interface.")})
         if self.pk and self.lag_id == self.pk:
             raise ValidationError({"lag": _("A LAG interface cannot be its own parent.")})
-        if self.lag_id is not None and self.lag.type != "lag":
+        if self.lag is not None and self.lag.type != "lag":
             raise ValidationError(
                 {"lag": _("The selected parent LAG interface ({lag}) is not a LAG interface.").format(lag=self.lag)}
             )
@@ -307,7 +313,11 @@ class Interface(InterfaceRules, Cabled, ModularComponent):
         mac = self.primary_mac_address if self.primary_mac_address_id else None
         if mac is None:
             return
-        if mac.assigned_object_id is None or mac.assigned_object_type.model_class() is not Interface:
+        if (
+            mac.assigned_object_id is None
+            or mac.assigned_object_type is None
+            or mac.assigned_object_type.model_class() is not Interface
+        ):
             raise ValidationError(
                 {"primary_mac_address": _(
                     "Only a MAC address assigned to this interface can be its primary MAC address."

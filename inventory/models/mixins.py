@@ -1,5 +1,7 @@
 """Fields several DCIM models share, as NetBox's mixins share them."""
 
+from typing import Any
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -55,6 +57,8 @@ class ScopeMixin(models.Model):
 class LoadedValuesMixin(models.Model):
     """Remembers the values an object was read with, so validation can tell what a write changes (a
     component moved to another device) without reading the row again."""
+
+    _loaded_values: dict[str, Any]
 
     class Meta:
         abstract = True
@@ -145,6 +149,10 @@ class InterfaceRules(LoadedValuesMixin):
     poe_mode = models.CharField(_("PoE mode"), max_length=50, choices=InterfacePoEMode.choices, blank=True)
     poe_type = models.CharField(_("PoE type"), max_length=50, choices=INTERFACE_POE_TYPES, blank=True)
     rf_role = models.CharField(_("wireless role"), max_length=30, choices=WirelessRole.choices, blank=True)
+    # What Django adds for the relations to "self" (typed here, where the concrete model is not known).
+    parent_id: int | None
+    bridge_id: int | None
+    child_interfaces: Any
 
     class Meta:
         abstract = True

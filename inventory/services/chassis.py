@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
-from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
+from core.services import ObjectWrite, WritesInvalid, instances_of, objects_create, objects_delete, objects_update
 from inventory.models import Device, Interface, VirtualChassis
 
 
 def virtual_chassis_create(writes: Sequence[ObjectWrite]) -> list[VirtualChassis]:
     """Create the chassis; each one's master (if given) joins it at position 1, as in NetBox."""
-    created = objects_create(writes)
+    created = instances_of(VirtualChassis, objects_create(writes))
     masters = {chassis.master_id: position for position, chassis in enumerate(created) if chassis.master_id}
     if not masters:
         return created

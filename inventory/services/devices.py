@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from core.services import ObjectWrite, objects_create, objects_update
+from core.services import ObjectWrite, instances_of, objects_create, objects_update
 from inventory.models import Device, Rack
 from inventory.services.instantiation import Build, components_instantiate
 
@@ -77,7 +77,7 @@ def devices_create(writes: Sequence[ObjectWrite]) -> list[Device]:
     for write in writes:
         _inherit(write)
     _lock_racks(writes)
-    devices = objects_create(writes)
+    devices = instances_of(Device, objects_create(writes))
     _refuse_overlaps(devices)
     components_instantiate([Build(device=device) for device in devices])
     return devices
@@ -88,7 +88,7 @@ def devices_update(writes: Sequence[ObjectWrite]) -> list[Device]:
     for write in writes:
         _inherit(write)
     _lock_racks(writes)
-    devices = objects_update(writes)
+    devices = instances_of(Device, objects_update(writes))
     _refuse_overlaps(devices)
     _move_children([device for device in devices if _moved(device)])
     return devices
@@ -115,4 +115,6 @@ def _move_children(parents: Sequence[Device]) -> None:
         data = {"site": parent.site, "location": parent.location, "rack": parent.rack}
         writes.append(ObjectWrite(model=Device, data=data, instance=child))
     if writes:
-        _move_children([device for device in objects_update(writes) if _moved(device)])  # and their children
+        _move_children(
+            [device for device in instances_of(Device, objects_update(writes)) if _moved(device)]
+        )  # and their children

@@ -168,7 +168,8 @@ def bay_positions(bay: ModuleBay) -> list[str]:
             raise ValueError(_("Module bay hierarchy contains a cycle."))
         seen.add(current.pk)
         raw.append(current.position or "")
-        current = current.module.module_bay if current.module_id else None
+        holder = current.module if current.module_id else None
+        current = holder.module_bay if holder is not None else None
     raw.reverse()
     resolved: list[str] = []
     for position in raw:
@@ -236,7 +237,7 @@ def _templates(blueprint: Blueprint, builds: Sequence[Build]) -> dict[tuple[str,
 
 def _instantiate(blueprint: Blueprint, builds, eligible, templates, made: _Made, message: str) -> list[ObjectWrite]:
     model = blueprint.component
-    planned: list[tuple[int, Any, models.Model]] = []  # (build index, template, new component)
+    planned: list[tuple[int, Any, Any]] = []  # (build index, template, new component)
     for index in eligible:
         build = builds[index]
         names: dict[str, Any] = {}
@@ -273,7 +274,7 @@ def _instantiate(blueprint: Blueprint, builds, eligible, templates, made: _Made,
     return adopted
 
 
-def _component(blueprint: Blueprint, template, build: Build) -> models.Model:
+def _component(blueprint: Blueprint, template, build: Build) -> Any:
     values = {name: getattr(template, name) for name in blueprint.copied}
     for name in blueprint.resolved:
         try:
@@ -283,7 +284,7 @@ def _component(blueprint: Blueprint, template, build: Build) -> models.Model:
     if "name" not in blueprint.resolved:
         values["name"] = template.name
         values["label"] = template.label
-    component = blueprint.component(device=build.device, **values)
+    component: Any = blueprint.component(device=build.device, **values)
     if build.module is not None:
         component.module = build.module
     if blueprint.component is Interface:
@@ -342,7 +343,9 @@ def _plant_trees(fresh) -> None:
 
 
 def _link_component(item: InventoryItem, template: InventoryItemTemplate, index: int, made: _Made) -> None:
-    template_model = template.component_type.model_class()
+    template_model = template.component_type.model_class() if template.component_type is not None else None
+    if template_model is None:
+        return
     component = made.get(index, template_model, template.component_id)
     if component is not None:
         item.component_type_id = _content_type_id(COMPONENT_OF_TEMPLATE[template_model])

@@ -9,20 +9,20 @@ from django.utils.translation import gettext as _
 
 from core.context import current_actor
 from core.permissions import require
-from core.services import ObjectWrite, WritesInvalid, objects_create, objects_update
+from core.services import ObjectWrite, WritesInvalid, instances_of, objects_create, objects_update
 from inventory.models import Interface, MACAddress
 
 
 def interfaces_create(writes: Sequence[ObjectWrite]) -> list[Interface]:
     _refuse_conflicts(writes)
-    interfaces = objects_create(writes)
+    interfaces = instances_of(Interface, objects_create(writes))
     _set_primary_macs(writes, interfaces)
     return interfaces
 
 
 def interfaces_update(writes: Sequence[ObjectWrite]) -> list[Interface]:
     _refuse_conflicts(writes)
-    interfaces = objects_update(writes)
+    interfaces = instances_of(Interface, objects_update(writes))
     _set_primary_macs(writes, interfaces)
     return interfaces
 
@@ -65,18 +65,21 @@ def _set_primary_macs(writes: Sequence[ObjectWrite], interfaces: list[Interface]
     }
     if missing:
         require(current_actor(), MACAddress, "add")
-        made = objects_create(
-            [
-                ObjectWrite(
-                    model=MACAddress,
-                    data={
-                        "mac_address": value,
-                        "assigned_object_type": kind,
-                        "assigned_object_id": interfaces[position].pk,
-                    },
-                )
-                for position, value in missing.items()
-            ]
+        made = instances_of(
+            MACAddress,
+            objects_create(
+                [
+                    ObjectWrite(
+                        model=MACAddress,
+                        data={
+                            "mac_address": value,
+                            "assigned_object_type": kind,
+                            "assigned_object_id": interfaces[position].pk,
+                        },
+                    )
+                    for position, value in missing.items()
+                ]
+            ),
         )
         held.update({(mac.assigned_object_id, mac.mac_address): mac for mac in made})
     changes = []
@@ -87,6 +90,6 @@ def _set_primary_macs(writes: Sequence[ObjectWrite], interfaces: list[Interface]
             locked = Interface._base_manager.select_for_update(of=("self",)).get(pk=interface.pk)
             changes.append((position, ObjectWrite(model=Interface, data={"primary_mac_address": mac}, instance=locked)))
     if changes:
-        updated = objects_update([write for _position, write in changes])
+        updated = instances_of(Interface, objects_update([write for _position, write in changes]))
         for (position, _write), interface in zip(changes, updated, strict=True):
             interfaces[position].primary_mac_address = interface.primary_mac_address

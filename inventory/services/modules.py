@@ -5,11 +5,12 @@ components and the modules installed in it along, renaming what its templates na
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.services import ObjectWrite, WritesInvalid, objects_create, objects_update
+from core.services import ObjectWrite, WritesInvalid, instances_of, objects_create, objects_update
 from inventory.models import Module, ModuleBay
 from inventory.services.instantiation import (
     BLUEPRINTS,
@@ -32,7 +33,7 @@ def _positions(module: Module, index: int) -> list[str]:
 
 def modules_create(writes: Sequence[ObjectWrite]) -> list[Module]:
     """Install the modules, each with the components of its type (or the device's own, adopted)."""
-    modules = objects_create(writes)
+    modules = instances_of(Module, objects_create(writes))
     builds = []
     for index, (module, write) in enumerate(zip(modules, writes, strict=True)):
         replicate = write.extra.get("replicate_components", True)
@@ -54,15 +55,13 @@ def modules_create(writes: Sequence[ObjectWrite]) -> list[Module]:
 
 def modules_update(writes: Sequence[ObjectWrite]) -> list[Module]:
     """Change the modules; one moved to another bay takes its components and nested modules along."""
-    before = {
-        write.instance.pk: (write.instance.device_id, write.instance.module_bay_id, write.instance.module_type_id)
-        for write in writes
-    }
+    stored = [instances_of(Module, [write.instance])[0] for write in writes if write.instance is not None]
+    before = {module.pk: (module.device_id, module.module_bay_id, module.module_type_id) for module in stored}
     for write in writes:  # a module moved to another bay goes to the bay's device (NetBox's serializer)
         bay = write.data.get("module_bay")
         if isinstance(bay, ModuleBay) and "device" not in write.data:
             write.data["device"] = bay.device
-    modules = objects_update(writes)
+    modules = instances_of(Module, objects_update(writes))
     for index, module in enumerate(modules):
         device, bay, module_type = before[module.pk]
         if (device, bay) == (module.device_id, module.module_bay_id):
@@ -105,8 +104,9 @@ def _subtree(module: Module) -> list[Module]:
 
 def _inner_positions(module: Module, root: Module) -> list[str]:
     """The positions of the bays between `root` (excluded) and `module` (included), outermost first."""
-    positions, current = [], module
-    while current.pk != root.pk:
+    positions: list[str] = []
+    current: Module | None = module
+    while current is not None and current.pk != root.pk:
         positions.append(current.module_bay.position or "")
         current = current.module_bay.module
     return list(reversed(positions))
@@ -118,7 +118,7 @@ def _move_components(module: Module, device, old: list[str], new: list[str], ind
     for blueprint in BLUEPRINTS:
         if not blueprint.for_modules:
             continue
-        components = list(
+        components: list[Any] = list(
             blueprint.component._base_manager.select_for_update(of=("self",)).filter(module=module).order_by("pk")
         )
         if not components:

@@ -10,7 +10,14 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_insert, objects_update
+from core.services import (
+    ObjectWrite,
+    WritesInvalid,
+    objects_create,
+    objects_delete,
+    objects_insert,
+    objects_update,
+)
 from inventory.models import FrontPort, PortMapping, RearPort
 
 # For each side: the write's field, the opposite side, its model and the noun of its messages.

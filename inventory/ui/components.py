@@ -17,8 +17,11 @@ from inventory.models import (
 )
 
 DEVICE_COMPONENTS = Menu("Devices", "Device Components")
+
+
 # As in NetBox, components are made several at a time from name patterns (`Gi1/0/[1-48]`) and renamed in bulk.
-COMPONENT = {"menu": DEVICE_COMPONENTS, "name_patterns": ("name", "label"), "bulk_rename": True}
+def _component_ui(**options) -> Ui:
+    return Ui(menu=DEVICE_COMPONENTS, name_patterns=("name", "label"), bulk_rename=True, **options)
 
 
 def _mappings(label: str, example: str):
@@ -49,8 +52,7 @@ INTERFACE_COLUMNS = (
 
 registry.extend(
     Interface,
-    ui=Ui(
-        **COMPONENT,
+    ui=_component_ui(
         # NetBox's interface table: what it is, its LAG and parent, and what it connects to.
         table_columns=INTERFACE_COLUMNS,
         form_fields={"mac_address": _mac_address},
@@ -58,8 +60,7 @@ registry.extend(
 )
 registry.extend(
     FrontPort,
-    ui=Ui(
-        **COMPONENT,
+    ui=_component_ui(
         table_columns=(*PORT_COLUMNS, "positions", "rear_ports"),
         form_fields={
             "rear_ports": _mappings("Rear ports", '[{"position": 1, "rear_port": 7, "rear_port_position": 1}]')
@@ -68,27 +69,25 @@ registry.extend(
 )
 registry.extend(
     RearPort,
-    ui=Ui(
-        **COMPONENT,
+    ui=_component_ui(
         table_columns=(*PORT_COLUMNS, "positions", "front_ports"),
         form_fields={
             "front_ports": _mappings("Front ports", '[{"position": 1, "front_port": 7, "front_port_position": 1}]')
         },
     ),
 )
-registry.extend(ConsolePort, ui=Ui(**COMPONENT, table_columns=(*PORT_COLUMNS, "speed")))
-registry.extend(ConsoleServerPort, ui=Ui(**COMPONENT, table_columns=(*PORT_COLUMNS, "speed")))
-registry.extend(PowerPort, ui=Ui(**COMPONENT, table_columns=(*PORT_COLUMNS, "maximum_draw", "allocated_draw")))
-registry.extend(PowerOutlet, ui=Ui(**COMPONENT, table_columns=(*PORT_COLUMNS, "status", "power_port", "feed_leg")))
+registry.extend(ConsolePort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "speed")))
+registry.extend(ConsoleServerPort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "speed")))
+registry.extend(PowerPort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "maximum_draw", "allocated_draw")))
+registry.extend(PowerOutlet, ui=_component_ui(table_columns=(*PORT_COLUMNS, "status", "power_port", "feed_leg")))
 registry.extend(
     ModuleBay,
-    ui=Ui(**COMPONENT, table_columns=("name", "device", "label", "position", "installed_module")),
+    ui=_component_ui(table_columns=("name", "device", "label", "position", "installed_module")),
 )
-registry.extend(DeviceBay, ui=Ui(**COMPONENT, table_columns=("name", "device", "label", "enabled", "installed_device")))
+registry.extend(DeviceBay, ui=_component_ui(table_columns=("name", "device", "label", "enabled", "installed_device")))
 registry.extend(
     InventoryItem,
-    ui=Ui(
-        **COMPONENT,
+    ui=_component_ui(
         table_columns=("name", "device", "label", "status", "role", "manufacturer", "part_id", "component"),
     ),
 )
