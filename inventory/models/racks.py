@@ -255,28 +255,25 @@ class Rack(ContactsMixin, RackBase):
         super().clean()
         if self.site_id and self.location is not None and self.location.site_id != self.site_id:
             raise ValidationError(_("Assigned location must belong to parent site ({site}).").format(site=self.site))
-        if self.pk is not None:
-            self._check_mounted_devices()
 
-    def _check_mounted_devices(self) -> None:
-        """NetBox's rule that a rack stays tall enough for its devices and numbers its units from at most the
-        lowest one's position."""
-        mounted = list(self.devices.filter(position__isnull=False).select_related("device_type").order_by("position"))
-        if not mounted:
+    def check_houses(self, lowest, top) -> None:
+        """NetBox's rule that a rack stays tall enough for its mounted devices and numbers its units from at
+        most the lowest one's position: `lowest` the lowest device's position, `top` the unit above the highest
+        one's top (None: no device is mounted). Read for a batch of racks by inventory.services."""
+        if lowest is None or top is None:
             return
-        top = max(mounted, key=lambda device: device.position + device.device_type.u_height)
-        needed = top.position + top.device_type.u_height - self.starting_unit
+        needed = top - self.starting_unit
         if self.u_height < needed:
             raise ValidationError(
                 {"rack_type" if self.rack_type_id else "u_height": _(
                     "Rack must be at least {min_height}U tall to house currently installed devices."
                 ).format(min_height=needed)}
             )  # fmt: skip
-        if self.starting_unit > mounted[0].position:
+        if self.starting_unit > lowest:
             raise ValidationError(
                 {"rack_type" if self.rack_type_id else "starting_unit": _(
                     "Rack unit numbering must begin at {position} or less to house currently installed devices."
-                ).format(position=mounted[0].position)}
+                ).format(position=lowest)}
             )  # fmt: skip
 
     def utilization(self, mounted=None, reservations=None) -> float:

@@ -116,7 +116,7 @@ def test_site_has_netbox_keys(nb):
     assert set(dict(site)) == {
         "id", "url", "display_url", "display", "name", "slug", "status", "region", "group", "tenant", "facility",
         "time_zone", "description", "physical_address", "shipping_address", "latitude", "longitude", "owner",
-        "comments", "tags", "custom_fields", "created", "last_updated", "rack_count",
+        "comments", "tags", "custom_fields", "created", "last_updated", "device_count", "rack_count",
     }  # fmt: skip
 
 
