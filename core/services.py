@@ -28,7 +28,7 @@ from mptt.models import MPTTModel
 from core.bulk import insert_rows, update_rows
 from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
-from core.fields import own_field
+from core.fields import kind_of, own_field
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import registry
@@ -489,10 +489,9 @@ def objects_insert(
         model._base_manager.bulk_create(instances)
         related = Related()
         for name, values in (many_to_many or {}).items():
-            many = model._meta.get_field(name)
-            assert isinstance(many, models.ManyToManyField), f"{name} is no many-to-many field"
+            many: Any = model._meta.get_field(name)
+            assert kind_of(many).relation == "many", f"{name} is no many-to-many field"
             through = many.remote_field.through
-            assert through is not None
             source, target = many.m2m_field_name(), many.m2m_reverse_field_name()
             rows = [
                 through(**{f"{source}_id": instance.pk, f"{target}_id": other})

@@ -21,7 +21,7 @@ from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, transfer
 from frontend.base_views import forbidden, object_url, page, safe_return_url, ui_view
 from frontend.forms import NULLIFY, build_form
-from frontend.object_views import deletion_preview
+from frontend.object_views import deletion_preview, refusal_on_form
 
 IMPORT_FUNCTION = job_function_path(transfer.import_job)
 
@@ -283,18 +283,11 @@ def bulk_rename(request, *, spec: ObjectSpec, actor):
         renames = [(obj, obj.name, form.renamed(obj.name)) for obj in selected]
         if "_apply" in request.POST:
             items = [Item(payload={"name": new}, pk=obj.pk) for obj, old, new in renames if new != old]
+            renamed = [obj for obj, old, new in renames if new != old]  # in the order of `items`
             try:
                 write_objects(spec, actor, items, partial=True)
-            except WriteRefused as refused:
-                for error in refused.errors:
-                    obj = renames[error["index"]][0] if error["index"] < len(renames) else None
-                    for problems in error["errors"].values():
-                        for problem in problems:
-                            form.add_error(None, f"{spec.display(obj) if obj else ''}: {problem}")
-            except ValidationError as error:
-                form.add_error(None, " ".join(error.messages))
-            except NotPermitted as error:
-                form.add_error(None, error.message)
+            except (WriteRefused, ValidationError, NotPermitted) as refused:
+                refusal_on_form(form, refused, lambda index: spec.display(renamed[index]))
             else:
                 messages.success(request, f"Renamed {len(items)} {spec.model._meta.verbose_name_plural}")
                 return redirect(return_url)

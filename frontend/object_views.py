@@ -424,17 +424,23 @@ def _write_patterned(form, spec: ObjectSpec, actor, payload: dict) -> list:
     ]
     try:
         return write_objects(spec, actor, items)
-    except WriteRefused as refused:
-        for refusal in refused.errors:
-            made = {name: values[refusal["index"]] for name, values in expanded.items()}
-            for problems in refusal["errors"].values():
-                for problem in problems:
-                    form.add_error(None, f"{', '.join(made.values())}: {problem}")
-    except ValidationError as error:
-        form.add_error(None, " ".join(error.messages))
-    except NotPermitted as refusal:
-        form.add_error(None, refusal.message)
+    except (WriteRefused, ValidationError, NotPermitted) as refusal:
+        refusal_on_form(form, refusal, lambda index: ", ".join(values[index] for values in expanded.values()))
     return []
+
+
+def refusal_on_form(form, refusal: WriteRefused | ValidationError | NotPermitted, named) -> None:
+    """A refused write of several objects as the form's errors, each refused item's prefixed with
+    `named(index)` (what the item would have been called)."""
+    if isinstance(refusal, WriteRefused):
+        for error in refusal.errors:
+            for problems in error["errors"].values():
+                for problem in problems:
+                    form.add_error(None, f"{named(error['index'])}: {problem}")
+    elif isinstance(refusal, ValidationError):
+        form.add_error(None, " ".join(refusal.messages))
+    else:
+        form.add_error(None, refusal.message)
 
 
 # -- delete ------------------------------------------------------------------------------------

@@ -26,11 +26,15 @@ from inventory.choices import (
     PowerOutletStatus,
     SubdeviceRole,
 )
-from inventory.component_types import CONSOLE_PORT_TYPES, PORT_TYPES, POWER_OUTLET_TYPES, POWER_PORT_TYPES
+from inventory.component_types import (
+    CONSOLE_PORT_TYPES,
+    POSITIONS_MAX,
+    POWER_OUTLET_TYPES,
+    POWER_PORT_TYPES,
+)
 from inventory.models.devices import InventoryItemRole, Manufacturer, ModuleBayType
 from inventory.models.hardware import Device, Module, blank_to_null
-from inventory.models.mixins import LoadedValuesMixin, PowerDrawMixin, color_field
-from inventory.models.templates import POSITIONS_MAX
+from inventory.models.mixins import LoadedValuesMixin, PassThroughMixin, PowerDrawMixin, color_field
 
 
 class Component(LoadedValuesMixin, ChangeLoggedModel):
@@ -190,14 +194,8 @@ class PowerOutlet(Cabled, ModularComponent):
             )
 
 
-class PassThroughPort(Cabled, ModularComponent):
+class PassThroughPort(PassThroughMixin, Cabled, ModularComponent):
     """A front or rear port: a connector whose positions pass through to ports on the other side."""
-
-    type = models.CharField(_("type"), max_length=50, choices=PORT_TYPES)
-    color = color_field(blank=True)
-    positions = models.PositiveSmallIntegerField(
-        _("positions"), default=1, validators=[MinValueValidator(1), MaxValueValidator(POSITIONS_MAX)]
-    )
 
     class Meta(ModularComponent.Meta):
         abstract = True

@@ -14,6 +14,8 @@ from inventory.component_types import (
     CHANNELS_MAX,
     INTERFACE_POE_TYPES,
     INTERFACE_TYPES,
+    PORT_TYPES,
+    POSITIONS_MAX,
     UNCABLED_INTERFACE_TYPES,
     VIRTUAL_INTERFACE_TYPES,
     WIRELESS_INTERFACE_TYPES,
@@ -48,6 +50,20 @@ class ScopeMixin(models.Model):
     scoped_prefixes = GenericRelation("addressing.Prefix", content_type_field="scope_type", object_id_field="scope_id")
     scoped_vlan_groups = GenericRelation(
         "addressing.VLANGroup", content_type_field="scope_type", object_id_field="scope_id"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PassThroughMixin(models.Model):
+    """What a front or rear port and its template share: a connector type, a colour and the positions that
+    pass through to the other side."""
+
+    type = models.CharField(_("type"), max_length=50, choices=PORT_TYPES)
+    color = color_field(blank=True)
+    positions = models.PositiveSmallIntegerField(
+        _("positions"), default=1, validators=[MinValueValidator(1), MaxValueValidator(POSITIONS_MAX)]
     )
 
     class Meta:

@@ -10,7 +10,6 @@ from typing import ClassVar
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -21,13 +20,11 @@ from core.models.base import RestrictedTreeManager
 from inventory.choices import PowerOutletFeedLeg, SubdeviceRole
 from inventory.component_types import (
     CONSOLE_PORT_TYPES,
-    PORT_TYPES,
-    POSITIONS_MAX,
     POWER_OUTLET_TYPES,
     POWER_PORT_TYPES,
 )
 from inventory.models.devices import DeviceType, InventoryItemRole, Manufacturer, ModuleBayType, ModuleType
-from inventory.models.mixins import InterfaceRules, PowerDrawMixin, color_field
+from inventory.models.mixins import InterfaceRules, PassThroughMixin, PowerDrawMixin, color_field
 
 
 class ComponentTemplate(ChangeLoggedModel):
@@ -192,14 +189,8 @@ class InterfaceTemplate(InterfaceRules, ModularComponentTemplate):
         self.check_sibling("bridge", self.bridge, _("Bridge interface"))
 
 
-class PassThroughPortTemplate(ModularComponentTemplate):
+class PassThroughPortTemplate(PassThroughMixin, ModularComponentTemplate):
     """A front or rear port: a connector whose positions pass through to the other side."""
-
-    type = models.CharField(_("type"), max_length=50, choices=PORT_TYPES)
-    color = color_field(blank=True)
-    positions = models.PositiveSmallIntegerField(
-        _("positions"), default=1, validators=[MinValueValidator(1), MaxValueValidator(POSITIONS_MAX)]
-    )
 
     class Meta(ModularComponentTemplate.Meta):
         abstract = True

@@ -203,3 +203,15 @@ def test_a_viewer_cannot_rename(org_a, device, api):
 
     assert response.status_code == 403
     assert api.get(f"/o/org-a/api/dcim/devices/{device.pk}/").json()["name"] == "sw1"
+
+
+def test_a_refused_rename_names_the_object_it_would_have_renamed(api, device):
+    pks = [row["id"] for row in api.get(f"/o/org-a/api/dcim/interfaces/?device_id={device.pk}").json()["results"]]
+
+    # ge-0/0/0 is left as it is; ge-0/0/1 would take its name.
+    response = api.post(
+        f"{PAGES}/interfaces/rename/", {"pk": pks, "find": "ge-0/0/1", "replace": "ge-0/0/0", "_apply": "1"}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200 and "ge-0/0/1: " in body and "ge-0/0/0: " not in body
