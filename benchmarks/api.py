@@ -135,23 +135,23 @@ def seed(count: int) -> None:
         print(f"seeded {count} sites in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
-def bench_token() -> str:
+def bench_token(slug: str = SLUG) -> str:
     from tenants.models import Organization
     from tenants.tokens import token_create
 
-    organization = Organization.objects.get(slug=SLUG)
+    organization = Organization.objects.get(slug=slug)
     _, plaintext = token_create(
-        organization=organization, user=organization.memberships.get().user, description="benchmarks/api.py"
+        organization=organization, user=organization.memberships.get().user, description=f"benchmarks ({slug})"
     )
     return plaintext
 
 
-def bench_database() -> str:
-    """`<DATABASE_URL's name>_apibench`, created if missing (kept: seeding takes a while)."""
+def bench_database(suffix: str = SLUG) -> str:
+    """`<DATABASE_URL's name>_<suffix>`, created if missing (kept: seeding takes a while)."""
     import psycopg
 
     parts = urlsplit(os.environ["DATABASE_URL"])
-    name = parts.path.lstrip("/") + "_apibench"
+    name = parts.path.lstrip("/") + "_" + suffix
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -161,11 +161,38 @@ def bench_database() -> str:
 # -- the server --------------------------------------------------------------------------------
 
 
-def start_server(env: dict) -> tuple[subprocess.Popen, str]:
+def local_environment(database_url: str) -> dict:
+    """The environment of a server measured on `database_url` (DEBUG off, statements counted), set up in this
+    process too (django configured) so that it can seed the data first."""
+    server_env = {
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "API_TOKEN_PEPPER": secrets.token_urlsafe(48),
+        "WIREBOOK_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "WIREBOOK_SPARE_SCHEMAS": "0",
+        "WIREBOOK_COUNT_STATEMENTS": "true",
+        "SENTRY_DSN": "",
+        # Plain http on loopback, like NetBox's gunicorn beside it (production redirects to https).
+        "SECURE_SSL_REDIRECT": "false",
+    }
+    os.environ.update(
+        {key: server_env[key] for key in ("DATABASE_URL", "SECRET_KEY", "API_TOKEN_PEPPER", "WIREBOOK_ENCRYPTION_KEY")}
+    )
+    os.environ.update({"WIREBOOK_SPARE_SCHEMAS": "0", "DJANGO_SETTINGS_MODULE": "saas_platform.settings"})
+    import django
+
+    django.setup()
+    return server_env
+
+
+def start_server(env: dict, slug: str = SLUG) -> tuple[subprocess.Popen, str]:
+    """gunicorn (2 workers x 3 threads) serving `env`'s database; (the process, organization `slug`'s URL)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    log = (ROOT / ".data" / "apibench-server.log").open("w")
+    log = (ROOT / ".data" / f"{slug}-server.log").open("w")
     command = [
         sys.executable, "-m", "gunicorn", "saas_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--worker-class", "gthread", "--workers", "2", "--threads", "3", "--timeout", "120",
@@ -177,7 +204,7 @@ def start_server(env: dict) -> tuple[subprocess.Popen, str]:
     while time.monotonic() < deadline:
         try:
             if Client(url, None).request("GET", "/healthz")[0] == 200:
-                return process, f"{url}/o/{SLUG}"
+                return process, f"{url}/o/{slug}"
         except OSError:
             time.sleep(0.2)
     process.terminate()
@@ -518,31 +545,7 @@ def main() -> int:
     url, token = args.url, args.token
     if url is None:
         database_url = bench_database()
-        secret = secrets.token_urlsafe(48)
-        pepper = secrets.token_urlsafe(48)
-        server_env = {
-            "DATABASE_URL": database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": secret,
-            "API_TOKEN_PEPPER": pepper,
-            "WIREBOOK_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "WIREBOOK_SPARE_SCHEMAS": "0",
-            "WIREBOOK_COUNT_STATEMENTS": "true",
-            "SENTRY_DSN": "",
-            # Plain http on loopback, like NetBox's gunicorn beside it (production redirects to https).
-            "SECURE_SSL_REDIRECT": "false",
-        }
-        os.environ.update(
-            {
-                key: server_env[key]
-                for key in ("DATABASE_URL", "SECRET_KEY", "API_TOKEN_PEPPER", "WIREBOOK_ENCRYPTION_KEY")
-            }
-        )
-        os.environ.update({"WIREBOOK_SPARE_SCHEMAS": "0", "DJANGO_SETTINGS_MODULE": "saas_platform.settings"})
-        import django
-
-        django.setup()
+        server_env = local_environment(database_url)
         seed(args.sites)
         token = bench_token()
         if args.seed_only:

@@ -102,10 +102,14 @@ BRIEF_OBJECT = json_object(description="An object of any type in its brief form:
 @dataclass(frozen=True)
 class Rendered:
     """A registration's own representation of a field: `function(obj, links)` and the type of what
-    it returns (see the module's docstring)."""
+    it returns (see the module's docstring). `select` and `prefetch` are what the function reads
+    beyond the row (`select_related` paths, `prefetch_related` lookups), loaded for a whole list
+    when the field is shown."""
 
     function: Callable[[Any, Any], Any]
     type: ValueType
+    select: tuple[str, ...] = ()
+    prefetch: tuple[Any, ...] = ()
 
     def __call__(self, obj, links):
         return self.function(obj, links)
@@ -122,9 +126,11 @@ def typed_renderer(spec, name: str) -> Rendered:
     return renderer
 
 
-def renders(value_type: ValueType) -> Callable[[Callable[[Any, Any], Any]], Rendered]:
+def renders(
+    value_type: ValueType, *, select: tuple[str, ...] = (), prefetch: tuple[Any, ...] = ()
+) -> Callable[[Callable[[Any, Any], Any]], Rendered]:
     """`@renders(nullable(TEXT_VALUE))` over a renderer function: the same as `Rendered(function, type)`."""
-    return lambda function: Rendered(function, value_type)
+    return lambda function: Rendered(function, value_type, select, prefetch)
 
 
 # -- parsing one value of a query string (filters) and of an import --------------------------------

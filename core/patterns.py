@@ -61,3 +61,8 @@ def compile_user_pattern(pattern: str):
 def user_pattern_match(pattern: str, value: str) -> bool:
     """Whether `value` matches `pattern` at its start (Python's `re.match`), in linear time."""
     return compile_user_pattern(pattern).match(value) is not None
+
+
+def user_pattern_replace(pattern: str, replacement: str, value: str) -> str:
+    """`value` with every match of `pattern` replaced (`\\1` for a group), in linear time."""
+    return compile_user_pattern(pattern).sub(replacement, value)

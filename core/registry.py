@@ -81,6 +81,13 @@ class Api:
     write_aliases: dict[str, str] = field(default_factory=dict)
     # Extra operations beside list and detail (see `Route`).
     routes: tuple[Route, ...] = ()
+    # Relations the `display` string reads (a device without a name shows its type's manufacturer and
+    # model): joined wherever the object is shown, nested in another one included.
+    display_uses: tuple[str, ...] = ()
+    # NetBox's write-only fields that are not model fields (a module's `replicate_components`, a front
+    # port's `rear_ports`): name -> core.writes.WriteExtra. Read into ObjectWrite.extra, for the
+    # model's services.
+    write_extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,7 +178,8 @@ class Ui:
     # The list page's default columns; None: derived from the representation's fields.
     table_columns: tuple[str, ...] | None = None
     # Form fields the UI cannot derive (e.g. members, who live outside the organization's schema):
-    # model field name -> (bulk: bool) -> django.forms.Field.
+    # model field name -> (bulk: bool) -> django.forms.Field. A name of `Api.write_extras` adds that
+    # write-only field to the create and edit forms (its cleaned value is written as the API takes it).
     form_fields: dict[str, Callable] = field(default_factory=dict)
     # Tabs after the detail tab (before the journal and changelog), and panels on the detail tab.
     tabs: tuple[Tab, ...] = ()
@@ -182,6 +190,10 @@ class Ui:
     # and export formats of the model's own.
     importer: Importer | None = None
     exports: tuple[Export, ...] = ()
+    # Fields whose value in the create form may be a pattern making several objects (NetBox's components:
+    # `Gi1/0/[1-48]`), and whether the list offers to rename the selected objects (find and replace).
+    name_patterns: tuple[str, ...] = ()
+    bulk_rename: bool = False
 
 
 @dataclass(frozen=True)

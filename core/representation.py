@@ -220,6 +220,8 @@ def _related_renderer(field) -> Renderer:
 
     if registry.find(related) is None:
         return lambda obj, links: getattr(obj, attname)
+    related_spec = registry.get(related)
+    counts = [count for count in related_spec.api.counts if count in related_spec.api.brief_fields]
 
     def nested(obj, links):
         if getattr(obj, attname) is None:
@@ -228,7 +230,12 @@ def _related_renderer(field) -> Renderer:
         memo = links.__dict__.setdefault("_nested", {})
         key = (related, getattr(obj, attname))
         if key not in memo:
-            memo[key] = render(getattr(obj, name), links, brief=True)
+            target = getattr(obj, name)
+            for count in counts:  # annotated on the row by `optimize`
+                annotation = nested_count_name(name, count)
+                if annotation in obj.__dict__:
+                    setattr(target, count, obj.__dict__[annotation])
+            memo[key] = render(target, links, brief=True)
         return memo[key]
 
     return nested
@@ -290,33 +297,63 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
             continue
         target = field.related_model
         related_spec = registry.find(target) if isinstance(target, type) else None  # None: a generic foreign key
-        nested_counts = related_spec is not None and any(
-            name in related_spec.api.brief_fields for name in related_spec.api.counts
-        )
-        if field.many_to_many or nested_counts or kind_of(field).relation == "generic":
-            # Nested objects that show counts (a region's site_count) are loaded with one extra,
-            # annotated query per relation instead of a join.
+        if field.many_to_many or kind_of(field).relation == "generic":
+            # Related lists are loaded with one extra query per relation (annotated with the counts
+            # their nested form shows, if any).
             if related_spec is None:
                 prefetch.append(field.name)
             else:
                 prefetch.append(models.Prefetch(field.name, queryset=_nested_queryset(related_spec.model)))
             continue
         select.append(field.name)
+        if related_spec is not None:  # the nested form's counts (a region's site_count), as subqueries
+            for count_name, relation in related_spec.api.counts.items():
+                if count_name in related_spec.api.brief_fields:
+                    annotation = nested_count_name(field.name, count_name)
+                    queryset = queryset.annotate(
+                        **{annotation: related_count(related_spec.model, relation, outer=field.name)}
+                    )
         if related_spec is not None:  # the nested form may nest once more (device_type -> manufacturer)
             select += [
                 f"{field.name}__{inner.name}"
                 for inner in related_spec.model._meta.concrete_fields
                 if inner.is_relation and inner.name in related_spec.api.brief_fields
             ]
+            select += [f"{field.name}__{path}" for path in related_spec.api.display_uses]
+    select += spec.api.display_uses
+    for name, renderer in spec.api.renderers.items():
+        if name in names:  # what a registration's renderer reads beyond the row (core.fields.Rendered)
+            select += getattr(renderer, "select", ())
+            prefetch += getattr(renderer, "prefetch", ())
+    # A path through a relation loaded by a prefetch (its nested form shows counts) is prefetched after
+    # it: joining the relation too would fill it without the counts.
+    prefetched = {lookup if isinstance(lookup, str) else lookup.prefetch_to for lookup in prefetch}
+    joined = []
+    for path in select:
+        if path.split("__", 1)[0] in prefetched:
+            prefetch.append(path)
+        else:
+            joined.append(path)
+    select = joined
     if "tags" in names and tags:
         prefetch.append("tagged_items__tag")
     for count_name, relation in spec.api.counts.items():
         if count_name in names:
             queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
     # A model's manager may load some of these itself (for GraphQL too): not twice.
+    return queryset.select_related(*dict.fromkeys(select)).prefetch_related(*_distinct(queryset, prefetch))
+
+
+def _distinct(queryset, lookups: list) -> list:
+    """Each lookup once (two renderers may read the same relation), a renderer's `Prefetch` (with its
+    own queryset) rather than the plain lookup of the same relation, in the order first given."""
     present = {getattr(lookup, "prefetch_to", lookup) for lookup in queryset._prefetch_related_lookups}
-    prefetch = [lookup for lookup in prefetch if getattr(lookup, "prefetch_to", lookup) not in present]
-    return queryset.select_related(*select).prefetch_related(*prefetch)
+    chosen: dict[str, Any] = {}
+    for lookup in lookups:
+        key = getattr(lookup, "prefetch_to", lookup)
+        if key not in present and (key not in chosen or isinstance(chosen[key], str)):
+            chosen[key] = lookup
+    return list(chosen.values())
 
 
 def generic_prefetch(name: str) -> GenericPrefetch:
@@ -338,18 +375,25 @@ def _brief_querysets() -> tuple:
     return tuple(optimize(spec.model._base_manager.all(), spec, brief=True) for spec in registry)
 
 
-def related_count(model: type[models.Model], relation: str):
-    """How many `relation` objects point at each row, as a subquery (no row-multiplying joins)."""
+def nested_count_name(relation: str, count: str) -> str:
+    """The annotation holding the count a related object shows when nested (`optimize`)."""
+    return f"_wb_{relation}_count_{count}"
+
+
+def related_count(model: type[models.Model], relation: str, *, outer: str = ""):
+    """How many `relation` objects point at each row (or, with `outer`, at the row's related object
+    through that foreign key), as a subquery (no row-multiplying joins)."""
     field = reverse_relation(model._meta.get_field(relation))
     related_model, remote = field.field.model, field.field.name  # the model pointing here, by its foreign key
+    prefix = f"{outer}__" if outer else ""
     if issubclass(model, MPTTModel):  # trees count their descendants' objects too, as NetBox does
         scope = {
-            f"{remote}__tree_id": models.OuterRef("tree_id"),
-            f"{remote}__lft__gte": models.OuterRef("lft"),
-            f"{remote}__lft__lte": models.OuterRef("rght"),
+            f"{remote}__tree_id": models.OuterRef(f"{prefix}tree_id"),
+            f"{remote}__lft__gte": models.OuterRef(f"{prefix}lft"),
+            f"{remote}__lft__lte": models.OuterRef(f"{prefix}rght"),
         }
     else:
-        scope = {remote: models.OuterRef("pk")}
+        scope = {remote: models.OuterRef(f"{prefix}pk")}
     # Through a many-to-many relation an object in two matching groups counts once; through a
     # foreign key it is in one at most, and COUNT(*) lets PostgreSQL count from the index alone.
     count = models.Count("pk", distinct=True) if field.many_to_many else models.Count("*")

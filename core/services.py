@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -29,7 +29,7 @@ from core.bulk import insert_rows, update_rows
 from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
 from core.events import ObjectEvent, events_record
-from core.fields import own_field
+from core.fields import kind_of, own_field
 from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import registry
@@ -109,6 +109,9 @@ class ObjectWrite:
     custom_fields: dict[str, Any] | None = None
     message: str = ""
     instance: models.Model | None = None
+    # The registration's write-only fields that are no model fields (core.registry.Api.write_extras), for
+    # the model's own services.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def target(self) -> models.Model:
@@ -427,6 +430,18 @@ def _set_related(writes: Sequence[ObjectWrite], many_to_many: Sequence[dict[str,
         TaggedItem.objects.bulk_create(fresh)
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+def instances_of(model: type[M], objects: Sequence[models.Model]) -> list[M]:
+    """`objects` (what a generic write returns) as the instances of `model` they are, for a model's services."""
+    typed = []
+    for obj in objects:
+        assert isinstance(obj, model), f"{obj!r} is no {model.__name__}"
+        typed.append(obj)
+    return typed
+
+
 def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     """Create one object per write (all of one model), validated, tagged, indexed and change-logged.
 
@@ -457,6 +472,71 @@ def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
         )
     _batch_usage_changed(+len(writes))
     return instances
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys of `model` from its sequence (one query), so that a service can link the
+    objects of a batch to each other (an interface to its parent) before inserting them in one go."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def objects_insert(
+    instances: Sequence[models.Model],
+    *,
+    many_to_many: Mapping[str, Sequence[Sequence[int]]] | None = None,
+    message: str = "",
+) -> list[models.Model]:
+    """Objects a model's own service built from data it has checked already (a device's components, made
+    from its type's templates): written without validating them again, with the organization's custom
+    field defaults, in one INSERT for the batch (ids already set are kept: `reserve_ids`), indexed and
+    change-logged. `many_to_many`: per field, the related ids of each instance, in order.
+
+    Trees are inserted as they are: the caller sets their tree fields. Raises BillingRefused when the
+    plan has no room for them."""
+    if not instances:
+        return []
+    model = type(instances[0])
+    with transaction.atomic():
+        _billing_check("add", count=len(instances))
+        if supports_custom_fields(model):
+            definitions = definitions_for(model)
+            defaults = {name: definition.default for name, definition in definitions.items()}
+            for instance in instances:
+                assert isinstance(instance, BaseModel)
+                instance.custom_field_data = {**defaults, **(instance.custom_field_data or {})}
+        model._base_manager.bulk_create(instances)
+        related = Related()
+        for name, values in (many_to_many or {}).items():
+            many: Any = model._meta.get_field(name)
+            assert kind_of(many).relation == "many", f"{name} is no many-to-many field"
+            through = many.remote_field.through
+            source, target = many.m2m_field_name(), many.m2m_reverse_field_name()
+            rows = [
+                through(**{f"{source}_id": instance.pk, f"{target}_id": other})
+                for instance, others in zip(instances, values, strict=True)
+                for other in others
+            ]
+            through._default_manager.bulk_create(rows)
+            related.many_to_many[name] = {
+                instance.pk: set(others) for instance, others in zip(instances, values, strict=True)
+            }
+        search_index(instances)
+        _log(
+            [
+                (instance, ObjectChangeAction.CREATE, None, snapshot(instance, related), message)
+                for instance in instances
+            ]
+        )
+    _batch_usage_changed(+len(instances))
+    return list(instances)
 
 
 def _stored(instance: models.Model) -> dict[str, Any]:
@@ -580,7 +660,7 @@ def _services(model: type[models.Model]) -> "Services":
     return spec.services if spec is not None else Services()
 
 
-def _one(service: Callable[[Sequence[ObjectWrite]], list[models.Model]], write: ObjectWrite) -> models.Model:
+def _one(service: Callable[[Sequence[ObjectWrite]], Sequence[models.Model]], write: ObjectWrite) -> models.Model:
     try:
         return service([write])[0]
     except WritesInvalid as invalid:
@@ -635,8 +715,8 @@ class Services:
     WritesInvalid for objects that fail validation. A model's own service adds its behaviour around
     the generic one it calls."""
 
-    create: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_create
-    update: Callable[[Sequence[ObjectWrite]], list[models.Model]] = objects_update
+    create: Callable[[Sequence[ObjectWrite]], Sequence[models.Model]] = objects_create
+    update: Callable[[Sequence[ObjectWrite]], Sequence[models.Model]] = objects_update
     delete: Callable[..., None] = objects_delete
 
 

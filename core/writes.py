@@ -45,16 +45,33 @@ class WriteError(Exception):
         self.errors = errors
 
 
+@dataclass(frozen=True)
+class WriteExtra:
+    """A write-only field that is no model field (core.registry.Api.write_extras): `convert(value, actor)`
+    reads its JSON (raising ValidationError for a bad value), `type` describes it in OpenAPI."""
+
+    convert: Callable[[Any, Actor], Any]
+    type: Any  # core.fields.ValueType
+    description: str = ""
+
+
 @dataclass
 class WriteData:
     data: dict[str, Any] = field(default_factory=dict)
     tags: list[Tag] | None = None
     custom_fields: dict[str, Any] | None = None
     message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def service_arguments(self) -> dict[str, Any]:
         """The values of a core.services.ObjectWrite."""
-        return {"data": self.data, "tags": self.tags, "custom_fields": self.custom_fields, "message": self.message}
+        return {
+            "data": self.data,
+            "tags": self.tags,
+            "custom_fields": self.custom_fields,
+            "message": self.message,
+            "extra": self.extra,
+        }
 
 
 def writable_fields(spec: ObjectSpec) -> list[models.Field]:
@@ -185,6 +202,12 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
                 result.data[name] = _convert(model_field, payload[name], actor)
         except ValidationError as exc:
             errors[name] = [DRF_MESSAGES.get(str(m), str(m)) for m in exc.messages]
+    for name, extra in spec.api.write_extras.items():
+        if name in payload:
+            try:
+                result.extra[name] = extra.convert(payload[name], actor)
+            except ValidationError as exc:
+                errors[name] = [str(m) for m in exc.messages]
     if "tags" in payload:
         try:
             result.tags = _tags(payload["tags"], actor)

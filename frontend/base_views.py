@@ -78,8 +78,8 @@ def page(request: HttpRequest, template: str, spec: ObjectSpec, actor: Actor, co
         "can": permissions(spec, actor),
         "urls": {
             action: object_url(spec, action)
-            for action in ("list", "add", "import", "bulk_edit", "bulk_delete")
-            if not spec.access.read_only or action == "list"
+            for action in ("list", "add", "import", "bulk_edit", "bulk_delete", "bulk_rename")
+            if (not spec.access.read_only or action == "list") and (action != "bulk_rename" or spec.ui.bulk_rename)
         },
         **context,
     }

@@ -1,5 +1,6 @@
 """Bulk edit, bulk delete and bulk import: all-or-nothing, through the same services as the API."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from automation.models import Job
 from automation.services import job_enqueue, job_function_path, job_progress
 from core.models import TaggedItem
+from core.patterns import PatternError, compile_user_pattern, user_pattern_replace
 from core.permissions import NotPermitted
 from core.querysets import restricted
 from core.registry import ObjectSpec
@@ -19,7 +21,7 @@ from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, transfer
 from frontend.base_views import forbidden, object_url, page, safe_return_url, ui_view
 from frontend.forms import NULLIFY, build_form
-from frontend.object_views import deletion_preview
+from frontend.object_views import deletion_preview, refusal_on_form
 
 IMPORT_FUNCTION = job_function_path(transfer.import_job)
 
@@ -231,3 +233,69 @@ def job_detail(request, pk: int, *, actor):
     template = "frontend/job_progress.html" if request.headers.get("HX-Request") else "frontend/job.html"
     context = {"job": job, "percent": percent, "progress": progress, "import_function": IMPORT_FUNCTION}
     return render(request, template, context)
+
+
+# -- bulk rename ---------------------------------------------------------------------------------
+
+
+class RenameForm(forms.Form):
+    find = forms.CharField(label="Find", widget=forms.TextInput(attrs={"class": "form-control"}))
+    replace = forms.CharField(
+        label="Replace", required=False, strip=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    use_regex = forms.BooleanField(
+        label="Use regular expression",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("use_regex") and data.get("find"):
+            try:
+                compile_user_pattern(data["find"])
+            except PatternError as error:
+                self.add_error("find", f"Invalid regular expression: {error}")
+        return data
+
+    def renamed(self, name: str) -> str:
+        find, replace = self.cleaned_data["find"], self.cleaned_data["replace"] or ""
+        if self.cleaned_data["use_regex"]:
+            return user_pattern_replace(find, replace, name)
+        return name.replace(find, replace)
+
+
+@require_http_methods(["POST"])
+@ui_view
+def bulk_rename(request, *, spec: ObjectSpec, actor):
+    """NetBox's bulk rename: find and replace (or a regular expression) over the selected objects' names, shown
+    before it is applied, applied through the same writes as the API."""
+    if not spec.ui.bulk_rename:
+        raise Http404
+    if (refusal := forbidden(request, spec, actor, "change")) is not None:
+        return refusal
+    selected = list(_selected(request, spec, actor, "change"))
+    return_url = safe_return_url(request, object_url(spec, "list"))
+    bound = "_preview" in request.POST or "_apply" in request.POST
+    form = RenameForm(request.POST if bound else None)
+    renames = []
+    if bound and form.is_valid():
+        renames = [(obj, obj.name, form.renamed(obj.name)) for obj in selected]
+        if "_apply" in request.POST:
+            items = [Item(payload={"name": new}, pk=obj.pk) for obj, old, new in renames if new != old]
+            renamed = [obj for obj, old, new in renames if new != old]  # in the order of `items`
+            try:
+                write_objects(spec, actor, items, partial=True)
+            except (WriteRefused, ValidationError, NotPermitted) as refused:
+                refusal_on_form(form, refused, lambda index: spec.display(renamed[index]))
+            else:
+                messages.success(request, f"Renamed {len(items)} {spec.model._meta.verbose_name_plural}")
+                return redirect(return_url)
+    return page(
+        request,
+        "frontend/generic/bulk_rename.html",
+        spec,
+        actor,
+        {"form": form, "renames": renames[:500], "count": len(selected), "selected": selected[:100],
+         "selection": _hidden_selection(request), "return_url": return_url},
+    )  # fmt: skip

@@ -212,6 +212,8 @@ class ObjectForm(forms.Form):
 
     spec: ObjectSpec
     model_field_names: tuple[str, ...] = ()
+    # The registration's write-only fields that are no model fields (Api.write_extras) its UI offers.
+    extra_field_names: tuple[str, ...] = ()
     custom_field_names: tuple[str, ...] = ()
     has_tags = False
     bulk = False
@@ -241,6 +243,9 @@ class ObjectForm(forms.Form):
             if self.bulk and value in (None, "", []):
                 continue
             payload[name] = _api_value(self.spec.model._meta.get_field(name), value)
+        for name in self.extra_field_names:
+            if data.get(name) is not None:
+                payload[name] = data[name]
         custom: dict[str, Any] = {}
         for name in self.custom_field_names:
             key = CUSTOM_FIELD_PREFIX + name
@@ -306,6 +311,11 @@ def build_form(spec: ObjectSpec, *, bulk: bool = False) -> type[ObjectForm]:
         if form_field is not None:
             fields[model_field.name] = form_field
             names.append(model_field.name)
+    extra_names = []
+    for name in spec.api.write_extras:
+        if name in spec.ui.form_fields and not bulk:
+            fields[name] = spec.ui.form_fields[name](bulk)
+            extra_names.append(name)
     custom_names = []
     if supports_custom_fields(spec.model):
         for name, definition in definitions_for(spec.model).items():  # in display order
@@ -333,6 +343,7 @@ def build_form(spec: ObjectSpec, *, bulk: bool = False) -> type[ObjectForm]:
         **fields,
         "spec": spec,
         "model_field_names": tuple(names),
+        "extra_field_names": tuple(extra_names),
         "custom_field_names": tuple(custom_names),
         "has_tags": has_tags,
         "bulk": bulk,

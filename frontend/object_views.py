@@ -27,6 +27,7 @@ from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.forms import build_form, clone_initial, initial_from
 from frontend.markdown import render_markdown
+from frontend.patterns import expand, has_pattern
 
 # -- list --------------------------------------------------------------------------------------
 
@@ -371,7 +372,12 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
     Form = build_form(spec)
     if request.method == "POST":
         form = Form(request.POST, actor=actor)
-        if form.is_valid():
+        if form.is_valid() and instance is None and _patterned(spec, form):
+            made = _write_patterned(form, spec, actor, form.payload())
+            if made:
+                messages.success(request, f"Created {len(made)} {spec.model._meta.verbose_name_plural}")
+                return redirect(safe_return_url(request, object_url(spec, "list")))
+        elif form.is_valid():
             obj = _write(form, spec, actor, form.payload(), instance=instance)
             if obj is not None:
                 verb = "Created" if instance is None else "Modified"
@@ -406,7 +412,57 @@ def _initial_from_query(form_class, params: QueryDict) -> dict:
         initial[key] = values if len(values) > 1 else values[0]
         if isinstance(form_class.base_fields.get(key), JSONFormField) and len(values) == 1:
             initial[key] = JSONFormField.initial_from_text(values[0])
+    for key in list(initial):  # `?device_id=7` (a list's filter) fills in the form's `device`
+        if key.endswith("_id"):
+            initial.setdefault(key.removesuffix("_id"), initial[key])
     return initial
+
+
+def _patterned(spec: ObjectSpec, form) -> bool:
+    return any(has_pattern(form.cleaned_data.get(name)) for name in spec.ui.name_patterns)
+
+
+def _write_patterned(form, spec: ObjectSpec, actor, payload: dict) -> list:
+    """NetBox's creation of several objects from one form: `Gi1/0/[1-48]` in a pattern field makes one object per
+    value (several pattern fields make as many values each). The objects, or [] with the errors on the form."""
+    expanded = {}
+    for name in spec.ui.name_patterns:
+        if has_pattern(payload.get(name)):
+            try:
+                expanded[name] = expand(payload[name])
+            except ValidationError as error:
+                form.add_error(name, error.messages[0])
+                return []
+    count = max(len(values) for values in expanded.values())
+    for name, values in expanded.items():
+        if len(values) != count:
+            form.add_error(
+                name, f"The provided pattern makes {len(values)} values, but the others make {count}: they must match."
+            )
+            return []
+    items = [
+        Item(payload={**payload, **{name: values[index] for name, values in expanded.items()}})
+        for index in range(count)
+    ]
+    try:
+        return write_objects(spec, actor, items)
+    except (WriteRefused, ValidationError, NotPermitted) as refusal:
+        refusal_on_form(form, refusal, lambda index: ", ".join(values[index] for values in expanded.values()))
+    return []
+
+
+def refusal_on_form(form, refusal: WriteRefused | ValidationError | NotPermitted, named) -> None:
+    """A refused write of several objects as the form's errors, each refused item's prefixed with
+    `named(index)` (what the item would have been called)."""
+    if isinstance(refusal, WriteRefused):
+        for error in refusal.errors:
+            for problems in error["errors"].values():
+                for problem in problems:
+                    form.add_error(None, f"{named(error['index'])}: {problem}")
+    elif isinstance(refusal, ValidationError):
+        form.add_error(None, " ".join(refusal.messages))
+    else:
+        form.add_error(None, refusal.message)
 
 
 # -- delete ------------------------------------------------------------------------------------

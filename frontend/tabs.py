@@ -45,7 +45,8 @@ def related_objects_tab(
 
     def view(request, spec: ObjectSpec, actor, instance) -> tuple[str, dict]:
         related_spec, queryset, query = related(actor, spec, instance)
-        hidden = {*query, *hidden_columns}
+        # `device_id` in the query hides the device column too
+        hidden = {*query, *(key.removesuffix("_id") for key in query), *hidden_columns}
         columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in hidden]
         objects = list(optimize(queryset, related_spec, brief=False, tags=False)[:TAB_ROWS])
         links = Links(request)

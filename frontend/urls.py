@@ -8,7 +8,7 @@ from frontend import bulk_views, object_views, search_views
 from frontend.base_views import url_name
 
 # The pages only writable registrations have: no tab may take their names.
-WRITE_ACTIONS = ("add", "edit", "delete", "import", "bulk_edit", "bulk_delete")
+WRITE_ACTIONS = ("add", "edit", "delete", "import", "bulk_edit", "bulk_delete", "rename", "bulk_rename")
 
 
 def _patterns_for(spec):
@@ -42,6 +42,8 @@ def _patterns_for(spec):
             path(f"{base}edit/", bulk_views.bulk_edit, kwargs, name=url_name(spec, "bulk_edit")),
             path(f"{base}delete/", bulk_views.bulk_delete, kwargs, name=url_name(spec, "bulk_delete")),
         ]
+        if spec.ui.bulk_rename:
+            patterns.append(path(f"{base}rename/", bulk_views.bulk_rename, kwargs, name=url_name(spec, "bulk_rename")))
     return patterns
 
 

@@ -136,3 +136,75 @@ class InterfacePoEMode(models.TextChoices):
 class WirelessRole(models.TextChoices):
     ROLE_AP = "ap", _("Access point")
     ROLE_STATION = "station", _("Station")
+
+
+# -- devices, modules and their components -------------------------------------------------------------------------
+
+
+class DeviceFace(models.TextChoices):
+    FRONT = "front", _("Front")
+    REAR = "rear", _("Rear")
+
+
+class DeviceStatus(models.TextChoices):
+    OFFLINE = "offline", _("Offline")
+    ACTIVE = "active", _("Active")
+    PLANNED = "planned", _("Planned")
+    STAGED = "staged", _("Staged")
+    FAILED = "failed", _("Failed")
+    INVENTORY = "inventory", _("Inventory")
+    DECOMMISSIONING = "decommissioning", _("Decommissioning")
+
+
+class ModuleStatus(models.TextChoices):
+    OFFLINE = "offline", _("Offline")
+    ACTIVE = "active", _("Active")
+    PLANNED = "planned", _("Planned")
+    STAGED = "staged", _("Staged")
+    FAILED = "failed", _("Failed")
+    DECOMMISSIONING = "decommissioning", _("Decommissioning")
+
+
+class InventoryItemStatus(models.TextChoices):
+    OFFLINE = "offline", _("Offline")
+    ACTIVE = "active", _("Active")
+    PLANNED = "planned", _("Planned")
+    STAGED = "staged", _("Staged")
+    FAILED = "failed", _("Failed")
+    DECOMMISSIONING = "decommissioning", _("Decommissioning")
+
+
+class VirtualDeviceContextStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PLANNED = "planned", _("Planned")
+    OFFLINE = "offline", _("Offline")
+
+
+class ConsolePortSpeed(models.IntegerChoices):
+    SPEED_1200 = 1200, "1200 bps"
+    SPEED_2400 = 2400, "2400 bps"
+    SPEED_4800 = 4800, "4800 bps"
+    SPEED_9600 = 9600, "9600 bps"
+    SPEED_19200 = 19200, "19.2 kbps"
+    SPEED_38400 = 38400, "38.4 kbps"
+    SPEED_57600 = 57600, "57.6 kbps"
+    SPEED_115200 = 115200, "115.2 kbps"
+
+
+class PowerOutletStatus(models.TextChoices):
+    ENABLED = "enabled", _("Enabled")
+    DISABLED = "disabled", _("Disabled")
+    FAULTY = "faulty", _("Faulty")
+
+
+class InterfaceDuplex(models.TextChoices):
+    HALF = "half", _("Half")
+    FULL = "full", _("Full")
+    AUTO = "auto", _("Auto")
+
+
+class InterfaceMode(models.TextChoices):
+    ACCESS = "access", _("Access")
+    TAGGED = "tagged", _("Tagged")
+    TAGGED_ALL = "tagged-all", _("Tagged (All)")
+    Q_IN_Q = "q-in-q", _("Q-in-Q (802.1ad)")

@@ -820,3 +820,19 @@ INTERFACE_POE_TYPES = (
         ),
     ),
 )
+
+
+# NetBox's bounds on channels (of an interface) and positions (of a pass-through port).
+CHANNELS_MAX = 1024
+POSITIONS_MAX = 1024
+# Interface types that are not physical ports (NetBox's VIRTUAL_IFACE_TYPES, WIRELESS_IFACE_TYPES, and
+# channels, which take their cable from their parent).
+VIRTUAL_INTERFACE_TYPES = frozenset({"virtual", "lag", "bridge"})
+WIRELESS_INTERFACE_TYPES = frozenset(
+    {
+        "ieee802.11a", "ieee802.11g", "ieee802.11n", "ieee802.11ac", "ieee802.11ad", "ieee802.11ax",
+        "ieee802.11ay", "ieee802.11be", "ieee802.15.1", "ieee802.15.4", "other-wireless", "gsm", "cdma", "lte",
+        "4g", "5g",
+    }
+)  # fmt: skip
+UNCABLED_INTERFACE_TYPES = VIRTUAL_INTERFACE_TYPES | WIRELESS_INTERFACE_TYPES | {"channel"}

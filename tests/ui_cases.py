@@ -64,6 +64,8 @@ def form_data(spec: ObjectSpec, payload: dict[str, Any], *, bulk: bool = False) 
         elif isinstance(field, ArrayField):  # as the field's form shows the list ("a, b", "1:2", "1-100,200")
             form_field = kind_of(field).form_field(field, bulk=bulk, required=False, label=name, help_text="")
             data[name] = form_field.prepare_value(value)
+        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            data[name] = json.dumps(value)  # a list of objects (a port's mappings): a JSON field
         elif isinstance(value, list):
             data[name] = [str(item) for item in value]
         elif isinstance(value, dict):
@@ -257,7 +259,7 @@ class UICase(CaseData):
         response = owner.post(self.url(slug, "import/"), {"data": text, "format": fmt})
         assert response.status_code == 302, _errors(response)
         again = case.listed(owner, slug)
-        assert sorted(row["display"] for row in again) == sorted(row["display"] for row in objects)
+        assert sorted(map(_display, again)) == sorted(map(_display, objects))
 
     def test_import_bad_record(self, owner, slug, objects, case):
         """One bad record: its errors are shown, and nothing at all is imported."""
@@ -284,6 +286,11 @@ class UICase(CaseData):
         assert viewer.post(self.url(slug, "delete/"), {"pk": [pk], "_confirm": "1"}).status_code == 403
         assert viewer.post(self.url(slug, "import/"), {"data": "name\nx"}).status_code == 403
         assert len(case.listed(viewer, slug)) == len(objects)
+
+
+def _display(row: dict) -> str:
+    """An object's display without its id, which some carry (NetBox shows a module as "<bay>: <type> (<id>)")."""
+    return row["display"].replace(f"({row['id']})", "(…)")
 
 
 def _errors(response) -> str:

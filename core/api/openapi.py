@@ -75,7 +75,11 @@ def _write_field(field: models.Field) -> dict:
 
 def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
     name = component(spec)
-    written = set() if spec.access.read_only else {f.name for f in writable_fields(spec)} | set(spec.api.write_aliases)
+    written = (
+        set()
+        if spec.access.read_only
+        else {f.name for f in writable_fields(spec)} | set(spec.api.write_aliases) | set(spec.api.write_extras)
+    )
     full = {name: _read_field(spec, name, written) for name in field_names(spec)}
     brief = {name: _read_field(spec, name, written) for name in spec.api.brief_fields}
     schemas = {
@@ -97,6 +101,10 @@ def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
         # Written under NetBox's name where the model field is named otherwise (`user` for `user_id`).
         aliases = {field: alias for alias, field in spec.api.write_aliases.items()}
         properties = {aliases.get(field.name, field.name): _write_field(field) for field in fields}
+        for extra_name, extra in spec.api.write_extras.items():
+            properties[extra_name] = {**extra.type.openapi(), "writeOnly": True} | (
+                {"description": extra.description} if extra.description else {}
+            )
         properties["tags"] = {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "object"}]}}
         properties["custom_fields"] = {"type": "object", "additionalProperties": {}}
         required = [

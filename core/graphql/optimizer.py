@@ -20,6 +20,7 @@ from graphql.execution.values import get_argument_values
 from core.fields import kind_of
 from core.graphql.types import Relation, type_name
 from core.models import TaggedItem
+from core.registry import registry
 
 
 def _plain(value):
@@ -132,11 +133,15 @@ class Optimizer:
     def _plan(self, model, nodes, prefix: str, joinable: bool, joins: dict, prefetches: dict) -> None:
         relations = self.relations.get(model, {})
         by_name: dict[str, list[FieldNode]] = {}
+        spec = registry.find(model)
+        renderers = spec.api.renderers if spec is not None else {}
         for node in selected(nodes, self.info.fragments):
             if node.name.value in relations:
                 by_name.setdefault(node.name.value, []).append(node)
             elif node.name.value == "display":
                 self._plan_display(model, prefix, joinable, joins, prefetches)
+            elif node.name.value in renderers:
+                self._plan_rendered(renderers[node.name.value], prefix, joinable, joins, prefetches)
         for name, children in by_name.items():
             relation = relations[name]
             path = prefix + relation.lookup
@@ -160,9 +165,30 @@ class Optimizer:
             elif relation.kind == "reverse":
                 self._plan_reverse(model, name, relation, children, path, prefetches)
 
+    def _plan_rendered(self, renderer, prefix: str, joinable: bool, joins: dict, prefetches: dict) -> None:
+        """What a registration's renderer reads beyond the row (core.fields.Rendered): joined, or prefetched
+        (lookups of its own, with their querysets, only for the listed rows themselves)."""
+        for path in getattr(renderer, "select", ()):
+            if joinable:
+                joins[prefix + path] = None
+            else:
+                prefetches.setdefault(prefix + path, prefix + path)
+        for lookup in getattr(renderer, "prefetch", ()):
+            if isinstance(lookup, str):
+                prefetches.setdefault(prefix + lookup, prefix + lookup)
+            elif not prefix:
+                prefetches.setdefault(lookup.prefetch_to, lookup)
+
     def _plan_display(self, model, prefix: str, joinable: bool, joins: dict, prefetches: dict) -> None:
         """`display` is `str(obj)`, which may read related objects (a contact assignment names its
-        contact and object): load every related object of the row with it."""
+        contact and object): load every related object of the row with it, and what the registration
+        says its display reads beyond them (`Api.display_uses`)."""
+        spec = registry.find(model)
+        for path in spec.api.display_uses if spec is not None else ():
+            if joinable:
+                joins[prefix + path] = None
+            else:
+                prefetches.setdefault(prefix + path, prefix + path)
         for field in model._meta.concrete_fields:
             if field.is_relation:
                 path = prefix + field.name

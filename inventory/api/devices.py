@@ -59,8 +59,12 @@ registry.register(
             "id", "url", "display_url", "display", "name", "slug", "description", *TRAILER, "devicetype_count",
             "moduletype_count", "inventoryitem_count", "platform_count",
         ),
-        counts={"devicetype_count": "device_types", "moduletype_count": "module_types", "platform_count": "platforms"},
-        zero_counts=("inventoryitem_count",),
+        counts={
+            "devicetype_count": "device_types",
+            "moduletype_count": "module_types",
+            "inventoryitem_count": "inventory_items",
+            "platform_count": "platforms",
+        },
     ),
     search=NAMES,
 )  # fmt: skip
@@ -75,7 +79,8 @@ registry.register(
             "id", "url", "display_url", "display", "parent", "name", "slug", "manufacturer", "description", *TRAILER,
             "device_count", "virtualmachine_count", "_depth",
         ),
-        zero_counts=("device_count", "virtualmachine_count"),
+        counts={"device_count": "devices"},
+        zero_counts=("virtualmachine_count",),
     ),
     search=NAMES,
 )  # fmt: skip
@@ -91,7 +96,8 @@ registry.register(
             "custom_fields", "created", "last_updated", "device_count", "virtualmachine_count", "owner", "comments",
             "_depth",
         ),
-        zero_counts=("device_count", "virtualmachine_count"),
+        counts={"device_count": "devices"},
+        zero_counts=("virtualmachine_count",),
     ),
     search=NAMES,
 )  # fmt: skip
@@ -107,8 +113,8 @@ registry.register(
             "device_count", *TEMPLATE_COUNTS,
         ),
         renderers={"front_image": _image("front_image"), "rear_image": _image("rear_image")},
-        counts=COUNTED_TEMPLATES,
-        zero_counts=("device_count", *COOLING_COUNTS),
+        counts={"device_count": "instances", **COUNTED_TEMPLATES},
+        zero_counts=COOLING_COUNTS,
     ),
     search=Search(fields=("model", "part_number", "description", "comments")),
 )  # fmt: skip
@@ -144,14 +150,17 @@ registry.register(
         ),
         renderers={"attributes": Rendered(lambda module_type, links: module_type.attribute_data, nullable(JSON_VALUE))},
         write_aliases={"attributes": "attribute_data"},
-        counts={name: relation for name, relation in COUNTED_TEMPLATES.items() if name in MODULE_TEMPLATE_COUNTS},
-        zero_counts=("module_count", *COOLING_COUNTS),
+        counts={
+            "module_count": "instances",
+            **{name: relation for name, relation in COUNTED_TEMPLATES.items() if name in MODULE_TEMPLATE_COUNTS},
+        },
+        zero_counts=COOLING_COUNTS,
     ),
     search=Search(fields=("model", "part_number", "description", "comments")),
     services=Services(update=module_types_update),
 )  # fmt: skip
 registry.register(
     InventoryItemRole,
-    api=Api("dcim/inventory-item-roles", brief_fields=NAMED_BRIEF, zero_counts=("inventoryitem_count",)),
+    api=Api("dcim/inventory-item-roles", brief_fields=NAMED_BRIEF, counts={"inventoryitem_count": "inventory_items"}),
     search=NAMES,
 )

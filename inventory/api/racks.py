@@ -1,15 +1,17 @@
 """NetBox's racks: groups, roles, rack types, racks and reservations."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 
-from core.fields import INTEGER_VALUE, Rendered
+from core.fields import INTEGER_VALUE, Rendered, ValueType
 from core.members import MEMBER, member_brief, member_id
 from core.registry import Api, Search, registry
 from core.services import Services
 from inventory.api.briefs import NAMED_BRIEF, NAMES
-from inventory.models import Rack, RackGroup, RackReservation, RackRole, RackType
+from inventory.models import Device, Rack, RackGroup, RackReservation, RackRole, RackType
 from inventory.services import rack_types_update, racks_create, racks_update
 
+FLOAT_VALUE = ValueType({"type": "number", "format": "double"}, "Float")
 # The physical description a rack type and a rack share, in NetBox's order.
 RACK_BODY = (
     "width", "u_height", "starting_unit", "desc_units", "outer_width", "outer_height", "outer_depth", "outer_unit",
@@ -25,6 +27,25 @@ def _units(value, actor) -> list[int]:
     if not all(isinstance(unit, int) and not isinstance(unit, bool) and unit >= 0 for unit in value):
         raise ValidationError("A valid integer is required.")
     return value
+
+
+def _mounted():
+    return Prefetch(
+        "devices",
+        queryset=Device._base_manager.filter(position__isnull=False).select_related("device_type"),
+        to_attr="mounted_devices",
+    )
+
+
+# Wirebook's additions to NetBox's rack: how full it is, in percent (NetBox's rack list shows both).
+UTILIZATION = Rendered(
+    lambda rack, links: rack.utilization(getattr(rack, "mounted_devices", None), rack.reservations.all()),
+    FLOAT_VALUE,
+    prefetch=(_mounted(), "reservations"),
+)
+# The power drawn from the rack's power feeds, which power panels and feeds (recorded with cables) bring:
+# none yet, so none is drawn.
+POWER_UTILIZATION = Rendered(lambda rack, links: 0.0, FLOAT_VALUE)
 
 
 registry.register(
@@ -57,9 +78,11 @@ registry.register(
             "status", "role", "serial", "asset_tag", "rack_type", "form_factor", "width", "u_height", "starting_unit",
             "weight", "max_weight", "weight_unit", "desc_units", "outer_width", "outer_height", "outer_depth",
             "outer_unit", "mounting_depth", "airflow", "cooling_capability", "cooling_capacity", "description",
-            *TRAILER, "device_count", "powerfeed_count",
+            *TRAILER, "device_count", "powerfeed_count", "utilization", "power_utilization",
         ),
-        zero_counts=("device_count", "powerfeed_count"),
+        renderers={"utilization": UTILIZATION, "power_utilization": POWER_UTILIZATION},
+        counts={"device_count": "devices"},
+        zero_counts=("powerfeed_count",),
     ),
     search=Search(fields=("asset_tag", "serial", "name", "facility_id", "description", "comments")),
     services=Services(create=racks_create, update=racks_update),

@@ -14,13 +14,17 @@ registry.register(
 )
 registry.register(
     Site,
-    api=Api("dcim/sites", brief_fields=NAMED_BRIEF, counts={"rack_count": "racks"}),
+    api=Api("dcim/sites", brief_fields=NAMED_BRIEF, counts={"device_count": "devices", "rack_count": "racks"}),
     search=Search(
         fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments")
     ),
 )
 registry.register(
     Location,
-    api=Api("dcim/locations", brief_fields=(*GROUP_BRIEF, "rack_count"), counts={"rack_count": "racks"}),
+    api=Api(
+        "dcim/locations",
+        brief_fields=(*GROUP_BRIEF, "rack_count"),
+        counts={"device_count": "devices", "rack_count": "racks"},
+    ),
     search=Search(fields=("name", "slug", "facility", "description")),
 )

@@ -15,6 +15,10 @@ registry.register(
 )
 registry.register(
     Tenant,
-    api=Api("tenancy/tenants", brief_fields=NAMED_BRIEF, counts={"rack_count": "racks", "site_count": "sites"}),
+    api=Api(
+        "tenancy/tenants",
+        brief_fields=NAMED_BRIEF,
+        counts={"device_count": "devices", "rack_count": "racks", "site_count": "sites"},
+    ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )

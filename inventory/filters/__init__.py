@@ -4,7 +4,7 @@
 
 import importlib
 
-AREAS = ("contacts", "tenancy", "racks", "devices", "templates")
+AREAS = ("contacts", "tenancy", "racks", "devices", "templates", "hardware", "components")
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

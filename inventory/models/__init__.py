@@ -1,3 +1,15 @@
+from inventory.models.components import (
+    ConsolePort,
+    ConsoleServerPort,
+    DeviceBay,
+    FrontPort,
+    InventoryItem,
+    ModuleBay,
+    PortMapping,
+    PowerOutlet,
+    PowerPort,
+    RearPort,
+)
 from inventory.models.contacts import Contact, ContactAssignment, ContactGroup, ContactGroupMembership, ContactRole
 from inventory.models.devices import (
     DeviceRole,
@@ -9,6 +21,8 @@ from inventory.models.devices import (
     ModuleTypeProfile,
     Platform,
 )
+from inventory.models.hardware import Device, Module, VirtualChassis, VirtualDeviceContext
+from inventory.models.interfaces import Interface, MACAddress
 from inventory.models.racks import Rack, RackGroup, RackReservation, RackRole, RackType
 from inventory.models.sites import Location, Region, Site, SiteGroup
 from inventory.models.templates import (
@@ -26,38 +40,54 @@ from inventory.models.templates import (
 from inventory.models.tenancy import Tenant, TenantGroup
 
 __all__ = [
+    "ConsolePort",
     "ConsolePortTemplate",
+    "ConsoleServerPort",
     "ConsoleServerPortTemplate",
     "Contact",
     "ContactAssignment",
     "ContactGroup",
     "ContactGroupMembership",
     "ContactRole",
+    "Device",
+    "DeviceBay",
     "DeviceBayTemplate",
     "DeviceRole",
     "DeviceType",
+    "FrontPort",
     "FrontPortTemplate",
+    "Interface",
     "InterfaceTemplate",
+    "InventoryItem",
     "InventoryItemRole",
     "InventoryItemTemplate",
     "Location",
+    "MACAddress",
     "Manufacturer",
+    "Module",
+    "ModuleBay",
     "ModuleBayTemplate",
     "ModuleBayType",
     "ModuleType",
     "ModuleTypeProfile",
     "Platform",
+    "PortMapping",
+    "PowerOutlet",
     "PowerOutletTemplate",
+    "PowerPort",
     "PowerPortTemplate",
     "Rack",
     "RackGroup",
     "RackReservation",
     "RackRole",
     "RackType",
+    "RearPort",
     "RearPortTemplate",
     "Region",
     "Site",
     "SiteGroup",
     "Tenant",
     "TenantGroup",
+    "VirtualChassis",
+    "VirtualDeviceContext",
 ]

@@ -24,6 +24,7 @@ CONTACT_OBJECT_TYPES = frozenset(
         "inventory.tenant",
         "inventory.manufacturer",
         "inventory.rack",
+        "inventory.device",
     }
 )
 

@@ -1,5 +1,7 @@
 """NetBox's racks: groups, roles, rack types (a make and model of rack), racks and unit reservations."""
 
+import decimal
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from inventory.models.tenancy import ContactsMixin, Tenant
 RACK_U_HEIGHT_DEFAULT = 42
 RACK_U_HEIGHT_MAX = 100
 RACK_STARTING_UNIT_DEFAULT = 1
+HALF_UNIT = decimal.Decimal("0.5")
 
 
 class RackGroup(OrganizationalModel):
@@ -112,6 +115,12 @@ class RackBase(WeightMixin, PrimaryModel):
     def units(self) -> range:
         """The unit numbers, from the first to the last (whatever way they are drawn)."""
         return range(self.starting_unit, self.starting_unit + self.u_height)
+
+    @property
+    def half_units(self) -> list[decimal.Decimal]:
+        """Every half unit a device may take, from the first unit up (a device may sit at U4.5)."""
+        start = decimal.Decimal(self.starting_unit)
+        return [start + HALF_UNIT * step for step in range(self.u_height * 2)]
 
     def clean(self):
         super().clean()
@@ -246,6 +255,56 @@ class Rack(ContactsMixin, RackBase):
         super().clean()
         if self.site_id and self.location is not None and self.location.site_id != self.site_id:
             raise ValidationError(_("Assigned location must belong to parent site ({site}).").format(site=self.site))
+
+    def check_houses(self, lowest, top) -> None:
+        """NetBox's rule that a rack stays tall enough for its mounted devices and numbers its units from at
+        most the lowest one's position: `lowest` the lowest device's position, `top` the unit above the highest
+        one's top (None: no device is mounted). Read for a batch of racks by inventory.services."""
+        if lowest is None or top is None:
+            return
+        needed = top - self.starting_unit
+        if self.u_height < needed:
+            raise ValidationError(
+                {"rack_type" if self.rack_type_id else "u_height": _(
+                    "Rack must be at least {min_height}U tall to house currently installed devices."
+                ).format(min_height=needed)}
+            )  # fmt: skip
+        if self.starting_unit > lowest:
+            raise ValidationError(
+                {"rack_type" if self.rack_type_id else "starting_unit": _(
+                    "Rack unit numbering must begin at {position} or less to house currently installed devices."
+                ).format(position=lowest)}
+            )  # fmt: skip
+
+    def utilization(self, mounted=None, reservations=None) -> float:
+        """How much of the rack is used, in percent, as NetBox counts it: half units taken by devices (those of
+        types excluded from utilization left out) or reserved. `mounted` and `reservations`: the rack's mounted
+        devices (with their types) and its reservations, when a list has loaded them already."""
+        if mounted is None:
+            mounted = self.devices.filter(position__isnull=False).select_related("device_type")
+        if reservations is None:
+            reservations = self.reservations.all()
+        every = set(self.half_units)
+        used: set[decimal.Decimal] = set()
+        for device in mounted:
+            if device.position is not None and not device.device_type.exclude_from_utilization:
+                used.update(device.units)
+        for reservation in reservations:
+            for unit in reservation.units:
+                used.update((decimal.Decimal(unit), decimal.Decimal(unit) + HALF_UNIT))
+        return round(len(used & every) / len(every) * 100, 1) if every else 0.0
+
+    def occupied_units(self, *, face: str | None, exclude: int | None = None) -> set[decimal.Decimal]:
+        """The half units devices take on `face` (None: on either face), full-depth ones on both; `exclude`:
+        a device not to count (one being moved)."""
+        devices = self.devices.filter(position__isnull=False).select_related("device_type")
+        if exclude is not None:
+            devices = devices.exclude(pk=exclude)
+        taken: set[decimal.Decimal] = set()
+        for device in devices:
+            if face is None or device.face == face or device.device_type.is_full_depth:
+                taken.update(device.units)
+        return taken
 
 
 class RackReservation(PrimaryModel):

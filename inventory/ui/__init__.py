@@ -3,7 +3,7 @@ columns, its tabs. `core.registry.register_layers("inventory")` imports this pac
 
 import importlib
 
-AREAS = ("organization", "racks", "devices", "templates")
+AREAS = ("organization", "racks", "hardware", "devices", "components", "templates")
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

@@ -15,7 +15,18 @@ registry.extend(
     Rack,
     ui=Ui(
         menu=RACKS,
-        table_columns=("name", "site", "location", "status", "facility_id", "tenant", "role", "rack_type", "u_height"),
+        table_columns=(
+            "name",
+            "site",
+            "location",
+            "status",
+            "facility_id",
+            "tenant",
+            "role",
+            "rack_type",
+            "u_height",
+            "utilization",
+        ),
         tabs=contact_tabs(Rack),
     ),
 )

@@ -91,7 +91,8 @@ def compat_organizations(django_db_setup, django_db_blocker):
 CREATED_MODELS = (
     "addressing.Service", "addressing.IPAddress", "addressing.IPRange", "addressing.Prefix", "addressing.Aggregate",
     "addressing.VLAN", "addressing.VLANGroup", "addressing.VRF", "addressing.RouteTarget", "addressing.RIR",
-    "addressing.Role", "inventory.Location", "inventory.Site", "inventory.Tenant", "inventory.TenantGroup",
+    "addressing.Role", "inventory.Device", "inventory.DeviceType", "inventory.DeviceRole", "inventory.Manufacturer",
+    "inventory.Location", "inventory.Site", "inventory.Tenant", "inventory.TenantGroup",
     "inventory.Region", "inventory.SiteGroup", "core.Tag", "core.CustomField", "core.CustomFieldChoiceSet",
 )  # fmt: skip
 

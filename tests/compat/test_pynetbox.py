@@ -116,7 +116,7 @@ def test_site_has_netbox_keys(nb):
     assert set(dict(site)) == {
         "id", "url", "display_url", "display", "name", "slug", "status", "region", "group", "tenant", "facility",
         "time_zone", "description", "physical_address", "shipping_address", "latitude", "longitude", "owner",
-        "comments", "tags", "custom_fields", "created", "last_updated", "rack_count",
+        "comments", "tags", "custom_fields", "created", "last_updated", "device_count", "rack_count",
     }  # fmt: skip
 
 
@@ -628,3 +628,35 @@ def test_strict_filters_validate_against_the_openapi_schema(compat):
     assert list(strict.dcim.sites.filter(name__ic="ams")) == []
     with pytest.raises(pynetbox.core.query.ParameterValidationError):
         strict.dcim.sites.filter(no_such_filter="x")
+
+
+# -- devices and their components -------------------------------------------------------------------------------------
+
+
+def test_a_device_gets_the_interfaces_of_its_type_and_one_is_patched(nb):
+    juniper = nb.dcim.manufacturers.create(name="Juniper", slug="juniper")
+    ex4300 = nb.dcim.device_types.create(manufacturer=juniper.id, model="EX4300", slug="ex4300")
+    for port in range(3):
+        nb.dcim.interface_templates.create(device_type=ex4300.id, name=f"ge-0/0/{port}", type="1000base-t")
+    role = nb.dcim.device_roles.create(name="Access", slug="access")
+    site = nb.dcim.sites.create(name="AMS1", slug="ams1")
+
+    device = nb.dcim.devices.create(name="sw1", device_type=ex4300.id, role=role.id, site=site.id)
+
+    assert device.interface_count == 3 and device.device_type.manufacturer.name == "Juniper"
+    assert [port.name for port in nb.dcim.interfaces.filter(device_id=device.id)] == [
+        "ge-0/0/0",
+        "ge-0/0/1",
+        "ge-0/0/2",
+    ]
+    port = nb.dcim.interfaces.get(device_id=device.id, name="ge-0/0/1")
+    port.description = "uplink"
+    port.mtu = 9000
+    port.mode = "access"
+    assert port.save()
+    again = nb.dcim.interfaces.get(port.id)
+    assert (again.description, again.mtu, again.mode.value) == ("uplink", 9000, "access")
+    assert again.device.name == "sw1" and again.device.serial == ""  # the nested device loads through its url
+    assert nb.dcim.devices.get(device.id).interface_count == 3
+    assert device.delete()
+    assert nb.dcim.interfaces.count() == 0

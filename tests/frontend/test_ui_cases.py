@@ -11,6 +11,7 @@ for module in (
     "tests.inventory.test_api_cases",
     "tests.addressing.test_api_cases",
     "tests.automation.test_api_cases",
+    "tests.inventory.test_device_api_cases",
 ):
     importlib.import_module(module)
 

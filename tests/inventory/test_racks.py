@@ -66,12 +66,14 @@ def test_a_rack_is_represented_as_netbox_does(api, floor):
         "weight", "max_weight", "weight_unit", "desc_units", "outer_width", "outer_height", "outer_depth",
         "outer_unit", "mounting_depth", "airflow", "cooling_capability", "cooling_capacity", "description", "owner",
         "comments", "tags", "custom_fields", "created", "last_updated", "device_count", "powerfeed_count",
+        "utilization", "power_utilization",
     ]  # fmt: skip
     assert body["status"] == {"value": "active", "label": "Active"}
     assert body["width"] == {"value": 19, "label": "19 inches"}
     assert body["facility_id"] is None and body["airflow"] is None and body["outer_unit"] is None
     assert body["rack_type"]["manufacturer"]["slug"] == "apc" and body["rack_type"]["rack_count"] == 1
     assert body["device_count"] == body["powerfeed_count"] == 0
+    assert body["utilization"] == body["power_utilization"] == 0.0
 
 
 def test_a_rack_location_must_be_in_its_site(api, floor):

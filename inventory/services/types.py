@@ -1,5 +1,5 @@
-"""Inventory's own writes, around the generic ones (core.services): what creating or changing racks,
-rack types and module types does beyond setting fields, as NetBox does it.
+"""What creating or changing racks, rack types and module types does beyond setting fields, as NetBox
+does it.
 
 - A rack with a rack type takes the type's physical attributes, whatever the writer sends; changing a
   rack type's attributes changes every rack of that type (each change logged on the rack).
@@ -11,15 +11,17 @@ Each service takes the whole batch and reads what it needs once for it, so a bul
 constant number of statements.
 """
 
+import copy
 from collections.abc import Sequence
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Max, Min
 from django.utils.translation import gettext as _
 
 from core.services import ObjectWrite, WritesInvalid, objects_create, objects_update
-from inventory.models import ModuleType, ModuleTypeProfile, Rack, RackType
+from inventory.models import Device, ModuleType, ModuleTypeProfile, Rack, RackType
 
 M = TypeVar("M", bound=models.Model)
 
@@ -57,7 +59,35 @@ def racks_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
 
 def racks_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     _take_rack_type_attributes(writes)
+    _refuse_unhoused(writes)
     return objects_update(writes)
+
+
+def _refuse_unhoused(writes: Sequence[ObjectWrite]) -> None:
+    """Racks written too short (or numbered from too high) for the devices mounted in them refuse the write
+    (Rack.check_houses); the devices of the whole batch are read in one query."""
+    racks = [_stored(write, Rack) for write in writes]
+    extents = {
+        row["rack_id"]: (row["lowest"], row["top"])
+        for row in Device._base_manager.filter(rack__in=[rack.pk for rack in racks], position__isnull=False)
+        .order_by()
+        .values("rack_id")
+        .annotate(lowest=Min("position"), top=Max(F("position") + F("device_type__u_height")))
+    }
+    refusals: dict[int, ValidationError] = {}
+    for index, (write, rack) in enumerate(zip(writes, racks, strict=True)):
+        if rack.pk not in extents:
+            continue
+        written = copy.copy(rack)
+        for name in ("u_height", "starting_unit", "rack_type"):
+            if name in write.data:
+                setattr(written, name, write.data[name])
+        try:
+            written.check_houses(*extents[rack.pk])
+        except ValidationError as error:
+            refusals[index] = error
+    if refusals:
+        raise WritesInvalid(refusals)
 
 
 def rack_types_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
@@ -77,6 +107,7 @@ def rack_types_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
             rack.rack_type = rack_type
             rack_writes.append(ObjectWrite(model=Rack, instance=rack, data=values))
     try:
+        _refuse_unhoused(rack_writes)
         objects_update(rack_writes)
     except WritesInvalid as invalid:
         refusals: dict[int, ValidationError] = {}

@@ -1,0 +1,151 @@
+"""Writes of front and rear ports with their mappings: which position of a front port passes through to
+which position of a rear port of the same device. A front port's `rear_ports` (or a rear port's
+`front_ports`) replaces its mappings when written; only those that change are deleted and made (and
+change-logged), as in NetBox."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.services import (
+    ObjectWrite,
+    WritesInvalid,
+    objects_create,
+    objects_delete,
+    objects_insert,
+    objects_update,
+)
+from inventory.models import FrontPort, PortMapping, RearPort
+
+# For each side: the write's field, the opposite side, its model and the noun of its messages.
+SIDES = {
+    FrontPort: ("rear_ports", "front_port", "rear_port", RearPort, gettext_lazy("Rear port")),
+    RearPort: ("front_ports", "rear_port", "front_port", FrontPort, gettext_lazy("Front port")),
+}
+
+
+def ports_create(writes: Sequence[ObjectWrite]) -> list:
+    ports = objects_create(writes)
+    _write_mappings(writes, ports)
+    return ports
+
+
+def ports_update(writes: Sequence[ObjectWrite]) -> list:
+    ports = objects_update(writes)
+    _write_mappings(writes, ports)
+    return ports
+
+
+def _write_mappings(writes: Sequence[ObjectWrite], ports: list) -> None:
+    if not ports:
+        return
+    model = type(ports[0])
+    field, side, other, other_model, noun = SIDES[model]
+    wanted = {position: write.extra[field] for position, write in enumerate(writes) if field in write.extra}
+    errors: dict[int, ValidationError] = {}
+    others = other_model._base_manager.in_bulk(
+        {mapping[f"{other}_id"] for mappings in wanted.values() for mapping in mappings}
+    )
+    for position, mappings in wanted.items():
+        try:
+            _check(ports[position], mappings, side, other, others, noun)
+        except ValidationError as error:
+            errors[position] = ValidationError({field: error.messages})
+    if errors:
+        raise WritesInvalid(errors)
+    port_ids = [ports[position].pk for position in wanted]
+    existing: dict[int, dict[int, PortMapping]] = {}
+    for mapping in PortMapping._base_manager.select_for_update(of=("self",)).filter(**{f"{side}__in": port_ids}):
+        existing.setdefault(getattr(mapping, f"{side}_id"), {})[getattr(mapping, f"{side}_position")] = mapping
+    stale, fresh = [], []
+    for position, mappings in wanted.items():
+        port = ports[position]
+        have = existing.get(port.pk, {})
+        desired = {mapping[f"{side}_position"]: mapping for mapping in mappings}
+        for slot, mapping in have.items():
+            target = desired.get(slot)
+            if target is None or _target(mapping, other) != (target[f"{other}_id"], target[f"{other}_position"]):
+                stale.append(mapping)
+        for slot, target in desired.items():
+            current = have.get(slot)
+            if current is None or _target(current, other) != (target[f"{other}_id"], target[f"{other}_position"]):
+                fresh.append(PortMapping(device_id=port.device_id, **{f"{side}_id": port.pk}, **target))
+    if stale:
+        objects_delete(stale)
+    _refuse_taken(fresh, field, other, noun)
+    objects_insert(fresh)
+    _check_positions(model, ports)
+
+
+def _target(mapping: PortMapping, other: str) -> tuple[int, int]:
+    return getattr(mapping, f"{other}_id"), getattr(mapping, f"{other}_position")
+
+
+def _check(port, mappings: list[dict], side: str, other: str, others: dict, noun) -> None:
+    slots = [mapping[f"{side}_position"] for mapping in mappings]
+    if len(set(slots)) != len(slots):
+        raise ValidationError(_("Each position may be mapped only once."))
+    for mapping in mappings:
+        slot, far = mapping[f"{side}_position"], mapping[f"{other}_position"]
+        target = others.get(mapping[f"{other}_id"])
+        if target is None:
+            raise ValidationError(
+                _("Related object not found using the provided numeric ID: {id}").format(id=mapping[f"{other}_id"])
+            )
+        if target.device_id != port.device_id:
+            raise ValidationError(_("{noun} ({port}) must belong to the same device").format(noun=noun, port=target))
+        if not 1 <= slot <= port.positions:
+            raise ValidationError(
+                _("Invalid position ({position}): {name} has only {positions} positions.").format(
+                    position=slot, name=port.name, positions=port.positions
+                )
+            )
+        if not 1 <= far <= target.positions:
+            raise ValidationError(
+                _("Invalid {noun} position ({position}): {noun} {name} has only {positions} positions.").format(
+                    noun=noun.lower(), position=far, name=target.name, positions=target.positions
+                )
+            )
+
+
+def _refuse_taken(fresh: list[PortMapping], field: str, other: str, noun) -> None:
+    """A position of the opposite port passes through to one position only."""
+    wanted = {_target(mapping, other) for mapping in fresh}
+    if len(wanted) != len(fresh):
+        raise ValidationError({field: _("A position of the {noun} is mapped twice.").format(noun=noun.lower())})
+    if not wanted:
+        return
+    taken = PortMapping._base_manager.filter(**{f"{other}_id__in": {port for port, _slot in wanted}}).values_list(
+        f"{other}_id", f"{other}_position"
+    )
+    clash = sorted(wanted & set(taken))
+    if clash:
+        raise ValidationError(
+            {field: _("Position {position} of the {noun} is already mapped.").format(
+                position=clash[0][1], noun=noun.lower()
+            )}
+        )  # fmt: skip
+
+
+def _check_positions(model, ports: list) -> None:
+    """NetBox's rule that a port keeps at least as many positions as it has mappings."""
+    side = SIDES[model][1]
+    counts = dict(
+        PortMapping._base_manager.filter(**{f"{side}__in": [port.pk for port in ports]})
+        .values_list(side)
+        .annotate(count=Count("pk"))
+        .values_list(side, "count")
+    )
+    errors = {}
+    for position, port in enumerate(ports):
+        if counts.get(port.pk, 0) > port.positions:
+            errors[position] = ValidationError(
+                {"positions": _(
+                    "The number of positions cannot be less than the number of mapped {noun}s ({count})"
+                ).format(noun=SIDES[model][4].lower(), count=counts[port.pk])}
+            )  # fmt: skip
+    if errors:
+        raise WritesInvalid(errors)

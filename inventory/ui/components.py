@@ -1,0 +1,93 @@
+"""NetBox's Devices menu, Device Components heading: every component of devices, in NetBox's order."""
+
+from django import forms
+
+from core.registry import Menu, Ui, registry
+from inventory.models import (
+    ConsolePort,
+    ConsoleServerPort,
+    DeviceBay,
+    FrontPort,
+    Interface,
+    InventoryItem,
+    ModuleBay,
+    PowerOutlet,
+    PowerPort,
+    RearPort,
+)
+
+DEVICE_COMPONENTS = Menu("Devices", "Device Components")
+
+
+# As in NetBox, components are made several at a time from name patterns (`Gi1/0/[1-48]`) and renamed in bulk.
+def _component_ui(**options) -> Ui:
+    return Ui(menu=DEVICE_COMPONENTS, name_patterns=("name", "label"), bulk_rename=True, **options)
+
+
+def _mappings(label: str, example: str):
+    """A port's mappings as the API writes them, in JSON (empty: unchanged)."""
+    return lambda bulk: forms.JSONField(
+        required=False,
+        label=label,
+        help_text=f"JSON, e.g. {example}; empty leaves them as they are, [] removes them.",
+        widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 3}),
+    )
+
+
+def _mac_address(bulk: bool) -> forms.Field:
+    return forms.CharField(
+        required=False,
+        empty_value=None,
+        label="MAC address",
+        help_text="Sets the primary MAC address (made if the interface has none of this value).",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+
+PORT_COLUMNS = ("name", "device", "label", "type", "description")
+INTERFACE_COLUMNS = (
+    "name", "device", "label", "enabled", "type", "parent", "lag", "mtu", "mode", "mac_address", "description", "cable",
+    "connected_endpoints",
+)  # fmt: skip
+
+registry.extend(
+    Interface,
+    ui=_component_ui(
+        # NetBox's interface table: what it is, its LAG and parent, and what it connects to.
+        table_columns=INTERFACE_COLUMNS,
+        form_fields={"mac_address": _mac_address},
+    ),
+)
+registry.extend(
+    FrontPort,
+    ui=_component_ui(
+        table_columns=(*PORT_COLUMNS, "positions", "rear_ports"),
+        form_fields={
+            "rear_ports": _mappings("Rear ports", '[{"position": 1, "rear_port": 7, "rear_port_position": 1}]')
+        },
+    ),
+)
+registry.extend(
+    RearPort,
+    ui=_component_ui(
+        table_columns=(*PORT_COLUMNS, "positions", "front_ports"),
+        form_fields={
+            "front_ports": _mappings("Front ports", '[{"position": 1, "front_port": 7, "front_port_position": 1}]')
+        },
+    ),
+)
+registry.extend(ConsolePort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "speed")))
+registry.extend(ConsoleServerPort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "speed")))
+registry.extend(PowerPort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "maximum_draw", "allocated_draw")))
+registry.extend(PowerOutlet, ui=_component_ui(table_columns=(*PORT_COLUMNS, "status", "power_port", "feed_leg")))
+registry.extend(
+    ModuleBay,
+    ui=_component_ui(table_columns=("name", "device", "label", "position", "installed_module")),
+)
+registry.extend(DeviceBay, ui=_component_ui(table_columns=("name", "device", "label", "enabled", "installed_device")))
+registry.extend(
+    InventoryItem,
+    ui=_component_ui(
+        table_columns=("name", "device", "label", "status", "role", "manufacturer", "part_id", "component"),
+    ),
+)
