@@ -105,6 +105,8 @@ benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/webhooks.py
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/api.py \
 		$(if $(NETBOX_URL),--netbox-url $(NETBOX_URL) --netbox-token $(NETBOX_TOKEN))
+	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/ipam.py \
+		$(if $(NETBOX_URL),--netbox-url $(NETBOX_URL) --netbox-token $(NETBOX_TOKEN))
 
 # Tens of minutes at 10,000 organizations: not part of `make benchmark`.
 ORGANIZATIONS ?= 2000
