@@ -311,10 +311,11 @@ def _from_json(model_field, value):
 
 
 def _text_from_json(wrong_format: str) -> Callable[[Any, Any], Any]:
-    """Dates and times come as text only: a number or a boolean is refused with DRF's message."""
+    """Dates and times come as text (or, from a form, already parsed): a number or a boolean is refused
+    with DRF's message."""
 
     def from_json(model_field, value):
-        if not isinstance(value, str):
+        if not isinstance(value, str | datetime.date | datetime.time):
             raise ValidationError(wrong_format)
         return model_field.to_python(value)
 

@@ -280,11 +280,17 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     names = set(spec.api.brief_fields if brief else field_names(spec))
     select: list[str] = []
     prefetch: list = []
+    own_prefetches = {  # the relations a registration's renderer loads its own way (rows with their device)
+        getattr(lookup, "prefetch_to", lookup)
+        for name, renderer in spec.api.renderers.items()
+        if name in names
+        for lookup in getattr(renderer, "prefetch", ())
+    }
     for field in spec.model._meta.get_fields():
         if field.name not in names or not field.is_relation:
             continue
         if field.auto_created and not field.concrete:
-            if field.one_to_many:  # the rows pointing here, shown by a registration's renderer (NAT partners)
+            if field.one_to_many and field.name not in own_prefetches:  # rows pointing here (NAT partners)
                 # Plain rows (renderers show them in a nested form of their own columns), the queryset given
                 # once: without one Django asks the related model's default manager for a new queryset per
                 # row (an address's builds its generic prefetch each time: ~1 ms per row).

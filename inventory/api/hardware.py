@@ -9,7 +9,7 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
-from core.fields import BOOLEAN_VALUE, BRIEF_OBJECT, Rendered, json_object, nullable, renders
+from core.fields import BOOLEAN_VALUE, BRIEF_OBJECT, Rendered, json_object, list_of, nullable, renders
 from core.registry import Api, Search, object_type_renderer, registry
 from core.representation import render
 from core.services import Services
@@ -68,7 +68,7 @@ def _members_prefetch():
     return Prefetch("members", queryset=Device._base_manager.select_related("virtual_chassis").order_by("vc_position"))
 
 
-@renders(json_object(), prefetch=(_members_prefetch(),))
+@renders(list_of(BRIEF_OBJECT), prefetch=(_members_prefetch(),))
 def _members(chassis, links):
     return [render(member, links, only=set(NESTED_DEVICE)) for member in chassis.members.all()]
 

@@ -84,8 +84,13 @@ def test_an_address_is_represented_as_netbox_does(api):
         ),
         (
             "/ip-addresses/",
-            {"address": "10.0.0.1/24", "assigned_object_type": "dcim.interface", "assigned_object_id": 1},
-            {"assigned_object_type": ["Invalid content type: dcim.interface"]},
+            {"address": "10.0.0.1/24", "assigned_object_type": "dcim.interface", "assigned_object_id": 999999},
+            {"assigned_object_id": ["Related object not found using the provided numeric ID: 999999"]},
+        ),
+        (
+            "/ip-addresses/",
+            {"address": "10.0.0.1/24", "assigned_object_type": "dcim.site", "assigned_object_id": 1},
+            {"assigned_object_type": ["Invalid content type: dcim.site"]},
         ),
         ("/prefixes/", {"prefix": "10.0.0.0/33"}, {"prefix": ["Invalid IP prefix format: 10.0.0.0/33"]}),
         (

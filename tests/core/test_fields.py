@@ -1,6 +1,7 @@
 """The table of field kinds (core/fields.py): one kind per field class, refined by the field."""
 
 import dataclasses
+import datetime
 import decimal
 import uuid
 
@@ -113,6 +114,7 @@ def test_dates_and_times_come_as_text_only(value):
             kind_of(temporal).from_json(temporal, value)
     date = models.DateField(name="d")
     assert kind_of(date).from_json(date, "2024-01-31").isoformat() == "2024-01-31"
+    assert kind_of(date).from_json(date, datetime.date(2024, 1, 31)).isoformat() == "2024-01-31"  # from a form
 
 
 def test_exports_write_text_for_what_files_cannot_hold():

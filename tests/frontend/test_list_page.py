@@ -175,6 +175,7 @@ def test_navigation_groups_every_registered_model_like_netbox(org_a):
     devices = body[body.index(">Devices</summary>") : body.index(">IPAM</summary>")]
     assert re.findall(r'<div class="wb-nav-subheading">([^<]+)</div>', devices) == [
         "Devices",
+        "Addressing",
         "Device Types",
         "Device Components",
         "Component Templates",

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from automation.tasks import organization_backups_run
+from automation.tasks import organization_backups_run, webhook_deliveries_prune_all
 from core.tasks import changelog_prune_all
 from saas_platform.celery import Scheduler, beat_schedule
 from saas_platform.celery import app as celery_app
@@ -21,6 +21,7 @@ def test_beat_runs_every_housekeeping_task_at_its_interval():
         organization_deletions_run.name: {"task": organization_deletions_run.name, "schedule": 15 * 60},
         sso_domains_recheck.name: {"task": sso_domains_recheck.name, "schedule": 60 * 60},
         organization_backups_run.name: {"task": organization_backups_run.name, "schedule": 24 * 60 * 60},
+        webhook_deliveries_prune_all.name: {"task": webhook_deliveries_prune_all.name, "schedule": 6 * 60 * 60},
     }
 
 
@@ -45,4 +46,5 @@ def test_beat_schedules_what_the_tasks_declare(tmp_path):
         organization_deletions_run.name: (organization_deletions_run.name, timedelta(minutes=15)),
         sso_domains_recheck.name: (sso_domains_recheck.name, timedelta(hours=1)),
         organization_backups_run.name: (organization_backups_run.name, timedelta(days=1)),
+        webhook_deliveries_prune_all.name: (webhook_deliveries_prune_all.name, timedelta(hours=6)),
     }

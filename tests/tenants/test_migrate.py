@@ -30,12 +30,21 @@ MIGRATIONS_RUNNING_PYTHON = {
 }
 
 
+def drop_automation_tables(schema_name):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename LIKE 'automation%%'", [schema_name]
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE IF EXISTS "{schema_name}"."{table}" CASCADE')
+
+
 def forget_first_job_migration(schema_name, *, drop_table):
     """Make a schema look as if automation's migrations had never run (the first and those after it)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'automation'")
-        if drop_table:
-            cursor.execute(f'DROP TABLE "{schema_name}".automation_job')
+    if drop_table:  # every table of automation's migrations
+        drop_automation_tables(schema_name)
 
 
 def has_job_table(schema_name):
@@ -90,8 +99,7 @@ def test_failures_are_reported_by_organization_and_the_others_complete(committed
     assert SpareSchema.objects.get(pk=spare.pk).fingerprint == current_fingerprint()
 
     # when the cause is fixed, re-running completes
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP TABLE "{broken.schema_name}".automation_job')
+    drop_automation_tables(broken.schema_name)
     output = migrate(jobs=1)
     assert f"migrated {broken.schema_name}" in output
     assert stale_schemas([broken.schema_name]) == set()
