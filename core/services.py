@@ -637,6 +637,11 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
             if not _logged(collected_model):
                 continue
             ordered = sorted(objects, key=lambda obj: obj.pk)
+            if ordered and ordered[0].get_deferred_fields():
+                # Django collects rows that cascade with only the columns it needs (no delete signals are
+                # connected): their snapshots read every column, one query per field and row otherwise.
+                full = collected_model._base_manager.in_bulk([obj.pk for obj in ordered])
+                ordered = [full.get(obj.pk, obj) for obj in ordered]
             related = related_of(collected_model, [obj.pk for obj in ordered])
             for obj in ordered:
                 note = message if collected_model is model and obj.pk in chosen else ""

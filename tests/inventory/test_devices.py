@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.models import ObjectChange
 from inventory.models import (
     ConsolePortTemplate,
     DeviceBayTemplate,
@@ -321,6 +322,36 @@ def test_bulk_creation_costs_the_same_per_device(api, catalogue):
     per_device = two - one
     assert five == one + 4 * per_device
     assert per_device <= 6  # the device's own validation; its components cost nothing more
+
+
+def test_deleting_a_device_costs_the_same_whatever_the_number_of_its_components(api, catalogue, org_a):
+    # given two devices of the same site, one with 2 interfaces, one with 48
+    with tenant_context(org_a.organization):
+        few = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="SRX300", slug="srx300")
+        many = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="EX4300-48T", slug="ex4300-48t")
+        for device_type, count in ((few, 2), (many, 48)):
+            InterfaceTemplate.objects.bulk_create(
+                InterfaceTemplate(device_type=device_type, name=f"ge-0/0/{n}", type="1000base-t") for n in range(count)
+            )
+    ids = {}
+    for name, device_type in (("warm-up", few), ("small", few), ("large", many)):
+        ids[name] = created(call(api, "post", "/devices/", _device(catalogue, name=name, device_type=device_type.pk)))[
+            "id"
+        ]
+    call(api, "delete", f"/devices/{ids['warm-up']}/")
+
+    # when each is deleted, its components and their change log with it
+    counts = []
+    for name in ("small", "large"):
+        with CaptureQueriesContext(connection) as captured:
+            assert call(api, "delete", f"/devices/{ids[name]}/").status_code == 204
+        counts.append(len(captured))
+
+    # then the interfaces cost nothing per row (their snapshots are read in one query, not field by field)
+    assert counts[0] == counts[1]
+    assert call(api, "get", "/interfaces/").json()["count"] == 0
+    with tenant_context(org_a.organization):
+        assert ObjectChange.objects.filter(action="delete", changed_object_type__model="interface").count() == 52
 
 
 # -- rack space --------------------------------------------------------------------------------------------------------
