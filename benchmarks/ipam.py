@@ -27,11 +27,9 @@ benchmarks/api.py). Writes benchmarks/results/ipam.json: per case median_ms, p95
 """
 
 import argparse
-import base64
 import json
 import os
 import random
-import secrets
 import sys
 import threading
 import time
@@ -43,7 +41,15 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "ipam.json"
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.api import Client, alternate, bench_database, figures, report, start_server  # noqa: E402
+from benchmarks.api import (  # noqa: E402 (the repository root is on the path first)
+    Client,
+    alternate,
+    bench_database,
+    figures,
+    local_environment,
+    report,
+    start_server,
+)
 
 SLUG = "ipambench"
 OWNER = "ipambench@example.com"
@@ -334,28 +340,12 @@ def main() -> int:
     process = None
     url, token = args.url, args.token
     if url is None:
-        server_env = {
-            "DATABASE_URL": bench_database(),
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "API_TOKEN_PEPPER": secrets.token_urlsafe(48),
-            "WIREBOOK_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "WIREBOOK_SPARE_SCHEMAS": "0",
-            "WIREBOOK_COUNT_STATEMENTS": "true",
-            "SENTRY_DSN": "",
-            "SECURE_SSL_REDIRECT": "false",
-        }
-        os.environ.update(server_env | {"DJANGO_SETTINGS_MODULE": "saas_platform.settings"})
-        import django
-
-        django.setup()
+        server_env = local_environment(bench_database())
         token = organization_token()
         from django.db import connections
 
         connections.close_all()
-        process, served = start_server(server_env)
-        url = served.rsplit("/o/", 1)[0] + f"/o/{SLUG}"
+        process, url = start_server(server_env, slug=SLUG)
     rnd = random.Random(13)  # noqa: S311 -- where scratch networks are looked for, not a secret
     servers = [Server("wirebook", url, token)]
     if args.netbox_url:
