@@ -289,6 +289,17 @@ def test_bulk_created_devices_each_get_their_components(api, catalogue):
     assert call(api, "get", "/interfaces/").json()["count"] == 12
 
 
+def _types_of_2_and_48_interfaces(catalogue, org_a) -> tuple[DeviceType, DeviceType]:
+    with tenant_context(org_a.organization):
+        few = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="SRX300", slug="srx300")
+        many = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="EX4300-48T", slug="ex4300-48t")
+        for device_type, count in ((few, 2), (many, 48)):
+            InterfaceTemplate.objects.bulk_create(
+                InterfaceTemplate(device_type=device_type, name=f"ge-0/0/{n}", type="1000base-t") for n in range(count)
+            )
+    return few, many
+
+
 def _queries(api, payload) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = call(api, "post", "/devices/", payload)
@@ -297,13 +308,7 @@ def _queries(api, payload) -> int:
 
 
 def test_creating_a_device_costs_the_same_whatever_the_number_of_its_components(api, catalogue, org_a):
-    with tenant_context(org_a.organization):
-        few = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="SRX300", slug="srx300")
-        many = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="EX4300-48T", slug="ex4300-48t")
-        for device_type, count in ((few, 2), (many, 48)):
-            InterfaceTemplate.objects.bulk_create(
-                InterfaceTemplate(device_type=device_type, name=f"ge-0/0/{n}", type="1000base-t") for n in range(count)
-            )
+    few, many = _types_of_2_and_48_interfaces(catalogue, org_a)
     _queries(api, _device(catalogue, name="warm-up", device_type=few.pk))
 
     small = _queries(api, _device(catalogue, name="small", device_type=few.pk))
@@ -326,13 +331,7 @@ def test_bulk_creation_costs_the_same_per_device(api, catalogue):
 
 def test_deleting_a_device_costs_the_same_whatever_the_number_of_its_components(api, catalogue, org_a):
     # given two devices of the same site, one with 2 interfaces, one with 48
-    with tenant_context(org_a.organization):
-        few = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="SRX300", slug="srx300")
-        many = DeviceType.objects.create(manufacturer=catalogue["juniper"], model="EX4300-48T", slug="ex4300-48t")
-        for device_type, count in ((few, 2), (many, 48)):
-            InterfaceTemplate.objects.bulk_create(
-                InterfaceTemplate(device_type=device_type, name=f"ge-0/0/{n}", type="1000base-t") for n in range(count)
-            )
+    few, many = _types_of_2_and_48_interfaces(catalogue, org_a)
     ids = {}
     for name, device_type in (("warm-up", few), ("small", few), ("large", many)):
         ids[name] = created(call(api, "post", "/devices/", _device(catalogue, name=name, device_type=device_type.pk)))[
