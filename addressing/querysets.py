@@ -111,11 +111,6 @@ class IPRangeQuerySet(RestrictedQuerySet):
             start_address__family=network.version
         )
 
-    def containing(self, ip: netaddr.IPAddress) -> "IPRangeQuerySet":
-        return self.filter(start_address__host__lte=str(ip), end_address__host__gte=str(ip)).filter(
-            start_address__family=ip.version
-        )
-
     def spans(self) -> list[Span]:
         """The ranges' addresses as merged spans."""
         return merge_spans(
