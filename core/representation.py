@@ -280,12 +280,11 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     names = set(spec.api.brief_fields if brief else field_names(spec))
     select: list[str] = []
     prefetch: list = []
-    own_prefetches = {  # the relations a registration's renderer loads its own way (rows with their device)
-        getattr(lookup, "prefetch_to", lookup)
-        for name, renderer in spec.api.renderers.items()
-        if name in names
-        for lookup in getattr(renderer, "prefetch", ())
-    }
+    # What a registration's renderers read beyond the row (core.fields.Rendered); the relations they load
+    # their own way (rows with their device) are not loaded the plain way too.
+    renderers = [renderer for name, renderer in spec.api.renderers.items() if name in names]
+    own_prefetch = [lookup for renderer in renderers for lookup in getattr(renderer, "prefetch", ())]
+    own_prefetches = {getattr(lookup, "prefetch_to", lookup) for lookup in own_prefetch}
     for field in spec.model._meta.get_fields():
         if field.name not in names or not field.is_relation:
             continue
@@ -327,10 +326,9 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
             ]
             select += [f"{field.name}__{path}" for path in related_spec.api.display_uses]
     select += spec.api.display_uses
-    for name, renderer in spec.api.renderers.items():
-        if name in names:  # what a registration's renderer reads beyond the row (core.fields.Rendered)
-            select += getattr(renderer, "select", ())
-            prefetch += getattr(renderer, "prefetch", ())
+    for renderer in renderers:
+        select += getattr(renderer, "select", ())
+    prefetch += own_prefetch
     # A path through a relation loaded by a prefetch (its nested form shows counts) is prefetched after
     # it: joining the relation too would fill it without the counts.
     prefetched = {lookup if isinstance(lookup, str) else lookup.prefetch_to for lookup in prefetch}
