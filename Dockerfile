@@ -19,6 +19,7 @@ COPY core/ core/
 COPY inventory/ inventory/
 COPY addressing/ addressing/
 COPY automation/ automation/
+COPY circuits/ circuits/
 COPY frontend/ frontend/
 RUN /venv/bin/pip install --constraint constraints.txt .
 
@@ -27,7 +28,7 @@ FROM python:3.11.11-slim-bookworm
 # pg_dump snapshots the organization schema template (PG_DUMP); it must be at least as new as the
 # server, so the RDS major version follows Debian's (15). pgbouncer pools the tasks' connections.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client pgbouncer \
+    && apt-get install -y --no-install-recommends postgresql-client pgbouncer bubblewrap \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin wirebook \
     && install --directory --owner wirebook /data/media

@@ -22,15 +22,20 @@ help:
 	@echo "make benchmark  measure provisioning, list pages, imports, the API and webhooks (writes benchmarks/results/*.json;"
 	@echo "               NETBOX_URL=... NETBOX_TOKEN=... measure NetBox beside Wirebook's API)"
 	@echo "make benchmark-scale  N organizations on one PostgreSQL (ORGANIZATIONS=2000; writes benchmarks/results/scale.json)"
-	@echo "make clean    remove .venv, .venv-checkov and .data (local databases included)"
+	@echo "make clean    remove .venv, .venv-checkov, .venv-ansible and .data (local databases included)"
 
 # pysaml2, the SAML identity provider the SSO tests sign in with, signs with the xmlsec1 program
 # (Wirebook itself uses the xmlsec wheel): Debian's xmlsec1, installed only when missing and apt-get is there.
+# Custom scripts run in Debian's bubblewrap sandbox (docs/scripts.md), installed the same way.
 $(INSTALLED): pyproject.toml constraints.txt
 	@command -v xmlsec1 >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
 		apt-get install -y -q xmlsec1 >/dev/null 2>&1 || \
 		{ apt-get update -q >/dev/null && apt-get install -y -q xmlsec1 >/dev/null; } || \
 		echo "warning: could not install xmlsec1 (Debian package); the SAML tests need it"
+	@command -v bwrap >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q bubblewrap >/dev/null; } || \
+		echo "warning: could not install bubblewrap (Debian package); custom scripts cannot run without it"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,embedded]'
 	touch $(INSTALLED)
@@ -44,7 +49,16 @@ $(CHECKOV_INSTALLED): constraints-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r constraints-checkov.txt
 	touch $(CHECKOV_INSTALLED)
 
-install: $(INSTALLED) $(CHECKOV_INSTALLED) browsers pgbouncer
+# Ansible (the netbox.netbox collection's modules and nb_inventory in tests/compat/ansible/) pins
+# packages of its own too: a virtualenv of its own.
+ANSIBLE_VENV := .venv-ansible
+ANSIBLE_INSTALLED := $(ANSIBLE_VENV)/.installed
+$(ANSIBLE_INSTALLED): constraints-ansible.txt
+	test -x $(ANSIBLE_VENV)/bin/python || $(PYTHON) -m venv $(ANSIBLE_VENV)
+	$(ANSIBLE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r constraints-ansible.txt
+	touch $(ANSIBLE_INSTALLED)
+
+install: $(INSTALLED) $(CHECKOV_INSTALLED) $(ANSIBLE_INSTALLED) browsers pgbouncer
 
 # The browser tests (tests/e2e/) drive Debian's chromium through Playwright; installed once, quietly.
 CHROMIUM := /usr/bin/chromium
@@ -73,7 +87,7 @@ run: $(INSTALLED)
 	$(DEVSTACK) run
 
 # WIREBOOK_PGBOUNCER=1: devstack also starts PgBouncer, and every live server of the suite goes through it.
-test: $(INSTALLED) $(CHECKOV_INSTALLED) browsers pgbouncer
+test: $(INSTALLED) $(CHECKOV_INSTALLED) $(ANSIBLE_INSTALLED) browsers pgbouncer
 	WIREBOOK_PGBOUNCER=1 $(DEVSTACK) exec --dir .data/test -- $(MAKE) --no-print-directory test-steps
 
 # The steps of `make test`, run with DATABASE_URL and REDIS_URL set.
@@ -97,6 +111,7 @@ format: $(INSTALLED)
 openapi: $(INSTALLED)
 	$(PY) manage.py openapi
 	$(PY) manage.py graphql_schema
+	$(PY) manage.py netbox_compat
 
 benchmark: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) benchmarks/provisioning.py
@@ -117,4 +132,4 @@ migrate: $(INSTALLED)
 	$(DEVSTACK) exec --dir .data/run -- $(PY) manage.py migrate
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .data
+	rm -rf $(VENV) $(CHECKOV_VENV) $(ANSIBLE_VENV) .data

@@ -12,9 +12,8 @@ VRFs and other organizations go on in parallel. The objects are written through 
 write (core.usecases), as the caller: their validation, permissions and change log are the API's.
 """
 
-import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +24,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from addressing.models import ASN, VLAN, VRF, ASNRange, IPAddress, IPRange, Prefix, VLANGroup
 from addressing.querysets import in_vrf
-from addressing.services import ADDRESSES, PREFIXES, space_lock
+from addressing.services import ALLOCATE, PREFIXES, SpaceExhausted, space_lock
 from core.context import Actor
 from core.permissions import require
 from core.registry import registry
 from core.representation import Links, optimize, render, render_many
-from core.usecases import Item, WriteRefused, write_objects
+from core.usecases import Deserializer, Item, WriteRefused, write_objects
+from core.writes import WriteData, deserialize
 from tenants.locks import advisory_xact_lock
 
 EXHAUSTED = "Insufficient resources are available to satisfy the request"
@@ -85,11 +85,18 @@ def _positional(errors: dict[int, dict], count: int) -> list[dict]:
     return [errors.get(index, {}) for index in range(count)]
 
 
-def _write(request: HttpRequest, actor: Actor, model: type[models.Model], payloads: list[dict], many: bool):
+def _write(
+    request: HttpRequest,
+    actor: Actor,
+    model: type[models.Model],
+    payloads: list[dict],
+    many: bool,
+    deserialize: Deserializer = deserialize,
+):
     """Create the objects through the permitted write; their representation, or the answer refusing them."""
     spec = registry.get(model)
     try:
-        written = write_objects(spec, actor, [Item(payload=payload) for payload in payloads])
+        written = write_objects(spec, actor, [Item(payload=payload) for payload in payloads], deserialize=deserialize)
     except WriteRefused as refused:
         by_index = {error["index"]: error["errors"] for error in refused.errors}
         return _answer(_positional(by_index, len(payloads)) if many else by_index.get(0, {}), 400)
@@ -107,22 +114,34 @@ def _write(request: HttpRequest, actor: Actor, model: type[models.Model], payloa
 class AddressSpace:
     """Where addresses are handed out from: a prefix (its usable addresses, less populated ranges) or a range."""
 
+    source: Prefix | IPRange
     vrf: VRF | None
     version: int
     mask_length: int
-    free: Callable[[], Iterator[netaddr.IPAddress]]
 
     @classmethod
     def of_prefix(cls, prefix: Prefix) -> "AddressSpace":
-        return cls(prefix.vrf, prefix.prefix.version, prefix.prefix.prefixlen, prefix.free_addresses)
+        return cls(prefix, prefix.vrf, prefix.prefix.version, prefix.prefix.prefixlen)
 
     @classmethod
     def of_range(cls, ip_range: IPRange) -> "AddressSpace":
         start = ip_range.start_address
-        return cls(ip_range.vrf, start.version, start.prefixlen, ip_range.free_addresses)
+        return cls(ip_range, ip_range.vrf, start.version, start.prefixlen)
 
     def first_free(self, count: int) -> list[netaddr.IPAddress]:
-        return list(itertools.islice(self.free(), count))
+        return self.source.first_free(count)
+
+    def allocating(self) -> Callable[..., WriteData]:
+        """The reader of an allocation's payloads: each in this space's VRF, taking its first free address when
+        written (the payload's `address` is a placeholder giving the mask: addressing.services.ALLOCATE)."""
+
+        def read(spec, payload, *, actor, partial) -> WriteData:
+            values = deserialize(spec, payload, actor=actor, partial=partial)
+            values.data["vrf"] = self.vrf
+            values.extra[ALLOCATE] = self.source
+            return values
+
+        return read
 
 
 def _check_length(item: dict, space: AddressSpace) -> dict | None:
@@ -156,17 +175,16 @@ def available_ips(request: HttpRequest, actor: Actor, space: AddressSpace):
     if isinstance(requested, HttpResponse):
         return requested
     items, many = requested
-    space_lock(ADDRESSES, [space.vrf.pk if space.vrf else None])
-    free = space.first_free(len(items))
-    if len(free) < len(items):
-        return _answer({"detail": EXHAUSTED}, 409)
+    placeholder = netaddr.IPAddress(0, space.version)
     payloads = []
-    for item, address in zip(items, free, strict=False):
-        payload = {key: value for key, value in item.items() if key != "prefix_length"}
-        payload["address"] = f"{address}/{item.get('prefix_length') or space.mask_length}"
-        payload["vrf"] = space.vrf.pk if space.vrf else None
+    for item in items:
+        payload = {key: value for key, value in item.items() if key not in ("prefix_length", "vrf")}
+        payload["address"] = f"{placeholder}/{item.get('prefix_length') or space.mask_length}"
         payloads.append(payload)
-    return _write(request, actor, IPAddress, payloads, many)
+    try:
+        return _write(request, actor, IPAddress, payloads, many, deserialize=space.allocating())
+    except SpaceExhausted:
+        return _answer({"detail": EXHAUSTED}, 409)
 
 
 def prefix_available_ips(request: HttpRequest, actor: Actor, prefix: Prefix):

@@ -14,6 +14,7 @@ Migrations name Django's own `GenericIPAddressField` (an `inet` column too): the
 our code. The field kinds below tell the REST, GraphQL, form and import layers about both.
 """
 
+import socket
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -43,6 +44,16 @@ def parse_network(value: Any) -> netaddr.IPNetwork | None:
         return None
 
 
+def network_from_db(value: str) -> netaddr.IPNetwork:
+    """PostgreSQL's text of an `inet` or `cidr` ("10.0.0.1/24", "10.0.0.1" for a /32, "2001:db8::/64"). An IPv4
+    value, always canonical here, is read without netaddr's string parser: half the time, ~10 us of each row
+    of a 1,000-address page."""
+    if ":" in value:
+        return netaddr.IPNetwork(value)
+    host, _slash, length = value.partition("/")
+    return netaddr.IPNetwork((int.from_bytes(socket.inet_aton(host), "big"), int(length) if length else 32), 4)
+
+
 def prefix_validator(prefix: netaddr.IPNetwork) -> None:
     if prefix.ip != prefix.cidr.ip:
         raise ValidationError(
@@ -66,7 +77,7 @@ class _NetworkFieldBase(models.Field):
         return "CharField"
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else netaddr.IPNetwork(value)
+        return None if value is None else network_from_db(value)
 
     def to_python(self, value):
         if value is None or value == "" or isinstance(value, netaddr.IPNetwork):

@@ -20,23 +20,46 @@ from addressing.choices import ServiceProtocol
 from addressing.fields import parse_network
 from addressing.models import (
     ASN,
+    L2VPN,
     VLAN,
     VRF,
     Aggregate,
     FHRPGroup,
+    IKEPolicy,
+    IKEProposal,
     IPAddress,
     IPRange,
+    IPSecPolicy,
+    IPSecProfile,
+    IPSecProposal,
+    L2VPNTermination,
     Prefix,
     RouteTarget,
     Service,
     ServiceTemplate,
+    Tunnel,
+    TunnelGroup,
+    TunnelTermination,
     VLANGroup,
     VLANTranslationPolicy,
     VLANTranslationRule,
 )
 from core.filters import Filter, FilterError, flag_filter, number_filter, path_filters
 from core.registry import registry
-from inventory.models import Location, Rack, Region, Site, SiteGroup, Tenant, TenantGroup
+from inventory.filters.contacts import contacts_filters
+from inventory.models import (
+    Device,
+    Interface,
+    Location,
+    Rack,
+    Region,
+    Site,
+    SiteGroup,
+    Tenant,
+    TenantGroup,
+    VirtualMachine,
+    VMInterface,
+)
 
 Condition = Callable[[list[netaddr.IPNetwork]], Q]
 NOTHING = Q(pk__in=[])
@@ -411,6 +434,32 @@ registry.extend(
 )
 
 
+def _on_devices(key: str, parse):
+    """Addresses on an interface of the devices named (`key`: `pk`, `name`), or, for a device that is the
+    master of a virtual chassis, of its members (but their management-only interfaces): NetBox's
+    vc_interfaces()."""
+
+    def apply(queryset, values):
+        wanted = [parse(value) for value in values]
+        devices = Device._base_manager.filter(**{f"{key}__in": wanted}).values("pk")
+        interfaces = Interface._base_manager.filter(
+            Q(device__in=devices) | Q(device__virtual_chassis__master__in=devices, mgmt_only=False)
+        )
+        return queryset.filter(
+            assigned_object_type=ContentType.objects.get_for_model(Interface),
+            assigned_object_id__in=interfaces.values("pk"),
+        )
+
+    return apply
+
+
+def _device_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise FilterError({"device_id": [f"“{value}” is not a valid value."]}) from None
+
+
 def _assigned_to(labels: tuple[str, ...]) -> Q:
     types = [ContentType.objects.get_for_model(spec.model) for spec in registry if spec.type_label in labels]
     return Q(assigned_object_type__in=types, assigned_object_id__isnull=False) if types else NOTHING
@@ -425,6 +474,11 @@ registry.extend(
         **present_in_vrf_filters(),
         "parent": _parent_filter("address"),
         "assigned": flag_filter("assigned", Q(assigned_object_id__isnull=False)),
+        "device": Filter(_on_devices("name", str)),
+        "device_id": Filter(_on_devices("pk", _device_id)),
+        **path_filters("interface", "interface", Interface, attribute="name"),
+        **path_filters("vminterface", "vminterface", VMInterface, attribute="name"),
+        **path_filters("virtual_machine", "vminterface__virtual_machine", VirtualMachine, attribute="name"),
         "assigned_to_interface": Filter(
             lambda queryset, values: flag_filter(
                 "assigned_to_interface", _assigned_to(("dcim.interface", "virtualization.vminterface"))
@@ -545,3 +599,82 @@ registry.extend(
     },
 )
 registry.extend(VLANTranslationPolicy, filters={"q": Filter(_text_search("name", "description"))})
+
+
+# -- VPN ---------------------------------------------------------------------------------------------------------
+
+
+registry.extend(
+    Tunnel,
+    filters={
+        **path_filters("group", "group", TunnelGroup),
+        **path_filters("ipsec_profile", "ipsec_profile", IPSecProfile, attribute="name"),
+    },
+)
+registry.extend(
+    TunnelTermination,
+    filters={
+        **path_filters("tunnel", "tunnel", Tunnel, attribute="name"),
+        **path_filters("interface", "interface", Interface, attribute="name"),
+        **path_filters("vminterface", "vminterface", VMInterface, attribute="name"),
+        "outside_ip_id": number_filter("outside_ip_id", lambda ids: Q(outside_ip_id__in=ids)),
+    },
+)
+registry.extend(IKEPolicy, filters=path_filters("ike_proposal", "proposals", IKEProposal, attribute="name", many=True))
+registry.extend(IKEProposal, filters=path_filters("ike_policy", "ike_policies", IKEPolicy, attribute="name", many=True))
+registry.extend(
+    IPSecPolicy, filters=path_filters("ipsec_proposal", "proposals", IPSecProposal, attribute="name", many=True)
+)
+registry.extend(
+    IPSecProposal, filters=path_filters("ipsec_policy", "ipsec_policies", IPSecPolicy, attribute="name", many=True)
+)
+# contact=, contact_role=, contact_group= (inventory's filters run before VPN's models are registered)
+for _contacts_model in (TunnelGroup, Tunnel, L2VPN):
+    registry.extend(_contacts_model, filters=contacts_filters(_contacts_model))
+registry.extend(
+    IPSecProfile,
+    filters={
+        **path_filters("ike_policy", "ike_policy", IKEPolicy, attribute="name"),
+        **path_filters("ipsec_policy", "ipsec_policy", IPSecPolicy, attribute="name"),
+    },
+)
+registry.extend(
+    L2VPN,
+    filters={
+        **path_filters("import_target", "import_targets", RouteTarget, attribute="name", many=True),
+        **path_filters("export_target", "export_targets", RouteTarget, attribute="name", many=True),
+    },
+)
+registry.extend(
+    L2VPNTermination,
+    filters={
+        **path_filters("l2vpn", "l2vpn", L2VPN),
+        **path_filters("interface", "interface", Interface, attribute="name"),
+        **path_filters("vminterface", "vminterface", VMInterface, attribute="name"),
+        **path_filters("vlan", "vlan", VLAN, attribute="name"),
+        "vlan_vid": number_filter("vlan_vid", lambda vids: Q(vlan__vid__in=vids)),
+        **path_filters("device", "interface__device", Device, attribute="name"),
+        **path_filters("virtual_machine", "vminterface__virtual_machine", VirtualMachine, attribute="name"),
+        "site_id": number_filter(
+            "site_id",
+            lambda ids: Q(interface__device__site_id__in=ids) | Q(vminterface__virtual_machine__site_id__in=ids),
+        ),
+        "site": Filter(
+            lambda queryset, values: queryset.filter(
+                Q(interface__device__site__slug__in=values) | Q(vminterface__virtual_machine__site__slug__in=values)
+            )
+        ),
+        "region_id": number_filter(
+            "region_id",
+            lambda ids: (
+                Q(interface__device__site__region_id__in=ids) | Q(vminterface__virtual_machine__site__region_id__in=ids)
+            ),
+        ),
+        "region": Filter(
+            lambda queryset, values: queryset.filter(
+                Q(interface__device__site__region__slug__in=values)
+                | Q(vminterface__virtual_machine__site__region__slug__in=values)
+            )
+        ),
+    },
+)

@@ -2,18 +2,15 @@
 hold an address. Addresses are compared by host (`host(address)::inet`, the mask left out), the
 expression the IP address index is built on."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import netaddr
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from core.querysets import RestrictedQuerySet
 from core.representation import generic_prefetch, related_count
-
-# Hosts read per query while walking a span for free addresses.
-HOST_BATCH = 5000
 
 Span = tuple[int, int]  # first and last address, inclusive, as integers
 
@@ -34,67 +31,67 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
     return merged
 
 
-def free_spans(taken: Iterable[Span], first: int, last: int) -> Iterator[Span]:
-    """The spans of [first, last] that no span of `taken` (sorted by start) covers, in order."""
-    candidate = first
-    for start, end in taken:
-        if end < candidate:
-            continue
-        if start > last:
-            break
-        if start > candidate:
-            yield candidate, start - 1
-        candidate = max(candidate, end + 1)
-        if candidate > last:
-            return
-    if candidate <= last:
-        yield candidate, last
+# The first free spans of [first, last] in one statement: the taken hosts and the taken ranges (clipped), ordered
+# by start; a span is free between the furthest end reached before a taken span and that span's start, and after
+# the furthest end of all. inet arithmetic (`+ 1`, `- 1`) is guarded at both ends of the address space.
+_FREE_SPANS = """
+WITH bounds(f, l) AS (SELECT %s::inet, %s::inet),
+taken(s, e) AS (
+    SELECT h, h FROM ({hosts}) AS hosts(h)
+    UNION ALL
+    SELECT GREATEST(rs, f), LEAST(re, l) FROM ({ranges}) AS ranges(rs, re), bounds
+),
+ordered AS (
+    SELECT s, MAX(e) OVER (ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM taken
+),
+gaps(gs, ge) AS (
+    SELECT CASE WHEN reach IS NULL THEN f WHEN reach < l THEN reach + 1 END, CASE WHEN s > f THEN s - 1 END
+    FROM ordered, bounds
+    UNION ALL
+    SELECT CASE WHEN m IS NULL THEN f WHEN m < l THEN m + 1 END, l
+    FROM (SELECT MAX(e) AS m FROM taken) AS furthest, bounds
+)
+SELECT host(gs), host(ge) FROM gaps WHERE gs <= ge ORDER BY gs LIMIT %s
+"""
 
 
-def _merge_sorted(hosts: Iterator[int], spans: list[Span]) -> Iterator[Span]:
-    """Single hosts (ascending) and spans (sorted), as one sequence of spans sorted by start."""
-    pending = iter(spans)
-    span = next(pending, None)
-    for value in hosts:
-        while span is not None and span[0] <= value:
-            yield span
-            span = next(pending, None)
-        yield value, value
-    while span is not None:
-        yield span
-        span = next(pending, None)
+def first_free(
+    taken: "IPAddressQuerySet",
+    excluded: "IPRangeQuerySet | None",
+    first: netaddr.IPAddress,
+    last: netaddr.IPAddress,
+    count: int,
+) -> list[netaddr.IPAddress]:
+    """The first `count` addresses of [first, last], ascending, that no address of `taken` holds (by host) and no
+    range of `excluded` covers: one statement, however large the span (an IPv6 /64) and however full."""
+    if count <= 0 or first > last:
+        return []
+    hosts_sql, hosts_params = (
+        taken.host_between(first, last).order_by().values_list("address__host").query.sql_with_params()
+    )
+    if excluded is None:
+        ranges_sql, ranges_params = "SELECT NULL::inet, NULL::inet WHERE false", ()
+    else:
+        spans = excluded.order_by().values_list("start_address__host", "end_address__host")
+        ranges_sql, ranges_params = spans.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FREE_SPANS.format(hosts=hosts_sql, ranges=ranges_sql),
+            [str(first), str(last), *hosts_params, *ranges_params, count],
+        )
+        rows = cursor.fetchall()
+    free: list[netaddr.IPAddress] = []
+    for start, end in rows:
+        value, stop = int(netaddr.IPAddress(start)), int(netaddr.IPAddress(end))
+        while value <= stop and len(free) < count:
+            free.append(netaddr.IPAddress(value, first.version))
+            value += 1
+    return free
 
 
 class IPAddressQuerySet(RestrictedQuerySet):
     def host_between(self, first: netaddr.IPAddress, last: netaddr.IPAddress) -> "IPAddressQuerySet":
         return self.filter(address__host__gte=str(first), address__host__lte=str(last))
-
-    def hosts(self, first: netaddr.IPAddress, last: netaddr.IPAddress, *, batch: int = HOST_BATCH) -> Iterator[int]:
-        """The distinct hosts taken in [first, last], ascending, read `batch` at a time (stopping early
-        reads no further)."""
-        version = first.version
-        resume = int(first)
-        end = int(last)
-        while resume <= end:
-            rows = list(
-                self.host_between(netaddr.IPAddress(resume, version), last)
-                .order_by()
-                .values_list("address__host", flat=True)
-                .distinct()
-                .order_by("address__host")[:batch]
-            )
-            for row in rows:
-                yield int(row.ip)
-            if len(rows) < batch:
-                return
-            resume = int(rows[-1].ip) + 1
-
-    def free(
-        self, first: netaddr.IPAddress, last: netaddr.IPAddress, *, excluded: Iterable[Span] = ()
-    ) -> Iterator[Span]:
-        """The free spans of [first, last]: taken by no address here nor by an `excluded` span."""
-        taken = _merge_sorted(self.hosts(first, last), merge_spans(excluded))
-        return free_spans(taken, int(first), int(last))
 
     def host_count(self) -> int:
         """How many distinct hosts (an address in two masks counts once)."""
@@ -109,6 +106,12 @@ class IPRangeQuerySet(RestrictedQuerySet):
         )
         return self.filter(start_address__host__gte=str(first), end_address__host__lte=str(last)).filter(
             start_address__family=network.version
+        )
+
+    def overlapping(self, first: netaddr.IPAddress, last: netaddr.IPAddress) -> "IPRangeQuerySet":
+        """Ranges sharing an address with [first, last]."""
+        return self.filter(
+            start_address__family=first.version, start_address__host__lte=str(last), end_address__host__gte=str(first)
         )
 
     def spans(self) -> list[Span]:

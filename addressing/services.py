@@ -5,24 +5,29 @@ fields, for a whole batch at once (core.services; every writer reaches these thr
   (`space_lock`: a PostgreSQL advisory lock keyed by the organization and the VRF), so the checks and
   the hierarchy below always see the writes before them; addresses and ranges have the VRF's address
   lock. Organizations never wait on each other; VRFs of one organization neither.
-- Uniqueness (`enforce_unique` of the VRF; in the global table, WIREBOOK_ENFORCE_GLOBAL_UNIQUE: NetBox's
-  ENFORCE_GLOBAL_UNIQUE), overlapping ranges and overlapping aggregates are checked after the batch is
+- Uniqueness (`enforce_unique` of the VRF; in the global table, the organization's `enforce_global_unique`:
+  NetBox's ENFORCE_GLOBAL_UNIQUE), overlapping ranges and overlapping aggregates are checked after the batch is
   written, in one statement over the written rows, so items of one batch are checked against each other.
 - A prefix's `_depth` (the prefixes containing it) and `_children` (the prefixes it contains) are
   recomputed by one UPDATE over the rows around the written ones, never row by row.
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+import netaddr
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils.translation import gettext as _
 
-from addressing.choices import NONUNIQUE_ROLES
+from addressing.choices import NONUNIQUE_ROLES, ServiceProtocol
 from addressing.models import VRF, Aggregate, IPAddress, IPRange, Prefix
+from addressing.models.services import legacy_protocol_ports, port_mappings_clean
+from core.registry import registry
 from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
+from tenants.context import current_organization
 from tenants.locks import advisory_xact_lock
 
 PREFIXES = "prefixes"
@@ -54,6 +59,15 @@ def _written_vrfs(writes: Sequence[ObjectWrite]) -> set[int | None]:
 
 def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def _global_unique() -> bool:
+    """Whether the organization's global table (no VRF) is unique: its setting, on the organization the request
+    or task already holds (no query); the deployment's default outside one."""
+    organization = current_organization()
+    if organization is None:
+        return settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE
+    return organization.enforce_global_unique
 
 
 def _table_name(vrf: VRF | None) -> str:
@@ -147,7 +161,7 @@ def _duplicate_prefixes(objects: Sequence[models.Model]) -> dict[int, tuple[str,
             WHERE p.id = ANY(%s) AND (CASE WHEN p.vrf_id IS NULL THEN %s ELSE v.enforce_unique END)
             ORDER BY p.id, d.id
             """,  # noqa: S608 (table names, not input)
-            [[obj.pk for obj in objects], settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE],
+            [[obj.pk for obj in objects], _global_unique()],
         )
         rows = cursor.fetchall()
     vrfs = VRF.objects.in_bulk({vrf_id for _pk, _prefix, vrf_id in rows if vrf_id is not None})
@@ -295,7 +309,7 @@ def _duplicate_addresses(objects: Sequence[models.Model]) -> dict[int, tuple[str
               AND (a.role IS NULL OR a.role <> ALL(%s) OR d.role IS NULL OR d.role <> ALL(%s))
             ORDER BY a.id, d.id
             """,  # noqa: S608 (table names, not input)
-            [[obj.pk for obj in objects], settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE, shared, shared],
+            [[obj.pk for obj in objects], _global_unique(), shared, shared],
         )
         rows = cursor.fetchall()
     vrfs = VRF.objects.in_bulk({vrf_id for _pk, _address, vrf_id in rows if vrf_id is not None})
@@ -341,9 +355,191 @@ def _inside_populated_ranges(objects: Sequence[models.Model]) -> dict[int, tuple
     }
 
 
-def _new_addresses_at_fault(objects: Sequence[models.Model]) -> dict[int, tuple[str, str]]:
-    return {**_duplicate_addresses(objects), **_inside_populated_ranges(objects)}
+# ObjectWrite.extra's key for an address to allocate: the space (a prefix or a range) whose first free address the
+# write takes, with the mask length its `address` placeholder has (addressing.allocation).
+ALLOCATE = "allocate_from"
 
 
-ip_addresses_create = _checked("ip_addresses_create", objects_create, _addresses_lock, _new_addresses_at_fault)
-ip_addresses_update = _checked("ip_addresses_update", objects_update, _addresses_lock, _duplicate_addresses)
+class FreeSpace(Protocol):
+    def first_free(self, count: int) -> list[netaddr.IPAddress]: ...
+
+
+class SpaceExhausted(Exception):
+    """The space has fewer free addresses than the writes allocating from it (nothing was written)."""
+
+
+def _allocate(writes: Sequence[ObjectWrite]) -> set[int]:
+    """Give each write allocating from a space the next free address of it, in order (one statement per space,
+    under the VRF's lock); the positions of those writes."""
+    by_space: dict[int, tuple[FreeSpace, list[ObjectWrite]]] = {}
+    allocated = set()
+    for position, write in enumerate(writes):
+        space = write.extra.get(ALLOCATE)
+        if space is not None:
+            by_space.setdefault(id(space), (space, []))[1].append(write)
+            allocated.add(position)
+    for space, asking in by_space.values():
+        free = space.first_free(len(asking))
+        if len(free) < len(asking):
+            raise SpaceExhausted
+        for write, address in zip(asking, free, strict=False):
+            write.data["address"] = netaddr.IPNetwork(f"{address}/{write.data['address'].prefixlen}")
+    return allocated
+
+
+def ip_addresses_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    """Create the addresses under their VRFs' locks; those allocated from a space take its next free addresses
+    there (free by construction: the checks of the others do not concern them). Raises SpaceExhausted."""
+    _addresses_lock(writes)
+    allocated = _allocate(writes)
+    objects = objects_create(writes)
+    given = [obj for position, obj in enumerate(objects) if position not in allocated]
+    if given:
+        _refuse(objects, {**_duplicate_addresses(given), **_inside_populated_ranges(given)})
+    return objects
+
+
+_addresses_update = _checked("ip_addresses_update", objects_update, _addresses_lock, _duplicate_addresses)
+
+
+def ip_addresses_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    _refuse_moving_slots(writes)
+    return _addresses_update(writes)
+
+
+def ip_addresses_delete(instances: Sequence[models.Model], *, message: str = "") -> None:
+    """NetBox's rule: a deleted address is no longer any object's primary or out-of-band address; the
+    objects holding it are changed first (logged), then the addresses deleted."""
+    _slots_released(instances)
+    objects_delete(instances, message=message)
+
+
+# -- addresses as the primary or out-of-band address of what they are assigned to ------------------------
+
+
+SLOTS = {"primary_ip4", "primary_ip6", "oob_ip"}
+
+
+def _slot_fields() -> dict[type[models.Model], list[str]]:
+    """The registered models' slots for an address (a device's primary_ip4, primary_ip6, oob_ip; a VDC's), by
+    model: found through the relations pointing here, so no model is named."""
+    slots: dict[type[models.Model], list[str]] = {}
+    for relation in IPAddress._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
+        model, field = relation.related_model, relation.remote_field
+        if isinstance(model, type) and field is not None and field.name in SLOTS and registry.find(model) is not None:
+            slots.setdefault(model, []).append(field.name)
+    return slots
+
+
+def _slots_released(addresses: Sequence[models.Model]) -> None:
+    pks = {address.pk for address in addresses}
+    for model, fields in _slot_fields().items():
+        held = models.Q()
+        for name in fields:
+            held |= models.Q(**{f"{name}__in": pks})
+        holders = model._base_manager.select_for_update(of=("self",)).filter(held).order_by("pk")
+        writes = [
+            ObjectWrite(
+                model=model,
+                data={name: None for name in fields if getattr(holder, f"{name}_id") in pks},
+                instance=holder,
+            )
+            for holder in holders
+        ]
+        objects_update(writes)
+
+
+def _parent(kind: ContentType | None, pk: int | None) -> models.Model | None:
+    """What an assigned object belongs to (an interface's device: its `parent_object`), None if nothing is
+    assigned or the object does not exist (its validation says so)."""
+    if kind is None or pk is None:
+        return None
+    model = kind.model_class()
+    target = model._base_manager.filter(pk=pk).first() if model is not None else None
+    return getattr(target, "parent_object", None)
+
+
+def _refuse_moving_slots(writes: Sequence[ObjectWrite]) -> None:
+    """NetBox's rule: an address that is the primary (of its family) or out-of-band address of a device stays
+    assigned to that device (to any of its interfaces)."""
+    errors = {}
+    for position, write in enumerate(writes):
+        address = write.target
+        assert isinstance(address, IPAddress)
+        if address.assigned_object_id is None or not {"assigned_object_type", "assigned_object_id"} & write.data.keys():
+            continue
+        kind = write.data.get("assigned_object_type", address.assigned_object_type)
+        pk = write.data.get("assigned_object_id", address.assigned_object_id)
+        if (getattr(kind, "pk", None), pk) == (address.assigned_object_type_id, address.assigned_object_id):
+            continue
+        before = _parent(address.assigned_object_type, address.assigned_object_id)
+        if before is None:
+            continue
+        family = getattr(write.data.get("address", address.address), "version", address.family)
+        primary = getattr(before, f"primary_ip{family}_id", None) == address.pk
+        oob = getattr(before, "oob_ip_id", None) == address.pk
+        if (primary or oob) and _parent(kind, pk) != before:
+            errors[position] = ValidationError(
+                _("Cannot reassign IP address while it is designated as the primary IP for the parent object")
+                if primary
+                else _("Cannot reassign IP address while it is designated as the OOB IP for the parent object")
+            )
+    if errors:
+        raise WritesInvalid(errors)
+
+
+# -- application services: NetBox's older single-protocol `protocol` and `ports` -------------------------
+
+
+def legacy_ports_protocol(value, actor) -> str:
+    """The `protocol` of a write in NetBox's older form (core.writes.WriteExtra)."""
+    if value not in ServiceProtocol.values:
+        raise ValidationError(_("{value} is not a valid choice.").format(value=value))
+    return value
+
+
+def legacy_ports(value, actor) -> list[int]:
+    """The `ports` of a write in NetBox's older form (core.writes.WriteExtra)."""
+    if not isinstance(value, list) or not all(isinstance(port, int) and not isinstance(port, bool) for port in value):
+        raise ValidationError(_("Expected a list of port numbers."))
+    return value
+
+
+def _port_mappings_from_legacy(writes: Sequence[ObjectWrite]) -> None:
+    """A write giving `protocol` and `ports` (as NetBox before 4.7, and Ansible, write them) sets the
+    port mappings they stand for; given beside `port_mappings`, the two must agree (a client writing
+    back what it read sends both)."""
+    errors = {}
+    for position, write in enumerate(writes):
+        if "protocol" not in write.extra and "ports" not in write.extra:
+            continue
+        mappings_now = getattr(write.instance, "port_mappings", None)  # None: a new service
+        current = legacy_protocol_ports(mappings_now) if mappings_now is not None else (None, None)
+        protocol = write.extra.pop("protocol", current[0])
+        ports = write.extra.pop("ports", current[1])
+        if protocol is None or ports is None:
+            missing = "protocol" if protocol is None else "ports"
+            errors[position] = ValidationError({missing: _("Both protocol and ports are needed to set ports.")})
+            continue
+        mappings = [f"{protocol}/{port}" for port in ports]
+        if "port_mappings" in write.data:
+            if sorted(port_mappings_clean(write.data["port_mappings"])) != sorted(port_mappings_clean(mappings)):
+                errors[position] = ValidationError(
+                    {"port_mappings": _("The protocol and ports given conflict with port_mappings.")}
+                )
+            continue
+        write.data["port_mappings"] = mappings
+    if errors:
+        raise WritesInvalid(errors)
+
+
+def service_ports_create(writes: Sequence[ObjectWrite]) -> list:
+    _port_mappings_from_legacy(writes)
+    return objects_create(writes)
+
+
+def service_ports_update(writes: Sequence[ObjectWrite]) -> list:
+    _port_mappings_from_legacy(writes)
+    return objects_update(writes)

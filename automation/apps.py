@@ -11,6 +11,8 @@ class AutomationConfig(AppConfig):
         register_layers("automation")
 
         from automation.events import object_events_consume
+        from automation.notifications import subscribers_notify
         from core.events import event_consumer_register
 
         event_consumer_register(object_events_consume)
+        event_consumer_register(subscribers_notify)

@@ -196,8 +196,11 @@ def _named(migrations: list[tuple[str, str]], shown: int = 5) -> str:
 def organization_restore(archive: Archive, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Write the archive's rows into the current organization, which must be empty, in one
     transaction: all of it, or (on any error) nothing. Returns the count of rows of each table."""
+    from automation.events import event_rules_changed  # automation.events needs the services, which need this
+
     restored = restored_models()
     with transaction.atomic():
+        event_rules_changed()  # the restored rules apply from the commit on, in every process
         _lock(restored)
         require_empty(restored)
         content_types = _content_type_map(archive)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from automation.models import Job, JobStatus
-from automation.services import job_enqueue, job_function_path, job_progress_report
+from automation.services import job_enqueue, job_function_path, job_progress_report, job_uncancellable
 from core.context import current_actor
 from core.customfield_values import (
     FieldState,
@@ -169,6 +169,7 @@ def _note_in_change_log(notes: dict[int, str]) -> None:
         ObjectChange.objects.filter(pk=change.pk).update(message=message[:200])
 
 
+@job_uncancellable  # the definitions changed already: their stored values must follow
 def custom_field_values_job(job: Job, *, rewrites: list[dict]) -> dict:
     """Job function: the rewrites, slice by slice, with progress on the job's page."""
     planned = [ValueRewrite.from_json(data) for data in rewrites]

@@ -19,8 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from jinja2 import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from automation.sandbox import Sandbox, template_render
 from tenants.outbound import DestinationRefused, OutboundError, outbound_session
 
 SIGNATURE_HEADER = "X-Hook-Signature"
@@ -35,10 +35,9 @@ def _header_safe(value: Any) -> str:
     return str(value).replace("\r", "").replace("\n", "")
 
 
-def _environment() -> ImmutableSandboxedEnvironment:
-    environment = ImmutableSandboxedEnvironment(autoescape=False)
+def _environment() -> Sandbox:
+    environment = Sandbox()
     environment.filters["header_safe"] = _header_safe
-    environment.policies["json.dumps_kwargs"] = {"sort_keys": False, "default": str}
     return environment
 
 
@@ -68,7 +67,7 @@ def templates_check(webhook) -> None:
 
 
 def _render(template: str, context: dict) -> str:
-    return ENVIRONMENT.from_string(template).render(**context)
+    return template_render(template, context, environment=ENVIRONMENT)
 
 
 def _headers(text: str) -> dict[str, str]:

@@ -1,10 +1,15 @@
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from automation.models import Job
+from automation.models import Job, JobStatus
 
 
 def job_function_path(function: Callable[..., dict]) -> str:
@@ -44,6 +49,56 @@ def _dispatch(job_pk: int) -> None:
     job_run.delay(job_pk)
 
 
+# -- cancelling: a job no worker has started yet -------------------------------------------------
+
+
+class JobNotCancellable(ValueError):
+    """The job has started or ended, or its function must run to keep the data consistent."""
+
+
+def job_uncancellable(function: Callable[..., dict]) -> Callable[..., dict]:
+    """Mark a job function whose jobs must run once queued (a rewrite the data depends on)."""
+    function.job_cancellable = False  # type: ignore[attr-defined]
+    return function
+
+
+def job_is_cancellable(job: Job) -> bool:
+    """Whether `job` may still be cancelled: pending, and its function does not forbid it."""
+    if job.status != JobStatus.PENDING:
+        return False
+    try:
+        function = import_string(job.function)
+    except ImportError:
+        return True  # its code is gone: the worker could not run it anyway
+    return getattr(function, "job_cancellable", True)
+
+
+def _not_pending(job: Job) -> JobNotCancellable:
+    return JobNotCancellable(_("Only a pending job can be cancelled; this one is %(status)s.") % {"status": job.status})
+
+
+def job_cancel(job: Job, *, user_id: int | None) -> Job:
+    """Cancel a job that no worker has started: it ends as failed, says who cancelled it, and the
+    worker that later receives its task leaves it alone (it only runs a job it moves out of pending).
+    Raises JobNotCancellable when the job started meanwhile or must run."""
+    if job.status != JobStatus.PENDING:
+        raise _not_pending(job)
+    if not job_is_cancellable(job):
+        raise JobNotCancellable(_("This job keeps the organization's data consistent: it cannot be cancelled."))
+    values = {
+        "status": JobStatus.FAILED,
+        "completed": timezone.now(),
+        "error": _("Cancelled before a worker started it."),
+        "data": {"cancelled_by": user_id},
+    }
+    if not Job.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(**values):
+        job.refresh_from_db()  # a worker took it between the page and the click
+        raise _not_pending(job)
+    for name, value in values.items():
+        setattr(job, name, value)
+    return job
+
+
 # -- progress: what a running job has done, for its page (kept in the cache, not the database) -----
 
 
@@ -62,3 +117,25 @@ def job_progress_report(job_pk: int, done: int, total: int, *, unit: str = "reco
 def job_progress(job_pk: int) -> dict:
     """What the job last reported ({} before it has): done, total, unit."""
     return cache.get(_progress_key(job_pk)) or {}
+
+
+# -- housekeeping ------------------------------------------------------------------------------
+
+
+FINISHED = (JobStatus.COMPLETED, JobStatus.ERRORED, JobStatus.FAILED)
+
+
+def jobs_prune(*, batch: int = 5000) -> int:
+    """Delete at most `batch` jobs that finished more than JOB_RETENTION_DAYS ago; how many went. An
+    export whose archive is still kept stays (the export keeps its newest archives itself)."""
+    from automation.export import EXPORT_FUNCTION
+
+    cutoff = timezone.now() - timedelta(days=settings.JOB_RETENTION_DAYS)
+    old = (
+        Job.objects.filter(status__in=FINISHED, completed__lt=cutoff)
+        .exclude(Q(function=EXPORT_FUNCTION, data__path__isnull=False) & ~Q(data__path=None))  # an archive kept
+        .order_by("completed")
+        .values("pk")[:batch]
+    )
+    deleted, _ = Job.objects.filter(pk__in=old).delete()
+    return deleted

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from automation.events import job_event_fire
 from automation.fairness import delivery_slot
-from automation.models import Job, JobStatus
+from automation.models import EventType, Job, JobStatus
 from automation.webhooks import Attempt, webhook_delivery_attempt, webhook_delivery_timeout
 from automation.webhooks import webhook_deliveries_prune as prune
 from tenants.context import current_organization, current_schema_name, tenant_context
@@ -16,16 +17,29 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="automation.job_run")
 def job_run(job_pk: int) -> str:
+    """Run a pending job. It is claimed by moving it out of pending, so a job cancelled meanwhile (or
+    already taken) is left alone; the organization's job rules hear it start and end."""
+    started = timezone.now()
+    if not Job.objects.filter(pk=job_pk, status=JobStatus.PENDING).update(status=JobStatus.RUNNING, started=started):
+        logger.info("job %s is no longer pending (cancelled, or taken by another worker): not run", job_pk)
+        return "skipped"
     job = Job.objects.get(pk=job_pk)
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started=timezone.now())
+    job_event_fire(job, EventType.JOB_STARTED)
     try:
         data = import_string(job.function)(job, **job.arguments)
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.job_id, job.name)
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.ERRORED, completed=timezone.now(), error=repr(exc))
-        return JobStatus.ERRORED
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.COMPLETED, completed=timezone.now(), data=data)
-    return JobStatus.COMPLETED
+        return _job_end(job, JobStatus.ERRORED, EventType.JOB_ERRORED, error=repr(exc))
+    return _job_end(job, JobStatus.COMPLETED, EventType.JOB_COMPLETED, data=data)
+
+
+def _job_end(job: Job, status: str, event_type: str, **values) -> str:
+    values |= {"status": status, "completed": timezone.now()}
+    Job.objects.filter(pk=job.pk).update(**values)
+    for name, value in values.items():
+        setattr(job, name, value)
+    job_event_fire(job, event_type)
+    return status
 
 
 @shared_task(name="automation.organization_backups_run", ignore_result=True, run_every=24 * 60 * 60)
@@ -37,7 +51,7 @@ def organization_backups_run() -> int:
     if not settings.WIREBOOK_BACKUPS_DAILY:
         return 0
     queued = 0
-    for organization in Organization.objects.order_by("pk").only("pk", "schema_name", "slug"):
+    for organization in Organization.objects.order_by("pk").only("pk", "schema_name", "slug", "database"):
         with tenant_context(organization):
             organization_backup.delay()
         queued += 1
@@ -77,17 +91,61 @@ def webhook_deliver(self, organization_id: int, delivery_pk: int) -> str:
     return "done"
 
 
-@shared_task(name="automation.webhook_deliveries_prune_all", ignore_result=True, run_every=6 * 60 * 60)
-def webhook_deliveries_prune_all() -> int:
-    """Queue a prune of the webhook delivery log in every organization (Celery beat, public schema)."""
+def _queue_in_each_organization(task) -> int:
+    """Queue `task(organization_id)` in every organization, stamped with its schema; how many."""
     from tenants.models import Organization
 
     queued = 0
-    for organization in Organization.objects.only("pk", "schema_name"):
+    for organization in Organization.objects.only("pk", "schema_name", "database"):
         with tenant_context(organization):
-            webhook_deliveries_prune.delay(organization.pk)
+            task.delay(organization.pk)
         queued += 1
     return queued
+
+
+@shared_task(name="automation.webhook_deliveries_prune_all", ignore_result=True, run_every=6 * 60 * 60)
+def webhook_deliveries_prune_all() -> int:
+    """Queue a prune of the webhook delivery log in every organization (Celery beat, public schema)."""
+    return _queue_in_each_organization(webhook_deliveries_prune)
+
+
+@shared_task(name="automation.jobs_prune_all", ignore_result=True, run_every=6 * 60 * 60)
+def jobs_prune_all() -> int:
+    """Queue a prune of finished jobs in every organization (Celery beat, public schema)."""
+    return _queue_in_each_organization(jobs_prune)
+
+
+@shared_task(name="automation.notifications_prune_all", ignore_result=True, run_every=6 * 60 * 60)
+def notifications_prune_all() -> int:
+    """Queue a prune of old notifications in every organization (Celery beat, public schema)."""
+    return _queue_in_each_organization(notifications_prune)
+
+
+@shared_task(name="automation.notifications_prune", ignore_result=True)
+def notifications_prune(organization_id: int) -> int:
+    """Delete this organization's notifications older than NOTIFICATION_RETENTION_DAYS (bounded per run)."""
+    from automation.notifications import notifications_prune as prune_notifications
+
+    _organization_check(organization_id)
+    return prune_notifications()
+
+
+@shared_task(name="automation.notifications_email", ignore_result=True)
+def notifications_email(organization_id: int, pks: list[int]) -> int:
+    """Email these notifications to the members who asked for their notifications by email."""
+    from automation.notifications import notifications_email_send
+
+    _organization_check(organization_id)
+    return notifications_email_send(pks)
+
+
+@shared_task(name="automation.jobs_prune", ignore_result=True)
+def jobs_prune(organization_id: int) -> int:
+    """Delete this organization's jobs finished more than JOB_RETENTION_DAYS ago (bounded per run)."""
+    from automation.services import jobs_prune as prune_jobs
+
+    _organization_check(organization_id)
+    return prune_jobs()
 
 
 @shared_task(name="automation.organization_backup", ignore_result=True)

@@ -7,7 +7,9 @@ each), a choice set and 5 custom fields on sites (text, integer, boolean, select
 Cases, each timed with requests alternated one by one between the servers (Wirebook, then NetBox
 when `--netbox-url` is given): lists of 1,000 sites (plain, filtered by region, by tag and status,
 by a custom field), 1,000 brief, 50, one site, GraphQL for 1,000 sites with region, tags and custom
-fields, bulk create / PATCH / delete of 100 sites, and 8 concurrent clients listing 50 sites. The
+fields, 200 circuits with both terminations (one at a site, one at a provider network), 1,000 virtual
+machines (in one cluster, each with 2 interfaces) and their 2,000 interfaces, bulk
+create / PATCH / delete of 100 sites, and 8 concurrent clients listing 50 sites. The
 baseline is one hand-written SQL query building the same JSON as the 1,000-site list inside
 PostgreSQL, timed to the client.
 
@@ -57,6 +59,8 @@ CUSTOM_FIELDS = (
 )
 GRAPHQL_SITES = "query { site_list(pagination: {limit: 1000}) { id name region { name } tags { name } custom_fields } }"
 CONCURRENT_CLIENTS = 8
+CIRCUITS = 200
+VIRTUAL_MACHINES = 1000
 
 
 # -- seeding (in-process, through the ORM) -----------------------------------------------------
@@ -133,6 +137,78 @@ def seed(count: int) -> None:
             TaggedItem(tag=tag, content_type=site_type, object_id=site.pk) for site in sites for tag in tags
         )
         print(f"seeded {count} sites in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+def seed_circuits(count: int = CIRCUITS) -> None:
+    """`count` circuits of one provider, each with an A end at a bench site and a Z end at the provider's
+    network (the circuits case), unless they are there already."""
+    from django.db import transaction
+
+    from circuits.models import Circuit, CircuitTermination, CircuitType, Provider, ProviderNetwork
+    from inventory.models import Site
+    from tenants.context import tenant_context
+    from tenants.models import Organization
+
+    with tenant_context(Organization.objects.get(slug=SLUG)), transaction.atomic():
+        if Circuit.objects.filter(cid__startswith="bench-circuit-").count() == count:
+            return
+        Circuit.objects.filter(cid__startswith="bench-circuit-").delete()
+        provider, _ = Provider.objects.get_or_create(slug="bench-provider", defaults={"name": "Bench Provider"})
+        kind, _ = CircuitType.objects.get_or_create(slug="bench-transit", defaults={"name": "Bench Transit"})
+        network, _ = ProviderNetwork.objects.get_or_create(provider=provider, name="Bench MPLS")
+        sites = list(Site.objects.filter(slug__startswith="bench-site-").order_by("pk")[:count])
+        circuits = Circuit.objects.bulk_create(
+            Circuit(cid=f"bench-circuit-{number:04d}", provider=provider, type=kind, commit_rate=10_000)
+            for number in range(1, count + 1)
+        )
+        CircuitTermination.objects.bulk_create(
+            [
+                *(
+                    CircuitTermination(circuit=circuit, term_side="A", termination=site, port_speed=1_000_000)
+                    for circuit, site in zip(circuits, sites, strict=False)
+                ),
+                *(CircuitTermination(circuit=circuit, term_side="Z", termination=network) for circuit in circuits),
+            ]
+        )
+
+
+def seed_virtual_machines(count: int = VIRTUAL_MACHINES) -> None:
+    """`count` virtual machines in one cluster at a bench site, each with two interfaces (the VM cases), unless
+    they are there already."""
+    from django.db import transaction
+
+    from inventory.models import Cluster, ClusterType, Site, VirtualMachine, VMInterface
+    from tenants.context import tenant_context
+    from tenants.models import Organization
+
+    with tenant_context(Organization.objects.get(slug=SLUG)), transaction.atomic():
+        if VirtualMachine.objects.filter(name__startswith="bench-vm-").count() == count:
+            return
+        VirtualMachine.objects.filter(name__startswith="bench-vm-").delete()
+        site = Site.objects.filter(slug__startswith="bench-site-").order_by("pk").first()
+        kind, _ = ClusterType.objects.get_or_create(slug="bench-vmware", defaults={"name": "Bench VMware"})
+        cluster = Cluster.objects.filter(name="bench-cluster").first()
+        if cluster is None:
+            cluster = Cluster(name="bench-cluster", type=kind, scope_object=site)
+            cluster.full_clean()  # caches the scope's site
+            cluster.save()
+        machines = VirtualMachine.objects.bulk_create(
+            VirtualMachine(
+                name=f"bench-vm-{number:04d}",
+                cluster=cluster,
+                site=site,
+                vcpus=2,
+                memory=4096,
+                disk=40,
+                status="active",
+            )
+            for number in range(1, count + 1)
+        )
+        VMInterface.objects.bulk_create(
+            VMInterface(virtual_machine=machine, name=name, _name=name)
+            for machine in machines
+            for name in ("eth0", "eth1")
+        )
 
 
 def bench_token(slug: str = SLUG) -> str:
@@ -280,6 +356,11 @@ def read_cases(server: Server) -> list[tuple[str, str, str, dict | None, dict | 
         ("list limit=50", "GET", sites, {"limit": 50}, None),
         ("one site", "GET", f"{sites}{server.site_id}/", None, None),
         ("graphql 1000 sites", "POST", "/graphql/", None, {"query": GRAPHQL_SITES}),
+        # Both ends of each circuit with it (seed_circuits; NetBox needs the same circuits seeded).
+        ("circuits limit=200", "GET", "/api/circuits/circuits/", {"limit": CIRCUITS}, None),
+        # seed_virtual_machines (NetBox needs the same machines seeded).
+        ("vms limit=1000", "GET", "/api/virtualization/virtual-machines/", {"limit": VIRTUAL_MACHINES}, None),
+        ("vm interfaces limit=1000", "GET", "/api/virtualization/interfaces/", {"limit": 1000}, None),
     ]
 
 
@@ -547,6 +628,8 @@ def main() -> int:
         database_url = bench_database()
         server_env = local_environment(database_url)
         seed(args.sites)
+        seed_circuits()
+        seed_virtual_machines()
         token = bench_token()
         if args.seed_only:
             print(token)

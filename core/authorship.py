@@ -22,3 +22,15 @@ def saved_filters_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     for write in writes:
         write.data["user_id"] = actor.user_id
     return objects_create(writes)
+
+
+def personal_objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+    """Rows of a `personal` registration (a bookmark, a subscription) belong to whoever creates them."""
+    from core.registry import registry
+
+    actor = current_actor()
+    for write in writes:
+        spec = registry.find(write.model)
+        if spec is not None and spec.access.personal is not None:
+            write.data[spec.access.personal] = actor.user_id
+    return objects_create(writes)

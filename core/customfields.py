@@ -23,17 +23,16 @@ import math
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models
 from django.utils.translation import gettext as _
 
 from core.context import current_actor
+from core.generations import Generation
 from core.models import (
     BaseModel,
     ChangeLoggedModel,
@@ -64,35 +63,16 @@ def supports_journaling(model: type[models.Model]) -> bool:
 
 # A backstop for definition writes that bypass the services: entries are re-read after this long.
 DEFINITIONS_TTL = 300
-_GENERATION_KEY = "customfields:generation"
+_GENERATION = Generation("customfields:generation")
 _definitions_lock = threading.Lock()
 # (schema, organization id) -> (generation, read at (monotonic), {content type id: {name: CustomField}})
 _definitions: dict[tuple[str, Any], tuple[str, float, dict[int, dict[str, CustomField]]]] = {}
 
 
-class _NewGeneration:
-    """The commit-time half of `definitions_changed` (recognisable among the pending callbacks)."""
-
-    def __init__(self, schema: str):
-        self.schema = schema
-
-    def __call__(self) -> None:
-        cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
-
-
 def definitions_changed() -> None:
     """Custom field definitions or choice sets of the current schema changed in this transaction:
     every process re-reads them (now, and once more when the transaction commits)."""
-    bump = _NewGeneration(current_schema_name())
-    bump()
-    transaction.on_commit(bump)
-
-
-def _changing_definitions() -> bool:
-    schema = current_schema_name()
-    return any(
-        isinstance(pending[1], _NewGeneration) and pending[1].schema == schema for pending in connection.run_on_commit
-    )
+    _GENERATION.changed()
 
 
 def forget_definitions() -> None:
@@ -107,12 +87,9 @@ def _read_definitions(content_type: ContentType) -> dict[str, CustomField]:
 
 
 def _cached_definitions(content_type: ContentType) -> dict[str, CustomField]:
-    if _changing_definitions():
+    if _GENERATION.changing():
         return _read_definitions(content_type)
-    generation = cache.get(_GENERATION_KEY)
-    if generation is None:
-        cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(_GENERATION_KEY)
+    generation = _GENERATION.current()
     slot = (current_schema_name(), getattr(current_organization(), "pk", None))
     now = time.monotonic()
     with _definitions_lock:

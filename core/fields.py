@@ -456,7 +456,8 @@ class FieldKind:
     # REST filters (core.filters): the lookups ("exact": `=` and `__n`; "text": those and `__ic`,
     # `__nic`, `__isw`, `__regex`…, `__empty`; "range": `__lt`, `__lte`, `__gt`, `__gte`, `__empty`;
     # "boolean"; "choice"; "array": items overlap; "relation", "tree", "object_type": by id and slug
-    # or label) and how one query value parses (None: not a valid value). None: no filters.
+    # or label; "owner": by id and name, and by the owner's group) and how one query value parses
+    # (None: not a valid value). None: no filters.
     lookups: str | None = None
     parse: Callable[[str], Any] | None = None
     # The UI: the form field, `(model_field, *, bulk, required, label, help_text) -> forms.Field`
@@ -663,11 +664,17 @@ def _choice_values(model_field) -> list:
     return [value for value, _label in model_field.flatchoices]
 
 
+def _choice_type(model_field) -> str:
+    """The JSON type of the choices' values: "integer" for numbered choices (an IKE proposal's DH group)."""
+    values = _choice_values(model_field)
+    return "integer" if values and all(isinstance(value, int) for value in values) else "string"
+
+
 def _choice_schema(model_field) -> dict:
     return {
         "type": "object",
         "properties": {
-            "value": {"type": "string", "enum": _choice_values(model_field)},
+            "value": {"type": _choice_type(model_field), "enum": _choice_values(model_field)},
             "label": {"type": "string"},
         },
         "nullable": model_field.null or model_field.blank,
@@ -675,7 +682,7 @@ def _choice_schema(model_field) -> dict:
 
 
 def _choice_write_schema(model_field) -> dict:
-    return {"type": "string", "enum": _choice_values(model_field)}
+    return {"type": _choice_type(model_field), "enum": _choice_values(model_field)}
 
 
 def _choice_form_field(model_field, *, bulk: bool, **common):
@@ -859,6 +866,9 @@ FOREIGN_KEY = _relation(
 TREE_NODE = replace(FOREIGN_KEY, name="tree_node", lookups="tree", graphql_filter="tree")
 # A foreign key to ContentType: NetBox's object types, named "dcim.site".
 OBJECT_TYPE = replace(FOREIGN_KEY, name="object_type", lookups="object_type", export=_export_object_type)
+# A foreign key to core.Owner (NetBox's `owner`): filtered by the owner's id or name and by its group's
+# (`owner_id=`, `owner=`, `owner_group_id=`, `owner_group=`).
+OWNER = replace(FOREIGN_KEY, name="owner", lookups="owner")
 MANY_TO_MANY = _relation(
     name="many_to_many",
     schema=_many_schema,
@@ -883,9 +893,16 @@ def _to_other_tree(model_field) -> bool:
     return isinstance(related, type) and issubclass(related, MPTTModel) and related is not model_field.model
 
 
+def _to_owner(model_field) -> bool:
+    related = model_field.related_model
+    return isinstance(related, type) and issubclass(related, models.Model) and related._meta.label == "core.Owner"
+
+
 def _refine_foreign_key(model_field) -> FieldKind:
     if model_field.related_model is ContentType:
         return OBJECT_TYPE
+    if _to_owner(model_field):
+        return OWNER
     return TREE_NODE if _to_other_tree(model_field) else FOREIGN_KEY
 
 

@@ -8,7 +8,8 @@ the registration's `search_fields` (unless it declares a `q` filter of its own);
 `tag__n=` (none of), `tag_id=`;
 `ordering=a,-b`. Object types (content types) by NetBox's label or id: `<field>=dcim.site`,
 `<field>_id=<id>` (many-to-many fields in the singular, as NetBox: `object_type` for
-`object_types`); arrays by any of their items (`actions=view&actions=add`); UUIDs exactly.
+`object_types`); an owner by id or name and by its group (`owner_group_id=`, `owner_group=`);
+arrays by any of their items (`actions=view&actions=add`); UUIDs exactly.
 Unknown parameters are ignored, as NetBox does; bad values are a 400.
 """
 
@@ -25,7 +26,9 @@ from core.fields import has_tags, kind_of, parse_bool, parse_datetime, parse_flo
 from core.registry import ObjectSpec, object_type_for, registry
 from tenants.inputs import parse_date_bounded, unstorable_text
 
-RESERVED = frozenset({"limit", "offset", "start", "brief", "fields", "omit", "ordering", "format", "exclude_m2m"})
+RESERVED = frozenset(
+    {"limit", "offset", "start", "brief", "fields", "omit", "ordering", "format", "exclude_m2m", "exclude", "export"}
+)
 TEXT_LOOKUPS = {
     "ic": ("icontains", False),
     "nic": ("icontains", True),
@@ -203,6 +206,26 @@ def _not_a_choice(label: str, value) -> FilterError:
     return FilterError({label: [f"Select a valid choice. {value} is not one of the available choices."]})
 
 
+def no_groups_filters() -> dict[str, Filter]:
+    """NetBox's user-group filters (`group_id`, `group`, each with `__n`) where Wirebook has no user
+    groups: no value can name one, so any is NetBox's 400 for an unknown (or malformed) group."""
+
+    def refuse(label: str, by_id: bool) -> Filter:
+        def apply(qs, values):
+            value = values[0]
+            if by_id and parse_int(value) is None:
+                raise FilterError({label: [f"“{value}” is not a valid value."]})
+            raise _not_a_choice(label, value)
+
+        return Filter(apply)
+
+    return {
+        f"{name}{suffix}": refuse(f"{name}{suffix}", name == "group_id")
+        for name in ("group_id", "group")
+        for suffix in ("", "__n")
+    }
+
+
 def _check_exist(model, key: str, label: str, values: list) -> None:
     """NetBox answers 400 when a filter names an object that does not exist (netbox#5129)."""
     present = [value for value in values if value is not None]
@@ -239,6 +262,17 @@ def _choice_filters(name: str, choices) -> dict[str, Filter]:
     filters = _exact_filters(name, name, parse)
     filters[f"{name}__empty"] = _empty_filter(name, name, text=True)
     return filters
+
+
+def _owner_filters(field) -> dict[str, Filter]:
+    """NetBox's filters on an object's owner: `owner_id=`, `owner=<name>`, and the owner's group,
+    `owner_group_id=`, `owner_group=<name>` (each with `__n`; unknown ones are a 400)."""
+    owner = field.related_model
+    group = owner._meta.get_field("group").related_model
+    return {
+        **path_filters(field.name, field.name, owner, attribute="name"),
+        **path_filters(f"{field.name}_group", f"{field.name}__group", group, attribute="name"),
+    }
 
 
 def _tree_filters(spec: ObjectSpec) -> dict[str, Filter]:
@@ -349,6 +383,8 @@ def _field_filters(model: type[models.Model], field) -> dict[str, Filter]:
         return _tree_node_filters(field) if lookups == "tree" else _related_filters(field)
     if lookups == "object_type":
         return _object_type_filters(field)
+    if lookups == "owner":
+        return _owner_filters(field)
     if lookups == "array":
         return _array_filters(field, parse)
     if lookups == "exact":
@@ -556,7 +592,10 @@ def filter_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
     for name in params:
         if name in RESERVED:
             continue
-        values = params.getlist(name)
+        # An empty value filters nothing (`?id=`), as django-filter reads it.
+        values = [value for value in params.getlist(name) if value != ""]
+        if not values:
+            continue
         # Requests were checked by tenants.inputs' middleware; GraphQL's string escapes decode later.
         if (problem := next(filter(None, map(unstorable_text, values)), None)) is not None:
             errors[name] = [problem]

@@ -10,7 +10,8 @@ permissions cannot grant that -- nobody can escalate themselves.
 
 A registration's `visible_to(actor)` narrows every action before roles and grants apply: rows
 outside it do not exist for that member (404), whatever they may otherwise do -- another
-member's private saved filter, for instance.
+member's private saved filter, for instance. A `personal` registration (bookmarks, notifications)
+keeps each member to their own rows, and lets them do anything to those whatever their role.
 """
 
 from collections.abc import Sequence
@@ -30,8 +31,17 @@ def is_settings_write(model, action: str) -> bool:
     return action != "view" and spec is not None and spec.access.admin_only
 
 
+def _personal(model) -> str | None:
+    from core.registry import registry
+
+    spec = registry.find(model)
+    return spec.access.personal if spec is not None else None
+
+
 def role_allows(actor: Actor, model, action: str) -> bool:
     actions = ROLE_ACTIONS.get(actor.role, frozenset())
+    if _personal(model) is not None:  # their own rows, whatever the role (visibility() keeps them to those)
+        return actor.user_id is not None and actor.role in ROLE_ACTIONS
     return "settings" in actions if is_settings_write(model, action) else action in actions
 
 
@@ -40,7 +50,13 @@ def visibility(actor: Actor, model) -> Q | None:
     from core.registry import registry
 
     spec = registry.find(model)
-    return spec.access.visible_to(actor) if spec is not None and spec.access.visible_to is not None else None
+    if spec is None:
+        return None
+    rule = spec.access.visible_to(actor) if spec.access.visible_to is not None else None
+    if spec.access.personal is not None:
+        own = Q(pk__in=[]) if actor.user_id is None else Q(**{spec.access.personal: actor.user_id})
+        rule = own if rule is None else rule & own
+    return rule
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 # NetBox's navigation menus, in its order; a registration's `Ui.menu` names one and a heading in it.
 MENUS = (
-    "Organization", "Racks", "Devices", "IPAM", "Circuits", "Virtualization", "Customization", "Operations", "Admin"
+    "Organization", "Racks", "Devices", "Connections", "Wireless", "IPAM", "VPN", "Virtualization", "Circuits",
+    "Power", "Provisioning", "Customization", "Operations", "Admin",
 )  # fmt: skip
 
 
@@ -54,6 +55,8 @@ class Route:
     # ending NetBox's operation id ({"GET": "list"}: `ipam_prefixes_available_ips_list`).
     responses: dict[str, dict] = field(default_factory=dict)
     verbs: dict[str, str] = field(default_factory=dict)
+    # The route's own query parameters, as OpenAPI parameter objects (NetBox's `face`, `render`...).
+    parameters: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,10 @@ class Api:
     # Representations of fields that differ from the derived ones, with the type of what they return:
     # name -> core.fields.Rendered((obj, links) -> value, ValueType).
     renderers: dict[str, Callable] = field(default_factory=dict)
-    # Counts NetBox shows on this object (e.g. {"site_count": "sites"}), annotated on lists.
-    counts: dict[str, str] = field(default_factory=dict)
+    # Counts NetBox shows on this object (e.g. {"site_count": "sites"}), annotated on lists: by a reverse
+    # relation's name, or a function of the outer reference's prefix giving the count's expression
+    # (objects reaching the row otherwise, e.g. through a generic scope).
+    counts: dict[str, Any] = field(default_factory=dict)
     # NetBox's counts of objects Wirebook does not have yet (a device type's `device_count` before devices
     # exist): always 0, so clients that require the field find it. One moves to `counts` when its model arrives.
     zero_counts: tuple[str, ...] = ()
@@ -101,6 +106,23 @@ class Access:
     # The rows a member may see at all, whatever the action, role or object permissions grant:
     # actor -> Q, or None for every row (e.g. saved filters: others' private ones are hidden).
     visible_to: Callable[[Any], Q | None] | None = None
+    # Rows that belong to one member (bookmarks, subscriptions, notifications): the field holding their
+    # user id. Each member sees and writes only their own rows, whatever their role grants (a viewer
+    # bookmarks too), and nobody else's; object permissions do not apply.
+    personal: str | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A count that no reverse relation keeps (Api.counts): `expression(outer)` is the subquery counting,
+    for the row (OuterRef(f"{outer}__pk"), or "pk" without `outer`), the `model` objects reaching it
+    otherwise (a site's prefixes, through their scope); `model` labels the column."""
+
+    model: type[models.Model]
+    expression: Callable[[str], Any]
+
+    def __call__(self, outer: str) -> Any:
+        return self.expression(outer)
 
 
 @dataclass(frozen=True)
@@ -149,6 +171,19 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A page of the model's own beside its list, at `/<app>/<name>/` (NetBox's rack elevations at
+        `/dcim/rack-elevations/`): `view(request, spec, actor)` returns (template, context) -- or an HttpResponse,
+    a form's POST answered with a redirect --, rendered with the
+        list page's context (the model's names, its list URL, what the member may do). Listed in the
+        navigation under the model's own entry."""
+
+    name: str
+    label: str
+    view: Callable[..., tuple[str, dict]]
+
+
+@dataclass(frozen=True)
 class Export:
     """An export format of a model's own, offered on its list beside CSV, JSON and YAML (NetBox's
     device-type library YAML): `?export=<name>` answers `render(spec, queryset)` as a file."""
@@ -165,10 +200,14 @@ class Importer:
     """A model's own import, for records that carry more than the model's columns (a device type's
     component templates): `write(spec, actor, records, *, progress)` writes the parsed records, all or
     none, and returns frontend.transfer's ImportResult. `keys` are what a record may carry besides the
-    columns, listed on the import page."""
+    columns, listed on the import page. `export(objects)`, when given, writes those keys for the exported
+    objects (one {key: value} per object, in order, reading what it needs for all of them at once), so
+    that the CSV, JSON and YAML exports import again; `prefetch` is what it reads from each object."""
 
     write: Callable[..., Any]
     keys: tuple[str, ...] = ()
+    export: Callable[..., list[dict[str, Any]]] | None = None
+    prefetch: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,6 +233,35 @@ class Ui:
     # `Gi1/0/[1-48]`), and whether the list offers to rename the selected objects (find and replace).
     name_patterns: tuple[str, ...] = ()
     bulk_rename: bool = False
+    # Pages of the model's own beside its list (NetBox's rack elevations).
+    pages: tuple[Page, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cabling:
+    """The model is a cable endpoint (NetBox's cabled objects): cables end on its objects and paths are
+    traced through them. Given with `registry.extend(model, cabling=Cabling(...))` by the app that owns
+    the model (circuits registers its terminations without inventory importing it).
+
+    `kind` is NetBox's name for the model ("interface", "frontport", "circuittermination"); two kinds may
+    be cabled together when either lists the other in `compatible`. `parent` is the relation to what the
+    object belongs to ("device", "power_panel", "circuit"), loaded with it wherever it is shown.
+    `refuse(obj)` returns NetBox's message when this object may not take a cable (a virtual interface).
+    `through(objects, positions, loader)` continues a trace: given the objects a cable arrived at, the
+    position stack and the trace's loader (inventory.cabling.Loader: rows read once per change), it
+    returns the branches leaving on the other side as [(objects, positions)] (front and rear ports; a
+    circuit's far termination); None: a path ends here (NetBox's path endpoints). The model has
+    inventory.models.components.Cabled's fields (`cable`, `cable_end`, `mark_connected`).
+    `places` says where an object stands, for the cable list's filters: {"device": "device",
+    "site": "device__site", "rack": "device__rack", "location": "device__location"} (the relations from
+    the model; a place the model does not have is left out)."""
+
+    kind: str
+    parent: str
+    compatible: tuple[str, ...] = ()
+    refuse: Callable[[Any], str | None] | None = None
+    through: Callable[..., list] | None = None
+    places: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,6 +274,24 @@ class GraphQL:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ConfigContexts:
+    """The model's objects get config contexts (NetBox's devices and virtual machines): `keys(obj)` says
+    what an object is matched by, one entry per assignment of a config context ("regions", "sites",
+    "device_types", "roles", "platforms", "tenants", "tags", ...): an id, a tree node as
+    `(tree_id, lft)` (matched by the assigned node or any above it), a set of ids for tags, or None.
+    `select` and `prefetch` are what `keys` reads beyond the row, loaded once for a list; `local` the
+    field of the object's own context data, merged last. The app owning config contexts (automation)
+    derives the `config_context` field, the config template resolution and the render-config route
+    from this declaration; `config_template(obj)` returns the object's preferred config template."""
+
+    keys: Callable[[Any], dict[str, Any]]
+    select: tuple[str, ...] = ()
+    prefetch: tuple[Any, ...] = ()
+    local: str = "local_context_data"
+    config_template: Callable[[Any], Any] | None = None
+
+
 # NetBox's menus by API app, for registrations that name no menu.
 _MENU_BY_APP = {
     "tenancy": "Organization",
@@ -213,6 +299,8 @@ _MENU_BY_APP = {
     "ipam": "IPAM",
     "circuits": "Circuits",
     "virtualization": "Virtualization",
+    "vpn": "VPN",
+    "wireless": "Wireless",
     "extras": "Customization",
     "core": "Operations",
     "users": "Admin",
@@ -233,6 +321,10 @@ class ObjectSpec:
     search: Search = Search()
     ui: Ui = Ui()
     graphql: GraphQL = GraphQL()
+    # The model as a cable endpoint (None: cables do not end on it).
+    cabling: Cabling | None = None
+    # The model's objects get config contexts (None: they do not).
+    config_contexts: ConfigContexts | None = None
     # Extra filter definitions or overrides, by filter name (see core.filters).
     filters: dict = field(default_factory=dict)
     display: Callable[[models.Model], str] = str
@@ -272,7 +364,11 @@ class ObjectSpec:
 
 
 # The groups `Registry.extend` may add after `register`, and their defaults.
-_LAYERS = {f.name: f.default for f in fields(ObjectSpec) if f.name in ("access", "search", "ui", "graphql")}
+_LAYERS = {
+    f.name: f.default
+    for f in fields(ObjectSpec)
+    if f.name in ("access", "search", "ui", "graphql", "cabling", "config_contexts")
+}
 
 
 class Registry:
@@ -292,8 +388,9 @@ class Registry:
         return spec
 
     def extend(self, model: type[models.Model], **groups) -> ObjectSpec:
-        """Add a layer's group (`ui=`, `search=`, `graphql=`, `access=`, `services=`) or filters to a
-        registered model. A group is given once; filters add to those already declared."""
+        """Add a layer's group (`ui=`, `search=`, `graphql=`, `access=`, `cabling=`, `config_contexts=`,
+        `services=`) or filters to a registered model. A group is given once; filters add to those already
+        declared."""
         spec = self.get(model)
         changes: dict[str, Any] = {}
         for name, value in groups.items():
@@ -311,6 +408,35 @@ class Registry:
             else:
                 raise TypeError(f"registry.extend() got an unexpected group {name!r}")
         spec = replace(spec, **changes)
+        self._by_model[model] = spec
+        return spec
+
+    def augment(
+        self,
+        model: type[models.Model],
+        *,
+        renderers: dict[str, Callable] | None = None,
+        routes: tuple[Route, ...] = (),
+        tabs: tuple[Tab, ...] = (),
+        counts: dict[str, Any] | None = None,
+    ) -> ObjectSpec:
+        """Another app's additions to a registered model, for fields and doors that app owns (automation's
+        config context and render-config on devices, declared by DCIM without importing automation):
+        `renderers` replace the registration's placeholders of fields already in its representation,
+        `routes` and `tabs` come after its own, `counts` (as Api.counts: IPAM's prefixes and VLANs of a
+        site) after the registration's. Before any request (from the app's `ready()`)."""
+        spec = self.get(model)
+        names = set(spec.api.fields) if spec.api.fields is not None else None
+        unknown = sorted(set(renderers or ()) - names) if names is not None else []
+        if unknown:
+            raise ValueError(f"{model._meta.label}: {unknown} are not fields of its representation")
+        api = replace(
+            spec.api,
+            renderers={**spec.api.renderers, **(renderers or {})},
+            routes=spec.api.routes + routes,
+            counts={**spec.api.counts, **(counts or {})},
+        )
+        spec = replace(spec, api=api, ui=replace(spec.ui, tabs=spec.ui.tabs + tabs))
         self._by_model[model] = spec
         return spec
 
@@ -402,3 +528,14 @@ def object_type_renderer(attribute: str, *, null: bool = False):
         return None if content_type is None else object_type_label(content_type)
 
     return Rendered(render, nullable(TEXT_VALUE) if null else TEXT_VALUE)
+
+
+def object_type_labels(attribute: str, *, prefetch: tuple = ()):
+    """A registration renderer showing a many-to-many field of content types as NetBox's sorted labels
+    (`object_types`: ["dcim.device", "dcim.site"])."""
+    from core.fields import TEXT_VALUE, Rendered, list_of
+
+    def render(obj, links):
+        return sorted(object_type_label(content_type) for content_type in getattr(obj, attribute).all())
+
+    return Rendered(render, list_of(TEXT_VALUE), prefetch=prefetch)

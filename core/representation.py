@@ -22,8 +22,9 @@ from typing import Any, cast
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
-from django.db.models.functions import Coalesce
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce
 from django.urls import get_script_prefix
 from mptt.models import MPTTModel
 
@@ -78,14 +79,11 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         and field.name not in ("id", "created", "last_updated")
     ]
     # NetBox's order: the model's own fields first, the ladder's shared ones after them.
-    trailing = [name for name in ("parent", "description", "comments") if name in model_fields]
+    trailing = [name for name in ("parent", "description", "owner", "comments") if name in model_fields]
     if "parent" in trailing and "slug" in model_fields:
         model_fields.insert(model_fields.index("slug") + 1, model_fields.pop(model_fields.index("parent")))
         trailing.remove("parent")
     names += [name for name in model_fields if name not in trailing] + trailing
-    if issubclass(spec.model, BaseModel):
-        # NetBox 4.5's `owner` (who in the organization owns an object); Wirebook has no owners yet.
-        names.insert(names.index("comments") if "comments" in names else len(names), "owner")
     if issubclass(spec.model, BaseModel):
         names += ["tags", "custom_fields"]
     if issubclass(spec.model, ChangeLoggedModel) or hasattr(spec.model, "created"):
@@ -124,8 +122,6 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
         return lambda obj, links: spec.display(obj)
     if name == "_depth":
         return _depth
-    if name == "owner":
-        return lambda obj, links: None
     if name == "tags":
         return _tags
     if name == "custom_fields":
@@ -284,7 +280,9 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
     # their own way (rows with their device) are not loaded the plain way too.
     renderers = [renderer for name, renderer in spec.api.renderers.items() if name in names]
     own_prefetch = [lookup for renderer in renderers for lookup in getattr(renderer, "prefetch", ())]
-    own_prefetches = {getattr(lookup, "prefetch_to", lookup) for lookup in own_prefetch}
+    own_prefetches = {
+        getattr(lookup, attr, lookup) for lookup in own_prefetch for attr in ("prefetch_to", "prefetch_through")
+    }
     for field in spec.model._meta.get_fields():
         if field.name not in names or not field.is_relation:
             continue
@@ -297,8 +295,10 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
                 prefetch.append(models.Prefetch(field.name, queryset=rows))
             continue
         if kind_of(field).relation == "generic_object":
-            # Whatever each row points at (a prefix's scope), loaded once per type in its brief form.
-            prefetch.append(generic_prefetch(field.name))
+            # Whatever each row points at (a prefix's scope), loaded once per type in its brief form; a brief
+            # form showing one (a circuit group assignment's member) loads the rows alone, as the brief forms
+            # are what is being built.
+            prefetch.append(generic_prefetch(field.name) if not brief else _plain_generic_prefetch(field.name))
             continue
         target = field.related_model
         related_spec = registry.find(target) if isinstance(target, type) else None  # None: a generic foreign key
@@ -360,6 +360,10 @@ def _distinct(queryset, lookups: list) -> list:
     return list(chosen.values())
 
 
+def _plain_generic_prefetch(name: str) -> GenericPrefetch:
+    return GenericPrefetch(name, [spec.model._base_manager.all() for spec in registry])
+
+
 def generic_prefetch(name: str) -> GenericPrefetch:
     """The objects a generic foreign key `name` points at, each type loaded once as its brief form needs
     (a model's manager may use it, so that GraphQL loads them once per list too)."""
@@ -379,17 +383,52 @@ def _brief_querysets() -> tuple:
     return tuple(optimize(spec.model._base_manager.all(), spec, brief=True) for spec in registry)
 
 
+class _NodeCount(models.Func):
+    """A tree node's count, looked up by the node's id (cast to text) in a JSON object of every node's count."""
+
+    template = "COALESCE((%(expressions)s)::integer, 0)"
+    arg_joiner = " ->> "
+    output_field = models.IntegerField()
+
+
+def _node_count(model: type[models.Model], field, outer: str) -> models.Expression:
+    """The count of objects at or below the tree node each row points at through `outer` (a device's role
+    and its device_count). Counted for every node of the tree at once, in a subquery that refers to no row:
+    PostgreSQL runs it once per statement, where one counting the node's subtree per row ran for every row
+    (a list of 1,000 devices of one role counted the role's 2,000 devices 1,000 times: ~2 s)."""
+    # Only table and column names of the models, quoted, go into the SQL: nothing a request gives.
+    quote = connection.ops.quote_name
+    node, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    objects, column = quote(field.field.model._meta.db_table), quote(field.field.column)
+    counts = (
+        f"SELECT jsonb_object_agg(counted.node, counted.total) FROM (SELECT ancestor.{pk} AS node, COUNT(*) AS total "  # noqa: S608
+        f"FROM {node} ancestor JOIN {node} below ON below.tree_id = ancestor.tree_id "
+        f"AND below.lft BETWEEN ancestor.lft AND ancestor.rght JOIN {objects} counted_object "
+        f"ON counted_object.{column} = below.{pk} GROUP BY ancestor.{pk}) counted"
+    )
+    by_node = RawSQL(counts, ())  # noqa: S611
+    return _NodeCount(by_node, Cast(models.F(outer), output_field=models.TextField()))
+
+
 def nested_count_name(relation: str, count: str) -> str:
     """The annotation holding the count a related object shows when nested (`optimize`)."""
     return f"_wb_{relation}_count_{count}"
 
 
-def related_count(model: type[models.Model], relation: str, *, outer: str = ""):
+@functools.cache
+def related_count(model: type[models.Model], relation: str | Callable, *, outer: str = ""):
     """How many `relation` objects point at each row (or, with `outer`, at the row's related object
-    through that foreign key), as a subquery (no row-multiplying joins)."""
+    through that foreign key), as a subquery (no row-multiplying joins). Built once per process: a
+    list of devices annotates 15 of them, and building them took ~1/10 of a 50-device page; each
+    `annotate` resolves a copy, so the expression itself is never changed. A callable `relation` gives
+    its own expression (core.registry.Api.counts)."""
+    if callable(relation):
+        return relation(outer)
     field = reverse_relation(model._meta.get_field(relation))
     related_model, remote = field.field.model, field.field.name  # the model pointing here, by its foreign key
     prefix = f"{outer}__" if outer else ""
+    if issubclass(model, MPTTModel) and outer and not field.many_to_many:
+        return _node_count(model, field, outer)
     if issubclass(model, MPTTModel):  # trees count their descendants' objects too, as NetBox does
         scope = {
             f"{remote}__tree_id": models.OuterRef(f"{prefix}tree_id"),
@@ -401,12 +440,17 @@ def related_count(model: type[models.Model], relation: str, *, outer: str = ""):
     # Through a many-to-many relation an object in two matching groups counts once; through a
     # foreign key it is in one at most, and COUNT(*) lets PostgreSQL count from the index alone.
     count = models.Count("pk", distinct=True) if field.many_to_many else models.Count("*")
+    return count_subquery(related_model._base_manager.filter(**scope), count)
+
+
+def count_subquery(queryset, count=None):
+    """`count` (COUNT(*) by default) over `queryset`, filtered by outer references, as one subquery
+    giving 0 when nothing matches: the shape of every count annotated on a list."""
     counted = (
-        related_model._base_manager.filter(**scope)
-        .order_by()
+        queryset.order_by()
         .annotate(_wb_all=models.Value(1))
         .values("_wb_all")
-        .annotate(count=count)
+        .annotate(count=count if count is not None else models.Count("*"))
         .values("count")
     )
     return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)

@@ -19,7 +19,7 @@ PRUNE_BATCH = 5000
 def changelog_prune_all() -> int:
     """Queue a change-log prune for every organization that limits retention (Celery beat, public schema)."""
     queued = 0
-    for organization in Organization.objects.filter(changelog_retention__gt=0).only("pk", "schema_name"):
+    for organization in Organization.objects.filter(changelog_retention__gt=0).only("pk", "schema_name", "database"):
         with tenant_context(organization):
             changelog_prune.delay()
         queued += 1

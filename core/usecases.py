@@ -95,14 +95,27 @@ def write_objects(
         require(actor, spec.model, action)
     writer = _Writer(spec, actor, partial=partial, deserialize=deserialize, progress=progress)
     pks = [item.pk for item in items if item.pk is not None]
-    with acting_as(actor), transaction.atomic(), object_write_batch():
-        if len(set(pks)) == len(pks):
-            written = _Outcome(writer, items).write()
-        else:  # one object changed twice: the second change must see the first
-            written = _Outcome(writer, items).write(one_at_a_time=True)
-        created = [obj.pk for obj, item in zip(written, items, strict=True) if item.pk is None]
-        ensure_permitted(actor, spec.model, "add", created)
-        ensure_permitted(actor, spec.model, "change", pks)
+    outcome = _Outcome(writer, items)
+    with acting_as(actor), object_write_batch():
+        if len(set(pks)) != len(pks):  # one object changed twice: the second change must see the first
+            with transaction.atomic():
+                return _permitted(actor, spec, items, outcome.write(one_at_a_time=True))
+        try:
+            # The whole batch in one go first: when nothing is refused, its savepoint is the write's only one.
+            with transaction.atomic(), references_read_once():
+                return _permitted(actor, spec, items, writer.write(items))
+        except (_ItemsRefused, _BatchFailed) as failed:
+            refused = failed  # rolled back: now which items fail, as writing them one at a time would tell
+        with transaction.atomic():
+            return _permitted(actor, spec, items, outcome.write(failed=refused))
+
+
+def _permitted(actor: Actor, spec: ObjectSpec, items: Sequence[Item], written: list[models.Model]):
+    """`written`, once the objects created and changed are within the actor's grant."""
+    ensure_permitted(
+        actor, spec.model, "add", [obj.pk for obj, item in zip(written, items, strict=True) if not item.pk]
+    )
+    ensure_permitted(actor, spec.model, "change", [item.pk for item in items if item.pk is not None])
     return written
 
 
@@ -117,10 +130,15 @@ class _Outcome:
     errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
     missing: list[int] = field(default_factory=list)
 
-    def write(self, *, one_at_a_time: bool = False) -> list[models.Model]:
+    def write(
+        self, *, one_at_a_time: bool = False, failed: "_ItemsRefused | _BatchFailed | None" = None
+    ) -> list[models.Model]:
+        """`failed`: how writing all the items in one go failed (rolled back), when it was tried already."""
         if one_at_a_time:
             for index in range(len(self.items)):
                 self._alone(index)
+        elif failed is not None:
+            self._split(0, len(self.items), failed)
         else:
             self._run(0, len(self.items))
         if self.errors:
@@ -136,13 +154,20 @@ class _Outcome:
         try:
             with transaction.atomic(), references_read_once():
                 objects = self.writer.write(self.items[start:end], offset=start)
-        except _ItemsRefused as refused:
-            suspects = sorted(start + position for position in refused.refused)
-        except _BatchFailed:
-            suspects = list(range(start, end))  # no telling which: every item alone
+        except (_ItemsRefused, _BatchFailed) as failed:
+            self._split(start, end, failed)
         else:
             self.written.update(zip(range(start, end), objects, strict=True))
+
+    def _split(self, start: int, end: int, failed: "_ItemsRefused | _BatchFailed") -> None:
+        """Items start..end-1 again, after writing them in one go failed (and was rolled back)."""
+        if end - start == 1 and isinstance(failed, _ItemsRefused):
+            self._refused(start, failed)  # the item's own refusal: no need to write it again
             return
+        if isinstance(failed, _ItemsRefused):
+            suspects = sorted(start + position for position in failed.refused)
+        else:
+            suspects = list(range(start, end))  # no telling which: every item alone
         cursor = start
         for suspect in suspects:
             if cursor < suspect:
@@ -153,15 +178,19 @@ class _Outcome:
             self._run(cursor, end)
 
     def _alone(self, index: int) -> None:
-        item = self.items[index]
         try:
             with transaction.atomic(), references_read_once():
-                self.written[index] = self.writer.write([item], offset=index)[0]
+                self.written[index] = self.writer.write([self.items[index]], offset=index)[0]
         except _ItemsRefused as refused:
-            errors, missing = refused.refused[0]
-            self.errors[index] = errors
-            if missing and item.pk is not None:
-                self.missing.append(item.pk)
+            self._refused(index, refused)
+
+    def _refused(self, index: int, refused: _ItemsRefused) -> None:
+        """Record the refusal of the item at `index`, written alone (position 0 of the batch that failed)."""
+        errors, missing = refused.refused[0]
+        self.errors[index] = errors
+        item = self.items[index]
+        if missing and item.pk is not None:
+            self.missing.append(item.pk)
 
 
 @dataclass

@@ -6,12 +6,14 @@ non-relational fields are attributes (`lookup_fields`); tags by id or attributes
 by value. Missing required fields are "This field is required." as NetBox says it.
 """
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
@@ -186,9 +188,15 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
         raise WriteError(
             {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(payload).__name__}."]}
         )
+    errors: dict[str, list[str]] = {}
+    known = known_keys(spec)
+    for key in payload:
+        # A field NetBox writes that Wirebook lacks is refused, never silently dropped; a key NetBox
+        # ignores too (the device-type library's component lists) is ignored.
+        if key not in known and key in netbox_write_fields(spec):
+            errors[key] = [f"Wirebook does not store this field of {spec.model._meta.verbose_name_plural} yet."]
     payload = {spec.api.write_aliases.get(key, key): value for key, value in payload.items()}
     result = WriteData()
-    errors: dict[str, list[str]] = {}
     for model_field in writable_fields(spec):
         name = model_field.name
         if name not in payload:
@@ -230,6 +238,43 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
         names = {field: alias for alias, field in spec.api.write_aliases.items()}
         raise WriteError({names.get(key, key): messages for key, messages in errors.items()})
     return result
+
+
+WRITE_ONLY_KEYS = frozenset({"tags", "custom_fields", "changelog_message"})
+# The fields NetBox 4.7.3's write bodies take, by API path ("dcim/sites"): its OpenAPI document's
+# request schemas, extracted once and committed.
+NETBOX_WRITE_FIELDS = Path(__file__).with_name("netbox_write_fields.json")
+
+
+@functools.cache
+def _netbox_write_fields() -> dict[str, frozenset[str]]:
+    return {path: frozenset(names) for path, names in json.loads(NETBOX_WRITE_FIELDS.read_text()).items()}
+
+
+def netbox_write_fields(spec: ObjectSpec) -> frozenset[str]:
+    return _netbox_write_fields().get(spec.api.path, frozenset())
+
+
+def known_keys(spec: ObjectSpec) -> frozenset[str]:
+    """The keys a write of this type may carry: what it writes, and what its representation shows
+    (read back and sent again, a read-only field is ignored as NetBox ignores it)."""
+    known = _known_keys.get(spec.model)
+    if known is None:
+        from core.representation import field_names
+
+        known = frozenset(
+            {model_field.name for model_field in writable_fields(spec)}
+            | set(field_names(spec))
+            | set(spec.api.renderers)
+            | set(spec.api.write_aliases)
+            | set(spec.api.write_extras)
+            | WRITE_ONLY_KEYS
+        )
+        _known_keys[spec.model] = known
+    return known
+
+
+_known_keys: dict[type[models.Model], frozenset[str]] = {}
 
 
 def _tags(value, actor: Actor) -> list[Tag]:

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.context import Actor, acting_as, actor_for
 from core.permissions import allowed
-from core.registry import ObjectSpec
+from core.registry import ObjectSpec, Page
 from tenants.billing import organization_read_only_reason
 from tenants.context import current_organization
 from tenants.requests import OrganizationRequest
@@ -39,6 +39,11 @@ def ui_view(view):
 
 def url_name(spec: ObjectSpec, action: str) -> str:
     return f"ui-{spec.url_name}-{action}"
+
+
+def page_url_name(spec: ObjectSpec, extra: Page) -> str:
+    """A registration's own page (core.registry.Page): `ui-dcim-rack-elevations`."""
+    return f"ui-{spec.api_app}-{extra.name}"
 
 
 def object_url(spec: ObjectSpec, action: str, pk=None, **query) -> str:

@@ -5,6 +5,7 @@ UI means exactly what it means in the API. Shared by the list page, export and b
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
@@ -149,6 +150,11 @@ def filter_form(spec: ObjectSpec, actor: Actor, params: QueryDict) -> forms.Form
                 )  # fmt: skip
         elif related is not None and f"{field.name}_id" in available:
             fields[f"{field.name}_id"] = PickerField(related, multiple=True, required=False, label=_verbose(field))
+            if kind.lookups == "owner" and f"{field.name}_group_id" in available:  # NetBox's owner group filter
+                group = registry.get(cast(type[models.Model], related.model._meta.get_field("group").related_model))
+                fields[f"{field.name}_group_id"] = PickerField(
+                    group, multiple=True, required=False, label=capfirst(group.model._meta.verbose_name)
+                )
         elif getattr(field, "choices", None) and field.name in available and not field.is_relation:
             fields[field.name] = forms.MultipleChoiceField(
                 choices=own_field(field).flatchoices, required=False, label=_verbose(field),

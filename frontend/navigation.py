@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from core.context import ROLE_ACTIONS
 from core.querysets import is_settings_write
 from core.registry import MENUS, registry
-from frontend.base_views import url_name
+from frontend.base_views import page_url_name, url_name
 
 # Pages that are not registered models, by (menu, heading): (label, URL name, the role action they need).
 EXTRA = {
@@ -54,6 +54,13 @@ def menu(request) -> list[dict]:
                 "active": path.startswith(url),
             },
         )
+        for extra in spec.ui.pages:
+            own_url = reverse(page_url_name(spec, extra))
+            add(
+                spec.menu.group,
+                spec.menu.heading,
+                {"label": extra.label, "url": own_url, "active": path.startswith(own_url)},
+            )
     for (group_label, heading), pages in EXTRA.items():
         for title, name, needed in pages:
             page_url = _reverse(name) if needed in actions else None

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import router
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_http_methods
@@ -20,11 +20,12 @@ from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomFieldType, JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
 from core.querysets import restricted
-from core.registry import ObjectSpec, Tab, registry
+from core.registry import ObjectSpec, Page, Tab, registry
 from core.representation import Links, optimize, render, render_many
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
+from frontend.extensions import object_header_items
 from frontend.forms import build_form, clone_initial, initial_from
 from frontend.markdown import render_markdown
 from frontend.patterns import expand, has_pattern
@@ -37,7 +38,7 @@ def object_list(request, *, spec: ObjectSpec, actor):
     params = request.GET
     result = listing.filtered(spec, actor, params)
     if params.get("export"):
-        return transfer.export_response(spec, result.queryset, params["export"])
+        return transfer.export_response(spec, result.queryset, params["export"], actor)
     preference = listing.table_preference(spec, actor)
     columns = tables.chosen_columns(spec, preference.get("columns"))
     size = listing.per_page(params, preference)
@@ -71,7 +72,7 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "filter_query": _filter_query(params),
             "sort_query": _without(params, "sort", "page"),
             "page_query": _without(params, "page"),
-            "export_formats": transfer.export_formats(spec),
+            "export_formats": transfer.export_formats(spec, actor),
             "saved_filter_add": _saved_filter_add_url(spec, params, actor),
             "table_url": object_url(spec, "table"),
         },
@@ -237,6 +238,7 @@ def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> 
         "delete_url": None if spec.access.read_only else object_url(spec, "delete", instance.pk),
         "clone_url": object_url(spec, "add", **_clone_query(spec, instance)) if not spec.access.read_only else None,
         "links": links,
+        "header_items": object_header_items(request, spec, actor, instance, data),
     }
 
 
@@ -277,6 +279,16 @@ def object_tab(request, pk: int, *, spec: ObjectSpec, actor, tab: Tab):
     context.update(body)
     context["tab_template"] = template
     return page(request, "frontend/generic/tab.html", spec, actor, context)
+
+
+@ui_view
+def model_page(request, *, spec: ObjectSpec, actor, extra: Page):
+    """A registration's own page beside its list (core.registry.Page)."""
+    answer = extra.view(request, spec, actor)
+    if isinstance(answer, HttpResponse):  # a form's POST, answered with a redirect
+        return answer
+    template, context = answer
+    return page(request, template, spec, actor, context)
 
 
 # -- change log and journal tabs ---------------------------------------------------------------

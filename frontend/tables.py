@@ -18,12 +18,12 @@ from django.utils.text import capfirst
 
 from core.customfields import definitions_for, supports_custom_fields
 from core.filters import CUSTOM_FIELD_PREFIX
-from core.registry import ObjectSpec
+from core.registry import Counted, ObjectSpec
 from core.representation import Links, field_names
 from frontend.markdown import render_markdown
 
 # Representation fields never shown as columns: links, placeholders and the raw custom field dict.
-HIDDEN = {"url", "display_url", "owner", "custom_fields", "_depth"}
+HIDDEN = {"url", "display_url", "custom_fields", "_depth"}
 # Shown on the detail page only (long text, JSON, snapshots).
 LONG = {"comments", "prechange_data", "postchange_data", "constraints", "parameters", "data", "physical_address",
         "shipping_address", "address"}  # fmt: skip
@@ -64,6 +64,8 @@ def _label(spec: ObjectSpec, name: str) -> str:
         return "ID"
     if name in spec.api.counts:
         relation = spec.api.counts[name]
+        if isinstance(relation, Counted):
+            return str(capfirst(relation.model._meta.verbose_name_plural))
         field = _model_field(spec, relation)
         model = getattr(field, "related_model", None)
         return capfirst(model._meta.verbose_name_plural) if model is not None else capfirst(relation)
@@ -96,7 +98,8 @@ def default_columns(spec: ObjectSpec) -> list[str]:
         return list(spec.ui.table_columns)
     names = [name for name in field_names(spec) if name not in HIDDEN and name not in LONG]
     first = "name" if "name" in names else "display"
-    skipped = {first, "id", "display", "slug", "description", "tags", "created", "last_updated", *spec.api.counts}
+    skipped = {first, "id", "display", "slug", "description", "owner", "tags", "created", "last_updated"}
+    skipped |= set(spec.api.counts)
     skipped |= set(spec.api.zero_counts)
     rest = [name for name in names if name not in skipped][: MAX_DEFAULT_COLUMNS - 1]
     trailing = [name for name in (*spec.api.counts, "description") if name in names]

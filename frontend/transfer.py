@@ -28,6 +28,7 @@ from django.http import HttpResponse
 from automation.services import job_progress_report
 from core.context import Actor, acting_as
 from core.customfields import definitions_for, supports_custom_fields
+from core.exports import ExportUnavailable, list_exporter
 from core.fields import import_bool, kind_of, reference, split_items
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.models import CustomField, CustomFieldType, Tag
@@ -75,6 +76,15 @@ def columns(spec: ObjectSpec) -> list[str]:
     return import_columns(spec).names
 
 
+def export_columns(spec: ObjectSpec) -> list[str]:
+    """The CSV export's columns: the import's, and the keys the registration's importer exports."""
+    names = columns(spec)
+    importer = spec.ui.importer
+    if importer is None or importer.export is None:
+        return names
+    return [names[0], *importer.keys, *names[1:]]
+
+
 # -- export ------------------------------------------------------------------------------------
 
 
@@ -88,9 +98,16 @@ def export_records(spec: ObjectSpec, queryset) -> list[dict[str, Any]]:
     defined = sorted(definitions_for(spec.model)) if custom else []
     if custom:
         prefetch.append("tagged_items__tag")
+    importer = spec.ui.importer
+    export_keys = importer.export if importer is not None else None
+    if importer is not None and export_keys is not None:
+        prefetch += list(importer.prefetch)
+    objects = list(queryset.select_related(*select).prefetch_related(*prefetch))
+    # The importer's own keys (a cable's ends by device and name), so that the export imports again.
+    own = export_keys(objects) if export_keys is not None else [{} for _obj in objects]
     records = []
-    for obj in queryset.select_related(*select).prefetch_related(*prefetch):
-        record: dict[str, Any] = {"id": obj.pk}
+    for obj, keys in zip(objects, own, strict=True):
+        record: dict[str, Any] = {"id": obj.pk, **keys}
         for model_field in fields:
             record[aliases.get(model_field.name, model_field.name)] = kind_of(model_field).export(model_field, obj)
         if custom:
@@ -142,7 +159,7 @@ def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
         return json.dumps(records, indent=2, default=str) + "\n"
     if fmt == "yaml":
         return yaml.safe_dump(records, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    names = columns(spec)
+    names = export_columns(spec)
     buffer = io.StringIO()
     # RFC 4180's CRLF: the csv module then quotes a cell holding a lone "\r" as well as one holding "\n".
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -152,13 +169,27 @@ def render_records(spec: ObjectSpec, records: list[dict], fmt: str) -> str:
     return buffer.getvalue()
 
 
-def export_formats(spec: ObjectSpec) -> list[tuple[str, str]]:
-    """(name, label) of the formats a list exports to: CSV, JSON, YAML and the registration's own."""
-    return [(fmt, fmt.upper()) for fmt in FORMATS] + [(export.name, export.label) for export in spec.ui.exports]
+def export_formats(spec: ObjectSpec, actor=None) -> list[tuple[str, str]]:
+    """(name, label) of the formats a list exports to: CSV, JSON, YAML, the registration's own and the
+    organization's export templates of the type (core.exports)."""
+    formats = [(fmt, fmt.upper()) for fmt in FORMATS] + [(export.name, export.label) for export in spec.ui.exports]
+    exporter = list_exporter()
+    if exporter is not None and actor is not None:
+        taken = {name for name, _ in formats}
+        formats += [(name, label) for name, label in exporter.offered(spec, actor) if name not in taken]
+    return formats
 
 
-def export_response(spec: ObjectSpec, queryset, fmt: str) -> HttpResponse:
+def export_response(spec: ObjectSpec, queryset, fmt: str, actor=None) -> HttpResponse:
     own = {export.name: export for export in spec.ui.exports}
+    exporter = list_exporter()
+    if fmt not in own and fmt not in FORMATS and exporter is not None and actor is not None:
+        try:
+            return exporter.respond(spec, actor, queryset, fmt)
+        except ExportUnavailable as unavailable:
+            return HttpResponse(
+                unavailable.message, status=unavailable.status, content_type="text/plain; charset=utf-8"
+            )
     if fmt in own:
         export = own[fmt]
         body, content_type, extension = export.render(spec, queryset), export.content_type, export.extension

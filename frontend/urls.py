@@ -5,7 +5,7 @@ from django.urls import path
 
 from core.registry import registry
 from frontend import bulk_views, object_views, search_views
-from frontend.base_views import url_name
+from frontend.base_views import page_url_name, url_name
 
 # The pages only writable registrations have: no tab may take their names.
 WRITE_ACTIONS = ("add", "edit", "delete", "import", "bulk_edit", "bulk_delete", "rename", "bulk_rename")
@@ -31,6 +31,15 @@ def _patterns_for(spec):
                 object_views.object_tab,
                 {**kwargs, "tab": tab},
                 name=url_name(spec, tab.name),
+            )
+        )
+    for extra in spec.ui.pages:
+        patterns.append(
+            path(
+                f"{spec.api_app}/{extra.name}/",
+                object_views.model_page,
+                {**kwargs, "extra": extra},
+                name=page_url_name(spec, extra),
             )
         )
     if not spec.access.read_only:

@@ -208,3 +208,141 @@ class InterfaceMode(models.TextChoices):
     TAGGED = "tagged", _("Tagged")
     TAGGED_ALL = "tagged-all", _("Tagged (All)")
     Q_IN_Q = "q-in-q", _("Q-in-Q (802.1ad)")
+
+
+# -- cables ---------------------------------------------------------------------------------------------------------
+
+
+class CableStatus(models.TextChoices):
+    STATUS_CONNECTED = "connected", _("Connected")
+    STATUS_PLANNED = "planned", _("Planned")
+    STATUS_DECOMMISSIONING = "decommissioning", _("Decommissioning")
+
+
+class CableType(models.TextChoices):
+    CAT3 = "cat3", _("CAT3")
+    CAT5 = "cat5", _("CAT5")
+    CAT5E = "cat5e", _("CAT5e")
+    CAT6 = "cat6", _("CAT6")
+    CAT6A = "cat6a", _("CAT6a")
+    CAT7 = "cat7", _("CAT7")
+    CAT7A = "cat7a", _("CAT7a")
+    CAT8 = "cat8", _("CAT8")
+    MRJ21_TRUNK = "mrj21-trunk", _("MRJ21 Trunk")
+    DAC_ACTIVE = "dac-active", _("Direct Attach Copper (Active)")
+    DAC_PASSIVE = "dac-passive", _("Direct Attach Copper (Passive)")
+    COAXIAL = "coaxial", _("Coaxial")
+    RG_6 = "rg-6", _("RG-6")
+    RG_8 = "rg-8", _("RG-8")
+    RG_11 = "rg-11", _("RG-11")
+    RG_59 = "rg-59", _("RG-59")
+    RG_62 = "rg-62", _("RG-62")
+    RG_213 = "rg-213", _("RG-213")
+    LMR_100 = "lmr-100", _("LMR-100")
+    LMR_200 = "lmr-200", _("LMR-200")
+    LMR_400 = "lmr-400", _("LMR-400")
+    MMF = "mmf", _("Multimode Fiber")
+    MMF_OM1 = "mmf-om1", _("Multimode Fiber (OM1)")
+    MMF_OM2 = "mmf-om2", _("Multimode Fiber (OM2)")
+    MMF_OM3 = "mmf-om3", _("Multimode Fiber (OM3)")
+    MMF_OM4 = "mmf-om4", _("Multimode Fiber (OM4)")
+    MMF_OM5 = "mmf-om5", _("Multimode Fiber (OM5)")
+    SMF = "smf", _("Single-mode Fiber")
+    SMF_OS1 = "smf-os1", _("Single-mode Fiber (OS1)")
+    SMF_OS2 = "smf-os2", _("Single-mode Fiber (OS2)")
+    AOC = "aoc", _("Active Optical Cabling (AOC)")
+    POWER = "power", _("Power")
+    USB = "usb", _("USB")
+
+
+class CableLengthUnit(models.TextChoices):
+    UNIT_KILOMETER = "km", _("Kilometers")
+    UNIT_METER = "m", _("Meters")
+    UNIT_CENTIMETER = "cm", _("Centimeters")
+    UNIT_MILE = "mi", _("Miles")
+    UNIT_FOOT = "ft", _("Feet")
+    UNIT_INCH = "in", _("Inches")
+
+
+class CableEnd(models.TextChoices):
+    SIDE_A = "A", "A"
+    SIDE_B = "B", "B"
+
+
+class PowerFeedStatus(models.TextChoices):
+    OFFLINE = "offline", _("Offline")
+    ACTIVE = "active", _("Active")
+    PLANNED = "planned", _("Planned")
+    FAILED = "failed", _("Failed")
+
+
+class PowerFeedType(models.TextChoices):
+    PRIMARY = "primary", _("Primary")
+    REDUNDANT = "redundant", _("Redundant")
+
+
+class PowerFeedSupply(models.TextChoices):
+    AC = "ac", _("AC")
+    DC = "dc", _("DC")
+
+
+class PowerFeedPhase(models.TextChoices):
+    SINGLE = "single-phase", _("Single phase")
+    THREE = "three-phase", _("Three-phase")
+
+
+# -- virtualization ---------------------------------------------------------------------------------------------------
+
+
+class ClusterStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    STAGING = "staging", _("Staging")
+    ACTIVE = "active", _("Active")
+    DECOMMISSIONING = "decommissioning", _("Decommissioning")
+    OFFLINE = "offline", _("Offline")
+
+
+class VirtualMachineStatus(models.TextChoices):
+    OFFLINE = "offline", _("Offline")
+    ACTIVE = "active", _("Active")
+    PLANNED = "planned", _("Planned")
+    STAGED = "staged", _("Staged")
+    FAILED = "failed", _("Failed")
+    DECOMMISSIONING = "decommissioning", _("Decommissioning")
+    PAUSED = "paused", _("Paused")
+
+
+class VirtualMachineStartOnBoot(models.TextChoices):
+    ON = "on", _("On")
+    OFF = "off", _("Off")
+    LAST_STATE = "laststate", _("Last State")
+
+
+class DistanceUnit(models.TextChoices):
+    KILOMETERS = "km", _("Kilometers")
+    METERS = "m", _("Meters")
+    MILES = "mi", _("Miles")
+    FEET = "ft", _("Feet")
+
+
+# -- wireless ----------------------------------------------------------------------------------------------------
+
+
+class WirelessLANStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RESERVED = "reserved", _("Reserved")
+    DISABLED = "disabled", _("Disabled")
+    DEPRECATED = "deprecated", _("Deprecated")
+
+
+class WirelessAuthType(models.TextChoices):
+    OPEN = "open", _("Open")
+    WEP = "wep", "WEP"
+    WPA_PERSONAL = "wpa-personal", _("WPA Personal (PSK)")
+    WPA_ENTERPRISE = "wpa-enterprise", _("WPA Enterprise")
+
+
+class WirelessAuthCipher(models.TextChoices):
+    AUTO = "auto", _("Auto")
+    TKIP = "tkip", "TKIP"
+    AES = "aes", "AES"

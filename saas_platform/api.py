@@ -93,6 +93,10 @@ class OrganizationOut(Schema):
         "is deleted for good. Owners cancel on the organization's pages (deletion_cancel_url)."
     )
     deletion_cancel_url: str | None = Field(description="Where an owner POSTs (with the session) to cancel.")
+    enforce_global_unique: bool = Field(
+        description="Prefixes and IP addresses outside any VRF (the global table) may not repeat (NetBox's "
+        "ENFORCE_GLOBAL_UNIQUE); admins and owners change it in the organization's settings."
+    )
 
 
 class BillingLimits(Schema):
@@ -264,6 +268,7 @@ def _organization(request: HttpRequest, membership: Membership) -> dict:
         "created": organization.created,
         "deletion_due": organization.deletion_due,
         "deletion_cancel_url": web + DELETION_CANCEL_PATH.lstrip("/") if organization.deletion_due else None,
+        "enforce_global_unique": organization.enforce_global_unique,
     }
 
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -69,6 +70,23 @@ def database_from_url(url: str) -> dict:
     }
 
 
+def database_servers(value: str) -> dict[str, str]:
+    """`name=postgres://...,name2=postgres://...` into {name: url}."""
+    servers: dict[str, str] = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        name, separator, url = item.partition("=")
+        name = name.strip()
+        if not separator or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name) or name in {"default", "wirebook_public"}:
+            raise ImproperlyConfigured(
+                f"WIREBOOK_DATABASE_SERVERS: {item!r} is not name=postgres://... with a lowercase name "
+                "other than default."
+            )
+        servers[name] = url.strip()
+    return servers
+
+
 DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
@@ -111,6 +129,7 @@ TENANT_APPS = [
     "core",
     "inventory",
     "addressing",
+    "circuits",
     "automation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -123,7 +142,7 @@ WIREBOOK_API_VERSION = ".".join(WIREBOOK_NETBOX_COMPATIBLE_VERSION.split(".")[:2
 
 TENANT_MODEL = "tenants.Organization"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = ["tenants.servers.OrganizationServerRouter", "django_tenants.routers.TenantSyncRouter"]
 # How many spare, fully migrated schemas wait to be handed to new organizations.
 WIREBOOK_SPARE_SCHEMAS = env_int("WIREBOOK_SPARE_SCHEMAS", 3)
 # Organizations one account may create (each is a PostgreSQL schema); 0: no limit.
@@ -230,6 +249,21 @@ DATABASES = {
         "DISABLE_SERVER_SIDE_CURSORS": env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False),
     }
 }
+# More database servers for organizations' schemas (docs/operations.md, "More database servers"):
+# `name=postgres://...` pairs, comma-separated. Each name is a server an organization's schema may
+# live on (`Organization.database`); "default" is DATABASE_URL's, which also holds the public schema.
+WIREBOOK_DATABASE_SERVERS = database_servers(os.environ.get("WIREBOOK_DATABASE_SERVERS", ""))
+for _alias, _url in WIREBOOK_DATABASE_SERVERS.items():
+    # Same connection settings as the public server's; a request's transaction is opened on the
+    # organization's server through the default alias (tenants.context), never twice.
+    DATABASES[_alias] = {**DATABASES["default"], **database_from_url(_url), "ATOMIC_REQUESTS": False}
+# The server new organizations' schemas are created on (and where the spare schemas wait).
+WIREBOOK_NEW_ORGANIZATIONS_SERVER = os.environ.get("WIREBOOK_NEW_ORGANIZATIONS_SERVER", "default").strip()
+if WIREBOOK_NEW_ORGANIZATIONS_SERVER not in DATABASES:
+    raise ImproperlyConfigured(
+        f"WIREBOOK_NEW_ORGANIZATIONS_SERVER is {WIREBOOK_NEW_ORGANIZATIONS_SERVER!r}, not one of the servers "
+        f"{', '.join(DATABASES)} (WIREBOOK_DATABASE_SERVERS)."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -338,6 +372,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.OrganizationMembershipMiddleware",
+    # Innermost: API paths that no view answered still answer JSON (404, 405).
+    "tenants.middleware.ApiErrorShapesMiddleware",
 ]
 # Benchmarks only: answer every request with the number of SQL statements it sent
 # (`X-Wirebook-Statements`, see benchmarks/api.py).
@@ -362,6 +398,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context.organization_context_processor",
                 "frontend.navigation.navigation_context_processor",
+                "frontend.extensions.topbar_context_processor",
                 "frontend.settings.billing.billing_context_processor",
             ],
         },
@@ -489,6 +526,26 @@ for _network in OUTBOUND_ALLOWED_NETWORKS:
         ) from None
 OUTBOUND_HTTP_TIMEOUT = env_int("OUTBOUND_HTTP_TIMEOUT", 10)
 
+# Templates (automation.sandbox: webhooks, config and export templates): the most characters one render
+# makes and the most seconds it runs before it is stopped.
+TEMPLATE_MAX_OUTPUT = env_int("TEMPLATE_MAX_OUTPUT", 10_000_000)
+TEMPLATE_MAX_SECONDS = env_int("TEMPLATE_MAX_SECONDS", 10)
+
+# Custom scripts (automation.scripting): each run is a child process in a bubblewrap sandbox (docs/scripts.md).
+# SCRIPTS_PYTHON is the interpreter run inside it (only its standard library is available, read-only);
+# SCRIPTS_SANDBOX_UID the unprivileged user the sandbox runs as when the worker runs as root. The limits:
+# CPU seconds, wall-clock seconds, address space (MB), largest file written (MB), processes and threads,
+# open files, and the characters of output kept.
+SCRIPTS_PYTHON = os.environ.get("SCRIPTS_PYTHON", "")
+SCRIPTS_SANDBOX_UID = env_int("SCRIPTS_SANDBOX_UID", 65534)
+SCRIPTS_CPU_SECONDS = env_int("SCRIPTS_CPU_SECONDS", 30)
+SCRIPTS_WALL_SECONDS = env_int("SCRIPTS_WALL_SECONDS", 60)
+SCRIPTS_MEMORY_MB = env_int("SCRIPTS_MEMORY_MB", 512)
+SCRIPTS_FILE_MB = env_int("SCRIPTS_FILE_MB", 16)
+SCRIPTS_PROCESSES = env_int("SCRIPTS_PROCESSES", 16)
+SCRIPTS_OPEN_FILES = env_int("SCRIPTS_OPEN_FILES", 64)
+SCRIPTS_MAX_OUTPUT = env_int("SCRIPTS_MAX_OUTPUT", 1_000_000)
+
 # Webhooks (automation.delivery): how long to wait for a receiver when the webhook sets no timeout, how
 # often a failed delivery is retried (first after WEBHOOK_RETRY_SECONDS, doubling each time), after how
 # many failed deliveries in a row the webhook is switched off, how long the delivery log is kept, and
@@ -499,6 +556,12 @@ WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 10)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
 WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)
 WEBHOOK_CA_FILES_DIR = os.environ.get("WEBHOOK_CA_FILES_DIR", "").strip()
+# Housekeeping: days a finished job is kept (an export whose archive is still there stays), and days
+# an expired API token stays listed (to its owner, as expired) before it is deleted.
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 90)
+TOKEN_EXPIRED_RETENTION_DAYS = env_int("TOKEN_EXPIRED_RETENTION_DAYS", 30)
+# Days a member's notification is kept, read or not.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
 # Fairness (automation.fairness): deliveries of one organization in flight at once, across all workers,
 # and how long a delivery finding its organization at that limit waits before it is tried again.
 WEBHOOK_ORGANIZATION_CONCURRENCY = env_int("WEBHOOK_ORGANIZATION_CONCURRENCY", 2)
@@ -619,6 +682,11 @@ if AWS_STORAGE_BUCKET_NAME:
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
         },
     }
+
+# Image attachments (automation.images): the largest upload, and the most pixels an image may decode to
+# (larger is refused as a possible decompression bomb).
+IMAGE_ATTACHMENT_MAX_BYTES = env_int("IMAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+IMAGE_ATTACHMENT_MAX_PIXELS = env_int("IMAGE_ATTACHMENT_MAX_PIXELS", 50_000_000)
 
 # --- Logging and errors ----------------------------------------------------------------------
 

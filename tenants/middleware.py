@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import connections
 from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
@@ -25,7 +26,7 @@ from django.utils.http import urlencode
 
 from tenants import authcache
 from tenants.api import PROVISION_PATH, token_provision
-from tenants.context import connection, tenant_context
+from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.sso import sso_session_required
 from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
@@ -104,16 +105,43 @@ def route_by_host(request) -> OrganizationRoute | None:
 
 class StatementCountMiddleware:
     """Benchmarks only (`WIREBOOK_COUNT_STATEMENTS`): `X-Wirebook-Statements` is the number of SQL
-    statements the request sent, transaction control and schema selection included. Outermost."""
+    statements the request sent, transaction control and schema selection included, to every database
+    server (tenants.servers). Outermost."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        start = connection.statements
+        start = _statements_sent()
         response = self.get_response(request)
-        response["X-Wirebook-Statements"] = str(connection.statements - start)
+        response["X-Wirebook-Statements"] = str(_statements_sent() - start)
         return response
+
+
+def _statements_sent() -> int:
+    return sum(getattr(server, "statements", 0) for server in connections.all(initialized_only=True))
+
+
+class ApiErrorShapesMiddleware:
+    """An API path answers in JSON even where no API view ran: a path that matches nothing (an app
+    root's typo, a non-numeric id: 404) or a method its path does not take (405), in NetBox's
+    shapes. Innermost, so that it sees the path inside the organization."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code not in (404, 405) or not is_api_request(request):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 404:
+            return JsonResponse({"detail": "Not found."}, status=404)
+        shaped = JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
+        if "Allow" in response:
+            shaped["Allow"] = response["Allow"]
+        return shaped
 
 
 class OrganizationRoutingMiddleware:

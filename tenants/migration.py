@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, connections
 
+from tenants.context import current_server, public_server_connection, server_context
 from tenants.migration_plan import MigrationPlan, plan_on, plan_replay
 from tenants.models import Organization, SpareSchema
 from tenants.schemas import expected_migrations, quote, schema_migrate
@@ -28,6 +29,7 @@ class SchemaTarget:
     schema_name: str
     label: str  # what an operator recognises: the organization's name, or "spare"
     is_spare: bool = False
+    server: str = "default"  # the database server holding the schema (tenants.servers)
 
 
 @dataclass
@@ -45,13 +47,14 @@ class MigrationRun:
 
 def schema_targets(only: list[str] | None = None) -> list[SchemaTarget]:
     targets = [
-        SchemaTarget(schema_name, f"{name} ({slug})")
-        for schema_name, name, slug in Organization.objects.order_by("schema_name").values_list(
-            "schema_name", "name", "slug"
+        SchemaTarget(schema_name, f"{name} ({slug})", server=server)
+        for schema_name, name, slug, server in Organization.objects.order_by("schema_name").values_list(
+            "schema_name", "name", "slug", "database"
         )
     ]
     targets += [
-        SchemaTarget(s, "spare", is_spare=True) for s in SpareSchema.objects.values_list("schema_name", flat=True)
+        SchemaTarget(s, "spare", is_spare=True, server=server)
+        for s, server in SpareSchema.objects.values_list("schema_name", "database")
     ]
     if only:
         targets = [t for t in targets if t.schema_name in only]
@@ -138,12 +141,21 @@ def _replay_chunk(plan: MigrationPlan, schema_names: list[str]) -> list[tuple[st
         connections.close_all()  # the catalog cache of a hundred schemas goes with the connection
 
 
+def _on_server(server: str, function, item):
+    with server_context(server):
+        return function(item)
+
+
 def _in_processes(function, items: list, jobs: int) -> list:
-    """`function` applied to each item, by `jobs` forked processes (or in this one)."""
+    """`function` applied to each item, by `jobs` forked processes (or in this one), on the current
+    database server."""
     if jobs <= 1 or len(items) <= 1:
         return [function(item) for item in items]
-    # Forked children must not share the parent's socket: close it before forking.
+    function = functools.partial(_on_server, current_server(), function)
+    # Forked children must not share the parent's sockets: close them before forking (the public
+    # server's too, while another server's connection stands in for it).
     connections.close_all()
+    public_server_connection().close()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
         return list(pool.map(function, items))
@@ -194,10 +206,19 @@ def _migrate_group(group: list[SchemaTarget], jobs: int, run: MigrationRun) -> N
         run.results += _replayed(plan, rest, jobs)
 
 
+def by_server(targets: list[SchemaTarget]) -> dict[str, list[SchemaTarget]]:
+    """The targets grouped by the database server holding them, the public server's first."""
+    grouped: dict[str, list[SchemaTarget]] = {}
+    for target in sorted(targets, key=lambda t: t.server != "default"):
+        grouped.setdefault(target.server, []).append(target)
+    return grouped
+
+
 def schemas_migrate(
     targets: list[SchemaTarget], *, jobs: int, missing: dict[str, Migrations] | None = None
 ) -> MigrationRun:
-    """Migrate each target; a failure is recorded and the others carry on."""
+    """Migrate each target (all on the current database server); a failure is recorded and the
+    others carry on."""
     if missing is None:
         missing = missing_migrations([t.schema_name for t in targets])
     groups: dict[Migrations, list[SchemaTarget]] = {}

@@ -9,6 +9,8 @@ organization schema in one transaction, far faster than migrating.
 import functools
 import hashlib
 import logging
+import threading
+from contextlib import contextmanager
 
 from django.core.management import call_command
 from django.core.management.commands import migrate as django_migrate
@@ -87,12 +89,34 @@ def schema_migrate(schema_name: str, *, verbosity: int = 0, stdout=None, command
         )
 
 
+_plain_indexes_lock = threading.Lock()
+
+
+@contextmanager
+def _indexes_built_plainly():
+    """Migrations' concurrent index builds (AddIndexConcurrently, for tables that hold data) run as
+    plain ones: a new schema migrated inside the signup's transaction is empty, and PostgreSQL
+    refuses CREATE INDEX CONCURRENTLY in a transaction. Only around that migrate (under a lock:
+    the swap is the process's)."""
+    from django.contrib.postgres.operations import AddIndexConcurrently
+    from django.db.migrations.operations import AddIndex
+
+    with _plain_indexes_lock:
+        concurrent = AddIndexConcurrently.database_forwards
+        AddIndexConcurrently.database_forwards = AddIndex.database_forwards  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            AddIndexConcurrently.database_forwards = concurrent  # type: ignore[method-assign]
+
+
 def schema_build(schema_name: str) -> None:
     """Build a complete organization schema inside the caller's transaction."""
     snapshot = SchemaSnapshot.objects.filter(fingerprint=current_fingerprint()).first()
     if snapshot is None:
         logger.warning("no schema snapshot for the current migrations; migrating %s instead", schema_name)
-        schema_migrate(schema_name)
+        with _indexes_built_plainly():
+            schema_migrate(schema_name)
         return
     with connection.cursor() as cursor:
         cursor.execute(snapshot_sql_for(snapshot.sql, schema_name))

@@ -11,12 +11,13 @@ from django.utils import timezone
 from tenants.audit import audit_record
 from tenants.billing import billing_enabled
 from tenants.billing.services import deletion_subscription_end, deletion_subscriptions_reconcile
-from tenants.context import public_context
+from tenants.context import public_context, server_context
 from tenants.files import organization_files_delete
 from tenants.members import is_manager
 from tenants.models import AuditAction, AuditEvent, Domain, Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
+from tenants.servers import new_organizations_server
 from tenants.sso import sso_forget
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,13 @@ def organization_create(*, name: str, slug: str, owner, enforce_quota: bool = Tr
     slug = organization_slug_validate(slug)
     if owner is None or not owner.pk:
         raise ValidationError({"owner": ["An organization needs a saved owner."]})
-    organization = Organization(name=name, slug=slug, schema_name=organization_schema_name(slug))
+    organization = Organization(
+        name=name,
+        slug=slug,
+        schema_name=organization_schema_name(slug),
+        database=new_organizations_server(),
+        enforce_global_unique=settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE,
+    )
     with public_context():
         if Organization.objects.filter(slug=slug).exists():
             raise _slug_taken(slug)
@@ -106,8 +113,11 @@ def organization_create(*, name: str, slug: str, owner, enforce_quota: bool = Tr
                     target=slug,
                     data={"name": name, "slug": slug},
                 )
-                if not spare_claim(organization.schema_name):
-                    schema_build(organization.schema_name)
+                # On the organization's server: there, a transaction of its own committed just before
+                # this one (with one server, the same transaction: no savepoint).
+                with server_context(organization.database), transaction.atomic(savepoint=False):
+                    if not spare_claim(organization.schema_name):
+                        schema_build(organization.schema_name)
                 spare_pool_schedule_refill()
         except IntegrityError as exc:
             # A concurrent signup won the slug (or its domain) between our check and our insert.
@@ -127,7 +137,8 @@ def organization_drop(organization: Organization) -> None:
         schema_name = organization.schema_name
         sso_forget(organization)
         organization.delete()
-        schema_drop(schema_name)
+        with server_context(organization.database):
+            schema_drop(schema_name)
 
 
 # The longest change-log retention one can choose: 100 years is "forever" in all but name.
@@ -142,18 +153,32 @@ def _membership_of(organization: Organization, user) -> Membership | None:
     return Membership.objects.filter(organization=organization, user=user).first()
 
 
-def organization_update(*, organization: Organization, by, name: str, changelog_retention: int) -> Organization:
-    """Change the organization's name and change-log retention (days, 0: forever). Admins and
-    owners only (PermissionDenied); a bad value raises ValidationError and changes nothing.
-    One audit event lists the fields that changed, as [old, new]; an unchanged form writes none."""
+def organization_update(
+    *,
+    organization: Organization,
+    by,
+    name: str,
+    changelog_retention: int,
+    enforce_global_unique: bool | None = None,
+) -> Organization:
+    """Change the organization's name, change-log retention (days, 0: forever) and whether the global table's
+    prefixes and addresses are unique (None: unchanged). Admins and owners only (PermissionDenied); a bad value
+    raises ValidationError and changes nothing. One audit event lists the fields that changed, as [old, new];
+    an unchanged form writes none."""
     name = (name or "").strip()
     with public_context(), transaction.atomic():
         if not is_manager(_membership_of(organization, by)):
             raise PermissionDenied(ONLY_MANAGERS)
         current = Organization.objects.select_for_update().get(pk=organization.pk)
-        before = {"name": current.name, "changelog_retention": current.changelog_retention}
+        before = {
+            "name": current.name,
+            "changelog_retention": current.changelog_retention,
+            "enforce_global_unique": current.enforce_global_unique,
+        }
         current.name = name
         current.changelog_retention = changelog_retention
+        if enforce_global_unique is not None:
+            current.enforce_global_unique = enforce_global_unique
         errors: dict[str, list[str]] = {}
         if isinstance(changelog_retention, int) and changelog_retention > CHANGELOG_RETENTION_MAX:
             errors["changelog_retention"] = [f"Keep entries at most {CHANGELOG_RETENTION_MAX} days, or 0 for forever."]
@@ -176,7 +201,8 @@ def organization_update(*, organization: Organization, by, name: str, changelog_
                 target=current.slug,
                 data=changes,
             )
-    organization.name, organization.changelog_retention = current.name, current.changelog_retention
+    for field in before:
+        setattr(organization, field, getattr(current, field))
     return organization
 
 

@@ -75,6 +75,33 @@ def organization_deletions_run() -> list[str]:
     return run()
 
 
+@shared_task(name="tenants.tokens_expired_prune", ignore_result=True, run_every=6 * 60 * 60)
+def tokens_expired_prune(batch: int = 5000) -> int:
+    """Delete at most `batch` API tokens expired more than TOKEN_EXPIRED_RETENTION_DAYS ago (Celery
+    beat, public schema); how many went."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from tenants.models import Token
+
+    cutoff = timezone.now() - timedelta(days=settings.TOKEN_EXPIRED_RETENTION_DAYS)
+    old = Token.objects.filter(expires__lt=cutoff).order_by("expires").values("pk")[:batch]
+    return Token.objects.filter(pk__in=old).delete()[0]
+
+
+@shared_task(name="tenants.sessions_expired_prune", ignore_result=True, run_every=6 * 60 * 60)
+def sessions_expired_prune(batch: int = 5000) -> int:
+    """Delete at most `batch` expired web sessions from the database (Celery beat, public schema; the
+    cache forgets them by itself); how many went."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    old = Session.objects.filter(expire_date__lt=timezone.now()).order_by("expire_date").values("pk")[:batch]
+    return Session.objects.filter(pk__in=old).delete()[0]
+
+
 @shared_task(name="tenants.sso_domains_recheck", ignore_result=True, run_every=60 * 60)
 def sso_domains_recheck() -> int:
     """Look up the verification records of verified SSO email domains again (Celery beat, public

@@ -90,12 +90,16 @@ def org_b(tenants, db):
 @pytest.fixture(autouse=True)
 def _forget_cached_definitions():
     """Organizations A and B outlive every test, and tests write custom field definitions with the
-    ORM in transactions that roll back: no test may see definitions another cached (core.customfields)."""
+    ORM in transactions that roll back: no test may see definitions another cached (core.customfields),
+    nor event rules (automation.events)."""
+    from automation.events import forget_event_rules
     from core.customfields import forget_definitions
 
     forget_definitions()
+    forget_event_rules()
     yield
     forget_definitions()
+    forget_event_rules()
 
 
 @pytest.fixture(autouse=True)

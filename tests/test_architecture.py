@@ -25,14 +25,22 @@ from saas_platform.celery import app as celery_app
 from tenants.tasks import OrganizationTask
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("saas_platform", "tenants", "core", "inventory", "addressing", "automation", "frontend")
+APPS = ("saas_platform", "tenants", "core", "inventory", "addressing", "circuits", "automation", "frontend")
 ALL_CODE = (*APPS, "benchmarks")
 SCHEMA_SWITCHING = re.compile(r"\b(set_tenant|set_schema|set_schema_to_public|schema_context)\(|search_path")
 
 
+# Runs inside the script sandbox, not in the server: standard library only (tested below), no rule above applies.
+SCRIPT_RUNTIME = ROOT / "automation" / "scripting" / "runtime"
+
+
 def python_files(*packages):
     for package in packages:
-        yield from (path for path in (ROOT / package).rglob("*.py") if "migrations" not in path.parts)
+        yield from (
+            path
+            for path in (ROOT / package).rglob("*.py")
+            if "migrations" not in path.parts and not path.is_relative_to(SCRIPT_RUNTIME)
+        )
 
 
 def test_only_tenants_switches_schemas():
@@ -71,39 +79,48 @@ def test_public_schema_code_never_imports_tenant_schema_apps():
 BOUNDARIES = [
     (
         "tenants",
-        {"saas_platform", "core", "inventory", "addressing", "automation", "frontend"},
+        {"saas_platform", "core", "inventory", "addressing", "circuits", "automation", "frontend"},
         {},
         "the tenant boundary (schemas, organizations, members, tokens, SSO, billing) is what every other "
         "package stands on; core counts objects for billing through a counter it registers",
     ),
     (
         "saas_platform",
-        {"core", "inventory", "addressing", "automation", "frontend"},
+        {"core", "inventory", "addressing", "circuits", "automation", "frontend"},
         {},
         "the platform (settings, public site, platform API, Celery app) serves the public schema, and "
         "the organization UI builds on it rather than it on the UI",
     ),
     (
         "core",
-        {"inventory", "addressing", "automation", "frontend", "saas_platform"},
+        {"inventory", "addressing", "circuits", "automation", "frontend", "saas_platform"},
         {},
         "the object framework knows models through the registry only; domains, jobs, the UI and the "
         "platform build on it",
     ),
     (
         "inventory",
-        {"addressing", "automation", "frontend", "saas_platform"},
+        {"addressing", "circuits", "automation", "frontend", "saas_platform"},
         # its UI registration declares the models' pages, tabs and panels with the UI's building blocks
         {"inventory/ui.py": {"frontend"}, "inventory/ui/": {"frontend"}},
         "a domain reaches the API, the UI and jobs through its registrations, never from its models or services",
     ),
     (
         "addressing",
-        {"automation", "frontend", "saas_platform"},
+        {"circuits", "automation", "frontend", "saas_platform"},
         # its UI registration declares the models' pages, tabs and panels with the UI's building blocks
         {"addressing/ui.py": {"frontend"}, "addressing/ui/": {"frontend"}},
         "IPAM builds on DCIM (sites, tenants) and reaches the API, the UI and jobs through its registrations; "
         "DCIM never imports IPAM (it finds IPAM's models through the registry)",
+    ),
+    (
+        "circuits",
+        {"automation", "frontend", "saas_platform"},
+        # its UI registration declares the models' pages and panels with the UI's building blocks
+        {"circuits/ui/": {"frontend"}},
+        "circuits build on DCIM (sites, interfaces, tenants) and IPAM (ASNs) and reach the API, the UI and jobs "
+        "through their registrations; DCIM never imports circuits (path tracing finds terminations through the "
+        "registry)",
     ),
     (
         "automation",
@@ -114,7 +131,7 @@ BOUNDARIES = [
     ),
     (
         "frontend",
-        {"inventory", "addressing"},
+        {"inventory", "addressing", "circuits"},
         {},
         "the UI is derived from the registry: a model's own pages come through its registration",
     ),
@@ -641,3 +658,18 @@ def test_the_field_class_check_finds_what_it_looks_for(tmp_path):
     assert [line.split()[0] for line in field_class_checks(module, tmp_path)] == [
         f"module.py:{n}" for n in (6, 7, 8, 9, 10, 11)
     ]
+
+
+def test_the_script_runtime_uses_only_the_standard_library():
+    """automation/scripting/runtime/ is copied into each script's sandbox, where only Python's standard
+    library exists: no Django, no code of the server (docs/scripts.md)."""
+    own = {path.stem if path.is_file() else path.name for path in SCRIPT_RUNTIME.iterdir()}
+    files = list(SCRIPT_RUNTIME.rglob("*.py"))
+    assert files
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in files
+        for module in imported_modules(path)
+        if module.split(".")[0] not in sys.stdlib_module_names | own
+    ]
+    assert offenders == []

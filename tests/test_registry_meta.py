@@ -89,7 +89,6 @@ GRAPHQL_NAMES = {"_depth": "level"}  # a tree node's depth (a prefix's `_depth` 
 REST_ONLY = {
     "url": "REST addresses; GraphQL objects are found by `id`",
     "display_url": "the UI's address; GraphQL objects are found by `id`",
-    "owner": "NetBox 4.5's owners, which Wirebook does not have yet (always null in REST)",
 }
 
 

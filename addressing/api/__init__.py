@@ -5,7 +5,7 @@ order (the order of the REST and GraphQL schemas)."""
 
 import importlib
 
-AREAS = ("vrfs", "ip", "vlans", "asns", "fhrp", "services")
+AREAS = ("vrfs", "ip", "vlans", "asns", "fhrp", "services", "vpn")
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

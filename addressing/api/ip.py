@@ -1,6 +1,8 @@
 """NetBox's IP space: RIRs, aggregates, roles, prefixes, IP ranges and IP addresses, with the allocation
 routes (addressing.allocation)."""
 
+from django.db.models import Prefetch
+
 from addressing.allocation import prefix_available_ips, prefix_available_prefixes, range_available_ips
 from addressing.api.common import FAMILY, NAMED_BRIEF, TRAILER, family, linked_object, object_types_of
 from addressing.models import RIR, Aggregate, IPAddress, IPRange, Prefix, Role
@@ -9,6 +11,7 @@ from addressing.services import (
     aggregates_create,
     aggregates_update,
     ip_addresses_create,
+    ip_addresses_delete,
     ip_addresses_update,
     ip_ranges_create,
     ip_ranges_update,
@@ -23,6 +26,7 @@ from core.fields import (
     json_object,
     list_of,
     nullable,
+    renders,
 )
 from core.registry import Api, Route, Search, object_type_renderer, registry
 from core.services import Services
@@ -132,10 +136,22 @@ NAT_INSIDE = Rendered(
     lambda address, links: None if address.nat_inside_id is None else nested_address(address.nat_inside, links),
     nullable(NESTED_ADDRESS),
 )
-NAT_OUTSIDE = Rendered(
-    lambda address, links: [nested_address(outside, links) for outside in address.nat_outside.all()],
-    list_of(NESTED_ADDRESS),
-)
+
+
+def _nat_outside_prefetch():
+    return Prefetch("nat_outside", queryset=IPAddress._base_manager.order_by("pk"), to_attr="_wb_nat_outside")
+
+
+@renders(list_of(NESTED_ADDRESS), prefetch=(_nat_outside_prefetch(),))
+def NAT_OUTSIDE(address, links):
+    """The addresses NATed to this one. Loaded for a page into a plain list (`to_attr`): Django's usual
+    prefetch builds a related manager and a filtered queryset for each row (~0.2 ms a row, a fifth of a
+    1,000-address page), though most rows have no partner."""
+    outside = address.__dict__.get("_wb_nat_outside")
+    if outside is None:
+        outside = address.nat_outside.all()
+    return [nested_address(partner, links) for partner in outside]
+
 
 registry.register(
     RIR,
@@ -225,5 +241,5 @@ registry.register(
         write_converters={"assigned_object_type": object_types_of(IP_ASSIGNMENT_TYPES)},
     ),
     search=Search(fields=("address", "dns_name", "description", "comments")),
-    services=Services(create=ip_addresses_create, update=ip_addresses_update),
+    services=Services(create=ip_addresses_create, update=ip_addresses_update, delete=ip_addresses_delete),
 )  # fmt: skip

@@ -2,11 +2,14 @@
 
 from addressing.allocation import group_available_vlans
 from addressing.api.common import NAMED_BRIEF, TRAILER, linked_object, object_types_of
-from addressing.models import VLAN, VLANGroup, VLANTranslationPolicy, VLANTranslationRule
+from addressing.models import VLAN, Prefix, VLANGroup, VLANTranslationPolicy, VLANTranslationRule
 from addressing.models.scopes import VLAN_GROUP_SCOPE_TYPES
-from core.fields import BRIEF_OBJECT, TEXT_VALUE, Rendered, json_object, list_of, nullable
-from core.registry import Api, Route, Search, object_type_renderer, registry
+from core.fields import BRIEF_OBJECT, TEXT_VALUE, Rendered, json_object, list_of
+from core.registry import Api, Counted, Route, Search, object_type_renderer, registry
 from core.representation import render
+from inventory.api.briefs import l2vpn_termination
+from inventory.api.sites import at_site_count
+from inventory.models import Site
 
 AVAILABLE_VLAN = {
     "type": "object",
@@ -86,8 +89,7 @@ registry.register(
             "description", "qinq_role", "qinq_svlan", "owner", "comments", "l2vpn_termination", "tags",
             "custom_fields", "created", "last_updated", "prefix_count",
         ),
-        # L2VPNs are not in Wirebook yet: no VLAN is terminated on one.
-        renderers={"l2vpn_termination": Rendered(lambda vlan, links: None, nullable(BRIEF_OBJECT))},
+        renderers={"l2vpn_termination": l2vpn_termination(VLAN)},
         counts={"prefix_count": "prefixes"},
     ),
     search=Search(fields=("name", "vid", "description", "comments")),
@@ -119,3 +121,14 @@ registry.register(
     ),
     search=Search(fields=("policy__name", "description")),
 )  # fmt: skip
+
+
+# -- a site's prefixes and VLANs (NetBox's `prefix_count` and `vlan_count` on sites) -----------------------
+
+
+def _site_prefixes(outer: str):
+    """Prefixes scoped to the site or to one of its locations, as NetBox counts them."""
+    return at_site_count(Prefix, outer, scope="scope")
+
+
+registry.augment(Site, counts={"prefix_count": Counted(Prefix, _site_prefixes), "vlan_count": "vlans"})

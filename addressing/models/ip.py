@@ -5,8 +5,6 @@ depth and children) are set-based statements the models' services run on a whole
 (addressing.services), under the VRF's lock; the checks of one object are in `clean()`.
 """
 
-from collections.abc import Iterator
-
 import netaddr
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +19,7 @@ from addressing.choices import IPAddressRole, IPAddressStatus, IPRangeStatus, Pr
 from addressing.fields import IPAddressField, IPNetworkField, host
 from addressing.models.scopes import ScopeMixin
 from addressing.models.vrfs import VRF
-from addressing.querysets import IPAddressManager, IPRangeManager, PrefixManager, in_vrf
+from addressing.querysets import IPAddressManager, IPRangeManager, PrefixManager, first_free, in_vrf
 from core.models import OrganizationalModel, PrimaryModel
 from inventory.models import Tenant
 
@@ -211,16 +209,13 @@ class Prefix(ScopeMixin, PrimaryModel):
             return within
         return within.filter(in_vrf(self.vrf_id))
 
-    def free_addresses(self) -> Iterator[netaddr.IPAddress]:
-        """Its usable addresses no address takes and no populated range holds, in order (lazily: a /64 is
-        never listed whole)."""
+    def first_free(self, count: int) -> list[netaddr.IPAddress]:
+        """Its first `count` usable addresses no address takes and no populated range of its VRF holds (one
+        reaching beyond it included: an address there could not be created), in order; one query, however large
+        the prefix (a /64 is never listed whole)."""
         first, last = self.usable_bounds
-        if first > last:
-            return
-        populated = self.child_ranges().filter(mark_populated=True).spans()
-        for start, end in self.child_ips().free(first, last, excluded=populated):
-            for value in range(start, end + 1):
-                yield netaddr.IPAddress(value, self.prefix.version)
+        populated = IPRange.objects.filter(in_vrf(self.vrf_id), mark_populated=True).overlapping(first, last)
+        return first_free(self.child_ips(), populated, first, last, count)
 
     def utilization(self) -> float:
         """NetBox's utilization, in percent: of a container, the share its child prefixes cover; of any other
@@ -351,13 +346,11 @@ class IPRange(PrimaryModel):
     def child_ips(self):
         return IPAddress.objects.filter(in_vrf(self.vrf_id)).host_between(self.first_ip, self.last_ip)
 
-    def free_addresses(self) -> Iterator[netaddr.IPAddress]:
-        """Its addresses no address takes, in order; none when it is marked populated."""
+    def first_free(self, count: int) -> list[netaddr.IPAddress]:
+        """Its first `count` addresses no address takes, in order (one query); none when it is marked populated."""
         if self.mark_populated:
-            return
-        for start, end in self.child_ips().free(self.first_ip, self.last_ip):
-            for value in range(start, end + 1):
-                yield netaddr.IPAddress(value, self.start_address.version)
+            return []
+        return first_free(self.child_ips(), None, self.first_ip, self.last_ip, count)
 
     def utilization(self) -> float:
         if self.mark_utilized:

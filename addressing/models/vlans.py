@@ -3,6 +3,7 @@ and VLAN translation policies and rules."""
 
 import itertools
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -190,6 +191,13 @@ class VLAN(PrimaryModel):
         blank=True,
         null=True,
         help_text=_("Customer/service VLAN designation (for Q-in-Q/IEEE 802.1ad)"),
+    )
+    # Its L2VPN termination (one at most), deleted with it.
+    l2vpn_terminations = GenericRelation(
+        "addressing.L2VPNTermination",
+        content_type_field="assigned_object_type",
+        object_id_field="assigned_object_id",
+        related_query_name="vlan",
     )
 
     class Meta:

@@ -4,7 +4,7 @@ group's free VLAN IDs. `core.registry.register_layers("addressing")` imports thi
 
 import importlib
 
-AREAS = ("menus",)
+AREAS = ("menus", "vpn")
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

@@ -24,6 +24,7 @@ from addressing.models import (
 from addressing.ui.space import (
     AGGREGATE_TABS,
     AGGREGATE_UTILIZATION,
+    ASSIGNMENT,
     PREFIX_TABS,
     PREFIX_UTILIZATION,
     RANGE_TABS,
@@ -45,6 +46,7 @@ registry.extend(
     ui=Ui(
         menu=IP_ADDRESSES,
         table_columns=("address", "vrf", "status", "role", "tenant", "assigned_object", "dns_name", "description"),
+        panels=(ASSIGNMENT,),
     ),
 )
 registry.extend(

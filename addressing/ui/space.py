@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import netaddr
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 from addressing.models import VLAN, Aggregate, IPAddress, IPRange, Prefix, VLANGroup
 from addressing.models.vlans import inclusive
@@ -171,7 +172,7 @@ def prefix_addresses(request, spec: ObjectSpec, actor, prefix: Prefix) -> tuple[
         request, actor, prefix.child_ips(), ranges, first, last, prefix.prefix.prefixlen, prefix.vrf_id
     )
     list_url = object_url(registry.get(IPAddress), "list", parent=str(prefix.prefix), vrf_id=prefix.vrf_id or "null")
-    free = next(iter(prefix.free_addresses()), None)
+    free = next(iter(prefix.first_free(1)), None)
     add = _add_url(IPAddress, actor, address=f"{free}/{prefix.prefix.prefixlen}" if free else None, vrf=prefix.vrf_id)
     return "addressing/_space.html", _context(IPAddress, columns, rows, total, list_url, add, "IP addresses")
 
@@ -227,6 +228,39 @@ def group_vlans(request, spec: ObjectSpec, actor, group: VLANGroup) -> tuple[str
     return "addressing/_space.html", _context(
         VLAN, columns, [row for _key, row in placed], total, list_url, add, "VLANs"
     )
+
+
+# -- an address's assignment ---------------------------------------------------------------------------
+
+
+def _assignment(request, spec, actor, address) -> dict:
+    """The interface the address is on and what that belongs to (a device), linked, and whether it is that
+    device's primary or out-of-band address (NetBox's IP address page)."""
+
+    def linked(obj):
+        target = registry.find(type(obj))
+        return {"url": object_url(target, "detail", obj.pk) if target is not None else None, "name": str(obj)}
+
+    target = address.assigned_object
+    if target is None:
+        return {"assigned": None}
+    parent = getattr(target, "parent_object", None)
+    family = address.family
+    roles = [
+        label
+        for attribute, label in ((f"primary_ip{family}_id", "Primary IP"), ("oob_ip_id", "Out-of-band IP"))
+        if parent is not None and getattr(parent, attribute, None) == address.pk
+    ]
+    return {
+        "assigned": linked(target),
+        "kind": capfirst(target._meta.verbose_name),
+        "parent": linked(parent) if parent is not None else None,
+        "parent_kind": capfirst(parent._meta.verbose_name) if parent is not None else "",
+        "roles": roles,
+    }
+
+
+ASSIGNMENT = Panel("addressing/_assignment.html", context=_assignment, column="right")
 
 
 # -- utilization panels -----------------------------------------------------------------------------------

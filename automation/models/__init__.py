@@ -8,13 +8,25 @@ from automation.models.events import (
     WebhookMethod,
 )
 from automation.models.jobs import Job, JobStatus
+from automation.models.links import ButtonClass, CustomLink
+from automation.models.notifications import Bookmark, Notification, NotificationGroup, Subscription
+from automation.models.templates import ConfigContext, ConfigTemplate, ExportTemplate
 
 __all__ = [
+    "Bookmark",
+    "ButtonClass",
+    "ConfigContext",
+    "ConfigTemplate",
+    "CustomLink",
     "EventRule",
     "EventRuleAction",
     "EventType",
+    "ExportTemplate",
     "Job",
     "JobStatus",
+    "Notification",
+    "NotificationGroup",
+    "Subscription",
     "Webhook",
     "WebhookDelivery",
     "WebhookDeliveryStatus",

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.models.base import ChangeLoggedModel
+from core.models.base import ChangeLoggedModel, OwnerMixin
 from core.querysets import RestrictedQuerySet
 
 
@@ -32,13 +32,15 @@ class EventRuleAction(models.TextChoices):
     NOTIFICATION = "notification", _("Notification")
 
 
-# The events Wirebook fires today (job events come with the jobs API).
-OBJECT_EVENTS = {EventType.OBJECT_CREATED, EventType.OBJECT_UPDATED, EventType.OBJECT_DELETED}
-# The actions Wirebook runs today; a rule naming another is refused when it is saved.
-AVAILABLE_ACTIONS: dict[str, tuple[str, str]] = {EventRuleAction.WEBHOOK: ("automation", "webhook")}
+# The actions Wirebook runs today, and the model of each one's action object; a rule naming another is
+# refused when it is saved.
+AVAILABLE_ACTIONS: dict[str, tuple[str, str]] = {
+    EventRuleAction.WEBHOOK: ("automation", "webhook"),
+    EventRuleAction.NOTIFICATION: ("automation", "notificationgroup"),
+}
 
 
-class EventRule(ChangeLoggedModel):
+class EventRule(OwnerMixin, ChangeLoggedModel):
     """When objects of `object_types` see one of `event_types` and the `conditions` hold, run the action."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
@@ -70,24 +72,28 @@ class EventRule(ChangeLoggedModel):
 
         if not self.event_types:
             raise ValidationError({"event_types": _("At least one event type must be selected.")})
-        unfired = sorted(set(self.event_types) - OBJECT_EVENTS)
-        if unfired:
-            raise ValidationError(
-                {"event_types": _("Wirebook does not fire %(types)s events yet.") % {"types": ", ".join(unfired)}}
-            )
         expected = AVAILABLE_ACTIONS.get(self.action_type)
         if expected is None:
             raise ValidationError(
                 {"action_type": _("Wirebook does not run %(action)s actions yet.") % {"action": self.action_type}}
             )
+        from django.apps import apps
+
+        target = apps.get_model(*expected)
+        name = target._meta.verbose_name
         if self.action_object_type_id is not None:
             content_type = ContentType.objects.get_for_id(self.action_object_type_id)
             if (content_type.app_label, content_type.model) != expected:
-                raise ValidationError({"action_object_type": _("A webhook action's object must be a webhook.")})
+                raise ValidationError(
+                    {
+                        "action_object_type": _("A %(action)s action's object must be a %(name)s.")
+                        % {"action": self.action_type, "name": name}
+                    }
+                )
         if self.action_object_id is None:
             raise ValidationError({"action_object_id": _("This field is required.")})
-        if not Webhook.objects.filter(pk=self.action_object_id).exists():
-            raise ValidationError({"action_object_id": _("No webhook with this id exists.")})
+        if not target._default_manager.filter(pk=self.action_object_id).exists():
+            raise ValidationError({"action_object_id": _("No %(name)s with this id exists.") % {"name": name}})
         try:
             conditions_check(self.conditions)
         except ConditionError as error:
@@ -102,7 +108,7 @@ class WebhookMethod(models.TextChoices):
     DELETE = "DELETE", "DELETE"
 
 
-class Webhook(ChangeLoggedModel):
+class Webhook(OwnerMixin, ChangeLoggedModel):
     """An HTTP request sent when an event rule fires: URL, headers and body are sandboxed Jinja2 templates."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)

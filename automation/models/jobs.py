@@ -11,6 +11,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     COMPLETED = "completed", _("Completed")
     ERRORED = "errored", _("Errored")
+    FAILED = "failed", _("Failed")
 
 
 class Job(models.Model):

@@ -42,8 +42,6 @@ def _read_field(spec: ObjectSpec, name: str, written: set[str]) -> dict:
         return {"type": "string", "format": "uri", "readOnly": True}
     if name == "display":
         return {"type": "string", "readOnly": True}
-    if name == "owner":
-        return {"type": "object", "nullable": True, "readOnly": True}
     if name in ("_depth", *spec.api.counts, *spec.api.zero_counts):
         return {"type": "integer", "readOnly": True}
     if name == "tags":
@@ -121,13 +119,28 @@ def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
+# What every operation may answer besides success, in NetBox's shapes: `{"detail": ...}` (403,
+# 404, 405 and the refusals no field causes) or the field errors of a bad request (400).
+ERROR_RESPONSES = {
+    "400": {"description": "Invalid input: the errors by field", "content": _json(_ref("FieldErrors"))},
+    "403": {"description": "Not authenticated, or not permitted", "content": _json(_ref("Detail"))},
+    "404": {"description": "No such object (or not visible to the caller)", "content": _json(_ref("Detail"))},
+}
+ERROR_SCHEMAS: dict[str, dict] = {
+    "Detail": {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}},
+    # `{"field": ["message"]}`, or a bulk request's `{"detail": ..., "errors": [{"index": ..., "errors": ...}]}`
+    "FieldErrors": {"type": "object", "additionalProperties": True},
+}
+
+
 def _operation(operation_id: str, tag: str, *, parameters=(), body=None, response=None, status="200") -> dict:
     operation: dict = {
         "operationId": operation_id,
         "tags": [tag],
         "parameters": list(parameters),
         "security": [{"tokenAuth": []}, {"cookieAuth": []}],
-        "responses": {status: {"description": ""} | ({"content": _json(response)} if response else {})},
+        "responses": {status: {"description": ""} | ({"content": _json(response)} if response else {})}
+        | ERROR_RESPONSES,
     }
     if body is not None:
         operation["requestBody"] = {"content": _json(body), "required": True}
@@ -198,6 +211,20 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
     return paths
 
 
+def _paginated(items: dict) -> dict:
+    """A NetBox page (`count`, `next`, `previous`, `results`) of `items`."""
+    return {
+        "type": "object",
+        "required": ["count", "results"],
+        "properties": {
+            "count": {"type": "integer"},
+            "next": {"type": "string", "format": "uri", "nullable": True},
+            "previous": {"type": "string", "format": "uri", "nullable": True},
+            "results": {"type": "array", "items": items},
+        },
+    }
+
+
 # The operation-id suffix of an extra route by method, as NetBox's document names them.
 ROUTE_VERBS = {"GET": "retrieve", "POST": "create", "PUT": "update", "PATCH": "partial_update", "DELETE": "destroy"}
 
@@ -210,18 +237,10 @@ def _route_path(spec: ObjectSpec, extra: Route, id_parameter: dict) -> dict:
         parameters += [
             {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": kind}}
             for name, kind, description in COMMON_LIST_PARAMETERS
-            if name in ("limit", "offset", "q")
+            if name in ("limit", "offset", "q") and not any(own["name"] == name for own in extra.parameters)
         ]
-        response = {
-            "type": "object",
-            "required": ["count", "results"],
-            "properties": {
-                "count": {"type": "integer"},
-                "next": {"type": "string", "format": "uri", "nullable": True},
-                "previous": {"type": "string", "format": "uri", "nullable": True},
-                "results": {"type": "array", "items": extra.response},
-            },
-        }
+        response = _paginated(extra.response)
+    parameters += [dict(parameter, **{"in": "query"}) for parameter in extra.parameters]
     path = {}
     for method in extra.methods:
         verb = extra.verbs.get(method) or ("list" if method == "GET" and not extra.detail else ROUTE_VERBS[method])
@@ -239,6 +258,62 @@ def _route_path(spec: ObjectSpec, extra: Route, id_parameter: dict) -> dict:
     return path
 
 
+def _fixed_paths() -> dict[str, dict]:
+    """The paths that are not a registered model's: status, schema, the caller, object types,
+    members, tokens and NetBox's user groups and plugins (none in Wirebook)."""
+    id_parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    page = [
+        {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": kind}}
+        for name, kind, description in COMMON_LIST_PARAMETERS
+        if name in ("limit", "offset")
+    ]
+    anything = {"type": "object", "additionalProperties": True}
+
+    def read(operation_id: str, tag: str, response: dict, *, detail: bool = False, listed: bool = False) -> dict:
+        parameters = [id_parameter] if detail else page if listed else []
+        return {"get": _operation(operation_id, tag, parameters=parameters, response=response)}
+
+    return {
+        "/api/status/": read("status_retrieve", "status", anything),
+        "/api/schema/": read("schema_retrieve", "schema", anything),
+        "/api/authentication-check/": read("authentication_check_retrieve", "authentication-check", anything),
+        "/api/plugins/installed-plugins/": read(
+            "plugins_installed_plugins_retrieve", "plugins", {"type": "array", "items": anything}
+        ),
+        "/api/core/object-types/": read("core_object_types_list", "core", _paginated(anything), listed=True),
+        "/api/core/object-types/{id}/": read("core_object_types_retrieve", "core", anything, detail=True),
+        "/api/users/config/": read("users_config_retrieve", "users", anything),
+        "/api/users/groups/": read("users_groups_list", "users", _paginated(anything), listed=True),
+        "/api/users/groups/{id}/": read("users_groups_retrieve", "users", anything, detail=True),
+        "/api/users/users/": read("users_users_list", "users", _paginated(anything), listed=True),
+        "/api/users/users/{id}/": read("users_users_retrieve", "users", anything, detail=True),
+        "/api/users/tokens/": read("users_tokens_list", "users", _paginated(anything), listed=True)
+        | {"post": _operation("users_tokens_create", "users", body=anything, response=anything, status="201")},
+        "/api/users/tokens/{id}/": read("users_tokens_retrieve", "users", anything, detail=True)
+        | {"delete": _operation("users_tokens_destroy", "users", parameters=[id_parameter], status="204")},
+    }
+
+
+# Ansible's nb_inventory reads the filters of these two lists from the document under the path its
+# `api_endpoint` URL has (NetBox under a BASE_PATH lists every path with it), while pynetbox's strict
+# filters look paths up relative to the API root: under `/o/<slug>/` both forms are listed for these.
+PATHS_READ_UNDER_BASE_PATH = ("/api/dcim/devices/", "/api/virtualization/virtual-machines/")
+
+
+def with_base_path_aliases(document: dict, base_path: str) -> dict:
+    """The document with the lists of `PATHS_READ_UNDER_BASE_PATH` also under `base_path` (when there is
+    one): their GET alone, which is what is read there, under an operation id of its own."""
+    if base_path:
+        paths = document["paths"]
+        for path in PATHS_READ_UNDER_BASE_PATH:
+            if path in paths:
+                operation = paths[path]["get"]
+                paths[base_path + path] = {
+                    "get": {**operation, "operationId": f"{operation['operationId']}_under_organization_path"}
+                }
+    return document
+
+
 def openapi_document(server_url: str) -> dict:
     specs = sorted(registry, key=lambda s: (s.api_app, s.api_path))
     schemas: dict[str, dict] = {
@@ -250,10 +325,12 @@ def openapi_document(server_url: str) -> dict:
             | {"id": {"type": "integer"}},
         }
     }
-    paths: dict[str, dict] = {}
+    schemas.update(ERROR_SCHEMAS)
+    paths: dict[str, dict] = _fixed_paths()
     for spec in specs:
         schemas.update(_object_schemas(spec))
         paths.update(_paths(spec))
+    paths = dict(sorted(paths.items()))
     return {
         "openapi": "3.0.3",
         "info": {

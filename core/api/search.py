@@ -20,8 +20,8 @@ def search_view(request: HttpRequest, actor: Actor) -> HttpResponse:
         if content_type is None or registry.find(content_type.model_class()) is None:
             raise detail(400, f"Unknown object type: {label}")
         types.append(content_type)
-    limit = min(int_param(request, "limit", DEFAULT_PAGE_SIZE) or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
-    offset = int_param(request, "offset", 0)
+    limit = min(int_param(request, "limit", DEFAULT_PAGE_SIZE, lenient=True) or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    offset = int_param(request, "offset", 0, lenient=True)
     hits, total = search(actor, text, object_types=types or None, limit=limit, offset=offset)
     links = representation.Links(request)
     results = []

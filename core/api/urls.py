@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from django.urls import get_script_prefix
 from ninja import NinjaAPI, Router
 
-from core.api import endpoints, users
-from core.api.openapi import openapi_document
+from core.api import endpoints, object_types, users
+from core.api.openapi import openapi_document, with_base_path_aliases
 from core.api.search import search_view
 from core.registry import ObjectSpec, Route, registry
 from tenants.requests import OrganizationRequest
@@ -86,6 +86,10 @@ def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
     )
 
 
+# The routes of an app that are not the registry's (mounted by _users_routes, _core_routes).
+OWN_ROUTES = {"users": ("config", "groups", "tokens", "users"), "core": ("object-types",)}
+
+
 def _users_routes(api: NinjaAPI) -> None:
     """Members and tokens: public-schema objects, so not derived from the registry."""
     router = Router(tags=["users"])
@@ -108,7 +112,36 @@ def _users_routes(api: NinjaAPI) -> None:
     def member(request: OrganizationRequest, id: int):
         return endpoints.run(request, lambda r, a: users.user_detail(r, a, id))
 
+    @router.get("/groups/", url_name="users-groups-list", operation_id="users_groups_list")
+    def groups(request: OrganizationRequest):
+        return endpoints.run(request, users.group_list)
+
+    @router.get("/groups/{int:id}/", url_name="users-groups-detail", operation_id="users_groups_retrieve")
+    def group(request: OrganizationRequest, id: int):
+        return endpoints.run(
+            request, lambda r, a: endpoints.json_response({"detail": "No Group matches the given query."}, 404)
+        )
+
+    @router.get("/config/", url_name="users-config", operation_id="users_config_retrieve")
+    def config(request: OrganizationRequest):
+        return endpoints.run(request, users.user_config)
+
     api.add_router("/users/", router)
+
+
+def _core_routes(api: NinjaAPI) -> None:
+    """Object types: the registry's models under NetBox's names, so not derived from the registry."""
+    router = Router(tags=["core"])
+
+    @router.get("/object-types/", url_name="core-objecttype-list", operation_id="core_object_types_list")
+    def object_type_list(request: OrganizationRequest):
+        return endpoints.run(request, object_types.object_type_list)
+
+    @router.get("/object-types/{int:id}/", url_name="core-objecttype-detail", operation_id="core_object_types_retrieve")
+    def object_type(request: OrganizationRequest, id: int):
+        return endpoints.run(request, lambda r, a: object_types.object_type_detail(r, a, id))
+
+    api.add_router("/core/", router)
 
 
 def build_api() -> NinjaAPI:
@@ -125,8 +158,10 @@ def build_api() -> NinjaAPI:
     @api.get("/schema/", url_name="schema", include_in_schema=False)
     def schema(request: HttpRequest):
         # Served to anyone, for every organization alike (existing or not), as NetBox does.
-        server = request.build_absolute_uri(get_script_prefix()).rstrip("/")
-        return endpoints.json_response(openapi_document(server))
+        # Paths relative to the organization's API root (`servers`), as pynetbox's strict filters look them up.
+        prefix = get_script_prefix()  # "/o/<slug>/" inside an organization reached by path, else "/"
+        document = openapi_document(request.build_absolute_uri(prefix).rstrip("/"))
+        return endpoints.json_response(with_base_path_aliases(document, prefix.rstrip("/")))
 
     @api.get("/", include_in_schema=False, url_name="root")
     def root(request: OrganizationRequest):
@@ -136,15 +171,35 @@ def build_api() -> NinjaAPI:
     def status(request: OrganizationRequest):
         return endpoints.run(request, lambda r, a: endpoints.json_response(endpoints.status_body(r)))
 
+    @api.get("/authentication-check/", url_name="authentication-check", operation_id="authentication_check")
+    def authentication_check(request: OrganizationRequest):
+        return endpoints.run(request, users.authentication_check)
+
+    @api.get("/plugins/installed-plugins/", url_name="installed-plugins", operation_id="plugins_installed_plugins")
+    def installed_plugins(request: OrganizationRequest):
+        # NetBox's list of installed plugins (a bare list): a Wirebook organization runs none.
+        return endpoints.run(request, lambda r, a: endpoints.json_response([]))
+
     @api.get("/search/", url_name="search", operation_id="search")
     def search(request: OrganizationRequest):
         return endpoints.run(request, search_view)
 
     _users_routes(api)
+    _core_routes(api)
     for app in sorted({spec.api_app for spec in registry}):
         app_router = Router()
+        _add_app_root(app_router, app, OWN_ROUTES.get(app, ()))
         for spec in registry:
             if spec.api_app == app:
                 app_router.add_router("", _routes(spec))
         api.add_router(f"/{app}/", app_router)
     return api
+
+
+def _add_app_root(router: Router, app: str, extra: tuple[str, ...]) -> None:
+    def app_root(request: OrganizationRequest):
+        links = endpoints.app_root_links
+        return endpoints.run(request, lambda r, a: endpoints.json_response(links(r, app, registry, extra)))
+
+    app_root.__name__ = f"{app}_root"
+    router.add_api_operation("", ["GET"], app_root, url_name=f"{app}-api-root", include_in_schema=False)

@@ -104,3 +104,28 @@ def user_detail(request: OrganizationRequest, actor: Actor, pk: int) -> HttpResp
         if membership is None:
             raise detail(404, "No User matches the given query.")
         return json_response(user_representation(membership, api_root(request)))
+
+
+def authentication_check(request: OrganizationRequest, actor: Actor) -> HttpResponse:
+    """NetBox's `/api/authentication-check/`: who the credentials belong to (a token bound to no
+    member belongs to nobody NetBox could show: 403, as NetBox answers an invalid token)."""
+    if actor.user_id is None:
+        raise detail(403, "Invalid token.")
+    return user_detail(request, actor, actor.user_id)
+
+
+def group_list(request: OrganizationRequest, actor: Actor) -> HttpResponse:
+    """NetBox's user groups: Wirebook has none (a member's access is their role and object
+    permissions), so the list is empty."""
+    rows, page = paginate(request, Membership.objects.none())
+    page["results"] = rows
+    return json_response(page)
+
+
+def group_detail(request: OrganizationRequest, actor: Actor, pk: int) -> HttpResponse:
+    raise detail(404, "No Group matches the given query.")
+
+
+def user_config(request: OrganizationRequest, actor: Actor) -> HttpResponse:
+    """NetBox's per-user preferences (`/api/users/config/`): none are kept through the API."""
+    return json_response({})

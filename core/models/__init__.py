@@ -1,4 +1,11 @@
-from core.models.base import BaseModel, ChangeLoggedModel, NestedGroupModel, OrganizationalModel, PrimaryModel
+from core.models.base import (
+    BaseModel,
+    ChangeLoggedModel,
+    NestedGroupModel,
+    OrganizationalModel,
+    OwnerMixin,
+    PrimaryModel,
+)
 from core.models.changes import ObjectChange, ObjectChangeAction
 from core.models.customfields import (
     CustomField,
@@ -9,6 +16,7 @@ from core.models.customfields import (
     CustomFieldUIVisible,
 )
 from core.models.journal import JournalEntry, JournalEntryKind
+from core.models.owners import Owner, OwnerGroup
 from core.models.permissions import ObjectPermission
 from core.models.preferences import UserPreference
 from core.models.savedfilters import SavedFilter
@@ -31,6 +39,9 @@ __all__ = [
     "ObjectChangeAction",
     "ObjectPermission",
     "OrganizationalModel",
+    "Owner",
+    "OwnerGroup",
+    "OwnerMixin",
     "PrimaryModel",
     "SavedFilter",
     "SearchEntry",

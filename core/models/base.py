@@ -2,9 +2,12 @@
 
 BaseModel            id, custom fields, tags
 ChangeLoggedModel    + created, last_updated; every write through services is change-logged
-OrganizationalModel  + name, slug (unique), description, comments  e.g. Manufacturer, RackRole
-PrimaryModel         + description, comments                        e.g. Site, Device
-NestedGroupModel     + tree: parent, name, slug, description, comments  e.g. Region, Location
+OrganizationalModel  + name, slug (unique), description, comments, owner  e.g. Manufacturer, RackRole
+PrimaryModel         + description, comments, owner                        e.g. Site, Device
+NestedGroupModel     + tree: parent, name, slug, description, comments, owner  e.g. Region, Location
+
+OwnerMixin gives the rungs NetBox's `owner`; a model standing on ChangeLoggedModel directly that has
+one in NetBox (a device's components, custom fields, webhooks) adds the mixin itself.
 """
 
 from typing import ClassVar
@@ -50,7 +53,25 @@ class ChangeLoggedModel(BaseModel):
         abstract = True
 
 
-class OrganizationalModel(ChangeLoggedModel):
+class OwnerMixin(models.Model):
+    """NetBox's `owner`: who in the organization answers for the object (core.Owner). An owner in use
+    cannot be deleted. No index: a per-organization cost on every table, for a filter that is rare."""
+
+    owner = models.ForeignKey(
+        "core.Owner",
+        on_delete=models.PROTECT,
+        related_name="+",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("owner"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class OrganizationalModel(OwnerMixin, ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
@@ -64,7 +85,7 @@ class OrganizationalModel(ChangeLoggedModel):
         return self.name
 
 
-class PrimaryModel(ChangeLoggedModel):
+class PrimaryModel(OwnerMixin, ChangeLoggedModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     comments = models.TextField(_("comments"), blank=True)
 
@@ -80,7 +101,7 @@ class RestrictedTreeManager(TreeManager.from_queryset(RestrictedTreeQuerySet)): 
     pass
 
 
-class NestedGroupModel(ChangeLoggedModel, MPTTModel):
+class NestedGroupModel(OwnerMixin, ChangeLoggedModel, MPTTModel):
     """A group in a tree. Names and slugs are unique among siblings (and among roots)."""
 
     parent = TreeForeignKey(

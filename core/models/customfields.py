@@ -15,7 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models.base import ChangeLoggedModel
+from core.models.base import ChangeLoggedModel, OwnerMixin
 from core.patterns import PatternError, compile_user_pattern
 
 
@@ -59,7 +59,7 @@ SELECTION_TYPES = (CustomFieldType.SELECT, CustomFieldType.MULTISELECT)
 OBJECT_TYPES = (CustomFieldType.OBJECT, CustomFieldType.MULTIOBJECT)
 
 
-class CustomFieldChoiceSet(ChangeLoggedModel):
+class CustomFieldChoiceSet(OwnerMixin, ChangeLoggedModel):
     """Choices for selection fields: `extra_choices` is a list of [value, label] pairs.
 
     NetBox's predefined `base_choices` (IATA, ISO 3166, UN/LOCODE) are not offered.
@@ -135,7 +135,7 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
         return False
 
 
-class CustomField(ChangeLoggedModel):
+class CustomField(OwnerMixin, ChangeLoggedModel):
     object_types = models.ManyToManyField(
         ContentType, related_name="+", help_text=_("The object(s) to which this field applies.")
     )

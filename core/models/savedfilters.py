@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models.base import ChangeLoggedModel
+from core.models.base import ChangeLoggedModel, OwnerMixin
 
 
-class SavedFilter(ChangeLoggedModel):
+class SavedFilter(OwnerMixin, ChangeLoggedModel):
     object_types = models.ManyToManyField(
         ContentType, related_name="+", help_text=_("The object type(s) to which this filter applies.")
     )

@@ -18,6 +18,7 @@ from core.fields import (
     nullable,
     renders,
 )
+from core.filters import no_groups_filters
 from core.members import MEMBER, member_brief, member_ids, members
 from core.models import (
     CustomField,
@@ -26,18 +27,33 @@ from core.models import (
     JournalEntry,
     ObjectChange,
     ObjectPermission,
+    Owner,
+    OwnerGroup,
     SavedFilter,
     Tag,
 )
-from core.registry import Access, Api, Route, Search, object_type_label, object_type_renderer, registry
+from core.querysets import visibility
+from core.registry import (
+    Access,
+    Api,
+    Route,
+    Search,
+    object_type_labels,
+    object_type_renderer,
+    registry,
+)
 from core.representation import render
 from core.services import Services
-from core.writes import object_type_converter
+from core.writes import WriteExtra, object_type_converter
 
 registry.register(
     Tag,
     api=Api(
-        "extras/tags", brief_fields=("id", "url", "display_url", "display", "name", "slug", "color", "description")
+        "extras/tags",
+        brief_fields=("id", "url", "display_url", "display", "name", "slug", "color", "description"),
+        # NetBox's "app.model" labels both ways (Ansible sends them).
+        renderers={"object_types": object_type_labels("object_types")},
+        write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},
     ),
     search=Search(fields=("name", "slug", "description")),
 )
@@ -50,8 +66,7 @@ def _change_visibility(actor) -> Q | None:
 
     hidden = None
     for spec in registry:
-        visible_to = spec.access.visible_to
-        rule = visible_to(actor) if visible_to is not None and visible_to is not _change_visibility else None
+        rule = visibility(actor, spec.model) if spec.access.visible_to is not _change_visibility else None
         if rule is None:
             continue
         visible_ids = spec.model._base_manager.filter(rule).values("pk")
@@ -90,13 +105,6 @@ registry.register(
 
 
 # -- custom fields, journal, saved filters (NetBox's extras) ------------------------------------
-
-
-def _labels(attribute: str) -> Rendered:
-    def render(obj, links):
-        return sorted(object_type_label(content_type) for content_type in getattr(obj, attribute).all())
-
-    return Rendered(render, list_of(TEXT_VALUE))
 
 
 def _choice_pairs(value, actor):
@@ -173,7 +181,7 @@ registry.register(
         brief_fields=("id", "url", "display", "name", "description", "choices_count"),
         fields=(
             "id", "url", "display_url", "display", "name", "description", "base_choices", "extra_choices",
-            "order_alphabetically", "choices_count", "created", "last_updated",
+            "order_alphabetically", "choices_count", "owner", "created", "last_updated",
         ),
         renderers={
             "base_choices": Rendered(lambda choice_set, links: None, nullable(TEXT_VALUE)),
@@ -199,11 +207,11 @@ registry.register(
             "id", "url", "display_url", "display", "object_types", "type", "related_object_type", "data_type",
             "name", "label", "group_name", "description", "required", "unique", "search_weight", "filter_logic",
             "ui_visible", "ui_editable", "is_cloneable", "default", "related_object_filter", "weight",
-            "validation_minimum", "validation_maximum", "validation_regex", "choice_set", "comments", "created",
-            "last_updated",
+            "validation_minimum", "validation_maximum", "validation_regex", "choice_set", "owner", "comments",
+            "created", "last_updated",
         ),
         renderers={
-            "object_types": _labels("object_types"),
+            "object_types": object_type_labels("object_types"),
             "related_object_type": object_type_renderer("related_object_type", null=True),
             "data_type": _data_type,
         },
@@ -243,11 +251,13 @@ registry.register(
         brief_fields=("id", "url", "display", "name", "slug", "description"),
         fields=(
             "id", "url", "display_url", "display", "object_types", "name", "slug", "description", "user", "weight",
-            "enabled", "shared", "parameters", "created", "last_updated",
+            "enabled", "shared", "parameters", "owner", "created", "last_updated",
         ),
-        write_fields=("object_types", "name", "slug", "description", "weight", "enabled", "shared", "parameters"),
+        write_fields=(
+            "object_types", "name", "slug", "description", "weight", "enabled", "shared", "parameters", "owner",
+        ),
         renderers={
-            "object_types": _labels("object_types"),
+            "object_types": object_type_labels("object_types"),
             "user": Rendered(lambda saved_filter, links: saved_filter.user_id, nullable(INTEGER_VALUE)),
         },
         write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},
@@ -261,10 +271,15 @@ registry.register(
 # -- object permissions (NetBox's users/permissions) --------------------------------------------
 
 
+# NetBox's user groups (of a permission, of an owner): Wirebook has none, so always empty.
+NO_GROUPS = Rendered(lambda obj, links: [], list_of(json_object()))
+
+
 @renders(list_of(MEMBER))
-def _permission_users(permission, links):
+def _member_users(obj, links):
+    """The members an object permission grants to, or an owner holds: those still in the organization."""
     known = members(links)
-    return [member_brief(user_id, links) for user_id in sorted(permission.user_ids) if user_id in known]
+    return [member_brief(user_id, links) for user_id in sorted(obj.user_ids) if user_id in known]
 
 
 def _actions(value, actor):
@@ -283,9 +298,9 @@ registry.register(
             "constraints", "groups", "users",
         ),
         renderers={
-            "object_types": _labels("object_types"),
-            "users": _permission_users,
-            "groups": Rendered(lambda permission, links: [], list_of(json_object())),  # NetBox's groups; none here
+            "object_types": object_type_labels("object_types"),
+            "users": _member_users,
+            "groups": NO_GROUPS,  # NetBox's groups; none here
         },
         write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),
         write_converters={
@@ -297,4 +312,47 @@ registry.register(
     ),
     access=Access(admin_only=True),
     search=Search(fields=("name", "description")),
+    filters=no_groups_filters(),
 )  # fmt: skip
+
+
+# -- owners (NetBox's users/owners and users/owner-groups) -------------------------------------------
+
+
+def _no_user_groups(value, actor) -> list:
+    """NetBox's `user_groups` of an owner: Wirebook has no user groups, so only an empty list is valid."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+    if value:
+        raise ValidationError(_("Related object not found using the provided numeric ID: {id}").format(id=value[0]))
+    return []
+
+
+registry.register(
+    OwnerGroup,
+    api=Api(
+        "users/owner-groups",
+        brief_fields=("id", "url", "display", "name", "description"),
+        fields=("id", "url", "display_url", "display", "name", "description", "member_count"),
+        counts={"member_count": "members"},
+    ),
+    search=Search(fields=("name", "description")),
+)
+registry.register(
+    Owner,
+    api=Api(
+        "users/owners",
+        brief_fields=("id", "url", "display", "name", "description"),
+        fields=("id", "url", "display_url", "display", "name", "group", "description", "user_groups", "users"),
+        renderers={"users": _member_users, "user_groups": NO_GROUPS},
+        write_fields=("name", "group", "description", "user_ids"),
+        write_converters={"user_ids": member_ids},
+        write_aliases={"users": "user_ids"},
+        write_extras={
+            "user_groups": WriteExtra(_no_user_groups, list_of(INTEGER_VALUE), "User groups (none in Wirebook)")
+        },
+    ),
+    search=Search(fields=("name", "description")),
+)

@@ -3,8 +3,8 @@
 from django.db.models import Q
 
 from core.context import current_actor
-from core.filters import Filter, FilterError
-from core.models import CustomField, JournalEntry, ObjectPermission, SavedFilter
+from core.filters import Filter, FilterError, path_filters
+from core.models import CustomField, JournalEntry, ObjectPermission, Owner, OwnerGroup, SavedFilter
 from core.registry import object_type_for, registry
 
 
@@ -32,8 +32,9 @@ def _usable(queryset, values):
     return queryset.filter(usable) if wanted else queryset.exclude(usable)
 
 
-def _granted_to(key: str, label: str):
-    """`user_id=` / `user=<username>`: permissions granting any of these members (NetBox's filters)."""
+def _granted_to(key: str, label: str, *, negate: bool = False):
+    """`user_id=` / `user=<username>`: permissions granting (owners holding) any of these members
+    (NetBox's filters); `negate`: none of them."""
 
     def apply(queryset, values):
         from tenants.context import current_organization
@@ -46,7 +47,16 @@ def _granted_to(key: str, label: str):
         else:
             members = Membership.objects.filter(organization=current_organization(), user__email__in=values)
             ids = list(members.values_list("user_id", flat=True))
-        return queryset.filter(user_ids__overlap=ids)
+        return queryset.exclude(user_ids__overlap=ids) if negate else queryset.filter(user_ids__overlap=ids)
+
+    return Filter(apply)
+
+
+def _no_user_groups(label: str) -> Filter:
+    """NetBox's `user_group=` / `user_group_id=`: Wirebook has no user groups, so any value names none."""
+
+    def apply(queryset, values):
+        raise FilterError({label: [f"Select a valid choice. {values[0]} is not one of the available choices."]})
 
     return Filter(apply)
 
@@ -78,4 +88,18 @@ registry.extend(
 )
 registry.extend(
     ObjectPermission, filters={"user_id": _granted_to("id", "user_id"), "user": _granted_to("email", "user")}
+)
+registry.extend(
+    Owner,
+    filters={
+        **path_filters("group", "group", OwnerGroup, attribute="name"),
+        **{
+            label: _granted_to(key, label, negate=label.endswith("__n"))
+            for label, key in (("user_id", "id"), ("user_id__n", "id"), ("user", "email"), ("user__n", "email"))
+        },
+        **{
+            label: _no_user_groups(label)
+            for label in ("user_group", "user_group__n", "user_group_id", "user_group_id__n")
+        },
+    },
 )

@@ -9,6 +9,8 @@ from core.models import (
     JournalEntry,
     ObjectChange,
     ObjectPermission,
+    Owner,
+    OwnerGroup,
     SavedFilter,
     Tag,
 )
@@ -19,7 +21,8 @@ LOGGING = Menu("Operations", "Logging")
 
 
 def _member_field(bulk: bool):
-    """The members an object permission grants to, picked by email (users live in the public schema)."""
+    """The members an object permission grants to (an owner holds), picked by email (users live in the
+    public schema)."""
     return member_field(multiple=True, label=_("Users"), required=False)
 
 
@@ -47,3 +50,6 @@ registry.extend(
     ObjectPermission,
     ui=Ui(menu=Menu("Admin", "Authentication"), form_fields={"user_ids": _member_field}),
 )
+OWNERSHIP = Menu("Admin", "Ownership")
+registry.extend(OwnerGroup, ui=Ui(menu=OWNERSHIP))
+registry.extend(Owner, ui=Ui(menu=OWNERSHIP, form_fields={"user_ids": _member_field}))

@@ -1,4 +1,5 @@
-"""The organization's general settings: `/o/<slug>/settings/` (name, change log retention).
+"""The organization's general settings: `/o/<slug>/settings/` (name, change log retention,
+uniqueness of the global table's IP space).
 
 Admins and owners only (403 for other roles, as NetBox keeps its configuration to staff). The
 rules live in `tenants.services.organization_update`; this view translates its outcome.
@@ -23,6 +24,12 @@ class OrganizationSettingsForm(ServiceForm):
         min_value=0,
         max_value=CHANGELOG_RETENTION_MAX,
         help_text="Change log entries older than this are deleted; 0 keeps them forever.",
+    )
+    enforce_global_unique = forms.BooleanField(
+        label="Enforce unique IP space in the global table",
+        required=False,
+        help_text="Prefixes and IP addresses outside any VRF may not repeat (NetBox's ENFORCE_GLOBAL_UNIQUE). "
+        "VRFs follow their own setting.",
     )
 
 
@@ -49,6 +56,10 @@ def settings_general(request) -> HttpResponse:
         status = 400
     else:
         form = OrganizationSettingsForm(
-            initial={"name": organization.name, "changelog_retention": organization.changelog_retention}
+            initial={
+                "name": organization.name,
+                "changelog_retention": organization.changelog_retention,
+                "enforce_global_unique": organization.enforce_global_unique,
+            }
         )
     return render(request, "frontend/settings/general.html", {"form": form}, status=status)

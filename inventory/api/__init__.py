@@ -6,7 +6,20 @@ this order (the order of the REST and GraphQL schemas).
 
 import importlib
 
-AREAS = ("sites", "tenancy", "contacts", "racks", "devices", "templates", "hardware", "components")
+AREAS = (
+    "sites",
+    "tenancy",
+    "contacts",
+    "racks",
+    "devices",
+    "templates",
+    "hardware",
+    "components",
+    "cabling",
+    "power",
+    "virtualization",
+    "wireless",
+)
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

@@ -1,6 +1,7 @@
 """Brief (nested) representations inventory's registrations share, as NetBox 4.7's Brief schemas list them."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
 
 from core.fields import BRIEF_OBJECT, Rendered, nullable, renders
 from core.registry import Search
@@ -33,3 +34,19 @@ def nested(name: str, fields: tuple[str, ...], *, select: tuple[str, ...] = ()) 
         return memo[key]
 
     return nested_object
+
+
+def l2vpn_termination(model) -> Rendered:
+    """NetBox's `l2vpn_termination` of an interface, VM interface or VLAN: its L2VPN termination (one at most,
+    VPN's), brief, loaded for a whole list at once through the model's `l2vpn_terminations` relation."""
+    related = model._meta.get_field("l2vpn_terminations").related_model
+    loaded = Prefetch("l2vpn_terminations", queryset=related._base_manager.select_related("l2vpn").order_by())
+
+    @renders(nullable(BRIEF_OBJECT), prefetch=(loaded,))
+    def termination(obj, links):
+        for found in obj.l2vpn_terminations.all():
+            found._state.fields_cache["assigned_object"] = obj  # its display names the object: this one
+            return render(found, links, brief=True)
+        return None
+
+    return termination

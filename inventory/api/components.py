@@ -1,14 +1,14 @@
 """NetBox's device components (dcim/console-ports, interfaces, front-ports, module-bays, inventory-items…).
 
-Cables are recorded later: until then a component's cable fields read as NetBox shows an uncabled one
-(`cable` null, no link peers, no connected endpoints) and `_occupied` follows `mark_connected`. An
-interface's VLAN, VRF, wireless LAN and L2VPN slots read as NetBox shows them unset until IPAM and
-wireless arrive.
+A cabled component shows its cable, its link peers (the objects on the cable's other end) and, for path
+endpoints, where its traced path leads (inventory.api.connections); `_occupied` is true with a cable or
+`mark_connected`. An interface's VLANs and VRF are IPAM's, shown in their brief forms, as are its wireless
+LANs, its wireless link and its L2VPN termination (VPN's).
 """
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 
 from core.fields import (
     BOOLEAN_VALUE,
@@ -25,7 +25,8 @@ from core.registry import Api, Search, object_type_renderer, registry
 from core.representation import render
 from core.services import Services
 from core.writes import WriteExtra, object_type_converter
-from inventory.api.briefs import nested
+from inventory.api.briefs import l2vpn_termination, nested
+from inventory.api.connections import CABLED, CONNECTED, PATHS, TRACE
 from inventory.models import (
     ConsolePort,
     ConsoleServerPort,
@@ -40,6 +41,7 @@ from inventory.models import (
 )
 from inventory.models.components import INVENTORY_COMPONENTS
 from inventory.models.interfaces import hardware_address
+from inventory.services.cables import cabled_delete
 from inventory.services.interfaces import interfaces_create, interfaces_update
 from inventory.services.ports import ports_create, ports_update
 
@@ -49,28 +51,18 @@ BRIEF = ("id", "url", "display", "device", "name", "description", "cable", "_occ
 MODULE = ("id", "url", "display", "device", "module_bay")
 NAMES = Search(fields=("name", "label", "description"))
 
-NOTHING = Rendered(lambda obj, links: None, nullable(BRIEF_OBJECT))
-NONE_LISTED = Rendered(lambda obj, links: [], list_of(BRIEF_OBJECT))
 NO_TEXT = Rendered(lambda obj, links: None, nullable(TEXT_VALUE))
 OCCUPIED = Rendered(lambda component, links: component.occupied, BOOLEAN_VALUE)
-# A component no cable ends on yet, as NetBox shows it.
-UNCABLED = {
-    "cable": NOTHING,
-    "cable_end": NO_TEXT,
-    "link_peers": NONE_LISTED,
-    "link_peers_type": NO_TEXT,
-    "_occupied": OCCUPIED,
-}
+# A cabled component's cable end and link peers ...
+UNCABLED = {**CABLED, "_occupied": OCCUPIED}
 # ... and where its path leads (console, power and interfaces).
-UNCONNECTED = {
-    "connected_endpoints": Rendered(lambda obj, links: None, nullable(list_of(BRIEF_OBJECT))),
-    "connected_endpoints_type": NO_TEXT,
-    "connected_endpoints_reachable": Rendered(lambda obj, links: False, BOOLEAN_VALUE),
-}
+UNCONNECTED = CONNECTED
 PATH_FIELDS = (
     "mark_connected", "cable", "cable_end", "link_peers", "link_peers_type", "connected_endpoints",
     "connected_endpoints_type", "connected_endpoints_reachable",
 )  # fmt: skip
+# Deleting a cabled component lets its cable terminations go and re-traces the paths it was on.
+CABLED_SERVICES = Services(delete=cabled_delete)
 COMPONENT_RENDERERS = {"module": nested("module", MODULE), **UNCABLED}
 
 
@@ -91,19 +83,19 @@ def _component(model, path: str, *fields: str, renderers=None, brief=BRIEF, serv
 
 _component(
     ConsolePort, "console-ports", "module", "name", "label", "type", "speed", "description", *PATH_FIELDS,
-    renderers=UNCONNECTED,
+    renderers=UNCONNECTED, routes=(TRACE,), services=CABLED_SERVICES,
 )  # fmt: skip
 _component(
     ConsoleServerPort, "console-server-ports", "module", "name", "label", "type", "speed", "description", *PATH_FIELDS,
-    renderers=UNCONNECTED,
+    renderers=UNCONNECTED, routes=(TRACE,), services=CABLED_SERVICES,
 )  # fmt: skip
 _component(
     PowerPort, "power-ports", "module", "name", "label", "type", "maximum_draw", "allocated_draw", "description",
-    *PATH_FIELDS, renderers=UNCONNECTED,
+    *PATH_FIELDS, renderers=UNCONNECTED, routes=(TRACE,), services=CABLED_SERVICES,
 )  # fmt: skip
 _component(
     PowerOutlet, "power-outlets", "module", "name", "label", "type", "status", "color", "power_port", "feed_leg",
-    "description", *PATH_FIELDS, renderers=UNCONNECTED,
+    "description", *PATH_FIELDS, renderers=UNCONNECTED, routes=(TRACE,), services=CABLED_SERVICES,
 )  # fmt: skip
 
 # -- interfaces ----------------------------------------------------------------------------------------------------
@@ -124,7 +116,7 @@ def _nested_interface(interface, links) -> dict:
 def _interface(name: str) -> Rendered:
     """An interface's parent, bridge or LAG, as NetBox's NestedInterface."""
 
-    @renders(nullable(BRIEF_OBJECT), select=(f"{name}__device",))
+    @renders(nullable(BRIEF_OBJECT), select=(f"{name}__device", f"{name}__cable"))
     def related(interface, links):
         other = getattr(interface, name)
         return None if other is None else _nested_interface(other, links)
@@ -133,7 +125,9 @@ def _interface(name: str) -> Rendered:
 
 
 def _bridged():
-    return Prefetch("bridge_interfaces", queryset=Interface._base_manager.select_related("device").order_by("pk"))
+    return Prefetch(
+        "bridge_interfaces", queryset=Interface._base_manager.select_related("device", "cable").order_by("pk")
+    )
 
 
 @renders(list_of(BRIEF_OBJECT), prefetch=(_bridged(),))
@@ -144,6 +138,15 @@ def _bridge_interfaces(interface, links):
 @renders(list_of(BRIEF_OBJECT), prefetch=("mac_addresses",))
 def _mac_addresses(interface, links):
     return [render(mac, links, brief=True) for mac in sorted(interface.mac_addresses.all(), key=lambda mac: mac.pk)]
+
+
+def _count(relation: str, *link: str) -> Rendered:
+    """How many of IPAM's objects (addresses, FHRP group assignments) a generic relation links to the
+    interface, their links loaded once for a list (IPAM's models found through the relation: no import)."""
+    related = Interface._meta.get_field(relation).related_model
+    assert isinstance(related, type) and issubclass(related, Model), "a relation to one of IPAM's models"
+    loaded = Prefetch(relation, queryset=related._base_manager.only("pk", *link).order_by())
+    return Rendered(lambda interface, links: len(getattr(interface, relation).all()), INTEGER_VALUE, prefetch=(loaded,))
 
 
 def _mac_address(value, actor) -> str | None:
@@ -182,21 +185,18 @@ registry.register(
                 lambda interface, links: interface.mac_address, nullable(TEXT_VALUE), select=("primary_mac_address",)
             ),
             "mac_addresses": _mac_addresses,
-            # IPAM's VLANs, VRFs and L2VPNs, wireless LANs and links: unset until they exist.
-            "untagged_vlan": NOTHING,
-            "tagged_vlans": NONE_LISTED,
-            "qinq_svlan": NOTHING,
-            "vlan_translation_policy": NOTHING,
-            "wireless_link": NOTHING,
-            "wireless_lans": NONE_LISTED,
-            "vrf": NOTHING,
-            "l2vpn_termination": NOTHING,
+            "count_ipaddresses": _count("ip_addresses", "assigned_object_type_id", "assigned_object_id"),
+            "count_fhrp_groups": _count("fhrp_group_assignments", "interface_type_id", "interface_id"),
+            "wireless_link": nested(
+                "wireless_link", ("id", "url", "display_url", "display", "ssid"), select=("wireless_link",)
+            ),
+            "l2vpn_termination": l2vpn_termination(Interface),
         },
-        zero_counts=("count_ipaddresses", "count_fhrp_groups"),
+        routes=(TRACE,),
         write_extras={"mac_address": WriteExtra(_mac_address, nullable(TEXT_VALUE), "The primary MAC address")},
     ),
     search=NAMES,
-    services=Services(create=interfaces_create, update=interfaces_update),
+    services=Services(create=interfaces_create, update=interfaces_update, delete=cabled_delete),
 )  # fmt: skip
 
 # -- pass-through ports ----------------------------------------------------------------------------------------------
@@ -248,8 +248,8 @@ def _mappings(side: str, other: str):
 _component(
     FrontPort, "front-ports", "module", "name", "label", "type", "color", "positions", "rear_ports", "description",
     "mark_connected", "cable", "cable_end", "link_peers", "link_peers_type",
-    renderers={"rear_ports": _rear_ports},
-    services=Services(create=ports_create, update=ports_update),
+    renderers={"rear_ports": _rear_ports}, routes=(PATHS,),
+    services=Services(create=ports_create, update=ports_update, delete=cabled_delete),
     write_extras={
         "rear_ports": WriteExtra(_mappings("front_port", "rear_port"), list_of(MAPPING), "Rear port positions"),
     },
@@ -257,8 +257,8 @@ _component(
 _component(
     RearPort, "rear-ports", "module", "name", "label", "type", "color", "positions", "front_ports", "description",
     "mark_connected", "cable", "cable_end", "link_peers", "link_peers_type",
-    renderers={"front_ports": _front_ports},
-    services=Services(create=ports_create, update=ports_update),
+    renderers={"front_ports": _front_ports}, routes=(PATHS,),
+    services=Services(create=ports_create, update=ports_update, delete=cabled_delete),
     write_extras={
         "front_ports": WriteExtra(
             _mappings("rear_port", "front_port"), list_of(REVERSE_MAPPING), "Front port positions"

@@ -76,11 +76,11 @@ registry.register(
             "id", "url", "display", "name", "slug", "description", "device_count", "virtualmachine_count", "_depth",
         ),
         fields=(
-            "id", "url", "display_url", "display", "parent", "name", "slug", "manufacturer", "description", *TRAILER,
+            "id", "url", "display_url", "display", "parent", "name", "slug", "manufacturer", "config_template",
+            "description", *TRAILER,
             "device_count", "virtualmachine_count", "_depth",
         ),
-        counts={"device_count": "devices"},
-        zero_counts=("virtualmachine_count",),
+        counts={"device_count": "devices", "virtualmachine_count": "virtual_machines"},
     ),
     search=NAMES,
 )  # fmt: skip
@@ -92,12 +92,12 @@ registry.register(
             "id", "url", "display", "name", "slug", "description", "device_count", "virtualmachine_count", "_depth",
         ),
         fields=(
-            "id", "url", "display_url", "display", "name", "slug", "color", "vm_role", "parent", "description", "tags",
+            "id", "url", "display_url", "display", "name", "slug", "color", "vm_role", "config_template", "parent",
+            "description", "tags",
             "custom_fields", "created", "last_updated", "device_count", "virtualmachine_count", "owner", "comments",
             "_depth",
         ),
-        counts={"device_count": "devices"},
-        zero_counts=("virtualmachine_count",),
+        counts={"device_count": "devices", "virtualmachine_count": "virtual_machines"},
     ),
     search=NAMES,
 )  # fmt: skip

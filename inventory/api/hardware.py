@@ -1,16 +1,19 @@
 """NetBox's devices, virtual chassis, virtual device contexts, modules and MAC addresses (dcim/*).
 
-Slots other issues fill read as NetBox shows them unset: a device's primary and out-of-band IPs and
-a virtual device context's (IPAM), its cluster (virtualization), its config template and rendered
-config context (automation).
+A device's primary and out-of-band IP addresses and a virtual device context's are IPAM's addresses,
+shown in their brief form. Its rendered config context comes from automation, which owns config contexts:
+the device declares here what it is matched by (`ConfigContexts`), and automation derives the field and
+render-config from it.
 """
+
+from typing import Any
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
 from core.fields import BOOLEAN_VALUE, BRIEF_OBJECT, Rendered, json_object, list_of, nullable, renders
-from core.registry import Api, Search, object_type_renderer, registry
+from core.registry import Api, ConfigContexts, Search, object_type_renderer, registry
 from core.representation import render
 from core.services import Services
 from core.writes import WriteExtra, object_type_converter
@@ -23,7 +26,10 @@ from inventory.models import (
     Module,
     VirtualChassis,
     VirtualDeviceContext,
+    VMInterface,
 )
+from inventory.models.interfaces import MAC_HOLDERS
+from inventory.services.cables import devices_delete, modules_delete
 from inventory.services.chassis import virtual_chassis_create, virtual_chassis_delete
 from inventory.services.devices import devices_create, devices_update
 from inventory.services.modules import modules_create, modules_update
@@ -45,8 +51,38 @@ COMPONENT_COUNTS = {
 COOLING_COUNTS = ("cooling_intake_count", "cooling_outflow_count")
 # NetBox's NestedDevice: how a device shows inside a virtual chassis or a device bay.
 NESTED_DEVICE = ("id", "url", "display_url", "display", "name")
-# IPAM's IP addresses, virtualization's clusters, automation's config templates: null until they exist.
+# Slots whose models do not exist yet: null until they do.
 UNSET = Rendered(lambda obj, links: None, nullable(BRIEF_OBJECT))
+
+
+def _address(name: str) -> Rendered:
+    """A primary or out-of-band IP address in its brief form, with the NAT partners it shows (loaded once
+    for a list)."""
+
+    @renders(nullable(BRIEF_OBJECT), select=(f"{name}__nat_inside",), prefetch=(f"{name}__nat_outside",))
+    def address(obj, links):
+        value = getattr(obj, name)
+        return None if value is None else render(value, links, brief=True)
+
+    return address
+
+
+@renders(
+    nullable(BRIEF_OBJECT),
+    select=("primary_ip4__nat_inside", "primary_ip6__nat_inside"),
+    prefetch=("primary_ip4__nat_outside", "primary_ip6__nat_outside"),
+)
+def _primary_ip(obj, links):
+    """NetBox's `primary_ip`: the IPv4 primary address if any (its PREFER_IPV4 default), else the IPv6 one."""
+    value = obj.primary_ip
+    return None if value is None else render(value, links, brief=True)
+
+
+PRIMARY_IPS: dict[str, Any] = {
+    "primary_ip": _primary_ip,
+    "primary_ip4": _address("primary_ip4"),
+    "primary_ip6": _address("primary_ip6"),
+}
 
 
 @renders(nullable(BRIEF_OBJECT), select=("parent_bay__device",))
@@ -96,12 +132,8 @@ registry.register(
         ),
         renderers={
             "parent_device": _parent_device,
-            "primary_ip": UNSET,
-            "primary_ip4": UNSET,
-            "primary_ip6": UNSET,
-            "oob_ip": UNSET,
-            "cluster": UNSET,
-            "config_template": UNSET,
+            **PRIMARY_IPS,
+            "oob_ip": _address("oob_ip"),
             "config_context": Rendered(lambda device, links: {}, json_object()),
         },
         counts=COMPONENT_COUNTS,
@@ -109,8 +141,49 @@ registry.register(
         display_uses=("device_type__manufacturer", "virtual_chassis"),
     ),
     search=Search(fields=("name", "asset_tag", "serial", "description", "comments")),
-    services=Services(create=devices_create, update=devices_update),
+    services=Services(create=devices_create, update=devices_update, delete=devices_delete),
 )  # fmt: skip
+
+
+def tree_node(node) -> tuple[int, int] | None:
+    """A tree node as config contexts match it (core.registry.ConfigContexts)."""
+    return None if node is None else (node.tree_id, node.lft)
+
+
+def _context_keys(device: Device) -> dict[str, Any]:
+    """What config contexts match a device by (NetBox's ConfigContextQuerySet.get_for_object)."""
+    site, tenant = device.site, device.tenant
+    return {
+        "regions": tree_node(site.region),
+        "site_groups": tree_node(site.group),
+        "sites": device.site_id,
+        "locations": tree_node(device.location),
+        "device_types": device.device_type_id,
+        "roles": tree_node(device.role),
+        "platforms": tree_node(device.platform),
+        "tenant_groups": tree_node(tenant.group if tenant is not None else None),
+        "tenants": device.tenant_id,
+        "tags": {item.tag_id for item in device.tagged_items.all()},
+    }
+
+
+def _config_template(device: Device):
+    """NetBox's resolution: the device's own, else its role's, else its platform's."""
+    for holder in (device, device.role, device.platform):
+        if holder is not None and holder.config_template_id is not None:
+            return holder.config_template
+    return None
+
+
+registry.extend(
+    Device,
+    config_contexts=ConfigContexts(
+        keys=_context_keys,
+        select=("site__region", "site__group", "location", "role", "platform", "tenant__group"),
+        prefetch=("tagged_items",),
+        config_template=_config_template,
+    ),
+)
 registry.register(
     VirtualChassis,
     api=Api(
@@ -135,7 +208,7 @@ registry.register(
             "id", "url", "display_url", "display", "name", "device", "identifier", "tenant", "primary_ip",
             "primary_ip4", "primary_ip6", "status", "description", *TRAILER, "interface_count",
         ),
-        renderers={"primary_ip": UNSET, "primary_ip4": UNSET, "primary_ip6": UNSET},
+        renderers=PRIMARY_IPS,
         counts={"interface_count": "interfaces"},
     ),
     search=Search(fields=("name", "identifier", "description", "comments")),
@@ -164,13 +237,19 @@ registry.register(
             "adopt_components": WriteExtra(_flag, BOOLEAN_VALUE, "Adopt already existing components"),
         },
     ),
-    services=Services(create=modules_create, update=modules_update),
+    services=Services(create=modules_create, update=modules_update, delete=modules_delete),
     search=Search(fields=("serial", "asset_tag", "description", "comments")),
 )  # fmt: skip
 
 
 def _assigned_prefetch():
-    return GenericPrefetch("assigned_object", [Interface._base_manager.select_related("device")])
+    return GenericPrefetch(
+        "assigned_object",
+        [
+            Interface._base_manager.select_related("device"),
+            VMInterface._base_manager.select_related("virtual_machine"),
+        ],
+    )
 
 
 @renders(nullable(BRIEF_OBJECT), prefetch=(_assigned_prefetch(),))
@@ -194,7 +273,9 @@ registry.register(
             "assigned_object": _assigned_object,
             "is_primary": Rendered(lambda mac, links: mac.is_primary, BOOLEAN_VALUE, prefetch=(_assigned_prefetch(),)),
         },
-        write_converters={"assigned_object_type": object_type_converter(lambda model: model is Interface)},
+        write_converters={
+            "assigned_object_type": object_type_converter(lambda model: model._meta.label_lower in MAC_HOLDERS)
+        },
     ),
     search=Search(fields=("mac_address", "description", "comments")),
 )  # fmt: skip

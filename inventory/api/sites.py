@@ -1,6 +1,9 @@
 """NetBox's site hierarchy: regions, site groups, sites and locations."""
 
+from django.db import models
+
 from core.registry import Api, Search, registry
+from core.representation import count_subquery
 from inventory.api.briefs import GROUP_BRIEF, NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
 from inventory.models import Location, Region, Site, SiteGroup
 
@@ -14,7 +17,11 @@ registry.register(
 )
 registry.register(
     Site,
-    api=Api("dcim/sites", brief_fields=NAMED_BRIEF, counts={"device_count": "devices", "rack_count": "racks"}),
+    api=Api(
+        "dcim/sites",
+        brief_fields=NAMED_BRIEF,
+        counts={"device_count": "devices", "rack_count": "racks", "virtualmachine_count": "virtual_machines"},
+    ),
     search=Search(
         fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments")
     ),
@@ -28,3 +35,21 @@ registry.register(
     ),
     search=Search(fields=("name", "slug", "facility", "description")),
 )
+
+
+def at_site_count(model: type[models.Model], outer: str, *, scope: str, count=None):
+    """How many `model` objects are at the site (the outer row, or its `outer` relation): their generic
+    `scope` (`<scope>_type`, `<scope>_id`) is the site or one of its locations, as NetBox counts a
+    site's prefixes and circuits. Content types by name, not id: the expression is built once per
+    process, and ids are each organization's own."""
+    site = models.OuterRef(f"{outer}__pk" if outer else "pk")
+    locations = Location._base_manager.filter(site_id=models.OuterRef(site)).values("pk")
+    at_site = models.Q(**{f"{scope}_type__app_label": "inventory", f"{scope}_type__model": "site", f"{scope}_id": site})
+    at_location = models.Q(
+        **{
+            f"{scope}_type__app_label": "inventory",
+            f"{scope}_type__model": "location",
+            f"{scope}_id__in": models.Subquery(locations),
+        }
+    )
+    return count_subquery(model._base_manager.filter(at_site | at_location), count)

@@ -18,7 +18,14 @@ registry.register(
     api=Api(
         "tenancy/tenants",
         brief_fields=NAMED_BRIEF,
-        counts={"device_count": "devices", "rack_count": "racks", "site_count": "sites"},
+        counts={
+            "circuit_count": "circuits",
+            "cluster_count": "clusters",
+            "device_count": "devices",
+            "rack_count": "racks",
+            "site_count": "sites",
+            "virtualmachine_count": "virtual_machines",
+        },
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )

@@ -4,7 +4,19 @@
 
 import importlib
 
-AREAS = ("contacts", "tenancy", "racks", "devices", "templates", "hardware", "components")
+AREAS = (
+    "contacts",
+    "tenancy",
+    "racks",
+    "devices",
+    "templates",
+    "hardware",
+    "components",
+    "power",
+    "cabling",
+    "virtualization",
+    "wireless",
+)
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

@@ -5,7 +5,7 @@ interfaces by kind, VDC and MAC address; bays by what they hold; module bays by 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from core.filters import Filter, FilterError, flag_filter, path_filters
+from core.filters import Filter, FilterError, flag_filter, number_filter, path_filters
 from core.registry import registry
 from inventory.component_types import VIRTUAL_INTERFACE_TYPES, WIRELESS_INTERFACE_TYPES
 from inventory.filters.hardware import where
@@ -81,15 +81,65 @@ def _interface_macs(queryset, values):
     return queryset.filter(pk__in=macs.values("assigned_object_id"))
 
 
+def _carrying(path: str):
+    """Interfaces carrying a VLAN (untagged, tagged or as their Q-in-Q service VLAN) by its `path` (`pk`,
+    `vid`), each listed once."""
+
+    def condition(values: list[int]) -> Q:
+        lookup = f"{path}__in"
+        carrying = Interface._base_manager.filter(
+            Q(**{f"untagged_vlan__{lookup}": values})
+            | Q(**{f"tagged_vlans__{lookup}": values})
+            | Q(**{f"qinq_svlan__{lookup}": values})
+        )
+        return Q(pk__in=carrying.values("pk"))
+
+    return condition
+
+
+def _chassis_interfaces(key: str, *, masters_only: bool):
+    """NetBox's `virtual_chassis_member[_or_master][_id]=`: the interfaces of the devices named by `key`
+    and, when such a device is in a virtual chassis (as its master, with `masters_only`), the interfaces
+    of every member of that chassis that are not for management only. Ansible's netbox modules find a
+    device's interface this way."""
+
+    def condition(values: list) -> Q:
+        devices = Device._base_manager.filter(**{f"{key}__in": values})
+        chassis = devices.filter(virtual_chassis__isnull=False)
+        if masters_only:
+            chassis = chassis.filter(vc_master_for__isnull=False)
+        return Q(device__in=devices.values("pk")) | Q(
+            mgmt_only=False, device__virtual_chassis__in=chassis.values("virtual_chassis")
+        )
+
+    return condition
+
+
+def _by_device_name(condition) -> Filter:
+    def apply(queryset, values):
+        return queryset.filter(condition(values))
+
+    return Filter(apply)
+
+
+def _chassis_filters() -> dict[str, Filter]:
+    filters = {}
+    for suffix, masters_only in (("", False), ("_or_master", True)):
+        name = f"virtual_chassis_member{suffix}"
+        filters[name] = _by_device_name(_chassis_interfaces("name", masters_only=masters_only))
+        filters[f"{name}_id"] = number_filter(f"{name}_id", _chassis_interfaces("pk", masters_only=masters_only))
+    return filters
+
+
 for model in COMPONENTS:
     registry.extend(model, filters=_of_device())
 for model in CABLED:
-    # Until cables are recorded, a port is occupied when marked connected.
+    # A port is occupied with a cable or when marked connected.
     registry.extend(
         model,
         filters={
-            "occupied": flag_filter("occupied", Q(mark_connected=True)),
-            "cabled": flag_filter("cabled", Q(pk__in=[])),
+            "occupied": flag_filter("occupied", Q(mark_connected=True) | Q(cable__isnull=False)),
+            "cabled": flag_filter("cabled", Q(cable__isnull=False)),
         },
     )
 registry.extend(
@@ -97,7 +147,10 @@ registry.extend(
     filters={
         "kind": Filter(_kind),
         "mac_address": Filter(_interface_macs),
+        "vlan_id": number_filter("vlan_id", _carrying("pk")),
+        "vlan": number_filter("vlan", _carrying("vid")),
         **path_filters("vdc", "vdcs", VirtualDeviceContext, attribute="name", many=True),
+        **_chassis_filters(),
     },
 )
 registry.extend(

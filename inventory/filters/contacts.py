@@ -67,7 +67,7 @@ def _groups_of_contacts(queryset, values):
     return queryset.filter(pk__in=ContactGroupMembership.objects.filter(contact_id__in=contacts).values("group_id"))
 
 
-def _contacts_of(model) -> dict[str, Filter]:
+def contacts_filters(model) -> dict[str, Filter]:
     """NetBox's filters on objects that take contacts, by id: `contact=`, `contact_role=`, `contact_group=`."""
     conditions = {
         "contact": lambda label, values: Q(contact_id__in=_ids(label, values)[0]),
@@ -93,7 +93,7 @@ def _contacts_of(model) -> dict[str, Filter]:
 
 for spec in list(registry):
     if takes_contacts(spec.model):
-        registry.extend(spec.model, filters=_contacts_of(spec.model))
+        registry.extend(spec.model, filters=contacts_filters(spec.model))
 registry.extend(ContactGroup, filters={"contact_id": Filter(_groups_of_contacts)})
 # The derived `groups`/`groups_id` would join and repeat contacts: all four names use the subquery.
 registry.extend(Contact, filters=_group_filters("pk", "group", "group_id", "groups", "groups_id"))

@@ -1,3 +1,4 @@
+from inventory.models.cabling import Cable, CablePath, CableTermination
 from inventory.models.components import (
     ConsolePort,
     ConsoleServerPort,
@@ -23,6 +24,7 @@ from inventory.models.devices import (
 )
 from inventory.models.hardware import Device, Module, VirtualChassis, VirtualDeviceContext
 from inventory.models.interfaces import Interface, MACAddress
+from inventory.models.power import PowerFeed, PowerPanel
 from inventory.models.racks import Rack, RackGroup, RackReservation, RackRole, RackType
 from inventory.models.sites import Location, Region, Site, SiteGroup
 from inventory.models.templates import (
@@ -38,8 +40,23 @@ from inventory.models.templates import (
     RearPortTemplate,
 )
 from inventory.models.tenancy import Tenant, TenantGroup
+from inventory.models.virtualization import (
+    Cluster,
+    ClusterGroup,
+    ClusterType,
+    VirtualDisk,
+    VirtualMachine,
+    VMInterface,
+)
+from inventory.models.wireless import WirelessLAN, WirelessLANGroup, WirelessLink
 
 __all__ = [
+    "Cable",
+    "CablePath",
+    "CableTermination",
+    "Cluster",
+    "ClusterGroup",
+    "ClusterType",
     "ConsolePort",
     "ConsolePortTemplate",
     "ConsoleServerPort",
@@ -72,8 +89,10 @@ __all__ = [
     "ModuleTypeProfile",
     "Platform",
     "PortMapping",
+    "PowerFeed",
     "PowerOutlet",
     "PowerOutletTemplate",
+    "PowerPanel",
     "PowerPort",
     "PowerPortTemplate",
     "Rack",
@@ -88,6 +107,12 @@ __all__ = [
     "SiteGroup",
     "Tenant",
     "TenantGroup",
+    "VMInterface",
     "VirtualChassis",
     "VirtualDeviceContext",
+    "VirtualDisk",
+    "VirtualMachine",
+    "WirelessLAN",
+    "WirelessLANGroup",
+    "WirelessLink",
 ]

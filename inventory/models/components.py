@@ -2,7 +2,7 @@
 (pass-through) ports and how their positions map, module bays and device bays, and inventory items.
 Interfaces, the busiest of them, are in inventory.models.interfaces.
 
-Cables arrive later: a component's cable fields read as NetBox shows an uncabled port, and
+A cabled component keeps its cable and the cable's end it is on (set by the cable services);
 `mark_connected` stands for a connection that is not recorded.
 """
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from core.models import ChangeLoggedModel
-from core.models.base import RestrictedTreeManager
+from core.models.base import OwnerMixin, RestrictedTreeManager
 from inventory.choices import (
     ConsolePortSpeed,
     InventoryItemStatus,
@@ -37,7 +37,7 @@ from inventory.models.hardware import Device, Module, blank_to_null
 from inventory.models.mixins import LoadedValuesMixin, PassThroughMixin, PowerDrawMixin, color_field
 
 
-class Component(LoadedValuesMixin, ChangeLoggedModel):
+class Component(LoadedValuesMixin, OwnerMixin, ChangeLoggedModel):
     """A part of one device: its name (unique on the device), physical label and description."""
 
     device = models.ForeignKey(
@@ -104,18 +104,40 @@ class ModularComponent(Component):
 
 
 class Cabled(models.Model):
-    """A component a cable can end on. Until cables are recorded, `mark_connected` says it is connected."""
+    """A component a cable can end on: its cable and the cable's end (written by the cable services), or
+    `mark_connected` for a connection that is not recorded."""
 
+    # A copy of the cable's termination row, kept by the cable services (which clear it before a cable
+    # goes): no constraint or index, so that deleting a cable does not scan every component table.
+    cable = models.ForeignKey(
+        "inventory.Cable",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        blank=True,
+        null=True,
+        editable=False,
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("cable"),
+    )
+    cable_end = models.CharField(_("cable end"), max_length=1, blank=True, editable=False)
     mark_connected = models.BooleanField(
         _("mark connected"), default=False, help_text=_("Treat as if a cable is connected")
     )
+    # The path traced from this component, if it is a path endpoint (inventory.models.cabling.CablePath).
+    cable_paths = GenericRelation("inventory.CablePath", content_type_field="origin_type", object_id_field="origin_id")
 
     class Meta:
         abstract = True
 
     @property
     def occupied(self) -> bool:
-        return self.mark_connected
+        return self.mark_connected or self.cable_id is not None
+
+    def clean(self):
+        super().clean()
+        if self.cable_id is not None and self.mark_connected:
+            raise ValidationError({"mark_connected": _("Cannot mark as connected with a cable attached.")})
 
 
 class ConsoleComponent(Cabled, ModularComponent):

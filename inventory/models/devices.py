@@ -38,6 +38,15 @@ class Platform(NestedGroupModel):
         verbose_name=_("manufacturer"),
         help_text=_("Optionally limit this platform to devices of a certain manufacturer"),
     )
+    config_template = models.ForeignKey(
+        "automation.ConfigTemplate",
+        on_delete=models.PROTECT,
+        related_name="platforms",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("config template"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -67,6 +76,15 @@ class DeviceRole(NestedGroupModel):
     color = color_field()
     vm_role = models.BooleanField(
         _("VM role"), default=True, help_text=_("Virtual machines may be assigned to this role")
+    )
+    config_template = models.ForeignKey(
+        "automation.ConfigTemplate",
+        on_delete=models.PROTECT,
+        related_name="device_roles",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("config template"),
     )
 
     class Meta:

@@ -36,6 +36,70 @@ if TYPE_CHECKING:
     from inventory.models.components import ModuleBay
 
 
+NOT_ON_DEVICE = _("The specified IP address ({ip}) is not assigned to this device.")
+
+
+def ip_slot(verbose_name) -> models.ForeignKey:
+    """A device's (or VDC's) primary or out-of-band IP address: cleared when the address is deleted. Its index
+    is in the model's Meta (built concurrently: these tables are big)."""
+    return models.ForeignKey(
+        "addressing.IPAddress",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=verbose_name,
+    )
+
+
+def slot_indexes(table: str, *slots: str) -> list[models.Index]:
+    return [models.Index(fields=[slot], name=f"{table}_{slot}"[:30]) for slot in slots]
+
+
+class PrimaryIPMixin(models.Model):
+    """NetBox's `primary_ip`: the IPv4 primary address when there is one (its PREFER_IPV4 default), else
+    the IPv6 one."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def primary_ip(self):
+        return self.primary_ip4 or self.primary_ip6  # type: ignore[attr-defined]
+
+    def _check_primary_ips(self, interfaces, *, message, nat: bool) -> None:
+        """Each primary address is of its family and assigned to one of `interfaces` (a queryset of the
+        interfaces it may be on), or with `nat` is the outside address of one that is; `message` otherwise."""
+        for family in (4, 6):
+            name = f"primary_ip{family}"
+            address = getattr(self, name)
+            if address is None:
+                continue
+            if address.family != family:
+                raise ValidationError(
+                    {name: _("{ip} is not an IPv{family} address.").format(ip=address, family=family)}
+                )
+            if not _on_interfaces(address, interfaces, nat=nat):
+                raise ValidationError({name: message.format(ip=address)})
+
+
+def _on_interfaces(address, interfaces, *, nat: bool) -> bool:
+    """Whether the address is assigned to one of `interfaces` (or, with `nat`, is the outside address of one
+    that is)."""
+    candidates = [address, address.nat_inside] if nat and address.nat_inside_id else [address]
+    kind = interfaces.model
+    for candidate in candidates:
+        assigned = candidate.assigned_object_type
+        if (
+            assigned is not None
+            and assigned.model_class() is kind
+            and interfaces.filter(pk=candidate.assigned_object_id).exists()
+        ):
+            return True
+    return False
+
+
 def blank_to_null(value):
     """ "" stored as NULL: for optional values unique when set (asset tags, names)."""
     return None if value == "" else value
@@ -73,7 +137,7 @@ class VirtualChassis(PrimaryModel):
             )  # fmt: skip
 
 
-class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
+class Device(PrimaryIPMixin, LoadedValuesMixin, ContactsMixin, PrimaryModel):
     """A piece of hardware at a site, perhaps mounted in a rack (at a position, on a face), of a device type
     whose component templates it was made with."""
 
@@ -135,6 +199,19 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
     status = models.CharField(_("status"), max_length=50, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE)
     airflow = models.CharField(_("airflow"), max_length=50, choices=DeviceAirflow.choices, blank=True)
     cooling_method = models.CharField(_("cooling method"), max_length=50, choices=CoolingMethod.choices, blank=True)
+    # IPAM's addresses, named by label: DCIM never imports IPAM.
+    primary_ip4 = ip_slot(_("primary IPv4"))
+    primary_ip6 = ip_slot(_("primary IPv6"))
+    oob_ip = ip_slot(_("out-of-band IP"))
+    cluster = models.ForeignKey(
+        "inventory.Cluster",
+        on_delete=models.SET_NULL,
+        related_name="devices",
+        blank=True,
+        null=True,
+        db_index=False,  # in Meta (built concurrently: the table is big)
+        verbose_name=_("cluster"),
+    )
     virtual_chassis = models.ForeignKey(
         VirtualChassis,
         on_delete=models.SET_NULL,
@@ -183,11 +260,25 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
         help_text=_("Local config context data takes precedence over source contexts in the final rendered config "
                     "context"),
     )  # fmt: skip
+    # Automation's config templates, by name only: DCIM never imports automation.
+    config_template = models.ForeignKey(
+        "automation.ConfigTemplate",
+        on_delete=models.PROTECT,
+        related_name="devices",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("config template"),
+    )
 
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("device")
         verbose_name_plural = _("devices")
+        indexes = [
+            *slot_indexes("inventory_dev", "primary_ip4", "primary_ip6", "oob_ip"),
+            models.Index(fields=["cluster"], name="inventory_dev_cluster"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -233,6 +324,8 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
         self._check_place()
         self.check_space()
         self._check_catalogue()
+        self._check_addresses()
+        self._check_cluster()
         if self.virtual_chassis_id is not None and self.vc_position is None:
             raise ValidationError(
                 {"vc_position": _("A device assigned to a virtual chassis must have its position defined.")}
@@ -319,6 +412,44 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
                 )}
             )  # fmt: skip
 
+    def vc_interfaces(self):
+        """The interfaces an address of this device may be on (NetBox's vc_interfaces(if_master=False)): its
+        own, and those of the members of its virtual chassis that are not for management only."""
+        from inventory.models.interfaces import Interface  # interfaces.py builds on this module
+
+        interfaces = Interface._base_manager
+        if self.pk is None:
+            return interfaces.none()
+        if self.virtual_chassis_id is None:
+            return interfaces.filter(device_id=self.pk)
+        return interfaces.filter(
+            models.Q(device_id=self.pk) | models.Q(device__virtual_chassis_id=self.virtual_chassis_id, mgmt_only=False)
+        )
+
+    def _check_addresses(self) -> None:
+        """NetBox's rules for the primary and out-of-band addresses: of their family, and on an interface of
+        the device (or of its virtual chassis), or the outside address of one that is."""
+        interfaces = self.vc_interfaces()
+        self._check_primary_ips(interfaces, message=NOT_ON_DEVICE, nat=True)
+        if self.oob_ip is not None and not _on_interfaces(self.oob_ip, interfaces, nat=True):
+            raise ValidationError({"oob_ip": NOT_ON_DEVICE.format(ip=self.oob_ip)})
+
+    def _check_cluster(self) -> None:
+        """NetBox's rule: a host stands where its cluster is scoped (its site, its location)."""
+        cluster = self.cluster if self.cluster_id is not None else None
+        if cluster is None:
+            return
+        if cluster._site_id is not None and cluster._site_id != self.site_id:
+            raise ValidationError(
+                {"cluster": _("The assigned cluster belongs to a different site ({site})").format(site=cluster._site)}
+            )
+        if cluster._location_id is not None and cluster._location_id != self.location_id:
+            raise ValidationError(
+                {"cluster": _("The assigned cluster belongs to a different location ({location})").format(
+                    location=cluster._location
+                )}
+            )  # fmt: skip
+
     def _check_catalogue(self) -> None:
         platform = self.platform if self.device_type_id else None
         if (
@@ -355,7 +486,7 @@ class Device(LoadedValuesMixin, ContactsMixin, PrimaryModel):
         return [start + HALF_UNIT * step for step in range(int(height / HALF_UNIT))]
 
 
-class VirtualDeviceContext(PrimaryModel):
+class VirtualDeviceContext(PrimaryIPMixin, PrimaryModel):
     """A partition of a device (a Nexus VDC, a Junos logical system) with its own interfaces."""
 
     device = models.ForeignKey(
@@ -370,6 +501,8 @@ class VirtualDeviceContext(PrimaryModel):
     identifier = models.PositiveSmallIntegerField(
         _("identifier"), blank=True, null=True, help_text=_("Numeric identifier unique to the parent device")
     )
+    primary_ip4 = ip_slot(_("primary IPv4"))
+    primary_ip6 = ip_slot(_("primary IPv6"))
     tenant = models.ForeignKey(
         Tenant, on_delete=models.PROTECT, related_name="vdcs", blank=True, null=True, verbose_name=_("tenant")
     )
@@ -378,6 +511,7 @@ class VirtualDeviceContext(PrimaryModel):
         ordering = ["name", "pk"]
         verbose_name = _("virtual device context")
         verbose_name_plural = _("virtual device contexts")
+        indexes = slot_indexes("inventory_vdc", "primary_ip4", "primary_ip6")
         constraints = [
             models.UniqueConstraint(
                 fields=["device", "identifier"], name="inventory_virtualdevicecontext_unique_device_identifier"
@@ -389,6 +523,15 @@ class VirtualDeviceContext(PrimaryModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.device_id is not None:
+            self._check_primary_ips(
+                self.device.vc_interfaces(),
+                message=_("Primary IP address must belong to an interface on the assigned device."),
+                nat=False,
+            )
 
 
 class Module(PrimaryModel):

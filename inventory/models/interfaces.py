@@ -1,14 +1,15 @@
 """NetBox's interfaces (physical, virtual, LAG, wireless, channelized) and MAC addresses, an interface's
 primary one among them.
 
-VLANs, VRFs and IP addresses are IPAM's: until they exist an interface's VLAN and VRF slots read as
-NetBox shows them when unset.
+VLANs, VRFs and IP addresses are IPAM's: named here by label (DCIM never imports IPAM), their rules that
+read the write as a whole (tagged VLANs by mode) are the interface services'.
 """
 
 import decimal
 import re
 from typing import Any, cast
 
+from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -37,6 +38,8 @@ INTERFACE_NAME = re.compile(
     r"(?P<id>\d+)?(:(?P<channel>\d+))?(\.(?P<vc>\d+))?(?P<remainder>.*)$"
 )
 NATURAL_NAME_LENGTH = 100
+# What a MAC address may be assigned to: device and virtual machine interfaces.
+MAC_HOLDERS = ("inventory.interface", "inventory.vminterface")
 
 
 def hardware_address(value: str | None, octets: int, label: Any) -> str | None:
@@ -112,36 +115,138 @@ class MACAddress(PrimaryModel):
                 raise ValidationError(
                     {"assigned_object_type": _("An object type is required with an assigned object ID.")}
                 )
-        elif self.assigned_object_type is None or self.assigned_object_type.model_class() is not Interface:
-            raise ValidationError({"assigned_object_type": _("Invalid object type.")})
-        elif self.assigned_object_id is None:
-            raise ValidationError({"assigned_object_id": _("An assigned object ID is required with an object type.")})
-        elif not Interface._base_manager.filter(pk=self.assigned_object_id).exists():
-            raise ValidationError(
-                {"assigned_object_id": _("Related object not found using the provided numeric ID: {id}").format(
-                    id=self.assigned_object_id
-                )}
-            )  # fmt: skip
+            target_model = None
+        else:
+            target_model = self.assigned_object_type.model_class() if self.assigned_object_type else None
+            if target_model is None or target_model._meta.label_lower not in MAC_HOLDERS:
+                raise ValidationError({"assigned_object_type": _("Invalid object type.")})
+            if self.assigned_object_id is None:
+                raise ValidationError(
+                    {"assigned_object_id": _("An assigned object ID is required with an object type.")}
+                )
+            if not target_model._base_manager.filter(pk=self.assigned_object_id).exists():
+                raise ValidationError(
+                    {"assigned_object_id": _("Related object not found using the provided numeric ID: {id}").format(
+                        id=self.assigned_object_id
+                    )}
+                )  # fmt: skip
         if self.pk is None:
             return
-        holder = Interface._base_manager.filter(primary_mac_address_id=self.pk).values_list("pk", flat=True).first()
-        if holder is None:
-            return
-        if self.assigned_object_id is None:
-            raise ValidationError(
-                _("Cannot unassign MAC Address while it is designated as the primary MAC for an object")
+        for holder_model in (apps.get_model(label) for label in MAC_HOLDERS):
+            holder = (
+                holder_model._base_manager.filter(primary_mac_address_id=self.pk).values_list("pk", flat=True).first()
             )
-        if (
-            holder != self.assigned_object_id
-            or self.assigned_object_type is None
-            or self.assigned_object_type.model_class() is not Interface
-        ):
-            raise ValidationError(
-                _("Cannot reassign MAC Address while it is designated as the primary MAC for an object")
-            )
+            if holder is None:
+                continue
+            if self.assigned_object_id is None:
+                raise ValidationError(
+                    _("Cannot unassign MAC Address while it is designated as the primary MAC for an object")
+                )
+            if holder != self.assigned_object_id or target_model is not holder_model:
+                raise ValidationError(
+                    _("Cannot reassign MAC Address while it is designated as the primary MAC for an object")
+                )
 
 
-class Interface(InterfaceRules, Cabled, ModularComponent):
+class InterfaceAddressing(models.Model):
+    """What a device's interface and a virtual machine's share (NetBox's BaseInterface): MTU, MAC addresses
+    (one of them the primary), 802.1Q mode and VLANs, VRF, IP addresses and FHRP group assignments. Indexes
+    of the relations are in each model's Meta."""
+
+    mtu = models.PositiveIntegerField(
+        _("MTU"), blank=True, null=True, validators=[MinValueValidator(1), MaxValueValidator(INTERFACE_MTU_MAX)]
+    )
+    primary_mac_address = models.OneToOneField(
+        "inventory.MACAddress",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        blank=True,
+        null=True,
+        verbose_name=_("primary MAC address"),
+    )
+    mac_addresses = GenericRelation(
+        MACAddress,
+        content_type_field="assigned_object_type",
+        object_id_field="assigned_object_id",
+        related_query_name="%(class)s",
+    )
+    mode = models.CharField(
+        _("mode"), max_length=50, choices=InterfaceMode.choices, blank=True, help_text=_("IEEE 802.1Q tagging strategy")
+    )
+    untagged_vlan = models.ForeignKey(
+        "addressing.VLAN",
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss_as_untagged",
+        blank=True,
+        null=True,
+        db_index=False,  # in the model's Meta (built concurrently on a big table)
+        verbose_name=_("untagged VLAN"),
+    )
+    tagged_vlans = models.ManyToManyField(
+        "addressing.VLAN", related_name="%(class)ss_as_tagged", blank=True, verbose_name=_("tagged VLANs")
+    )
+    qinq_svlan = models.ForeignKey(
+        "addressing.VLAN",
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss_svlan",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("Q-in-Q SVLAN"),
+    )
+    vlan_translation_policy = models.ForeignKey(
+        "addressing.VLANTranslationPolicy",
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("VLAN translation policy"),
+    )
+    vrf = models.ForeignKey(
+        "addressing.VRF",
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("VRF"),
+    )
+    # Deleted with the interface, as NetBox's.
+    ip_addresses = GenericRelation(
+        "addressing.IPAddress",
+        content_type_field="assigned_object_type",
+        object_id_field="assigned_object_id",
+        related_query_name="%(class)s",
+    )
+    fhrp_group_assignments = GenericRelation(
+        "addressing.FHRPGroupAssignment", content_type_field="interface_type", object_id_field="interface_id"
+    )
+    # NetBox's VPN: the interface as a tunnel's end, or in an L2VPN; deleted with the interface.
+    tunnel_terminations = GenericRelation(
+        "addressing.TunnelTermination",
+        content_type_field="termination_type",
+        object_id_field="termination_id",
+        related_query_name="%(class)s",
+    )
+    l2vpn_terminations = GenericRelation(
+        "addressing.L2VPNTermination",
+        content_type_field="assigned_object_type",
+        object_id_field="assigned_object_id",
+        related_query_name="%(class)s",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def mac_address(self) -> str | None:
+        """The primary MAC address (NetBox's `mac_address` before 4.2)."""
+        primary = cast("MACAddress | None", self.primary_mac_address)
+        return primary.mac_address if primary is not None else None
+
+
+class Interface(InterfaceRules, InterfaceAddressing, Cabled, ModularComponent):  # noqa: DJ008 (Component names it)
     """A network interface of a device: physical, virtual, a LAG and its members, a bridge, wireless, or a
     channel of a channelized port."""
 
@@ -158,31 +263,11 @@ class Interface(InterfaceRules, Cabled, ModularComponent):
         null=True,
         verbose_name=_("parent LAG"),
     )
-    mtu = models.PositiveIntegerField(
-        _("MTU"), blank=True, null=True, validators=[MinValueValidator(1), MaxValueValidator(INTERFACE_MTU_MAX)]
-    )
-    primary_mac_address = models.OneToOneField(
-        "inventory.MACAddress",
-        on_delete=models.SET_NULL,
-        related_name="+",
-        blank=True,
-        null=True,
-        verbose_name=_("primary MAC address"),
-    )
-    mac_addresses = GenericRelation(
-        MACAddress,
-        content_type_field="assigned_object_type",
-        object_id_field="assigned_object_id",
-        related_query_name="interface",
-    )
     speed = models.PositiveBigIntegerField(_("speed (Kbps)"), blank=True, null=True)
     duplex = models.CharField(_("duplex"), max_length=50, choices=InterfaceDuplex.choices, blank=True)
     # NULL when unset, as NetBox stores it: a WWN is unique in the world, not an empty text.
     wwn = models.CharField(  # noqa: DJ001
         _("WWN"), max_length=23, blank=True, null=True, help_text=_("64-bit World Wide Name")
-    )
-    mode = models.CharField(
-        _("mode"), max_length=50, choices=InterfaceMode.choices, blank=True, help_text=_("IEEE 802.1Q tagging strategy")
     )
     rf_channel = models.CharField(_("wireless channel"), max_length=50, choices=WIRELESS_CHANNELS, blank=True)
     rf_channel_frequency = models.DecimalField(
@@ -207,11 +292,33 @@ class Interface(InterfaceRules, Cabled, ModularComponent):
         null=True,
         validators=[MinValueValidator(-40), MaxValueValidator(127)],
     )
+    # NetBox's wireless: the link this radio takes part in (kept by the wireless link services) and the
+    # wireless LANs it serves.
+    wireless_link = models.ForeignKey(
+        "inventory.WirelessLink",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        blank=True,
+        null=True,
+        editable=False,
+        db_index=False,  # inventory_if_wireless_link, built concurrently (0015)
+        verbose_name=_("wireless link"),
+    )
+    wireless_lans = models.ManyToManyField(
+        "inventory.WirelessLAN", related_name="interfaces", blank=True, verbose_name=_("wireless LANs")
+    )
 
     class Meta(ModularComponent.Meta):
         ordering = ["device", "_name", "pk"]
         verbose_name = _("interface")
         verbose_name_plural = _("interfaces")
+        indexes = [
+            models.Index(fields=[name], name=f"inventory_if_{short}")
+            for name, short in (
+                ("untagged_vlan", "untagged"), ("qinq_svlan", "svlan"), ("vlan_translation_policy", "vlan_policy"),
+                ("vrf", "vrf"), ("wireless_link", "wireless_link"),
+            )
+        ]  # fmt: skip
         constraints = [
             *ModularComponent.Meta.constraints,
             models.UniqueConstraint(
@@ -230,11 +337,6 @@ class Interface(InterfaceRules, Cabled, ModularComponent):
     @property
     def is_wired(self) -> bool:
         return self.type not in UNCABLED_INTERFACE_TYPES and self.channel_id is None
-
-    @property
-    def mac_address(self) -> str | None:
-        """The primary MAC address (NetBox's `mac_address` before 4.2)."""
-        return self.primary_mac_address.mac_address if self.primary_mac_address is not None else None
 
     def clean(self):
         self._name = natural_interface_name(self.name or "")
@@ -258,6 +360,20 @@ class Interface(InterfaceRules, Cabled, ModularComponent):
         self._check_related("lag", self.lag, _("LAG interface"))
         self._check_wireless()
         self._check_primary_mac()
+        vlan = self.untagged_vlan if self.untagged_vlan_id else None
+        if vlan is not None and self.device_id and vlan.site_id not in (self.device.site_id, None):
+            raise ValidationError(
+                {"untagged_vlan": _(
+                    "The untagged VLAN ({untagged_vlan}) must belong to the same site as the interface's parent "
+                    "device, or it must be global."
+                ).format(untagged_vlan=vlan)}
+            )  # fmt: skip
+
+    @property
+    def parent_object(self):
+        """What the interface belongs to (NetBox's parent_object): the device whose primary addresses may be on
+        it."""
+        return self.device
 
     def _check_connections(self) -> None:
         if self.is_virtual and self.mark_connected:

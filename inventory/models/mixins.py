@@ -45,11 +45,15 @@ class WeightMixin(models.Model):
 
 
 class ScopeMixin(models.Model):
-    """Places IPAM's prefixes and VLAN groups may be scoped to: those scoped here go with them, as in NetBox."""
+    """Places IPAM's prefixes and VLAN groups may be scoped to, and circuits terminated at: those scoped or
+    terminated here go with them, as in NetBox."""
 
     scoped_prefixes = GenericRelation("addressing.Prefix", content_type_field="scope_type", object_id_field="scope_id")
     scoped_vlan_groups = GenericRelation(
         "addressing.VLANGroup", content_type_field="scope_type", object_id_field="scope_id"
+    )
+    circuit_terminations = GenericRelation(
+        "circuits.CircuitTermination", content_type_field="termination_type", object_id_field="termination_id"
     )
 
     class Meta:

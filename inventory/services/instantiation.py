@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.querysets import count_each
 from core.services import ObjectWrite, objects_insert, reserve_ids
 from inventory.models import (
     ConsolePort,
@@ -202,10 +203,21 @@ def components_instantiate(builds: Sequence[Build], *, message: str = "") -> lis
     has (unless adopted), a token the bay positions cannot resolve."""
     adoptions: list[list[ObjectWrite]] = []
     made = _Made()
-    for blueprint in BLUEPRINTS:
-        eligible = [index for index, build in enumerate(builds) if blueprint.for_modules or build.module is None]
-        if not eligible:
+    eligible_of = [
+        [index for index, build in enumerate(builds) if blueprint.for_modules or build.module is None]
+        for blueprint in BLUEPRINTS
+    ]
+    # Which kinds of template the types have, in one query: a type has a few of the ten kinds (a switch
+    # only interfaces), and reading each kind cost a statement whether it had templates or not.
+    wanted = [kind for kind, eligible in enumerate(eligible_of) if eligible]
+    counts = count_each(
+        [_template_rows(BLUEPRINTS[kind], [builds[index] for index in eligible_of[kind]]) for kind in wanted]
+    )
+    present = {kind for kind, count in zip(wanted, counts, strict=True) if count}
+    for kind, blueprint in enumerate(BLUEPRINTS):
+        if kind not in present:
             continue
+        eligible = eligible_of[kind]
         templates = _templates(blueprint, [builds[index] for index in eligible])
         if any(templates.values()):
             adopted = _instantiate(blueprint, builds, eligible, templates, made, message)
@@ -214,8 +226,8 @@ def components_instantiate(builds: Sequence[Build], *, message: str = "") -> lis
     return adoptions
 
 
-def _templates(blueprint: Blueprint, builds: Sequence[Build]) -> dict[tuple[str, int], list]:
-    """The blueprint's templates of every type the builds need (one query), by (owner field, type id)."""
+def _template_rows(blueprint: Blueprint, builds: Sequence[Build]) -> models.QuerySet:
+    """The blueprint's templates of every type the builds need."""
     device_types = {build.type_id for build in builds if build.module is None}
     module_types = {build.type_id for build in builds if build.module is not None}
     condition = models.Q()
@@ -223,7 +235,12 @@ def _templates(blueprint: Blueprint, builds: Sequence[Build]) -> dict[tuple[str,
         condition |= models.Q(device_type_id__in=device_types)
     if module_types:
         condition |= models.Q(module_type_id__in=module_types)
-    queryset = blueprint.template._base_manager.filter(condition).order_by("pk")
+    return blueprint.template._base_manager.filter(condition)
+
+
+def _templates(blueprint: Blueprint, builds: Sequence[Build]) -> dict[tuple[str, int], list]:
+    """The blueprint's templates of every type the builds need (one query), by (owner field, type id)."""
+    queryset = _template_rows(blueprint, builds).order_by("pk")
     if blueprint.template is ModuleBayTemplate:
         queryset = queryset.prefetch_related("module_bay_types")
     if blueprint.template is InventoryItemTemplate:

@@ -5,6 +5,7 @@ change-logged), as in NetBox."""
 
 from collections.abc import Sequence
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -18,7 +19,9 @@ from core.services import (
     objects_insert,
     objects_update,
 )
+from inventory.cabling import ref_of
 from inventory.models import FrontPort, PortMapping, RearPort
+from inventory.services.cables import paths_retrace
 
 # For each side: the write's field, the opposite side, its model and the noun of its messages.
 SIDES = {
@@ -30,12 +33,24 @@ SIDES = {
 def ports_create(writes: Sequence[ObjectWrite]) -> list:
     ports = objects_create(writes)
     _write_mappings(writes, ports)
+    if ports:
+        # A port mapped to a cabled port on the other side opens a new way for the paths through that port
+        # (a rear port reached with no position to follow fans out to every front port mapped to it).
+        field, _side, other, other_model, _noun = SIDES[type(ports[0])]  # type: ignore[index]
+        opposite = ContentType.objects.get_for_model(other_model).pk
+        mapped = {mapping[f"{other}_id"] for write in writes for mapping in write.extra.get(field, [])}
+        if mapped:
+            paths_retrace([(opposite, pk) for pk in sorted(mapped)])
     return ports
 
 
 def ports_update(writes: Sequence[ObjectWrite]) -> list:
     ports = objects_update(writes)
     _write_mappings(writes, ports)
+    field = "rear_ports" if ports and isinstance(ports[0], FrontPort) else "front_ports"
+    remapped = [ref_of(ports[position]) for position, write in enumerate(writes) if field in write.extra]
+    if remapped:  # the paths through a port whose mappings changed go elsewhere now
+        paths_retrace(remapped)
     return ports
 
 

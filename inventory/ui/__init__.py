@@ -3,7 +3,19 @@ columns, its tabs. `core.registry.register_layers("inventory")` imports this pac
 
 import importlib
 
-AREAS = ("organization", "racks", "hardware", "devices", "components", "templates")
+AREAS = (
+    "organization",
+    "racks",
+    "hardware",
+    "devices",
+    "components",
+    "cabling",
+    "power",
+    "trace",
+    "templates",
+    "virtualization",
+    "wireless",
+)
 
 for _area in AREAS:
     importlib.import_module(f"{__name__}.{_area}")

@@ -15,6 +15,7 @@ from inventory.models import (
     PowerPort,
     RearPort,
 )
+from inventory.ui.power import PORT_DRAW
 
 DEVICE_COMPONENTS = Menu("Devices", "Device Components")
 
@@ -47,13 +48,13 @@ def _mac_address(bulk: bool) -> forms.Field:
 PORT_COLUMNS = ("name", "device", "label", "type", "description")
 INTERFACE_COLUMNS = (
     "name", "device", "label", "enabled", "type", "parent", "lag", "mtu", "mode", "mac_address", "description", "cable",
-    "connected_endpoints",
+    "connected_endpoints", "count_ipaddresses", "untagged_vlan", "tagged_vlans",
 )  # fmt: skip
 
 registry.extend(
     Interface,
     ui=_component_ui(
-        # NetBox's interface table: what it is, its LAG and parent, and what it connects to.
+        # NetBox's interface table: what it is, its LAG and parent, what it connects to, its addresses and VLANs.
         table_columns=INTERFACE_COLUMNS,
         form_fields={"mac_address": _mac_address},
     ),
@@ -78,7 +79,10 @@ registry.extend(
 )
 registry.extend(ConsolePort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "speed")))
 registry.extend(ConsoleServerPort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "speed")))
-registry.extend(PowerPort, ui=_component_ui(table_columns=(*PORT_COLUMNS, "maximum_draw", "allocated_draw")))
+registry.extend(
+    PowerPort,
+    ui=_component_ui(table_columns=(*PORT_COLUMNS, "maximum_draw", "allocated_draw"), panels=(PORT_DRAW,)),
+)
 registry.extend(PowerOutlet, ui=_component_ui(table_columns=(*PORT_COLUMNS, "status", "power_port", "feed_leg")))
 registry.extend(
     ModuleBay,

@@ -90,11 +90,11 @@ def _management(request, spec, actor, device) -> dict:
             ("Status", format_html('<span class="badge text-bg-secondary">{}</span>', device.get_status_display())),
             ("Role", linked(device.role)),
             ("Platform", linked(device.platform)),
-            # IP addresses, clusters and config templates are recorded by IPAM, virtualization and automation.
-            ("Primary IPv4", NONE),
-            ("Primary IPv6", NONE),
-            ("Out-of-band IP", NONE),
-            ("Cluster", NONE),
+            ("Primary IPv4", linked(device.primary_ip4)),
+            ("Primary IPv6", linked(device.primary_ip6)),
+            ("Out-of-band IP", linked(device.oob_ip)),
+            ("Cluster", linked(device.cluster)),
+            # Config templates are recorded by automation.
             ("Config template", NONE),
         ]
     }

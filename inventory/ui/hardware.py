@@ -4,6 +4,7 @@ from django import forms
 
 from core.registry import Menu, Ui, registry
 from inventory.models import Device, MACAddress, Module, VirtualChassis, VirtualDeviceContext
+from inventory.ui.connections import NEIGHBOURS
 from inventory.ui.devicepage import PANELS, component_tabs
 from inventory.ui.tabs import contact_tabs
 
@@ -15,7 +16,7 @@ registry.extend(
     ui=Ui(
         menu=DEVICES,
         table_columns=("name", "status", "tenant", "site", "location", "rack", "role", "device_type"),
-        tabs=(*component_tabs(), *contact_tabs(Device)),
+        tabs=(*component_tabs(), NEIGHBOURS, *contact_tabs(Device)),
         panels=PANELS,
         bulk_rename=True,
     ),

@@ -16,7 +16,7 @@ from inventory.models import (
     Tenant,
     TenantGroup,
 )
-from inventory.ui.tabs import contact_tabs
+from inventory.ui.tabs import SITE_VMS_TAB, contact_tabs
 
 SITES = Menu("Organization", "Sites")
 TENANCY = Menu("Organization", "Tenancy")
@@ -28,7 +28,7 @@ registry.extend(
     Site,
     ui=Ui(
         menu=SITES,
-        tabs=contact_tabs(Site),
+        tabs=(*contact_tabs(Site), SITE_VMS_TAB),
         form_fields={name: multiline_text(Site, name) for name in ("physical_address", "shipping_address")},
     ),
 )

@@ -16,6 +16,7 @@ from inventory.models import (
     PowerOutletTemplate,
     PowerPortTemplate,
     RearPortTemplate,
+    VirtualMachine,
 )
 from inventory.models.contacts import takes_contacts
 
@@ -25,6 +26,12 @@ CONTACTS_TAB = related_objects_tab(
     "contacts",
     "Contacts",
     lambda spec, instance: {"object_type": ContentType.objects.get_for_model(spec.model), "object_id": instance.pk},
+)
+
+
+# A site's virtual machines (NetBox lists them among the site's related objects).
+SITE_VMS_TAB = related_objects_tab(
+    VirtualMachine, "virtual-machines", "Virtual Machines", lambda spec, instance: {"site": instance.pk}
 )
 
 

@@ -33,6 +33,13 @@ class Organization(TenantMixin):
         default=90,
         help_text=_("Days to keep change log entries; 0 keeps them forever."),
     )
+    # NetBox's ENFORCE_GLOBAL_UNIQUE, per organization: read by IPAM's uniqueness checks from the request's
+    # organization (no query); new organizations take WIREBOOK_ENFORCE_GLOBAL_UNIQUE.
+    enforce_global_unique = models.BooleanField(
+        _("enforce global uniqueness"),
+        default=True,
+        help_text=_("Prefixes and IP addresses outside any VRF (the global table) may not repeat."),
+    )
     # Set while the status is pending_deletion (`tenants.services.organization_deletion_schedule`):
     # when the schema is dropped, and the status a cancelled deletion returns to.
     deletion_due = models.DateTimeField(_("deletion due"), null=True, blank=True, editable=False)
@@ -49,6 +56,10 @@ class Organization(TenantMixin):
         blank=True,
         help_text=_("While the subscription is past due: when the organization becomes read-only."),
     )
+
+    # The database server holding the schema: an alias of settings.DATABASES ("default", the server of
+    # the public schema, or one of WIREBOOK_DATABASE_SERVERS). Changed by `manage.py organization_move`.
+    database = models.CharField(_("database server"), max_length=63, default="default", editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -19,6 +19,7 @@ class SpareSchema(models.Model):
 
     schema_name = models.CharField(max_length=63, unique=True)
     fingerprint = models.CharField(max_length=64)
+    database = models.CharField(max_length=63, default="default")  # the server holding it (settings.DATABASES)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -119,6 +119,54 @@ def test_an_exhausted_prefix_answers_409_and_creates_nothing(api):
     assert listed(call(api, "get", "/ip-addresses/"), "address") == ["10.0.8.1/30", "10.0.8.2/30"]
 
 
+@pytest.mark.parametrize(
+    ("network", "expected"),
+    [
+        ("0.0.0.0/31", ["0.0.0.0/31", "0.0.0.1/31"]),  # the first addresses there are
+        ("255.255.255.254/31", ["255.255.255.254/31", "255.255.255.255/31"]),  # and the last
+        ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127", ["ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127",
+                                                         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/127"]),
+    ],
+)  # fmt: skip
+def test_the_ends_of_the_address_space_are_handed_out_and_then_409(api, network, expected):
+    parent = prefix(api, network)
+    url = f"/prefixes/{parent['id']}/available-ips/"
+
+    first = created(call(api, "post", url, {}))
+    assert free(api, url) == expected[1:]
+    second = created(call(api, "post", url, {}))
+    full = call(api, "post", url, {})
+
+    assert [first["address"], second["address"]] == expected
+    assert free(api, url) == []
+    assert (full.status_code, full.json()) == (409, EXHAUSTED)
+
+
+def test_free_addresses_fill_the_gaps_between_taken_ones_in_order(api):
+    # given: a /28 whose addresses 1, 3-5 and 8 are taken (8 in another mask), and 11-12 a populated range that
+    # begins inside the prefix and ends beyond it
+    parent = prefix(api, "10.0.10.0/28")
+    for host in (1, 3, 4, 5):
+        address(api, f"10.0.10.{host}/28")
+    address(api, "10.0.10.8/32")
+    created(
+        call(
+            api,
+            "post",
+            "/ip-ranges/",
+            {"start_address": "10.0.10.11/24", "end_address": "10.0.10.40/24", "mark_populated": True},
+        )
+    )
+    url = f"/prefixes/{parent['id']}/available-ips/"
+
+    # when / then: the gaps in order, up to the range, which no address may be created in
+    assert free(api, url) == [f"10.0.10.{host}/28" for host in (2, 6, 7, 9, 10)]
+    allocated = created(call(api, "post", url, [{}, {}, {}, {}]))
+    assert [item["address"] for item in allocated] == [f"10.0.10.{host}/28" for host in (2, 6, 7, 9)]
+    assert call(api, "post", url, [{}, {}]).status_code == 409
+    assert created(call(api, "post", url, {}))["address"] == "10.0.10.10/28"
+
+
 def test_populated_ranges_are_skipped_and_a_container_counts_every_vrf(api):
     parent = prefix(api, "10.0.9.0/29", status="container")
     created(

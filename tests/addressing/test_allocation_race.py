@@ -11,7 +11,7 @@ import pytest
 import requests
 from django.db import transaction
 
-from addressing.models import IPAddress, Prefix
+from addressing.models import IPAddress, IPRange, Prefix
 from addressing.services import ADDRESSES, space_lock
 from tenants.context import tenant_context
 from tenants.tokens import token_create
@@ -70,6 +70,52 @@ def test_parallel_clients_never_get_the_same_address(server, committed, request)
     assert sorted(stored, key=lambda text: netaddr.IPNetwork(text)) == sorted(
         expected, key=lambda text: netaddr.IPNetwork(text)
     )
+
+
+def test_nested_parents_never_hand_out_one_address_twice(server, committed, request):
+    # given: a /27 (30 usable addresses) with a range of 11 of them inside, and 8 clients, half allocating from
+    # the prefix and half from the range, 6 each (48 requests for 30 addresses)
+    organization = committed.organization("alloc-nested")
+    _, token = token_create(organization=organization, user=committed.users[0])
+    with tenant_context(organization):
+        prefix = Prefix.objects.create(prefix="10.21.0.0/27")
+        ip_range = IPRange.objects.create(start_address="10.21.0.10/27", end_address="10.21.0.20/27", size=11)
+    attach_server_log(request, server)
+    base = f"{server.organization_url(organization.slug)}/api/ipam"
+    urls = [f"{base}/prefixes/{prefix.pk}/available-ips/", f"{base}/ip-ranges/{ip_range.pk}/available-ips/"]
+    barrier = threading.Barrier(CLIENTS)
+    answers: list[tuple[str, int, str | None]] = []
+
+    def allocate(url: str) -> None:
+        session = _session(token)
+        barrier.wait()
+        for _ in range(6):
+            response = session.post(url, json={"description": "nested race"}, timeout=60)
+            answers.append((url, response.status_code, response.json().get("address")))
+
+    # when: they all allocate at once
+    threads = [threading.Thread(target=allocate, args=(urls[n % 2],)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then: no address twice, whichever parent handed it out; a parent refuses (409) only once it is full
+    handed_out = [address for _url, status, address in answers if status == 201]
+    assert {status for _url, status, _address in answers} <= {201, 409}
+    assert len(handed_out) == len(set(handed_out))
+    in_range = {f"10.21.0.{n}/27" for n in range(10, 21)}
+    in_prefix = {f"10.21.0.{n}/27" for n in range(1, 31)}
+    assert {address for url, status, address in answers if status == 201 and url == urls[1]} <= in_range
+    assert set(handed_out) <= in_prefix
+    refused = {url for url, status, _address in answers if status == 409}
+    assert urls[1] in refused  # 24 requests for 11 addresses
+    assert in_range <= set(handed_out)
+    if urls[0] in refused:
+        assert set(handed_out) == in_prefix
+    with tenant_context(organization):
+        stored = [str(address) for address in IPAddress.objects.values_list("address", flat=True)]
+    assert sorted(stored) == sorted(handed_out)
 
 
 def test_organizations_never_wait_for_each_other(server, committed, request):

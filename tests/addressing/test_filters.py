@@ -181,7 +181,7 @@ def test_addresses_by_assignment_and_service(api, org_a):
 
     assert addresses(api, "assigned=true") == ["10.0.0.1/24"]
     assert addresses(api, "assigned=false") == ["10.0.0.2/24"]
-    assert addresses(api, "assigned_to_interface=true") == []  # interfaces are not in Wirebook yet
+    assert addresses(api, "assigned_to_interface=true") == []  # an FHRP group is no interface
     assert addresses(api, f"fhrpgroup_id={group.pk}") == ["10.0.0.1/24"]
     assert addresses(api, "assigned_object_type=ipam.fhrpgroup") == ["10.0.0.1/24"]
     assert addresses(api, f"service_id={service.pk}") == ["10.0.0.1/24"]

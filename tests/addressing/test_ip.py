@@ -1,6 +1,8 @@
 """IP space at NetBox's ipam endpoints: the shapes NetBox sends, its validation messages, uniqueness
 within VRFs and the global table, the prefix hierarchy after every kind of write, and NAT."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -465,10 +467,68 @@ def test_deleting_a_site_deletes_what_is_scoped_to_it_as_netbox_does(api, org_a)
         assert ObjectChange.objects.filter(changed_object_id=prefix["id"], action="delete").exists()
 
 
-def test_the_global_table_may_allow_repeats_as_netbox_can(api, settings):
-    settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE = False
+def _enforce_global_unique(org, value: bool) -> None:
+    org.organization.enforce_global_unique = value
+    org.organization.save(update_fields=["enforce_global_unique"])
+
+
+def test_the_global_table_may_allow_repeats_as_netbox_can(api, org_a):
+    # given: organization A lets its global table repeat prefixes and addresses (NetBox's ENFORCE_GLOBAL_UNIQUE)
+    _enforce_global_unique(org_a, False)
     created(call(api, "post", "/prefixes/", {"prefix": "10.0.5.0/24"}))
     created(call(api, "post", "/ip-addresses/", {"address": "10.0.5.1/24"}))
 
+    # when / then: the same prefix and address again are taken, in one request or several
     assert call(api, "post", "/prefixes/", {"prefix": "10.0.5.0/24"}).status_code == 201
     assert call(api, "post", "/ip-addresses/", {"address": "10.0.5.1/24"}).status_code == 201
+    assert (
+        call(api, "post", "/ip-addresses/", [{"address": "10.0.6.1/24"}, {"address": "10.0.6.1/24"}]).status_code == 201
+    )
+
+
+def test_global_uniqueness_is_each_organizations_own(api, org_a, org_b):
+    # given: A allows repeats in its global table, B keeps NetBox's default; both hold 10.0.5.0/24 and 10.0.5.1/24
+    _enforce_global_unique(org_a, False)
+    api_b = org_b.client()
+
+    def post_b(path: str, payload: dict):
+        return api_b.post(f"/o/org-b/api/ipam{path}", json.dumps(payload), content_type="application/json")
+
+    for post in (lambda path, payload: call(api, "post", path, payload), post_b):
+        assert post("/prefixes/", {"prefix": "10.0.5.0/24"}).status_code == 201
+        assert post("/ip-addresses/", {"address": "10.0.5.1/24"}).status_code == 201
+
+    # when: each writes them again
+    prefix_a = call(api, "post", "/prefixes/", {"prefix": "10.0.5.0/24"})
+    address_a = call(api, "post", "/ip-addresses/", {"address": "10.0.5.1/24"})
+    prefix_b = post_b("/prefixes/", {"prefix": "10.0.5.0/24"})
+    address_b = post_b("/ip-addresses/", {"address": "10.0.5.1/24"})
+
+    # then: A takes them; B refuses them with NetBox's messages
+    assert (prefix_a.status_code, address_a.status_code) == (201, 201)
+    assert (prefix_b.status_code, prefix_b.json()) == (
+        400,
+        {"prefix": ["Duplicate prefix found in global table: 10.0.5.0/24"]},
+    )
+    assert (address_b.status_code, address_b.json()) == (
+        400,
+        {"address": ["Duplicate IP address found in global table: 10.0.5.1/24"]},
+    )
+
+
+def test_global_uniqueness_is_read_without_a_query_per_object(api, org_a):
+    # given: one address, and a bulk request of ten new ones of the global table
+    created(call(api, "post", "/ip-addresses/", {"address": "10.0.9.1/24"}))
+    one = [{"address": "10.0.8.1/24"}]
+    ten = [{"address": f"10.0.7.{n}/24"} for n in range(1, 11)]
+    call(api, "post", "/ip-addresses/", [{"address": "10.0.6.1/24"}])  # warm-up
+
+    # when
+    with CaptureQueriesContext(connection) as single:
+        assert call(api, "post", "/ip-addresses/", one).status_code == 201
+    with CaptureQueriesContext(connection) as bulk:
+        assert call(api, "post", "/ip-addresses/", ten).status_code == 201
+
+    # then: the organization's setting costs no statement, per object or per request
+    assert len(bulk.captured_queries) == len(single.captured_queries)
+    assert not any("tenants_organization" in query["sql"] for query in bulk.captured_queries)

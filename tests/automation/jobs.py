@@ -10,3 +10,7 @@ def record_context(job):
         "schema": connection.schema_name,
         "visible_jobs": sorted(Job.objects.values_list("name", flat=True)),
     }
+
+
+def explode(job):
+    raise RuntimeError("the job's function broke")

@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 
-from automation.models import EventRule, Job, Webhook, WebhookDelivery
+from automation.models import ConfigContext, ConfigTemplate, EventRule, ExportTemplate, Job, Webhook, WebhookDelivery
 from core.services import object_create
 from tests.api_cases import APICase, Ref
 
@@ -107,3 +107,58 @@ class TestJobAPI(APICase):
     model = Job
     make_object = staticmethod(_job)
     brief_fields = ["id", "url", "display", "status", "created", "completed", "user"]
+
+
+def _region():
+    from inventory.models import Region, Site
+
+    region = Region.objects.create(name="Europe", slug="europe")
+    return {"region": region, "site": Site.objects.create(name="AMS1", slug="ams1", region=region)}
+
+
+class TestConfigContextAPI(APICase):
+    model = ConfigContext
+    setup_objects = staticmethod(_region)
+    create_data = [
+        {"name": "Base", "weight": 100, "data": {"ntp": ["10.0.0.1"]}, "description": "first"},
+        {"name": "Europe", "weight": 200, "data": {"ntp": ["10.1.0.1"]}, "regions": [Ref("region")]},
+        {"name": "AMS1", "data": {"syslog": "10.2.0.1"}, "sites": [Ref("site")], "is_active": False},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = ["data_path", "data_synced", "description", "display", "id", "name", "url"]
+
+
+class TestConfigTemplateAPI(APICase):
+    model = ConfigTemplate
+    create_data = [
+        {"name": "Junos", "template_code": "system { host-name {{ device.name }}; }", "description": "first"},
+        {"name": "IOS", "template_code": "hostname {{ device.name }}", "environment_params": {"trim_blocks": True}},
+        {
+            "name": "EOS",
+            "template_code": "hostname {{ device.name }}",
+            "mime_type": "text/plain",
+            "file_extension": "cfg",
+        },
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = ["description", "display", "id", "name", "url"]
+
+
+class TestExportTemplateAPI(APICase):
+    model = ExportTemplate
+    create_data = [
+        {
+            "name": "Hosts",
+            "object_types": ["dcim.device"],
+            "template_code": "{% for d in queryset %}{{ d.name }}\n{% endfor %}",
+        },
+        {
+            "name": "Sites CSV",
+            "object_types": ["dcim.site", "dcim.region"],
+            "template_code": "name",
+            "file_extension": "csv",
+        },
+        {"name": "Plain", "object_types": ["dcim.site"], "template_code": "x", "as_attachment": False},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = ["description", "display", "id", "name", "url"]

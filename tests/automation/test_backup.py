@@ -144,6 +144,8 @@ def test_an_organization_restored_from_its_archive_is_the_same_object_by_object(
     model = CASES[name].spec().model
     assert counts[model._meta.db_table] >= 3
     for table in ("core_objectchange", "core_customfield", "core_customfield_object_types"):
+        if table == "core_objectchange" and CASES[name].spec().access.read_only:
+            continue  # made without the API (cable terminations come with their cables): no change log
         assert counts[table] > 0, table
     if issubclass(model, BaseModel):
         assert counts["core_taggeditem"] >= 6

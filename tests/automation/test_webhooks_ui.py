@@ -7,7 +7,7 @@ from automation.models import WebhookDelivery
 from inventory.models import Site
 from tenants.context import tenant_context
 from tests.automation.receiver import Receiver
-from tests.automation.test_webhooks import eager, hook  # noqa: F401  (a fixture)
+from tests.automation.test_webhooks import hook
 
 
 def _delivery(organization, url: str) -> WebhookDelivery:
@@ -38,7 +38,7 @@ def test_a_webhooks_deliveries_tab_lists_them(org_a, org_b):
     assert org_b.client().get(url).status_code == 404
 
 
-def test_an_admin_resends_a_delivery_from_its_page(org_a, org_b, eager, django_capture_on_commit_callbacks):  # noqa: F811
+def test_an_admin_resends_a_delivery_from_its_page(org_a, org_b, eager, django_capture_on_commit_callbacks):
     with Receiver() as receiver:
         delivery = _delivery(org_a.organization, receiver.url)
         url = f"/o/org-a/extras/webhook-deliveries/{delivery.pk}/resend/"

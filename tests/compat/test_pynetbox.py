@@ -116,7 +116,8 @@ def test_site_has_netbox_keys(nb):
     assert set(dict(site)) == {
         "id", "url", "display_url", "display", "name", "slug", "status", "region", "group", "tenant", "facility",
         "time_zone", "description", "physical_address", "shipping_address", "latitude", "longitude", "owner",
-        "comments", "tags", "custom_fields", "created", "last_updated", "device_count", "rack_count",
+        "comments", "tags", "custom_fields", "created", "last_updated", "circuit_count", "device_count",
+        "prefix_count", "rack_count", "virtualmachine_count", "vlan_count",
     }  # fmt: skip
 
 
@@ -260,6 +261,31 @@ def test_tenancy_crud(nb):
     assert site.delete() and acme.delete() and big.delete()
     assert [t.slug for t in nb.tenancy.tenants.all()] == ["initech"]
     assert [g.slug for g in nb.tenancy.tenant_groups.all()] == ["customers"]
+
+
+def test_owners_are_created_and_assigned(compat, nb):
+    me = next(iter(nb.users.users.all()))  # the token's member: the organization's owner
+    group = nb.users.owner_groups.create(name="Network")
+    noc = nb.users.owners.create(name="NOC", group=group.id, users=[me.id])
+    nb.users.owners.create(name="Facilities")
+    site = nb.dcim.sites.create(name="AMS1", slug="ams1")
+    nb.dcim.sites.create(name="FRA1", slug="fra1")
+
+    site.owner = noc.id
+    assert site.save() is True
+
+    assert noc.group.name == "Network" and [user.username for user in noc.users] == [me.username]
+    assert nb.dcim.sites.get(site.id).owner.name == "NOC"
+    assert [s.slug for s in nb.dcim.sites.filter(owner_id=noc.id)] == ["ams1"]
+    assert [s.slug for s in nb.dcim.sites.filter(owner="NOC")] == ["ams1"]
+    assert [s.slug for s in nb.dcim.sites.filter(owner_group_id=group.id)] == ["ams1"]
+    assert [o.name for o in nb.users.owners.filter(group="Network")] == ["NOC"]
+    assert nb.users.owner_groups.get(group.id).member_count == 1
+    with pytest.raises(pynetbox.RequestError) as raised:
+        noc.delete()
+    assert raised.value.req.status_code == 409
+    outsider = pynetbox.api(compat.other_url, token=compat.other_token)
+    assert list(outsider.users.owners.all()) == []
 
 
 def test_protected_delete_names_dependants_with_their_ids(nb):

@@ -69,3 +69,29 @@ def test_ipam_filters_scripts_use(nb):
     assert sorted(str(ip) for ip in nb.ipam.ip_addresses.filter(address="10.1.0.1")) == ["10.1.0.1/16", "10.1.0.1/24"]
     assert [str(ip) for ip in nb.ipam.ip_addresses.filter(vrf="65000:1")] == ["10.1.0.1/16"]
     assert nb.ipam.ip_addresses.count(q="10.1.0") == 2
+
+
+def test_a_device_gets_its_primary_address_through_pynetbox(nb):
+    # given a device with an interface and an address assigned to it
+    site = nb.dcim.sites.create(name="AMS1", slug="ams1")
+    maker = nb.dcim.manufacturers.create(name="Juniper", slug="juniper")
+    model = nb.dcim.device_types.create(manufacturer=maker.id, model="EX4300", slug="ex4300")
+    role = nb.dcim.device_roles.create(name="Access", slug="access")
+    device = nb.dcim.devices.create(name="sw1", site=site.id, device_type=model.id, role=role.id)
+    interface = nb.dcim.interfaces.create(device=device.id, name="ge-0/0/0", type="1000base-t")
+    ip = nb.ipam.ip_addresses.create(
+        address="10.0.0.1/24", assigned_object_type="dcim.interface", assigned_object_id=interface.id
+    )
+
+    # when it is made the device's primary address, as scripts do
+    device.primary_ip4 = ip.id
+    assert device.save()
+
+    # then reading the device back gives the address, and the address its interface and device
+    again = nb.dcim.devices.get(device.id)
+    assert str(again.primary_ip4) == str(again.primary_ip) == "10.0.0.1/24"
+    assert again.primary_ip4.id == ip.id and again.oob_ip is None
+    assigned = nb.ipam.ip_addresses.get(ip.id).assigned_object
+    assert (assigned.id, assigned.name, assigned.device.name) == (interface.id, "ge-0/0/0", "sw1")
+    assert [str(address) for address in nb.ipam.ip_addresses.filter(device_id=device.id)] == ["10.0.0.1/24"]
+    assert nb.dcim.interfaces.get(interface.id).count_ipaddresses == 1

@@ -9,6 +9,8 @@ from core.models import (
     JournalEntry,
     ObjectChange,
     ObjectPermission,
+    Owner,
+    OwnerGroup,
     SavedFilter,
     Tag,
 )
@@ -143,6 +145,37 @@ class TestObjectPermissionAPI(APICase):
     update_data = {"description": "changed"}
     brief_fields = ["id", "url", "display", "name", "description", "enabled", "object_types", "actions"]
     filter_fields = ["enabled"]
+
+
+class TestOwnerGroupAPI(APICase):
+    model = OwnerGroup
+    create_data = [
+        {"name": "Network", "description": "first"},
+        {"name": "Facilities"},
+        {"name": "Security", "description": "third"},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = ["id", "url", "display", "name", "description"]
+
+
+def _owner_setup() -> dict:
+    return {
+        "owner": get_user_model().objects.get(email="owner-a@example.com"),
+        "group": OwnerGroup.objects.create(name="Operations"),
+    }
+
+
+class TestOwnerAPI(APICase):
+    model = Owner
+    setup_objects = staticmethod(_owner_setup)
+    create_data = [
+        {"name": "NOC", "group": Ref("group"), "description": "first", "users": [Ref("owner")], "user_groups": []},
+        {"name": "Field team", "group": None},
+        {"name": "Data center", "description": "third"},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = ["id", "url", "display", "name", "description"]
+    rendered_as = {"user_groups": []}
 
 
 class TestObjectChangeAPI(APICase):

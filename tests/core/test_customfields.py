@@ -665,7 +665,7 @@ def test_the_choices_route_is_the_organizations_own(api, colors, org_b, client):
     path = f"/extras/custom-field-choice-sets/{colors['id']}/choices/"
 
     assert call(api, "get", "/extras/custom-field-choice-sets/999999/choices/").status_code == 404
-    assert call(api, "get", path + "?limit=x").status_code == 400
+    assert call(api, "get", path + "?limit=x").status_code == 200  # NetBox's default page size then
     assert call(api, "post", path, {}).status_code == 405
     assert call(org_b.client(), "get", path, api="/o/org-b/api").status_code == 404
     assert call(org_b.client(), "get", path).status_code == 404

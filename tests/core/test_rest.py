@@ -150,6 +150,18 @@ def test_offset_pagination_links(api, europe):
     assert [r["name"] for r in first["results"] + second["results"]] == ["AMS1", "FRA1", "NYC1"]
 
 
+def test_a_page_is_cut_after_filtering_and_ordering_even_by_a_count(api, europe):
+    # a page's rows are chosen by their keys before their related objects are joined (endpoints.page_rows)
+    by_count = [names(call(api, "get", f"/dcim/regions/?ordering=-site_count&limit=1&offset={n}")) for n in (0, 1)]
+    reversed_names = names(call(api, "get", "/dcim/sites/?ordering=-name&limit=2&offset=1"))
+    filtered = call(api, "get", "/dcim/sites/?region=europe&ordering=-name&limit=1&offset=1").json()
+
+    assert by_count == [["Europe"], ["Netherlands"]]
+    assert reversed_names == ["FRA1", "AMS1"]
+    assert filtered["count"] == 2 and [row["name"] for row in filtered["results"]] == ["AMS1"]
+    assert filtered["results"][0]["region"]["slug"] == "nl"
+
+
 def test_cursor_pagination(api, europe):
     first = call(api, "get", "/dcim/sites/?start=0&limit=2").json()
     assert first["count"] is None and first["previous"] is None
@@ -163,7 +175,16 @@ def test_page_size_is_capped(api, europe):
     response = call(api, "get", "/dcim/sites/?limit=5000")
 
     assert response.status_code == 200
-    assert call(api, "get", "/dcim/sites/?limit=-1").status_code == 400
+    assert len(response.json()["results"]) == 3
+
+
+@pytest.mark.parametrize("query", ["limit=-1", "limit=abc", "offset=-5", "offset=x", "id=", "name=&slug="])
+def test_unusable_paging_and_empty_filters_are_ignored_as_netbox_ignores_them(api, europe, query):
+    response = call(api, "get", f"/dcim/sites/?{query}")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 3
+    assert len(response.json()["results"]) == 3
 
 
 # -- writes ------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_create_read_update_delete(api, org_a):
     saved = created.json()
     assert list(saved) == [
         "id", "url", "display_url", "display", "object_types", "name", "slug", "description", "user", "weight",
-        "enabled", "shared", "parameters", "created", "last_updated",
+        "enabled", "shared", "parameters", "owner", "created", "last_updated",
     ]  # fmt: skip
     assert saved["object_types"] == ["dcim.site"]
     assert saved["parameters"] == {"status": ["active"]}

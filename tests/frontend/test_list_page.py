@@ -154,7 +154,22 @@ def test_deleting_a_region_shows_what_goes_with_it_and_what_blocks(org_a):
 def test_navigation_groups_every_registered_model_like_netbox(org_a):
     body = org_a.client().get("/o/org-a/").content.decode()
     groups = re.findall(r'<summary class="wb-nav-heading">([^<]+)</summary>', body)
-    assert groups == ["Organization", "Racks", "Devices", "IPAM", "Customization", "Operations", "Admin"]
+    assert groups == [
+        "Organization",
+        "Racks",
+        "Devices",
+        "Connections",
+        "Wireless",
+        "IPAM",
+        "VPN",
+        "Virtualization",
+        "Circuits",
+        "Power",
+        "Provisioning",
+        "Customization",
+        "Operations",
+        "Admin",
+    ]  # NetBox's menus, in its order
     # each menu is split by NetBox's headings, in its order
     organization = body[body.index(">Organization</summary>") : body.index(">Racks</summary>")]
     headings = re.findall(r'<div class="wb-nav-subheading">([^<]+)</div>', organization)
@@ -172,7 +187,7 @@ def test_navigation_groups_every_registered_model_like_netbox(org_a):
         "Rack Organization",
         "Rack Types",
     ]
-    devices = body[body.index(">Devices</summary>") : body.index(">IPAM</summary>")]
+    devices = body[body.index(">Devices</summary>") : body.index(">Connections</summary>")]
     assert re.findall(r'<div class="wb-nav-subheading">([^<]+)</div>', devices) == [
         "Devices",
         "Addressing",

@@ -10,8 +10,13 @@ for module in (
     "tests.core.test_api_cases",
     "tests.inventory.test_api_cases",
     "tests.addressing.test_api_cases",
+    "tests.circuits.test_api_cases",
     "tests.automation.test_api_cases",
+    "tests.automation.test_notifications_api",
     "tests.inventory.test_device_api_cases",
+    "tests.inventory.test_virtualization_api_cases",
+    "tests.inventory.test_wireless_api_cases",
+    "tests.addressing.test_vpn_api_cases",
 ):
     importlib.import_module(module)
 

@@ -1,12 +1,14 @@
 """DCIM lists cost the same number of queries however many rows they show, with every nested object filled in:
-interfaces with parents, bridges, LAGs, modules, VDCs and MAC addresses; devices in chassis and bays; module
-bays holding modules; inventory items standing for components; racks with devices and reservations."""
+interfaces with parents, bridges, LAGs, modules, VDCs, MAC addresses, VLANs and IP addresses; devices in chassis
+and bays with primary and out-of-band addresses (NAT partners shown); module bays holding modules; inventory
+items standing for components; racks with devices and reservations; IP addresses on interfaces."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from addressing.models import VLAN, IPAddress
 from inventory.models import (
     Device,
     DeviceBay,
@@ -71,7 +73,18 @@ def _populate(organization, owner, devices: int) -> None:
                 assigned_object_id=physical.pk,
             )  # fmt: skip
             physical.primary_mac_address = mac
+            vlan, _ = VLAN.objects.get_or_create(vid=10, name="users")
+            physical.mode, physical.untagged_vlan = "tagged", vlan
             physical.save()
+            physical.tagged_vlans.set([vlan])
+            inside = IPAddress.objects.create(
+                address=f"10.0.{number}.1/24", assigned_object_type=interface_type, assigned_object_id=physical.pk
+            )
+            outside = IPAddress.objects.create(address=f"192.0.2.{number + 1}/24", nat_inside=inside)
+            device.primary_ip4, device.oob_ip = inside, outside
+            device.save()
+            vdc.primary_ip4 = inside
+            vdc.save()
             blade = Device.objects.create(name=f"mpc{number}", device_type=blade_type, role=role, site=site)
             DeviceBay.objects.create(device=device, name="Slot 0", installed_device=blade)
             InventoryItem.objects.create(
@@ -104,6 +117,18 @@ def test_a_list_costs_the_same_with_one_row_or_many(org_a, path):
     _populate(org_a.organization, org_a.owner, 4)
 
     assert [_count(client, f"{API}/{path}/{suffix}") for suffix in ("", "?brief=1")] == few
+
+
+def test_the_list_of_addresses_on_interfaces_costs_the_same_with_one_row_or_many(org_a):
+    client = org_a.client()
+    path = "/o/org-a/api/ipam/ip-addresses/"
+    _populate(org_a.organization, org_a.owner, 1)
+    client.get(path)
+    few = _count(client, path)
+
+    _populate(org_a.organization, org_a.owner, 4)
+
+    assert _count(client, path) == few
 
 
 def test_graphql_lists_of_devices_and_interfaces_cost_the_same(org_a):

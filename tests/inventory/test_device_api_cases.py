@@ -1,6 +1,8 @@
 """The generic API cases (tests/api_cases.py) for devices and their components: data only."""
 
 from inventory.models import (
+    Cable,
+    CableTermination,
     ConsolePort,
     ConsoleServerPort,
     Device,
@@ -19,7 +21,9 @@ from inventory.models import (
     ModuleBayType,
     ModuleType,
     Platform,
+    PowerFeed,
     PowerOutlet,
+    PowerPanel,
     PowerPort,
     Rack,
     RearPort,
@@ -462,3 +466,108 @@ class TestInventoryItemAPI(APICase):
     ]
     update_data = {"description": "changed"}
     brief_fields = ["id", "url", "display", "device", "name", "description", "_depth"]
+
+
+# -- cables ----------------------------------------------------------------------------------------------------------
+
+
+def _cable_ends():
+    place = _place()
+    device = Device.objects.create(name="sw1", device_type=place["device_type"], role=place["role"], site=place["site"])
+    ends = {f"e{n}": Interface.objects.create(device=device, name=f"e{n}", type="1000base-t") for n in range(1, 7)}
+    return {**ends, "tenant": place["tenant"]}
+
+
+def _interface(name: str) -> list[dict]:
+    return [{"object_type": "dcim.interface", "object_id": Ref(name)}]
+
+
+class TestCableAPI(APICase):
+    model = Cable
+    setup_objects = staticmethod(_cable_ends)
+    create_data = [
+        {"a_terminations": _interface("e1"), "b_terminations": _interface("e2"), "type": "cat6", "label": "one"},
+        {
+            "a_terminations": _interface("e3"),
+            "b_terminations": _interface("e4"),
+            "status": "planned",
+            "tenant": Ref("tenant"),
+            "color": "ff0000",
+            "length": 2.5,
+            "length_unit": "m",
+        },
+        # Of one kind, so the list's queries stay the same as cables are added (one query per kind).
+        {"a_terminations": _interface("e5"), "b_terminations": _interface("e6"), "label": "three"},
+    ]
+    update_data = {"description": "changed", "status": "decommissioning"}
+    brief_fields = ["id", "url", "display", "label", "description"]
+
+
+def _panel_relations():
+    site = Site.objects.create(name="AMS1", slug="ams1")
+    return {"site": site, "location": Location.objects.create(name="Hall 1", slug="hall-1", site=site)}
+
+
+class TestPowerPanelAPI(APICase):
+    model = PowerPanel
+    setup_objects = staticmethod(_panel_relations)
+    create_data = [
+        {"site": Ref("site"), "location": Ref("location"), "name": "PP1", "description": "first"},
+        {"site": Ref("site"), "name": "PP2", "comments": "by the door"},
+        {"site": {"slug": "ams1"}, "name": "PP3"},
+    ]
+    update_data = {"description": "changed", "comments": "moved"}
+    brief_fields = ["id", "url", "display", "name", "description"]
+
+
+def _feed_relations():
+    site = Site.objects.create(name="AMS1", slug="ams1")
+    return {
+        "panel": PowerPanel.objects.create(site=site, name="PP1"),
+        "rack": Rack.objects.create(site=site, name="R1"),
+        "tenant": Tenant.objects.create(name="Acme", slug="acme"),
+    }
+
+
+class TestPowerFeedAPI(APICase):
+    model = PowerFeed
+    setup_objects = staticmethod(_feed_relations)
+    create_data = [
+        {
+            "power_panel": Ref("panel"),
+            "rack": Ref("rack"),
+            "name": "A",
+            "status": "planned",
+            "type": "redundant",
+            "supply": "ac",
+            "phase": "three-phase",
+            "voltage": 230,
+            "amperage": 32,
+            "max_utilization": 90,
+            "tenant": Ref("tenant"),
+            "description": "first",
+        },
+        {"power_panel": Ref("panel"), "name": "B", "supply": "dc", "voltage": -48, "mark_connected": True},
+        {"power_panel": Ref("panel"), "name": "C"},
+    ]
+    update_data = {"description": "changed", "status": "failed", "amperage": 16}
+    brief_fields = ["id", "url", "display", "name", "description", "cable", "_occupied"]
+
+
+def _termination(index: int) -> None:
+    site, _ = Site.objects.get_or_create(name="AMS1", slug="ams1")
+    maker, _ = Manufacturer.objects.get_or_create(name="Acme", slug="acme")
+    kind, _ = DeviceType.objects.get_or_create(manufacturer=maker, model="Box", slug="box")
+    role, _ = DeviceRole.objects.get_or_create(name="Core", slug="core")
+    device, _ = Device.objects.get_or_create(name="sw1", device_type=kind, role=role, site=site)
+    interface = Interface.objects.create(device=device, name=f"e{index}", type="1000base-t")
+    cable = Cable.objects.create(label=f"cable{index}")
+    CableTermination.objects.create(cable=cable, cable_end="AB"[index % 2], termination=interface)
+    Interface.objects.filter(pk=interface.pk).update(cable=cable, cable_end="AB"[index % 2])
+
+
+class TestCableTerminationAPI(APICase):
+    model = CableTermination
+    make_object = staticmethod(_termination)
+    brief_fields = ["id", "url", "display", "cable", "cable_end", "termination_type", "termination_id"]
+    filter_fields = ["cable_end", "termination_type", "termination_id"]

@@ -134,7 +134,7 @@ def test_a_device_role_has_netboxs_defaults_and_colour_rules(api):
     upper = call(api, "post", "/device-roles/", {"name": "Blue", "slug": "blue", "color": "0000FF"})
 
     assert (role["color"], role["vm_role"]) == ("9e9e9e", True)
-    assert list(role)[4:10] == ["name", "slug", "color", "vm_role", "parent", "description"]
+    assert list(role)[4:11] == ["name", "slug", "color", "vm_role", "config_template", "parent", "description"]
     assert bad.json() == {"color": ["Enter a 6-digit lowercase hexadecimal color, e.g. 9e9e9e."]}
     assert upper.status_code == 400
 

@@ -2,6 +2,8 @@
 their type's templates make (NetBox's name tokens, one INSERT per kind whatever their number), and the
 rules of where they stand in a rack."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -318,6 +320,25 @@ def test_creating_a_device_costs_the_same_whatever_the_number_of_its_components(
     assert call(api, "get", "/interfaces/?device=large").json()["count"] == 48
 
 
+def test_creating_a_device_reads_only_the_kinds_of_template_its_type_has(api, catalogue, org_a):
+    few, _many = _types_of_2_and_48_interfaces(catalogue, org_a)
+    _queries(api, _device(catalogue, name="warm-up", device_type=few.pk))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = call(api, "post", "/devices/", _device(catalogue, name="switch", device_type=few.pk))
+    assert response.status_code == 201, response.content
+
+    # one statement tells which kinds the type has; of the ten kinds, only its interfaces are read
+    read = {
+        table
+        for query in captured
+        if query["sql"].startswith('SELECT "inventory_')
+        for table in re.findall(r'FROM "(inventory_\w+template)"', query["sql"])
+    }
+    assert read == {"inventory_interfacetemplate"}
+    assert call(api, "get", "/interfaces/?device=switch").json()["count"] == 2
+
+
 def test_bulk_creation_costs_the_same_per_device(api, catalogue):
     _queries(api, _device(catalogue, name="warm-up"))
     one = _queries(api, [_device(catalogue, name="a1")])
@@ -532,6 +553,21 @@ def test_only_child_devices_go_in_bays(api, catalogue):
 
     assert response.json() == {"installed_device": ["Cannot install device; device type (EX4300) is not a child type."]}
     assert itself.json() == {"__all__": ["This type of device (EX4300) does not support device bays."]}
+
+
+def test_a_devices_role_counts_the_devices_of_its_subtree(api, catalogue, org_a):
+    with tenant_context(org_a.organization):
+        access = catalogue["role"]
+        edge = DeviceRole.objects.create(name="Edge", slug="edge", parent=access)
+    created(call(api, "post", "/devices/", _device(catalogue, name="sw1")))
+    created(call(api, "post", "/devices/", _device(catalogue, name="sw2", role=edge.pk)))
+    created(call(api, "post", "/devices/", _device(catalogue, name="sw3", role=edge.pk)))
+
+    roles = {row["name"]: row["role"] for row in call(api, "get", "/devices/").json()["results"]}
+
+    # NetBox's cumulative count: a role counts its own devices and those of the roles below it
+    assert roles["sw1"]["device_count"] == 3 and roles["sw2"]["device_count"] == 2
+    assert roles["sw3"]["device_count"] == 2 and roles["sw2"]["_depth"] == 1
 
 
 def test_a_racks_utilization_counts_devices_and_reservations(api, catalogue, org_a):

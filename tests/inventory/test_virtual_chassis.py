@@ -120,3 +120,32 @@ def test_a_vdc_has_interfaces_of_its_device(api, switches):
     assert call(api, "get", f"/virtual-device-contexts/{vdc['id']}/").json()["interface_count"] == 1
     assert [row["name"] for row in call(api, "get", "/interfaces/?vdc=admin").json()["results"]] == ["ge-0/0/0"]
     assert again.json() == {"__all__": ["Virtual device context with this Device and Name already exists."]}
+
+
+def test_interfaces_of_a_chassis_member_as_ansible_finds_them(api, switches, org_b):
+    # given a stack of sw1 (master) and sw2, each with a front port and a management port; sw3 alone
+    chassis = created(call(api, "post", "/virtual-chassis/", {"name": "stack1", "master": switches["sw1"].pk}))
+    call(api, "patch", f"/devices/{switches['sw2'].pk}/", {"virtual_chassis": chassis["id"], "vc_position": 2})
+    for name, device in switches.items():
+        for port, mgmt_only in (("ge-0/0/0", False), ("me0", True)):
+            interface = {"device": device.pk, "name": f"{name}:{port}", "type": "1000base-t", "mgmt_only": mgmt_only}
+            created(call(api, "post", "/interfaces/", interface))
+
+    def names(query: str) -> list[str]:
+        response = call(api, "get", f"/interfaces/?{query}")
+        assert response.status_code == 200, response.content
+        return sorted(row["name"] for row in response.json()["results"])
+
+    # then: a device's own interfaces, and those of its chassis that are not for management
+    assert names(f"virtual_chassis_member_id={switches['sw3'].pk}") == ["sw3:ge-0/0/0", "sw3:me0"]
+    assert names(f"virtual_chassis_member_id={switches['sw2'].pk}") == ["sw1:ge-0/0/0", "sw2:ge-0/0/0", "sw2:me0"]
+    assert names("virtual_chassis_member=sw1") == ["sw1:ge-0/0/0", "sw1:me0", "sw2:ge-0/0/0"]
+    # ... the chassis' only through its master with `_or_master`
+    assert names(f"virtual_chassis_member_or_master_id={switches['sw2'].pk}") == ["sw2:ge-0/0/0", "sw2:me0"]
+    assert names("virtual_chassis_member_or_master=sw1") == ["sw1:ge-0/0/0", "sw1:me0", "sw2:ge-0/0/0"]
+    # bad input is a 400, another organization finds nothing
+    assert call(api, "get", "/interfaces/?virtual_chassis_member_id=x").json() == {
+        "virtual_chassis_member_id": ["“x” is not a valid value."]
+    }
+    other = org_b.client().get(f"/o/org-b/api/dcim/interfaces/?virtual_chassis_member_id={switches['sw1'].pk}")
+    assert other.status_code == 200 and other.json()["count"] == 0

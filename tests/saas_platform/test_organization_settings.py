@@ -13,7 +13,9 @@ OWNER, ADMIN, EDITOR, VIEWER = MembershipRole.OWNER, MembershipRole.ADMIN, Membe
 
 
 def settings_of(org):
-    return Organization.objects.values_list("name", "changelog_retention").get(pk=org.organization.pk)
+    return Organization.objects.values_list("name", "changelog_retention", "enforce_global_unique").get(
+        pk=org.organization.pk
+    )
 
 
 @pytest.mark.parametrize("role", [OWNER, ADMIN])
@@ -33,10 +35,12 @@ def test_an_admin_changes_name_and_retention_with_one_audit_event(org_a):
     admin = member(org_a, ADMIN).user
     client = client_of(admin)
 
-    response = client.post(GENERAL, {"name": "  Acme Networks ", "changelog_retention": "0"})
+    response = client.post(
+        GENERAL, {"name": "  Acme Networks ", "changelog_retention": "0", "enforce_global_unique": "on"}
+    )
 
     assert response.status_code == 302
-    assert settings_of(org_a) == ("Acme Networks", 0)
+    assert settings_of(org_a) == ("Acme Networks", 0, True)
     (event,) = events(org_a.organization, AuditAction.ORGANIZATION_UPDATED)
     assert (event.actor, event.target, event.ip) == (admin, "org-a", IP)
     assert event.data == {"name": ["Organization A", "Acme Networks"], "changelog_retention": [90, 0]}
@@ -44,10 +48,37 @@ def test_an_admin_changes_name_and_retention_with_one_audit_event(org_a):
 
 
 def test_saving_unchanged_settings_records_nothing(org_a):
-    response = client_of(org_a.owner).post(GENERAL, {"name": "Organization A", "changelog_retention": "90"})
+    response = client_of(org_a.owner).post(
+        GENERAL, {"name": "Organization A", "changelog_retention": "90", "enforce_global_unique": "on"}
+    )
 
     assert response.status_code == 302
     assert events(org_a.organization, AuditAction.ORGANIZATION_UPDATED) == []
+
+
+def _global_unique_box(response) -> str:
+    """The page's `enforce_global_unique` checkbox, as its <input> tag."""
+    page = response.content.decode()
+    start = page.rindex("<input", 0, page.index('name="enforce_global_unique"'))
+    return page[start : page.index(">", start) + 1]
+
+
+@pytest.mark.parametrize("role", [OWNER, ADMIN])
+def test_a_manager_lets_the_global_table_repeat_addresses(org_a, role):
+    # given: NetBox's default, shown checked
+    user = org_a.owner if role == OWNER else member(org_a, role).user
+    client = client_of(user)
+    assert _global_unique_box(client.get(GENERAL)).endswith(" checked>")
+
+    # when: the box is cleared (a browser sends nothing for it)
+    response = client.post(GENERAL, {"name": "Organization A", "changelog_retention": "90"})
+
+    # then: the organization's setting changes, with its audit event, and the page shows it cleared
+    assert response.status_code == 302
+    assert Organization.objects.get(pk=org_a.organization.pk).enforce_global_unique is False
+    (event,) = events(org_a.organization, AuditAction.ORGANIZATION_UPDATED)
+    assert event.data == {"enforce_global_unique": [True, False]}
+    assert not _global_unique_box(client.get(GENERAL)).endswith(" checked>")
 
 
 @pytest.mark.parametrize(
@@ -67,7 +98,7 @@ def test_bad_input_is_a_form_error_and_changes_nothing(org_a, data, field, messa
 
     assert response.status_code == 400
     assert message in str(response.context["form"].errors[field])
-    assert settings_of(org_a) == ("Organization A", 90)
+    assert settings_of(org_a) == ("Organization A", 90, True)
     assert events(org_a.organization, AuditAction.ORGANIZATION_UPDATED) == []
 
 
@@ -77,7 +108,7 @@ def test_other_roles_get_403_and_change_nothing(org_a, role):
 
     assert client.get(GENERAL).status_code == 403
     assert client.post(GENERAL, {"name": "Hijacked", "changelog_retention": "1"}).status_code == 403
-    assert settings_of(org_a) == ("Organization A", 90)
+    assert settings_of(org_a) == ("Organization A", 90, True)
 
 
 def test_outsiders_see_and_change_nothing(org_a, org_b):
@@ -95,7 +126,7 @@ def test_outsiders_see_and_change_nothing(org_a, org_b):
         GENERAL, {"name": "Hijacked", "changelog_retention": "1"}, HTTP_AUTHORIZATION=f"Bearer {token_b}"
     )
     assert with_token.status_code == 302  # pages never accept API tokens: this is an anonymous visitor
-    assert settings_of(org_a) == ("Organization A", 90)
+    assert settings_of(org_a) == ("Organization A", 90, True)
 
 
 def test_the_service_refuses_non_managers_and_bad_values(org_a):
@@ -107,7 +138,7 @@ def test_the_service_refuses_non_managers_and_bad_values(org_a):
     with pytest.raises(ValidationError) as raised:
         organization_update(organization=org_a.organization, by=org_a.owner, name="", changelog_retention=-5)
     assert set(raised.value.message_dict) == {"name", "changelog_retention"}
-    assert settings_of(org_a) == ("Organization A", 90)
+    assert settings_of(org_a) == ("Organization A", 90, True)
 
 
 # --- The settings sub-navigation ----------------------------------------------------------------

@@ -120,7 +120,18 @@ def test_organizations_lists_only_the_callers_with_role_and_urls(org_a, org_b):
     assert organization["status"] == {"value": "active", "label": "Active"}
     assert organization["url"] == "http://testserver/o/org-a/"
     assert organization["api_url"] == "http://testserver/o/org-a/api/"
+    assert organization["enforce_global_unique"] is True  # NetBox's default
     assert "org-b" not in response.content.decode()
+
+
+def test_an_organization_shows_its_global_uniqueness(org_a, settings):
+    org_a.organization.enforce_global_unique = False
+    org_a.organization.save(update_fields=["enforce_global_unique"])
+
+    response = org_a.client().get(f"{API}/organizations/org-a/")
+
+    assert response.status_code == 200
+    assert response.json()["enforce_global_unique"] is False
 
 
 def test_organizations_are_paginated(org_a):
@@ -285,3 +296,17 @@ def test_openapi_document_is_served_and_lists_the_paths(db):
 
 def test_no_interactive_docs(db):
     assert Client().get(f"{API}/docs").status_code == 404
+
+
+def test_new_organizations_take_the_deployments_default_global_uniqueness(org_a, settings):
+    # given: a deployment whose new organizations let their global table repeat addresses
+    settings.WIREBOOK_ENFORCE_GLOBAL_UNIQUE = False
+    user = verified_user("lab@example.com")
+
+    # when: someone creates an organization
+    response = post(session(user, enforce_csrf=True), "/organizations/", {"name": "Lab", "slug": "lab-net"})
+
+    # then: it starts with that default, which its own settings then change
+    assert response.status_code == 201, response.content
+    assert response.json()["enforce_global_unique"] is False
+    assert Organization.objects.get(slug="lab-net").enforce_global_unique is False

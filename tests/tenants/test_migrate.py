@@ -39,12 +39,51 @@ def drop_automation_tables(schema_name):
             cursor.execute(f'DROP TABLE IF EXISTS "{schema_name}"."{table}" CASCADE')
 
 
+# Inventory's migrations from this one on depend on automation's (devices' config templates), so they are
+# forgotten with them, and their tables and columns dropped with automation's tables; so are IPAM's that
+# depend on those (VPN terminations on VM interfaces).
+INVENTORY_AFTER_AUTOMATION = "0011"
+ADDRESSING_AFTER_INVENTORY = "0003"
+
+
+def drop_inventory_after_automation(schema_name):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND (tablename LIKE 'inventory_cluster%%' "
+            "OR tablename LIKE 'inventory_virtual%%' OR tablename LIKE 'inventory_vminterface%%' "
+            "OR tablename LIKE 'inventory_wireless%%' OR tablename LIKE 'inventory_interface_wireless%%' "
+            "OR tablename LIKE 'addressing_tunnel%%' OR tablename LIKE 'addressing_ike%%' "
+            "OR tablename LIKE 'addressing_ipsec%%' OR tablename LIKE 'addressing_l2vpn%%')",
+            [schema_name],
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE IF EXISTS "{schema_name}"."{table}" CASCADE')
+        for table, columns in (
+            ("inventory_device", ("cluster_id", "config_template_id")),
+            ("inventory_interface", ("wireless_link_id",)),
+            ("inventory_devicerole", ("config_template_id",)),
+            ("inventory_platform", ("config_template_id",)),
+        ):
+            drops = ", ".join(f'DROP COLUMN IF EXISTS "{column}"' for column in columns)
+            cursor.execute(f'ALTER TABLE "{schema_name}"."{table}" {drops}')
+
+
 def forget_first_job_migration(schema_name, *, drop_table):
-    """Make a schema look as if automation's migrations had never run (the first and those after it)."""
+    """Make a schema look as if automation's migrations had never run (the first and those after it),
+    nor inventory's that depend on them, nor IPAM's that depend on those."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'automation'")
-    if drop_table:  # every table of automation's migrations
+        cursor.execute(
+            f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'inventory' AND name >= %s",
+            [INVENTORY_AFTER_AUTOMATION],
+        )
+        cursor.execute(
+            f"DELETE FROM \"{schema_name}\".django_migrations WHERE app = 'addressing' AND name >= %s",
+            [ADDRESSING_AFTER_INVENTORY],
+        )
+    if drop_table:  # every table of automation's migrations, and what inventory's after them made
         drop_automation_tables(schema_name)
+        drop_inventory_after_automation(schema_name)
 
 
 def has_job_table(schema_name):
@@ -100,6 +139,7 @@ def test_failures_are_reported_by_organization_and_the_others_complete(committed
 
     # when the cause is fixed, re-running completes
     drop_automation_tables(broken.schema_name)
+    drop_inventory_after_automation(broken.schema_name)
     output = migrate(jobs=1)
     assert f"migrated {broken.schema_name}" in output
     assert stale_schemas([broken.schema_name]) == set()

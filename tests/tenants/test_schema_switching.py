@@ -104,3 +104,21 @@ def test_invalid_schema_names_are_refused(db):
         with pytest.raises(ValueError), schema_context(name):
             pass
     assert connection.schema_name == "public"
+
+
+def test_jit_compilation_is_off_at_connect_and_in_organization_transactions(org_a):
+    """PostgreSQL's JIT compiled a 1,000-device list's expressions on every request, costing more than the
+    query: off for the connection, and (behind PgBouncer, which drops startup options) in every transaction
+    that selects an organization's schema."""
+    assert connection.cursor().connection.execute("SHOW jit").fetchone()[0] == "off"
+    with tenant_context(org_a.organization), transaction.atomic():
+        Job.objects.exists()  # the schema is applied with the first statement
+        assert connection.connection.execute("SHOW jit").fetchone()[0] == "off"
+
+
+def test_joins_are_planned_in_the_order_written_in_organization_transactions(org_a):
+    """Searching the join orders of a device page's 20 joined tables took longer than running the query:
+    an organization's transactions keep the order Django writes (the listed table first)."""
+    with tenant_context(org_a.organization), transaction.atomic():
+        Job.objects.exists()  # the schema, and the setting with it, is applied with the first statement
+        assert connection.connection.execute("SHOW join_collapse_limit").fetchone()[0] == "1"

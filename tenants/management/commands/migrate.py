@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands import migrate as django_migrate
 
-from tenants.context import public_context
+from tenants.context import public_context, server_context
 from tenants.migration import (
+    by_server,
     default_jobs,
     missing_migrations,
     schema_targets,
@@ -73,7 +74,10 @@ class Command(django_migrate.Command):
 
     def _report_stale(self, only, exit_if_stale):
         targets = self._targets(only)
-        stale = stale_schemas([t.schema_name for t in targets])
+        stale: set[str] = set()
+        for server, on_server in by_server(targets).items():
+            with server_context(server):
+                stale |= stale_schemas([t.schema_name for t in on_server])
         self.stdout.write(self.style.MIGRATE_HEADING("Organization schemas:"))
         self.stdout.write(f"  {len(targets) - len(stale)} up to date, {len(stale)} to migrate")
         for target in targets:
@@ -101,13 +105,24 @@ class Command(django_migrate.Command):
                 verbosity, "  no schema snapshot (see the warning logged): new schemas will be built by migrating"
             )
         targets = self._targets(only)
-        missing = missing_migrations([t.schema_name for t in targets])
-        todo = spares_withdraw([t for t in targets if t.schema_name in missing])
-        self._say(verbosity, f"  {len(targets) - len(missing)} up to date, {len(todo)} to migrate with {jobs} job(s)")
-        run = schemas_migrate(todo, jobs=jobs, missing=missing)
-        for note in run.notes:
-            self._say(verbosity, f"  {note}")
-        results = run.results
+        results = []
+        grouped = by_server(targets)
+        for server, on_server in grouped.items():
+            # Each database server's schemas, on that server (tenants.servers).
+            with server_context(server):
+                missing = missing_migrations([t.schema_name for t in on_server])
+                todo = spares_withdraw([t for t in on_server if t.schema_name in missing])
+                where = f" on server {server}" if len(grouped) > 1 or server != "default" else ""
+                self._say(
+                    verbosity,
+                    f"  {len(on_server) - len(missing)} up to date, {len(todo)} to migrate{where} with {jobs} job(s)",
+                )
+                run = schemas_migrate(todo, jobs=jobs, missing=missing)
+            for note in run.notes:
+                self._say(verbosity, f"  {note}")
+            results += run.results
+        if not grouped:
+            self._say(verbosity, f"  0 up to date, 0 to migrate with {jobs} job(s)")
         failed = [r for r in results if r.error]
         for result in results:
             if result.error:

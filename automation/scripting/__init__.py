@@ -1,0 +1,1 @@
+"""Custom scripts: organizations' Python run in a sandboxed child process (docs/scripts.md)."""

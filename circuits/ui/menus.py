@@ -1,0 +1,57 @@
+"""NetBox's Circuits menu, its headings in NetBox's order, and the list columns."""
+
+from circuits.models import (
+    Circuit,
+    CircuitGroup,
+    CircuitGroupAssignment,
+    CircuitTermination,
+    CircuitType,
+    Provider,
+    ProviderAccount,
+    ProviderNetwork,
+    VirtualCircuit,
+    VirtualCircuitTermination,
+    VirtualCircuitType,
+)
+from circuits.ui.terminations import CIRCUIT_ENDS
+from core.registry import Menu, Ui, registry
+from inventory.ui.trace import TRACE_TAB
+
+CIRCUITS = Menu("Circuits", "Circuits")
+VIRTUAL_CIRCUITS = Menu("Circuits", "Virtual Circuits")
+PROVIDERS = Menu("Circuits", "Providers")
+
+registry.extend(
+    Circuit,
+    ui=Ui(
+        menu=CIRCUITS,
+        table_columns=(
+            "cid", "provider", "type", "status", "termination_a", "termination_z", "tenant", "commit_rate",
+            "description",
+        ),
+        panels=(CIRCUIT_ENDS,),
+    ),
+)  # fmt: skip
+registry.extend(CircuitGroup, ui=Ui(menu=CIRCUITS, table_columns=("name", "tenant", "circuit_count", "description")))
+registry.extend(CircuitGroupAssignment, ui=Ui(menu=CIRCUITS, table_columns=("group", "member", "priority")))
+registry.extend(CircuitType, ui=Ui(menu=CIRCUITS, table_columns=("name", "color", "circuit_count", "description")))
+registry.extend(
+    CircuitTermination,
+    ui=Ui(
+        menu=CIRCUITS,
+        table_columns=("circuit", "term_side", "termination", "port_speed", "upstream_speed", "xconnect_id"),
+        tabs=(TRACE_TAB,),  # the paths through it, drawn
+    ),
+)
+registry.extend(
+    VirtualCircuit,
+    ui=Ui(menu=VIRTUAL_CIRCUITS, table_columns=("cid", "provider_network", "type", "status", "tenant", "description")),
+)
+registry.extend(VirtualCircuitType, ui=Ui(menu=VIRTUAL_CIRCUITS))
+registry.extend(
+    VirtualCircuitTermination,
+    ui=Ui(menu=VIRTUAL_CIRCUITS, table_columns=("virtual_circuit", "role", "interface", "description")),
+)
+registry.extend(Provider, ui=Ui(menu=PROVIDERS, table_columns=("name", "circuit_count", "description")))
+registry.extend(ProviderAccount, ui=Ui(menu=PROVIDERS, table_columns=("account", "name", "provider", "description")))
+registry.extend(ProviderNetwork, ui=Ui(menu=PROVIDERS, table_columns=("name", "provider", "service_id", "description")))

@@ -1,0 +1,79 @@
+"""NetBox's Virtualization menu: the Virtual Machines and Clusters headings, in its order; the tabs listing a
+cluster's hosts and virtual machines, a virtual machine's interfaces and disks (a site's virtual machines:
+inventory.ui.tabs)."""
+
+from core.registry import Menu, Ui, registry
+from frontend.tabs import related_objects_tab
+from inventory.models import Cluster, ClusterGroup, ClusterType, Device, VirtualDisk, VirtualMachine, VMInterface
+from inventory.ui.tabs import contact_tabs
+
+VIRTUAL_MACHINES = Menu("Virtualization", "Virtual Machines")
+CLUSTERS = Menu("Virtualization", "Clusters")
+
+
+def _pointing(field: str):
+    return lambda spec, instance: {field: instance.pk}
+
+
+def _counted(name: str):
+    """A count the object's representation annotates (the page loads the object with it)."""
+    return lambda instance: getattr(instance, name)
+
+
+registry.extend(
+    VirtualMachine,
+    ui=Ui(
+        menu=VIRTUAL_MACHINES,
+        table_columns=("name", "status", "site", "cluster", "role", "tenant", "vcpus", "memory", "disk"),
+        tabs=(
+            related_objects_tab(
+                VMInterface,
+                "interfaces",
+                "Interfaces",
+                _pointing("virtual_machine"),
+                count=_counted("interface_count"),
+            ),
+            related_objects_tab(
+                VirtualDisk,
+                "virtual-disks",
+                "Virtual Disks",
+                _pointing("virtual_machine"),
+                count=_counted("virtual_disk_count"),
+            ),
+            *contact_tabs(VirtualMachine),
+        ),
+    ),
+)
+registry.extend(
+    VMInterface,
+    ui=Ui(menu=VIRTUAL_MACHINES, table_columns=("name", "virtual_machine", "enabled", "mtu", "mode", "description")),
+)
+registry.extend(
+    VirtualDisk, ui=Ui(menu=VIRTUAL_MACHINES, table_columns=("name", "virtual_machine", "size", "description"))
+)
+registry.extend(
+    Cluster,
+    ui=Ui(
+        menu=CLUSTERS,
+        table_columns=("name", "type", "group", "status", "tenant", "scope", "device_count", "virtualmachine_count"),
+        tabs=(
+            related_objects_tab(
+                VirtualMachine,
+                "virtual-machines",
+                "Virtual Machines",
+                _pointing("cluster"),
+                count=_counted("virtualmachine_count"),
+            ),
+            related_objects_tab(
+                Device,
+                "devices",
+                "Devices",
+                _pointing("cluster"),
+                count=_counted("device_count"),
+            ),
+            *contact_tabs(Cluster),
+        ),
+    ),
+)
+registry.extend(ClusterType, ui=Ui(menu=CLUSTERS))
+registry.extend(ClusterGroup, ui=Ui(menu=CLUSTERS, tabs=contact_tabs(ClusterGroup)))

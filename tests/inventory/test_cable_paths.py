@@ -1,0 +1,259 @@
+"""Path tracing as data: a table of topologies (cables by "device:port" names, see tests.inventory.cabling)
+and the far ends a trace from an origin reaches; then the trace and paths routes, re-tracing when a cable
+changes, loops, and a circuit in the middle through the registry (a test double until circuits exist)."""
+
+from dataclasses import replace
+
+import pytest
+
+from core.registry import Cabling, registry
+from inventory.models import CablePath, ConsoleServerPort
+from tenants.context import tenant_context
+from tests.inventory.cabling import Lab
+from tests.inventory.dcim import call, created
+
+# name: (panels' positions, cables, origin, far ends it reaches, is_split)
+PATHS = {
+    "direct": ({}, ["sw1:e1 - sw2:e1"], "sw1:e1", {"sw2:e1"}, False),
+    "console": ({}, ["sw1:c1 - con1:s1"], "con1:s1", {"sw1:c1"}, False),
+    "power": ({}, ["sw1:p1 - pdu1:o1"], "sw1:p1", {"pdu1:o1"}, False),
+    "through one patch panel": ({}, ["sw1:e1 - pp1:f1", "pp1:rear - sw2:e1"], "sw1:e1", {"sw2:e1"}, False),
+    "through one patch panel, back": ({}, ["sw1:e1 - pp1:f1", "pp1:rear - sw2:e1"], "sw2:e1", {"sw1:e1"}, False),
+    "through two patch panels": (
+        {},
+        ["sw1:e1 - pp1:f1", "pp1:rear - pp2:rear", "pp2:f1 - sw2:e1"],
+        "sw1:e1",
+        {"sw2:e1"},
+        False,
+    ),
+    "multi-position rear ports keep the position": (
+        {"pp1": 4, "pp2": 4},
+        ["sw1:e1 - pp1:f3", "pp1:rear - pp2:rear", "pp2:f1 - sw2:e1", "pp2:f3 - sw2:e3", "pp2:f4 - sw2:e4"],
+        "sw1:e1",
+        {"sw2:e3"},
+        False,
+    ),
+    "multi-position, from the far side": (
+        {"pp1": 4, "pp2": 4},
+        ["sw1:e1 - pp1:f3", "sw1:e2 - pp1:f2", "pp1:rear - pp2:rear", "pp2:f2 - sw2:e2", "pp2:f3 - sw2:e3"],
+        "sw2:e2",
+        {"sw1:e2"},
+        False,
+    ),
+    "through four patch panels": (
+        {"pp2": 2, "pp3": 2},
+        ["sw1:e1 - pp1:f1", "pp1:rear - pp2:f2", "pp2:rear - pp3:rear", "pp3:f2 - pp4:rear", "pp4:f1 - sw2:e1"],
+        "sw1:e1",
+        {"sw2:e1"},
+        False,
+    ),
+    "breakout 1 to 4": (
+        {},
+        ["sw1:e1 - sw2:e1,sw2:e2,sw2:e3,sw2:e4"],
+        "sw1:e1",
+        {"sw2:e1", "sw2:e2", "sw2:e3", "sw2:e4"},
+        True,
+    ),
+    "breakout, from one of the four": ({}, ["sw1:e1 - sw2:e1,sw2:e2,sw2:e3,sw2:e4"], "sw2:e3", {"sw1:e1"}, False),
+    "split at a multi-position rear port": (
+        {"pp1": 4},
+        ["sw1:e1 - pp1:rear", "pp1:f1 - sw2:e1", "pp1:f2 - sw2:e2", "pp1:f4 - sw2:e4"],
+        "sw1:e1",
+        {"sw2:e1", "sw2:e2", "sw2:e4"},
+        True,
+    ),
+    "split followed by more hops (netbox#10355)": (
+        {"pp1": 2},
+        ["sw1:e1 - pp1:rear", "pp1:f1 - pp2:f1", "pp1:f2 - pp3:f1", "pp2:rear - sw2:e1", "pp3:rear - sw3:e1"],
+        "sw1:e1",
+        {"sw2:e1", "sw3:e1"},
+        True,
+    ),
+    "breakout into patch panels": (
+        {},
+        ["sw1:e1 - pp1:f1,pp2:f1", "pp1:rear - sw2:e1", "pp2:rear - sw3:e1"],
+        "sw1:e1",
+        {"sw2:e1", "sw3:e1"},
+        True,
+    ),
+    "open end at a patch panel": ({}, ["sw1:e1 - pp1:f1"], "sw1:e1", set(), False),
+}
+
+
+@pytest.fixture
+def tenant(org_a):
+    with tenant_context(org_a.organization):
+        yield
+
+
+def _far_ends(api, lab, origin: str):
+    path = _endpoint_path(origin)
+    shown = call(api, "get", f"/{path}/{lab.port(origin).pk}/").json()
+    return {lab.name_of(end) for end in shown["connected_endpoints"] or []}, shown
+
+
+def _endpoint_path(origin: str) -> str:
+    return {"e": "interfaces", "c": "console-ports", "s": "console-server-ports", "p": "power-ports"}.get(
+        origin.split(":")[1][0], "power-outlets"
+    )
+
+
+@pytest.mark.parametrize("case", list(PATHS))
+def test_paths_reach_their_far_ends(api, tenant, case):
+    panels, cables, origin, far_ends, split = PATHS[case]
+    lab = Lab(api, panels=panels)
+    for spec in cables:
+        created(lab.cable(spec))
+
+    reached, shown = _far_ends(api, lab, origin)
+    assert reached == far_ends
+    assert shown["connected_endpoints_reachable"] is bool(far_ends)
+    if far_ends:
+        port = lab.port(origin)
+        path = CablePath.objects.get(origin_id=port.pk, origin_type__model=type(port)._meta.model_name)
+        assert path.is_split is split
+
+
+@pytest.mark.parametrize("case", [name for name in PATHS if PATHS[name][3]])
+def test_paths_do_not_depend_on_the_order_cables_are_made(api, tenant, case):
+    panels, cables, origin, far_ends, _split = PATHS[case]
+    lab = Lab(api, panels=panels)
+    for spec in reversed(cables):
+        created(lab.cable(spec))
+    assert _far_ends(api, lab, origin)[0] == far_ends
+
+
+def test_the_trace_is_netbox_segment_shape(api, tenant):
+    lab = Lab(api)
+    first = created(lab.cable("sw1:e1 - pp1:f1", type="cat6", label="patch", color="ff0000"))
+    created(lab.cable("pp1:rear - pp2:rear"))
+    created(lab.cable("pp2:f1 - sw2:e1"))
+
+    response = call(api, "get", f"/interfaces/{lab.port('sw1:e1').pk}/trace/")
+    assert response.status_code == 200
+    segments = response.json()
+    assert len(segments) == 3
+    near, cable, far = segments[0]
+    assert [lab.name_of(obj) for obj in near] == ["sw1:e1"] and [lab.name_of(obj) for obj in far] == ["pp1:f1"]
+    assert list(near[0]) == ["id", "url", "display", "device", "name", "description", "cable", "_occupied"]
+    assert cable == {
+        "id": first["id"],
+        "url": f"http://testserver/o/org-a/api/dcim/cables/{first['id']}/",
+        "display_url": f"http://testserver/o/org-a/dcim/cables/{first['id']}/",
+        "type": "cat6",
+        "status": "connected",
+        "label": "patch",
+        "color": "ff0000",
+        "length": None,
+        "length_unit": None,
+        "description": "",
+    }
+    assert [lab.name_of(obj) for obj in segments[2][2]] == ["sw2:e1"]
+    assert call(api, "get", f"/interfaces/{lab.port('sw3:e1').pk}/trace/").json() == []
+
+
+def test_paths_through_a_port(api, tenant):
+    lab = Lab(api, panels={"pp1": 2})
+    created(lab.cable("sw1:e1 - pp1:f1"))
+    created(lab.cable("sw1:e2 - pp1:f2"))
+    created(lab.cable("pp1:rear - sw2:e1"))
+
+    response = call(api, "get", f"/rear-ports/{lab.port('pp1:rear').pk}/paths/")
+    assert response.status_code == 200
+    paths = response.json()
+    assert len(paths) == 3  # sw1:e1 and sw1:e2 to sw2:e1, and sw2:e1 split to both
+    assert list(paths[0]) == ["id", "path", "is_active", "is_complete", "is_split"]
+    origins = sorted(lab.name_of(path["path"][0][0]) for path in paths)
+    assert origins == ["sw1:e1", "sw1:e2", "sw2:e1"]
+    front = call(api, "get", f"/front-ports/{lab.port('pp1:f2').pk}/paths/").json()
+    assert sorted(lab.name_of(path["path"][0][0]) for path in front) == ["sw1:e2", "sw2:e1"]
+
+
+def test_a_patch_cable_change_retraces_the_paths_through_it(api, tenant):
+    lab = Lab(api)
+    created(lab.cable("sw1:e1 - pp1:f1"))
+    trunk = created(lab.cable("pp1:rear - pp2:rear"))
+    created(lab.cable("pp2:f1 - sw2:e1"))
+    assert _far_ends(api, lab, "sw1:e1")[0] == {"sw2:e1"}
+
+    assert call(api, "delete", f"/cables/{trunk['id']}/").status_code == 204
+    reached, shown = _far_ends(api, lab, "sw1:e1")
+    assert reached == set() and shown["connected_endpoints_reachable"] is False
+    assert _far_ends(api, lab, "sw2:e1")[0] == set()
+
+    created(lab.cable("pp1:rear - pp2:rear"))  # re-added
+    assert _far_ends(api, lab, "sw1:e1")[0] == {"sw2:e1"}
+    assert _far_ends(api, lab, "sw2:e1")[0] == {"sw1:e1"}
+
+
+def test_moving_a_patch_cable_end_retraces(api, tenant):
+    lab = Lab(api)
+    created(lab.cable("sw1:e1 - pp1:f1"))
+    created(lab.cable("pp1:rear - pp2:rear"))
+    last = created(lab.cable("pp2:f1 - sw2:e1"))
+    response = call(api, "patch", f"/cables/{last['id']}/", {"b_terminations": [lab.ref("sw3:e1")]})
+    assert response.status_code == 200, response.content
+    assert _far_ends(api, lab, "sw1:e1")[0] == {"sw3:e1"}
+    assert _far_ends(api, lab, "sw2:e1")[0] == set()
+
+
+def test_a_cable_making_a_loop_is_refused(api, tenant):
+    lab = Lab(api, panels={"pp1": 2})
+    created(lab.cable("sw1:e1 - pp1:f1"))
+    response = lab.cable("pp1:rear - pp1:f2")  # the panel's second position back into itself
+    assert response.status_code == 400, response.content
+    assert "loop" in str(response.json())
+
+
+@pytest.fixture
+def circuit_double(monkeypatch):
+    """Console server ports stand in for circuit terminations: `A` passes to `Z` on the same device and
+    back, as the circuits app's registration will declare for its terminations."""
+
+    def through(terminations, stack, loader):
+        branches = []
+        for termination in terminations:
+            other = "Z" if termination.name == "A" else "A"
+            peer = ConsoleServerPort.objects.select_related("device", "cable").get(
+                device_id=termination.device_id, name=other
+            )
+            branches.append(([peer], stack))
+        return branches
+
+    spec = registry.get(ConsoleServerPort)
+    double = Cabling("circuittermination", "device", compatible=("interface", "frontport", "rearport"), through=through)
+    monkeypatch.setitem(registry._by_model, ConsoleServerPort, replace(spec, cabling=double))
+
+
+def test_a_circuit_in_the_middle(api, tenant, circuit_double):
+    lab = Lab(api)
+    circuit = lab.device("cid1")
+    a = ConsoleServerPort.objects.create(device=circuit, name="A")
+    z = ConsoleServerPort.objects.create(device=circuit, name="Z")
+    lab.ports.update({"cid1:sA": a, "cid1:sZ": z})
+    created(lab.cable("sw1:e1 - cid1:sA"))
+    created(lab.cable("cid1:sZ - pp1:f1"))
+    created(lab.cable("pp1:rear - sw2:e1"))
+
+    assert _far_ends(api, lab, "sw1:e1")[0] == {"sw2:e1"}
+    assert _far_ends(api, lab, "sw2:e1")[0] == {"sw1:e1"}
+    segments = call(api, "get", f"/interfaces/{lab.port('sw1:e1').pk}/trace/").json()
+    assert [[obj["name"] for obj in segment[2]] for segment in segments] == [["A"], ["f1"], ["e1"]]
+
+
+def test_a_port_mapping_change_retraces_the_paths_through_it(api, tenant):
+    lab = Lab(api, panels={"pp2": 2})
+    created(lab.cable("sw1:e1 - pp1:f1"))
+    created(lab.cable("pp1:rear - pp2:rear"))
+    created(lab.cable("pp2:f1 - sw2:e1"))
+    created(lab.cable("pp2:f2 - sw3:e1"))
+    pp1_rear = lab.port("pp1:rear")
+    call(api, "patch", f"/rear-ports/{pp1_rear.pk}/", {"positions": 2})
+    response = call(
+        api,
+        "patch",
+        f"/front-ports/{lab.port('pp1:f1').pk}/",
+        {"rear_ports": [{"position": 1, "rear_port": pp1_rear.pk, "rear_port_position": 2}]},
+    )
+    assert response.status_code == 200, response.content
+    assert _far_ends(api, lab, "sw1:e1")[0] == {"sw3:e1"}
