@@ -21,15 +21,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import transaction
 
 from core.customfields import supports_custom_fields
 from core.models import CustomField, CustomFieldChoiceSet, Tag, TaggedItem
 from core.models.base import BaseModel
 from core.registry import registry
-from tenants import authcache
-from tenants.context import connection, public_context, tenant_context
+from tenants.context import connection, tenant_context
 from tests.api_cases import APICase, all_api_cases, call, resolve
 
 COUNTS = Path(__file__).resolve().parent / "query_counts.json"
@@ -90,8 +88,6 @@ def measured(org_a):
             field.object_types.set(custom_types)
         tags = [Tag.objects.create(name=name, slug=name) for name in ("alpha", "beta")]
     client = org_a.client()
-    with public_context():  # as long after the login as its last_login's tombstone lasts (tenants.authcache)
-        cache.delete(authcache.user_key(org_a.owner.pk))
     client.get("/o/org-a/api/dcim/sites/")  # warm-up: the organization and the session's rows
     counts = {}
     for case in sorted(all_api_cases(), key=endpoint):
