@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -201,20 +201,42 @@ class CaseData:
     def owner(self, org_a) -> Client:
         return org_a.client()
 
-    @pytest.fixture
-    def named(self, org_a) -> dict[str, models.Model]:
-        if self.setup_objects is None:
+    # The related rows (`named`) and the three objects (`objects`) are made once per class, in a
+    # transaction around the class's tests (`class_rows`), as Django's setUpTestData makes them: each
+    # test runs in a savepoint inside it and leaves them as it found them. Tests that need neither run
+    # first (tests/conftest.py orders them), so they never see them.
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def class_rows(cls, tenants, django_db_blocker):
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic._from_testcase = True  # as Django's test atomics: a durable block inside stays allowed
+            atomic.__enter__()
+        try:
+            yield tenants["a"]
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def named(cls, class_rows, django_db_blocker) -> dict[str, models.Model]:
+        if cls.setup_objects is None:
             return {}
-        with tenant_context(org_a.organization):
-            return self.setup_objects() or {}
+        with django_db_blocker.unblock(), tenant_context(class_rows.organization):
+            return cls.setup_objects() or {}
 
-    @pytest.fixture
-    def payloads(self, named) -> list[dict]:
-        return [resolve(payload, named) for payload in self.create_data]
+    @pytest.fixture(scope="class")
+    @classmethod
+    def payloads(cls, named) -> list[dict]:
+        return [resolve(payload, named) for payload in cls.create_data]
 
-    @pytest.fixture
-    def update(self, named) -> dict:
-        return resolve(self.update_data, named)
+    @pytest.fixture(scope="class")
+    @classmethod
+    def update(cls, named) -> dict:
+        return resolve(cls.update_data, named)
 
     def new_member(self, org_a, role: str) -> Client:
         """A logged-in client of a new member of organization A with `role`."""
@@ -285,16 +307,20 @@ class APICase(CaseData):
 
     # -- fixtures ----------------------------------------------------------------------------------
 
-    @pytest.fixture
-    def objects(self, org_a, owner, slug, payloads) -> list[dict]:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def objects(cls, class_rows, payloads, django_db_blocker) -> list[dict]:
         """The case's objects in organization A: full representations, oldest first."""
-        if self.spec().access.read_only:
-            for index in range(3):
-                self._make(org_a, index)
-            response = owner.get(f"{self.list_url(slug)}?limit=1000")
-            assert response.status_code == 200, response.content
-            return sorted(response.json()["results"], key=lambda row: row["id"])
-        return [self._create(owner, slug, payload) for payload in payloads]
+        case, org_a, slug = cls(), class_rows, class_rows.organization.slug
+        with django_db_blocker.unblock():
+            owner = org_a.client()
+            if cls.spec().access.read_only:
+                for index in range(3):
+                    case._make(org_a, index)
+                response = owner.get(f"{case.list_url(slug)}?limit=1000")
+                assert response.status_code == 200, response.content
+                return sorted(response.json()["results"], key=lambda row: row["id"])
+            return [case._create(owner, slug, payload) for payload in payloads]
 
     def _make(self, org_a, index: int) -> None:
         assert self.make_object is not None

@@ -234,3 +234,24 @@ def wait_for(predicate, timeout=30.0):
             return True
         time.sleep(0.1)
     return False
+
+
+def pytest_collection_modifyitems(items):
+    """Within each generic API/UI case class, the tests that use none of the class's shared rows run
+    first, then those that use the related rows alone, then those that use the objects: the rows are
+    made when a test first asks for them and stay until the class ends (tests/api_cases.py, CaseData)."""
+    from tests.api_cases import CaseData
+
+    def tier(item) -> int:
+        names = item.fixturenames
+        return 2 if "objects" in names else 1 if "named" in names else 0
+
+    start = 0
+    while start < len(items):
+        cls = getattr(items[start], "cls", None)
+        end = start + 1
+        while end < len(items) and getattr(items[end], "cls", None) is cls:
+            end += 1
+        if cls is not None and issubclass(cls, CaseData):
+            items[start:end] = sorted(items[start:end], key=tier)
+        start = end

@@ -97,18 +97,23 @@ class UICase(CaseData):
     def case(self) -> APICase:
         return self.api_case()
 
-    @pytest.fixture
-    def objects(self, org_a, owner, slug, payloads, case) -> list[dict]:
-        """Three objects in organization A (made through the API), as the API represents them."""
-        if self.spec().access.read_only:
-            for index in range(3):
-                with tenant_context(org_a.organization):
-                    self.make_object(index)
-        else:
-            for payload in payloads:
-                response = call(owner, "post", case.list_url(slug), payload)
-                assert response.status_code == 201, response.content
-        return sorted(case.listed(owner, slug), key=lambda row: row["id"])
+    @pytest.fixture(scope="class")
+    @classmethod
+    def objects(cls, class_rows, payloads, django_db_blocker) -> list[dict]:
+        """Three objects in organization A (made through the API), as the API represents them; made once
+        per class (`CaseData.class_rows`)."""
+        case, slug = cls.api_case(), class_rows.organization.slug
+        with django_db_blocker.unblock():
+            owner = class_rows.client()
+            if cls.spec().access.read_only:
+                for index in range(3):
+                    with tenant_context(class_rows.organization):
+                        cls.make_object(index)
+            else:
+                for payload in payloads:
+                    response = call(owner, "post", case.list_url(slug), payload)
+                    assert response.status_code == 201, response.content
+            return sorted(case.listed(owner, slug), key=lambda row: row["id"])
 
     # -- helpers -----------------------------------------------------------------------------------
 
