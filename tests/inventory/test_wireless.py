@@ -2,14 +2,26 @@
 goes), NetBox's rules for a link's interfaces and distance, a wireless LAN's scope (cached for filters) and
 the interfaces serving it."""
 
+import csv
+import io
 import json
 
 import pytest
 
-from inventory.models import Device, DeviceRole, DeviceType, Interface, Location, Manufacturer, Region, Site
+from inventory.models import (
+    Device,
+    DeviceRole,
+    DeviceType,
+    Interface,
+    Location,
+    Manufacturer,
+    Region,
+    Site,
+)
 from tenants.context import tenant_context
 
 API = "/o/org-a/api"
+IMPORT = "/o/org-a/wireless/wireless-links/import/"
 
 
 def call(client, method: str, path: str, payload=None):
@@ -128,3 +140,35 @@ def test_another_organization_sees_no_wireless(api, org_b, world):
     assert theirs.status_code == 200 and theirs.json()["count"] == 0
     assert crossing.status_code in (403, 404)
     assert anonymous.status_code in (401, 403)
+
+
+def test_links_export_and_import_again_by_device_and_interface_name(api, org_b, world):
+    # given: a link between two radios whose interfaces share their name
+    r0, r1, _ = world["radios"]
+    first = created(_link(api, r0, r1, ssid="backhaul", status="planned"))
+    body = api.get("/o/org-a/wireless/wireless-links/?export=csv").content.decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [
+        (row["site_a"], row["device_a"], row["interface_a"], row["device_b"], row["interface_b"]) for row in rows
+    ] == [("AMS1", "radio0", "wlan0", "radio1", "wlan0")]
+    assert call(api, "delete", f"/wireless/wireless-links/{first['id']}/").status_code == 204
+    again = "\n".join(line.split(",", 1)[1] for line in body.splitlines())  # without the id column
+
+    # when
+    imported = api.post(IMPORT, {"data": again, "format": "csv"})
+    unnamed = api.post(IMPORT, {"data": "interface_a,interface_b\nwlan0,wlan0\n", "format": "csv"})
+    missing = api.post(
+        IMPORT, {"data": "device_a,interface_a,device_b,interface_b\nradio0,wlan9,radio2,wlan0\n", "format": "csv"}
+    )
+    theirs = org_b.client().post("/o/org-b/wireless/wireless-links/import/", {"data": again, "format": "csv"})
+
+    # then
+    assert imported.status_code == 302, imported.content.decode()[:2000]
+    links = call(api, "get", "/wireless/wireless-links/").json()["results"]
+    assert [
+        (row["interface_a"]["id"], row["interface_b"]["id"], row["ssid"], row["status"]["value"]) for row in links
+    ] == [(r0.pk, r1.pk, "backhaul", "planned")]
+    assert call(api, "get", f"/dcim/interfaces/{r1.pk}/").json()["wireless_link"]["id"] == links[0]["id"]
+    assert unnamed.status_code == 400 and "Multiple objects match" in unnamed.content.decode()
+    assert missing.status_code == 400 and "Object not found: wlan9" in missing.content.decode()
+    assert theirs.status_code == 400 and "Object not found: wlan0" in theirs.content.decode()
