@@ -172,3 +172,23 @@ def test_links_export_and_import_again_by_device_and_interface_name(api, org_b, 
     assert unnamed.status_code == 400 and "Multiple objects match" in unnamed.content.decode()
     assert missing.status_code == 400 and "Object not found: wlan9" in missing.content.decode()
     assert theirs.status_code == 400 and "Object not found: wlan0" in theirs.content.decode()
+
+
+def test_the_interfaces_change_log_records_their_link(api, world):
+    r0, r1, r2 = world["radios"]
+
+    link = created(_link(api, r0, r1, ssid="backhaul"))
+    call(api, "patch", f"/wireless/wireless-links/{link['id']}/", {"interface_b": r2.pk})
+    call(api, "delete", f"/wireless/wireless-links/{link['id']}/")
+
+    def changes(interface):
+        path = f"/core/object-changes/?changed_object_type=dcim.interface&changed_object_id={interface.pk}&ordering=id"
+        rows = call(api, "get", path).json()["results"]
+        return [
+            (row["action"]["value"], row["prechange_data"]["wireless_link"], row["postchange_data"]["wireless_link"])
+            for row in rows
+        ]
+
+    assert changes(r0) == [("update", None, link["id"]), ("update", link["id"], None)]
+    assert changes(r1) == [("update", None, link["id"]), ("update", link["id"], None)]
+    assert changes(r2) == [("update", None, link["id"]), ("update", link["id"], None)]
