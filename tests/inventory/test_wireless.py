@@ -7,8 +7,11 @@ import io
 import json
 
 import pytest
+from django.db import connection
 
+from core.services import object_update
 from inventory.models import (
+    ClusterType,
     Device,
     DeviceRole,
     DeviceType,
@@ -192,3 +195,44 @@ def test_the_interfaces_change_log_records_their_link(api, world):
     assert changes(r0) == [("update", None, link["id"]), ("update", link["id"], None)]
     assert changes(r1) == [("update", None, link["id"]), ("update", link["id"], None)]
     assert changes(r2) == [("update", None, link["id"]), ("update", link["id"], None)]
+
+
+def test_moving_a_site_or_location_moves_what_is_scoped_to_it(api, org_a, world):
+    # given: three LANs on the site's floor, one on the site, a cluster on the site; another region and site
+    with tenant_context(org_a.organization):
+        emea = Region.objects.create(name="EMEA", slug="emea")
+        fra = Site.objects.create(name="FRA1", slug="fra1", region=emea)
+        vmware = ClusterType.objects.create(name="VMware", slug="vmware")
+    floor, site = ("dcim.location", world["floor"].pk), ("dcim.site", world["site"].pk)
+    for ssid, (scope_type, scope_id) in (("Staff", floor), ("Guest", floor), ("IoT", floor), ("Lobby", site)):
+        created(
+            call(
+                api, "post", "/wireless/wireless-lans/", {"ssid": ssid, "scope_type": scope_type, "scope_id": scope_id}
+            )
+        )
+    cluster = {"name": "vsphere1", "type": vmware.pk, "scope_type": "dcim.site", "scope_id": world["site"].pk}
+    created(call(api, "post", "/virtualization/clusters/", cluster))
+
+    # when: the site moves to EMEA (through its service, as every writer does)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with tenant_context(org_a.organization), connection.execute_wrapper(record):
+        object_update(instance=Site.objects.get(pk=world["site"].pk), data={"region": emea})
+
+    # then: all are found in EMEA, the LANs moved in one UPDATE
+    lans = call(api, "get", f"/wireless/wireless-lans/?region_id={emea.pk}").json()["results"]
+    assert sorted(row["ssid"] for row in lans) == ["Guest", "IoT", "Lobby", "Staff"]
+    clusters = call(api, "get", f"/virtualization/clusters/?region_id={emea.pk}").json()["results"]
+    assert [row["name"] for row in clusters] == ["vsphere1"]
+    assert len([sql for sql in statements if sql.startswith('UPDATE "inventory_wirelesslan"')]) == 1, statements
+
+    # when: the floor moves to FRA1; then its LANs are at FRA1, the site's LAN stays
+    assert call(api, "patch", f"/dcim/locations/{world['floor'].pk}/", {"site": fra.pk}).status_code == 200
+    at_fra = call(api, "get", "/wireless/wireless-lans/?site=fra1").json()["results"]
+    at_ams = call(api, "get", "/wireless/wireless-lans/?site=ams1").json()["results"]
+    assert sorted(row["ssid"] for row in at_fra) == ["Guest", "IoT", "Staff"]
+    assert [row["ssid"] for row in at_ams] == ["Lobby"]
