@@ -60,6 +60,7 @@ from inventory.models import (
     VirtualMachine,
     VMInterface,
 )
+from inventory.models.contacts import contact_models
 
 Condition = Callable[[list[netaddr.IPNetwork]], Q]
 NOTHING = Q(pk__in=[])
@@ -629,7 +630,7 @@ registry.extend(
     IPSecProposal, filters=path_filters("ipsec_policy", "ipsec_policies", IPSecPolicy, attribute="name", many=True)
 )
 # contact=, contact_role=, contact_group= (inventory's filters run before VPN's models are registered)
-for _contacts_model in (TunnelGroup, Tunnel, L2VPN):
+for _contacts_model in contact_models("addressing"):
     registry.extend(_contacts_model, filters=contacts_filters(_contacts_model))
 registry.extend(
     IPSecProfile,

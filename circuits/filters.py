@@ -19,7 +19,9 @@ from circuits.models import (
 )
 from core.filters import Filter, FilterError, path_filters
 from core.registry import registry
+from inventory.filters.contacts import contacts_filters
 from inventory.models import Device, Location, Region, Site, SiteGroup
+from inventory.models.contacts import contact_models
 
 
 def _at(model, pks) -> Q:
@@ -156,3 +158,7 @@ registry.extend(
         **path_filters("device", "interface__device", Device, attribute="name"),
     },
 )
+
+# contact=, contact_role=, contact_group= (inventory's filters run before circuits' models are registered)
+for _contacts_model in contact_models("circuits"):
+    registry.extend(_contacts_model, filters=contacts_filters(_contacts_model))

@@ -593,6 +593,37 @@ def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     return instances
 
 
+@contextmanager
+def objects_changing(model: type[M], where: models.Q) -> Iterator[list[M]]:
+    """The objects of `model` matching `where`, read for update, for a service that keeps columns on
+    another model's objects (a wireless link on its interfaces): the caller changes them inside; on leaving,
+    one UPDATE of the objects that changed, each with its change-log entry (pre/post snapshots). Not
+    validated again (the service checked what it sets), nor re-indexed: for columns search does not read."""
+    with transaction.atomic():
+        instances = list(model._base_manager.select_for_update(of=("self",)).filter(where).order_by("pk"))
+        if not instances:
+            yield instances
+            return
+        related = related_of(model, [instance.pk for instance in instances])
+        before = [snapshot(instance, related) for instance in instances]
+        stored = [_stored(instance) for instance in instances]
+        yield instances
+        changed = [
+            (instance, pre, kept)
+            for instance, pre, kept in zip(instances, before, stored, strict=True)
+            if snapshot(instance, related) != pre
+        ]
+        if not changed:
+            return
+        _bulk_update([instance for instance, _pre, _kept in changed], [kept for _instance, _pre, kept in changed])
+        _log(
+            [
+                (instance, ObjectChangeAction.UPDATE, pre, snapshot(instance, related), "")
+                for instance, pre, _kept in changed
+            ]
+        )
+
+
 def _logged(model: type[models.Model]) -> bool:
     return issubclass(model, ChangeLoggedModel) or registry.find(model) is not None
 

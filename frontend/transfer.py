@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -417,15 +418,33 @@ def import_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progr
     return write_records(spec, actor, records, progress=progress)
 
 
-def write_records(spec: ObjectSpec, actor: Actor, records: list[dict], *, progress=None) -> ImportResult:
-    """The generic import: each record's columns, written as the API's bulk writes are."""
+def write_records(
+    spec: ObjectSpec,
+    actor: Actor,
+    records: list[dict],
+    *,
+    progress=None,
+    keys: Callable[[dict], tuple[dict, dict, dict[str, list[str]]]] | None = None,
+) -> ImportResult:
+    """The generic import: each record's columns, written as the API's bulk writes are. `keys`, for an
+    importer whose records name related objects in columns of their own (a wireless link's interfaces by
+    device and name): record -> (its remaining columns, the payload values it resolved, its errors)."""
     result = ImportResult()
     total = len(records)
     layout = import_columns(spec)
 
     def read(spec: ObjectSpec, record: dict, *, actor: Actor, partial: bool):
-        _pk, payload = to_payload(spec, record, layout)
-        return _deserialize(spec, payload, actor, partial=partial)
+        resolved: dict = {}
+        errors: dict[str, list[str]] = {}
+        if keys is not None:
+            record, resolved, errors = keys(record)
+        try:
+            _pk, payload = to_payload(spec, record, layout)
+        except WriteError as error:
+            raise WriteError({**error.errors, **errors}) from None
+        if errors:
+            raise WriteError({**_value_errors(spec, payload, skip=set(errors)), **errors})
+        return _deserialize(spec, {**payload, **resolved}, actor, partial=partial)
 
     def reading(done: int) -> None:
         if progress is not None and done % 50 == 0:

@@ -13,6 +13,9 @@ def _contacts(types, name: str):
     return types.reverse_list(name, relation), relation
 
 
+# For the models of apps registered after inventory (circuits, VPN), given by their own graphql modules.
+CONTACTS_GRAPHQL = GraphQL(fields={"contacts": _contacts})
+
 for spec in list(registry):
     if spec.label in CONTACT_OBJECT_TYPES:
-        registry.extend(spec.model, graphql=GraphQL(fields={"contacts": _contacts}))
+        registry.extend(spec.model, graphql=CONTACTS_GRAPHQL)

@@ -13,6 +13,7 @@ from addressing.models import (
     TunnelTermination,
 )
 from core.registry import Menu, Ui, registry
+from inventory.ui.tabs import contact_tabs
 
 TUNNELS = Menu("VPN", "Tunnels")
 L2VPNS = Menu("VPN", "L2VPNs")
@@ -24,12 +25,21 @@ registry.extend(
     ui=Ui(
         menu=TUNNELS,
         table_columns=("name", "status", "group", "encapsulation", "tenant", "terminations_count", "description"),
+        tabs=contact_tabs(Tunnel),
     ),
 )
-registry.extend(TunnelGroup, ui=Ui(menu=TUNNELS, table_columns=("name", "tunnel_count", "description")))
+registry.extend(
+    TunnelGroup,
+    ui=Ui(menu=TUNNELS, table_columns=("name", "tunnel_count", "description"), tabs=contact_tabs(TunnelGroup)),
+)
 registry.extend(TunnelTermination, ui=Ui(menu=TUNNELS, table_columns=("tunnel", "role", "termination", "outside_ip")))
 registry.extend(
-    L2VPN, ui=Ui(menu=L2VPNS, table_columns=("name", "identifier", "type", "status", "tenant", "description"))
+    L2VPN,
+    ui=Ui(
+        menu=L2VPNS,
+        table_columns=("name", "identifier", "type", "status", "tenant", "description"),
+        tabs=contact_tabs(L2VPN),
+    ),
 )
 registry.extend(
     L2VPNTermination, ui=Ui(menu=L2VPNS, table_columns=("l2vpn", "assigned_object_type", "assigned_object"))

@@ -16,6 +16,7 @@ from core.models.base import ChangeLoggedModel
 from inventory.models import Tenant
 from inventory.models.components import Cabled
 from inventory.models.mixins import color_field
+from inventory.models.tenancy import ContactsMixin
 
 # NetBox's CIRCUIT_TERMINATION_TERMINATION_TYPES, as their API labels.
 TERMINATION_TYPES = ("dcim.region", "dcim.sitegroup", "dcim.site", "dcim.location", "circuits.providernetwork")
@@ -34,7 +35,7 @@ class CircuitType(OrganizationalModel):
         verbose_name_plural = _("circuit types")
 
 
-class Circuit(PrimaryModel):
+class Circuit(ContactsMixin, PrimaryModel):
     """A communications circuit bought from a provider; its speeds are in Kbps."""
 
     cid = models.CharField(_("circuit ID"), max_length=100, help_text=_("Unique circuit ID"))

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from addressing.models import ASN
 from core.models import PrimaryModel
+from inventory.models.tenancy import ContactsMixin
 
 
-class Provider(PrimaryModel):
+class Provider(ContactsMixin, PrimaryModel):
     name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("Full name of the provider"))
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     asns = models.ManyToManyField(ASN, related_name="providers", blank=True, verbose_name=_("ASNs"))
@@ -23,7 +24,7 @@ class Provider(PrimaryModel):
         return self.name
 
 
-class ProviderAccount(PrimaryModel):
+class ProviderAccount(ContactsMixin, PrimaryModel):
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("provider")
     )

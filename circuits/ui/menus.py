@@ -15,6 +15,7 @@ from circuits.models import (
 )
 from circuits.ui.terminations import CIRCUIT_ENDS
 from core.registry import Menu, Ui, registry
+from inventory.ui.tabs import contact_tabs
 from inventory.ui.trace import TRACE_TAB
 
 CIRCUITS = Menu("Circuits", "Circuits")
@@ -30,6 +31,7 @@ registry.extend(
             "description",
         ),
         panels=(CIRCUIT_ENDS,),
+        tabs=contact_tabs(Circuit),
     ),
 )  # fmt: skip
 registry.extend(CircuitGroup, ui=Ui(menu=CIRCUITS, table_columns=("name", "tenant", "circuit_count", "description")))
@@ -52,6 +54,16 @@ registry.extend(
     VirtualCircuitTermination,
     ui=Ui(menu=VIRTUAL_CIRCUITS, table_columns=("virtual_circuit", "role", "interface", "description")),
 )
-registry.extend(Provider, ui=Ui(menu=PROVIDERS, table_columns=("name", "circuit_count", "description")))
-registry.extend(ProviderAccount, ui=Ui(menu=PROVIDERS, table_columns=("account", "name", "provider", "description")))
+registry.extend(
+    Provider,
+    ui=Ui(menu=PROVIDERS, table_columns=("name", "circuit_count", "description"), tabs=contact_tabs(Provider)),
+)
+registry.extend(
+    ProviderAccount,
+    ui=Ui(
+        menu=PROVIDERS,
+        table_columns=("account", "name", "provider", "description"),
+        tabs=contact_tabs(ProviderAccount),
+    ),
+)
 registry.extend(ProviderNetwork, ui=Ui(menu=PROVIDERS, table_columns=("name", "provider", "service_id", "description")))

@@ -4,8 +4,10 @@ from django.db import models
 
 from core.registry import Api, Search, registry
 from core.representation import count_subquery
+from core.services import Services
 from inventory.api.briefs import GROUP_BRIEF, NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
 from inventory.models import Location, Region, Site, SiteGroup
+from inventory.services.sites import locations_update, sites_update
 
 registry.register(
     Region, api=Api("dcim/regions", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"}), search=NAMES
@@ -25,6 +27,7 @@ registry.register(
     search=Search(
         fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments")
     ),
+    services=Services(update=sites_update),
 )
 registry.register(
     Location,
@@ -34,6 +37,7 @@ registry.register(
         counts={"device_count": "devices", "rack_count": "racks"},
     ),
     search=Search(fields=("name", "slug", "facility", "description")),
+    services=Services(update=locations_update),
 )
 
 

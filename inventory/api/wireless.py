@@ -6,7 +6,7 @@ from core.registry import Api, Search, object_type_renderer, registry
 from core.services import Services
 from inventory.api.virtualization import SCOPE_TYPE, cached_scope
 from inventory.models import WirelessLAN, WirelessLANGroup, WirelessLink
-from inventory.services.wireless import wireless_links_create, wireless_links_update
+from inventory.services.wireless import wireless_links_create, wireless_links_delete, wireless_links_update
 
 TRAILER = ("owner", "comments", "tags", "custom_fields", "created", "last_updated")
 
@@ -48,5 +48,5 @@ registry.register(
         ),
     ),
     search=Search(fields=("ssid", "description", "comments")),
-    services=Services(create=wireless_links_create, update=wireless_links_update),
+    services=Services(create=wireless_links_create, update=wireless_links_update, delete=wireless_links_delete),
 )  # fmt: skip

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ChangeLoggedModel, NestedGroupModel, OrganizationalModel, PrimaryModel
 from core.querysets import RestrictedQuerySet
-from core.registry import object_type_label
+from core.registry import object_type_label, registry
 from inventory.choices import ContactPriority
 
 # What contacts may be assigned to: the models NetBox gives its ContactsMixin, as far as we have them.
@@ -25,12 +25,27 @@ CONTACT_OBJECT_TYPES = frozenset(
         "inventory.manufacturer",
         "inventory.rack",
         "inventory.device",
+        "inventory.clustergroup",
+        "inventory.cluster",
+        "inventory.virtualmachine",
+        "circuits.provider",
+        "circuits.provideraccount",
+        "circuits.circuit",
+        "addressing.tunnelgroup",
+        "addressing.tunnel",
+        "addressing.l2vpn",
     }
 )
 
 
 def takes_contacts(model: type[models.Model] | None) -> TypeGuard[type[models.Model]]:
     return model is not None and model._meta.label_lower in CONTACT_OBJECT_TYPES
+
+
+def contact_models(app_label: str) -> list[type[models.Model]]:
+    """The registered models of `app_label` that take contacts: for the layers of apps registered after
+    inventory (circuits, VPN) to give them contacts' filters, GraphQL field and tab."""
+    return [spec.model for spec in registry if spec.model._meta.app_label == app_label and takes_contacts(spec.model)]
 
 
 class ContactGroup(NestedGroupModel):

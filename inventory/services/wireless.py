@@ -1,16 +1,22 @@
 """Writes of wireless links: a link is recorded on both of its interfaces (`Interface.wireless_link`), as
-NetBox's WirelessLink.save does; an interface a changed link no longer joins is released. Deleting a link
-releases its interfaces through the column's ON DELETE SET NULL."""
+NetBox's WirelessLink.save does; an interface a changed link no longer joins, and both interfaces of a deleted
+link, are released. Each interface so changed has its own change-log entry, as in NetBox."""
 
 from collections.abc import Sequence
 
-from core.services import ObjectWrite, instances_of, objects_create, objects_update
+from django.db import transaction
+from django.db.models import Q
+
+from core.services import ObjectWrite, instances_of, objects_changing, objects_create, objects_delete, objects_update
 from inventory.models import Interface, WirelessLink
 
 
 def _record(links: Sequence[WirelessLink]) -> None:
-    for link in links:
-        Interface._base_manager.filter(pk__in=(link.interface_a_id, link.interface_b_id)).update(wireless_link=link)
+    """Each link on its two interfaces; an interface left on one of these links that it no longer joins is released."""
+    joined = {pk: link for link in links for pk in (link.interface_a_id, link.interface_b_id)}
+    with objects_changing(Interface, Q(pk__in=joined) | Q(wireless_link__in=links)) as interfaces:
+        for interface in interfaces:
+            interface.wireless_link = joined.get(interface.pk)
 
 
 def wireless_links_create(writes: Sequence[ObjectWrite]) -> list[WirelessLink]:
@@ -21,7 +27,13 @@ def wireless_links_create(writes: Sequence[ObjectWrite]) -> list[WirelessLink]:
 
 def wireless_links_update(writes: Sequence[ObjectWrite]) -> list[WirelessLink]:
     links = instances_of(WirelessLink, objects_update(writes))
-    joined = {pk for link in links for pk in (link.interface_a_id, link.interface_b_id)}
-    Interface._base_manager.filter(wireless_link__in=links).exclude(pk__in=joined).update(wireless_link=None)
     _record(links)
     return links
+
+
+def wireless_links_delete(instances: Sequence[WirelessLink], *, message: str = "") -> None:
+    with transaction.atomic():
+        with objects_changing(Interface, Q(wireless_link__in=instances)) as interfaces:
+            for interface in interfaces:
+                interface.wireless_link = None
+        objects_delete(instances, message=message)

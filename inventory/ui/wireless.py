@@ -1,7 +1,9 @@
-"""NetBox's Wireless menu: wireless LANs and their groups, and wireless links, with their list columns."""
+"""NetBox's Wireless menu: wireless LANs and their groups, and wireless links, with their list columns; links
+import and export their interfaces by device and name (inventory.ui.wireless_import)."""
 
-from core.registry import Menu, Ui, registry
+from core.registry import Importer, Menu, Ui, registry
 from inventory.models import WirelessLAN, WirelessLANGroup, WirelessLink
+from inventory.ui.wireless_import import EXPORT_PREFETCH, KEYS, export_wireless_link_ends, import_wireless_links
 
 WIRELESS = Menu("Wireless", "Wireless")
 LINKS = Menu("Wireless", "Links")
@@ -13,5 +15,9 @@ registry.extend(
 registry.extend(WirelessLANGroup, ui=Ui(menu=WIRELESS, table_columns=("name", "wirelesslan_count", "description")))
 registry.extend(
     WirelessLink,
-    ui=Ui(menu=LINKS, table_columns=("id", "ssid", "status", "interface_a", "interface_b", "distance", "tenant")),
+    ui=Ui(
+        menu=LINKS,
+        table_columns=("id", "ssid", "status", "interface_a", "interface_b", "distance", "tenant"),
+        importer=Importer(import_wireless_links, keys=KEYS, export=export_wireless_link_ends, prefetch=EXPORT_PREFETCH),
+    ),
 )

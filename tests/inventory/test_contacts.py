@@ -8,9 +8,21 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from addressing.models import Tunnel
+from circuits.models import Provider
 from core.models import ObjectChange
 from core.registry import object_type_for, object_type_label
-from inventory.models import Contact, ContactAssignment, ContactGroup, ContactRole, Site, Tenant, TenantGroup
+from inventory.models import (
+    Cluster,
+    ClusterType,
+    Contact,
+    ContactAssignment,
+    ContactGroup,
+    ContactRole,
+    Site,
+    Tenant,
+    TenantGroup,
+)
 from tenants.context import tenant_context
 from tenants.tokens import token_create
 
@@ -645,3 +657,33 @@ def test_list_queries_do_not_grow_with_rows(api, org_a, assignments):
     many = {path: _queries(api, path) for path in paths}
 
     assert many == few
+
+
+def test_circuits_virtualization_and_vpn_objects_take_contacts(api, org_a, org_b, book):
+    # given: Bob (Engineering) is the technical contact of a provider, a cluster and a tunnel; each has a twin without
+    with tenant_context(org_a.organization):
+        vmware = ClusterType.objects.create(name="VMware", slug="vmware")
+        objects = {
+            "circuits.provider": Provider.objects.create(name="Telia", slug="telia"),
+            "virtualization.cluster": Cluster.objects.create(name="vsphere1", type=vmware),
+            "vpn.tunnel": Tunnel.objects.create(name="ams-fra", encapsulation="gre"),
+        }
+        Provider.objects.create(name="Zayo", slug="zayo")
+        Cluster.objects.create(name="vsphere2", type=vmware)
+        Tunnel.objects.create(name="ams-lon", encapsulation="gre")
+    bob, technical, engineering = book["bob"].pk, book["technical"].pk, book["engineering"].pk
+    for object_type, obj in objects.items():
+        assignment = {"object_type": object_type, "object_id": obj.pk, "contact": bob, "role": technical}
+        created(call(api, "post", "/tenancy/contact-assignments/", assignment))
+
+    for path, name, other in (
+        ("/circuits/providers/", "Telia", "Zayo"),
+        ("/virtualization/clusters/", "vsphere1", "vsphere2"),
+        ("/vpn/tunnels/", "ams-fra", "ams-lon"),
+    ):
+        # when / then
+        for query in (f"contact={bob}", f"contact_role={technical}", f"contact_group={engineering}"):
+            assert names(call(api, "get", f"{path}?{query}")) == [name], (path, query)
+        assert names(call(api, "get", f"{path}?contact__n={bob}")) == [other], path
+        theirs = org_b.client().get(f"/o/org-b/api{path}?contact={bob}")
+        assert theirs.status_code == 200 and theirs.json()["count"] == 0, path

@@ -2,14 +2,29 @@
 goes), NetBox's rules for a link's interfaces and distance, a wireless LAN's scope (cached for filters) and
 the interfaces serving it."""
 
+import csv
+import io
 import json
 
 import pytest
+from django.db import connection
 
-from inventory.models import Device, DeviceRole, DeviceType, Interface, Location, Manufacturer, Region, Site
+from core.services import object_update
+from inventory.models import (
+    ClusterType,
+    Device,
+    DeviceRole,
+    DeviceType,
+    Interface,
+    Location,
+    Manufacturer,
+    Region,
+    Site,
+)
 from tenants.context import tenant_context
 
 API = "/o/org-a/api"
+IMPORT = "/o/org-a/wireless/wireless-links/import/"
 
 
 def call(client, method: str, path: str, payload=None):
@@ -128,3 +143,96 @@ def test_another_organization_sees_no_wireless(api, org_b, world):
     assert theirs.status_code == 200 and theirs.json()["count"] == 0
     assert crossing.status_code in (403, 404)
     assert anonymous.status_code in (401, 403)
+
+
+def test_links_export_and_import_again_by_device_and_interface_name(api, org_b, world):
+    # given: a link between two radios whose interfaces share their name
+    r0, r1, _ = world["radios"]
+    first = created(_link(api, r0, r1, ssid="backhaul", status="planned"))
+    body = api.get("/o/org-a/wireless/wireless-links/?export=csv").content.decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [
+        (row["site_a"], row["device_a"], row["interface_a"], row["device_b"], row["interface_b"]) for row in rows
+    ] == [("AMS1", "radio0", "wlan0", "radio1", "wlan0")]
+    assert call(api, "delete", f"/wireless/wireless-links/{first['id']}/").status_code == 204
+    again = "\n".join(line.split(",", 1)[1] for line in body.splitlines())  # without the id column
+
+    # when
+    imported = api.post(IMPORT, {"data": again, "format": "csv"})
+    unnamed = api.post(IMPORT, {"data": "interface_a,interface_b\nwlan0,wlan0\n", "format": "csv"})
+    missing = api.post(
+        IMPORT, {"data": "device_a,interface_a,device_b,interface_b\nradio0,wlan9,radio2,wlan0\n", "format": "csv"}
+    )
+    theirs = org_b.client().post("/o/org-b/wireless/wireless-links/import/", {"data": again, "format": "csv"})
+
+    # then
+    assert imported.status_code == 302, imported.content.decode()[:2000]
+    links = call(api, "get", "/wireless/wireless-links/").json()["results"]
+    assert [
+        (row["interface_a"]["id"], row["interface_b"]["id"], row["ssid"], row["status"]["value"]) for row in links
+    ] == [(r0.pk, r1.pk, "backhaul", "planned")]
+    assert call(api, "get", f"/dcim/interfaces/{r1.pk}/").json()["wireless_link"]["id"] == links[0]["id"]
+    assert unnamed.status_code == 400 and "Multiple objects match" in unnamed.content.decode()
+    assert missing.status_code == 400 and "Object not found: wlan9" in missing.content.decode()
+    assert theirs.status_code == 400 and "Object not found: wlan0" in theirs.content.decode()
+
+
+def test_the_interfaces_change_log_records_their_link(api, world):
+    r0, r1, r2 = world["radios"]
+
+    link = created(_link(api, r0, r1, ssid="backhaul"))
+    call(api, "patch", f"/wireless/wireless-links/{link['id']}/", {"interface_b": r2.pk})
+    call(api, "delete", f"/wireless/wireless-links/{link['id']}/")
+
+    def changes(interface):
+        path = f"/core/object-changes/?changed_object_type=dcim.interface&changed_object_id={interface.pk}&ordering=id"
+        rows = call(api, "get", path).json()["results"]
+        return [
+            (row["action"]["value"], row["prechange_data"]["wireless_link"], row["postchange_data"]["wireless_link"])
+            for row in rows
+        ]
+
+    assert changes(r0) == [("update", None, link["id"]), ("update", link["id"], None)]
+    assert changes(r1) == [("update", None, link["id"]), ("update", link["id"], None)]
+    assert changes(r2) == [("update", None, link["id"]), ("update", link["id"], None)]
+
+
+def test_moving_a_site_or_location_moves_what_is_scoped_to_it(api, org_a, world):
+    # given: three LANs on the site's floor, one on the site, a cluster on the site; another region and site
+    with tenant_context(org_a.organization):
+        emea = Region.objects.create(name="EMEA", slug="emea")
+        fra = Site.objects.create(name="FRA1", slug="fra1", region=emea)
+        vmware = ClusterType.objects.create(name="VMware", slug="vmware")
+    floor, site = ("dcim.location", world["floor"].pk), ("dcim.site", world["site"].pk)
+    for ssid, (scope_type, scope_id) in (("Staff", floor), ("Guest", floor), ("IoT", floor), ("Lobby", site)):
+        created(
+            call(
+                api, "post", "/wireless/wireless-lans/", {"ssid": ssid, "scope_type": scope_type, "scope_id": scope_id}
+            )
+        )
+    cluster = {"name": "vsphere1", "type": vmware.pk, "scope_type": "dcim.site", "scope_id": world["site"].pk}
+    created(call(api, "post", "/virtualization/clusters/", cluster))
+
+    # when: the site moves to EMEA (through its service, as every writer does)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with tenant_context(org_a.organization), connection.execute_wrapper(record):
+        object_update(instance=Site.objects.get(pk=world["site"].pk), data={"region": emea})
+
+    # then: all are found in EMEA, the LANs moved in one UPDATE
+    lans = call(api, "get", f"/wireless/wireless-lans/?region_id={emea.pk}").json()["results"]
+    assert sorted(row["ssid"] for row in lans) == ["Guest", "IoT", "Lobby", "Staff"]
+    clusters = call(api, "get", f"/virtualization/clusters/?region_id={emea.pk}").json()["results"]
+    assert [row["name"] for row in clusters] == ["vsphere1"]
+    assert len([sql for sql in statements if sql.startswith('UPDATE "inventory_wirelesslan"')]) == 1, statements
+
+    # when: the floor moves to FRA1; then its LANs are at FRA1, the site's LAN stays
+    assert call(api, "patch", f"/dcim/locations/{world['floor'].pk}/", {"site": fra.pk}).status_code == 200
+    at_fra = call(api, "get", "/wireless/wireless-lans/?site=fra1").json()["results"]
+    at_ams = call(api, "get", "/wireless/wireless-lans/?site=ams1").json()["results"]
+    assert sorted(row["ssid"] for row in at_fra) == ["Guest", "IoT", "Staff"]
+    assert [row["ssid"] for row in at_ams] == ["Lobby"]
