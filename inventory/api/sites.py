@@ -4,7 +4,7 @@ from django.db import models
 
 from core.registry import Api, Search, registry
 from core.representation import count_subquery
-from inventory.api.briefs import GROUP_BRIEF, NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
+from inventory.api.briefs import NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
 from inventory.models import Location, Region, Site, SiteGroup
 
 registry.register(
@@ -30,7 +30,7 @@ registry.register(
     Location,
     api=Api(
         "dcim/locations",
-        brief_fields=(*GROUP_BRIEF, "rack_count"),
+        brief_fields=("id", "url", "display", "name", "slug", "description", "rack_count", "_depth"),
         counts={"device_count": "devices", "rack_count": "racks"},
     ),
     search=Search(fields=("name", "slug", "facility", "description")),
