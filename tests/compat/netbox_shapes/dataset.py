@@ -537,6 +537,9 @@ STEPS.insert(
 )
 # The virtual chassis's master and members come after its devices: recorded without them.
 
+# What a step needs that its payload does not name: the rack's custom field, the site whose change is looked up.
+ALSO_NEEDS = {"rack": {"custom_field"}, "object_change": {"site"}}
+
 # The object recorded for each endpoint: its first step.
 RECORDED: dict[str, str] = {}
 for _name, _endpoint, _payload in STEPS:
@@ -574,5 +577,5 @@ def needed(name: str) -> list[tuple[str, str, Any]]:
         current = todo.pop()
         if current not in wanted:
             wanted.add(current)
-            todo.extend(refs(by_name[current][2]))
+            todo.extend(refs(by_name[current][2]) | ALSO_NEEDS.get(current, set()))
     return [step for step in STEPS if step[0] in wanted]
