@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from core.fields import TEXT_VALUE, Rendered, nullable
 from core.registry import Api, Search, registry
 from core.representation import count_subquery
 from inventory.api.briefs import NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
@@ -20,6 +21,8 @@ registry.register(
     api=Api(
         "dcim/sites",
         brief_fields=NAMED_BRIEF,
+        # No time zone is null, as NetBox shows it (stored as "").
+        renderers={"time_zone": Rendered(lambda site, links: site.time_zone or None, nullable(TEXT_VALUE))},
         counts={"device_count": "devices", "rack_count": "racks", "virtualmachine_count": "virtual_machines"},
     ),
     search=Search(
