@@ -4,7 +4,8 @@ For each endpoint recorded from a real NetBox (tests/compat/netbox_shapes/record
 `record.py`), the same objects are created in Wirebook through its API, from the same data set
 (`dataset.py`), and the two representations compared: the same keys in the same order, the same
 JSON type for each value (a null is fine where NetBox's is null, or where ours is and NetBox's
-OpenAPI document says the field is nullable), and nested objects' keys one level down. The full
+OpenAPI document says the field is nullable; an empty string is not where NetBox's is null), and
+nested objects' keys one level down. The full
 representation and a brief list item are compared.
 """
 
@@ -110,6 +111,9 @@ def differences(theirs: dict, ours: dict, may_be_null: set[str]) -> list[str]:
         found.append(f"keys: missing {missing}, extra {extra}" if missing or extra else f"key order: {list(ours)}")
     for key in [key for key in theirs if key in ours]:
         their, our = theirs[key], ours[key]
+        if their is None and our == "":
+            found.append(f"{key}: an empty string, NetBox's is null")
+            continue
         if their is None or (our is None and key in may_be_null):
             continue
         if _kind(their) != _kind(our):
