@@ -52,6 +52,7 @@ from core.registry import (
     Search,
     object_type_labels,
     object_type_renderer,
+    plain_choice,
     registry,
 )
 from core.representation import Links, render
@@ -77,6 +78,7 @@ registry.register(
             "ca_file_path", "timeout", "enabled", "consecutive_failures", "custom_fields", "owner", "tags", "created",
             "last_updated",
         ),
+        renderers={"http_method": plain_choice("http_method")},
     ),
     access=Access(admin_only=True),
     search=Search(fields=("name", "description", "payload_url")),
@@ -242,7 +244,7 @@ registry.register(
     ConfigContext,
     api=Api(
         "extras/config-contexts",
-        brief_fields=("id", "url", "display", "name", "description", "data_path", "data_synced"),
+        brief_fields=("id", "url", "display", "name", "description"),
         fields=(
             "id", "url", "display_url", "display", "name", "weight", "profile", "description", "is_active",
             "regions", "site_groups", "sites", "locations", "device_types", "roles", "platforms", "cluster_types",
@@ -315,8 +317,8 @@ registry.register(
         brief_fields=("id", "url", "display", "name", "description"),
         fields=(
             "id", "url", "display_url", "display", "name", "description", "environment_params", "template_code",
-            "mime_type", "file_name", "file_extension", "as_attachment", "data_source", "data_path", "data_file",
-            "auto_sync_enabled", "data_synced", "debug", "owner", "tags", "created", "last_updated",
+            "mime_type", "file_name", "file_extension", "as_attachment", "debug", "data_source", "data_path",
+            "data_file", "auto_sync_enabled", "data_synced", "owner", "tags", "created", "last_updated",
         ),
         renderers={
             **_synced_data_renderers(),
@@ -355,12 +357,16 @@ MARK_CONVERTERS = {"object_type": object_type_converter(lambda model: model in r
 # Each is its member's own: `user` is whoever writes it (core.authorship), never read from the request.
 PERSONAL = Access(personal="user_id")
 
-for model, path in ((Bookmark, "extras/bookmarks"), (Subscription, "extras/subscriptions")):
+# NetBox's brief subscription shows its user; its brief bookmark does not.
+for model, path, brief in (
+    (Bookmark, "extras/bookmarks", ("id", "url", "display", "object_type", "object_id")),
+    (Subscription, "extras/subscriptions", ("id", "url", "display", "object_type", "object_id", "user")),
+):
     registry.register(
         model,
         api=Api(
             path,
-            brief_fields=("id", "url", "display", "object_type", "object_id"),
+            brief_fields=brief,
             fields=("id", "url", "display", "object_type", "object_id", "object", "user", "created"),
             write_fields=("object_type", "object_id"),
             renderers=MARK_RENDERERS,
@@ -375,7 +381,7 @@ registry.register(
     Notification,
     api=Api(
         "extras/notifications",
-        brief_fields=("id", "url", "display", "object_type", "object_id", "event_type", "read"),
+        brief_fields=("id", "url", "display", "object_type", "object_id", "user", "read", "event_type"),
         fields=(
             "id", "url", "display", "object_type", "object_id", "object", "user", "created", "read", "event_type",
         ),
@@ -520,7 +526,7 @@ registry.register(
             "id", "url", "display_url", "display", "object_types", "name", "enabled", "link_text", "link_url",
             "weight", "group_name", "button_class", "new_window", "owner", "created", "last_updated",
         ),
-        renderers={"object_types": object_type_labels("object_types")},
+        renderers={"object_types": object_type_labels("object_types"), "button_class": plain_choice("button_class")},
         write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},
     ),
     access=Access(admin_only=True),

@@ -530,6 +530,17 @@ def object_type_renderer(attribute: str, *, null: bool = False):
     return Rendered(render, nullable(TEXT_VALUE) if null else TEXT_VALUE)
 
 
+def plain_choice(attribute: str, *, null: bool = False):
+    """A registration renderer showing a choice field as its bare value ("POST"), where NetBox's
+    serializer does (a webhook's method, a circuit termination's side), not as {value, label};
+    `null`: no choice ("") is shown as null."""
+    from core.fields import TEXT_VALUE, Rendered, nullable
+
+    if null:
+        return Rendered(lambda obj, links: getattr(obj, attribute) or None, nullable(TEXT_VALUE))
+    return Rendered(lambda obj, links: getattr(obj, attribute), TEXT_VALUE)
+
+
 def object_type_labels(attribute: str, *, prefetch: tuple = ()):
     """A registration renderer showing a many-to-many field of content types as NetBox's sorted labels
     (`object_types`: ["dcim.device", "dcim.site"])."""

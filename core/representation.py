@@ -17,7 +17,7 @@ once per tag, custom field definitions are read once.
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from typing import Any, cast
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
@@ -34,7 +34,9 @@ from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import ObjectSpec, registry
 
 INTERNAL_FIELDS = {"custom_field_data", "lft", "rght", "tree_id", "level", "tagged_items"}
+# A tag nested in an object: NetBox's NestedTag, its brief form without the description.
 TAG_BRIEF = ("id", "url", "display_url", "display", "name", "slug", "color")
+NESTED_TAG = frozenset(TAG_BRIEF)
 
 
 class Links:
@@ -90,7 +92,9 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         names += ["created", "last_updated"]
     names += [*spec.api.counts, *spec.api.zero_counts]
     if issubclass(spec.model, MPTTModel):
-        names.append("_depth")
+        # NetBox's nested groups show their owner and comments after the counts, before the depth.
+        late = [name for name in ("owner", "comments") if name in names]
+        names = [name for name in names if name not in late] + late + ["_depth"]
     return tuple(names)
 
 
@@ -186,7 +190,7 @@ def _tags(obj, links: "Links") -> list:
     preloaded = obj.__dict__.get("_wb_tags")
     if preloaded is not None:
         return preloaded
-    return [render(tag, links, brief=True) for tag in obj.tags]
+    return [render(tag, links, only=NESTED_TAG) for tag in obj.tags]
 
 
 def _preload_tags(model: type[models.Model], rows: list, links: "Links") -> None:
@@ -203,7 +207,7 @@ def _preload_tags(model: type[models.Model], rows: list, links: "Links") -> None
     wanted = {tag_id for tag_ids in by_object.values() for tag_id in tag_ids}
     tags = sorted(Tag.objects.filter(pk__in=wanted), key=lambda tag: (tag.weight, tag.name)) if wanted else []
     order = {tag.pk: position for position, tag in enumerate(tags)}
-    rendered = {tag.pk: render(tag, links, brief=True) for tag in tags}
+    rendered = {tag.pk: render(tag, links, only=NESTED_TAG) for tag in tags}
     for row in rows:
         tag_ids = sorted(by_object.get(row.pk, ()), key=order.__getitem__)
         row.__dict__["_wb_tags"] = [rendered[tag_id] for tag_id in tag_ids]
@@ -245,7 +249,7 @@ def _many_renderer(field) -> Renderer:
     return lambda obj, links: [render(item, links, brief=True) for item in getattr(obj, name).all()]
 
 
-def render(obj: models.Model, links: Links, *, brief: bool = False, only: set[str] | None = None, omit=()) -> dict:
+def render(obj: models.Model, links: Links, *, brief: bool = False, only: Set[str] | None = None, omit=()) -> dict:
     return {
         name: function(obj, links)
         for name, function in renderers(type(obj), brief)
@@ -253,7 +257,7 @@ def render(obj: models.Model, links: Links, *, brief: bool = False, only: set[st
     }
 
 
-def render_many(rows: list, links: Links, *, brief: bool = False, only: set[str] | None = None, omit=()) -> list:
+def render_many(rows: list, links: Links, *, brief: bool = False, only: Set[str] | None = None, omit=()) -> list:
     """`render` for every row of a page, sharing what rows have in common (see the module doc).
     The queryset must come from `optimize(..., tags=False)`."""
     if not rows:

@@ -3,7 +3,7 @@
 from addressing.api.common import TRAILER, linked_object
 from addressing.models import FHRPGroup, FHRPGroupAssignment
 from core.fields import BRIEF_OBJECT, Rendered, list_of
-from core.registry import Api, Search, object_type_renderer, registry
+from core.registry import Api, Search, object_type_renderer, plain_choice, registry
 from core.representation import render
 from core.writes import object_type_converter
 
@@ -17,6 +17,7 @@ registry.register(
             "description", *TRAILER, "ip_addresses",
         ),
         renderers={
+            "protocol": plain_choice("protocol"),
             "ip_addresses": Rendered(
                 lambda group, links: [render(address, links, brief=True) for address in group.ip_addresses.all()],
                 list_of(BRIEF_OBJECT),

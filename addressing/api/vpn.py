@@ -129,7 +129,8 @@ registry.register(
         brief_fields=("id", "url", "display", "identifier", "name", "slug", "type", "description"),
         fields=(
             "id", "url", "display_url", "display", "identifier", "name", "slug", "type", "status", "import_targets",
-            "export_targets", "description", "tenant", *TRAILER,
+            "export_targets", "description", "owner", "comments", "tenant", "tags", "custom_fields", "created",
+            "last_updated",
         ),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),

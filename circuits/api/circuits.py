@@ -17,7 +17,7 @@ from circuits.models import Circuit, CircuitGroup, CircuitGroupAssignment, Circu
 from circuits.models.circuits import GROUP_MEMBER_TYPES, TERMINATION_TYPES
 from circuits.models.providers import ProviderNetwork
 from core.fields import BRIEF_OBJECT, INTEGER_VALUE, TEXT_VALUE, Rendered, json_object, list_of, nullable
-from core.registry import Api, Cabling, Counted, Search, object_type_renderer, registry
+from core.registry import Api, Cabling, Counted, Search, object_type_renderer, plain_choice, registry
 from core.representation import render
 from inventory.api.components import OCCUPIED
 from inventory.api.connections import CABLED, PATHS
@@ -100,7 +100,7 @@ registry.register(
     Circuit,
     api=Api(
         "circuits/circuits",
-        brief_fields=("id", "url", "display", "provider", "cid", "description"),
+        brief_fields=("id", "url", "display", "cid", "provider", "description"),
         fields=(
             "id", "url", "display_url", "display", "cid", "provider", "provider_account", "type", "status", "tenant",
             "install_date", "termination_date", "commit_rate", "description", "distance", "distance_unit",
@@ -123,6 +123,7 @@ registry.register(
             "_occupied",
         ),
         renderers={
+            "term_side": plain_choice("term_side"),
             "termination_type": object_type_renderer("termination_type", null=True),
             "termination": linked_object("termination"),
             **CABLED,

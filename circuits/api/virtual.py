@@ -22,7 +22,7 @@ registry.register(
     VirtualCircuit,
     api=Api(
         "circuits/virtual-circuits",
-        brief_fields=("id", "url", "display", "provider_network", "cid", "description"),
+        brief_fields=("id", "url", "display", "cid", "provider_network", "description"),
         fields=(
             "id", "url", "display_url", "display", "cid", "provider_network", "provider_account", "type", "status",
             "tenant", "description", *TRAILER,

@@ -50,7 +50,7 @@ registry.register(
     Tag,
     api=Api(
         "extras/tags",
-        brief_fields=("id", "url", "display_url", "display", "name", "slug", "color", "description"),
+        brief_fields=("id", "url", "display", "name", "slug", "color", "description"),
         # NetBox's "app.model" labels both ways (Ansible sends them).
         renderers={"object_types": object_type_labels("object_types")},
         write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},

@@ -17,7 +17,7 @@ from core.fields import (
     nullable,
     renders,
 )
-from core.registry import Access, Api, Cabling, Search, object_type_label, registry
+from core.registry import Access, Api, Cabling, Search, object_type_label, plain_choice, registry
 from core.representation import render
 from core.services import Services
 from core.writes import WriteExtra, object_type_for
@@ -144,10 +144,11 @@ registry.register(
         brief_fields=("id", "url", "display", "label", "description"),
         fields=(
             "id", "url", "display_url", "display", "type", "a_terminations", "b_terminations", "status", "profile",
-            "bundle", "tenant", "label", "color", "length", "length_unit", "description", "owner", "comments", "tags",
+            "tenant", "bundle", "label", "color", "length", "length_unit", "description", "owner", "comments", "tags",
             "custom_fields", "created", "last_updated",
         ),
         renderers={
+            "type": plain_choice("type", null=True),
             "a_terminations": _terminations("A"),
             "b_terminations": _terminations("B"),
             "profile": NULL_OBJECT,

@@ -277,7 +277,7 @@ registry.register(
     ModuleBay,
     api=Api(
         "dcim/module-bays",
-        brief_fields=("id", "url", "display", "installed_module", "name", "enabled", "description", "_occupied"),
+        brief_fields=("id", "url", "display", "name", "enabled", "description", "installed_module", "_occupied"),
         fields=(
             "id", "url", "display_url", "display", "device", "module", "name", "label", "position", "enabled",
             "description", "module_bay_types", "installed_module", *TRAILER, "_occupied", "is_module_compatible",

@@ -203,7 +203,7 @@ registry.register(
     VirtualDeviceContext,
     api=Api(
         "dcim/virtual-device-contexts",
-        brief_fields=("id", "url", "display", "name", "identifier", "device", "description"),
+        brief_fields=("id", "url", "display", "name", "device", "identifier", "description"),
         fields=(
             "id", "url", "display_url", "display", "name", "device", "identifier", "tenant", "primary_ip",
             "primary_ip4", "primary_ip6", "status", "description", *TRAILER, "interface_count",

@@ -31,7 +31,7 @@ registry.register(
     PowerFeed,
     api=Api(
         "dcim/power-feeds",
-        brief_fields=("id", "url", "display", "name", "description", "cable", "_occupied"),
+        brief_fields=("id", "url", "display", "name", "cable", "description", "_occupied"),
         fields=(
             "id", "url", "display_url", "display", "power_panel", "rack", "name", "status", "type", "supply", "phase",
             "voltage", "amperage", "max_utilization", "mark_connected", "cable", "cable_end", "link_peers",

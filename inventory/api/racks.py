@@ -192,7 +192,7 @@ registry.register(
     RackReservation,
     api=Api(
         "dcim/rack-reservations",
-        brief_fields=("id", "url", "display", "status", "user", "description", "units"),
+        brief_fields=("id", "url", "display", "units", "status", "user", "description"),
         fields=(
             "id", "url", "display_url", "display", "rack", "units", "unit_count", "status", "created", "last_updated",
             "user", "tenant", "description", "owner", "comments", "tags", "custom_fields",

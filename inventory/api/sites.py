@@ -2,10 +2,11 @@
 
 from django.db import models
 
+from core.fields import TEXT_VALUE, Rendered, nullable
 from core.registry import Api, Search, registry
 from core.representation import count_subquery
 from core.services import Services
-from inventory.api.briefs import GROUP_BRIEF, NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
+from inventory.api.briefs import NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
 from inventory.models import Location, Region, Site, SiteGroup
 from inventory.services.sites import locations_update, sites_update
 
@@ -22,6 +23,8 @@ registry.register(
     api=Api(
         "dcim/sites",
         brief_fields=NAMED_BRIEF,
+        # No time zone is null, as NetBox shows it (stored as "").
+        renderers={"time_zone": Rendered(lambda site, links: site.time_zone or None, nullable(TEXT_VALUE))},
         counts={"device_count": "devices", "rack_count": "racks", "virtualmachine_count": "virtual_machines"},
     ),
     search=Search(
@@ -33,7 +36,7 @@ registry.register(
     Location,
     api=Api(
         "dcim/locations",
-        brief_fields=(*GROUP_BRIEF, "rack_count"),
+        brief_fields=("id", "url", "display", "name", "slug", "description", "rack_count", "_depth"),
         counts={"device_count": "devices", "rack_count": "racks"},
     ),
     search=Search(fields=("name", "slug", "facility", "description")),

@@ -139,11 +139,11 @@ registry.register(
         "virtualization/virtual-machines",
         brief_fields=("id", "url", "display", "name", "description"),
         fields=(
-            "id", "url", "display_url", "display", "name", "status", "start_on_boot", "site", "cluster", "device",
-            "role", "tenant", "platform", "virtual_machine_type", "primary_ip", "primary_ip4", "primary_ip6",
-            "vcpus", "memory", "disk", "serial", "description", "owner", "comments", "config_template",
-            "local_context_data", "tags", "custom_fields", "config_context", "created", "last_updated",
-            "interface_count", "virtual_disk_count",
+            "id", "url", "display_url", "display", "name", "virtual_machine_type", "role", "status",
+            "start_on_boot", "site", "cluster", "device", "platform", "primary_ip", "primary_ip4", "primary_ip6",
+            "vcpus", "memory", "disk", "description", "serial", "tenant", "owner", "comments", "tags",
+            "local_context_data", "config_template", "custom_fields", "created", "last_updated",
+            "interface_count", "virtual_disk_count", "config_context",
         ),
         renderers={
             **PRIMARY_IPS,
@@ -253,7 +253,7 @@ registry.register(
     VirtualDisk,
     api=Api(
         "virtualization/virtual-disks",
-        brief_fields=("id", "url", "display", "virtual_machine", "name", "size", "description"),
+        brief_fields=("id", "url", "display", "virtual_machine", "name", "description", "size"),
         fields=(
             "id", "url", "display_url", "display", "virtual_machine", "name", "description", "size",
             *COMPONENT_TRAILER,

@@ -16,8 +16,8 @@ registry.register(
         "wireless/wireless-lan-groups",
         brief_fields=("id", "url", "display", "name", "slug", "description", "wirelesslan_count", "_depth"),
         fields=(
-            "id", "url", "display_url", "display", "name", "slug", "parent", "description", *TRAILER,
-            "wirelesslan_count", "_depth",
+            "id", "url", "display_url", "display", "name", "slug", "parent", "description", "tags", "custom_fields",
+            "created", "last_updated", "wirelesslan_count", "owner", "comments", "_depth",
         ),
         counts={"wirelesslan_count": "wireless_lans"},
     ),

@@ -125,7 +125,7 @@ class TestConfigContextAPI(APICase):
         {"name": "AMS1", "data": {"syslog": "10.2.0.1"}, "sites": [Ref("site")], "is_active": False},
     ]
     update_data = {"description": "changed"}
-    brief_fields = ["data_path", "data_synced", "description", "display", "id", "name", "url"]
+    brief_fields = ["description", "display", "id", "name", "url"]
 
 
 class TestConfigTemplateAPI(APICase):

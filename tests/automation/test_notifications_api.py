@@ -35,7 +35,7 @@ class TestSubscriptionAPI(APICase):
     create_data = MARKS
     update_data = {"object_type": "dcim.site"}
     update_is_unchanged = True
-    brief_fields = ["display", "id", "object_id", "object_type", "url"]
+    brief_fields = ["display", "id", "object_id", "object_type", "url", "user"]
 
 
 class TestNotificationAPI(APICase):
@@ -43,7 +43,7 @@ class TestNotificationAPI(APICase):
     setup_objects = staticmethod(_sites)
     create_data = [{**mark, "event_type": "object_updated"} for mark in MARKS]
     update_data = {"event_type": "object_deleted"}
-    brief_fields = ["display", "event_type", "id", "object_id", "object_type", "read", "url"]
+    brief_fields = ["display", "event_type", "id", "object_id", "object_type", "read", "url", "user"]
 
 
 def _members() -> dict:

@@ -34,7 +34,7 @@ class TestTagAPI(APICase):
         {"name": "Tag 3", "slug": "tag-3", "color": "00ff00"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = ["id", "url", "display_url", "display", "name", "slug", "color", "description"]
+    brief_fields = ["id", "url", "display", "name", "slug", "color", "description"]
 
 
 class TestCustomFieldAPI(APICase):
