@@ -297,9 +297,11 @@ class UICase(CaseData):
 
 def _display(row: dict) -> str:
     """An object's display without its id, which some carry (NetBox shows a module as "<bay>: <type> (<id>)",
-    a cable without a label as "#<id>", a tunnel termination as "<tunnel>: Termination <id>")."""
+    a cable without a label as "#<id>", a tunnel termination as "<tunnel>: Termination <id>"), nor the time
+    a journal entry was made ("<created> (<kind>)")."""
     display = row["display"].replace(f"({row['id']})", "(…)").replace(f"#{row['id']}", "#…")
-    return display.replace(f"Termination {row['id']}", "Termination …")
+    display = display.replace(f"Termination {row['id']}", "Termination …")
+    return re.sub(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "…", display)  # a journal entry's: when it was made
 
 
 def _errors(response) -> str:
