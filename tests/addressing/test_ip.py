@@ -415,7 +415,7 @@ def test_an_address_may_be_assigned_to_an_fhrp_group(api):
         "id": group["id"],
         "url": group["url"],
         "display": "VRRPv3: 7",
-        "protocol": {"value": "vrrp3", "label": "VRRPv3"},
+        "protocol": "vrrp3",
         "group_id": 7,
         "description": "",
     }

@@ -14,12 +14,12 @@ from tenants.context import tenant_context
 from tests.saas_platform.members import client_of, member
 
 HOME = "/o/org-a/"
-# Every statement of a warm overview request: the user (just logged in, so not cached yet: the
-# session and membership are, tenants.authcache), the request's savepoint and its release (tests
-# run in a transaction), the counts (one, whatever the number of types), the recent jobs and the
-# organization switcher's list, and the top bar's notification bell (one: the newest unread with
-# their total; the member's email preference is cached).
-OVERVIEW_QUERIES = 7
+# Every statement of a warm overview request (the user, session and membership are cached,
+# tenants.authcache): the request's savepoint and its release (tests run in a transaction), the
+# counts (one, whatever the number of types), the recent jobs and the organization switcher's
+# list, and the top bar's notification bell (one: the newest unread with their total; the
+# member's email preference is cached).
+OVERVIEW_QUERIES = 6
 
 
 def overview_counts(client) -> dict[str, int]:

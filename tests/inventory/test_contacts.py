@@ -116,8 +116,8 @@ def test_contact_group_crud(api, org_a):
     )
 
     assert list(child) == [
-        "id", "url", "display_url", "display", "name", "slug", "parent", "description", "owner", "comments", "tags",
-        "custom_fields", "created", "last_updated", "contact_count", "_depth",
+        "id", "url", "display_url", "display", "name", "slug", "parent", "description", "tags", "custom_fields",
+        "created", "last_updated", "contact_count", "owner", "comments", "_depth",
     ]  # fmt: skip
     assert child["url"] == f"http://testserver/o/org-a/api/tenancy/contact-groups/{child['id']}/"
     assert child["parent"]["id"] == parent["id"] and child["_depth"] == 1
