@@ -47,8 +47,12 @@ def page_url_name(spec: ObjectSpec, extra: Page) -> str:
 
 
 def object_url(spec: ObjectSpec, action: str, pk=None, **query) -> str:
+    """The URL of an action's page. A list or tuple in `query` repeats its parameter; any other value is
+    one parameter, as text: an IP network is iterable (its addresses), so urlencode's `doseq` would
+    spell out every address of a clone link's /8 or IPv6 prefix."""
     url = reverse(url_name(spec, action), kwargs={"pk": pk} if pk is not None else None)
-    return f"{url}?{urlencode(query, doseq=True)}" if query else url
+    values = {name: value if isinstance(value, list | tuple) else str(value) for name, value in query.items()}
+    return f"{url}?{urlencode(values, doseq=True)}" if query else url
 
 
 def permissions(spec: ObjectSpec, actor: Actor) -> dict[str, bool]:
