@@ -84,8 +84,11 @@ def test_create_filter_import_and_review_changes(page, accounts, shot):
 
     # and the filter form narrows the list to the planned ones
     page.get_by_role("button", name="Filters").click()
+    # (once the panel has finished opening: a click during Bootstrap's animation may land elsewhere)
+    expect(page.locator("#wb-filters")).to_have_class(re.compile(r"(^|\s)collapse show(\s|$)"))
     page.locator(".wb-filter-form").get_by_label("Status").select_option(label="Planned")
     page.locator(".wb-filter-form").get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"[?&]status=planned"))
     expect(page.locator(".wb-total")).to_have_text("1 site")
     expect(page.get_by_role("link", name="FRA1", exact=True)).to_be_visible()
     shot(page, "filtered-by-status")
