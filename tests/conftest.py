@@ -9,6 +9,7 @@ Tests that need real commits (other connections, worker processes, migrations ac
 use the `committed` fixture, which cleans up the organizations it made.
 """
 
+import itertools
 import os
 import subprocess
 import sys
@@ -246,12 +247,8 @@ def pytest_collection_modifyitems(items):
         names = item.fixturenames
         return 2 if "objects" in names else 1 if "named" in names else 0
 
-    start = 0
-    while start < len(items):
-        cls = getattr(items[start], "cls", None)
-        end = start + 1
-        while end < len(items) and getattr(items[end], "cls", None) is cls:
-            end += 1
-        if cls is not None and issubclass(cls, CaseData):
-            items[start:end] = sorted(items[start:end], key=tier)
-        start = end
+    ordered = []
+    for cls, group in itertools.groupby(items, key=lambda item: getattr(item, "cls", None)):
+        tests = list(group)
+        ordered += sorted(tests, key=tier) if cls is not None and issubclass(cls, CaseData) else tests
+    items[:] = ordered

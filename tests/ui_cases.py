@@ -23,7 +23,6 @@ from django.test.utils import CaptureQueriesContext
 from core.fields import kind_of
 from core.registry import ObjectSpec
 from core.writes import writable_fields
-from tenants.context import tenant_context
 from tenants.models import MembershipRole
 from tests.api_cases import APICase, CaseData, call, changes
 
@@ -107,12 +106,10 @@ class UICase(CaseData):
             owner = class_rows.client()
             if cls.spec().access.read_only:
                 for index in range(3):
-                    with tenant_context(class_rows.organization):
-                        cls.make_object(index)
+                    case._make(class_rows, index)
             else:
                 for payload in payloads:
-                    response = call(owner, "post", case.list_url(slug), payload)
-                    assert response.status_code == 201, response.content
+                    case._create(owner, slug, payload)
             return sorted(case.listed(owner, slug), key=lambda row: row["id"])
 
     # -- helpers -----------------------------------------------------------------------------------
