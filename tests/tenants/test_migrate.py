@@ -146,9 +146,20 @@ def test_failures_are_reported_by_organization_and_the_others_complete(committed
     assert connection.connection.execute("SHOW search_path").fetchone()[0] == "public"
 
 
+def take_back_newest_inventory_migration(schema_name):
+    """Unapply inventory's newest migration (and whatever depends on it) in one schema: a cheap stale
+    schema, where forgetting automation's migrations costs a replay of most of them."""
+    loader = MigrationLoader(connection)
+    [newest] = loader.graph.leaf_nodes("inventory")
+    [previous] = [parent for parent in loader.graph.node_map[newest].parents if parent.key[0] == "inventory"]
+    with schema_context(schema_name, include_public=False):
+        call_command(django_migrate.Command(), *previous.key, interactive=False, verbosity=0, skip_checks=True)
+
+
 def test_only_named_schemas(committed):
     organization = committed.organization("mig-one")
-    forget_first_job_migration(organization.schema_name, drop_table=True)
+    take_back_newest_inventory_migration(organization.schema_name)
+    assert stale_schemas([organization.schema_name]) == {organization.schema_name}
 
     output = migrate(only_schemas=[organization.schema_name])
 
@@ -204,23 +215,26 @@ def test_spares_being_migrated_are_withdrawn_from_the_pool(org_a):
 # -- plans: Django's migrate on one schema, its SQL replayed in the others ---------------------------
 
 
-def unapply_recent_migrations(schema_name, *, dcim=True):
-    """Take a schema back to before core's token column (and inventory's DCIM tables): what a
-    release adding them finds. Their content types go too, as if they had never been created."""
+def unapply_recent_migrations(schema_name, *, vpn=True):
+    """Take a schema back to before inventory's wireless tables (and IPAM's VPN tables, which they
+    build on): what a release adding them finds. Their content types go too, as if they had never
+    been created. Only the newest migrations are taken back: each one taken back costs seconds."""
     with schema_context(schema_name, include_public=False):
-        targets = [("core", "0004_userpreference")] + ([("inventory", "0002_contacts")] if dcim else [])
-        for app, target in targets:
-            call_command(django_migrate.Command(), app, target, interactive=False, verbosity=0, skip_checks=True)
+        app, target = ("addressing", "0002_owner") if vpn else ("inventory", "0013_device_cluster")
+        call_command(django_migrate.Command(), app, target, interactive=False, verbosity=0, skip_checks=True)
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM django_content_type WHERE app_label = 'inventory' AND model ~ 'rack'")
+            cursor.execute(
+                "DELETE FROM django_content_type WHERE (app_label = 'inventory' AND model LIKE 'wireless%')"
+                " OR (app_label = 'addressing' AND model ~ '^(tunnel|ike|ipsec|l2vpn)')"
+            )
 
 
-def organizations_lacking_recent_migrations(committed, slugs, *, dcim=True):
+def organizations_lacking_recent_migrations(committed, slugs, *, vpn=True):
     """Organizations whose schemas lack the same recent migrations: one taken back by Django, the
     others copies of it (taking each back would cost seconds apiece)."""
     organizations = [committed.organization(slug) for slug in slugs]
     first = organizations[0].schema_name
-    unapply_recent_migrations(first, dcim=dcim)
+    unapply_recent_migrations(first, vpn=vpn)
     sql = snapshot_from_catalog(first)
     for organization in organizations[1:]:
         schema_drop(organization.schema_name)
@@ -236,14 +250,14 @@ def migrations_recorded(schema_name) -> int:
 
 
 def test_a_replayed_plan_leaves_each_schema_as_djangos_migrate_does(committed, monkeypatch):
-    # given organizations lacking the same migrations -- one whose DCIM table exists already
+    # given organizations lacking the same migrations -- one whose wireless LAN table exists already
     slugs = ("plan-pilot", "plan-copy", "plan-bad", "plan-ref")
     pilot, copy, broken, reference = organizations_lacking_recent_migrations(committed, slugs)
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE TABLE "{broken.schema_name}".inventory_rack (id int)')
+        cursor.execute(f'CREATE TABLE "{broken.schema_name}".inventory_wirelesslan (id int)')
     schema_migrate(reference.schema_name)  # Django's migrate, as before plans
     lacking = migrations_recorded(reference.schema_name) - migrations_recorded(pilot.schema_name)
-    assert lacking >= 4  # core's last two and inventory's DCIM ones at least (apps built on them follow)
+    assert lacking >= 3  # IPAM's VPN, inventory's wireless and its concurrent index at least
     monkeypatch.setattr(migration, "_REPLAY_CHUNK", 1)  # each replayed schema in a task of its own: both workers run
 
     # when
@@ -255,7 +269,7 @@ def test_a_replayed_plan_leaves_each_schema_as_djangos_migrate_does(committed, m
     assert results[pilot.schema_name].note.startswith("pilot")
     assert results[copy.schema_name].error is None
     assert results[copy.schema_name].note is None  # replayed, not migrated by Django
-    assert "inventory_rack" in results[broken.schema_name].error
+    assert "inventory_wirelesslan" in results[broken.schema_name].error
     assert results[broken.schema_name].note.startswith("the planned SQL failed (DuplicateTable")
     assert results[broken.schema_name].note.endswith("Django's migrate failed too")
     [note] = run.notes
@@ -274,12 +288,12 @@ def test_a_replayed_plan_leaves_each_schema_as_djangos_migrate_does(committed, m
 
 
 def test_a_failing_pilot_is_reported_and_a_schema_the_plan_does_not_fit_is_migrated_by_django(committed, monkeypatch):
-    # given three organizations lacking core's token column: the first has the column already,
+    # given three organizations lacking inventory's wireless tables: the first has one already,
     # and the plan will not fit the last
     slugs = ("fit-bad", "fit-pilot", "fit-other")
-    broken, pilot, other = organizations_lacking_recent_migrations(committed, slugs, dcim=False)
+    broken, pilot, other = organizations_lacking_recent_migrations(committed, slugs, vpn=False)
     with connection.cursor() as cursor:
-        cursor.execute(f'ALTER TABLE "{broken.schema_name}".core_objectchange ADD COLUMN token_created_by text')
+        cursor.execute(f'CREATE TABLE "{broken.schema_name}".inventory_wirelesslangroup (id int)')
     replay = migration.plan_replay
 
     def replay_unless_other(plan, schema_name):
@@ -294,7 +308,7 @@ def test_a_failing_pilot_is_reported_and_a_schema_the_plan_does_not_fit_is_migra
 
     # then the next schema piloted, and Django migrated the one the plan did not fit
     results = {result.target.schema_name: result for result in run.results}
-    assert "token_created_by" in results[broken.schema_name].error
+    assert "inventory_wirelesslangroup" in results[broken.schema_name].error
     assert results[pilot.schema_name].note.startswith("pilot")
     assert results[other.schema_name].error is None
     assert results[other.schema_name].note == (
