@@ -40,6 +40,7 @@ def _make(organization, number: int) -> None:
 def _count(client, text: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         query(client, text)
+    assert captured.captured_queries, "no statement captured"
     return len(captured)
 
 

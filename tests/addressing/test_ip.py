@@ -284,7 +284,7 @@ def test_a_bulk_create_of_addresses_takes_a_constant_number_of_statements(api):
     with CaptureQueriesContext(connection) as large:
         created(call(api, "post", "/ip-addresses/", many))
 
-    assert len(large) == len(small)
+    assert len(large) == len(small) > 0  # not 0 == 0: the requests ran on the captured connection
 
 
 # -- the hierarchy -----------------------------------------------------------------------------------
@@ -345,7 +345,7 @@ def test_a_bulk_create_places_every_prefix_in_a_constant_number_of_statements(ap
     with CaptureQueriesContext(connection) as large:
         created(call(api, "post", "/prefixes/", many))
 
-    assert len(large) == len(small)
+    assert len(large) == len(small) > 0  # not 0 == 0: the requests ran on the captured connection
     assert depths(api)["10.0.0.0/8"] == (0, 42)
     assert depths(api)["10.1.39.0/24"] == (1, 0)
 
@@ -530,5 +530,5 @@ def test_global_uniqueness_is_read_without_a_query_per_object(api, org_a):
         assert call(api, "post", "/ip-addresses/", ten).status_code == 201
 
     # then: the organization's setting costs no statement, per object or per request
-    assert len(bulk.captured_queries) == len(single.captured_queries)
+    assert len(bulk.captured_queries) == len(single.captured_queries) > 0
     assert not any("tenants_organization" in query["sql"] for query in bulk.captured_queries)

@@ -266,6 +266,7 @@ REGIONS_QUERY = """{ region_list { name parent { name } tags { name }
 def _count(client, text):
     with CaptureQueriesContext(connection) as queries:
         query(client, text)
+    assert len(queries) > 0, "no statement captured"
     return len(queries)
 
 
@@ -630,4 +631,4 @@ def test_the_contacts_of_many_objects_load_in_constant_queries(api, org_a):
         data = query(api, CONTACTS)
 
     assert len(data["site_list"]) == 4 and all(len(site["contacts"]) == 2 for site in data["site_list"])
-    assert len(many) == len(one)
+    assert len(many) == len(one) > 0

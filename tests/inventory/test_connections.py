@@ -160,7 +160,7 @@ def test_a_connection_list_reads_a_page_in_a_fixed_number_of_queries(lab, api):
         page = api.get("/o/org-a/dcim/interface-connections/").content.decode()
 
     assert page.count("<tr>") == 1 + 8
-    assert len(many) == len(one)
+    assert len(many) == len(one) > 0
 
 
 def test_a_device_lists_its_neighbours(lab, api):

@@ -103,6 +103,7 @@ def _count(client, path: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200, response.content
+    assert captured.captured_queries, "no statement captured: the request ran on another connection"
     return len(captured)
 
 
@@ -143,6 +144,7 @@ def test_graphql_lists_of_devices_and_interfaces_cost_the_same(org_a):
         with CaptureQueriesContext(connection) as captured:
             response = client.post("/o/org-a/graphql/", {"query": query}, content_type="application/json")
         assert response.status_code == 200 and "errors" not in response.json(), response.content
+        assert captured.captured_queries, "no statement captured: the request ran on another connection"
         return len(captured)
 
     run()

@@ -246,7 +246,7 @@ def test_rack_power_utilization_is_read_for_a_list_at_once(lab, api, panel):
         rows = call(api, "get", "/racks/?ordering=name").json()["results"]
 
     assert [row["power_utilization"] for row in rows] == [10.0, 20.0, 30.0]  # of 1440 W each
-    assert len(three) == len(one)
+    assert len(three) == len(one) > 0
 
 
 # -- isolation ---------------------------------------------------------------------------------------------------------

@@ -138,4 +138,4 @@ def test_a_device_types_page_reads_its_template_counts_with_the_type(org_a, chas
         body = client.get(path).content.decode()
 
     assert tab_badges(body, path) == {"console-ports": 20, "interfaces": 21}
-    assert len(many) == len(one)
+    assert len(many) == len(one) > 0

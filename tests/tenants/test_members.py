@@ -385,7 +385,7 @@ def test_the_members_page_query_count_is_constant(org_a):
         invite(org_a, email=f"pending{index}@example.com")
     with CaptureQueriesContext(connection) as many:
         assert client.get(MEMBERS).status_code == 200
-    assert len(many) == len(few)
+    assert len(many) == len(few) > 0
 
 
 def test_inviting_through_the_page_sends_a_link_that_works(org_a, django_capture_on_commit_callbacks):
