@@ -170,7 +170,6 @@ def _context_keys(machine: VirtualMachine) -> dict[str, Any]:
         "platforms": tree_node(machine.platform),
         "tenant_groups": tree_node(tenant.group if tenant is not None else None),
         "tenants": machine.tenant_id,
-        "tags": {item.tag_id for item in machine.tagged_items.all()},
     }
 
 
@@ -187,7 +186,6 @@ registry.extend(
     config_contexts=ConfigContexts(
         keys=_context_keys,
         select=("site__region", "site__group", "role", "platform", "tenant__group"),
-        prefetch=("tagged_items",),
         config_template=_config_template,
     ),
 )
