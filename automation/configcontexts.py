@@ -29,7 +29,7 @@ from core.models import TaggedItem
 # An object's tags as contexts match them: loaded as a plain list for a page (Django's generic-relation prefetch
 # otherwise builds a manager and a queryset per row, ~0.3 ms each).
 CONTEXT_TAGS = "_wb_context_tags"
-TAGGED_ITEMS = Prefetch("tagged_items", queryset=TaggedItem.objects.only("object_id", "tag_id"), to_attr=CONTEXT_TAGS)
+TAGGED_ITEMS = Prefetch("tagged_items", to_attr=CONTEXT_TAGS)
 
 # The assignment relations of a config context; virtualization adds its cluster types, groups and clusters.
 ASSIGNMENTS = (

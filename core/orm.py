@@ -22,8 +22,8 @@ def _field_identity(field):
 def _column_identity(self: Col) -> tuple:
     identity = self.__dict__.get("_wb_identity")
     if identity is None:
-        output_field = self._constructor_args[0][2] if len(self._constructor_args[0]) > 2 else None
-        output_field = self._constructor_args[1].get("output_field", output_field)
+        args, kwargs = self._constructor_args  # type: ignore[attr-defined]  # set by @deconstructible
+        output_field = kwargs.get("output_field", args[2] if len(args) > 2 else None)
         identity = (
             type(self),
             ("alias", self.alias),
