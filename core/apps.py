@@ -6,7 +6,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from core import orm
         from core.registry import register_layers
+
+        orm.install()
 
         register_layers("core.registrations")
         from core.services import object_usage

@@ -115,6 +115,20 @@ class Rendered:
         return self.function(obj, links)
 
 
+def listed_prefetch(relation: str, queryset=None) -> models.Prefetch:
+    """A relation (many-to-many, reverse or generic) loaded for a whole list as a plain list on each row, read
+    back with `listed`. Django's own prefetch builds a related manager and a filtered queryset for every
+    row (~0.3 ms each, ~1 ms through a generic relation): 24 interfaces with their nine relations spent
+    ~75 ms there."""
+    return models.Prefetch(relation, queryset=queryset, to_attr=f"_wb_listed_{relation}")
+
+
+def listed(obj, relation: str) -> list:
+    """The objects of `relation` of `obj`, as `listed_prefetch` loaded them (read from the database when it did not)."""
+    items = obj.__dict__.get(f"_wb_listed_{relation}")
+    return items if items is not None else list(getattr(obj, relation).all())
+
+
 def typed_renderer(spec, name: str) -> Rendered:
     """The registration's renderer of `name`, which must say what it returns."""
     renderer = spec.api.renderers[name]

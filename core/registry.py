@@ -278,8 +278,8 @@ class GraphQL:
 class ConfigContexts:
     """The model's objects get config contexts (NetBox's devices and virtual machines): `keys(obj)` says
     what an object is matched by, one entry per assignment of a config context ("regions", "sites",
-    "device_types", "roles", "platforms", "tenants", "tags", ...): an id, a tree node as
-    `(tree_id, lft)` (matched by the assigned node or any above it), a set of ids for tags, or None.
+    "device_types", "roles", "platforms", "tenants", ...): an id, a tree node as `(tree_id, lft)`
+    (matched by the assigned node or any above it), or None; its tags are matched without being declared.
     `select` and `prefetch` are what `keys` reads beyond the row, loaded once for a list; `local` the
     field of the object's own context data, merged last. The app owning config contexts (automation)
     derives the `config_context` field, the config template resolution and the render-config route

@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.urls import get_script_prefix
 from mptt.models import MPTTModel
 
-from core.fields import kind_of, reverse_relation, typed_renderer
+from core.fields import kind_of, listed, listed_prefetch, reverse_relation, typed_renderer
 from core.models import Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import ObjectSpec, registry
@@ -245,8 +245,8 @@ def _many_renderer(field) -> Renderer:
     related = field.related_model
     name = field.name
     if registry.find(related) is None:
-        return lambda obj, links: sorted(item.pk for item in getattr(obj, name).all())
-    return lambda obj, links: [render(item, links, brief=True) for item in getattr(obj, name).all()]
+        return lambda obj, links: sorted(item.pk for item in listed(obj, name))
+    return lambda obj, links: [render(item, links, brief=True) for item in listed(obj, name)]
 
 
 def render(obj: models.Model, links: Links, *, brief: bool = False, only: Set[str] | None = None, omit=()) -> dict:
@@ -309,10 +309,15 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
         if field.many_to_many or kind_of(field).relation == "generic":
             # Related lists are loaded with one extra query per relation (annotated with the counts
             # their nested form shows, if any).
-            if related_spec is None:
-                prefetch.append(field.name)
-            else:
-                prefetch.append(models.Prefetch(field.name, queryset=_nested_queryset(related_spec.model)))
+            if field.name in own_prefetches:  # its renderer loads it its own way
+                continue
+            nested_rows = None if related_spec is None else _nested_queryset(related_spec.model)
+            if field.name in spec.api.renderers:  # a renderer of the registration's own reads the relation
+                prefetch.append(
+                    field.name if nested_rows is None else models.Prefetch(field.name, queryset=nested_rows)
+                )
+            else:  # `_many_renderer` reads it
+                prefetch.append(listed_prefetch(field.name, nested_rows))
             continue
         select.append(field.name)
         if related_spec is not None:  # the nested form's counts (a region's site_count), as subqueries
@@ -359,6 +364,8 @@ def _distinct(queryset, lookups: list) -> list:
     chosen: dict[str, Any] = {}
     for lookup in lookups:
         key = getattr(lookup, "prefetch_to", lookup)
+        if getattr(lookup, "prefetch_through", key) in present:  # loaded by the manager (`listed` reads it there)
+            continue
         if key not in present and (key not in chosen or isinstance(chosen[key], str)):
             chosen[key] = lookup
     return list(chosen.values())

@@ -3,7 +3,7 @@
 from addressing.allocation import range_available_asns
 from addressing.api.common import TRAILER
 from addressing.models import ASN, ASNRange
-from core.fields import INTEGER_VALUE, Rendered
+from core.fields import INTEGER_VALUE, Rendered, listed
 from core.registry import Api, Route, Search, registry
 
 AVAILABLE_ASN = {"type": "object", "properties": {"asn": {"type": "integer"}, "description": {"type": "string"}}}
@@ -56,7 +56,7 @@ registry.register(
             "id", "url", "display_url", "display", "asn", "rir", "role", "tenant", "description", *TRAILER,
             "site_count", "provider_count", "sites",
         ),
-        renderers={"site_count": Rendered(lambda asn, links: len(asn.sites.all()), INTEGER_VALUE)},
+        renderers={"site_count": Rendered(lambda asn, links: len(listed(asn, "sites")), INTEGER_VALUE)},
         # Circuits' providers are not in Wirebook yet.
         zero_counts=("provider_count",),
     ),

@@ -1,9 +1,9 @@
 """Brief (nested) representations inventory's registrations share, as NetBox 4.7's Brief schemas list them."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
 
-from core.fields import BRIEF_OBJECT, Rendered, nullable, renders
+from core.fields import BRIEF_OBJECT, INTEGER_VALUE, Rendered, listed, listed_prefetch, nullable, renders
 from core.registry import Search
 from core.representation import render
 
@@ -36,15 +36,27 @@ def nested(name: str, fields: tuple[str, ...], *, select: tuple[str, ...] = ()) 
     return nested_object
 
 
+def linked_count(model, relation: str) -> Rendered:
+    """How many of IPAM's objects (addresses, FHRP group assignments) a generic relation links to an interface
+    or VM interface, their links loaded once for a list (IPAM's models found through the relation: no import)."""
+    field = model._meta.get_field(relation)
+    assert isinstance(field, GenericRelation), "a generic relation to one of IPAM's models"
+    link = (field.content_type_field_name, field.object_id_field_name)
+    related = field.related_model
+    assert isinstance(related, type), "a relation to a model"
+    loaded = listed_prefetch(relation, related._base_manager.only("pk", *link).order_by())
+    return Rendered(lambda obj, links: len(listed(obj, relation)), INTEGER_VALUE, prefetch=(loaded,))
+
+
 def l2vpn_termination(model) -> Rendered:
     """NetBox's `l2vpn_termination` of an interface, VM interface or VLAN: its L2VPN termination (one at most,
     VPN's), brief, loaded for a whole list at once through the model's `l2vpn_terminations` relation."""
     related = model._meta.get_field("l2vpn_terminations").related_model
-    loaded = Prefetch("l2vpn_terminations", queryset=related._base_manager.select_related("l2vpn").order_by())
+    loaded = listed_prefetch("l2vpn_terminations", related._base_manager.select_related("l2vpn").order_by())
 
     @renders(nullable(BRIEF_OBJECT), prefetch=(loaded,))
     def termination(obj, links):
-        for found in obj.l2vpn_terminations.all():
+        for found in listed(obj, "l2vpn_terminations"):
             found._state.fields_cache["assigned_object"] = obj  # its display names the object: this one
             return render(found, links, brief=True)
         return None

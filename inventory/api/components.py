@@ -8,7 +8,7 @@ LANs, its wireless link and its L2VPN termination (VPN's).
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Prefetch
+from django.db.models import Prefetch
 
 from core.fields import (
     BOOLEAN_VALUE,
@@ -18,6 +18,8 @@ from core.fields import (
     Rendered,
     json_object,
     list_of,
+    listed,
+    listed_prefetch,
     nullable,
     renders,
 )
@@ -25,7 +27,7 @@ from core.registry import Api, Search, object_type_renderer, registry
 from core.representation import render
 from core.services import Services
 from core.writes import WriteExtra, object_type_converter
-from inventory.api.briefs import l2vpn_termination, nested
+from inventory.api.briefs import l2vpn_termination, linked_count, nested
 from inventory.api.connections import CABLED, CONNECTED, PATHS, TRACE
 from inventory.models import (
     ConsolePort,
@@ -125,28 +127,20 @@ def _interface(name: str) -> Rendered:
 
 
 def _bridged():
-    return Prefetch(
-        "bridge_interfaces", queryset=Interface._base_manager.select_related("device", "cable").order_by("pk")
+    return listed_prefetch(
+        "bridge_interfaces", Interface._base_manager.select_related("device", "cable").order_by("pk")
     )
 
 
 @renders(list_of(BRIEF_OBJECT), prefetch=(_bridged(),))
 def _bridge_interfaces(interface, links):
-    return [_nested_interface(other, links) for other in interface.bridge_interfaces.all()]
+    return [_nested_interface(other, links) for other in listed(interface, "bridge_interfaces")]
 
 
-@renders(list_of(BRIEF_OBJECT), prefetch=("mac_addresses",))
+@renders(list_of(BRIEF_OBJECT), prefetch=(listed_prefetch("mac_addresses"),))
 def _mac_addresses(interface, links):
-    return [render(mac, links, brief=True) for mac in sorted(interface.mac_addresses.all(), key=lambda mac: mac.pk)]
-
-
-def _count(relation: str, *link: str) -> Rendered:
-    """How many of IPAM's objects (addresses, FHRP group assignments) a generic relation links to the
-    interface, their links loaded once for a list (IPAM's models found through the relation: no import)."""
-    related = Interface._meta.get_field(relation).related_model
-    assert isinstance(related, type) and issubclass(related, Model), "a relation to one of IPAM's models"
-    loaded = Prefetch(relation, queryset=related._base_manager.only("pk", *link).order_by())
-    return Rendered(lambda interface, links: len(getattr(interface, relation).all()), INTEGER_VALUE, prefetch=(loaded,))
+    addresses = sorted(listed(interface, "mac_addresses"), key=lambda mac: mac.pk)
+    return [render(mac, links, brief=True) for mac in addresses]
 
 
 def _mac_address(value, actor) -> str | None:
@@ -185,8 +179,8 @@ registry.register(
                 lambda interface, links: interface.mac_address, nullable(TEXT_VALUE), select=("primary_mac_address",)
             ),
             "mac_addresses": _mac_addresses,
-            "count_ipaddresses": _count("ip_addresses", "assigned_object_type_id", "assigned_object_id"),
-            "count_fhrp_groups": _count("fhrp_group_assignments", "interface_type_id", "interface_id"),
+            "count_ipaddresses": linked_count(Interface, "ip_addresses"),
+            "count_fhrp_groups": linked_count(Interface, "fhrp_group_assignments"),
             "wireless_link": nested(
                 "wireless_link", ("id", "url", "display_url", "display", "ssid"), select=("wireless_link",)
             ),

@@ -2,9 +2,18 @@
 `connected_endpoints`...) and the `trace` and `paths` routes, as the component registrations use them."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
 
-from core.fields import BOOLEAN_VALUE, BRIEF_OBJECT, TEXT_VALUE, Rendered, list_of, nullable, renders
+from core.fields import (
+    BOOLEAN_VALUE,
+    BRIEF_OBJECT,
+    TEXT_VALUE,
+    Rendered,
+    list_of,
+    listed,
+    listed_prefetch,
+    nullable,
+    renders,
+)
 from core.registry import Route, object_type_label
 from core.representation import Links, render
 from inventory.cabling import Loader, terminations_prefetch
@@ -35,11 +44,11 @@ def _link_peers_type(component, links):
 
 
 def _paths_prefetch():
-    return Prefetch("cable_paths", queryset=CablePath.objects.with_destinations())
+    return listed_prefetch("cable_paths", CablePath.objects.with_destinations())
 
 
 def _path(component) -> CablePath | None:
-    paths = component.cable_paths.all()
+    paths = listed(component, "cable_paths")
     return paths[0] if paths else None
 
 

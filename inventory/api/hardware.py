@@ -163,7 +163,6 @@ def _context_keys(device: Device) -> dict[str, Any]:
         "platforms": tree_node(device.platform),
         "tenant_groups": tree_node(tenant.group if tenant is not None else None),
         "tenants": device.tenant_id,
-        "tags": {item.tag_id for item in device.tagged_items.all()},
     }
 
 
@@ -180,7 +179,6 @@ registry.extend(
     config_contexts=ConfigContexts(
         keys=_context_keys,
         select=("site__region", "site__group", "location", "role", "platform", "tenant__group"),
-        prefetch=("tagged_items",),
         config_template=_config_template,
     ),
 )

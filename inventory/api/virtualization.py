@@ -10,7 +10,7 @@ template reads as NetBox shows it unset until automation's config templates exis
 import decimal
 from typing import Any
 
-from django.db.models import Model, Prefetch
+from django.db.models import Prefetch
 
 from core.fields import (
     BRIEF_OBJECT,
@@ -26,7 +26,7 @@ from core.registry import Api, ConfigContexts, Search, object_type_renderer, reg
 from core.representation import render
 from core.services import Services
 from core.writes import WriteExtra, object_type_converter
-from inventory.api.briefs import NAMED_BRIEF, NAMES, l2vpn_termination
+from inventory.api.briefs import NAMED_BRIEF, NAMES, l2vpn_termination, linked_count
 from inventory.api.components import _mac_address, _mac_addresses
 from inventory.api.hardware import PRIMARY_IPS, UNSET, tree_node
 from inventory.models import (
@@ -170,7 +170,6 @@ def _context_keys(machine: VirtualMachine) -> dict[str, Any]:
         "platforms": tree_node(machine.platform),
         "tenant_groups": tree_node(tenant.group if tenant is not None else None),
         "tenants": machine.tenant_id,
-        "tags": {item.tag_id for item in machine.tagged_items.all()},
     }
 
 
@@ -187,7 +186,6 @@ registry.extend(
     config_contexts=ConfigContexts(
         keys=_context_keys,
         select=("site__region", "site__group", "role", "platform", "tenant__group"),
-        prefetch=("tagged_items",),
         config_template=_config_template,
     ),
 )
@@ -213,15 +211,6 @@ def _related_interface(name: str) -> Rendered:
     return related
 
 
-def _count(relation: str, *link: str) -> Rendered:
-    """How many of IPAM's objects (addresses, FHRP group assignments) a generic relation links to the
-    interface, loaded once for a list (IPAM's models found through the relation: no import)."""
-    related = VMInterface._meta.get_field(relation).related_model
-    assert isinstance(related, type) and issubclass(related, Model), "a relation to one of IPAM's models"
-    loaded = Prefetch(relation, queryset=related._base_manager.only("pk", *link).order_by())
-    return Rendered(lambda interface, links: len(getattr(interface, relation).all()), INTEGER_VALUE, prefetch=(loaded,))
-
-
 registry.register(
     VMInterface,
     api=Api(
@@ -240,8 +229,8 @@ registry.register(
                 lambda interface, links: interface.mac_address, nullable(TEXT_VALUE), select=("primary_mac_address",)
             ),
             "mac_addresses": _mac_addresses,
-            "count_ipaddresses": _count("ip_addresses", "assigned_object_type_id", "assigned_object_id"),
-            "count_fhrp_groups": _count("fhrp_group_assignments", "interface_type_id", "interface_id"),
+            "count_ipaddresses": linked_count(VMInterface, "ip_addresses"),
+            "count_fhrp_groups": linked_count(VMInterface, "fhrp_group_assignments"),
             "l2vpn_termination": l2vpn_termination(VMInterface),
         },
         write_extras={"mac_address": WriteExtra(_mac_address, nullable(TEXT_VALUE), "The primary MAC address")},
