@@ -155,7 +155,12 @@ def NAT_OUTSIDE(address, links):
 
 registry.register(
     RIR,
-    api=Api("ipam/rirs", brief_fields=NAMED_BRIEF, counts={"aggregate_count": "aggregates"}),
+    api=Api(
+        "ipam/rirs",
+        brief_fields=NAMED_BRIEF,
+        counts={"aggregate_count": "aggregates"},
+        brief_counts=("aggregate_count",),
+    ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )
 registry.register(
@@ -178,6 +183,7 @@ registry.register(
         "ipam/roles",
         brief_fields=NAMED_BRIEF,
         counts={"prefix_count": "prefixes", "vlan_count": "vlans", "asn_count": "asns"},
+        brief_counts=("prefix_count", "vlan_count", "asn_count"),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )

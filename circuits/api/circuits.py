@@ -37,6 +37,7 @@ registry.register(
             "circuit_count",
         ),
         counts={"circuit_count": "circuits"},
+        brief_counts=("circuit_count",),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )  # fmt: skip

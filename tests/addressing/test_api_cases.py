@@ -54,7 +54,7 @@ class TestRIRAPI(APICase):
         {"name": "RFC 1918", "slug": "rfc-1918", "is_private": True},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "aggregate_count"]
 
 
 class TestRoleAPI(APICase):
@@ -65,7 +65,7 @@ class TestRoleAPI(APICase):
         {"name": "Management", "slug": "management", "weight": 2000},
     ]
     update_data = {"description": "changed", "weight": 5}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "prefix_count", "vlan_count", "asn_count"]
 
 
 class TestRouteTargetAPI(APICase):
@@ -105,7 +105,7 @@ class TestVRFAPI(APICase):
         {"name": "Lab"},
     ]
     update_data = {"description": "changed", "enforce_unique": True}
-    brief_fields = ["id", "url", "display", "name", "rd", "description"]
+    brief_fields = ["id", "url", "display", "name", "rd", "description", "prefix_count"]
 
 
 class TestAggregateAPI(APICase):
@@ -215,7 +215,7 @@ class TestVLANGroupAPI(APICase):
         {"name": "Group 3", "slug": "group-3", "vid_ranges": [[1000, 1999]]},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "vlan_count"]
 
 
 class TestVLANAPI(APICase):

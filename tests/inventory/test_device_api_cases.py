@@ -517,7 +517,7 @@ class TestPowerPanelAPI(APICase):
         {"site": {"slug": "ams1"}, "name": "PP3"},
     ]
     update_data = {"description": "changed", "comments": "moved"}
-    brief_fields = ["id", "url", "display", "name", "description"]
+    brief_fields = ["id", "url", "display", "name", "description", "powerfeed_count"]
 
 
 def _feed_relations():
