@@ -229,9 +229,7 @@ registry.register(
     IPAddress,
     api=Api(
         "ipam/ip-addresses",
-        brief_fields=(
-            "id", "url", "display", "family", "address", "nat_inside", "nat_outside", "dns_name", "description",
-        ),
+        brief_fields=("id", "url", "display", "family", "address", "description"),
         fields=(
             "id", "url", "display_url", "display", "family", "address", "vrf", "tenant", "status", "role",
             "assigned_object_type", "assigned_object_id", "assigned_object", "nat_inside", "nat_outside", "dns_name",

@@ -6,7 +6,7 @@ from addressing.allocation import group_available_vlans
 from addressing.api.common import NAMED_BRIEF, TRAILER, linked_object, object_types_of
 from addressing.models import VLAN, Prefix, VLANGroup, VLANTranslationPolicy, VLANTranslationRule
 from addressing.models.scopes import VLAN_GROUP_SCOPE_TYPES
-from core.fields import BRIEF_OBJECT, TEXT_VALUE, Rendered, json_object, list_of
+from core.fields import BRIEF_OBJECT, INTEGER_VALUE, TEXT_VALUE, Rendered, json_object, list_of
 from core.registry import Api, Counted, Route, Search, object_type_renderer, registry
 from core.representation import render, tree_count
 from inventory.api.briefs import l2vpn_termination
@@ -121,6 +121,8 @@ registry.register(
             "id", "url", "display_url", "display", "policy", "local_vid", "remote_vid", "description", "tags",
             "custom_fields", "created", "last_updated",
         ),
+        # NetBox shows the rule's policy by its id alone.
+        renderers={"policy": Rendered(lambda rule, links: rule.policy_id, INTEGER_VALUE)},
     ),
     search=Search(fields=("policy__name", "description")),
 )  # fmt: skip

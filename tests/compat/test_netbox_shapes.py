@@ -38,20 +38,13 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "dcim/rear-port-templates": _TEMPLATE + "; no front_ports (the port mapping is not stored on templates yet)",
     "dcim/sites": "no asns (sites have no ASN relation yet)",
     "dcim/racks": "Wirebook's own utilization and power_utilization",
-    "dcim/cable-terminations": "the brief form lacks NetBox 4.7's connector and positions",
-    "ipam/ip-addresses": "the brief form adds nat_inside, nat_outside and dns_name to NetBox's",
-    "vpn/tunnel-terminations": "the nested outside IP is the brief IP, which adds nat_inside, nat_outside, dns_name",
-    "circuits/circuit-group-assignments": "no custom_fields",
     "core/object-changes": "no changed_object; the nested user has no url; postchange_data adds created and"
     " last_updated and lacks asns; NetBox's brief form is its full one",
     "extras/custom-fields": "no nulls_first, validation_schema, status",
     "extras/custom-field-choice-sets": "no choice_colors",
     "extras/webhooks": "Wirebook's own enabled and consecutive_failures (deliveries disable a failing webhook)",
     "ipam/asn-ranges": "Wirebook's own asn_count (NetBox 4.7 has none)",
-    "ipam/fhrp-groups": "NetBox shows name second, before url; our representations start with id, url",
-    "ipam/vlan-translation-rules": "policy is nested; NetBox shows the policy's id only",
     "users/permissions": "nested users lack display_url (NetBox's permission users have one; members have no page)",
-    "extras/notification-groups": "NetBox shows display before display_url",
 }
 
 
