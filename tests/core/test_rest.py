@@ -223,6 +223,7 @@ def test_create_errors_have_netbox_shapes(api, europe):
     bad_related = call(api, "post", "/dcim/sites/", {"name": "X", "slug": "x", "region": {"slug": "mars"}})
     duplicate = call(api, "post", "/dcim/sites/", {"name": "AMS1", "slug": "ams1-b"})
     not_json = api.post(f"{API}/dcim/sites/", "{", content_type="application/json")
+    not_an_object = call(api, "patch", f"/dcim/regions/{europe.pk}/", "Europe")
 
     assert missing.status_code == 400
     assert missing.json() == {"name": ["This field is required."], "slug": ["This field is required."]}
@@ -232,6 +233,9 @@ def test_create_errors_have_netbox_shapes(api, europe):
     }
     assert duplicate.json() == {"name": ["site with this name already exists."]}
     assert not_json.status_code == 400 and "JSON parse error" in not_json.json()["detail"]
+    # NetBox 4.7 keys an error that concerns no one field `__all__` (Django's key, its NON_FIELD_ERRORS_KEY)
+    assert not_an_object.status_code == 400
+    assert not_an_object.json() == {"__all__": ["Invalid data. Expected a dictionary, but got str."]}
 
 
 def test_sibling_names_must_be_unique(api, europe):
