@@ -73,7 +73,7 @@ def _requested(
             {"detail": f"Bulk operations are limited to {limit} objects per request ({len(items)} given)."}, 400
         )
     if not all(isinstance(item, dict) for item in items):
-        return _answer({"non_field_errors": ["Invalid data. Expected a dictionary."]}, 400)
+        return _answer({"__all__": ["Invalid data. Expected a dictionary."]}, 400)
     errors = {index: found for index, item in enumerate(items) if check is not None and (found := check(item))}
     if errors:
         return _answer(_positional(errors, len(items)), 400)

@@ -407,7 +407,7 @@ registry.register(
     api=Api(
         "extras/notification-groups",
         brief_fields=("id", "url", "display", "name", "description"),
-        fields=("id", "url", "display_url", "display", "name", "description", "groups", "users"),
+        fields=("id", "url", "display", "display_url", "name", "description", "groups", "users"),
         write_fields=("name", "description", "user_ids"),
         renderers={
             "users": _group_users,

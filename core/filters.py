@@ -24,6 +24,7 @@ from mptt.models import MPTTModel
 
 from core.fields import has_tags, kind_of, parse_bool, parse_datetime, parse_float, parse_int
 from core.registry import ObjectSpec, object_type_for, registry
+from core.representation import count_attribute
 from tenants.inputs import parse_date_bounded, unstorable_text
 
 RESERVED = frozenset(
@@ -615,10 +616,18 @@ def filter_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
     return queryset
 
 
+def _order_key(spec: ObjectSpec, part: str) -> str:
+    """An ordering term on the column it names: a count by its annotation (core.representation.count_attribute)."""
+    name = part.lstrip("-")
+    if name not in spec.api.counts:
+        return part
+    return part[: len(part) - len(name)] + count_attribute(spec.model, name)
+
+
 def order_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
     requested = [part.strip() for part in params.get("ordering", "").split(",") if part.strip()]
     allowed = {field.name for field in spec.model._meta.concrete_fields} | set(spec.api.counts) | {"id"}
-    ordering = [part for part in requested if part.lstrip("-") in allowed]
+    ordering = [_order_key(spec, part) for part in requested if part.lstrip("-") in allowed]
     if ordering:
         return queryset.order_by(*ordering, "pk")
     default = list(spec.model._meta.ordering or [])

@@ -76,6 +76,9 @@ class Api:
     # relation's name, or a function of the outer reference's prefix giving the count's expression
     # (objects reaching the row otherwise, e.g. through a generic scope).
     counts: dict[str, Any] = field(default_factory=dict)
+    # Counts (of `counts`) NetBox's brief lists (`?brief=1`) show after the brief fields, annotated there only:
+    # where the object is nested in another one (a circuit's provider) NetBox leaves them out.
+    brief_counts: tuple[str, ...] = ()
     # NetBox's counts of objects Wirebook does not have yet (a device type's `device_count` before devices
     # exist): always 0, so clients that require the field find it. One moves to `counts` when its model arrives.
     zero_counts: tuple[str, ...] = ()
@@ -383,6 +386,8 @@ class Registry:
             raise ValueError(f"{model._meta.label} is already registered")
         if api.path.count("/") != 1:
             raise ValueError(f'{model._meta.label}: the API path is "<app>/<plural>", not {api.path!r}')
+        if not set(api.brief_counts) <= set(api.counts):
+            raise ValueError(f"{model._meta.label}: brief_counts {api.brief_counts} are not all among its counts")
         spec = ObjectSpec(model=model, api=api, **groups)
         self._by_model[model] = spec
         return spec

@@ -101,11 +101,18 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
 Renderer = Callable[[models.Model, Links], Any]
 
 
+def shown_names(spec: ObjectSpec, *, brief: bool, listed: bool = False) -> tuple[str, ...]:
+    """The fields of the full form, of the brief form as nested in another object, or (`listed`) of the brief
+    form of a brief list, which adds the registration's `brief_counts`."""
+    if not brief:
+        return field_names(spec)
+    return spec.api.brief_fields + spec.api.brief_counts if listed else spec.api.brief_fields
+
+
 @functools.cache
-def renderers(model: type[models.Model], brief: bool) -> tuple[tuple[str, Renderer], ...]:
+def renderers(model: type[models.Model], brief: bool, listed: bool = False) -> tuple[tuple[str, Renderer], ...]:
     spec = registry.get(model)
-    names = spec.api.brief_fields if brief else field_names(spec)
-    return tuple((name, _renderer(spec, name)) for name in names)
+    return tuple((name, _renderer(spec, name)) for name in shown_names(spec, brief=brief, listed=listed))
 
 
 def _depth(obj: models.Model, links: Links) -> int:
@@ -131,7 +138,8 @@ def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if name == "custom_fields":
         return _custom_fields
     if name in spec.api.counts:
-        return lambda obj, links: getattr(obj, name, 0)
+        attribute = count_attribute(spec.model, name)
+        return lambda obj, links: getattr(obj, attribute, 0)
     if name in spec.api.zero_counts:
         return lambda obj, links: 0
     field = spec.model._meta.get_field(name)
@@ -257,15 +265,18 @@ def render(obj: models.Model, links: Links, *, brief: bool = False, only: Set[st
     }
 
 
-def render_many(rows: list, links: Links, *, brief: bool = False, only: Set[str] | None = None, omit=()) -> list:
-    """`render` for every row of a page, sharing what rows have in common (see the module doc).
-    The queryset must come from `optimize(..., tags=False)`."""
+def render_many(
+    rows: list, links: Links, *, brief: bool = False, listed: bool = False, only: Set[str] | None = None, omit=()
+) -> list:
+    """`render` for every row of a page, sharing what rows have in common (see the module doc); `listed`: the
+    brief form of a brief list (with the `brief_counts`). The queryset must come from `optimize(..., tags=False)`
+    with the same `brief` and `listed`."""
     if not rows:
         return []
     model = type(rows[0])
     table = [
         (name, function)
-        for name, function in renderers(model, brief)  # type: ignore[arg-type]  # classes are hashable: python/mypy#11470
+        for name, function in renderers(model, brief, listed)  # type: ignore[arg-type]  # classes are hashable: python/mypy#11470
         if (only is None or name in only)
     ]
     table = [(name, function) for name, function in table if name not in omit]
@@ -274,10 +285,11 @@ def render_many(rows: list, links: Links, *, brief: bool = False, only: Set[str]
     return [{name: function(obj, links) for name, function in table} for obj in rows]
 
 
-def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
+def optimize(queryset, spec: ObjectSpec, *, brief: bool, listed: bool = False, tags: bool = True):
     """Add the joins and prefetches the representation needs (one query per relation, not per row).
-    `tags=False`: the caller renders with `render_many`, which loads tags itself."""
-    names = set(spec.api.brief_fields if brief else field_names(spec))
+    `listed`: the brief form of a brief list (`shown_names`). `tags=False`: the caller renders with
+    `render_many`, which loads tags itself."""
+    names = set(shown_names(spec, brief=brief, listed=listed))
     select: list[str] = []
     prefetch: list = []
     # What a registration's renderers read beyond the row (core.fields.Rendered); the relations they load
@@ -288,7 +300,7 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
         getattr(lookup, attr, lookup) for lookup in own_prefetch for attr in ("prefetch_to", "prefetch_through")
     }
     for field in spec.model._meta.get_fields():
-        if field.name not in names or not field.is_relation:
+        if field.name not in names or not field.is_relation or field.name in spec.api.counts:  # a tag's tagged_items
             continue
         if field.auto_created and not field.concrete:
             if field.one_to_many and field.name not in own_prefetches:  # rows pointing here (NAT partners)
@@ -352,7 +364,9 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, tags: bool = True):
         prefetch.append("tagged_items__tag")
     for count_name, relation in spec.api.counts.items():
         if count_name in names:
-            queryset = queryset.annotate(**{count_name: related_count(spec.model, relation)})
+            queryset = queryset.annotate(
+                **{count_attribute(spec.model, count_name): related_count(spec.model, relation)}
+            )
     # A model's manager may load some of these itself (for GraphQL too): not twice.
     return queryset.select_related(*dict.fromkeys(select)).prefetch_related(*_distinct(queryset, prefetch))
 
@@ -409,16 +423,37 @@ def _node_count(model: type[models.Model], field, outer: str) -> models.Expressi
     (a list of 1,000 devices of one role counted the role's 2,000 devices 1,000 times: ~2 s)."""
     # Only table and column names of the models, quoted, go into the SQL: nothing a request gives.
     quote = connection.ops.quote_name
-    node, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     objects, column = quote(field.field.model._meta.db_table), quote(field.field.column)
+    return _tree_count(model, f"SELECT {column} AS node FROM {objects}", (), outer)  # noqa: S608
+
+
+def tree_count(model: type[models.Model], placed: models.QuerySet, outer: str = "") -> models.Expression:
+    """How many objects are at or below each row's tree node (or, with `outer`, the node the row points at through
+    that foreign key), `placed` giving the node of each counted object as its only column, `node` (a prefix's
+    region through its scope, which no foreign key holds). Set-based, as `_node_count`."""
+    sql, params = placed.query.sql_with_params()
+    return _tree_count(model, sql, params, outer)
+
+
+def _tree_count(model: type[models.Model], placed: str, params, outer: str) -> models.Expression:
+    quote = connection.ops.quote_name
+    node, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     counts = (
         f"SELECT jsonb_object_agg(counted.node, counted.total) FROM (SELECT ancestor.{pk} AS node, COUNT(*) AS total "  # noqa: S608
         f"FROM {node} ancestor JOIN {node} below ON below.tree_id = ancestor.tree_id "
-        f"AND below.lft BETWEEN ancestor.lft AND ancestor.rght JOIN {objects} counted_object "
-        f"ON counted_object.{column} = below.{pk} GROUP BY ancestor.{pk}) counted"
+        f"AND below.lft BETWEEN ancestor.lft AND ancestor.rght JOIN ({placed}) counted_object "
+        f"ON counted_object.node = below.{pk} GROUP BY ancestor.{pk}) counted"
     )
-    by_node = RawSQL(counts, ())  # noqa: S611
-    return _NodeCount(by_node, Cast(models.F(outer), output_field=models.TextField()))
+    by_node = RawSQL(counts, tuple(params))  # noqa: S611
+    return _NodeCount(by_node, Cast(models.F(outer or "pk"), output_field=models.TextField()))
+
+
+@functools.cache
+def count_attribute(model: type[models.Model], count: str) -> str:
+    """The annotation holding a count of the registration's `counts` on its rows: the count's name, unless the
+    model has a field or relation of that name (a tag's `tagged_items`), which an annotation may not shadow."""
+    taken = {field.name for field in model._meta.get_fields()}
+    return f"_wb_count_{count}" if count in taken else count
 
 
 def nested_count_name(relation: str, count: str) -> str:

@@ -185,9 +185,8 @@ def _convert(model_field: models.Field, value, actor: Actor):
 
 def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) -> WriteData:
     if not isinstance(payload, dict):
-        raise WriteError(
-            {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(payload).__name__}."]}
-        )
+        # NetBox 4.7 keys what concerns no one field `__all__`, as Django does (its NON_FIELD_ERRORS_KEY).
+        raise WriteError({"__all__": [f"Invalid data. Expected a dictionary, but got {type(payload).__name__}."]})
     errors: dict[str, list[str]] = {}
     known = known_keys(spec)
     for key in payload:

@@ -13,7 +13,7 @@ registry.register(
         "ipam/fhrp-groups",
         brief_fields=("id", "url", "display", "protocol", "group_id", "description"),
         fields=(
-            "id", "url", "display_url", "display", "name", "protocol", "group_id", "auth_type", "auth_key",
+            "id", "name", "url", "display_url", "display", "protocol", "group_id", "auth_type", "auth_key",
             "description", *TRAILER, "ip_addresses",
         ),
         renderers={

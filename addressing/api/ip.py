@@ -155,7 +155,12 @@ def NAT_OUTSIDE(address, links):
 
 registry.register(
     RIR,
-    api=Api("ipam/rirs", brief_fields=NAMED_BRIEF, counts={"aggregate_count": "aggregates"}),
+    api=Api(
+        "ipam/rirs",
+        brief_fields=NAMED_BRIEF,
+        counts={"aggregate_count": "aggregates"},
+        brief_counts=("aggregate_count",),
+    ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )
 registry.register(
@@ -178,6 +183,7 @@ registry.register(
         "ipam/roles",
         brief_fields=NAMED_BRIEF,
         counts={"prefix_count": "prefixes", "vlan_count": "vlans", "asn_count": "asns"},
+        brief_counts=("prefix_count", "vlan_count", "asn_count"),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )
@@ -223,9 +229,7 @@ registry.register(
     IPAddress,
     api=Api(
         "ipam/ip-addresses",
-        brief_fields=(
-            "id", "url", "display", "family", "address", "nat_inside", "nat_outside", "dns_name", "description",
-        ),
+        brief_fields=("id", "url", "display", "family", "address", "description"),
         fields=(
             "id", "url", "display_url", "display", "family", "address", "vrf", "tenant", "status", "role",
             "assigned_object_type", "assigned_object_id", "assigned_object", "nat_inside", "nat_outside", "dns_name",

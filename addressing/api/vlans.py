@@ -1,15 +1,17 @@
 """NetBox's VLAN groups (with `available-vlans`), VLANs and VLAN translation policies and rules."""
 
+from django.db.models import F, OuterRef, Subquery
+
 from addressing.allocation import group_available_vlans
 from addressing.api.common import NAMED_BRIEF, TRAILER, linked_object, object_types_of
 from addressing.models import VLAN, Prefix, VLANGroup, VLANTranslationPolicy, VLANTranslationRule
 from addressing.models.scopes import VLAN_GROUP_SCOPE_TYPES
-from core.fields import BRIEF_OBJECT, TEXT_VALUE, Rendered, json_object, list_of
+from core.fields import BRIEF_OBJECT, INTEGER_VALUE, TEXT_VALUE, Rendered, json_object, list_of
 from core.registry import Api, Counted, Route, Search, object_type_renderer, registry
-from core.representation import render
+from core.representation import render, tree_count
 from inventory.api.briefs import l2vpn_termination
 from inventory.api.sites import at_site_count
-from inventory.models import Site
+from inventory.models import Location, Region, Site, SiteGroup
 
 AVAILABLE_VLAN = {
     "type": "object",
@@ -74,6 +76,7 @@ registry.register(
             "utilization": Rendered(_utilization, TEXT_VALUE),
         },
         counts={"vlan_count": "vlans"},
+        brief_counts=("vlan_count",),
         write_converters={"scope_type": object_types_of(VLAN_GROUP_SCOPE_TYPES)},
         routes=(AVAILABLE_VLANS,),
     ),
@@ -118,6 +121,8 @@ registry.register(
             "id", "url", "display_url", "display", "policy", "local_vid", "remote_vid", "description", "tags",
             "custom_fields", "created", "last_updated",
         ),
+        # NetBox shows the rule's policy by its id alone.
+        renderers={"policy": Rendered(lambda rule, links: rule.policy_id, INTEGER_VALUE)},
     ),
     search=Search(fields=("policy__name", "description")),
 )  # fmt: skip
@@ -132,3 +137,36 @@ def _site_prefixes(outer: str):
 
 
 registry.augment(Site, counts={"prefix_count": Counted(Prefix, _site_prefixes), "vlan_count": "vlans"})
+
+
+# -- the prefixes of regions, site groups and locations (NetBox's `prefix_count`) ------------------------------
+
+
+def _scoped(model: str):
+    """Prefixes scoped to a `model` ("site"), by content type name (ids are each organization's own)."""
+    return Prefix._base_manager.filter(scope_type__app_label="inventory", scope_type__model=model).order_by()
+
+
+def _placed(grouping: str) -> list:
+    """Each prefix scoped to a `grouping` ("region", "group"), or to a site or location in one: that node."""
+    node = "region" if grouping == "region" else "sitegroup"
+    sites = Site._base_manager.filter(pk=OuterRef("scope_id")).values(f"{grouping}_id")
+    locations = Location._base_manager.filter(pk=OuterRef("scope_id")).values(f"site__{grouping}_id")
+    return [
+        _scoped(node).values(node=F("scope_id")),
+        _scoped("site").values(node=Subquery(sites)),
+        _scoped("location").values(node=Subquery(locations)),
+    ]
+
+
+def _prefixes_below(model, placed: list) -> Counted:
+    """Prefixes scoped at the tree node or below it, counted for the whole tree in one subquery."""
+    first, *others = placed
+    return Counted(Prefix, lambda outer: tree_count(model, first.union(*others, all=True), outer))
+
+
+registry.augment(Region, counts={"prefix_count": _prefixes_below(Region, _placed("region"))})
+registry.augment(SiteGroup, counts={"prefix_count": _prefixes_below(SiteGroup, _placed("group"))})
+registry.augment(
+    Location, counts={"prefix_count": _prefixes_below(Location, [_scoped("location").values(node=F("scope_id"))])}
+)

@@ -31,6 +31,7 @@ registry.register(
         brief_fields=NAMED_BRIEF,
         fields=("id", "url", "display_url", "display", "name", "slug", "description", *TRAILER, "tunnel_count"),
         counts={"tunnel_count": "tunnels"},
+        brief_counts=("tunnel_count",),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )

@@ -15,6 +15,7 @@ registry.register(
             "ipaddress_count", "prefix_count",
         ),
         counts={"ipaddress_count": "ip_addresses", "prefix_count": "prefixes"},
+        brief_counts=("prefix_count",),
     ),
     search=Search(fields=("name", "rd", "description", "comments")),
 )  # fmt: skip

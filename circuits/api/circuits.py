@@ -37,6 +37,7 @@ registry.register(
             "circuit_count",
         ),
         counts={"circuit_count": "circuits"},
+        brief_counts=("circuit_count",),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )  # fmt: skip
@@ -199,7 +200,7 @@ registry.register(
         brief_fields=("id", "url", "display", "group", "member_type", "member_id", "member", "priority"),
         fields=(
             "id", "url", "display_url", "display", "group", "member_type", "member_id", "member", "priority", "tags",
-            "created", "last_updated",
+            "custom_fields", "created", "last_updated",
         ),
         renderers={"member_type": object_type_renderer("member_type"), "member": linked_object("member")},
         write_converters={"member_type": object_types_of(GROUP_MEMBER_TYPES, null=False)},

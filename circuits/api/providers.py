@@ -35,6 +35,7 @@ registry.register(
         ),
         renderers={"accounts": Rendered(_accounts, list_of(ACCOUNT), prefetch=("accounts",))},
         counts={"circuit_count": "circuits"},
+        brief_counts=("circuit_count",),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )  # fmt: skip

@@ -15,6 +15,7 @@ registry.register(
             "virtual_circuit_count",
         ),
         counts={"virtual_circuit_count": "virtual_circuits"},
+        brief_counts=("virtual_circuit_count",),
     ),
     search=Search(fields=("name", "slug", "description", "comments")),
 )  # fmt: skip

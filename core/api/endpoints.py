@@ -276,9 +276,10 @@ def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk
 
 
 def viewable(spec: ObjectSpec, actor: Actor, *, brief: bool, tags: bool = True):
+    """The rows the actor may view, loaded for their full form or (`brief`) for a brief list's."""
     require(actor, spec.model, "view")
     queryset = restricted(spec.model, actor, "view")
-    return representation.optimize(queryset, spec, brief=brief, tags=tags)
+    return representation.optimize(queryset, spec, brief=brief, listed=brief, tags=tags)
 
 
 def get_object(spec: ObjectSpec, queryset, pk: int):
@@ -303,7 +304,7 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
     queryset = filters.order_queryset(filters.filter_queryset(queryset, spec, request.GET), spec, request.GET)
     rows, page = paginate(request, queryset)
     page["results"] = representation.render_many(
-        rows, representation.Links(request), brief=brief, **_render_options(request)
+        rows, representation.Links(request), brief=brief, listed=brief, **_render_options(request)
     )
     return json_response(page)
 
@@ -312,7 +313,9 @@ def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> Ht
     brief = _flag(request, "brief")
     obj = get_object(spec, viewable(spec, actor, brief=brief, tags=False), pk)
     links = representation.Links(request)
-    return json_response(representation.render_many([obj], links, brief=brief, **_render_options(request))[0])
+    return json_response(
+        representation.render_many([obj], links, brief=brief, listed=brief, **_render_options(request))[0]
+    )
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from core.api.endpoints import API_VERSION
 from core.fields import kind_of, typed_renderer
 from core.filters import filters_for
 from core.registry import ObjectSpec, Route, registry
-from core.representation import field_names
+from core.representation import field_names, shown_names
 from core.writes import writable_fields
 
 COMMON_LIST_PARAMETERS = [
@@ -79,7 +79,8 @@ def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
         else {f.name for f in writable_fields(spec)} | set(spec.api.write_aliases) | set(spec.api.write_extras)
     )
     full = {name: _read_field(spec, name, written) for name in field_names(spec)}
-    brief = {name: _read_field(spec, name, written) for name in spec.api.brief_fields}
+    # What a brief list shows: the nested form and the counts brief lists add (not required: nesting omits them).
+    brief = {name: _read_field(spec, name, written) for name in shown_names(spec, brief=True, listed=True)}
     schemas = {
         name: {"type": "object", "properties": full, "required": [n for n in ("id", "url", "display") if n in full]},
         f"Brief{name}": {"type": "object", "properties": brief},

@@ -51,12 +51,18 @@ registry.register(
     api=Api(
         "extras/tags",
         brief_fields=("id", "url", "display", "name", "slug", "color", "description"),
+        fields=(
+            "id", "url", "display_url", "display", "name", "slug", "color", "description", "weight", "object_types",
+            "tagged_items", "created", "last_updated",
+        ),
+        # How many objects carry the tag.
+        counts={"tagged_items": "tagged_items"},
         # NetBox's "app.model" labels both ways (Ansible sends them).
         renderers={"object_types": object_type_labels("object_types")},
         write_converters={"object_types": object_type_converter(lambda model: model in registry, many=True)},
     ),
     search=Search(fields=("name", "slug", "description")),
-)
+)  # fmt: skip
 
 
 def _change_visibility(actor) -> Q | None:

@@ -182,7 +182,10 @@ registry.register(
     CableTermination,
     api=Api(
         "dcim/cable-terminations",
-        brief_fields=("id", "url", "display", "cable", "cable_end", "termination_type", "termination_id"),
+        brief_fields=(
+            "id", "url", "display", "cable", "cable_end", "termination_type", "termination_id", "connector",
+            "positions",
+        ),
         fields=(
             "id", "url", "display", "cable", "cable_end", "termination_type", "termination_id", "termination",
             "connector", "positions", "created", "last_updated",

@@ -161,6 +161,11 @@ registry.register(
 )  # fmt: skip
 registry.register(
     InventoryItemRole,
-    api=Api("dcim/inventory-item-roles", brief_fields=NAMED_BRIEF, counts={"inventoryitem_count": "inventory_items"}),
+    api=Api(
+        "dcim/inventory-item-roles",
+        brief_fields=NAMED_BRIEF,
+        counts={"inventoryitem_count": "inventory_items"},
+        brief_counts=("inventoryitem_count",),
+    ),
     search=NAMES,
 )

@@ -24,6 +24,7 @@ registry.register(
             "powerfeed_count", "created", "last_updated",
         ),
         counts={"powerfeed_count": "powerfeeds"},
+        brief_counts=("powerfeed_count",),
     ),
     search=Search(fields=("name", "description", "comments")),
 )  # fmt: skip

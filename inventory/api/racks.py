@@ -149,12 +149,12 @@ ELEVATION = Route(
 )
 
 
-registry.register(
-    RackGroup, api=Api("dcim/rack-groups", brief_fields=NAMED_BRIEF, counts={"rack_count": "racks"}), search=NAMES
-)
-registry.register(
-    RackRole, api=Api("dcim/rack-roles", brief_fields=NAMED_BRIEF, counts={"rack_count": "racks"}), search=NAMES
-)
+for grouping, path in ((RackGroup, "dcim/rack-groups"), (RackRole, "dcim/rack-roles")):
+    registry.register(
+        grouping,
+        api=Api(path, brief_fields=NAMED_BRIEF, counts={"rack_count": "racks"}, brief_counts=("rack_count",)),
+        search=NAMES,
+    )
 registry.register(
     RackType,
     api=Api(
@@ -183,6 +183,7 @@ registry.register(
         ),
         renderers={"utilization": UTILIZATION, "power_utilization": POWER_UTILIZATION},
         counts={"device_count": "devices", "powerfeed_count": "powerfeeds"},
+        brief_counts=("device_count",),
         routes=(ELEVATION,),
     ),
     search=Search(fields=("asset_tag", "serial", "name", "facility_id", "description", "comments")),

@@ -37,11 +37,17 @@ registry.register(
     api=Api(
         "dcim/locations",
         brief_fields=("id", "url", "display", "name", "slug", "description", "rack_count", "_depth"),
-        counts={"device_count": "devices", "rack_count": "racks"},
+        # NetBox's order (its site before its parent); IPAM adds the prefix_count (addressing.api.vlans).
+        fields=(
+            "id", "url", "display_url", "display", "name", "slug", "site", "parent", "status", "tenant", "facility",
+            "description", "tags", "custom_fields", "created", "last_updated", "rack_count", "device_count",
+            "prefix_count", "owner", "comments", "_depth",
+        ),
+        counts={"rack_count": "racks", "device_count": "devices"},
     ),
     search=Search(fields=("name", "slug", "facility", "description")),
     services=Services(update=locations_update),
-)
+)  # fmt: skip
 
 
 def at_site_count(model: type[models.Model], outer: str, *, scope: str, count=None):

@@ -18,13 +18,18 @@ registry.register(
     api=Api(
         "tenancy/tenants",
         brief_fields=NAMED_BRIEF,
+        # NetBox's order; the reverse relations of other apps' models (IPAM's, circuits') are named, not imported.
         counts={
             "circuit_count": "circuits",
-            "cluster_count": "clusters",
             "device_count": "devices",
+            "ipaddress_count": "ip_addresses",
+            "prefix_count": "prefixes",
             "rack_count": "racks",
             "site_count": "sites",
             "virtualmachine_count": "virtual_machines",
+            "vlan_count": "vlans",
+            "vrf_count": "vrfs",
+            "cluster_count": "clusters",
         },
     ),
     search=Search(fields=("name", "slug", "description", "comments")),

@@ -55,12 +55,22 @@ NUMBER_VALUE = ValueType({"type": "number", "format": "double"}, "Float")
 
 registry.register(
     ClusterType,
-    api=Api("virtualization/cluster-types", brief_fields=NAMED_BRIEF, counts={"cluster_count": "clusters"}),
+    api=Api(
+        "virtualization/cluster-types",
+        brief_fields=NAMED_BRIEF,
+        counts={"cluster_count": "clusters"},
+        brief_counts=("cluster_count",),
+    ),
     search=NAMES,
 )
 registry.register(
     ClusterGroup,
-    api=Api("virtualization/cluster-groups", brief_fields=NAMED_BRIEF, counts={"cluster_count": "clusters"}),
+    api=Api(
+        "virtualization/cluster-groups",
+        brief_fields=NAMED_BRIEF,
+        counts={"cluster_count": "clusters"},
+        brief_counts=("cluster_count",),
+    ),
     search=NAMES,
 )
 
@@ -127,6 +137,7 @@ registry.register(
             "allocated_disk": _allocated("disk", INTEGER_VALUE),
         },
         counts={"device_count": "devices", "virtualmachine_count": "virtual_machines"},
+        brief_counts=("virtualmachine_count",),
         write_converters={
             "scope_type": SCOPE_TYPE
         },

@@ -1,11 +1,12 @@
 """What NetBox's older clients (Ansible's netbox.netbox modules among them) write and read: services and
-service templates by `protocol` and `ports`, and a site's counts of the prefixes, VLANs and circuits at it."""
+service templates by `protocol` and `ports`; the counts NetBox shows: a site's prefixes, VLANs and circuits, the
+prefixes of regions, site groups and locations, a tenant's IPAM objects, and the counts of brief lists."""
 
 import json
 
-from addressing.models import VLAN, Prefix
+from addressing.models import VLAN, VRF, IPAddress, Prefix, Role
 from circuits.models import Circuit, CircuitTermination, CircuitType, Provider
-from inventory.models import Location, Site
+from inventory.models import Location, Region, Site, SiteGroup, Tenant
 from tenants.context import tenant_context
 
 TEMPLATES = "/o/org-a/api/ipam/service-templates/"
@@ -78,3 +79,67 @@ def test_a_site_counts_its_prefixes_vlans_and_circuits(api, org_a, org_b):
     assert (sites["fra1"]["prefix_count"], sites["fra1"]["vlan_count"], sites["fra1"]["circuit_count"]) == (1, 0, 0)
     assert one["prefix_count"] == 2 and one["circuit_count"] == 1
     assert org_b.client().get(f"/o/org-b/api/dcim/sites/{site.pk}/").status_code == 404
+
+
+def test_regions_site_groups_and_locations_count_the_prefixes_scoped_in_them(api, org_a, org_b):
+    # given a region tree, a site group, a site in both with a location tree, and prefixes scoped across them
+    with tenant_context(org_a.organization):
+        europe = Region.objects.create(name="Europe", slug="europe")
+        nl = Region.objects.create(name="NL", slug="nl", parent=europe)
+        edge = SiteGroup.objects.create(name="Edge", slug="edge")
+        site = Site.objects.create(name="AMS1", slug="ams1", region=nl, group=edge)
+        hall = Location.objects.create(name="Hall", slug="hall", site=site)
+        cage = Location.objects.create(name="Cage", slug="cage", site=site, parent=hall)
+        for number, scope in enumerate((europe, nl, edge, site, hall, cage, cage, None)):
+            Prefix.objects.create(prefix=f"10.0.{number}.0/24", scope=scope)
+
+    # when the lists are read (in full, and ordered by the count)
+    regions = {row["slug"]: row["prefix_count"] for row in api.get("/o/org-a/api/dcim/regions/").json()["results"]}
+    groups = api.get("/o/org-a/api/dcim/site-groups/").json()["results"]
+    halls = api.get("/o/org-a/api/dcim/locations/?ordering=-prefix_count").json()["results"]
+    one = api.get(f"/o/org-a/api/dcim/regions/{nl.pk}/").json()
+
+    # then each node counts what is scoped to it, below it, and (regions, groups) at its sites and their locations
+    assert regions == {"europe": 6, "nl": 5}
+    assert [row["prefix_count"] for row in groups] == [5]
+    assert [(row["slug"], row["prefix_count"]) for row in halls] == [("hall", 3), ("cage", 2)]
+    assert one["prefix_count"] == 5
+    assert org_b.client().get("/o/org-b/api/dcim/regions/").json()["count"] == 0
+
+
+def test_a_tenant_counts_its_addresses_prefixes_vlans_and_vrfs(api, org_a):
+    with tenant_context(org_a.organization):
+        tenant = Tenant.objects.create(name="Acme", slug="acme")
+        Prefix.objects.create(prefix="10.0.0.0/24", tenant=tenant)
+        IPAddress.objects.create(address="10.0.0.1/24", tenant=tenant)
+        IPAddress.objects.create(address="10.0.0.2/24", tenant=tenant)
+        VLAN.objects.create(vid=10, name="ten", tenant=tenant)
+        VRF.objects.create(name="Blue", tenant=tenant)
+
+    body = api.get(f"/o/org-a/api/tenancy/tenants/{tenant.pk}/").json()
+
+    counts = {name: value for name, value in body.items() if name.endswith("_count")}
+    assert counts == {
+        "circuit_count": 0, "device_count": 0, "ipaddress_count": 2, "prefix_count": 1, "rack_count": 0,
+        "site_count": 0, "virtualmachine_count": 0, "vlan_count": 1, "vrf_count": 1, "cluster_count": 0,
+    }  # fmt: skip
+    assert list(counts)[-1] == "cluster_count"  # NetBox's order
+
+
+def test_a_brief_list_carries_the_counts_a_nested_object_leaves_out(api, org_a):
+    # given a role with two VLANs and a prefix
+    with tenant_context(org_a.organization):
+        role = Role.objects.create(name="Access", slug="access")
+        VLAN.objects.create(vid=10, name="ten", role=role)
+        VLAN.objects.create(vid=11, name="eleven", role=role)
+        prefix = Prefix.objects.create(prefix="10.0.0.0/24", role=role)
+
+    # when the roles are listed briefly, and a prefix shows its role
+    brief = api.get("/o/org-a/api/ipam/roles/", {"brief": 1}).json()["results"][0]
+    one = api.get(f"/o/org-a/api/ipam/roles/{role.pk}/", {"brief": 1}).json()
+    nested = api.get(f"/o/org-a/api/ipam/prefixes/{prefix.pk}/").json()["role"]
+
+    # then the brief forms count, as NetBox's do, and the nested one does not
+    assert (brief["prefix_count"], brief["vlan_count"], brief["asn_count"]) == (1, 2, 0)
+    assert list(one)[-3:] == ["prefix_count", "vlan_count", "asn_count"] and one["vlan_count"] == 2
+    assert set(nested) == {"id", "url", "display", "name", "slug", "description"}

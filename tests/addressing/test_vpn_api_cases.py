@@ -120,7 +120,7 @@ class TestTunnelGroupAPI(APICase):
         {"name": "Cloud", "slug": "cloud"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = ["id", "url", "display", "name", "slug", "description"]
+    brief_fields = ["id", "url", "display", "name", "slug", "description", "tunnel_count"]
 
 
 class TestTunnelAPI(APICase):

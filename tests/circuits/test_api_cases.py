@@ -99,7 +99,7 @@ class TestProviderAPI(APICase):
         {"name": "Cogent", "slug": "cogent", "comments": "transit"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "circuit_count"]
 
 
 class TestProviderAccountAPI(APICase):
@@ -134,7 +134,7 @@ class TestCircuitTypeAPI(APICase):
         {"name": "Out-of-band", "slug": "oob"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "circuit_count"]
 
 
 class TestCircuitAPI(APICase):
@@ -217,7 +217,7 @@ class TestVirtualCircuitTypeAPI(APICase):
         {"name": "VPLS", "slug": "vpls"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "virtual_circuit_count"]
 
 
 class TestVirtualCircuitAPI(APICase):

@@ -23,26 +23,9 @@ from tests.compat.netbox_shapes.dataset import Lookup, needed, resolve
 RECORDED = sorted((Path(__file__).parent / "netbox_shapes" / "recorded").glob("*.json"))
 
 # endpoint: why Wirebook's representation still differs from NetBox's (a strict xfail).
-_NO_BRIEF_COUNT = "the brief form lacks NetBox's {} (NetBox's brief forms carry the object count)"
 _TEMPLATE = "component templates show tags and custom_fields, which NetBox's do not have"
-_PREFIX_COUNT = "no prefix_count: NetBox counts the prefixes scoped here and below (cached scope columns)"
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "circuits/circuit-types": _NO_BRIEF_COUNT.format("circuit_count"),
-    "circuits/providers": _NO_BRIEF_COUNT.format("circuit_count"),
-    "circuits/virtual-circuit-types": _NO_BRIEF_COUNT.format("virtual_circuit_count"),
-    "dcim/inventory-item-roles": _NO_BRIEF_COUNT.format("inventoryitem_count"),
-    "dcim/power-panels": _NO_BRIEF_COUNT.format("powerfeed_count"),
-    "dcim/rack-groups": _NO_BRIEF_COUNT.format("rack_count"),
-    "dcim/rack-roles": _NO_BRIEF_COUNT.format("rack_count"),
-    "ipam/rirs": _NO_BRIEF_COUNT.format("aggregate_count"),
-    "ipam/roles": _NO_BRIEF_COUNT.format("prefix_count, vlan_count and asn_count"),
-    "ipam/vlan-groups": _NO_BRIEF_COUNT.format("vlan_count"),
-    "ipam/vrfs": _NO_BRIEF_COUNT.format("prefix_count")
-    + "; import/export targets are nested briefly, NetBox nests them in full (tenant, tags, custom_fields...)",
-    "virtualization/cluster-groups": _NO_BRIEF_COUNT.format("cluster_count"),
-    "virtualization/cluster-types": _NO_BRIEF_COUNT.format("cluster_count"),
-    "virtualization/clusters": _NO_BRIEF_COUNT.format("virtualmachine_count"),
-    "vpn/tunnel-groups": _NO_BRIEF_COUNT.format("tunnel_count"),
+    "ipam/vrfs": "import/export targets are nested briefly, NetBox nests them in full (tenant, tags, custom_fields...)",
     "dcim/console-port-templates": _TEMPLATE,
     "dcim/console-server-port-templates": _TEMPLATE,
     "dcim/device-bay-templates": _TEMPLATE,
@@ -53,27 +36,15 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "dcim/power-port-templates": _TEMPLATE,
     "dcim/front-port-templates": _TEMPLATE + "; no rear_ports (the port mapping is not stored on templates yet)",
     "dcim/rear-port-templates": _TEMPLATE + "; no front_ports (the port mapping is not stored on templates yet)",
-    "dcim/regions": _PREFIX_COUNT,
-    "dcim/site-groups": _PREFIX_COUNT,
-    "dcim/locations": _PREFIX_COUNT,
     "dcim/sites": "no asns (sites have no ASN relation yet)",
-    "dcim/racks": "Wirebook's own utilization and power_utilization; the brief form lacks NetBox's device_count",
-    "dcim/cable-terminations": "the brief form lacks NetBox 4.7's connector and positions",
-    "ipam/ip-addresses": "the brief form adds nat_inside, nat_outside and dns_name to NetBox's",
-    "vpn/tunnel-terminations": "the nested outside IP is the brief IP, which adds nat_inside, nat_outside, dns_name",
-    "circuits/circuit-group-assignments": "no custom_fields",
+    "dcim/racks": "Wirebook's own utilization and power_utilization",
     "core/object-changes": "no changed_object; the nested user has no url; postchange_data adds created and"
     " last_updated and lacks asns; NetBox's brief form is its full one",
-    "tenancy/tenants": "no ipaddress_count, prefix_count, vlan_count, vrf_count (and cluster_count is not last)",
     "extras/custom-fields": "no nulls_first, validation_schema, status",
     "extras/custom-field-choice-sets": "no choice_colors",
-    "extras/tags": "no tagged_items",
     "extras/webhooks": "Wirebook's own enabled and consecutive_failures (deliveries disable a failing webhook)",
     "ipam/asn-ranges": "Wirebook's own asn_count (NetBox 4.7 has none)",
-    "ipam/fhrp-groups": "NetBox shows name second, before url; our representations start with id, url",
-    "ipam/vlan-translation-rules": "policy is nested; NetBox shows the policy's id only",
     "users/permissions": "nested users lack display_url (NetBox's permission users have one; members have no page)",
-    "extras/notification-groups": "NetBox shows display before display_url",
 }
 
 

@@ -131,6 +131,24 @@ def test_tag_filters(api, org_a, europe):
     assert names(call(api, "get", "/dcim/sites/?tag__n=core")) == ["FRA1", "NYC1"]
 
 
+def test_a_tag_counts_the_objects_it_is_on(api, org_a, europe):
+    # given two tags, one on two sites and a region
+    core = call(api, "post", "/extras/tags/", {"name": "Core", "slug": "core"}).json()
+    call(api, "post", "/extras/tags/", {"name": "Spare", "slug": "spare"})
+    for site in call(api, "get", "/dcim/sites/?slug=ams1&slug=fra1").json()["results"]:
+        call(api, "patch", f"/dcim/sites/{site['id']}/", {"tags": [core["id"]]})
+    call(api, "patch", f"/dcim/regions/{europe.pk}/", {"tags": [core["id"]]})
+
+    # when they are read, and listed by that count
+    one = call(api, "get", f"/extras/tags/{core['id']}/").json()
+    listed = call(api, "get", "/extras/tags/?ordering=-tagged_items").json()["results"]
+
+    # then NetBox's tagged_items counts them, between its object types and its timestamps
+    assert one["tagged_items"] == 3
+    assert list(one)[list(one).index("object_types") + 1] == "tagged_items"
+    assert [(tag["slug"], tag["tagged_items"]) for tag in listed] == [("core", 3), ("spare", 0)]
+
+
 def test_bad_filter_values_are_a_400(api, europe):
     response = call(api, "get", "/dcim/sites/?id=abc")
 
@@ -205,6 +223,7 @@ def test_create_errors_have_netbox_shapes(api, europe):
     bad_related = call(api, "post", "/dcim/sites/", {"name": "X", "slug": "x", "region": {"slug": "mars"}})
     duplicate = call(api, "post", "/dcim/sites/", {"name": "AMS1", "slug": "ams1-b"})
     not_json = api.post(f"{API}/dcim/sites/", "{", content_type="application/json")
+    not_an_object = call(api, "patch", f"/dcim/regions/{europe.pk}/", "Europe")
 
     assert missing.status_code == 400
     assert missing.json() == {"name": ["This field is required."], "slug": ["This field is required."]}
@@ -214,6 +233,9 @@ def test_create_errors_have_netbox_shapes(api, europe):
     }
     assert duplicate.json() == {"name": ["site with this name already exists."]}
     assert not_json.status_code == 400 and "JSON parse error" in not_json.json()["detail"]
+    # NetBox 4.7 keys an error that concerns no one field `__all__` (Django's key, its NON_FIELD_ERRORS_KEY)
+    assert not_an_object.status_code == 400
+    assert not_an_object.json() == {"__all__": ["Invalid data. Expected a dictionary, but got str."]}
 
 
 def test_sibling_names_must_be_unique(api, europe):

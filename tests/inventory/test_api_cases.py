@@ -268,7 +268,7 @@ class TestRackGroupAPI(APICase):
         {"name": "Row C", "slug": "row-c"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "rack_count"]
 
 
 class TestRackRoleAPI(APICase):
@@ -279,7 +279,7 @@ class TestRackRoleAPI(APICase):
         {"name": "Storage", "slug": "storage"},
     ]
     update_data = {"description": "changed", "color": "ff5722"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "rack_count"]
 
 
 class TestRackTypeAPI(APICase):
@@ -353,7 +353,7 @@ class TestRackAPI(APICase):
         {"name": "R103", "site": {"slug": "ams1"}, "status": "reserved"},
     ]
     update_data = {"description": "changed", "status": "available"}
-    brief_fields = ["id", "url", "display", "name", "description"]
+    brief_fields = ["id", "url", "display", "name", "description", "device_count"]
 
 
 class TestRackReservationAPI(APICase):
@@ -521,7 +521,7 @@ class TestInventoryItemRoleAPI(APICase):
         {"name": "Power supply", "slug": "power-supply", "color": "ffc107"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED_BRIEF
+    brief_fields = [*NAMED_BRIEF, "inventoryitem_count"]
 
 
 # -- component templates ---------------------------------------------------------------------------------------------

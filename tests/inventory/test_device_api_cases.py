@@ -517,7 +517,7 @@ class TestPowerPanelAPI(APICase):
         {"site": {"slug": "ams1"}, "name": "PP3"},
     ]
     update_data = {"description": "changed", "comments": "moved"}
-    brief_fields = ["id", "url", "display", "name", "description"]
+    brief_fields = ["id", "url", "display", "name", "description", "powerfeed_count"]
 
 
 def _feed_relations():
@@ -569,5 +569,7 @@ def _termination(index: int) -> None:
 class TestCableTerminationAPI(APICase):
     model = CableTermination
     make_object = staticmethod(_termination)
-    brief_fields = ["id", "url", "display", "cable", "cable_end", "termination_type", "termination_id"]
+    brief_fields = [
+        "id", "url", "display", "cable", "cable_end", "termination_type", "termination_id", "connector", "positions",
+    ]  # fmt: skip
     filter_fields = ["cable_end", "termination_type", "termination_id"]

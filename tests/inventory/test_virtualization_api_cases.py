@@ -63,7 +63,7 @@ class TestClusterTypeAPI(APICase):
         {"name": "Kubernetes", "slug": "kubernetes"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED
+    brief_fields = [*NAMED, "cluster_count"]
 
 
 class TestClusterGroupAPI(APICase):
@@ -74,7 +74,7 @@ class TestClusterGroupAPI(APICase):
         {"name": "Staging", "slug": "staging"},
     ]
     update_data = {"description": "changed"}
-    brief_fields = NAMED
+    brief_fields = [*NAMED, "cluster_count"]
 
 
 class TestClusterAPI(APICase):
@@ -96,7 +96,7 @@ class TestClusterAPI(APICase):
         {"name": "c3", "type": Ref("type"), "scope_type": "dcim.location", "scope_id": Ref("location")},
     ]
     update_data = {"description": "changed", "status": "active"}
-    brief_fields = ["id", "url", "display", "name", "description"]
+    brief_fields = ["id", "url", "display", "name", "description", "virtualmachine_count"]
 
 
 class TestVirtualMachineAPI(APICase):
