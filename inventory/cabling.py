@@ -6,7 +6,8 @@ registry: inventory does not know the models other apps register (circuit termin
 
 A trace is computed from one endpoint and may fan out: a breakout cable ending on four interfaces, a
 multi-position rear port reached with no position to follow. Every branch is followed to its far end
-(NetBox stops at the first fan-out: netbox#10355, #17400). Objects, cables and port mappings are read
+(NetBox stops at the first fan-out: netbox#10355, #17400). A wireless interface's link (`Interface.wireless_link`)
+is a hop like a cable: from one radio to the other. Objects, cables and port mappings are read
 through a `Loader` shared by the traces of one change, so re-tracing many paths through the same patch
 panel reads each row once.
 """
@@ -104,13 +105,41 @@ def cable_node(cable_id: int) -> str:
     return f"c{cable_id}"
 
 
+def wireless_node(link_id: int) -> str:
+    return f"w{link_id}"
+
+
+# What joins an object to the next hop, as a path's segment records it: a cable by its id, a wireless link by
+# its node name ("w<id>").
+LinkKey = int | str
+
+
+def link_key(obj: models.Model) -> LinkKey | None:
+    """The cable or wireless link `obj` is on, if any (a cable first, as NetBox's `Interface.link`)."""
+    cable_id = getattr(obj, "cable_id", None)
+    if cable_id is not None:
+        return cable_id
+    link_id = getattr(obj, "wireless_link_id", None)
+    return wireless_node(link_id) if link_id is not None else None
+
+
+def link_node(key: LinkKey) -> str:
+    """The node name of a segment's link."""
+    return cable_node(key) if isinstance(key, int) else key
+
+
+def wireless_link_id(key: LinkKey) -> int | None:
+    return int(key[1:]) if isinstance(key, str) and key.startswith("w") else None
+
+
 class Loader:
     """Rows a trace reads, each read once per change: endpoints by reference, cables with their
-    terminations."""
+    terminations, wireless links."""
 
     def __init__(self):
         self.objects: dict[Ref, models.Model] = {}
         self.cables: dict[int, Any] = {}
+        self.wireless: dict[int, Any] = {}
         self.ends: dict[int, list[tuple[str, Ref]]] = {}
         self.memo: dict[Any, Any] = {}  # for `Cabling.through` functions: their own reads, by key
 
@@ -154,12 +183,43 @@ class Loader:
         self.load_cables([cable_id])
         return [ref for end, ref in self.ends.get(cable_id, []) if end != near_end]
 
+    def load_links(self, keys: Iterable[LinkKey]) -> None:
+        """The cables and wireless links of segments (by their keys)."""
+        from inventory.models import WirelessLink
+
+        keys = list(keys)
+        self.load_cables([key for key in keys if isinstance(key, int)])
+        wanted = {pk for key in keys if (pk := wireless_link_id(key)) is not None and pk not in self.wireless}
+        if wanted:
+            self.wireless.update(WirelessLink._base_manager.in_bulk(wanted))
+
+    def link(self, key: LinkKey) -> Any:
+        """A segment's cable or wireless link (None once deleted)."""
+        link_id = wireless_link_id(key)
+        if link_id is None:
+            return self.cables.get(int(key))
+        return self.wireless.get(link_id)
+
+    def across(self, key: LinkKey, near: Sequence[Ref], near_end: str) -> list[Ref]:
+        """The far ends of a link from `near`: the other end of a cable, the other radio of a wireless link."""
+        if isinstance(key, int):
+            return self.far_end(key, near_end)
+        link = self.link(key)
+        if link is None:
+            return []
+        from inventory.models import Interface
+
+        type_id = ContentType.objects.get_for_model(Interface).pk
+        ids = {object_id for _type, object_id in near}
+        others = [pk for pk in (link.interface_a_id, link.interface_b_id) if pk not in ids]
+        return [(type_id, pk) for pk in others]
+
 
 @dataclass
 class Trace:
-    """A traced path: segments (near refs, cable id, far refs) in order, branches one after another."""
+    """A traced path: segments (near refs, link key, far refs) in order, branches one after another."""
 
-    segments: list[tuple[list[Ref], int, list[Ref]]] = field(default_factory=list)
+    segments: list[tuple[list[Ref], LinkKey, list[Ref]]] = field(default_factory=list)
     destinations: list[Ref] = field(default_factory=list)
     nodes: set[str] = field(default_factory=set)
     is_active: bool = True
@@ -172,7 +232,7 @@ class PathLoops(ValidationError):
 
 
 def trace(origin: models.Model, loader: Loader) -> Trace:
-    """Follow the cables from `origin` to every far end."""
+    """Follow the cables (and wireless links) from `origin` to every far end."""
     result = Trace()
     origin_ref = ref_of(origin)
     loader.remember([origin])
@@ -183,28 +243,28 @@ def trace(origin: models.Model, loader: Loader) -> Trace:
     while frontier:
         near, stack = frontier.pop(0)
         loader.load(near)
-        by_cable: dict[int | None, list[Ref]] = defaultdict(list)
-        ends: dict[int | None, str] = {}
+        by_link: dict[LinkKey | None, list[Ref]] = defaultdict(list)
+        ends: dict[LinkKey | None, str] = {}
         for ref in near:
             obj = loader.get(ref)
             if obj is None:
                 continue
-            cable_id = getattr(obj, "cable_id", None)
-            by_cable[cable_id].append(ref)
-            ends[cable_id] = getattr(obj, "cable_end", "") or ""
-        if None in by_cable:
+            key = link_key(obj)
+            by_link[key].append(ref)
+            ends[key] = getattr(obj, "cable_end", "") or ""
+        if None in by_link:
             ends_open += 1
-        loader.load_cables([pk for pk in by_cable if pk is not None])
-        for cable_id, group in by_cable.items():
-            if cable_id is None:
+        loader.load_links([key for key in by_link if key is not None])
+        for key, group in by_link.items():
+            if key is None:
                 continue
-            far = loader.far_end(cable_id, ends[cable_id])
-            cable = loader.cables.get(cable_id)
-            result.segments.append((group, cable_id, far))
+            far = loader.across(key, group, ends[key])
+            link = loader.link(key)
+            result.segments.append((group, key, far))
             if len(result.segments) > MAX_SEGMENTS:
                 raise PathLoops(_("This cable would make a cable path loop."))
-            result.nodes.add(cable_node(cable_id))
-            if cable is not None and cable.status != "connected":
+            result.nodes.add(link_node(key))
+            if link is not None and link.status != "connected":
                 result.is_active = False
             if not far:
                 ends_open += 1

@@ -28,7 +28,7 @@ from core.representation import render
 from core.services import Services
 from core.writes import WriteExtra, object_type_converter
 from inventory.api.briefs import l2vpn_termination, linked_count, nested
-from inventory.api.connections import CABLED, CONNECTED, PATHS, TRACE
+from inventory.api.connections import CABLED, CONNECTED, INTERFACE_CABLED, PATHS, TRACE
 from inventory.models import (
     ConsolePort,
     ConsoleServerPort,
@@ -170,6 +170,7 @@ registry.register(
         ),
         renderers={
             **COMPONENT_RENDERERS,
+            **INTERFACE_CABLED,
             **UNCONNECTED,
             "parent": _interface("parent"),
             "bridge": _interface("bridge"),

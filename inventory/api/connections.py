@@ -1,7 +1,12 @@
 """The connection fields of the components cables end on (NetBox's `cable`, `link_peers`,
-`connected_endpoints`...) and the `trace` and `paths` routes, as the component registrations use them."""
+`connected_endpoints`...) and the `trace` and `paths` routes, as the component registrations use them.
+A wireless interface's link peer is the other radio of its wireless link, and a trace shows the link as
+the segment's link."""
+
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
 
 from core.fields import (
     BOOLEAN_VALUE,
@@ -16,8 +21,8 @@ from core.fields import (
 )
 from core.registry import Route, object_type_label
 from core.representation import Links, render
-from inventory.cabling import Loader, terminations_prefetch
-from inventory.models import Cable, CablePath
+from inventory.cabling import Loader, endpoint_queryset, terminations_prefetch
+from inventory.models import Cable, CablePath, Interface, WirelessLink
 
 # -- the connection fields of cabled components ----------------------------------------------------------------------
 
@@ -31,6 +36,38 @@ def _link_peers(component, links):
         for termination in component.cable.terminations.all()
         if termination.cable_end != component.cable_end and termination.termination is not None
     ]
+
+
+class _RadioPrefetch(Prefetch):
+    """One radio of an interface's wireless link, as its brief form needs it: the queryset is made when the
+    prefetch runs (the interface's cabling is registered after this module is read); no query when no
+    interface read has a link."""
+
+    def get_current_querysets(self, level):
+        if self.get_current_prefetch_to(level) == self.prefetch_to:
+            return [endpoint_queryset(Interface)]
+        return None
+
+
+# (typed loosely: django-stubs' plugin fails on prefetches it cannot follow)
+_radio: Any = _RadioPrefetch
+
+
+@renders(
+    list_of(BRIEF_OBJECT),
+    prefetch=(
+        terminations_prefetch(),
+        _radio("wireless_link__interface_a"),
+        _radio("wireless_link__interface_b"),
+    ),
+)
+def _interface_link_peers(interface, links):
+    """NetBox's `link_peers` of an interface: its cable's far end, or else the other radio of its wireless link."""
+    if interface.cable_id is not None or interface.wireless_link_id is None:
+        return _link_peers(interface, links)
+    link = interface.wireless_link
+    peer = link.interface_b if link.interface_a_id == interface.pk else link.interface_a
+    return [render(peer, links, brief=True)]
 
 
 @renders(nullable(TEXT_VALUE), prefetch=(terminations_prefetch(),))
@@ -80,6 +117,9 @@ CABLED = {
     "link_peers": _link_peers,
     "link_peers_type": _link_peers_type,
 }
+# An interface's: its link peers are those of its wireless link too (their type stays null, as NetBox's, which
+# reads it from the cable).
+INTERFACE_CABLED = {**CABLED, "link_peers": _interface_link_peers}
 CONNECTED = {
     "connected_endpoints": _connected_endpoints,
     "connected_endpoints_type": _connected_endpoints_type,
@@ -104,17 +144,33 @@ def _traced_cable(cable: Cable, links: Links) -> dict:
     }
 
 
+def _traced_wireless_link(link: WirelessLink, links: Links) -> dict:
+    """A wireless link as a trace shows it: the keys NetBox's trace gives one (its traced-cable form, whose
+    cable-only fields a wireless link lacks), with the link's own URLs."""
+    shown = render(link, links, only={"id", "url", "display_url"})
+    return {**shown, "status": link.status, "length": None, "length_unit": None, "description": link.description}
+
+
+def _traced_link(link, links: Links) -> dict | None:
+    if link is None:
+        return None
+    return _traced_wireless_link(link, links) if isinstance(link, WirelessLink) else _traced_cable(link, links)
+
+
 def _load_paths(paths) -> tuple[Loader, dict]:
-    """Every object and cable the paths show, one query per kind."""
+    """Every object, cable and wireless link the paths show, one query per kind: the links by their segment key
+    (a cable's id, a wireless link's "w<id>")."""
     loader = Loader()
-    refs, cable_ids = [], set()
+    refs, keys = [], set()
     for path in paths:
-        for near, cable_id, far in path.segments:
+        for near, key, far in path.segments:
             refs += [tuple(ref) for ref in near + far]
-            cable_ids.add(cable_id)
+            keys.add(key)
     loader.load(refs)
-    cables = Cable._base_manager.select_related("tenant").in_bulk(cable_ids)
-    return loader, cables
+    cables = Cable._base_manager.select_related("tenant").in_bulk([key for key in keys if isinstance(key, int)])
+    loader.load_links(key for key in keys if not isinstance(key, int))
+    shown: dict = {**cables, **{key: loader.link(key) for key in keys if not isinstance(key, int)}}
+    return loader, shown
 
 
 def _briefs(loader: Loader, refs, links) -> list:
@@ -129,30 +185,28 @@ def _trace(request, actor, component):
     ).first()
     if path is None:
         return []
-    loader, cables = _load_paths([path])
+    loader, hops = _load_paths([path])
     links = Links(request)
-    segments = []
-    for near, cable_id, far in path.segments:
-        cable = cables.get(cable_id)
-        shown = None if cable is None else _traced_cable(cable, links)
-        segments.append([_briefs(loader, near, links), shown, _briefs(loader, far, links)])
-    return segments
+    return [
+        [_briefs(loader, near, links), _traced_link(hops.get(key), links), _briefs(loader, far, links)]
+        for near, key, far in path.segments
+    ]
 
 
 def _paths(request, actor, port):
     """NetBox's paths through a front or rear port: each as levels of objects (origin, cable, far ends...)."""
     port_node = f"{ContentType.objects.get_for_model(type(port)).pk}:{port.pk}"
     paths = list(CablePath.objects.filter(nodes__contains=[port_node]).order_by("pk"))
-    loader, cables = _load_paths(paths)
+    loader, hops = _load_paths(paths)
     links = Links(request)
     shown = []
     for path in paths:
         levels: list[list] = []
-        for near, cable_id, far in path.segments:
+        for near, key, far in path.segments:
             if not levels:
                 levels.append(_briefs(loader, near, links))
-            cable = cables.get(cable_id)
-            levels.append([] if cable is None else [render(cable, links, brief=True)])
+            hop = hops.get(key)
+            levels.append([] if hop is None else [render(hop, links, brief=True)])
             levels.append(_briefs(loader, far, links))
         shown.append(
             {"id": path.pk, "path": levels, "is_active": path.is_active, "is_complete": path.is_complete,

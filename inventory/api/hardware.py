@@ -166,9 +166,10 @@ def _context_keys(device: Device) -> dict[str, Any]:
     }
 
 
-def _config_template(device: Device):
-    """NetBox's resolution: the device's own, else its role's, else its platform's."""
-    for holder in (device, device.role, device.platform):
+def preferred_config_template(machine):
+    """NetBox's resolution for a device or a virtual machine: its own template, else its role's, else its
+    platform's."""
+    for holder in (machine, machine.role, machine.platform):
         if holder is not None and holder.config_template_id is not None:
             return holder.config_template
     return None
@@ -179,7 +180,7 @@ registry.extend(
     config_contexts=ConfigContexts(
         keys=_context_keys,
         select=("site__region", "site__group", "location", "role", "platform", "tenant__group"),
-        config_template=_config_template,
+        config_template=preferred_config_template,
     ),
 )
 registry.register(

@@ -1,10 +1,10 @@
-"""NetBox's virtualization (virtualization/*): cluster types and groups, clusters, virtual machines, their
-interfaces and virtual disks.
+"""NetBox's virtualization (virtualization/*): cluster types and groups, clusters, virtual machine types,
+virtual machines, their interfaces and virtual disks.
 
 A cluster's scope is shown as NetBox shows it (`scope_type` "dcim.site", `scope_id`, the scope in its brief
 form), with what its virtual machines are allocated (vCPUs, memory, disk) summed for a whole list at once. A
 virtual machine's primary addresses are IPAM's, shown in their brief form like a device's; its config
-template reads as NetBox shows it unset until automation's config templates exist.
+template is its own (render-config falls back on its role's, then its platform's).
 """
 
 import decimal
@@ -28,13 +28,14 @@ from core.services import Services
 from core.writes import WriteExtra, object_type_converter
 from inventory.api.briefs import NAMED_BRIEF, NAMES, l2vpn_termination, linked_count
 from inventory.api.components import _mac_address, _mac_addresses
-from inventory.api.hardware import PRIMARY_IPS, UNSET, tree_node
+from inventory.api.hardware import PRIMARY_IPS, preferred_config_template, tree_node
 from inventory.models import (
     Cluster,
     ClusterGroup,
     ClusterType,
     VirtualDisk,
     VirtualMachine,
+    VirtualMachineType,
     VMInterface,
 )
 from inventory.models.virtualization import CLUSTER_SCOPE_TYPES
@@ -145,6 +146,20 @@ registry.register(
     search=Search(fields=("name", "description", "comments")),
 )  # fmt: skip
 registry.register(
+    VirtualMachineType,
+    api=Api(
+        "virtualization/virtual-machine-types",
+        brief_fields=NAMED_BRIEF,
+        fields=(
+            "id", "url", "display_url", "display", "name", "slug", "default_platform", "default_vcpus",
+            "default_memory", "description", "owner", "comments", "tags", "custom_fields", "created", "last_updated",
+            "virtual_machine_count",
+        ),
+        counts={"virtual_machine_count": "virtual_machines"},
+    ),
+    search=NAMES,
+)  # fmt: skip
+registry.register(
     VirtualMachine,
     api=Api(
         "virtualization/virtual-machines",
@@ -158,8 +173,6 @@ registry.register(
         ),
         renderers={
             **PRIMARY_IPS,
-            "config_template": UNSET,
-            "virtual_machine_type": UNSET,
             "config_context": Rendered(lambda machine, links: {}, json_object()),
         },
         counts={"interface_count": "interfaces", "virtual_disk_count": "virtualdisks"},
@@ -184,20 +197,12 @@ def _context_keys(machine: VirtualMachine) -> dict[str, Any]:
     }
 
 
-def _config_template(machine: VirtualMachine):
-    """NetBox's resolution for a VM without a template of its own: its role's, else its platform's."""
-    for holder in (machine.role, machine.platform):
-        if holder is not None and holder.config_template_id is not None:
-            return holder.config_template
-    return None
-
-
 registry.extend(
     VirtualMachine,
     config_contexts=ConfigContexts(
         keys=_context_keys,
         select=("site__region", "site__group", "role", "platform", "tenant__group"),
-        config_template=_config_template,
+        config_template=preferred_config_template,
     ),
 )
 

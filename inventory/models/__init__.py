@@ -46,6 +46,7 @@ from inventory.models.virtualization import (
     ClusterType,
     VirtualDisk,
     VirtualMachine,
+    VirtualMachineType,
     VMInterface,
 )
 from inventory.models.wireless import WirelessLAN, WirelessLANGroup, WirelessLink
@@ -112,6 +113,7 @@ __all__ = [
     "VirtualDeviceContext",
     "VirtualDisk",
     "VirtualMachine",
+    "VirtualMachineType",
     "WirelessLAN",
     "WirelessLANGroup",
     "WirelessLink",

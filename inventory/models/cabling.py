@@ -7,7 +7,7 @@ without this module knowing them. Components keep their cable and end on their o
 cable services (inventory.services.cables), which also keep the paths.
 
 A `CablePath` is the traced path from one endpoint (an interface, console or power port, a power feed),
-recomputed by the services in the transaction that changes a cable or a port mapping: the segments as
+recomputed by the services in the transaction that changes a cable, a wireless link or a port mapping: the segments as
 the trace API shows them, the far ends, and the nodes it passes (cables and ports) to find the paths a
 change touches.
 """
@@ -114,9 +114,11 @@ class CablePath(models.Model):
     # The far ends (NetBox's connected endpoints), of one kind.
     destination_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", null=True)
     destination_ids = ArrayField(models.PositiveBigIntegerField(), default=list)
-    # [[near nodes], cable id, [far nodes]] per segment, in trace order; a node is [content type id, id].
+    # [[near nodes], link, [far nodes]] per segment, in trace order; a node is [content type id, id], a link
+    # a cable's id or a wireless link's "w<id>".
     segments = models.JSONField(default=list)
-    # What the path passes through ("c<cable id>", "<content type id>:<id>"), to find the paths a change touches.
+    # What the path passes through ("c<cable id>", "w<wireless link id>", "<content type id>:<id>"), to find
+    # the paths a change touches.
     nodes = ArrayField(models.CharField(max_length=40), default=list)
     is_active = models.BooleanField(default=False)
     is_complete = models.BooleanField(default=False)

@@ -1,5 +1,5 @@
 """NetBox's virtualization: cluster types and groups, clusters (scoped to a region, site group, site or
-location, as in NetBox 4.2+), virtual machines, their interfaces and their virtual disks.
+location, as in NetBox 4.2+), virtual machine types, virtual machines, their interfaces and their virtual disks.
 
 A cluster keeps the region, site group, site and location its scope lies in (NetBox's cached scope) so that
 filters by place read one column; `clean()` refreshes them from the scope on every write. A virtual
@@ -106,9 +106,45 @@ class Cluster(CachedScopeMixin, ContactsMixin, PrimaryModel):
                 )  # fmt: skip
 
 
+VCPUS_VALIDATORS = [MinValueValidator(0.01), MaxValueValidator(10000)]
+
+
+class VirtualMachineType(OrganizationalModel):
+    """A kind of virtual machine (NetBox 4.7): the platform, vCPUs and memory a new machine of the type takes when
+    it is given none (the virtual machine services apply them)."""
+
+    default_platform = models.ForeignKey(
+        Platform,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        blank=True,
+        null=True,
+        db_index=False,  # few rows: a platform's deletion scans them
+        verbose_name=_("default platform"),
+    )
+    default_vcpus = models.DecimalField(
+        _("default vCPUs"), max_digits=6, decimal_places=2, blank=True, null=True, validators=VCPUS_VALIDATORS
+    )
+    default_memory = models.PositiveIntegerField(_("default memory (MB)"), blank=True, null=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("virtual machine type")
+        verbose_name_plural = _("virtual machine types")
+
+
 class VirtualMachine(PrimaryIPMixin, ContactsMixin, PrimaryModel):
     """A virtual machine, in a cluster (perhaps on one of its hosts) and/or at a site."""
 
+    virtual_machine_type = models.ForeignKey(
+        VirtualMachineType,
+        on_delete=models.PROTECT,
+        related_name="virtual_machines",
+        blank=True,
+        null=True,
+        db_index=False,  # inventory_vm_type, built concurrently (0016)
+        verbose_name=_("type"),
+    )
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, related_name="virtual_machines", blank=True, null=True, verbose_name=_("site")
     )
@@ -173,7 +209,7 @@ class VirtualMachine(PrimaryIPMixin, ContactsMixin, PrimaryModel):
         decimal_places=2,
         blank=True,
         null=True,
-        validators=[MinValueValidator(0.01), MaxValueValidator(10000)],
+        validators=VCPUS_VALIDATORS,
     )
     memory = models.PositiveIntegerField(_("memory (MB)"), blank=True, null=True)
     disk = models.PositiveIntegerField(_("disk (MB)"), blank=True, null=True)
@@ -185,7 +221,16 @@ class VirtualMachine(PrimaryIPMixin, ContactsMixin, PrimaryModel):
         help_text=_("Local config context data takes precedence over source contexts in the final rendered config "
                     "context"),
     )  # fmt: skip
-    # NetBox's config_template goes here when automation's config templates arrive.
+    # Automation's config templates, by name only: DCIM never imports automation.
+    config_template = models.ForeignKey(
+        "automation.ConfigTemplate",
+        on_delete=models.PROTECT,
+        related_name="virtual_machines",
+        blank=True,
+        null=True,
+        db_index=False,
+        verbose_name=_("config template"),
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -193,6 +238,7 @@ class VirtualMachine(PrimaryIPMixin, ContactsMixin, PrimaryModel):
         verbose_name_plural = _("virtual machines")
         indexes = [
             models.Index(fields=["cluster"], name="inventory_vm_cluster"),
+            models.Index(fields=["virtual_machine_type"], name="inventory_vm_type"),
             *slot_indexes("inventory_vm", "primary_ip4", "primary_ip6"),
         ]
         constraints = [

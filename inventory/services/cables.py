@@ -26,6 +26,7 @@ from inventory.cabling import (
     endpoint_queryset,
     endpoint_specs,
     group_refs,
+    link_key,
     node_name,
     ref_of,
     trace,
@@ -246,9 +247,9 @@ def _origins_through(nodes: Sequence[str]) -> list[Ref]:
 
 
 def paths_retrace(refs: Sequence[Ref], *, cables: Sequence[int] = (), origins: Sequence[Ref] = ()) -> None:
-    """Trace again every path a change touches: those starting on `refs` (objects whose cable changed)
-    and those passing through them, or through `cables`, plus `origins`. Paths of objects no longer
-    cabled are dropped. A path that would loop refuses the change."""
+    """Trace again every path a change touches: those starting on `refs` (objects whose cable or wireless
+    link changed) and those passing through them, or through `cables`, plus `origins`. Paths of objects no
+    longer cabled (nor linked) are dropped. A path that would loop refuses the change."""
     nodes = [node_name(ref) for ref in refs] + [cable_node(pk) for pk in cables]
     affected = list(dict.fromkeys([*refs, *origins, *_origins_through(nodes)]))
     loader = Loader()
@@ -261,10 +262,10 @@ def paths_retrace(refs: Sequence[Ref], *, cables: Sequence[int] = (), origins: S
         and cabling.through is None
     ]
     stale = [ref for ref in affected if ref not in {ref_of(obj) for obj in origins_found}]
-    loader.load_cables([pk for obj in origins_found if (pk := getattr(obj, "cable_id", None)) is not None])
+    loader.load_links([key for obj in origins_found if (key := link_key(obj)) is not None])
     paths = []
     for origin in origins_found:
-        if getattr(origin, "cable_id", None) is None:
+        if link_key(origin) is None:
             stale.append(ref_of(origin))
             continue
         try:
@@ -285,7 +286,7 @@ def _path(origin, found) -> CablePath:
         origin_id=object_id,
         destination_type_id=destination_type,
         destination_ids=[pk for kind, pk in found.destinations if kind == destination_type],
-        segments=[[list(map(list, near)), cable_id, list(map(list, far))] for near, cable_id, far in found.segments],
+        segments=[[list(map(list, near)), key, list(map(list, far))] for near, key, far in found.segments],
         nodes=sorted(found.nodes),
         is_active=found.is_active,
         is_complete=found.is_complete,

@@ -1,5 +1,6 @@
 """Writes of virtual machines and their disks: a virtual machine takes its cluster's site when none is given
-(NetBox's VirtualMachine.save), and its disk is the total of its virtual disks whenever they change (NetBox's
+(NetBox's VirtualMachine.save), a new one the platform, vCPUs and memory of its type when given none (NetBox's
+apply_type_defaults), and its disk is the total of its virtual disks whenever they change (NetBox's
 virtual disk signal), recorded in the change log as a change of the machine."""
 
 from collections.abc import Sequence
@@ -8,7 +9,7 @@ from django.db import models
 from django.db.models import Sum
 
 from core.services import ObjectWrite, instances_of, objects_create, objects_delete, objects_update
-from inventory.models import Cluster, VirtualDisk, VirtualMachine
+from inventory.models import Cluster, VirtualDisk, VirtualMachine, VirtualMachineType
 
 
 def _value(write: ObjectWrite, name: str):
@@ -24,8 +25,24 @@ def _inherit_site(writes: Sequence[ObjectWrite]) -> None:
             write.data["site"] = cluster._site
 
 
+# What a new machine takes from its type when given no value (or null): its field -> the type's.
+TYPE_DEFAULTS = {"platform": "default_platform", "vcpus": "default_vcpus", "memory": "default_memory"}
+
+
+def _apply_type_defaults(writes: Sequence[ObjectWrite]) -> None:
+    for write in writes:
+        kind = write.data.get("virtual_machine_type")
+        if not isinstance(kind, VirtualMachineType):
+            continue
+        for name, default in TYPE_DEFAULTS.items():
+            value = getattr(kind, default)
+            if write.data.get(name) is None and value is not None:
+                write.data[name] = value
+
+
 def virtual_machines_create(writes: Sequence[ObjectWrite]) -> list[VirtualMachine]:
     _inherit_site(writes)
+    _apply_type_defaults(writes)
     return instances_of(VirtualMachine, objects_create(writes))
 
 

@@ -1,7 +1,7 @@
 """The Trace tab of every cabled object: its cable path drawn as an SVG, server-side (NetBox's cable trace
 picture). Each box is a device (or power panel, circuit) with the ports the path arrives on and leaves
-from; each line a cable, in its colour, dashed unless connected, with its label, type and length. A split
-path is drawn as a tree: the branches side by side below the object where the path fans out. A path
+from; each line a cable (or wireless link), in its colour, dashed unless connected, with its label, type
+and length. A split path is drawn as a tree: the branches side by side below the object where the path fans out. A path
 endpoint shows its own path; a front or rear port (or a circuit termination) every path through it.
 
 The picture takes its colours from the page's theme (classes styled in wirebook.css), except a cable's own
@@ -14,12 +14,13 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from core.registry import Tab, registry
 from frontend.base_views import object_url
 from inventory.api.connections import _load_paths
 from inventory.cabling import cabling_of, endpoint_specs
-from inventory.models import CablePath
+from inventory.models import CablePath, WirelessLink
 
 COLUMN = 260  # width given to a box and its branch
 BOX_WIDTH, BOX_HEIGHT = 220, 66
@@ -139,12 +140,18 @@ def _names(objects: list) -> str:
 
 
 def _cable_text(cable) -> list[str]:
+    """A cable's (or wireless link's) label and details."""
     if cable is None:
         return []
     lines = [str(cable)]
-    details = [cable.get_type_display() if cable.type else "", cable.get_status_display()]
-    if cable.length is not None:
-        details.append(f"{float(cable.length):g} {cable.length_unit}")
+    if isinstance(cable, WirelessLink):
+        details = [gettext("Wireless"), cable.get_status_display()]
+        length, unit = cable.distance, cable.distance_unit
+    else:
+        details = [cable.get_type_display() if cable.type else "", cable.get_status_display()]
+        length, unit = cable.length, cable.length_unit
+    if length is not None:
+        details.append(f"{float(length):g} {unit}")
     lines.append(" · ".join(part for part in details if part))
     return lines
 
@@ -170,7 +177,7 @@ def _draw(box: Box, out: list[str]) -> None:
         for target in targets:
             x = target.x if target is not None else box.x
             end = target.y if target is not None else bottom + CABLE - 30
-            colour = f' stroke="#{escape(cable.color)}"' if cable is not None and cable.color else ""
+            colour = f' stroke="#{escape(cable.color)}"' if getattr(cable, "color", "") else ""
             dashed = " wb-trace-planned" if cable is not None and cable.status != "connected" else ""
             bend = bottom + 18
             out.append(

@@ -1,10 +1,19 @@
 """NetBox's Virtualization menu: the Virtual Machines and Clusters headings, in its order; the tabs listing a
-cluster's hosts and virtual machines, a virtual machine's interfaces and disks (a site's virtual machines:
-inventory.ui.tabs)."""
+cluster's hosts and virtual machines, a virtual machine type's machines, a virtual machine's interfaces and
+disks (a site's virtual machines: inventory.ui.tabs)."""
 
 from core.registry import Menu, Ui, registry
 from frontend.tabs import related_objects_tab
-from inventory.models import Cluster, ClusterGroup, ClusterType, Device, VirtualDisk, VirtualMachine, VMInterface
+from inventory.models import (
+    Cluster,
+    ClusterGroup,
+    ClusterType,
+    Device,
+    VirtualDisk,
+    VirtualMachine,
+    VirtualMachineType,
+    VMInterface,
+)
 from inventory.ui.tabs import contact_tabs
 
 VIRTUAL_MACHINES = Menu("Virtualization", "Virtual Machines")
@@ -50,6 +59,22 @@ registry.extend(
 )
 registry.extend(
     VirtualDisk, ui=Ui(menu=VIRTUAL_MACHINES, table_columns=("name", "virtual_machine", "size", "description"))
+)
+registry.extend(
+    VirtualMachineType,
+    ui=Ui(
+        menu=VIRTUAL_MACHINES,
+        table_columns=("name", "default_platform", "default_vcpus", "default_memory", "virtual_machine_count"),
+        tabs=(
+            related_objects_tab(
+                VirtualMachine,
+                "virtual-machines",
+                "Virtual Machines",
+                _pointing("virtual_machine_type"),
+                count=_counted("virtual_machine_count"),
+            ),
+        ),
+    ),
 )
 registry.extend(
     Cluster,

@@ -365,3 +365,38 @@ def test_a_virtual_machine_gets_config_contexts_and_renders_its_config(org_a, or
     assert rendered.status_code == 200, rendered.content
     assert rendered.content.decode() == "vm vm1 10"  # the role's template before the platform's
     assert outsider.status_code in (403, 404)
+
+
+def test_a_virtual_machine_renders_its_own_config_template_first(org_a, org_b, world, templates):
+    from inventory.models import VirtualMachine
+
+    with tenant_context(org_a.organization):
+        vm = VirtualMachine.objects.create(name="vm1", site=world["sw1"].site)
+        own = ConfigTemplate.objects.create(name="Own", template_code="own {{ virtualmachine.name }}")
+    client = org_a.client()
+    path = f"{API}/virtualization/virtual-machines/{vm.pk}/"
+
+    none_yet = client.post(f"{path}render-config/", "{}", content_type="application/json")
+    chosen = client.patch(path, json.dumps({"config_template": own.pk}), content_type="application/json")
+    by_its_own = client.post(f"{path}render-config/?format=txt", "{}", content_type="application/json")
+    filtered = client.get(f"{API}/virtualization/virtual-machines/?config_template_id={own.pk}").json()
+    theirs = org_b.client().patch(
+        f"/o/org-b/api/virtualization/virtual-machines/{vm.pk}/",
+        json.dumps({"config_template": own.pk}),
+        content_type="application/json",
+    )
+    in_use = client.delete(f"{API}/extras/config-templates/{own.pk}/")
+
+    assert none_yet.status_code == 400 and none_yet.json() == {"detail": "No config template found for vm1."}
+    assert chosen.status_code == 200, chosen.content
+    assert chosen.json()["config_template"] == {
+        "id": own.pk,
+        "url": f"http://testserver{API}/extras/config-templates/{own.pk}/",
+        "display": "Own",
+        "name": "Own",
+        "description": "",
+    }
+    assert by_its_own.content.decode() == "own vm1"
+    assert [row["name"] for row in filtered["results"]] == ["vm1"]
+    assert theirs.status_code == 404
+    assert in_use.status_code == 409

@@ -1,10 +1,13 @@
 """A small lab for the cable tests: devices made on first mention, with the ports a name asks for, and
 cables written through the API by "device:port" names.
 
-Port names tell their kind: `e1` an interface, `c1` a console port, `s1` a console server port, `p1` a
-power port, `o1` a power outlet, `f1` a front port, `rear` a rear port. A device named `pp<n>` is a patch
-panel: a rear port `rear` of `positions` positions and front ports `f1`..`f<positions>` mapped to them.
+Port names tell their kind: `e1` an interface, `w1` a wireless interface, `c1` a console port, `s1` a
+console server port, `p1` a power port, `o1` a power outlet, `f1` a front port, `rear` a rear port. A device
+named `pp<n>` is a patch panel: a rear port `rear` of `positions` positions and front ports
+`f1`..`f<positions>` mapped to them.
 """
+
+import json
 
 from inventory.models import (
     ConsolePort,
@@ -25,6 +28,7 @@ from tests.inventory.dcim import call
 
 KINDS = {
     "e": (Interface, "dcim.interface", {"type": "1000base-t"}),
+    "w": (Interface, "dcim.interface", {"type": "ieee802.11ac"}),
     "c": (ConsolePort, "dcim.consoleport", {}),
     "s": (ConsoleServerPort, "dcim.consoleserverport", {}),
     "p": (PowerPort, "dcim.powerport", {}),
@@ -84,6 +88,18 @@ class Lab:
             **values,
         }
         return call(self.api, "post", "/cables/", payload)
+
+    def wireless_link(self, spec: str, **values):
+        """A wireless link between two radios, "a ~ b": the response."""
+        a_name, b_name = (side.strip() for side in spec.split(" ~ "))
+        payload = {"interface_a": self.port(a_name).pk, "interface_b": self.port(b_name).pk, **values}
+        return self.api.post(
+            "/o/org-a/api/wireless/wireless-links/", json.dumps(payload), content_type="application/json"
+        )
+
+    def connect(self, spec: str, **values):
+        """A cable ("a - b") or a wireless link ("a ~ b")."""
+        return self.wireless_link(spec, **values) if " ~ " in spec else self.cable(spec, **values)
 
     def name_of(self, brief: dict) -> str:
         return f"{brief['device']['name']}:{brief['name']}"

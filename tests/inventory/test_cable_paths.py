@@ -1,7 +1,9 @@
-"""Path tracing as data: a table of topologies (cables by "device:port" names, see tests.inventory.cabling)
-and the far ends a trace from an origin reaches; then the trace and paths routes, re-tracing when a cable
-changes, loops, and a circuit in the middle through the registry (a test double until circuits exist)."""
+"""Path tracing as data: a table of topologies (cables and wireless links by "device:port" names, see
+tests.inventory.cabling) and the far ends a trace from an origin reaches; then the trace and paths routes,
+re-tracing when a cable or a wireless link changes, loops, and a circuit in the middle through the registry
+(a test double until circuits exist)."""
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -77,6 +79,9 @@ PATHS = {
         True,
     ),
     "open end at a patch panel": ({}, ["sw1:e1 - pp1:f1"], "sw1:e1", set(), False),
+    "wireless link": ({}, ["ap1:w1 ~ cpe1:w1"], "ap1:w1", {"cpe1:w1"}, False),
+    "wireless link, from the far radio": ({}, ["ap1:w1 ~ cpe1:w1"], "cpe1:w1", {"ap1:w1"}, False),
+    "wireless link beside a cable": ({}, ["ap1:w1 ~ cpe1:w1", "cpe1:e1 - sw1:e1"], "cpe1:w1", {"ap1:w1"}, False),
 }
 
 
@@ -93,9 +98,8 @@ def _far_ends(api, lab, origin: str):
 
 
 def _endpoint_path(origin: str) -> str:
-    return {"e": "interfaces", "c": "console-ports", "s": "console-server-ports", "p": "power-ports"}.get(
-        origin.split(":")[1][0], "power-outlets"
-    )
+    kinds = {"e": "interfaces", "w": "interfaces", "c": "console-ports", "s": "console-server-ports"}
+    return {**kinds, "p": "power-ports"}.get(origin.split(":")[1][0], "power-outlets")
 
 
 @pytest.mark.parametrize("case", list(PATHS))
@@ -103,7 +107,7 @@ def test_paths_reach_their_far_ends(api, tenant, case):
     panels, cables, origin, far_ends, split = PATHS[case]
     lab = Lab(api, panels=panels)
     for spec in cables:
-        created(lab.cable(spec))
+        created(lab.connect(spec))
 
     reached, shown = _far_ends(api, lab, origin)
     assert reached == far_ends
@@ -119,7 +123,7 @@ def test_paths_do_not_depend_on_the_order_cables_are_made(api, tenant, case):
     panels, cables, origin, far_ends, _split = PATHS[case]
     lab = Lab(api, panels=panels)
     for spec in reversed(cables):
-        created(lab.cable(spec))
+        created(lab.connect(spec))
     assert _far_ends(api, lab, origin)[0] == far_ends
 
 
@@ -150,6 +154,78 @@ def test_the_trace_is_netbox_segment_shape(api, tenant):
     }
     assert [lab.name_of(obj) for obj in segments[2][2]] == ["sw2:e1"]
     assert call(api, "get", f"/interfaces/{lab.port('sw3:e1').pk}/trace/").json() == []
+
+
+def test_a_wireless_link_is_a_hop_of_the_path(api, tenant):
+    lab = Lab(api)
+    link = created(lab.connect("ap1:w1 ~ cpe1:w1", ssid="backhaul", description="roof"))
+    ap, cpe = lab.port("ap1:w1"), lab.port("cpe1:w1")
+
+    shown = call(api, "get", f"/interfaces/{ap.pk}/").json()
+    segments = call(api, "get", f"/interfaces/{ap.pk}/trace/").json()
+
+    assert [lab.name_of(peer) for peer in shown["link_peers"]] == ["cpe1:w1"]
+    assert shown["link_peers_type"] is None  # as NetBox's, which reads it from a cable
+    assert [lab.name_of(end) for end in shown["connected_endpoints"]] == ["cpe1:w1"]
+    assert shown["connected_endpoints_type"] == "dcim.interface"
+    assert shown["connected_endpoints_reachable"] is True
+    assert len(segments) == 1
+    near, hop, far = segments[0]
+    assert [lab.name_of(obj) for obj in near] == ["ap1:w1"] and [lab.name_of(obj) for obj in far] == ["cpe1:w1"]
+    assert hop == {
+        "id": link["id"],
+        "url": f"http://testserver/o/org-a/api/wireless/wireless-links/{link['id']}/",
+        "display_url": f"http://testserver/o/org-a/wireless/wireless-links/{link['id']}/",
+        "status": "connected",
+        "length": None,
+        "length_unit": None,
+        "description": "roof",
+    }
+    path = CablePath.objects.get(origin_id=cpe.pk, origin_type__model="interface")
+    assert path.is_active and path.is_complete and f"w{link['id']}" in path.nodes
+
+
+def test_a_wireless_link_change_retraces_and_its_deletion_clears_the_paths(api, tenant):
+    lab = Lab(api)
+    link = created(lab.connect("ap1:w1 ~ cpe1:w1"))
+    links = "/o/org-a/api/wireless/wireless-links"
+
+    planned = api.patch(f"{links}/{link['id']}/", json.dumps({"status": "planned"}), content_type="application/json")
+    assert planned.status_code == 200, planned.content
+    assert _far_ends(api, lab, "ap1:w1")[1]["connected_endpoints_reachable"] is False
+
+    moved = api.patch(
+        f"{links}/{link['id']}/",
+        json.dumps({"interface_b": lab.port("cpe2:w1").pk, "status": "connected"}),
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+    assert _far_ends(api, lab, "ap1:w1")[0] == {"cpe2:w1"}
+    assert _far_ends(api, lab, "cpe2:w1")[0] == {"ap1:w1"}
+    released, shown = _far_ends(api, lab, "cpe1:w1")
+    assert released == set() and shown["link_peers"] == [] and shown["connected_endpoints"] is None
+
+    assert api.delete(f"{links}/{link['id']}/").status_code == 204
+    for name in ("ap1:w1", "cpe2:w1"):
+        reached, shown = _far_ends(api, lab, name)
+        assert reached == set() and shown["link_peers"] == [] and shown["connected_endpoints_reachable"] is False
+        assert call(api, "get", f"/interfaces/{lab.port(name).pk}/trace/").json() == []
+    assert not CablePath.objects.filter(nodes__contains=[f"w{link['id']}"]).exists()
+
+
+def test_another_organization_cannot_trace_a_wireless_link(api, org_b, tenant):
+    lab = Lab(api)
+    created(lab.connect("ap1:w1 ~ cpe1:w1"))
+    ap = lab.port("ap1:w1")
+
+    crossing = org_b.client().get(f"/o/org-a/api/dcim/interfaces/{ap.pk}/trace/")
+    anonymous = org_b.client().__class__().get(f"/o/org-a/api/dcim/interfaces/{ap.pk}/trace/")
+    theirs = org_b.client().get(f"/o/org-b/api/dcim/interfaces/{ap.pk}/trace/")
+
+    assert crossing.status_code in (403, 404)
+    assert anonymous.status_code in (401, 403)
+    assert theirs.status_code == 404
+    assert _far_ends(api, lab, "ap1:w1")[0] == {"cpe1:w1"}
 
 
 def test_paths_through_a_port(api, tenant):

@@ -68,6 +68,17 @@ def test_a_path_through_two_patch_panels_is_drawn_box_by_box(lab, api):
     assert f"/o/org-a/dcim/interfaces/{lab.port('sw2:e1').pk}/" in links
 
 
+def test_a_wireless_link_is_drawn_as_a_hop(lab, api):
+    created(lab.connect("ap1:w1 ~ cpe1:w1", ssid="backhaul", distance=1.5, distance_unit="km"))
+
+    [svg] = _pictures(api, f"/o/org-a/dcim/interfaces/{lab.port('ap1:w1').pk}/trace/")
+
+    assert _texts(svg, "wb-trace-parent") == ["ap1", "cpe1"]
+    assert _texts(svg, "wb-trace-port") == ["w1", "w1"]
+    assert _texts(svg, "wb-trace-cable-label") == ["backhaul"]
+    assert _texts(svg, "wb-trace-cable-detail") == ["Wireless · Connected · 1.5 km"]
+
+
 def test_a_split_path_is_drawn_as_branches_side_by_side(lab, api):
     created(lab.cable("sw1:e1 - pp4:rear"))
     for number in (1, 2, 3):

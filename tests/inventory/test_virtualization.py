@@ -219,3 +219,59 @@ def test_vm_names_are_unique_per_cluster_and_tenant_whatever_the_case(api, world
     assert again.status_code == 400
     assert "Virtual machine name must be unique per cluster." in json.dumps(again.json())
     assert [response.status_code for response in site_only] == [201, 201]  # no cluster: NetBox allows it
+
+
+def test_a_new_machine_takes_what_its_type_gives_when_given_nothing(api, org_b, world):
+    # given: a type with a default platform, vCPUs and memory
+    platform = created(call(api, "post", "/dcim/platforms/", {"name": "Ubuntu", "slug": "ubuntu"}))
+    small = created(
+        call(
+            api,
+            "post",
+            "/virtualization/virtual-machine-types/",
+            {"name": "Small", "slug": "small", "default_platform": platform["id"], "default_vcpus": 2,
+             "default_memory": 4096},
+        )
+    )  # fmt: skip
+    machines = "/virtualization/virtual-machines/"
+    site = world["ams"].pk
+
+    # when
+    plain = created(call(api, "post", machines, {"name": "vm1", "site": site, "virtual_machine_type": small["id"]}))
+    given = created(
+        call(
+            api,
+            "post",
+            machines,
+            {"name": "vm2", "site": site, "virtual_machine_type": {"slug": "small"}, "vcpus": 8, "memory": None},
+        )
+    )
+    untyped = created(call(api, "post", machines, {"name": "vm3", "site": site}))
+    retyped = call(api, "patch", f"{machines}{untyped['id']}/", {"virtual_machine_type": small["id"]})
+    in_use = call(api, "delete", f"/virtualization/virtual-machine-types/{small['id']}/")
+    shown = call(api, "get", f"/virtualization/virtual-machine-types/{small['id']}/").json()
+    by_slug = call(api, "get", f"{machines}?virtual_machine_type=small").json()["results"]
+    by_id = call(api, "get", f"{machines}?virtual_machine_type_id={small['id']}").json()
+    unknown = call(api, "get", f"{machines}?virtual_machine_type=nope")
+    theirs = org_b.client().get(f"/o/org-b/api/virtualization/virtual-machine-types/{small['id']}/")
+    crossing = org_b.client().get(f"{API}/virtualization/virtual-machine-types/")
+
+    # then: only what was not given is taken, and only when the machine is made (as NetBox)
+    assert (plain["platform"]["id"], plain["vcpus"], plain["memory"]) == (platform["id"], 2.0, 4096)
+    assert plain["virtual_machine_type"] == {
+        "id": small["id"],
+        "url": f"http://testserver{API}/virtualization/virtual-machine-types/{small['id']}/",
+        "display": "Small",
+        "name": "Small",
+        "slug": "small",
+        "description": "",
+    }
+    assert (given["platform"]["id"], given["vcpus"], given["memory"]) == (platform["id"], 8.0, 4096)
+    assert retyped.status_code == 200 and (retyped.json()["vcpus"], retyped.json()["platform"]) == (None, None)
+    assert in_use.status_code == 409
+    assert shown["virtual_machine_count"] == 3 and shown["default_platform"]["slug"] == "ubuntu"
+    assert sorted(row["name"] for row in by_slug) == ["vm1", "vm2", "vm3"]
+    assert by_id["count"] == 3
+    assert unknown.status_code == 400
+    assert theirs.status_code == 404
+    assert crossing.status_code in (403, 404)

@@ -12,6 +12,7 @@ from inventory.models import (
     Tenant,
     VirtualDisk,
     VirtualMachine,
+    VirtualMachineType,
     VMInterface,
 )
 from tests.api_cases import APICase, Ref
@@ -42,7 +43,12 @@ def _cluster():
         "cluster": cluster,
         "role": DeviceRole.objects.create(name="Server", slug="server"),
         "platform": Platform.objects.create(name="Ubuntu", slug="ubuntu"),
+        "vm_type": VirtualMachineType.objects.create(name="Small", slug="small"),
     }
+
+
+def _platform():
+    return {"platform": Platform.objects.create(name="Ubuntu", slug="ubuntu")}
 
 
 def _machine():
@@ -64,6 +70,26 @@ class TestClusterTypeAPI(APICase):
     ]
     update_data = {"description": "changed"}
     brief_fields = [*NAMED, "cluster_count"]
+
+
+class TestVirtualMachineTypeAPI(APICase):
+    model = VirtualMachineType
+    setup_objects = staticmethod(_platform)
+    create_data = [
+        {
+            "name": "Small",
+            "slug": "small",
+            "default_platform": Ref("platform"),
+            "default_vcpus": 2,
+            "default_memory": 4096,
+            "description": "first",
+            "comments": "2 vCPUs, 4 GB",
+        },
+        {"name": "Medium", "slug": "medium", "default_vcpus": 4.5},
+        {"name": "Large", "slug": "large", "default_memory": 65536},
+    ]
+    update_data = {"description": "changed", "default_memory": 8192}
+    brief_fields = NAMED
 
 
 class TestClusterGroupAPI(APICase):
@@ -119,8 +145,9 @@ class TestVirtualMachineAPI(APICase):
             "description": "first",
             "comments": "web server",
             "local_context_data": {"ntp": "10.0.0.1"},
+            "virtual_machine_type": Ref("vm_type"),
         },
-        {"name": "vm2", "cluster": {"name": "c1"}},
+        {"name": "vm2", "cluster": {"name": "c1"}, "virtual_machine_type": {"slug": "small"}},
         {"name": "vm3", "site": {"slug": "ams1"}, "status": "offline"},
     ]
     update_data = {"description": "changed", "status": "active"}

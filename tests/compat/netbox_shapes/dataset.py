@@ -257,6 +257,7 @@ STEPS: list[tuple[str, str, Any]] = [
     # -- virtualization ----------------------------------------------------------------------------
     ("cluster_type", "virtualization/cluster-types", {"name": "CT", "slug": "ct", "tags": T}),
     ("cluster_group", "virtualization/cluster-groups", {"name": "CGr", "slug": "cgr", "tags": T}),
+    ("virtual_machine_type", "virtualization/virtual-machine-types", {"name": "VMT", "slug": "vmt", "tags": T}),
     (
         "cluster",
         "virtualization/clusters",
