@@ -14,7 +14,7 @@ from inventory.models import Location, Region, Site
 from tenants.context import tenant_context
 from tenants.files import organization_files_delete, organization_files_prefix
 from tenants.tokens import token_create
-from tests.api_cases import NOT_AUTHENTICATED, NOT_FOUND, APICase, Ref, Upload, call
+from tests.api_cases import NOT_AUTHENTICATED, NOT_FOUND, Upload, call
 from tests.core.test_images import keys, on_s3, picture, s3_server  # noqa: F401 (fixtures)
 
 ATTACHMENTS = "/extras/image-attachments/"
@@ -22,36 +22,6 @@ ATTACHMENTS = "/extras/image-attachments/"
 
 def upload(width: int = 40, height: int = 30, kind: str = "PNG", name: str = "rack.png") -> Upload:
     return Upload(name, picture(width, height, kind), "image/png")
-
-
-class TestImageAttachmentAPI(APICase):
-    model = ImageAttachment
-    setup_objects = staticmethod(lambda: {"site": Site.objects.create(name="AMS1", slug="ams1")})
-    create_data = [
-        {
-            "object_type": "dcim.site",
-            "object_id": Ref("site"),
-            "name": "Entrance",
-            "description": "the door",
-            "image": upload(),
-        },
-        {"object_type": "dcim.site", "object_id": Ref("site"), "name": "Cage", "image": upload(kind="JPEG")},
-        {"object_type": "dcim.site", "object_id": Ref("site"), "image": upload(name="floor.png")},
-    ]
-    update_data = {"description": "changed"}
-    brief_fields = ["id", "url", "display", "name", "image", "description"]
-    filter_fields = ["image_width", "image_height", "image_size"]
-
-    def test_bulk_create(self, org_a, owner, slug, payloads):
-        """A list of objects is JSON, which carries no file (NetBox's bulk create takes none either): each
-        item is refused, and nothing is written."""
-        response = call(owner, "post", self.list_url(slug), payloads[1:])
-
-        assert response.status_code == 400, response.content
-        assert [error["errors"] for error in response.json()["errors"]] == [
-            {"image": ["The submitted data was not a file. Check the encoding type on the form."]}
-        ] * 2
-        assert self.listed(owner, slug) == []
 
 
 @pytest.fixture
