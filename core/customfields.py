@@ -39,6 +39,7 @@ from core.models import (
     CustomField,
     CustomFieldChoiceSet,
     CustomFieldType,
+    ImageAttachment,
     JournalEntry,
     SavedFilter,
 )
@@ -49,8 +50,9 @@ from tenants.context import current_organization, current_schema_name
 EMPTY_VALUES: tuple[None, str, list[Any]] = (None, "", [])
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^\s/?#]+\S*\Z", re.IGNORECASE)
-# The framework's own configuration objects carry no custom fields and no journal.
-_CONFIGURATION = (CustomField, CustomFieldChoiceSet, SavedFilter)
+# The framework's own configuration objects carry no custom fields and no journal, nor do image
+# attachments (as in NetBox: they are part of their object).
+_CONFIGURATION = (CustomField, CustomFieldChoiceSet, SavedFilter, ImageAttachment)
 
 
 def supports_custom_fields(model: type[models.Model]) -> bool:

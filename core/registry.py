@@ -328,6 +328,8 @@ class ObjectSpec:
     cabling: Cabling | None = None
     # The model's objects get config contexts (None: they do not).
     config_contexts: ConfigContexts | None = None
+    # Images may be attached to the model's objects (NetBox's image attachments: core.images).
+    images: bool = False
     # Extra filter definitions or overrides, by filter name (see core.filters).
     filters: dict = field(default_factory=dict)
     display: Callable[[models.Model], str] = str
@@ -370,7 +372,7 @@ class ObjectSpec:
 _LAYERS = {
     f.name: f.default
     for f in fields(ObjectSpec)
-    if f.name in ("access", "search", "ui", "graphql", "cabling", "config_contexts")
+    if f.name in ("access", "search", "ui", "graphql", "cabling", "config_contexts", "images")
 }
 
 
@@ -394,7 +396,7 @@ class Registry:
 
     def extend(self, model: type[models.Model], **groups) -> ObjectSpec:
         """Add a layer's group (`ui=`, `search=`, `graphql=`, `access=`, `cabling=`, `config_contexts=`,
-        `services=`) or filters to a registered model. A group is given once; filters add to those already
+        `images=`, `services=`) or filters to a registered model. A group is given once; filters add to those already
         declared."""
         spec = self.get(model)
         changes: dict[str, Any] = {}

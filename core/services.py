@@ -12,7 +12,7 @@ constraints with conditions, unique custom fields and custom fields referencing 
 """
 
 import copy
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -30,12 +30,13 @@ from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
 from core.events import ObjectEvent, events_record
 from core.fields import kind_of, own_field
-from core.models import ObjectChange, ObjectChangeAction, Tag, TaggedItem
+from core.models import ImageAttachment, ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import registry
 from core.search import search_index, search_unindex
 from tenants.billing import object_write_check
 from tenants.context import current_organization
+from tenants.files import files_delete_on_commit
 
 # Within `object_write_batch`: the organization's object count, read once ([None] until then).
 _batch_usage: ContextVar[list[int | None] | None] = ContextVar("object_write_batch_usage", default=None)
@@ -663,9 +664,15 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
         collector = Collector(using=router.db_for_write(model), origin=instances[0])
         collector.collect(list(instances))
         chosen = {instance.pk for instance in instances}
+        attached = _attached_images(collector)
         changes = []
-        for collected_model, objects in collector.data.items():
-            if not _logged(collected_model):
+        files: list[str] = []
+        batches: list[tuple[type[models.Model], Collection[models.Model]]] = [
+            *collector.data.items(),
+            (ImageAttachment, attached),
+        ]
+        for collected_model, objects in batches:
+            if not _logged(collected_model) or not objects:
                 continue
             ordered = sorted(objects, key=lambda obj: obj.pk)
             if ordered and ordered[0].get_deferred_fields():
@@ -677,15 +684,36 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
             for obj in ordered:
                 note = message if collected_model is model and obj.pk in chosen else ""
                 changes.append((obj, ObjectChangeAction.DELETE, snapshot(obj, related), None, note))
+                if isinstance(obj, ImageAttachment):
+                    files += obj.stored_files()
         _log(changes)
-        for collected_model, objects in collector.data.items():
+        for collected_model, objects in batches:
             search_unindex(collected_model, [obj.pk for obj in objects])
+        if attached:
+            ImageAttachment._base_manager.filter(pk__in=[obj.pk for obj in attached]).delete()
         if _is_tree(model):
             for instance in _outermost(instances):
                 instance.delete()  # closes the gap in the tree (django-mptt); tags go with it
         else:
             collector.delete()  # tags go too: BaseModel.tagged_items is a GenericRelation
+        # The files go only once the deletion commits (tenants.files).
+        files_delete_on_commit(files)
     _batch_usage_changed(None)
+
+
+def _attached_images(collector: Collector) -> list[ImageAttachment]:
+    """The image attachments of the objects being deleted (of models that take images: core.images), which
+    go with them. Not a GenericRelation Django would cascade: only these models have any."""
+    found: list[ImageAttachment] = []
+    for collected_model, objects in collector.data.items():
+        spec = registry.find(collected_model)
+        if spec is None or not spec.images or not objects:
+            continue
+        content_type = ContentType.objects.get_for_model(collected_model, for_concrete_model=True)
+        found += ImageAttachment._base_manager.filter(
+            object_type=content_type, object_id__in=[obj.pk for obj in objects]
+        )
+    return found
 
 
 # -- one object through its model's services, for system work and tests (writers use core.usecases) -----

@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from core.customfields import definitions_for, supports_custom_fields
 from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
+from core.images import image_file_field
 from core.models import CustomField, CustomFieldType, Tag
 from core.querysets import RestrictedQuerySet
 from core.registry import ObjectSpec, object_type_label, registry
@@ -267,19 +268,38 @@ class ObjectForm(forms.Form):
         return list(self.cleaned_data.get("add_tags") or []), list(self.cleaned_data.get("remove_tags") or [])
 
     def add_api_errors(self, errors: dict[str, list[str]]) -> None:
-        """Errors of the write layer (REST field names) on the matching form fields."""
-        for name, messages in errors.items():
-            if name == "custom_fields":
-                for message in messages:
-                    match = _CUSTOM_FIELD_ERROR.search(str(message))
-                    key = CUSTOM_FIELD_PREFIX + match["name"] if match else None
-                    self.add_error(key if key in self.fields else None, str(message))
-                continue
-            target = name if name in self.fields else None
-            for message in messages if isinstance(messages, list) else [messages]:
-                self.add_error(
-                    target, str(message) if target else f"{name}: {message}" if name != "__all__" else str(message)
-                )
+        api_errors_on_form(self, errors)
+
+
+def api_errors_on_form(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """Errors of the write layer (REST field names) on the matching form fields."""
+    for name, messages in errors.items():
+        if name == "custom_fields":
+            for message in messages:
+                match = _CUSTOM_FIELD_ERROR.search(str(message))
+                key = CUSTOM_FIELD_PREFIX + match["name"] if match else None
+                form.add_error(key if key in form.fields else None, str(message))
+            continue
+        target = name if name in form.fields else None
+        for message in messages if isinstance(messages, list) else [messages]:
+            form.add_error(
+                target, str(message) if target else f"{name}: {message}" if name != "__all__" else str(message)
+            )
+
+
+class ImageUploadForm(forms.Form):
+    """An image for an object's Images tab: the attachment's object is the page's."""
+
+    image = image_file_field(bulk=False)
+    name = forms.CharField(
+        label="Name", max_length=50, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    description = forms.CharField(
+        label="Description", max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+    def add_api_errors(self, errors: dict[str, list[str]]) -> None:
+        api_errors_on_form(self, errors)
 
 
 def _api_value(model_field, value):

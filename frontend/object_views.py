@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
 from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
-from core.models import CustomFieldType, JournalEntry, ObjectChange, SavedFilter
+from core.models import CustomFieldType, ImageAttachment, JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
 from core.querysets import restricted
 from core.registry import ObjectSpec, Page, Tab, registry
@@ -26,7 +26,7 @@ from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.extensions import object_header_items
-from frontend.forms import build_form, clone_initial, initial_from
+from frontend.forms import ImageUploadForm, build_form, clone_initial, initial_from
 from frontend.markdown import render_markdown
 from frontend.patterns import expand, has_pattern
 
@@ -210,6 +210,8 @@ def _tabs(spec: ObjectSpec, actor, instance, active: str) -> list[dict]:
         tabs.append(
             {"name": tab.name, "label": tab.label, "url": object_url(spec, tab.name, instance.pk), "badge": badge}
         )
+    if spec.images:
+        tabs.append({"name": "images", "label": "Images", "url": object_url(spec, "images", instance.pk)})
     if supports_journaling(spec.model):
         tabs.append({"name": "journal", "label": "Journal", "url": object_url(spec, "journal", instance.pk)})
     if spec.ui.changelog:
@@ -358,6 +360,53 @@ def object_journal(request, pk: int, *, spec: ObjectSpec, actor):
     return page(request, "frontend/generic/journal.html", spec, actor, context)
 
 
+@require_http_methods(["GET", "POST"])
+@ui_view
+def object_images(request, pk: int, *, spec: ObjectSpec, actor):
+    """The object's image attachments (NetBox's Images card): thumbnails, an upload form, and deletion."""
+    if not spec.images:
+        raise Http404
+    instance = _get_visible(spec, actor, pk)
+    images_spec = registry.get(ImageAttachment)
+    can = permissions(images_spec, actor)
+    here = object_url(spec, "images", instance.pk)
+    attachments = ImageAttachment.objects.restrict(actor, "view").filter(
+        object_type=ContentType.objects.get_for_model(spec.model), object_id=instance.pk
+    )
+    form = ImageUploadForm(request.POST or None, request.FILES or None) if can["add"] else None
+    if request.method == "POST" and request.POST.get("delete"):
+        if not can["delete"] or not request.POST["delete"].isdigit():
+            raise Http404
+        try:
+            delete_objects(images_spec, actor, [attachments.get(pk=int(request.POST["delete"])).pk])
+        except (ObjectDoesNotExist, WriteRefused):
+            raise Http404 from None
+        messages.success(request, "Image deleted.")
+        return redirect(here)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            payload = {**form.cleaned_data, "object_type": spec.type_label, "object_id": instance.pk}
+            if _write(form, images_spec, actor, payload, instance=None) is not None:
+                messages.success(request, "Image added.")
+                return redirect(here)
+    context = _object_context(request, spec, actor, instance, "images")
+    links = context["links"]
+    context["images"] = [
+        {
+            "attachment": attachment,
+            "url": f"{links.api_url(images_spec, attachment.pk)}image/",
+            "thumbnail": f"{links.api_url(images_spec, attachment.pk)}thumbnail/",
+            "detail_url": object_url(images_spec, "detail", attachment.pk),
+        }
+        for attachment in attachments
+    ]
+    context["image_form"] = form
+    context["can_delete_images"] = can["delete"]
+    return page(request, "frontend/generic/images.html", spec, actor, context)
+
+
 # -- create / edit / clone ---------------------------------------------------------------------
 
 
@@ -383,7 +432,7 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
     instance = None if pk is None else _get_visible(spec, actor, pk, "change")
     Form = build_form(spec)
     if request.method == "POST":
-        form = Form(request.POST, actor=actor)
+        form = Form(request.POST, request.FILES, actor=actor)
         if form.is_valid() and instance is None and _patterned(spec, form):
             made = _write_patterned(form, spec, actor, form.payload())
             if made:

@@ -21,7 +21,10 @@ def _patterns_for(spec):
         path(f"{base}<int:pk>/journal/", object_views.object_journal, kwargs, name=url_name(spec, "journal")),
         path(f"{base}table/", object_views.table_configure, kwargs, name=url_name(spec, "table")),
     ]
-    taken = {pattern.name.rsplit("-", 1)[-1] for pattern in patterns} | set(WRITE_ACTIONS)
+    if spec.images:
+        images = path(f"{base}<int:pk>/images/", object_views.object_images, kwargs, name=url_name(spec, "images"))
+        patterns.append(images)
+    taken = {pattern.name.rsplit("-", 1)[-1] for pattern in patterns} | set(WRITE_ACTIONS) | {"images"}
     for tab in spec.ui.tabs:
         if tab.name in taken or not tab.name.replace("-", "").isalnum():
             raise ImproperlyConfigured(f"{spec.label}: a tab cannot be named {tab.name!r}")

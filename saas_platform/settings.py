@@ -683,7 +683,7 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 
-# Image attachments (automation.images): the largest upload, and the most pixels an image may decode to
+# Image attachments (core.images): the largest upload, and the most pixels an image may decode to
 # (larger is refused as a possible decompression bomb).
 IMAGE_ATTACHMENT_MAX_BYTES = env_int("IMAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 IMAGE_ATTACHMENT_MAX_PIXELS = env_int("IMAGE_ATTACHMENT_MAX_PIXELS", 50_000_000)

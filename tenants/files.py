@@ -6,7 +6,8 @@ them: infra/terraform/), so deleting the organization removes them all without k
 features wrote them.
 """
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
+from django.db import transaction
 
 
 def organization_files_prefix(organization_pk: int) -> str:
@@ -35,3 +36,16 @@ def _delete_tree(path: str) -> int:
     deleted = len(files) + sum(_delete_tree(f"{path}/{name}") for name in directories)
     default_storage.delete(path)  # the directory, on local files; nothing on S3
     return deleted
+
+
+def files_delete_on_commit(names: list[str], *, storage: Storage | None = None) -> None:
+    """Delete these stored files once the current transaction commits (a rollback keeps them)."""
+    storage = storage or default_storage
+    kept = [name for name in names if name]
+
+    def delete() -> None:
+        for name in kept:
+            storage.delete(name)
+
+    if kept:
+        transaction.on_commit(delete)

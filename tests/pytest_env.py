@@ -6,6 +6,7 @@ processes never mix (and the developer's database 0 is left alone).
 
 import os
 import re
+import tempfile
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _index = 1 + int(re.sub(r"\D", "", _worker) or 0)
@@ -18,3 +19,7 @@ os.environ["REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{_index}", _redis.split("?")[0]
 # tests/tenants/test_connection_recycling.py sets the limits it tests.
 os.environ.setdefault("DATABASE_CONN_MAX_SCHEMAS", "0")
 os.environ.setdefault("DATABASE_CONN_MAX_MEMORY_MB", "0")
+
+# Files of the default storage (image attachments, exports) go to a directory of this run, never to the
+# developer's .data/media; tests that look at the files use the `media_root` fixture (a fresh one).
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="wirebook-test-media-"))

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +25,7 @@ from core.fields import kind_of
 from core.registry import ObjectSpec
 from core.writes import writable_fields
 from tenants.models import MembershipRole
-from tests.api_cases import APICase, CaseData, call, changes
+from tests.api_cases import APICase, CaseData, Upload, call, changes
 
 WRITE_TESTS = (
     "test_create_form",
@@ -53,6 +54,8 @@ def form_data(spec: ObjectSpec, payload: dict[str, Any], *, bulk: bool = False) 
         if key == "custom_fields":
             for custom, item in value.items():
                 data[f"cf_{custom}"] = "" if item is None else str(item)
+        elif isinstance(value, Upload):  # a file input: the client posts the form as multipart
+            data[name] = SimpleUploadedFile(value.name, value.content, value.content_type)
         elif isinstance(value, bool) and bulk:  # bulk edit offers a yes/no/unchanged select
             data[name] = "true" if value else "false"
         elif isinstance(value, bool):
@@ -252,6 +255,7 @@ class UICase(CaseData):
     @pytest.mark.parametrize("fmt", ["csv", "json", "yaml"])
     def test_import_round_trip(self, owner, slug, objects, case, fmt):
         """An export, with its ids removed, imported after deleting the objects, makes them again."""
+        _skip_files(case)
         exported = owner.get(self.url(slug, f"?export={fmt}")).content.decode()
         text = _without_ids(exported, fmt)
         deleted = call(owner, "delete", case.list_url(slug), [{"id": row["id"]} for row in objects])
@@ -263,6 +267,7 @@ class UICase(CaseData):
 
     def test_import_bad_record(self, owner, slug, objects, case):
         """One bad record: its errors are shown, and nothing at all is imported."""
+        _skip_files(case)
         exported = owner.get(self.url(slug, "?export=json")).content.decode()
         records = json.loads(_without_ids(exported, "json"))
         call(owner, "delete", case.list_url(slug), [{"id": row["id"]} for row in objects])
@@ -320,3 +325,10 @@ def _without_ids(text: str, fmt: str) -> str:
     for record in records:
         record.pop("id", None)
     return json.dumps(records) if fmt == "json" else yaml.safe_dump(records)
+
+
+def _skip_files(case: APICase) -> None:
+    """A model written with a file (an image attachment) is not imported: an export shows the file as its URL,
+    which is no file (NetBox has no import of image attachments either)."""
+    if any(isinstance(value, Upload) for value in case.create_data[0].values()):
+        pytest.skip("written with a file, which an import cannot carry")

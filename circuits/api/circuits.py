@@ -99,6 +99,7 @@ def assignments_renderer() -> Rendered:
 
 registry.register(
     Circuit,
+    images=True,
     api=Api(
         "circuits/circuits",
         brief_fields=("id", "url", "display", "cid", "provider", "description"),

@@ -6,22 +6,31 @@ query goes through `restrict(actor, action)`.
 """
 
 import functools
+import io
 import json
 import logging
 import platform
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 
 from core import filters, representation
@@ -105,10 +114,14 @@ def check_write(request: HttpRequest) -> None:
         raise detail(403, "CSRF Failed: CSRF token missing or incorrect.")
 
 
-def run(request: OrganizationRequest, handler: Callable[..., HttpResponse], *args) -> HttpResponse:
+Answer = TypeVar("Answer", bound=HttpResponseBase)
+
+
+def run(request: OrganizationRequest, handler: Callable[..., Answer], *args) -> Answer | HttpResponse:
     """Authenticate, act as the caller, translate errors to NetBox's shapes, add API headers."""
     if not hasattr(request, "wirebook_request_id"):
         request.wirebook_request_id = uuid.uuid4()
+    response: Answer | HttpResponse
     try:
         actor = request_actor(request)
         check_write(request)
@@ -255,7 +268,9 @@ def paginate_items(request: HttpRequest, items: list) -> dict:
     return {**_offset_page(request, offset, limit, len(items)), "results": items[offset : offset + limit]}
 
 
-def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk: int | None = None) -> HttpResponse:
+def route(
+    spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk: int | None = None
+) -> HttpResponseBase:
     """A registration's extra operation (core.registry.Route): the caller must hold its action on the
     model; on a detail route the object is found among those the action allows."""
     require(actor, spec.model, extra.action)
@@ -268,7 +283,7 @@ def route(spec: ObjectSpec, extra: Route, request: HttpRequest, actor: Actor, pk
     else:
         with transaction.atomic(savepoint=False):
             result = extra.handler(request, actor)
-    if isinstance(result, HttpResponse):
+    if isinstance(result, HttpResponseBase):  # a file (FileResponse streams) or a drawing
         return result
     if extra.paginated:
         result = paginate_items(request, list(result))
@@ -337,10 +352,26 @@ def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
 
 def _body(request: HttpRequest) -> Any:
     # Oversized and too deeply nested bodies were refused before (tenants.request_limits).
+    if request.content_type == "multipart/form-data":
+        return _form_body(request)
     try:
         return json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise detail(400, f"JSON parse error - {error}") from None
+
+
+def _form_body(request: HttpRequest) -> dict[str, Any]:
+    """A multipart/form-data body (NetBox's uploads: an image attachment's `image`) as one object: each
+    field's last value, a string (converted as the JSON write converts strings), and each uploaded file."""
+    try:
+        if request.method == "POST":
+            fields, files = request.POST, request.FILES
+        else:  # Django parses the forms of POSTs only
+            parser = MultiPartParser(request.META, io.BytesIO(request.body), request.upload_handlers, request.encoding)
+            fields, files = parser.parse()  # type: ignore[assignment] # a mutable QueryDict, read the same way
+    except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as error:
+        raise detail(400, f"Multipart form parse error - {error}") from None
+    return {**{key: fields[key] for key in fields}, **{key: files[key] for key in files}}
 
 
 def bulk_limit(items: list) -> None:

@@ -134,7 +134,9 @@ ERROR_SCHEMAS: dict[str, dict] = {
 }
 
 
-def _operation(operation_id: str, tag: str, *, parameters=(), body=None, response=None, status="200") -> dict:
+def _operation(
+    operation_id: str, tag: str, *, parameters=(), body=None, form=None, response=None, status="200"
+) -> dict:
     operation: dict = {
         "operationId": operation_id,
         "tags": [tag],
@@ -145,7 +147,14 @@ def _operation(operation_id: str, tag: str, *, parameters=(), body=None, respons
     }
     if body is not None:
         operation["requestBody"] = {"content": _json(body), "required": True}
+        if form is not None:  # also sent as a multipart/form-data upload (one object)
+            operation["requestBody"]["content"]["multipart/form-data"] = {"schema": form}
     return operation
+
+
+def _uploads(spec: ObjectSpec) -> bool:
+    """Whether the model's writes carry a file (an image attachment's `image`), sent as multipart/form-data."""
+    return any(extra.type.schema.get("format") == "binary" for extra in spec.api.write_extras.values())
 
 
 def _filter_parameters(spec: ObjectSpec) -> list[dict]:
@@ -179,6 +188,7 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
     detail_path: dict = {"get": _operation(f"{base}_retrieve", tag, parameters=[id_parameter], response=_ref(name))}
     if not spec.access.read_only:
         writable, patched = _ref(f"Writable{name}Request"), _ref(f"PatchedWritable{name}Request")
+        uploads = _uploads(spec)
         many = {"type": "array", "items": writable}
         id_list = {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}
         list_path |= {
@@ -187,6 +197,7 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
                 f"{base}_create",
                 tag,
                 body={"oneOf": [writable, many]},
+                form=writable if uploads else None,
                 response={"oneOf": [_ref(name), {"type": "array", "items": _ref(name)}]},
                 status="201",
             ),
@@ -199,9 +210,21 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
             "delete": _operation(f"{base}_bulk_destroy", tag, body=id_list, status="204"),
         }
         detail_path |= {
-            "put": _operation(f"{base}_update", tag, parameters=[id_parameter], body=writable, response=_ref(name)),
+            "put": _operation(
+                f"{base}_update",
+                tag,
+                parameters=[id_parameter],
+                body=writable,
+                form=writable if uploads else None,
+                response=_ref(name),
+            ),
             "patch": _operation(
-                f"{base}_partial_update", tag, parameters=[id_parameter], body=patched, response=_ref(name)
+                f"{base}_partial_update",
+                tag,
+                parameters=[id_parameter],
+                body=patched,
+                form=patched if uploads else None,
+                response=_ref(name),
             ),
             "delete": _operation(f"{base}_destroy", tag, parameters=[id_parameter], status="204"),
         }

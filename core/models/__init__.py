@@ -15,6 +15,7 @@ from core.models.customfields import (
     CustomFieldUIEditable,
     CustomFieldUIVisible,
 )
+from core.models.images import ImageAttachment
 from core.models.journal import JournalEntry, JournalEntryKind
 from core.models.owners import Owner, OwnerGroup
 from core.models.permissions import ObjectPermission
@@ -32,6 +33,7 @@ __all__ = [
     "CustomFieldType",
     "CustomFieldUIEditable",
     "CustomFieldUIVisible",
+    "ImageAttachment",
     "JournalEntry",
     "JournalEntryKind",
     "NestedGroupModel",

@@ -13,17 +13,26 @@ from core.fields import (
     INTEGER_VALUE,
     TEXT_VALUE,
     Rendered,
+    ValueType,
     json_object,
     list_of,
     nullable,
     renders,
 )
 from core.filters import no_groups_filters
+from core.images import (
+    image_attachments_create,
+    image_attachments_update,
+    image_response,
+    image_upload,
+    supports_images,
+)
 from core.members import MEMBER, member_brief, member_ids, members
 from core.models import (
     CustomField,
     CustomFieldChoiceSet,
     CustomFieldType,
+    ImageAttachment,
     JournalEntry,
     ObjectChange,
     ObjectPermission,
@@ -143,12 +152,17 @@ def _data_type(field, links):
     return "string"
 
 
-@renders(nullable(BRIEF_OBJECT))
-def _assigned_object(entry, links):
-    obj = entry.assigned
-    if obj is None or registry.find(type(obj)) is None:
-        return None
-    return render(obj, links, brief=True)
+def _brief_of(attribute: str) -> Rendered:
+    """A generic foreign key's object (a journal entry's, an image's), brief; null when it is gone."""
+
+    @renders(nullable(BRIEF_OBJECT))
+    def brief(obj, links):
+        target = getattr(obj, attribute)
+        if target is None or registry.find(type(target)) is None:
+            return None
+        return render(target, links, brief=True)
+
+    return brief
 
 
 def _saved_filter_visibility(actor) -> Q | None:
@@ -242,13 +256,61 @@ registry.register(
         write_fields=("assigned_object_type", "assigned_object_id", "kind", "comments"),
         renderers={
             "assigned_object_type": object_type_renderer("assigned_object_type"),
-            "assigned_object": _assigned_object,
+            "assigned_object": _brief_of("assigned"),
             "created_by": Rendered(lambda entry, links: entry.created_by_id, nullable(INTEGER_VALUE)),
         },
         write_converters={"assigned_object_type": object_type_converter(supports_journaling, null=False)},
     ),
     search=Search(fields=("comments",)),
     services=Services(create=journal_entries_create),
+)  # fmt: skip
+
+
+def _image_file(which: str):
+    def serve(request, actor, attachment):
+        name = attachment.image if which == "image" else attachment.thumbnail
+        filename = attachment.filename if which == "image" else f"thumbnail-{attachment.filename.rsplit('.', 1)[0]}.png"
+        return image_response(name, filename=filename)
+
+    return serve
+
+
+def _image_url(attachment, links, which: str) -> str:
+    return f"{links.api_url(registry.get(ImageAttachment), attachment.pk)}{which}/"
+
+
+IMAGE_FILE = {"type": "string", "format": "binary"}
+registry.register(
+    ImageAttachment,
+    api=Api(
+        "extras/image-attachments",
+        brief_fields=("id", "url", "display", "name", "image", "description"),
+        fields=(
+            "id", "url", "display", "object_type", "object_id", "parent", "name", "image", "description",
+            "image_height", "image_width", "image_size", "created", "last_updated",
+        ),
+        write_fields=("object_type", "object_id", "name", "description"),
+        renderers={
+            "object_type": object_type_renderer("object_type"),
+            "parent": _brief_of("parent"),
+            # Served to members of the organization only (the route below), never from a public URL.
+            "image": Rendered(lambda attachment, links: _image_url(attachment, links, "image"), TEXT_VALUE),
+        },
+        write_converters={"object_type": object_type_converter(supports_images, null=False)},
+        write_extras={
+            "image": WriteExtra(
+                image_upload,
+                ValueType(IMAGE_FILE, "String"),
+                "The image: PNG, JPEG, GIF or WebP, sent as a multipart/form-data upload.",
+            )
+        },
+        routes=(
+            Route("image", _image_file("image"), summary="The image file.", response=IMAGE_FILE),
+            Route("thumbnail", _image_file("thumbnail"), summary="The image, at most 200x200.", response=IMAGE_FILE),
+        ),
+    ),
+    search=Search(fields=("name", "description")),
+    services=Services(create=image_attachments_create, update=image_attachments_update),
 )  # fmt: skip
 registry.register(
     SavedFilter,

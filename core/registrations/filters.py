@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from core.context import current_actor
 from core.filters import Filter, FilterError, path_filters
-from core.models import CustomField, JournalEntry, ObjectPermission, Owner, OwnerGroup, SavedFilter
+from core.models import CustomField, ImageAttachment, JournalEntry, ObjectPermission, Owner, OwnerGroup, SavedFilter
 from core.registry import object_type_for, registry
 
 
@@ -76,6 +76,13 @@ registry.extend(
         "assigned_object_type": _object_type_filter("assigned_object_type", "assigned_object_type"),
         "assigned_object_type_id": _object_type_filter("assigned_object_type", "assigned_object_type_id", by_id=True),
         "created_by": Filter(lambda queryset, values: queryset.filter(created_by_name__in=values)),
+    },
+)
+registry.extend(
+    ImageAttachment,
+    filters={
+        "object_type": _object_type_filter("object_type", "object_type"),
+        "object_type_id": _object_type_filter("object_type", "object_type_id", by_id=True),
     },
 )
 registry.extend(

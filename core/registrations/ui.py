@@ -2,10 +2,12 @@
 
 from django.utils.translation import gettext as _
 
+from core.images import image_file_field
 from core.members import member_field
 from core.models import (
     CustomField,
     CustomFieldChoiceSet,
+    ImageAttachment,
     JournalEntry,
     ObjectChange,
     ObjectPermission,
@@ -15,6 +17,7 @@ from core.models import (
     Tag,
 )
 from core.registry import Menu, Panel, Ui, registry
+from core.representation import Links
 
 CUSTOMIZATION = Menu("Customization", "Customization")
 LOGGING = Menu("Operations", "Logging")
@@ -31,6 +34,25 @@ registry.extend(CustomFieldChoiceSet, ui=Ui(menu=CUSTOMIZATION))
 registry.extend(SavedFilter, ui=Ui(menu=CUSTOMIZATION))
 registry.extend(Tag, ui=Ui(menu=CUSTOMIZATION))
 registry.extend(JournalEntry, ui=Ui(menu=LOGGING))
+
+
+registry.extend(
+    ImageAttachment,
+    ui=Ui(
+        menu=CUSTOMIZATION,
+        table_columns=("name", "object_type", "parent", "image_width", "image_height", "image_size", "created"),
+        form_fields={"image": image_file_field},
+        panels=(
+            Panel(
+                "frontend/generic/_image_panel.html",
+                context=lambda request, spec, actor, attachment: {
+                    "url": f"{Links(request).api_url(spec, attachment.pk)}image/"
+                },
+                column="right",
+            ),
+        ),
+    ),
+)
 registry.extend(
     ObjectChange,
     ui=Ui(

@@ -103,6 +103,7 @@ registry.register(
 )  # fmt: skip
 registry.register(
     DeviceType,
+    images=True,
     api=Api(
         "dcim/device-types",
         brief_fields=("id", "url", "display", "manufacturer", "model", "slug", "description", "device_count"),
@@ -140,6 +141,7 @@ registry.register(
 )  # fmt: skip
 registry.register(
     ModuleType,
+    images=True,
     api=Api(
         "dcim/module-types",
         brief_fields=("id", "url", "display", "profile", "manufacturer", "model", "description", "module_count"),

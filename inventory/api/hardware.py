@@ -117,6 +117,7 @@ def _flag(value, actor) -> bool:
 
 registry.register(
     Device,
+    images=True,
     api=Api(
         "dcim/devices",
         brief_fields=("id", "url", "display", "name", "description"),

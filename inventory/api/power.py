@@ -16,6 +16,7 @@ TRAILER = ("owner", "comments", "tags", "custom_fields")
 
 registry.register(
     PowerPanel,
+    images=True,
     api=Api(
         "dcim/power-panels",
         brief_fields=("id", "url", "display", "name", "description"),

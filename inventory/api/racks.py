@@ -157,6 +157,7 @@ for grouping, path in ((RackGroup, "dcim/rack-groups"), (RackRole, "dcim/rack-ro
     )
 registry.register(
     RackType,
+    images=True,
     api=Api(
         "dcim/rack-types",
         brief_fields=("id", "url", "display", "manufacturer", "model", "slug", "description", "rack_count"),
@@ -171,6 +172,7 @@ registry.register(
 )  # fmt: skip
 registry.register(
     Rack,
+    images=True,
     api=Api(
         "dcim/racks",
         brief_fields=("id", "url", "display", "name", "description"),

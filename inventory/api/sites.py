@@ -20,6 +20,7 @@ registry.register(
 )
 registry.register(
     Site,
+    images=True,
     api=Api(
         "dcim/sites",
         brief_fields=NAMED_BRIEF,
@@ -34,6 +35,7 @@ registry.register(
 )
 registry.register(
     Location,
+    images=True,
     api=Api(
         "dcim/locations",
         brief_fields=("id", "url", "display", "name", "slug", "description", "rack_count", "_depth"),

@@ -6,6 +6,7 @@ from core.context import Actor, acting_as
 from core.models import (
     CustomField,
     CustomFieldChoiceSet,
+    ImageAttachment,
     JournalEntry,
     ObjectChange,
     ObjectPermission,
@@ -16,7 +17,8 @@ from core.models import (
 )
 from core.services import object_create
 from inventory.models import Region, Site
-from tests.api_cases import APICase, Ref
+from tests.api_cases import APICase, Ref, Upload, call
+from tests.core.test_images import picture
 
 
 def _change(index: int) -> None:
@@ -191,3 +193,37 @@ class TestObjectChangeAPI(APICase):
         "changed_object_id",
         "object_repr",
     ]
+
+
+def upload(kind: str = "PNG", name: str = "rack.png") -> Upload:
+    return Upload(name, picture(kind=kind), "image/png")
+
+
+class TestImageAttachmentAPI(APICase):
+    model = ImageAttachment
+    setup_objects = staticmethod(lambda: {"site": Site.objects.create(name="AMS1", slug="ams1")})
+    create_data = [
+        {
+            "object_type": "dcim.site",
+            "object_id": Ref("site"),
+            "name": "Entrance",
+            "description": "the door",
+            "image": upload(),
+        },
+        {"object_type": "dcim.site", "object_id": Ref("site"), "name": "Cage", "image": upload(kind="JPEG")},
+        {"object_type": "dcim.site", "object_id": Ref("site"), "image": upload(name="floor.png")},
+    ]
+    update_data = {"description": "changed"}
+    brief_fields = ["id", "url", "display", "name", "image", "description"]
+    filter_fields = ["image_width", "image_height", "image_size"]
+
+    def test_bulk_create(self, org_a, owner, slug, payloads):
+        """A list of objects is JSON, which carries no file (NetBox's bulk create takes none either): each
+        item is refused, and nothing is written."""
+        response = call(owner, "post", self.list_url(slug), payloads[1:])
+
+        assert response.status_code == 400, response.content
+        assert [error["errors"] for error in response.json()["errors"]] == [
+            {"image": ["The submitted data was not a file. Check the encoding type on the form."]}
+        ] * 2
+        assert self.listed(owner, slug) == []

@@ -1,4 +1,4 @@
-"""Image files of an organization (automation.images): what is refused and why, the stored image and its
+"""Image files of an organization (core.images): what is refused and why, the stored image and its
 thumbnail under the organization's prefix on local disk and on a real local S3 server (moto's server
 mode), deletion only on commit, and an organization's deletion removing its images from S3."""
 
@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
-from automation.images import ImageRefused, image_check, image_store, images_delete_on_commit
-from tenants.files import organization_files_delete
+from core.images import ImageRefused, image_check, image_store
+from tenants.files import files_delete_on_commit, organization_files_delete
 
 BUCKET = "wirebook-images-test"
 
@@ -43,6 +43,8 @@ def s3_server():
 def on_s3(s3_server, settings, monkeypatch):
     """Django's default storage is the S3 bucket (as AWS_STORAGE_BUCKET_NAME makes it)."""
     endpoint, client = s3_server
+    for key in keys(client):  # each test starts from an empty bucket
+        client.delete_object(Bucket=BUCKET, Key=key)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     settings.STORAGES = {
@@ -120,7 +122,7 @@ def test_files_are_deleted_only_when_the_transaction_commits(on_s3, django_captu
     stored = image_store(43, picture())
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        images_delete_on_commit([stored.name, stored.thumbnail])
+        files_delete_on_commit([stored.name, stored.thumbnail])
     assert {stored.name, stored.thumbnail} <= keys(on_s3)  # not yet: a rollback would keep them
 
     for callback in callbacks:
