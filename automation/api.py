@@ -43,6 +43,7 @@ from core.fields import (
     nullable,
     renders,
 )
+from core.filters import path_filters
 from core.members import MEMBER, member_brief, member_ids, members
 from core.models import CustomField
 from core.registry import (
@@ -251,16 +252,28 @@ registry.register(
             "cluster_groups", "clusters", "tenant_groups", "tenants", "owner", "tags", "data_source", "data_path",
             "data_file", "data_synced", "data", "created", "last_updated",
         ),
-        renderers={
-            **_synced_data_renderers("profile"),
-            # Virtualization's assignments: empty until its clusters exist (automation.configcontexts).
-            "cluster_types": Rendered(lambda obj, links: [], list_of(BRIEF_OBJECT)),
-            "cluster_groups": Rendered(lambda obj, links: [], list_of(BRIEF_OBJECT)),
-            "clusters": Rendered(lambda obj, links: [], list_of(BRIEF_OBJECT)),
-        },
+        renderers=_synced_data_renderers("profile"),
     ),
     search=Search(fields=("name", "description")),
 )  # fmt: skip
+
+# NetBox's names for the assignment filters (`region_id=`, `device_role=`, `cluster_id=`...): by id and, where
+# the assigned objects have one, by slug; exact (a region stands for itself, not the regions below it).
+_ASSIGNMENT_FILTER_NAMES = {
+    "regions": "region", "site_groups": "site_group", "sites": "site", "locations": "location",
+    "device_types": "device_type", "roles": "device_role", "platforms": "platform", "cluster_types": "cluster_type",
+    "cluster_groups": "cluster_group", "clusters": "cluster", "tenant_groups": "tenant_group", "tenants": "tenant",
+}  # fmt: skip
+registry.extend(
+    ConfigContext,
+    filters={
+        label: definition
+        for relation, name in _ASSIGNMENT_FILTER_NAMES.items()
+        for label, definition in path_filters(
+            name, relation, ConfigContext._meta.get_field(relation).related_model, tree=False, many=True
+        ).items()
+    },
+)
 
 
 def _render_content(request, template, context: dict):

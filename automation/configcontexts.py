@@ -1,12 +1,12 @@
 """Config contexts, rendered as NetBox renders them, and config templates resolved per object.
 
 Every model whose registration declares `ConfigContexts` (core.registry; DCIM's devices, virtualization's
-machines when they come) gets, derived here: its `config_context` field (REST and GraphQL) and its
+machines) gets, derived here: its `config_context` field (REST and GraphQL) and its
 `render-config` route. A page of objects costs one query for the active contexts with all their
 assignments (each as an array), whatever its length; each object is matched in Python.
 
 NetBox's rules: a context applies when it is active and, for every kind of assignment it has (regions,
-sites, roles, tags, ...), the object's value is among them -- for trees (regions, site groups, locations,
+sites, roles, clusters, tags, ...), the object's value is among them -- for trees (regions, site groups, locations,
 roles, platforms, tenant groups) the assigned node or one above the object's. The applying contexts merge
 by weight, then name, the later ones deeply over the earlier ones (dicts merge key by key, anything else is
 replaced); the object's own `local_context_data` merges last.
@@ -31,9 +31,10 @@ from core.models import TaggedItem
 CONTEXT_TAGS = "_wb_context_tags"
 TAGGED_ITEMS = Prefetch("tagged_items", to_attr=CONTEXT_TAGS)
 
-# The assignment relations of a config context; virtualization adds its cluster types, groups and clusters.
+# The assignment relations of a config context.
 ASSIGNMENTS = (
-    "regions", "site_groups", "sites", "locations", "device_types", "roles", "platforms", "tenant_groups", "tenants",
+    "regions", "site_groups", "sites", "locations", "device_types", "roles", "platforms", "cluster_types",
+    "cluster_groups", "clusters", "tenant_groups", "tenants",
 )  # fmt: skip
 
 

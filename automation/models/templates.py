@@ -121,7 +121,7 @@ class ConfigContext(OwnerMixin, ChangeLoggedModel):
 
     Each assignment narrows: an object matches when, for every relation the context names, the object's
     value is one of them (or below one, for trees). The context's tags (core tags on it) narrow the same
-    way. Clusters assign here when virtualization registers them (automation.configcontexts)."""
+    way."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1000, validators=[MaxValueValidator(32767)])
@@ -135,6 +135,9 @@ class ConfigContext(OwnerMixin, ChangeLoggedModel):
     device_types = _assigned("inventory.DeviceType", _("device types"))
     roles = _assigned("inventory.DeviceRole", _("roles"))
     platforms = _assigned("inventory.Platform", _("platforms"))
+    cluster_types = _assigned("inventory.ClusterType", _("cluster types"))
+    cluster_groups = _assigned("inventory.ClusterGroup", _("cluster groups"))
+    clusters = _assigned("inventory.Cluster", _("clusters"))
     tenant_groups = _assigned("inventory.TenantGroup", _("tenant groups"))
     tenants = _assigned("inventory.Tenant", _("tenants"))
 

@@ -151,10 +151,21 @@ def tree_node(node) -> tuple[int, int] | None:
     return None if node is None else (node.tree_id, node.lft)
 
 
+def cluster_keys(cluster) -> dict[str, Any]:
+    """What config contexts match a device or virtual machine by for its cluster: the cluster, its type and
+    its group (none without a cluster)."""
+    return {
+        "clusters": cluster.pk if cluster is not None else None,
+        "cluster_types": cluster.type_id if cluster is not None else None,
+        "cluster_groups": cluster.group_id if cluster is not None else None,
+    }
+
+
 def _context_keys(device: Device) -> dict[str, Any]:
     """What config contexts match a device by (NetBox's ConfigContextQuerySet.get_for_object)."""
     site, tenant = device.site, device.tenant
     return {
+        **cluster_keys(device.cluster),
         "regions": tree_node(site.region),
         "site_groups": tree_node(site.group),
         "sites": device.site_id,
@@ -180,7 +191,7 @@ registry.extend(
     Device,
     config_contexts=ConfigContexts(
         keys=_context_keys,
-        select=("site__region", "site__group", "location", "role", "platform", "tenant__group"),
+        select=("site__region", "site__group", "location", "role", "platform", "tenant__group", "cluster"),
         config_template=preferred_config_template,
     ),
 )

@@ -28,7 +28,7 @@ from core.services import Services
 from core.writes import WriteExtra, object_type_converter
 from inventory.api.briefs import NAMED_BRIEF, NAMES, l2vpn_termination, linked_count
 from inventory.api.components import _mac_address, _mac_addresses
-from inventory.api.hardware import PRIMARY_IPS, preferred_config_template, tree_node
+from inventory.api.hardware import PRIMARY_IPS, cluster_keys, preferred_config_template, tree_node
 from inventory.models import (
     Cluster,
     ClusterGroup,
@@ -184,9 +184,10 @@ registry.register(
 
 def _context_keys(machine: VirtualMachine) -> dict[str, Any]:
     """What config contexts match a virtual machine by: as a device, less what a VM lacks (device type,
-    location); its site's region and group when it has a site."""
+    location); its site's region and group when it has a site; its cluster, the cluster's type and group."""
     site, tenant = machine.site, machine.tenant
     return {
+        **cluster_keys(machine.cluster),
         "regions": tree_node(site.region if site is not None else None),
         "site_groups": tree_node(site.group if site is not None else None),
         "sites": machine.site_id,
@@ -201,7 +202,7 @@ registry.extend(
     VirtualMachine,
     config_contexts=ConfigContexts(
         keys=_context_keys,
-        select=("site__region", "site__group", "role", "platform", "tenant__group"),
+        select=("site__region", "site__group", "role", "platform", "tenant__group", "cluster"),
         config_template=preferred_config_template,
     ),
 )

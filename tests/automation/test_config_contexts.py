@@ -400,3 +400,81 @@ def test_a_virtual_machine_renders_its_own_config_template_first(org_a, org_b, w
     assert [row["name"] for row in filtered["results"]] == ["vm1"]
     assert theirs.status_code == 404
     assert in_use.status_code == 409
+
+
+def test_contexts_assigned_to_clusters_apply_to_their_machines_and_hosts(org_a, org_b, world):
+    """A context assigned to cluster types, groups or clusters applies to the VMs and host devices of the
+    clusters named (and only while they are in one), as in NetBox."""
+    from inventory.models import Cluster, ClusterGroup, ClusterType, VirtualMachine
+
+    with tenant_context(org_a.organization):
+        vmware = ClusterType.objects.create(name="VMware", slug="vmware")
+        kvm = ClusterType.objects.create(name="KVM", slug="kvm")
+        production = ClusterGroup.objects.create(name="Production", slug="production")
+        c1 = Cluster.objects.create(name="c1", type=vmware, group=production)
+        c2 = Cluster.objects.create(name="c2", type=kvm)
+        vm1 = VirtualMachine.objects.create(name="vm1", cluster=c1)
+        vm2 = VirtualMachine.objects.create(name="vm2", cluster=c2)
+        Device.objects.filter(pk=world["sw1"].pk).update(cluster=c1)
+    client = org_a.client()
+    contexts = f"{API}/extras/config-contexts/"
+    by_type = client.post(
+        contexts,
+        json.dumps({"name": "VMware", "weight": 600, "data": {"hypervisor": "esx"}, "cluster_types": [vmware.pk]}),
+        content_type="application/json",
+    )
+    by_group_and_cluster = client.post(
+        contexts,
+        json.dumps(
+            {"name": "Prod c1", "weight": 600, "data": {"prod": True}, "cluster_groups": [production.pk],
+             "clusters": [c1.pk]}
+        ),
+        content_type="application/json",
+    )  # fmt: skip
+    by_kvm = client.post(
+        contexts,
+        json.dumps({"name": "KVM", "weight": 600, "data": {"hypervisor": "kvm"}, "cluster_types": [kvm.pk]}),
+        content_type="application/json",
+    )
+
+    def context_of(path: str) -> dict:
+        return client.get(f"{API}/{path}/").json()["config_context"]
+
+    vm1_context = context_of(f"virtualization/virtual-machines/{vm1.pk}")
+    vm2_context = context_of(f"virtualization/virtual-machines/{vm2.pk}")
+    host_context = context_of(f"dcim/devices/{world['sw1'].pk}")
+    standalone = context_of(f"dcim/devices/{world['fw1'].pk}")
+    found = {
+        query: sorted(row["name"] for row in client.get(f"{contexts}?{query}").json()["results"])
+        for query in ("cluster_type=vmware", f"cluster_type_id={kvm.pk}", "cluster_group=production",
+                      f"cluster_id={c1.pk}", f"cluster_id__n={c1.pk}&name=KVM")
+    }  # fmt: skip
+    theirs = org_b.client().get("/o/org-b/api/extras/config-contexts/?cluster_type=vmware")
+    crossing = org_b.client().get(f"{contexts}?cluster_type=vmware")
+
+    assert by_type.status_code == 201, by_type.content
+    assert by_type.json()["cluster_types"] == [
+        {
+            "id": vmware.pk,
+            "url": f"http://testserver{API}/virtualization/cluster-types/{vmware.pk}/",
+            "display": "VMware",
+            "name": "VMware",
+            "slug": "vmware",
+            "description": "",
+        }
+    ]
+    assert [c["name"] for c in by_group_and_cluster.json()["clusters"]] == ["c1"]
+    assert by_kvm.status_code == 201
+    assert (vm1_context["hypervisor"], vm1_context["prod"]) == ("esx", True)
+    assert vm2_context["hypervisor"] == "kvm" and "prod" not in vm2_context
+    assert (host_context["hypervisor"], host_context["prod"]) == ("esx", True)
+    assert "hypervisor" not in standalone and "prod" not in standalone
+    assert found == {
+        "cluster_type=vmware": ["VMware"],
+        f"cluster_type_id={kvm.pk}": ["KVM"],
+        "cluster_group=production": ["Prod c1"],
+        f"cluster_id={c1.pk}": ["Prod c1"],
+        f"cluster_id__n={c1.pk}&name=KVM": ["KVM"],
+    }
+    assert theirs.status_code == 400  # org B has no such cluster type
+    assert crossing.status_code in (403, 404)
