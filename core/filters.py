@@ -24,7 +24,7 @@ from mptt.models import MPTTModel
 
 from core.fields import has_tags, kind_of, parse_bool, parse_datetime, parse_float, parse_int
 from core.registry import ObjectSpec, object_type_for, registry
-from core.representation import count_attribute
+from core.representation import count_attribute, related_count
 from tenants.inputs import parse_date_bounded, unstorable_text
 
 RESERVED = frozenset(
@@ -628,6 +628,11 @@ def order_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
     requested = [part.strip() for part in params.get("ordering", "").split(",") if part.strip()]
     allowed = {field.name for field in spec.model._meta.concrete_fields} | set(spec.api.counts) | {"id"}
     ordering = [_order_key(spec, part) for part in requested if part.lstrip("-") in allowed]
+    for name in {part.lstrip("-") for part in requested} & set(spec.api.counts):
+        # a count the rows do not show (a brief list's, the UI's before its columns are chosen) is annotated for
+        # the ordering alone
+        if (attribute := count_attribute(spec.model, name)) not in queryset.query.annotations:
+            queryset = queryset.annotate(**{attribute: related_count(spec.model, spec.api.counts[name])})
     if ordering:
         return queryset.order_by(*ordering, "pk")
     default = list(spec.model._meta.ordering or [])

@@ -478,3 +478,22 @@ def test_contexts_assigned_to_clusters_apply_to_their_machines_and_hosts(org_a, 
     }
     assert theirs.status_code == 400  # org B has no such cluster type
     assert crossing.status_code in (403, 404)
+
+
+def test_contexts_filter_by_netbox_assignment_names(org_a, world):
+    client = org_a.client()
+    switch, junos = world["switch"], world["junos"]
+
+    def found(query: str) -> list[str]:
+        response = client.get(f"{API}/extras/config-contexts/?{query}")
+        assert response.status_code == 200, response.content
+        return sorted(row["name"] for row in response.json()["results"])
+
+    assert found("region=europe") == ["Europe"]  # exact: not the contexts of the regions below
+    assert found("region=nl") == []
+    assert found(f"device_role_id={switch.pk}") == found("device_role=switch") == ["AMS switches"]
+    assert found(f"platform_id={junos.pk}") == found("platform=junos") == ["Junos"]
+    assert found("tenant_group=customers") == ["Customers"]
+    assert found("site=fra1") == ["FRA"]
+    assert "Junos" not in found(f"platform_id__n={junos.pk}")
+    assert client.get(f"{API}/extras/config-contexts/?platform=nope").status_code == 400

@@ -180,6 +180,19 @@ def test_a_page_is_cut_after_filtering_and_ordering_even_by_a_count(api, europe)
     assert filtered["results"][0]["region"]["slug"] == "nl"
 
 
+def test_a_brief_list_orders_by_a_count_it_does_not_show(api, europe):
+    # given a rack in the last site by name (a site's brief form has no rack_count)
+    [nyc] = call(api, "get", "/dcim/sites/?slug=nyc1").json()["results"]
+    assert call(api, "post", "/dcim/racks/", {"name": "R1", "site": nyc["id"]}).status_code == 201
+
+    # when
+    response = call(api, "get", "/dcim/sites/?brief=1&ordering=-rack_count")
+
+    # then
+    assert names(response) == ["NYC1", "AMS1", "FRA1"]
+    assert "rack_count" not in response.json()["results"][0]
+
+
 def test_cursor_pagination(api, europe):
     first = call(api, "get", "/dcim/sites/?start=0&limit=2").json()
     assert first["count"] is None and first["previous"] is None
