@@ -8,13 +8,12 @@ its class, table alias, field and output field (the same tuple Django derives, w
 Django's ticket #34631 proposed the same.
 """
 
-from django.db.models import Field
 from django.db.models.expressions import Col
 
 
 def _field_identity(field):
     """How Django's `Expression._identity` names a field: by model label and name when it has both."""
-    if isinstance(field, Field) and field.name and getattr(field, "model", None) is not None:
+    if getattr(field, "name", None) and getattr(field, "model", None) is not None:
         return field.model._meta.label, field.name
     return type(field)
 

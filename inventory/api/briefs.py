@@ -1,9 +1,9 @@
 """Brief (nested) representations inventory's registrations share, as NetBox 4.7's Brief schemas list them."""
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model
 
-from core.fields import BRIEF_OBJECT, INTEGER_VALUE, Rendered, listed, listed_prefetch, nullable, renders
+from core.fields import BRIEF_OBJECT, INTEGER_VALUE, Rendered, kind_of, listed, listed_prefetch, nullable, renders
 from core.registry import Search
 from core.representation import render
 
@@ -40,10 +40,10 @@ def linked_count(model, relation: str) -> Rendered:
     """How many of IPAM's objects (addresses, FHRP group assignments) a generic relation links to an interface
     or VM interface, their links loaded once for a list (IPAM's models found through the relation: no import)."""
     field = model._meta.get_field(relation)
-    assert isinstance(field, GenericRelation), "a generic relation to one of IPAM's models"
+    assert kind_of(field).relation == "generic", "a generic relation to one of IPAM's models"
     link = (field.content_type_field_name, field.object_id_field_name)
     related = field.related_model
-    assert isinstance(related, type), "a relation to a model"
+    assert isinstance(related, type) and issubclass(related, Model), "a relation to a model"
     loaded = listed_prefetch(relation, related._base_manager.only("pk", *link).order_by())
     return Rendered(lambda obj, links: len(listed(obj, relation)), INTEGER_VALUE, prefetch=(loaded,))
 

@@ -85,9 +85,6 @@ def test_an_address_on_an_interface_becomes_the_devices_primary_address(api, dev
         "display": "10.0.0.1/24",
         "family": {"value": 4, "label": "IPv4"},
         "address": "10.0.0.1/24",
-        "nat_inside": None,
-        "nat_outside": [],
-        "dns_name": "sw1.example.net",
         "description": "",
     }
     device = call(api, "get", f"/devices/{devices['sw1'].pk}/").json()
