@@ -221,7 +221,11 @@ class Postgres(ServiceFiles):
             # data, and a crash may lose it. That makes migrations and tests much faster.
             options = (
                 f"-p {self.port} -k {shlex.quote(str(self.socket_dir))} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+                "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
+                # Creating or dropping an organization's schema locks every table, index and sequence
+                # in it within one transaction; PostgreSQL's default (64 per connection) runs out
+                # when two test workers do that at once. 1024 is what production is told to use.
+                "-c max_locks_per_transaction=1024"
             )
             log_size = self.log_file.stat().st_size if self.log_file.exists() else 0
             start = [self.bins.pg_ctl, "-D", self.data_dir, "-l", self.log_file, "-o", options, "-w", "-t", "30"]
