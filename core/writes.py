@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.context import Actor
 from core.customfields import supports_custom_fields
-from core.fields import kind_of, own_field
+from core.fields import has_tags, kind_of, own_field
 from core.models import Tag
 from core.registry import ObjectSpec, object_type_for, registry
 from core.services import validation_error_dict
@@ -215,18 +215,23 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
                 result.extra[name] = extra.convert(payload[name], actor)
             except ValidationError as exc:
                 errors[name] = [str(m) for m in exc.messages]
+    # Tags or custom fields of a type that has none are refused rather than dropped; an empty value (as
+    # a client copying another object sends) is no write.
+    plural = str(spec.model._meta.verbose_name_plural).capitalize()
     if "tags" in payload:
-        try:
-            result.tags = _tags(payload["tags"], actor)
-        except ValidationError as exc:
-            errors["tags"] = list(exc.messages)
+        if not has_tags(spec.model):
+            if payload["tags"]:
+                errors["tags"] = [f"{plural} have no tags."]
+        else:
+            try:
+                result.tags = _tags(payload["tags"], actor)
+            except ValidationError as exc:
+                errors["tags"] = list(exc.messages)
     if "custom_fields" in payload:
         custom_fields = payload["custom_fields"]
         if not supports_custom_fields(spec.model):
-            if custom_fields:  # an empty value read back from a representation is no write
-                errors["custom_fields"] = [
-                    f"{str(spec.model._meta.verbose_name_plural).capitalize()} have no custom fields."
-                ]
+            if custom_fields:
+                errors["custom_fields"] = [f"{plural} have no custom fields."]
         elif not isinstance(custom_fields, dict):
             errors["custom_fields"] = ["Invalid data. Expected a dictionary."]
         else:

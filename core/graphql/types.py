@@ -178,7 +178,7 @@ class ObjectTypes:
             tag_type = graphene.NonNull(lambda: self.types[Tag])
             fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_tags)
             relations["tags"] = Relation("tags", "tagged_items", Tag)
-        if any(kind_of(field) is CUSTOM_FIELDS for field in model._meta.get_fields()):
+        if spec.custom_fields and any(kind_of(field) is CUSTOM_FIELDS for field in model._meta.get_fields()):
             fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_custom_fields)
         if issubclass(model, MPTTModel):
             fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
