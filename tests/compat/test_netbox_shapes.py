@@ -24,7 +24,6 @@ RECORDED = sorted((Path(__file__).parent / "netbox_shapes" / "recorded").glob("*
 
 # endpoint: why Wirebook's representation still differs from NetBox's (a strict xfail).
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "ipam/vrfs": "import/export targets are nested briefly, NetBox nests them in full (tenant, tags, custom_fields...)",
     "dcim/front-port-templates": "no rear_ports (the port mapping is not stored on templates yet)",
     "dcim/rear-port-templates": "no front_ports (the port mapping is not stored on templates yet)",
     "dcim/sites": "no asns (sites have no ASN relation yet)",
