@@ -175,12 +175,20 @@ def _convert(model_field: models.Field, value, actor: Actor):
             return kind.blank_value
         raise ValidationError("This field may not be null.")
     if model_field.many_to_many:
-        if not isinstance(value, list):
-            raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
-        return [_resolve(model_field.related_model, item, actor) for item in value]
+        return references(model_field.related_model, value, actor)
     if model_field.is_relation:
         return _resolve(model_field.related_model, value, actor)
     return kind.from_json(model_field, value)
+
+
+def references(model, value, actor: Actor) -> list:
+    """A list of related objects as a many-to-many write gives them (by id or by attributes), among those
+    `actor` may view; also for a write extra setting the other side of a relation (a site's ASNs)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+    return [_resolve(model, item, actor) for item in value]
 
 
 def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) -> WriteData:

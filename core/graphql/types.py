@@ -216,16 +216,19 @@ class ObjectTypes:
         relations[field.name] = Relation("forward", field.name, field.related_model)
 
     def _many(self, field, fields: dict, relations: dict) -> None:
-        target = self._target(field.related_model)
-        if target is None:
+        if self._target(field.related_model) is None:
             return
-        name = field.name
-        fields[name] = graphene.Field(
-            graphene.List(graphene.NonNull(target)),
+        fields[field.name], relations[field.name] = self.many_list(field.name, field.related_model)
+
+    def many_list(self, accessor: str, related: type[models.Model]) -> tuple[graphene.Field, Relation]:
+        """The objects of a many-to-many relation, either side of it (`accessor`: a site's `asns`, the other
+        side of ASN.sites), loaded for many rows at once."""
+        field = graphene.Field(
+            graphene.List(graphene.NonNull(self._target(related))),
             required=True,
-            resolver=lambda obj, info: list(getattr(obj, name).all()),
+            resolver=lambda obj, info: list(getattr(obj, accessor).all()),
         )
-        relations[name] = Relation("many", name, field.related_model)
+        return field, Relation("many", accessor, related)
 
     def _reverse(self, field, fields: dict, relations: dict) -> None:
         related = field.related_model

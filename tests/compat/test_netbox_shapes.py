@@ -26,7 +26,6 @@ RECORDED = sorted((Path(__file__).parent / "netbox_shapes" / "recorded").glob("*
 KNOWN_DIFFERENCES: dict[str, str] = {
     "dcim/front-port-templates": "no rear_ports (the port mapping is not stored on templates yet)",
     "dcim/rear-port-templates": "no front_ports (the port mapping is not stored on templates yet)",
-    "dcim/sites": "no asns (sites have no ASN relation yet)",
     "dcim/racks": "Wirebook's own utilization and power_utilization",
     "core/object-changes": "no changed_object; the nested user has no url; postchange_data adds created and"
     " last_updated and lacks asns; NetBox's brief form is its full one",
