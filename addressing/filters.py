@@ -523,6 +523,8 @@ registry.extend(
         "q": Filter(_text_search("name", "description", number="vid")),
     },
 )
+# NetBox's sites by their ASNs (`asn=65000`, `asn_id=`).
+registry.extend(Site, filters=path_filters("asn", "asns", ASN, attribute="asn", many=True))
 registry.extend(
     ASN,
     filters={

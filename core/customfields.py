@@ -56,7 +56,15 @@ _CONFIGURATION = (CustomField, CustomFieldChoiceSet, SavedFilter, ImageAttachmen
 
 
 def supports_custom_fields(model: type[models.Model]) -> bool:
-    return model in registry and issubclass(model, BaseModel) and not issubclass(model, _CONFIGURATION)
+    """Whether the model's objects take custom fields: registered as taking them (`ObjectSpec.custom_fields`;
+    NetBox's component templates take none), with BaseModel's column for them, and no configuration."""
+    spec = registry.find(model)
+    return (
+        spec is not None
+        and spec.custom_fields
+        and issubclass(model, BaseModel)
+        and not issubclass(model, _CONFIGURATION)
+    )
 
 
 def supports_journaling(model: type[models.Model]) -> bool:
@@ -140,8 +148,10 @@ def custom_fields_clean(
     model = type(instance)
     adding = instance._state.adding
     if not supports_custom_fields(model):
-        if data:
+        if written or (adding and data):
             raise ValidationError({"custom_fields": [_unknown(name) for name in data]})
+        # Values stored while the type still took custom fields (component templates did) are dropped.
+        instance.custom_field_data = {}
         return
     if definitions is None:
         definitions = definitions_for(model)

@@ -954,7 +954,11 @@ for _field_class, _kind in (
 
 
 def has_tags(model) -> bool:
-    """Whether the model takes tags (BaseModel's generic relation to tagged items)."""
+    """Whether the model takes tags: it has BaseModel's generic relation to tagged items, and its
+    registration does not say NetBox's objects of its kind take none (`ObjectSpec.tags`)."""
+    spec = registry.find(model)
+    if spec is not None and not spec.tags:
+        return False
     return any(
         kind_of(model_field).relation == "generic" and model_field.name == "tagged_items"
         for model_field in model._meta.get_fields()

@@ -166,8 +166,11 @@ def path_filters(
     if tree is None:
         tree = issubclass(related, MPTTModel)
     filters: dict[str, Filter] = {}
-    for filter_name, key, parse in ((f"{name}_id", "pk", parse_int), (name, attribute, str)):
-        if key != "pk" and not any(field.name == key for field in related._meta.concrete_fields):
+    own = {field.name: field for field in related._meta.concrete_fields}
+    # The attribute's values parse as its kind does (an ASN's number is an integer, a slug a string).
+    by_attribute = (kind_of(own[attribute]).parse or str) if attribute in own else str
+    for filter_name, key, parse in ((f"{name}_id", "pk", parse_int), (name, attribute, by_attribute)):
+        if key != "pk" and key not in own:
             continue
         if tree:
             filters[filter_name] = Filter(_subtree_filter(path, related, key, filter_name, parse, negate=False))

@@ -330,6 +330,11 @@ class ObjectSpec:
     config_contexts: ConfigContexts | None = None
     # Images may be attached to the model's objects (NetBox's image attachments: core.images).
     images: bool = False
+    # The model's objects take tags and custom fields, as NetBox's do (False: NetBox's have none, e.g. its
+    # component templates): the representation, filters, GraphQL, forms, imports, writes and the change
+    # log's snapshot leave them out (core.fields.has_tags, core.customfields.supports_custom_fields).
+    tags: bool = True
+    custom_fields: bool = True
     # Extra filter definitions or overrides, by filter name (see core.filters).
     filters: dict = field(default_factory=dict)
     display: Callable[[models.Model], str] = str
@@ -391,6 +396,10 @@ class Registry:
         if not set(api.brief_counts) <= set(api.counts):
             raise ValueError(f"{model._meta.label}: brief_counts {api.brief_counts} are not all among its counts")
         spec = ObjectSpec(model=model, api=api, **groups)
+        featureless = [name for name in ("tags", "custom_fields") if not getattr(spec, name)]
+        shown = sorted(set(featureless) & set(api.fields or ()))
+        if shown:
+            raise ValueError(f"{model._meta.label}: its objects take no {' or '.join(shown)}, its fields show them")
         self._by_model[model] = spec
         return spec
 

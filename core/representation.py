@@ -87,7 +87,7 @@ def field_names(spec: ObjectSpec) -> tuple[str, ...]:
         trailing.remove("parent")
     names += [name for name in model_fields if name not in trailing] + trailing
     if issubclass(spec.model, BaseModel):
-        names += ["tags", "custom_fields"]
+        names += [name for name in ("tags", "custom_fields") if getattr(spec, name)]
     if issubclass(spec.model, ChangeLoggedModel) or hasattr(spec.model, "created"):
         names += ["created", "last_updated"]
     names += [*spec.api.counts, *spec.api.zero_counts]

@@ -143,7 +143,7 @@ class Related:
 
 def related_of(model: type[models.Model], pks: Sequence[int]) -> Related:
     related = Related()
-    if issubclass(model, ChangeLoggedModel):
+    if issubclass(model, ChangeLoggedModel) and _features(model)[0]:
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
         items = TaggedItem.objects.filter(content_type=content_type, object_id__in=pks)
         for object_id, item_pk, tag_id, name in items.values_list("object_id", "pk", "tag_id", "tag__name"):
@@ -173,13 +173,22 @@ def snapshot(instance: models.Model, related: Related | None = None) -> dict[str
                 data[many.name] = sorted(other.pk for other in getattr(instance, many.name).all())
             else:
                 data[many.name] = sorted(related.many_to_many.get(many.name, {}).get(instance.pk, ()))
+    tags, custom_fields = _features(type(instance))
     if isinstance(instance, ChangeLoggedModel):
-        data["custom_fields"] = dict(instance.custom_field_data)
-        if related is not None:
+        if custom_fields:
+            data["custom_fields"] = dict(instance.custom_field_data)
+        if tags and related is not None:
             data["tags"] = sorted(name for _item, _tag, name in related.tags.get(instance.pk, ()))
-        else:
+        elif tags:
             data["tags"] = sorted(tag.name for tag in instance.tags) if instance.pk else []
     return data
+
+
+def _features(model: type[models.Model]) -> tuple[bool, bool]:
+    """Whether the model's snapshots show tags and custom fields: unless its registration says NetBox's
+    objects of its kind have none (a component template's snapshot has neither, as NetBox's)."""
+    spec = registry.find(model)
+    return (True, True) if spec is None else (spec.tags, spec.custom_fields)
 
 
 def _log(changes: Sequence[tuple[models.Model, str, dict | None, dict | None, str]]) -> None:

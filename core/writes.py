@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.context import Actor
 from core.customfields import supports_custom_fields
-from core.fields import kind_of, own_field
+from core.fields import has_tags, kind_of, own_field
 from core.models import Tag
 from core.registry import ObjectSpec, object_type_for, registry
 from core.services import validation_error_dict
@@ -175,12 +175,20 @@ def _convert(model_field: models.Field, value, actor: Actor):
             return kind.blank_value
         raise ValidationError("This field may not be null.")
     if model_field.many_to_many:
-        if not isinstance(value, list):
-            raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
-        return [_resolve(model_field.related_model, item, actor) for item in value]
+        return references(model_field.related_model, value, actor)
     if model_field.is_relation:
         return _resolve(model_field.related_model, value, actor)
     return kind.from_json(model_field, value)
+
+
+def references(model, value, actor: Actor) -> list:
+    """A list of related objects as a many-to-many write gives them (by id or by attributes), among those
+    `actor` may view; also for a write extra setting the other side of a relation (a site's ASNs)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f'Expected a list of items but got type "{type(value).__name__}".')
+    return [_resolve(model, item, actor) for item in value]
 
 
 def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) -> WriteData:
@@ -215,18 +223,23 @@ def deserialize(spec: ObjectSpec, payload: Any, *, actor: Actor, partial: bool) 
                 result.extra[name] = extra.convert(payload[name], actor)
             except ValidationError as exc:
                 errors[name] = [str(m) for m in exc.messages]
+    # Tags or custom fields of a type that has none are refused rather than dropped; an empty value (as
+    # a client copying another object sends) is no write.
+    plural = str(spec.model._meta.verbose_name_plural).capitalize()
     if "tags" in payload:
-        try:
-            result.tags = _tags(payload["tags"], actor)
-        except ValidationError as exc:
-            errors["tags"] = list(exc.messages)
+        if not has_tags(spec.model):
+            if payload["tags"]:
+                errors["tags"] = [f"{plural} have no tags."]
+        else:
+            try:
+                result.tags = _tags(payload["tags"], actor)
+            except ValidationError as exc:
+                errors["tags"] = list(exc.messages)
     if "custom_fields" in payload:
         custom_fields = payload["custom_fields"]
         if not supports_custom_fields(spec.model):
-            if custom_fields:  # an empty value read back from a representation is no write
-                errors["custom_fields"] = [
-                    f"{str(spec.model._meta.verbose_name_plural).capitalize()} have no custom fields."
-                ]
+            if custom_fields:
+                errors["custom_fields"] = [f"{plural} have no custom fields."]
         elif not isinstance(custom_fields, dict):
             errors["custom_fields"] = ["Invalid data. Expected a dictionary."]
         else:

@@ -9,7 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from core.api.endpoints import API_VERSION
-from core.fields import kind_of, typed_renderer
+from core.customfields import supports_custom_fields
+from core.fields import has_tags, kind_of, typed_renderer
 from core.filters import filters_for
 from core.registry import ObjectSpec, Route, registry
 from core.representation import field_names, shown_names
@@ -104,8 +105,10 @@ def _object_schemas(spec: ObjectSpec) -> dict[str, dict]:
             properties[extra_name] = {**extra.type.openapi(), "writeOnly": True} | (
                 {"description": extra.description} if extra.description else {}
             )
-        properties["tags"] = {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "object"}]}}
-        properties["custom_fields"] = {"type": "object", "additionalProperties": {}}
+        if has_tags(spec.model):
+            properties["tags"] = {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "object"}]}}
+        if supports_custom_fields(spec.model):
+            properties["custom_fields"] = {"type": "object", "additionalProperties": {}}
         required = [
             aliases.get(f.name, f.name)
             for f in fields

@@ -178,7 +178,7 @@ class ObjectTypes:
             tag_type = graphene.NonNull(lambda: self.types[Tag])
             fields["tags"] = graphene.Field(graphene.List(tag_type), required=True, resolver=_tags)
             relations["tags"] = Relation("tags", "tagged_items", Tag)
-        if any(kind_of(field) is CUSTOM_FIELDS for field in model._meta.get_fields()):
+        if spec.custom_fields and any(kind_of(field) is CUSTOM_FIELDS for field in model._meta.get_fields()):
             fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_custom_fields)
         if issubclass(model, MPTTModel):
             fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
@@ -216,16 +216,19 @@ class ObjectTypes:
         relations[field.name] = Relation("forward", field.name, field.related_model)
 
     def _many(self, field, fields: dict, relations: dict) -> None:
-        target = self._target(field.related_model)
-        if target is None:
+        if self._target(field.related_model) is None:
             return
-        name = field.name
-        fields[name] = graphene.Field(
-            graphene.List(graphene.NonNull(target)),
+        fields[field.name], relations[field.name] = self.many_list(field.name, field.related_model)
+
+    def many_list(self, accessor: str, related: type[models.Model]) -> tuple[graphene.Field, Relation]:
+        """The objects of a many-to-many relation, either side of it (`accessor`: a site's `asns`, the other
+        side of ASN.sites), loaded for many rows at once."""
+        field = graphene.Field(
+            graphene.List(graphene.NonNull(self._target(related))),
             required=True,
-            resolver=lambda obj, info: list(getattr(obj, name).all()),
+            resolver=lambda obj, info: list(getattr(obj, accessor).all()),
         )
-        relations[name] = Relation("many", name, field.related_model)
+        return field, Relation("many", accessor, related)
 
     def _reverse(self, field, fields: dict, relations: dict) -> None:
         related = field.related_model

@@ -2,13 +2,38 @@
 
 from django.db import models
 
-from core.fields import TEXT_VALUE, Rendered, nullable
+from core.fields import (
+    INTEGER_VALUE,
+    TEXT_VALUE,
+    Rendered,
+    ValueType,
+    list_of,
+    listed,
+    listed_prefetch,
+    nullable,
+    renders,
+)
 from core.registry import Api, Search, registry
-from core.representation import count_subquery
+from core.representation import count_subquery, render
 from core.services import Services
+from core.writes import WriteExtra, references
 from inventory.api.briefs import NAMED_BRIEF, NAMES, SITE_GROUPING_BRIEF
 from inventory.models import Location, Region, Site, SiteGroup
-from inventory.services.sites import locations_update, sites_update
+from inventory.services.sites import locations_update, sites_create, sites_update
+
+# A site's ASNs are the other side of IPAM's ASN.sites (inventory does not import IPAM): nested briefly, written
+# by id or attributes, as NetBox's `asns`.
+_BRIEF_ASN = ValueType({"$ref": "#/components/schemas/BriefASN"}, "JSON")
+
+
+@renders(list_of(_BRIEF_ASN), prefetch=(listed_prefetch("asns"),))
+def _asns(site, links) -> list:
+    return [render(asn, links, brief=True) for asn in listed(site, "asns")]
+
+
+def _asns_write(value, actor) -> list:
+    return references(Site.asns.rel.related_model, value, actor)
+
 
 registry.register(
     Region, api=Api("dcim/regions", brief_fields=SITE_GROUPING_BRIEF, counts={"site_count": "sites"}), search=NAMES
@@ -24,15 +49,26 @@ registry.register(
     api=Api(
         "dcim/sites",
         brief_fields=NAMED_BRIEF,
-        # No time zone is null, as NetBox shows it (stored as "").
-        renderers={"time_zone": Rendered(lambda site, links: site.time_zone or None, nullable(TEXT_VALUE))},
+        # NetBox's order; IPAM and circuits add their counts (addressing.api.vlans, circuits.api.circuits).
+        fields=(
+            "id", "url", "display_url", "display", "name", "slug", "status", "region", "group", "tenant", "facility",
+            "time_zone", "description", "physical_address", "shipping_address", "latitude", "longitude", "owner",
+            "comments", "asns", "tags", "custom_fields", "created", "last_updated", "circuit_count", "device_count",
+            "prefix_count", "rack_count", "virtualmachine_count", "vlan_count",
+        ),
+        renderers={
+            # No time zone is null, as NetBox shows it (stored as "").
+            "time_zone": Rendered(lambda site, links: site.time_zone or None, nullable(TEXT_VALUE)),
+            "asns": _asns,
+        },
         counts={"device_count": "devices", "rack_count": "racks", "virtualmachine_count": "virtual_machines"},
+        write_extras={"asns": WriteExtra(_asns_write, list_of(INTEGER_VALUE), "The site's ASNs")},
     ),
     search=Search(
         fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments")
     ),
-    services=Services(update=sites_update),
-)
+    services=Services(create=sites_create, update=sites_update),
+)  # fmt: skip
 registry.register(
     Location,
     images=True,

@@ -20,9 +20,10 @@ from inventory.models.templates import INVENTORY_COMPONENT_TEMPLATES
 
 BRIEF = ("id", "url", "display", "name", "description")
 OWNERS = ("id", "url", "display", "device_type", "module_type", "name", "label")
-# NetBox's templates have no tags or custom fields; Wirebook's change-logged objects all do.
-TRAILER = ("description", "tags", "custom_fields", "created", "last_updated")
+TRAILER = ("description", "created", "last_updated")
 NAMES = Search(fields=("name", "label", "description"))
+# NetBox's templates take no tags and no custom fields (nor, so, a journal).
+NO_EXTRAS = {"tags": False, "custom_fields": False}
 
 
 def _template(model, path: str, *fields: str, brief=BRIEF) -> None:
@@ -30,7 +31,10 @@ def _template(model, path: str, *fields: str, brief=BRIEF) -> None:
     they place it."""
     trailer = [name for name in TRAILER if name not in fields]
     registry.register(
-        model, api=Api(f"dcim/{path}", brief_fields=brief, fields=(*OWNERS, *fields, *trailer)), search=NAMES
+        model,
+        api=Api(f"dcim/{path}", brief_fields=brief, fields=(*OWNERS, *fields, *trailer)),
+        search=NAMES,
+        **NO_EXTRAS,
     )
 
 
@@ -70,6 +74,7 @@ registry.register(
         fields=("id", "url", "display", "device_type", "name", "label", "enabled", *TRAILER),
     ),
     search=NAMES,
+    **NO_EXTRAS,
 )
 registry.register(
     InventoryItemTemplate,
@@ -78,8 +83,7 @@ registry.register(
         brief_fields=("id", "url", "display", "name", "description", "_depth"),
         fields=(
             "id", "url", "display", "device_type", "parent", "name", "label", "role", "manufacturer", "part_id",
-            "description", "component_type", "component_id", "component", "tags", "custom_fields", "created",
-            "last_updated", "_depth",
+            "description", "component_type", "component_id", "component", "created", "last_updated", "_depth",
         ),
         renderers={
             # NetBox shows the parent by its id alone
@@ -90,4 +94,5 @@ registry.register(
         write_converters={"component_type": _component_type},
     ),
     search=Search(fields=("name", "label", "part_id", "description")),
+    **NO_EXTRAS,
 )  # fmt: skip

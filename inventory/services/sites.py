@@ -5,7 +5,10 @@ scoped model, whatever the number of objects, and, as in NetBox, no change-log e
 
 A location moved to another site (with its parent, or alone) takes everything in it along, as NetBox's
 location signal does: its child locations and theirs, and the racks, devices and power panels in any of them,
-each moved with its own change-log entry (one UPDATE per kind of object)."""
+each moved with its own change-log entry (one UPDATE per kind of object).
+
+A site's write may name its ASNs (`asns`, NetBox's field; the relation is IPAM's ASN.sites): they are set once
+the site is written. The site's change-log snapshot does not show them (they are the ASNs' field)."""
 
 from collections.abc import Sequence
 
@@ -13,7 +16,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 
 from core.registry import registry
-from core.services import ObjectWrite, instances_of, objects_changing, objects_update
+from core.services import ObjectWrite, instances_of, objects_changing, objects_create, objects_update
 from inventory.models import Device, Location, PowerPanel, Rack, Site
 from inventory.models.scopes import CachedScopeMixin
 
@@ -30,8 +33,22 @@ def _place(model, cached: str, path: str = "") -> Subquery:
     return Subquery(model._base_manager.filter(pk=OuterRef(cached)).values(path or "pk")[:1])
 
 
+def _set_asns(sites: Sequence[Site], writes: Sequence[ObjectWrite]) -> None:
+    """The ASNs of the sites whose writes name them (`asns`, the other side of IPAM's ASN.sites)."""
+    for site, write in zip(sites, writes, strict=True):
+        if "asns" in write.extra:
+            site.asns.set(write.extra["asns"])
+
+
+def sites_create(writes: Sequence[ObjectWrite]) -> list[Site]:
+    sites = instances_of(Site, objects_create(writes))
+    _set_asns(sites, writes)
+    return sites
+
+
 def sites_update(writes: Sequence[ObjectWrite]) -> list[Site]:
     sites = instances_of(Site, objects_update(writes))
+    _set_asns(sites, writes)
     for model in _scoped_models():
         model._base_manager.filter(_site__in=sites).update(
             _region=_place(Site, "_site", "region"), _site_group=_place(Site, "_site", "group")

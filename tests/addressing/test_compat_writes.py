@@ -1,15 +1,22 @@
 """What NetBox's older clients (Ansible's netbox.netbox modules among them) write and read: services and
 service templates by `protocol` and `ports`; the counts NetBox shows: a site's prefixes, VLANs and circuits, the
-prefixes of regions, site groups and locations, a tenant's IPAM objects, and the counts of brief lists."""
+prefixes of regions, site groups and locations, a tenant's IPAM objects, and the counts of brief lists; a VRF's
+route targets nested in full; a site's ASNs."""
 
 import json
 
-from addressing.models import VLAN, VRF, IPAddress, Prefix, Role
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from addressing.models import ASN, RIR, VLAN, VRF, IPAddress, Prefix, Role, RouteTarget
 from circuits.models import Circuit, CircuitTermination, CircuitType, Provider
+from core.models import Tag, TaggedItem
 from inventory.models import Location, Region, Site, SiteGroup, Tenant
 from tenants.context import tenant_context
 
 TEMPLATES = "/o/org-a/api/ipam/service-templates/"
+VRFS = "/o/org-a/api/ipam/vrfs/"
 
 
 def post(client, path: str, payload: dict):
@@ -143,3 +150,94 @@ def test_a_brief_list_carries_the_counts_a_nested_object_leaves_out(api, org_a):
     assert (brief["prefix_count"], brief["vlan_count"], brief["asn_count"]) == (1, 2, 0)
     assert list(one)[-3:] == ["prefix_count", "vlan_count", "asn_count"] and one["vlan_count"] == 2
     assert set(nested) == {"id", "url", "display", "name", "slug", "description"}
+
+
+def test_a_vrf_nests_its_route_targets_in_full(api, org_a, org_b):
+    # given VRFs importing and exporting tagged route targets of a tenant
+    with tenant_context(org_a.organization):
+        tenant = Tenant.objects.create(name="Acme", slug="acme")
+        gold = Tag.objects.create(name="Gold", slug="gold")
+
+    def vrf(number: int) -> None:
+        with tenant_context(org_a.organization):
+            target = RouteTarget.objects.create(name=f"65000:{number}", tenant=tenant)
+            TaggedItem.objects.create(
+                tag=gold, content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+            )
+            blue = VRF.objects.create(name=f"Blue {number}", rd=f"65000:{number}")
+            blue.import_targets.set([target])
+            blue.export_targets.set([target])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(VRFS).status_code == 200
+        return len(captured)
+
+    vrf(1)
+    api.get(VRFS)  # the session's and the content types' rows are read once
+
+    # when one VRF is listed, and then four
+    one = queries()
+    for number in (2, 3, 4):
+        vrf(number)
+    four = queries()
+    body = api.get(f"{VRFS}?name=Blue 1").json()["results"][0]
+    writes = post(api, VRFS, {"name": "Red", "import_targets": [body["import_targets"][0]["id"]]})
+
+    # then each target is NetBox's full route target, in queries that do not grow with the VRFs, and written by id
+    target = body["import_targets"][0]
+    assert list(target) == [
+        "id", "url", "display_url", "display", "name", "tenant", "description", "owner", "comments", "tags",
+        "custom_fields", "created", "last_updated",
+    ]  # fmt: skip
+    assert (target["name"], target["tenant"]["slug"], [tag["slug"] for tag in target["tags"]]) == (
+        "65000:1",
+        "acme",
+        ["gold"],
+    )
+    assert body["export_targets"] == body["import_targets"]
+    assert four == one
+    assert writes.status_code == 201, writes.content
+    assert [item["name"] for item in writes.json()["import_targets"]] == ["65000:1"]
+    assert org_b.client().get("/o/org-b/api/ipam/vrfs/").json()["count"] == 0
+
+
+def test_a_site_has_asns_written_by_id_or_attributes_and_filtered(api, org_a, org_b):
+    # given two ASNs of organization A
+    with tenant_context(org_a.organization):
+        rir = RIR.objects.create(name="RIPE", slug="ripe")
+        first, second = (ASN.objects.create(asn=number, rir=rir) for number in (65001, 65002))
+    sites = "/o/org-a/api/dcim/sites/"
+
+    # when a site is made with one by id, another is given by attributes, and one site has none
+    made = post(api, sites, {"name": "AMS1", "slug": "ams1", "asns": [first.pk]})
+    changed = patch(api, f"{sites}{made.json()['id']}/", {"asns": [first.pk, {"asn": 65002}]})
+    post(api, sites, {"name": "AMS2", "slug": "ams2"})
+
+    # then the site shows them briefly, in NetBox's place, and sites filter by them
+    assert made.status_code == 201, made.content
+    assert [asn["asn"] for asn in made.json()["asns"]] == [65001]
+    body = api.get(f"{sites}{made.json()['id']}/").json()
+    assert [asn["asn"] for asn in body["asns"]] == [65001, 65002] == [asn["asn"] for asn in changed.json()["asns"]]
+    assert list(body["asns"][0]) == ["id", "url", "display", "asn", "description"]
+    assert list(body)[list(body).index("comments") + 1] == "asns"
+    by_number = api.get(sites, {"asn": "65002"}).json()["results"]
+    by_id = api.get(sites, {"asn_id": second.pk}).json()["results"]
+    assert [site["name"] for site in by_number] == ["AMS1"] == [site["name"] for site in by_id]
+    assert api.get(sites, {"asn_id__n": first.pk}).json()["count"] == 1
+    with tenant_context(org_a.organization):
+        assert list(ASN.objects.get(pk=second.pk).sites.values_list("name", flat=True)) == ["AMS1"]
+    query = json.dumps({"query": "{ site_list { name asns { asn } } }"})
+    graphql = api.post("/o/org-a/graphql/", query, content_type="application/json").json()
+    assert graphql["data"]["site_list"] == [
+        {"name": "AMS1", "asns": [{"asn": 65001}, {"asn": 65002}]},
+        {"name": "AMS2", "asns": []},
+    ]
+
+    # and emptied, the site has none; organization B neither sees A's sites nor reaches its ASNs
+    cleared = patch(api, f"{sites}{made.json()['id']}/", {"asns": []})
+    assert cleared.json()["asns"] == []
+    other = post(org_b.client(), "/o/org-b/api/dcim/sites/", {"name": "X", "slug": "x", "asns": [first.pk]})
+    assert other.status_code == 400
+    assert list(other.json()) == ["asns"]
+    assert org_b.client().get("/o/org-b/api/dcim/sites/", {"asn_id": first.pk}).status_code == 400

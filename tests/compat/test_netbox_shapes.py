@@ -23,20 +23,9 @@ from tests.compat.netbox_shapes.dataset import Lookup, needed, resolve
 RECORDED = sorted((Path(__file__).parent / "netbox_shapes" / "recorded").glob("*.json"))
 
 # endpoint: why Wirebook's representation still differs from NetBox's (a strict xfail).
-_TEMPLATE = "component templates show tags and custom_fields, which NetBox's do not have"
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "ipam/vrfs": "import/export targets are nested briefly, NetBox nests them in full (tenant, tags, custom_fields...)",
-    "dcim/console-port-templates": _TEMPLATE,
-    "dcim/console-server-port-templates": _TEMPLATE,
-    "dcim/device-bay-templates": _TEMPLATE,
-    "dcim/interface-templates": _TEMPLATE,
-    "dcim/inventory-item-templates": _TEMPLATE,
-    "dcim/module-bay-templates": _TEMPLATE,
-    "dcim/power-outlet-templates": _TEMPLATE,
-    "dcim/power-port-templates": _TEMPLATE,
-    "dcim/front-port-templates": _TEMPLATE + "; no rear_ports (the port mapping is not stored on templates yet)",
-    "dcim/rear-port-templates": _TEMPLATE + "; no front_ports (the port mapping is not stored on templates yet)",
-    "dcim/sites": "no asns (sites have no ASN relation yet)",
+    "dcim/front-port-templates": "no rear_ports (the port mapping is not stored on templates yet)",
+    "dcim/rear-port-templates": "no front_ports (the port mapping is not stored on templates yet)",
     "dcim/racks": "Wirebook's own utilization and power_utilization",
     "core/object-changes": "no changed_object; the nested user has no url; postchange_data adds created and"
     " last_updated and lacks asns; NetBox's brief form is its full one",

@@ -53,6 +53,19 @@ def test_a_model_is_declared_once_with_a_netbox_path():
         fresh.extend(Region, ui=Ui())
 
 
+def test_a_model_without_tags_or_custom_fields_does_not_show_them():
+    fresh = Registry()
+    with pytest.raises(ValueError, match="take no custom_fields or tags"):
+        fresh.register(
+            Region,
+            api=Api("dcim/regions", brief_fields=(), fields=("id", "tags", "custom_fields")),
+            tags=False,
+            custom_fields=False,
+        )
+    spec = fresh.register(Region, api=Api("dcim/regions", brief_fields=(), fields=("id", "name")), tags=False)
+    assert (spec.tags, spec.custom_fields) == (False, True)
+
+
 def test_models_without_a_menu_sit_under_their_api_apps_menu():
     fresh = Registry()
     fresh.register(Tag, api=Api("extras/tags", brief_fields=("id",)))

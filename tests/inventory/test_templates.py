@@ -1,8 +1,11 @@
 """Component templates at NetBox's dcim/*-templates endpoints: whose they are, NetBox's rules for power,
 interfaces, bays and inventory items, and the counts and filters they give device and module types."""
 
+import json
+
 import pytest
 
+from core.models import ObjectChange, TaggedItem
 from inventory.models import (
     ConsolePortTemplate,
     DeviceType,
@@ -15,7 +18,9 @@ from inventory.models import (
     PowerPortTemplate,
 )
 from tenants.context import tenant_context
-from tests.inventory.dcim import call, created
+from tests.inventory.dcim import call, created, listed
+
+JSON = "application/json"
 
 
 @pytest.fixture
@@ -341,3 +346,74 @@ def test_deleting_a_device_type_deletes_its_templates(api, org_a, types):
     assert call(api, "delete", f"/module-types/{types['uplink'].pk}/").status_code == 204
     with tenant_context(org_a.organization):
         assert not ConsolePortTemplate.objects.exists()
+
+
+# -- what NetBox's templates do not take: tags, custom fields, a journal -------------------------------------------
+
+
+def test_templates_take_no_tags_or_custom_fields(api, org_a, types):
+    # given a tag
+    api.post("/o/org-a/api/extras/tags/", json.dumps({"name": "Core", "slug": "core"}), content_type=JSON)
+    port = {"device_type": types["ex4300"].pk, "name": "Con"}
+
+    # when a template is written with tags or custom fields
+    tagged = call(api, "post", "/console-port-templates/", {**port, "tags": [{"slug": "core"}]})
+    custom = call(api, "post", "/console-port-templates/", {**port, "custom_fields": {"rack_count": 3}})
+    # or with the empty values a client copying another object sends
+    empty = created(call(api, "post", "/console-port-templates/", {**port, "tags": [], "custom_fields": {}}))
+
+    # then values are refused (never dropped), empty ones are no write, and the template shows neither
+    assert tagged.json() == {"tags": ["Console port templates have no tags."]}
+    assert custom.json() == {"custom_fields": ["Console port templates have no custom fields."]}
+    assert "tags" not in empty and "custom_fields" not in empty
+    with tenant_context(org_a.organization):
+        assert list(ConsolePortTemplate.objects.values_list("name", flat=True)) == ["Con"]
+        assert not TaggedItem.objects.exists()
+
+
+def test_templates_have_no_tag_filter_and_are_no_custom_field_type(api, types):
+    # NetBox's template filters have no `tag`: the parameter is ignored as any unknown one (no tag is named so)
+    tag_filter = call(api, "get", "/power-port-templates/?tag=core")
+    custom_field = api.post(
+        "/o/org-a/api/extras/custom-fields/",
+        json.dumps({"name": "asset", "type": "text", "object_types": ["dcim.consoleporttemplate"]}),
+        content_type=JSON,
+    )
+    features = api.get("/o/org-a/api/core/object-types/", {"app_label": "dcim", "model": "consoleporttemplate"})
+
+    assert listed(tag_filter) == ["PSU0"]
+    assert custom_field.status_code == 400, custom_field.content
+    assert list(custom_field.json()) == ["object_types"]
+    assert features.json()["results"][0]["features"] == ["change_logging"]
+
+
+def test_a_templates_change_log_shows_no_tags_or_custom_fields(api, org_a, types):
+    # given a template whose custom field data was stored while templates still took them
+    with tenant_context(org_a.organization):
+        ConsolePortTemplate.objects.create(device_type=types["ex4300"], name="Con", custom_field_data={"old": 1})
+        pk = ConsolePortTemplate.objects.get(name="Con").pk
+
+    # when it is changed
+    changed = call(api, "patch", f"/console-port-templates/{pk}/", {"label": "RJ45"})
+
+    # then the change is written, the stale values dropped, and the snapshots are NetBox's (no tags or custom fields)
+    assert changed.status_code == 200, changed.content
+    with tenant_context(org_a.organization):
+        assert ConsolePortTemplate.objects.get(pk=pk).custom_field_data == {}
+        change = ObjectChange.objects.get(changed_object_id=pk, action="update")
+    assert change.postchange_data["label"] == "RJ45"
+    assert not {"tags", "custom_fields"} & set(change.postchange_data)
+
+
+def test_template_graphql_types_have_no_tags_or_custom_fields(api, types):
+    query = "{ console_port_template_list { name tags { name } } }"
+    answer = api.post("/o/org-a/graphql/", json.dumps({"query": query}), content_type=JSON).json()
+    fields = api.post(
+        "/o/org-a/graphql/",
+        json.dumps({"query": '{ __type(name: "ConsolePortTemplateType") { fields { name } } }'}),
+        content_type=JSON,
+    ).json()
+
+    assert "errors" in answer
+    names = {field["name"] for field in fields["data"]["__type"]["fields"]}
+    assert "name" in names and not {"tags", "custom_fields"} & names
