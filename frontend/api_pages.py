@@ -21,7 +21,6 @@ import orjson
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 
@@ -49,9 +48,10 @@ class BrowsableApiMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not is_api_request(request) or request.path_info.startswith(GRAPHQL_PATH):
-            return response
-        patch_vary_headers(response, ["Accept"])
+        if getattr(request, "organization_route", None) is None or not is_api_request(request):
+            return response  # the public site's pages and platform API
+        if request.path_info.startswith(GRAPHQL_PATH):
+            return response  # with_graphiql answers browsers there
         if getattr(request, "organization", None) is None or getattr(request, "membership", None) is None:
             return response
         if response.streaming or not _is_json(response) or not browser_wants_html(request):
@@ -82,7 +82,6 @@ def browsable_page(request: HttpRequest, response: HttpResponse) -> HttpResponse
     for name in ("API-Version", "X-Request-ID", "Allow"):
         if name in response:
             page[name] = response[name]
-    patch_vary_headers(page, ["Accept"])
     return page
 
 
@@ -156,11 +155,7 @@ def with_graphiql(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @csrf_exempt  # the GraphQL view checks a session's CSRF token itself (core.graphql.view)
     def graphql(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if browser_wants_html(request) and "raw" not in request.GET:
-            response = render(request, "frontend/api/graphiql.html", {"graphql_url": request.path})
-        else:
-            response = view(request, *args, **kwargs)
-        if request.method in ("GET", "HEAD"):
-            patch_vary_headers(response, ["Accept"])
-        return response
+            return render(request, "frontend/api/graphiql.html", {"graphql_url": request.path})
+        return view(request, *args, **kwargs)
 
     return graphql

@@ -22,6 +22,7 @@ from django.db import connections
 from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 from tenants import authcache
@@ -247,6 +248,8 @@ class OrganizationMembershipMiddleware:
         response = self._dispatch(request, route)
         response.setdefault("API-Version", settings.WIREBOOK_API_VERSION)
         response.setdefault("X-Request-ID", str(request.wirebook_request_id))
+        # Browsers get pages where API clients get JSON (browser_wants_html).
+        patch_vary_headers(response, ["Accept"])
         return response
 
     def _dispatch(self, request, route: OrganizationRoute):
