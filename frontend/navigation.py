@@ -12,6 +12,11 @@ from frontend.base_views import page_url_name, url_name
 # Pages that are not registered models, by (menu, heading): (label, URL name, the role action they need).
 EXTRA = {
     ("Operations", "Search"): [("Search", "ui-search", "view")],
+    ("Operations", "API"): [
+        ("REST API", "api:root", "view"),
+        ("API documentation", "api-docs", "view"),
+        ("GraphiQL", "graphql", "view"),
+    ],
     ("Admin", "Organization"): [("Members", "members", "view"), ("Audit log", "audit-log", "settings")],
 }
 

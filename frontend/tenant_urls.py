@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from core.api.urls import build_api
 from core.graphql import graphql_view
-from frontend import views
+from frontend import api_pages, views
 from frontend.settings import urls as settings_urls
 from frontend.urls import ui_patterns
 from tenants.errors import server_error
@@ -16,8 +16,10 @@ api = build_api()
 
 urlpatterns = [
     path("", views.organization_home, name="organization-home"),
+    # NetBox's path of its Swagger UI; before the API's own paths.
+    path("api/schema/swagger-ui/", api_pages.swagger_ui, name="api-docs"),
     path("api/", api.urls),
-    path("graphql/", graphql_view()),
+    path("graphql/", api_pages.with_graphiql(graphql_view()), name="graphql"),
     path(settings_urls.PREFIX.lstrip("/"), include(settings_urls)),
     *ui_patterns(),
 ]

@@ -11,6 +11,9 @@ another site, which browsers check against that directive too: the single sign-o
 (ours and allauth's per provider) lead to an identity provider that only the typed organization
 or address reveals, so any https site; the billing page leads to Stripe's hosted pages. They are
 named here by URL name, in one table, and nowhere else.
+
+The other is `font-src data:` on GraphiQL's page (`/graphql/` in a browser): its vendored stylesheet
+embeds its fonts as data: URLs. A font cannot run code; the page's scripts stay as strict.
 """
 
 from csp.constants import NONE
@@ -26,6 +29,8 @@ STRIPE_ORIGINS = ("https://checkout.stripe.com", "https://billing.stripe.com")
 # confirmation page of an organization's OpenID Connect or SAML provider.
 IDENTITY_PROVIDER_PAGES = frozenset({"sso_login", "openid_connect_login", "saml_login"})
 STRIPE_PAGES = frozenset({"billing"})
+# Pages whose stylesheets embed their fonts (frontend/static/frontend/vendor/graphiql/graphiql.min.css).
+DATA_FONT_PAGES = frozenset({"graphql"})
 
 
 def _is_html(response: HttpResponseBase) -> bool:
@@ -38,10 +43,14 @@ def identity_provider_sources() -> tuple[str, ...]:
     return ("https:", "http:") if settings.SSO_ALLOW_INSECURE_HTTP else ("https:",)
 
 
+def _url_name(request: HttpRequest) -> str | None:
+    match = getattr(request, "resolver_match", None)
+    return match.url_name if match is not None else None
+
+
 def form_targets(request: HttpRequest) -> tuple[str, ...]:
     """Other sites the forms of this request's page may lead to (besides Wirebook itself)."""
-    match = getattr(request, "resolver_match", None)
-    url_name = match.url_name if match is not None else None
+    url_name = _url_name(request)
     if url_name in IDENTITY_PROVIDER_PAGES:
         return identity_provider_sources()
     if url_name in STRIPE_PAGES:
@@ -58,9 +67,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             return parts
         if not _is_html(response):
             return PolicyParts(config=NON_HTML_POLICY)
+        update = dict(parts.update or {})
         targets = form_targets(request)
         if targets:
-            update = dict(parts.update or {})
             update["form-action"] = [*update.get("form-action", []), *targets]
+        if _url_name(request) in DATA_FONT_PAGES:
+            update["font-src"] = [*update.get("font-src", []), "data:"]
+        if update:
             parts.update = update
         return parts

@@ -372,6 +372,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.OrganizationMembershipMiddleware",
+    # A member's JSON answers of the REST API as pages for browsers (the browsable API).
+    "frontend.api_pages.BrowsableApiMiddleware",
     # Innermost: API paths that no view answered still answer JSON (404, 405).
     "tenants.middleware.ApiErrorShapesMiddleware",
 ]

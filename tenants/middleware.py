@@ -22,6 +22,7 @@ from django.db import connections
 from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf, set_script_prefix, set_urlconf
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 from tenants import authcache
@@ -61,21 +62,62 @@ def is_api_request(request) -> bool:
     return request.path_info.startswith(API_PATHS)
 
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+JSON_TYPES = ("application/json", "application/*")
+
+
+def _accepted(header: str) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header with their quality, in the client's order."""
+    ranges = []
+    for item in header.split(","):
+        media, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            ranges.append((media.lower(), quality))
+    return ranges
+
+
+def browser_wants_html(request) -> bool:
+    """A browser's GET of an API path: it names HTML in its Accept header before JSON (or with a higher
+    quality), as browsers do, and does not ask for `?format=json`; `?format=api` asks for the page
+    whatever the header, as in Django REST framework. API clients send `*/*` (curl, requests,
+    pynetbox) or `application/json` (the Ansible collection, go-netbox): they get JSON."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    requested = request.GET.get("format", "").lower()
+    if requested:
+        return requested == "api"
+    html = json = None
+    for position, (media, quality) in enumerate(_accepted(request.META.get("HTTP_ACCEPT", ""))):
+        if media in HTML_TYPES and (html is None or quality > html[0]):
+            html = (quality, -position)
+        elif media in JSON_TYPES and (json is None or quality > json[0]):
+            json = (quality, -position)
+    return html is not None and html[0] > 0 and (json is None or html > json)
+
+
 def not_found(request):
-    if is_api_request(request):
+    if is_api_request(request) and not browser_wants_html(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def not_authenticated(request):
-    if is_api_request(request):
+    if is_api_request(request) and not browser_wants_html(request):
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=403)
     return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
 
 def sso_required(request, organization):
     """The member must sign in through the organization's identity provider first."""
-    if is_api_request(request):
+    if is_api_request(request) and not browser_wants_html(request):
         return JsonResponse({"detail": "This organization requires single sign-on."}, status=403)
     return HttpResponseRedirect(f"{SSO_LOGIN_PATH}?{urlencode({'organization': organization.slug})}")
 
@@ -206,6 +248,8 @@ class OrganizationMembershipMiddleware:
         response = self._dispatch(request, route)
         response.setdefault("API-Version", settings.WIREBOOK_API_VERSION)
         response.setdefault("X-Request-ID", str(request.wirebook_request_id))
+        # Browsers get pages where API clients get JSON (browser_wants_html).
+        patch_vary_headers(response, ["Accept"])
         return response
 
     def _dispatch(self, request, route: OrganizationRoute):

@@ -185,6 +185,11 @@ def _pages(pages_data):
             ("/o/org-a/settings/billing/", 200),
             ("/o/org-a/settings/sso/", 200),
             ("/o/org-a/settings/danger/", 200),
+            # the APIs in a browser (frontend/api_pages.py)
+            ("/o/org-a/api/", 200),
+            (f"/o/org-a/api/dcim/sites/{site.pk}/", 200),
+            ("/o/org-a/api/schema/swagger-ui/", 200),
+            ("/o/org-a/graphql/", 200),
             ("/o/org-a/no-such-page/", 404),
             ("/no-such-page/", 404),
         ],
@@ -198,14 +203,18 @@ def _pages(pages_data):
     }
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
 def test_real_pages_have_no_inline_script_or_style_and_send_the_policy(org_a, pages_data):
     clients = {"owner": org_a.client(), "viewer": Client(raise_request_exception=False), "anonymous": Client()}
     clients["viewer"].force_login(pages_data["viewer"])
     checked = 0
     for who, pages in _pages(pages_data).items():
         for path, status in pages:
-            response = clients[who].get(path)
+            response = clients[who].get(path, HTTP_ACCEPT=BROWSER_ACCEPT)
             assert response.status_code == status, (who, path)
+            assert response["Content-Type"].startswith("text/html"), (who, path)
             assert inline_code(response.content.decode()) == [], (who, path)
             policy = response["Content-Security-Policy"]
             assert "script-src 'self'" in policy and "unsafe-inline" not in policy, (who, path, policy)

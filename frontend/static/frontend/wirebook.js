@@ -70,6 +70,13 @@
     if (!labelled) {
       picker.control_input.setAttribute("aria-label", select.getAttribute("aria-label") || select.name);
     }
+    hideReplaced(select);
+  }
+
+  // The select Tom Select replaced stays in the form, visually hidden and out of the tab order: assistive
+  // technology sees the one control Tom Select draws (named after the field's label), not a nameless twin.
+  function hideReplaced(select) {
+    select.setAttribute("aria-hidden", "true");
   }
 
   // -- organization switcher: search the member's organizations by name or slug, switch on choice --
@@ -93,6 +100,7 @@
     // one control named "Switch organization": the search box, not also the hidden select
     switcher.control_input.setAttribute("aria-label", label);
     select.removeAttribute("aria-label");
+    hideReplaced(select);
   }
 
   // -- list selection -----------------------------------------------------------------------
