@@ -22,6 +22,7 @@ from automation.models import (
     Job,
     Notification,
     NotificationGroup,
+    Script,
     Subscription,
     Webhook,
     WebhookDelivery,
@@ -35,7 +36,6 @@ from core.exports import ExportUnavailable, ListExporter, list_exporter_register
 from core.fields import (
     BOOLEAN_VALUE,
     BRIEF_OBJECT,
-    INTEGER_VALUE,
     JSON_VALUE,
     TEXT_VALUE,
     Rendered,
@@ -112,7 +112,7 @@ registry.register(
         write_converters={
             "object_types": object_type_converter(lambda model: model in registry, many=True),
             "action_object_type": object_type_converter(
-                lambda model: model in (Webhook, NotificationGroup), null=False
+                lambda model: model in (Webhook, NotificationGroup, Script), null=False
             ),
         },
     ),
@@ -174,6 +174,11 @@ def _job_visibility(actor) -> Q | None:
     return Q(pk__in=[]) if actor.user_id is None else Q(user_id=actor.user_id)
 
 
+def _job_object(job, links):
+    target = job.object
+    return None if target is None or registry.find(type(target)) is None else render(target, links, brief=True)
+
+
 def _execution_time(job, links):
     if job.started is None or job.completed is None:
         return None
@@ -200,12 +205,9 @@ registry.register(
             "job_id", "queue_name", "log_entries",
         ),
         renderers={
-            # Wirebook's jobs belong to the organization, not to one object.
-            "object_type": Rendered(lambda job, links: None, nullable(TEXT_VALUE)),
-            "object_id": Rendered(lambda job, links: None, nullable(INTEGER_VALUE)),
-            "object": Rendered(lambda job, links: None, nullable(BRIEF_OBJECT)),
-            "scheduled": Rendered(lambda job, links: None, nullable(TEXT_VALUE)),
-            "interval": Rendered(lambda job, links: None, nullable(INTEGER_VALUE)),
+            # What the job belongs to (a script), if anything: most jobs belong to the organization.
+            "object_type": object_type_renderer("object_type", null=True),
+            "object": Rendered(_job_object, nullable(BRIEF_OBJECT), prefetch=("object",)),
             "execution_time": Rendered(_execution_time, nullable(TEXT_VALUE)),
             "user": Rendered(
                 lambda job, links: None if job.user_id is None else member_brief(job.user_id, links),
@@ -545,3 +547,7 @@ registry.register(
     access=Access(admin_only=True),
     search=Search(fields=("name", "link_text", "link_url")),
 )  # fmt: skip
+
+
+# Custom scripts and their modules register with the scripting package.
+import automation.scripting.api  # noqa: E402, F401

@@ -39,12 +39,14 @@ from automation.models import (
     Job,
     Notification,
     NotificationGroup,
+    Script,
     Webhook,
     WebhookDelivery,
 )
 from automation.notifications import notification_for, notifications_create
 from core.events import CREATE, DELETE, UPDATE, ObjectEvent
 from core.generations import Generation
+from core.models import ObjectChange, ObjectChangeAction
 from core.registry import object_type_label, registry
 from core.representation import Links, optimize, render_many
 from core.services import ObjectWrite, objects_create, objects_delete, objects_update
@@ -52,8 +54,8 @@ from tenants.context import current_organization, current_schema_name, tenant_co
 
 logger = logging.getLogger(__name__)
 
-# The actions run here: a webhook delivery, or notifications for a group's members.
-ACTIONS = (EventRuleAction.WEBHOOK, EventRuleAction.NOTIFICATION)
+# The actions run here: a webhook delivery, notifications for a group's members, or a script's job.
+ACTIONS = (EventRuleAction.WEBHOOK, EventRuleAction.NOTIFICATION, EventRuleAction.SCRIPT)
 EVENT_TYPES = {CREATE: EventType.OBJECT_CREATED, UPDATE: EventType.OBJECT_UPDATED, DELETE: EventType.OBJECT_DELETED}
 # What NetBox's payload calls each event.
 PAYLOAD_EVENTS: dict[str, str] = {
@@ -113,8 +115,8 @@ _rules_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class Rule:
-    """What deciding and acting on an enabled rule needs: its webhook (enabled), or the members of its
-    notification group."""
+    """What deciding and acting on an enabled rule needs: its webhook (enabled), the members of its
+    notification group, or its script (executable) and whom it runs as."""
 
     pk: int
     action_type: str
@@ -123,6 +125,9 @@ class Rule:
     object_type_ids: frozenset[int]
     event_types: frozenset[str]
     conditions: Any
+    # A script action: the script, and the member it runs as (who created the rule).
+    script_id: int | None = None
+    run_as: int | None = None
 
 
 # (schema, organization id) -> (generation, read at (monotonic), the rules)
@@ -156,6 +161,15 @@ def _read_rules() -> tuple[Rule, ...]:
     groups = dict(
         NotificationGroup.objects.filter(pk__in=targets[EventRuleAction.NOTIFICATION]).values_list("pk", "user_ids")
     )
+    scripts = set(
+        Script.objects.filter(pk__in=targets[EventRuleAction.SCRIPT], is_executable=True).values_list("pk", flat=True)
+    )
+    creators = _rule_creators([rule.pk for rule in rules if rule.action_type == EventRuleAction.SCRIPT])
+    available = {
+        EventRuleAction.WEBHOOK: webhooks,
+        EventRuleAction.NOTIFICATION: groups,
+        EventRuleAction.SCRIPT: scripts,
+    }
     return tuple(
         Rule(
             pk=rule.pk,
@@ -165,10 +179,25 @@ def _read_rules() -> tuple[Rule, ...]:
             object_type_ids=frozenset(content_type.pk for content_type in rule.object_types.all()),
             event_types=frozenset(rule.event_types),
             conditions=rule.conditions,
+            script_id=rule.action_object_id if rule.action_type == EventRuleAction.SCRIPT else None,
+            run_as=creators.get(rule.pk),
         )
         for rule in rules
-        if rule.action_object_id in (webhooks if rule.action_type == EventRuleAction.WEBHOOK else groups)
+        if rule.action_object_id in available[rule.action_type]
     )
+
+
+def _rule_creators(pks: list[int]) -> dict[int, int]:
+    """Who created each rule (its change log's create entry): the member its scripts run as."""
+    if not pks:
+        return {}
+    created = ObjectChange.objects.filter(
+        changed_object_type=ContentType.objects.get_for_model(EventRule),
+        changed_object_id__in=pks,
+        action=ObjectChangeAction.CREATE,
+        user_id__isnull=False,
+    )
+    return dict(created.values_list("changed_object_id", "user_id"))
 
 
 def event_rules() -> tuple[Rule, ...]:
@@ -262,6 +291,7 @@ def events_consume(events: list[tuple[ObjectEvent, str]], *, retry: bool = True)
     representations = _representations([event for event, _type, _rules in matching], links)
     deliveries = []
     notifications: list[Notification] = []
+    script_runs: list[tuple[Rule, dict]] = []
     for event, event_type, found in matching:
         rendered = representations.get((event.model, event.pk))
         if rendered is None:  # deleted (or gone again since the commit): its last known state
@@ -276,6 +306,9 @@ def events_consume(events: list[tuple[ObjectEvent, str]], *, retry: bool = True)
                 notifications.extend(
                     notification_for(event, event_type, content_type, user_id) for user_id in rule.notified_user_ids
                 )
+                continue
+            if rule.action_type == EventRuleAction.SCRIPT:
+                script_runs.append((rule, data))
                 continue
             if rule.webhook_id is None:
                 continue
@@ -304,8 +337,25 @@ def events_consume(events: list[tuple[ObjectEvent, str]], *, retry: bool = True)
             events_consume(events, retry=False)
             return
     notifications_create(notifications)
+    scripts_queue(script_runs)
     if deliveries:
         deliveries_queue(organization, [delivery.pk for delivery in deliveries])
+
+
+def scripts_queue(runs: list[tuple[Rule, dict]]) -> None:
+    """A job for each (script rule, event object): the script runs with the object's REST representation
+    as its data, committed, as the member who created the rule, on a worker (never here)."""
+    if not runs:
+        return
+    from automation.scripting.jobs import script_enqueue
+
+    scripts = Script.objects.in_bulk({rule.script_id for rule, _data in runs})
+    for rule, data in runs:
+        script = scripts.get(rule.script_id)
+        if script is None or rule.run_as is None:
+            logger.warning("event rule %s: its script or the member it runs as is gone; not run", rule.pk)
+            continue
+        script_enqueue(script=script, user_id=rule.run_as, data=data, commit=True, event=True)
 
 
 def deliveries_queue(organization, pks: list[int]) -> None:

@@ -1,10 +1,11 @@
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -27,26 +28,82 @@ def job_function_path(function: Callable[..., dict]) -> str:
     return path
 
 
+class JobEnded(Exception):
+    """Raised by a job function that ends otherwise than completed: `status` (errored or failed), the
+    job's `data` and `error` text."""
+
+    def __init__(self, status: str, *, data: dict | None = None, error: str = ""):
+        super().__init__(error or status)
+        self.status = status
+        self.data = data
+        self.error = error
+
+
 def job_enqueue(
-    *, name: str, function: Callable[..., dict], arguments: dict | None = None, user_id: int | None = None
+    *,
+    name: str,
+    function: Callable[..., dict],
+    arguments: dict | None = None,
+    user_id: int | None = None,
+    schedule_at: datetime | None = None,
+    interval: int | None = None,
+    instance: Model | None = None,
 ) -> Job:
     """Record a job in the current organization and queue it once the transaction commits.
 
     `function` takes the Job and `arguments` as keywords and returns the job's data (JSON); it is
     passed itself, not named by a string, so moving or renaming it cannot leave a caller behind.
+    `schedule_at` makes it wait until then (status scheduled); `interval` (minutes) queues it again
+    each time it ends; `instance` is what it belongs to (NetBox's job object: a script).
     """
+    return _job_queue(
+        name=name,
+        function=job_function_path(function),
+        arguments=arguments or {},
+        user_id=user_id,
+        scheduled=schedule_at,
+        interval=interval,
+        object_type=ContentType.objects.get_for_model(instance) if instance is not None else None,
+        object_id=instance.pk if instance is not None else None,
+    )
+
+
+def _job_queue(*, scheduled: datetime | None, **fields) -> Job:
+    """Record the job and queue it (at `scheduled`, if given) once the transaction commits."""
+    status = JobStatus.SCHEDULED if scheduled is not None else JobStatus.PENDING
     with transaction.atomic():
-        job = Job.objects.create(
-            name=name, function=job_function_path(function), arguments=arguments or {}, user_id=user_id
-        )
-        transaction.on_commit(lambda: _dispatch(job.pk))
+        job = Job.objects.create(status=status, scheduled=scheduled, **fields)
+        transaction.on_commit(lambda: _dispatch(job.pk, scheduled))
     return job
 
 
-def _dispatch(job_pk: int) -> None:
+def _dispatch(job_pk: int, eta: datetime | None = None) -> None:
     from automation.tasks import job_run
 
-    job_run.delay(job_pk)
+    if eta is None:
+        job_run.delay(job_pk)
+    else:
+        job_run.apply_async((job_pk,), eta=eta)
+
+
+def job_next_enqueue(job: Job) -> Job | None:
+    """A job with an interval has ended: queue its next run, `interval` minutes after this one was
+    due (or started), unless what it belongs to is gone."""
+    if not job.interval:
+        return None
+    if job.object_type_id is not None and job.object is None:
+        return None
+    due = (job.scheduled or job.started or timezone.now()) + timedelta(minutes=job.interval)
+    return _job_queue(
+        name=job.name,
+        function=job.function,
+        arguments=job.arguments,
+        user_id=job.user_id,
+        scheduled=due,
+        interval=job.interval,
+        object_type_id=job.object_type_id,
+        object_id=job.object_id,
+    )
 
 
 # -- cancelling: a job no worker has started yet -------------------------------------------------
@@ -63,8 +120,9 @@ def job_uncancellable(function: Callable[..., dict]) -> Callable[..., dict]:
 
 
 def job_is_cancellable(job: Job) -> bool:
-    """Whether `job` may still be cancelled: pending, and its function does not forbid it."""
-    if job.status != JobStatus.PENDING:
+    """Whether `job` may still be cancelled: waiting (pending or scheduled), and its function does not
+    forbid it."""
+    if job.status not in WAITING:
         return False
     try:
         function = import_string(job.function)
@@ -73,15 +131,21 @@ def job_is_cancellable(job: Job) -> bool:
     return getattr(function, "job_cancellable", True)
 
 
+WAITING = (JobStatus.PENDING, JobStatus.SCHEDULED)
+
+
 def _not_pending(job: Job) -> JobNotCancellable:
-    return JobNotCancellable(_("Only a pending job can be cancelled; this one is %(status)s.") % {"status": job.status})
+    return JobNotCancellable(
+        _("Only a pending or scheduled job can be cancelled; this one is %(status)s.") % {"status": job.status}
+    )
 
 
 def job_cancel(job: Job, *, user_id: int | None) -> Job:
     """Cancel a job that no worker has started: it ends as failed, says who cancelled it, and the
-    worker that later receives its task leaves it alone (it only runs a job it moves out of pending).
-    Raises JobNotCancellable when the job started meanwhile or must run."""
-    if job.status != JobStatus.PENDING:
+    worker that later receives its task leaves it alone (it only runs a job it moves out of waiting;
+    a cancelled job with an interval is not queued again). Raises JobNotCancellable when the job
+    started meanwhile or must run."""
+    if job.status not in WAITING:
         raise _not_pending(job)
     if not job_is_cancellable(job):
         raise JobNotCancellable(_("This job keeps the organization's data consistent: it cannot be cancelled."))
@@ -91,7 +155,7 @@ def job_cancel(job: Job, *, user_id: int | None) -> Job:
         "error": _("Cancelled before a worker started it."),
         "data": {"cancelled_by": user_id},
     }
-    if not Job.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(**values):
+    if not Job.objects.filter(pk=job.pk, status__in=WAITING).update(**values):
         job.refresh_from_db()  # a worker took it between the page and the click
         raise _not_pending(job)
     for name, value in values.items():

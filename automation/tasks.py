@@ -8,6 +8,7 @@ from django.utils.module_loading import import_string
 from automation.events import job_event_fire
 from automation.fairness import delivery_slot
 from automation.models import EventType, Job, JobStatus
+from automation.services import JobEnded, job_next_enqueue
 from automation.webhooks import Attempt, webhook_delivery_attempt, webhook_delivery_timeout
 from automation.webhooks import webhook_deliveries_prune as prune
 from tenants.context import current_organization, current_schema_name, tenant_context
@@ -17,28 +18,44 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="automation.job_run")
 def job_run(job_pk: int) -> str:
-    """Run a pending job. It is claimed by moving it out of pending, so a job cancelled meanwhile (or
-    already taken) is left alone; the organization's job rules hear it start and end."""
+    """Run a pending (or scheduled, now due) job. It is claimed by moving it out of waiting, so a job
+    cancelled meanwhile (or already taken) is left alone; the organization's job rules hear it start and
+    end. A job with an interval is queued again when it ends, however it ended."""
     started = timezone.now()
-    if not Job.objects.filter(pk=job_pk, status=JobStatus.PENDING).update(status=JobStatus.RUNNING, started=started):
+    waiting = (JobStatus.PENDING, JobStatus.SCHEDULED)
+    if not Job.objects.filter(pk=job_pk, status__in=waiting).update(status=JobStatus.RUNNING, started=started):
         logger.info("job %s is no longer pending (cancelled, or taken by another worker): not run", job_pk)
         return "skipped"
     job = Job.objects.get(pk=job_pk)
+    job.started = started
     job_event_fire(job, EventType.JOB_STARTED)
     try:
         data = import_string(job.function)(job, **job.arguments)
+    except JobEnded as ended:
+        return _job_end(job, ended.status, data=ended.data, error=ended.error)
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.job_id, job.name)
-        return _job_end(job, JobStatus.ERRORED, EventType.JOB_ERRORED, error=repr(exc))
-    return _job_end(job, JobStatus.COMPLETED, EventType.JOB_COMPLETED, data=data)
+        return _job_end(job, JobStatus.ERRORED, error=repr(exc))
+    return _job_end(job, JobStatus.COMPLETED, data=data)
 
 
-def _job_end(job: Job, status: str, event_type: str, **values) -> str:
+ENDING_EVENTS: dict[str, str] = {
+    JobStatus.COMPLETED: EventType.JOB_COMPLETED,
+    JobStatus.ERRORED: EventType.JOB_ERRORED,
+    JobStatus.FAILED: EventType.JOB_FAILED,
+}
+
+
+def _job_end(job: Job, status: str, **values) -> str:
     values |= {"status": status, "completed": timezone.now()}
     Job.objects.filter(pk=job.pk).update(**values)
     for name, value in values.items():
         setattr(job, name, value)
-    job_event_fire(job, event_type)
+    job_event_fire(job, ENDING_EVENTS[status])
+    try:
+        job_next_enqueue(job)
+    except Exception:
+        logger.exception("the next run of job %s (every %s minutes) could not be queued", job.job_id, job.interval)
     return status
 
 

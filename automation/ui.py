@@ -21,7 +21,6 @@ from automation.models import (
     EventRule,
     ExportTemplate,
     Job,
-    JobStatus,
     Notification,
     NotificationGroup,
     Subscription,
@@ -29,7 +28,8 @@ from automation.models import (
     WebhookDelivery,
 )
 from automation.notifications import email_preference_set, email_wanted, is_marked, notifications_mark_read
-from automation.services import JobNotCancellable, job_cancel, job_is_cancellable
+from automation.scripting.ui import job_log_panel
+from automation.services import WAITING, JobNotCancellable, job_cancel, job_is_cancellable
 from automation.templating import template_render_for
 from automation.webhooks import webhook_delivery_resend
 from core.permissions import allowed
@@ -101,7 +101,8 @@ registry.extend(
         menu=Menu("Operations", "Jobs"),
         table_columns=("name", "status", "created", "started", "completed", "user"),
         changelog=False,
-        tabs=(Tab("cancel", "Cancel", _cancel, visible=lambda job: job.status == JobStatus.PENDING),),
+        tabs=(Tab("cancel", "Cancel", _cancel, visible=lambda job: job.status in WAITING),),
+        panels=(job_log_panel(),),
     ),
 )
 

@@ -59,9 +59,11 @@ def actor_for(user, membership, request_id: uuid.UUID | None = None, token=None)
 
 
 # By an actor's role; system work (role None) has none: `ROLE_ACTIONS.get(actor.role, frozenset())`.
+# "run" runs a custom script (NetBox's extras.run_script): the script acts as its runner, so it can do
+# no more than they could by hand; a viewer runs scripts only with an object permission granting "run".
 ROLE_ACTIONS: dict[str | None, frozenset[str]] = {
     MembershipRole.VIEWER: frozenset({"view"}),
-    MembershipRole.EDITOR: frozenset({"view", "add", "change", "delete"}),
-    MembershipRole.ADMIN: frozenset({"view", "add", "change", "delete", "settings"}),
-    MembershipRole.OWNER: frozenset({"view", "add", "change", "delete", "settings"}),
+    MembershipRole.EDITOR: frozenset({"view", "add", "change", "delete", "run"}),
+    MembershipRole.ADMIN: frozenset({"view", "add", "change", "delete", "run", "settings"}),
+    MembershipRole.OWNER: frozenset({"view", "add", "change", "delete", "run", "settings"}),
 }

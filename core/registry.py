@@ -36,6 +36,9 @@ class Route:
     """An extra REST operation on a model's list (`/api/<app>/<path>/<name>/`) or on one object
     (`/api/<app>/<path>/<id>/<name>/`), e.g. NetBox's `/prefixes/{id}/available-ips/`.
 
+    A detail route named "" is another method on the object's own path (NetBox's POST
+    `/api/extras/scripts/{id}/`, which runs the script).
+
     `handler(request, actor, obj)` (detail) or `handler(request, actor)` (list) returns the JSON
     body (or an HttpResponse); it runs inside the API's error handling, as the caller. Before it
     runs the caller must hold `action` on the model, and on a detail route `obj` is looked up
@@ -349,8 +352,14 @@ class ObjectSpec:
 
     @property
     def api_path(self) -> str:
-        """Plural kebab-case: "regions", "contact-groups"."""
+        """Plural kebab-case: "regions", "contact-groups" (rarely under another's: "scripts/upload")."""
         return self.api.path.partition("/")[2]
+
+    @property
+    def api_name(self) -> str:
+        """The path as operation ids and file names spell it: "contact_groups", "scripts_upload" (a path
+        under another model's, as NetBox's `/api/extras/scripts/upload/`)."""
+        return self.api_path.replace("-", "_").replace("/", "_")
 
     @property
     def type_label(self) -> str:
@@ -370,7 +379,7 @@ class ObjectSpec:
 
     @property
     def url_name(self) -> str:
-        return f"{self.api_app}-{self.api_path}"
+        return f"{self.api_app}-{self.api_path.replace('/', '-')}"
 
 
 # The groups `Registry.extend` may add after `register`, and their defaults.
@@ -391,7 +400,7 @@ class Registry:
         """Declare a model: its identity and REST representation (`api`) and any other group."""
         if model in self._by_model:
             raise ValueError(f"{model._meta.label} is already registered")
-        if api.path.count("/") != 1:
+        if api.path.count("/") not in (1, 2):
             raise ValueError(f'{model._meta.label}: the API path is "<app>/<plural>", not {api.path!r}')
         if not set(api.brief_counts) <= set(api.counts):
             raise ValueError(f"{model._meta.label}: brief_counts {api.brief_counts} are not all among its counts")

@@ -199,7 +199,7 @@ def export_response(spec: ObjectSpec, queryset, fmt: str, actor=None) -> HttpRes
         body = render_records(spec, export_records(spec, queryset), fmt)
         content_type, extension = CONTENT_TYPES[fmt], fmt
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    filename = f"wirebook_{spec.api_path.replace('-', '_')}.{extension}"
+    filename = f"wirebook_{spec.api_name}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

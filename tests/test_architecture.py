@@ -126,7 +126,7 @@ BOUNDARIES = [
         "automation",
         {"frontend", "saas_platform"},
         # its UI registration declares the models' pages and tabs (a webhook's deliveries) with the UI's blocks
-        {"automation/ui.py": {"frontend"}},
+        {"automation/ui.py": {"frontend"}, "automation/scripting/ui.py": {"frontend"}},
         "jobs run in workers, not in the UI; the UI enqueues them and shows their state",
     ),
     (

@@ -94,6 +94,8 @@ class UICase(CaseData):
         read_only = cls.spec().access.read_only
         for name in WRITE_TESTS if read_only else READ_ONLY_TESTS:
             setattr(cls, name, None)  # not collected: pytest collects callables only
+        if not getattr(source, "bulk_editable", True):
+            cls.test_bulk_edit = None  # type: ignore[assignment]
 
     @pytest.fixture
     def case(self) -> APICase:

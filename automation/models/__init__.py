@@ -10,6 +10,7 @@ from automation.models.events import (
 from automation.models.jobs import Job, JobStatus
 from automation.models.links import ButtonClass, CustomLink
 from automation.models.notifications import Bookmark, Notification, NotificationGroup, Subscription
+from automation.models.scripts import Script, ScriptModule
 from automation.models.templates import ConfigContext, ConfigTemplate, ExportTemplate
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "JobStatus",
     "Notification",
     "NotificationGroup",
+    "Script",
+    "ScriptModule",
     "Subscription",
     "Webhook",
     "WebhookDelivery",

@@ -37,6 +37,7 @@ class EventRuleAction(models.TextChoices):
 AVAILABLE_ACTIONS: dict[str, tuple[str, str]] = {
     EventRuleAction.WEBHOOK: ("automation", "webhook"),
     EventRuleAction.NOTIFICATION: ("automation", "notificationgroup"),
+    EventRuleAction.SCRIPT: ("automation", "script"),
 }
 
 

@@ -1,5 +1,7 @@
 import uuid
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,7 @@ from core.querysets import RestrictedQuerySet
 
 class JobStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SCHEDULED = "scheduled", _("Scheduled")
     RUNNING = "running", _("Running")
     COMPLETED = "completed", _("Completed")
     ERRORED = "errored", _("Errored")
@@ -25,10 +28,19 @@ class Job(models.Model):
     # Users live in the public schema; tenant tables refer to them by id only.
     user_id = models.BigIntegerField(_("user id"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # When it is to run (a scheduled job waits until then), and every how many minutes it runs again.
+    scheduled = models.DateTimeField(_("scheduled"), null=True, blank=True)
+    interval = models.PositiveIntegerField(_("interval"), null=True, blank=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     completed = models.DateTimeField(_("completed"), null=True, blank=True)
     data = models.JSONField(_("data"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What the job belongs to (NetBox's job object: the script it runs), if anything.
+    object_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", null=True, blank=True, db_index=False
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    object = GenericForeignKey("object_type", "object_id")
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -39,6 +51,7 @@ class Job(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=("object_type", "object_id"), name="automation_job_object")]
 
     def __str__(self):
         return f"{self.name} ({self.status})"

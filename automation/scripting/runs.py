@@ -99,8 +99,11 @@ def script_run(
     data: dict,
     commit: bool,
     limits: Limits | None = None,
+    clean: bool = True,
 ) -> ScriptOutcome:
-    """Run `class_name` of the module `source` with `data` as `user`, in the current organization."""
+    """Run `class_name` of the module `source` with `data` as `user`, in the current organization.
+    `clean` False passes `data` to the script as it is instead of through its variables (an event's
+    object, as NetBox's event rules pass it)."""
     limits = limits or Limits.from_settings()
     token, plaintext = token_create(
         organization=organization,
@@ -108,7 +111,7 @@ def script_run(
         description="Script run (revoked when the run ends)",
         expires=timezone.now() + timedelta(seconds=limits.wall_seconds) + TOKEN_GRACE,
     )
-    job = {"action": "run", "module": MODULE_FILE, "class": class_name, "data": data, "commit": commit}
+    job = {"action": "run", "module": MODULE_FILE, "class": class_name, "data": data, "commit": commit, "clean": clean}
     files = {MODULE_FILE: source, "job.json": json.dumps(job, default=str)}
     try:
         with tempfile.TemporaryDirectory(prefix="wirebook-api-") as directory, transaction.atomic():

@@ -501,9 +501,10 @@ def api_root_links(request: HttpRequest, specs) -> dict:
 
 
 def app_root_links(request: HttpRequest, app: str, specs, extra: tuple[str, ...] = ()) -> dict:
-    """An app's root (`/api/dcim/`): its list endpoints by path, as NetBox's app roots list them."""
+    """An app's root (`/api/dcim/`): its list endpoints by path, as NetBox's app roots list them (a path
+    under another one's, `scripts/upload`, is not listed)."""
     root = request.build_absolute_uri(request.path)
-    paths = sorted({spec.api_path for spec in specs if spec.api_app == app} | set(extra))
+    paths = sorted({spec.api_path for spec in specs if spec.api_app == app and "/" not in spec.api_path} | set(extra))
     return {path: f"{root}{path}/" for path in paths}
 
 

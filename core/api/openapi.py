@@ -181,7 +181,7 @@ def _filter_parameters(spec: ObjectSpec) -> list[dict]:
 
 def _paths(spec: ObjectSpec) -> dict[str, dict]:
     name, tag = component(spec), spec.api_app
-    base = f"{spec.api_app}_{spec.api_path.replace('-', '_')}"
+    base = f"{spec.api_app}_{spec.api_name}"
     id_parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     list_path: dict = {
         "get": _operation(
@@ -234,7 +234,8 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
     prefix = f"/api/{spec.api_app}/{spec.api_path}/"
     paths = {prefix: list_path, prefix + "{id}/": detail_path}
     for extra in spec.api.routes:
-        paths[prefix + ("{id}/" if extra.detail else "") + f"{extra.name}/"] = _route_path(spec, extra, id_parameter)
+        key = prefix + ("{id}/" if extra.detail else "") + (f"{extra.name}/" if extra.name else "")
+        paths[key] = paths.get(key, {}) | _route_path(spec, extra, id_parameter)
     return paths
 
 
@@ -257,7 +258,7 @@ ROUTE_VERBS = {"GET": "retrieve", "POST": "create", "PUT": "update", "PATCH": "p
 
 
 def _route_path(spec: ObjectSpec, extra: Route, id_parameter: dict) -> dict:
-    base = f"{spec.api_app}_{spec.api_path.replace('-', '_')}_{extra.name.replace('-', '_')}"
+    base = "_".join(part for part in (spec.api_app, spec.api_name, extra.name.replace("-", "_")) if part)
     parameters = [id_parameter] if extra.detail else []
     response = extra.response
     if extra.paginated:

@@ -47,14 +47,14 @@ def _routes(spec: ObjectSpec) -> Router:
         read_only if spec.access.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         list_view,
         url_name=f"{spec.url_name}-list",
-        operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_list",
+        operation_id=f"{spec.api_app}_{spec.api_name}_list",
     )
     router.add_api_operation(
         item,
         read_only if spec.access.read_only else ["GET", "PUT", "PATCH", "DELETE"],
         detail_view,
         url_name=f"{spec.url_name}-detail",
-        operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_retrieve",
+        operation_id=f"{spec.api_app}_{spec.api_name}_retrieve",
     )
     for extra in spec.api.routes:
         _add_route(router, spec, extra)
@@ -63,13 +63,14 @@ def _routes(spec: ObjectSpec) -> Router:
 
 def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
     name = spec.model._meta.model_name
-    suffix = extra.name.replace("-", "_")
+    suffix = extra.name.replace("-", "_") or "_".join(extra.methods).lower()
     if extra.detail:
 
         def view(request: OrganizationRequest, id: int):
             return endpoints.run(request, lambda r, a: endpoints.route(spec, extra, r, a, id))
 
-        path, kind = f"/{spec.api_path}/{{int:id}}/{extra.name}/", "detail"
+        # A route without a name is another method on the object itself (NetBox's POST that runs a script).
+        path, kind = f"/{spec.api_path}/{{int:id}}/" + (f"{extra.name}/" if extra.name else ""), "detail"
     else:
 
         def view(request: OrganizationRequest):  # type: ignore[misc]
@@ -81,8 +82,8 @@ def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
         path,
         list(extra.methods),
         view,
-        url_name=f"{spec.url_name}-{extra.name}",
-        operation_id=f"{spec.api_app}_{spec.api_path.replace('-', '_')}_{suffix}_{kind}",
+        url_name=f"{spec.url_name}-{extra.name or 'detail'}",
+        operation_id=f"{spec.api_app}_{spec.api_name}_{suffix}_{kind}",
     )
 
 

@@ -67,7 +67,7 @@ def test_a_job_that_started_or_ended_is_not_cancelled(org_a, status):
     response = org_a.client().post(f"{API}/{job.pk}/cancel/")
 
     assert response.status_code == 409
-    assert response.json() == {"detail": f"Only a pending job can be cancelled; this one is {status}."}
+    assert response.json() == {"detail": f"Only a pending or scheduled job can be cancelled; this one is {status}."}
     assert job_of(org_a.organization, job.pk).status == status
 
 

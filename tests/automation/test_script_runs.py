@@ -59,12 +59,18 @@ def test_a_module_lists_its_scripts_and_variables():
     assert described["name"] == "New sites" and described["commit_default"] is False
     assert described["vars"]["prefix"] | {} == {
         "type": "string",
+        "class": "StringVar",
         "label": "",
         "description": "Name prefix",
         "default": None,
         "required": True,
+        "min_length": None,
+        "max_length": 20,
+        "regex": None,
     }
-    assert described["vars"]["count"]["type"] == "integer" and described["vars"]["count"]["default"] == 2
+    count = described["vars"]["count"]
+    assert (count["type"], count["class"], count["default"]) == ("integer", "IntegerVar", 2)
+    assert (count["min_value"], count["max_value"]) == (1, 5)
 
 
 def test_a_run_writes_through_the_api_as_its_user(org_a):

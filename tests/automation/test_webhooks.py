@@ -345,7 +345,7 @@ def _post(client, path, payload):
     [
         ({"conditions": {"attr": "name", "value": "(a)\\1", "op": "regex"}}, "conditions", "Invalid regular"),
         ({"conditions": {"attr": "name", "value": 1, "op": "like"}}, "conditions", 'Unknown operator "like"'),
-        ({"action_type": "script"}, "action_type", "does not run script actions"),
+        ({"action_type": "script"}, "action_object_type", "A script action's object must be a script"),
         ({"event_types": []}, "event_types", "At least one event type"),
         ({"event_types": ["object_moved"]}, "event_types", "object_moved"),
         ({"action_object_id": 999999}, "action_object_id", "No webhook with this id"),

@@ -13,6 +13,7 @@ for module in (
     "tests.circuits.test_api_cases",
     "tests.automation.test_api_cases",
     "tests.automation.test_notifications_api",
+    "tests.automation.test_scripts_api",
     "tests.inventory.test_device_api_cases",
     "tests.inventory.test_virtualization_api_cases",
     "tests.inventory.test_wireless_api_cases",

@@ -63,7 +63,9 @@ def main():
             emit({"error": {"kind": "not_found", "message": f"No script {job['class']!r} in this module."}})
             return
         errors, data = {}, {}
-        for name, variable in klass.variables().items():
+        if not job.get("clean", True):  # an event's object, passed as NetBox passes it: not a form's data
+            data = job["data"]
+        for name, variable in ({} if not job.get("clean", True) else klass.variables()).items():
             try:
                 data[name] = variable.clean(job["data"].get(name))
             except Exception as exc:

@@ -44,6 +44,7 @@ class ScriptVariable:
     def describe(self):
         return {
             "type": self.kind,
+            "class": type(self).__name__,
             "label": self.label,
             "description": self.description,
             "default": self.default,
@@ -65,6 +66,9 @@ class StringVar(ScriptVariable):
     def __init__(self, min_length=None, max_length=None, regex=None, **options):
         super().__init__(**options)
         self.min_length, self.max_length, self.regex = min_length, max_length, regex
+
+    def describe(self):
+        return super().describe() | {"min_length": self.min_length, "max_length": self.max_length, "regex": self.regex}
 
     def convert(self, value):
         import re
@@ -89,6 +93,9 @@ class IntegerVar(ScriptVariable):
     def __init__(self, min_value=None, max_value=None, **options):
         super().__init__(**options)
         self.min_value, self.max_value = min_value, max_value
+
+    def describe(self):
+        return super().describe() | {"min_value": self.min_value, "max_value": self.max_value}
 
     def convert(self, value):
         number = int(value)
@@ -205,6 +212,12 @@ class IPNetworkVar(ScriptVariable):
     def __init__(self, min_prefix_length=None, max_prefix_length=None, **options):
         super().__init__(**options)
         self.min_prefix_length, self.max_prefix_length = min_prefix_length, max_prefix_length
+
+    def describe(self):
+        return super().describe() | {
+            "min_prefix_length": self.min_prefix_length,
+            "max_prefix_length": self.max_prefix_length,
+        }
 
     def convert(self, value):
         network = ipaddress.ip_network(str(value), strict=False)
