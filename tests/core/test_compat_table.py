@@ -4,7 +4,7 @@ from core.api.compat import compatibility
 from core.management.commands.netbox_compat import TABLE, table_markdown
 
 # NetBox paths served when the table was last regenerated: raise it as paths arrive, never lower it.
-PATHS_SERVED_AT_LEAST = 275
+PATHS_SERVED_AT_LEAST = 279
 
 
 def test_committed_table_matches_the_code():
