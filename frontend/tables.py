@@ -72,6 +72,9 @@ def _label(spec: ObjectSpec, name: str) -> str:
     field = _model_field(spec, name)
     if field is not None and hasattr(field, "verbose_name"):
         return capfirst(field.verbose_name)
+    model = getattr(field, "related_model", None)
+    if model is not None:  # a reverse relation (a site's ASNs) is labelled by what it lists
+        return capfirst(model._meta.verbose_name_plural)
     return capfirst(name.replace("_", " "))
 
 

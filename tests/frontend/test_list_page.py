@@ -256,3 +256,13 @@ def test_the_change_log_filters_by_type_action_and_time(org_a):
     assert "0 object changes" in later
     created = owner.get(f"{changes}?action=create").content.decode()
     assert "2 object changes" in created
+
+
+def test_columns_of_reverse_relations_are_labelled_by_what_they_list(org_a):
+    from core.registry import registry
+    from frontend.tables import available_columns
+
+    with tenant_context(org_a.organization):
+        labels = {column.name: column.label for column in available_columns(registry.get(Site))}
+
+    assert labels["asns"] == "ASNs"
