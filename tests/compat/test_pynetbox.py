@@ -116,7 +116,7 @@ def test_site_has_netbox_keys(nb):
     assert set(dict(site)) == {
         "id", "url", "display_url", "display", "name", "slug", "status", "region", "group", "tenant", "facility",
         "time_zone", "description", "physical_address", "shipping_address", "latitude", "longitude", "owner",
-        "comments", "tags", "custom_fields", "created", "last_updated", "circuit_count", "device_count",
+        "comments", "asns", "tags", "custom_fields", "created", "last_updated", "circuit_count", "device_count",
         "prefix_count", "rack_count", "virtualmachine_count", "vlan_count",
     }  # fmt: skip
 
