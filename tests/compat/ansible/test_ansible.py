@@ -48,6 +48,9 @@ def _ansible(program: str, *arguments: str, cwd: Path) -> subprocess.CompletedPr
         "ANSIBLE_PYTHON_INTERPRETER": str(ANSIBLE_BIN / "python"),
         "ANSIBLE_INVENTORY_CACHE": "false",
         "ANSIBLE_DEPRECATION_WARNINGS": "false",
+        # Each task's module is piped to the interpreter rather than written to a temporary directory,
+        # run and removed by three more commands: a few hundred tasks run noticeably faster.
+        "ANSIBLE_PIPELINING": "true",
         "LC_ALL": "C.UTF-8",
     }
     return subprocess.run(
