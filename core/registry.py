@@ -492,6 +492,11 @@ class Registry:
     def find(self, model: type[models.Model]) -> ObjectSpec | None:
         return self._by_model.get(model)
 
+    def find_path(self, path: str | None) -> ObjectSpec | None:
+        """The registration served at the REST path "<app>/<plural>" ("dcim/sites"), as a script's
+        ObjectVar names its model."""
+        return next((spec for spec in self._by_model.values() if spec.api.path == path), None)
+
     def find_label(self, label: str) -> ObjectSpec | None:
         """The registration NetBox calls "<api app>.<model>" ("dcim.site" is our inventory.Site)."""
         app, _, name = label.partition(".")

@@ -41,7 +41,7 @@ def _run_url(script: Script) -> str:
 
 
 def _object_choices(variable: dict, actor) -> list[tuple[str, str]]:
-    spec = next((spec for spec in registry if spec.api.path == variable.get("model")), None)
+    spec = registry.find_path(variable.get("model"))
     if spec is None:
         return []
     rows = restricted(spec.model, actor, "view")[:OBJECT_CHOICES]

@@ -72,8 +72,7 @@ def _choice(variable: dict, value: Any) -> Any:
 
 
 def _object(variable: dict, value: Any, actor: Actor) -> int:
-    path = variable.get("model")
-    spec = next((spec for spec in registry if spec.api.path == path), None)
+    spec = registry.find_path(variable.get("model"))
     try:
         pk = int(value["id"] if isinstance(value, dict) else value)
     except (KeyError, TypeError, ValueError):
