@@ -119,6 +119,10 @@ def job_uncancellable(function: Callable[..., dict]) -> Callable[..., dict]:
     return function
 
 
+# A job no worker has started: waiting to be run now, or at its scheduled time.
+WAITING = (JobStatus.PENDING, JobStatus.SCHEDULED)
+
+
 def job_is_cancellable(job: Job) -> bool:
     """Whether `job` may still be cancelled: waiting (pending or scheduled), and its function does not
     forbid it."""
@@ -129,9 +133,6 @@ def job_is_cancellable(job: Job) -> bool:
     except ImportError:
         return True  # its code is gone: the worker could not run it anyway
     return getattr(function, "job_cancellable", True)
-
-
-WAITING = (JobStatus.PENDING, JobStatus.SCHEDULED)
 
 
 def _not_pending(job: Job) -> JobNotCancellable:

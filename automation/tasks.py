@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 from automation.events import job_event_fire
 from automation.fairness import delivery_slot
 from automation.models import EventType, Job, JobStatus
-from automation.services import JobEnded, job_next_enqueue
+from automation.services import WAITING, JobEnded, job_next_enqueue
 from automation.webhooks import Attempt, webhook_delivery_attempt, webhook_delivery_timeout
 from automation.webhooks import webhook_deliveries_prune as prune
 from tenants.context import current_organization, current_schema_name, tenant_context
@@ -22,8 +22,7 @@ def job_run(job_pk: int) -> str:
     cancelled meanwhile (or already taken) is left alone; the organization's job rules hear it start and
     end. A job with an interval is queued again when it ends, however it ended."""
     started = timezone.now()
-    waiting = (JobStatus.PENDING, JobStatus.SCHEDULED)
-    if not Job.objects.filter(pk=job_pk, status__in=waiting).update(status=JobStatus.RUNNING, started=started):
+    if not Job.objects.filter(pk=job_pk, status__in=WAITING).update(status=JobStatus.RUNNING, started=started):
         logger.info("job %s is no longer pending (cancelled, or taken by another worker): not run", job_pk)
         return "skipped"
     job = Job.objects.get(pk=job_pk)
