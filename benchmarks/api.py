@@ -15,6 +15,7 @@ PostgreSQL, timed to the client.
 
     make benchmark          # seeds its own database, serves Wirebook with gunicorn 2x3, measures
     .venv/bin/python benchmarks/api.py --netbox-url http://127.0.0.1:18001 --netbox-token nbt_...
+    NETBOX_ROOT=... <NetBox's python> benchmarks/netbox_seed.py   # NetBox's circuits and VMs, as seeded here
     .venv/bin/python benchmarks/api.py --url http://127.0.0.1:8000/o/acme --token nbt_...  # a running server
 
 Without `--url` it needs DATABASE_URL / REDIS_URL (make benchmark runs it under the devstack): it
@@ -356,9 +357,9 @@ def read_cases(server: Server) -> list[tuple[str, str, str, dict | None, dict | 
         ("list limit=50", "GET", sites, {"limit": 50}, None),
         ("one site", "GET", f"{sites}{server.site_id}/", None, None),
         ("graphql 1000 sites", "POST", "/graphql/", None, {"query": GRAPHQL_SITES}),
-        # Both ends of each circuit with it (seed_circuits; NetBox needs the same circuits seeded).
+        # Both ends of each circuit with it (seed_circuits; benchmarks/netbox_seed.py seeds NetBox's).
         ("circuits limit=200", "GET", "/api/circuits/circuits/", {"limit": CIRCUITS}, None),
-        # seed_virtual_machines (NetBox needs the same machines seeded).
+        # seed_virtual_machines (benchmarks/netbox_seed.py seeds NetBox's).
         ("vms limit=1000", "GET", "/api/virtualization/virtual-machines/", {"limit": VIRTUAL_MACHINES}, None),
         ("vm interfaces limit=1000", "GET", "/api/virtualization/interfaces/", {"limit": 1000}, None),
     ]
