@@ -214,7 +214,7 @@ registry.register(
                 nullable(MEMBER),
             ),
             "queue_name": Rendered(lambda job, links: "default", TEXT_VALUE),
-            "log_entries": Rendered(lambda job, links: [], list_of(JSON_VALUE)),
+            "log_entries": Rendered(lambda job, links: job.log_entries, list_of(JSON_VALUE)),
         },
         routes=(
             # Who sees a job may cancel it: the member who started it, and admins and owners.

@@ -31,9 +31,12 @@ def job_run(job_pk: int) -> str:
     try:
         data = import_string(job.function)(job, **job.arguments)
     except JobEnded as ended:
+        if ended.error:
+            job.log("error", ended.error)
         return _job_end(job, ended.status, data=ended.data, error=ended.error)
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.job_id, job.name)
+        job.log("error", f"Exception raised during the job: {exc!r}")
         return _job_end(job, JobStatus.ERRORED, error=repr(exc))
     return _job_end(job, JobStatus.COMPLETED, data=data)
 
@@ -46,7 +49,7 @@ ENDING_EVENTS: dict[str, str] = {
 
 
 def _job_end(job: Job, status: str, **values) -> str:
-    values |= {"status": status, "completed": timezone.now()}
+    values |= {"status": status, "completed": timezone.now(), "log_entries": job.log_entries}
     Job.objects.filter(pk=job.pk).update(**values)
     for name, value in values.items():
         setattr(job, name, value)

@@ -33,7 +33,7 @@ from automation.services import WAITING, JobNotCancellable, job_cancel, job_is_c
 from automation.templating import template_render_for
 from automation.webhooks import webhook_delivery_resend
 from core.permissions import allowed
-from core.registry import Menu, Page, Tab, Ui, object_type_label, registry
+from core.registry import Menu, Page, Panel, Tab, Ui, object_type_label, registry
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend.base_views import object_url, page_url_name, safe_return_url
 from frontend.extensions import object_header_item_register, topbar_item_register
@@ -95,6 +95,10 @@ def _cancel(request, spec, actor, job):
     return "automation/_job_cancel.html", context
 
 
+def _log_entries(request, spec, actor, job):
+    return {"entries": job.log_entries if isinstance(job.log_entries, list) else []}
+
+
 registry.extend(
     Job,
     ui=Ui(
@@ -102,7 +106,7 @@ registry.extend(
         table_columns=("name", "status", "created", "started", "completed", "user"),
         changelog=False,
         tabs=(Tab("cancel", "Cancel", _cancel, visible=lambda job: job.status in WAITING),),
-        panels=(job_log_panel(),),
+        panels=(Panel("automation/_job_log_entries.html", context=_log_entries), job_log_panel()),
     ),
 )
 

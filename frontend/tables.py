@@ -22,8 +22,9 @@ from core.registry import Counted, ObjectSpec
 from core.representation import Links, field_names
 from frontend.markdown import render_markdown
 
-# Representation fields never shown as columns: links, placeholders and the raw custom field dict.
-HIDDEN = {"url", "display_url", "custom_fields", "_depth"}
+# Representation fields never shown as columns or attributes: links, placeholders, the raw custom field
+# dict, and a job's log entries (their own panel: automation.ui).
+HIDDEN = {"url", "display_url", "custom_fields", "_depth", "log_entries"}
 # Shown on the detail page only (long text, JSON, snapshots).
 LONG = {"comments", "prechange_data", "postchange_data", "constraints", "parameters", "data", "physical_address",
         "shipping_address", "address"}  # fmt: skip

@@ -3,6 +3,7 @@ import uuid
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.querysets import RestrictedQuerySet
@@ -35,6 +36,8 @@ class Job(models.Model):
     completed = models.DateTimeField(_("completed"), null=True, blank=True)
     data = models.JSONField(_("data"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # NetBox's job log: what the worker noted while running it, [{level, message, timestamp}] (Job.log).
+    log_entries = models.JSONField(_("log entries"), default=list, blank=True)
     # What the job belongs to (NetBox's job object: the script it runs), if anything.
     object_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, related_name="+", null=True, blank=True, db_index=False
@@ -55,3 +58,8 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.status})"
+
+    def log(self, level: str, message: str) -> None:
+        """Note `message` in the job's log at `level` (debug, info, warning, error), timestamped now; the
+        worker saves the log with the job's outcome."""
+        self.log_entries.append({"level": level, "message": message, "timestamp": timezone.now().isoformat()})

@@ -26,6 +26,10 @@ def script_job(job: Job, *, data: dict, commit: bool, event: bool = False) -> di
     user = get_user_model().objects.filter(pk=job.user_id).first() if job.user_id is not None else None
     if organization is None or user is None:
         raise JobEnded(JobStatus.ERRORED, error="The job has no user to run the script as.")
+    if commit:
+        job.log("info", "Executing script (commit enabled)")
+    else:
+        job.log("warning", "Executing script (commit disabled)")
     outcome = script_run(
         organization=organization,
         user=user,

@@ -28,6 +28,11 @@ MODULE_FILE = "script_module.py"
 TOKEN_GRACE = timedelta(minutes=2)
 
 
+def log_entry(status: str, message: str) -> dict:
+    """A note of the server's in a run's log, shaped as the script's own entries (runtime/extras/scripts.py)."""
+    return {"time": timezone.now().isoformat(), "status": status, "message": message, "obj": None, "url": None}
+
+
 @dataclass
 class ScriptOutcome:
     """What a run reports: its log, its output, and an error when it did not complete."""
@@ -75,7 +80,7 @@ def outcome_of(result: SandboxResult) -> ScriptOutcome:
         tail = outcome.console.strip().splitlines()[-1:] or ["no result"]
         outcome.error = {"kind": "crashed", "message": f"The script ended without a result: {tail[0]}"}
     if result.truncated:
-        outcome.log.append({"status": "warning", "message": "Output beyond the limit was discarded."})
+        outcome.log.append(log_entry("warning", "Output beyond the limit was discarded."))
     return outcome
 
 
@@ -126,7 +131,7 @@ def script_run(
     finally:
         token_revoke(token=token)
     if commit and not outcome.ok:
-        outcome.log.append({"status": "warning", "message": "The script failed: its changes were rolled back."})
+        outcome.log.append(log_entry("warning", "The script failed: its changes were rolled back."))
     elif not commit:
-        outcome.log.append({"status": "info", "message": "Dry run: the database changes were rolled back."})
+        outcome.log.append(log_entry("info", "Dry run: the database changes were rolled back."))
     return outcome

@@ -199,3 +199,29 @@ def test_a_cancelled_job_fires_no_event(org_a, eager, receiver, django_capture_o
         job_run.run(job.pk)
 
     assert receiver.received == []
+
+
+def test_a_jobs_log_entries_say_what_went_wrong_in_the_api_and_on_its_page(
+    org_a, org_b, eager, django_capture_on_commit_callbacks
+):
+    with tenant_context(org_a.organization), committing(django_capture_on_commit_callbacks):
+        job = job_enqueue(name="Broken", function=explode, user_id=org_a.owner.pk)
+
+    ended = job_of(org_a.organization, job.pk)
+    assert ended.status == JobStatus.ERRORED
+    ((entry),) = ended.log_entries
+    assert entry["level"] == "error" and "the job's function broke" in entry["message"]
+    assert ended.started.isoformat() <= entry["timestamp"] <= ended.completed.isoformat()
+
+    answer = org_a.client().get(f"{API}/{job.pk}/")
+    assert answer.status_code == 200
+    assert answer.json()["log_entries"] == ended.log_entries
+
+    page = org_a.client().get(f"/o/org-a/core/jobs/{job.pk}/")
+    assert page.status_code == 200
+    assert b"data-job-log" in page.content and b"the job&#x27;s function broke" in page.content
+
+    # another organization's member sees neither
+    assert org_b.client().get(f"{API}/{job.pk}/").status_code in (403, 404)
+    assert org_b.client().get(f"/o/org-b/api/core/jobs/{job.pk}/").status_code == 404
+    assert org_b.client().get(f"/o/org-a/core/jobs/{job.pk}/").status_code in (403, 404)

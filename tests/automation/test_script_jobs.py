@@ -3,7 +3,7 @@ job's organization, its log and output land in the job's data, a failure ends th
 errored, and a run with an interval queues the next one."""
 
 import textwrap
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from automation.models import Job, JobStatus, ScriptModule
 from automation.scripting.jobs import script_enqueue
@@ -91,7 +91,14 @@ def test_a_worker_runs_scripts_as_their_user_and_keeps_their_log(committed, work
         assert created.status == JobStatus.COMPLETED, (created.error, created.data)
         assert created.data["output"] == "2 sites" and created.data["committed"] is True
         assert [entry["message"] for entry in created.data["log"]] == ["Created edge-0", "Created edge-1"]
-        assert created.data["log"][0]["status"] == "success"
+        entry = created.data["log"][0]
+        assert entry["status"] == "success" and entry["obj"] == "edge-0" and entry["url"].endswith("/")
+        assert created.started <= datetime.fromisoformat(entry["time"]) <= created.completed
+        # the job's own log (NetBox's log_entries): how the worker ran it, timestamped
+        assert [(item["level"], item["message"]) for item in created.log_entries] == [
+            ("info", "Executing script (commit enabled)")
+        ]
+        assert created.started <= datetime.fromisoformat(created.log_entries[0]["timestamp"]) <= created.completed
         assert sorted(Site.objects.values_list("name", flat=True)) == ["edge-0", "edge-1"]
         change = ObjectChange.objects.get(changed_object_type__model="site", object_repr="edge-0")
         assert change.user_id == owner.pk
@@ -100,6 +107,8 @@ def test_a_worker_runs_scripts_as_their_user_and_keeps_their_log(committed, work
         assert stopped.data["log"][0]["message"] == "looking"
 
         assert broken.status == JobStatus.ERRORED and "ZeroDivisionError" in broken.error
+        assert [item["level"] for item in broken.log_entries] == ["info", "error"]
+        assert "ZeroDivisionError" in broken.log_entries[1]["message"]
         assert "ZeroDivisionError" in broken.data["error"]["traceback"]
         assert not Site.objects.filter(name="half").exists()  # its changes were rolled back
 

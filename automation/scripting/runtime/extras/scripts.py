@@ -5,6 +5,7 @@ works, ObjectVar's `model` is a class of the facade (`from dcim.models import Si
 records of the API where NetBox would hand model instances.
 """
 
+import datetime
 import decimal
 import ipaddress
 
@@ -267,10 +268,19 @@ class Script:
         }
 
     def _log(self, level, message, obj=None):
-        entry = {"status": level, "message": str(message)}
+        # NetBox's log entry: when, the level, the message and the object it is about (with its page).
+        entry = {
+            "time": datetime.datetime.now(datetime.UTC).isoformat(),
+            "status": level,
+            "message": str(message),
+            "obj": None,
+            "url": None,
+        }
         if isinstance(obj, Record):
             entry["obj"] = str(obj)
             entry["url"] = obj.serialize().get("display_url") or obj.serialize().get("url")
+        elif obj is not None:
+            entry["obj"] = str(obj)
         self.messages.append(entry)
         _emit({"log": entry})
 
