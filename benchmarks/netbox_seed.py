@@ -23,6 +23,8 @@ import sys
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netbox.settings")
+# This directory's dcim.py and ipam.py would hide NetBox's apps of those names.
+sys.path = [entry for entry in sys.path if os.path.abspath(entry or ".") != os.path.dirname(os.path.abspath(__file__))]
 
 CIRCUITS = 200
 VIRTUAL_MACHINES = 1000
