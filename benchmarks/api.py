@@ -606,7 +606,8 @@ def main() -> int:
     parser.add_argument("--url", help="a running Wirebook organization, http://host:port/o/<slug> (default: serve one)")
     parser.add_argument("--token", help="API token for --url")
     parser.add_argument(
-        "--netbox-url", help="NetBox with the same data set (sites_seed.py), e.g. http://127.0.0.1:18001"
+        "--netbox-url",
+        help="NetBox with the same data set (bench sites, then benchmarks/netbox_seed.py), e.g. http://127.0.0.1:18001",
     )
     parser.add_argument("--netbox-token", help="NetBox API token (nbt_... is sent as Bearer)")
     parser.add_argument("--database-url", help="the database --url serves, for the SQL baseline (default: none)")
