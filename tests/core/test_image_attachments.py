@@ -197,6 +197,42 @@ def test_deleting_the_attachment_or_its_object_deletes_the_files_on_commit(
     assert not any(default_storage.exists(name) for name in files[second] + files[third])
 
 
+def test_the_delete_pages_list_the_attachments_that_go_and_their_files_go_on_commit(
+    api, org_a, site, media_root, django_capture_on_commit_callbacks
+):
+    # given a site with an image, a location of it with one, and another site with one
+    with tenant_context(org_a.organization):
+        location = Location.objects.create(name="Hall", slug="hall", site=site)
+        other = Site.objects.create(name="FRA1", slug="fra1")
+    entrance = attach(api, site, name="Entrance").json()["id"]
+    hall = attach(api, location, object_type="dcim.location", name="Hall door").json()["id"]
+    gate = attach(api, other, name="Gate").json()["id"]
+    with tenant_context(org_a.organization):
+        files = {pk: obj.stored_files() for pk, obj in ImageAttachment.objects.in_bulk().items()}
+
+    # the single delete's preview lists what goes with the site, its location's image included
+    delete_page = f"/o/org-a/dcim/sites/{site.pk}/delete/"
+    preview = api.get(delete_page).content.decode()
+    assert "Image attachment: Entrance" in preview and "Image attachment: Hall door" in preview
+    assert "Gate" not in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(delete_page).status_code == 302
+    assert not any(default_storage.exists(name) for name in files[entrance] + files[hall])
+    assert all(default_storage.exists(name) for name in files[gate])
+
+    # the bulk delete's too
+    bulk = "/o/org-a/dcim/sites/delete/"
+    preview = api.post(bulk, {"pk": [other.pk]}).content.decode()
+    assert "Image attachment: Gate" in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(bulk, {"pk": [other.pk], "_confirm": "1"}).status_code == 302
+    assert not any(default_storage.exists(name) for name in files[gate])
+    with tenant_context(org_a.organization):
+        assert not ImageAttachment.objects.exists()
+        logged = set(ObjectChange.objects.filter(action="delete").values_list("changed_object_id", flat=True))
+    assert {entrance, hall, gate} <= logged
+
+
 def test_the_s3_round_trip_through_the_api(api, org_a, org_b, site, on_s3, django_capture_on_commit_callbacks):  # noqa: F811
     prefix = organization_files_prefix(org_a.organization.pk)
 
