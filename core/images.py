@@ -239,6 +239,12 @@ def image_file_field(bulk: bool) -> forms.FileField:
 # -- serving the files ---------------------------------------------------------------------------------
 
 
+def image_url(attachment: ImageAttachment, links, which: str = "image") -> str:
+    """Where the API serves an attachment's image (`which`: "image") or thumbnail ("thumbnail") to members of
+    its organization (`links`: core.representation.Links of the request): REST's `image`, GraphQL's `url`."""
+    return f"{links.api_url(registry.get(ImageAttachment), attachment.pk)}{which}/"
+
+
 def image_response(name: str, *, filename: str) -> HttpResponseBase:
     """A stored image as a response to a member of its organization (the caller looked the row up among
     what they may view): never a public URL. 404 when the file is missing from the storage."""
