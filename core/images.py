@@ -128,13 +128,20 @@ def image_place(organization_pk: int, upload: ImageUpload) -> StoredImage:
 
 
 def image_save(stored: StoredImage, upload: ImageUpload, *, storage: Storage | None = None) -> None:
-    """Write the image and its thumbnail where `image_place` put them."""
+    """Write the image and its thumbnail where `image_place` put them: both, or neither when a write fails."""
     storage = storage or default_storage
-    for name, content in ((stored.name, upload.content), (stored.thumbnail, _thumbnail(upload.content))):
-        saved = storage.save(name, ContentFile(content))
-        if saved != name:  # a random name taken: never expected, and the row would point elsewhere
-            storage.delete(saved)
-            raise OSError(f"{name} exists in the storage already")
+    written: list[str] = []
+    try:
+        for name, content in ((stored.name, upload.content), (stored.thumbnail, _thumbnail(upload.content))):
+            saved = storage.save(name, ContentFile(content))
+            if saved != name:  # a random name taken: never expected, and the row would point elsewhere
+                storage.delete(saved)
+                raise OSError(f"{name} exists in the storage already")
+            written.append(name)
+    except Exception:
+        for name in written:
+            storage.delete(name)
+        raise
 
 
 def image_store(organization_pk: int, content: bytes, *, storage: Storage | None = None) -> StoredImage:
@@ -189,13 +196,12 @@ def _placed(writes: Sequence[ObjectWrite], *, required: bool) -> list[tuple[Stor
 
 def _save_all(placed: list[tuple[StoredImage, ImageUpload] | None]) -> None:
     """Write the placed files once their rows are written: they go again if the transaction writing the rows
-    rolls back (a later item, check or error refusing the write), the ones already written if a write
-    fails."""
+    rolls back (a write of a later file failing, a later item, check or error refusing the write)."""
     for item in placed:
         if item is not None:
             stored, upload = item
-            files_delete_on_rollback([stored.name, stored.thumbnail])
             image_save(stored, upload)
+            files_delete_on_rollback([stored.name, stored.thumbnail])  # only the files written, never another's
 
 
 def image_attachments_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -109,6 +110,28 @@ def test_a_bulk_write_with_a_refused_item_leaves_no_files(org_a, site, stored): 
 
     missing = {"object_id": ["Invalid parent object: dcim.site ID 999999"]}
     assert refused.value.errors == [{"index": 1, "errors": missing}]
+    assert (rows(org_a), stored()) == (0, set())
+
+
+def test_a_file_the_storage_fails_to_write_fails_the_write_and_leaves_no_files(org_a, site, stored, monkeypatch):  # noqa: F811
+    storage = storages["default"]  # the storage itself (default_storage is a proxy of it)
+    save = storage.save
+    thumbnails: list[str] = []
+
+    def full_at_the_second_thumbnail(name, content, **kwargs):
+        if name.endswith("-thumbnail.png"):
+            thumbnails.append(name)
+            if len(thumbnails) == 2:
+                raise OSError("the storage is full")
+        return save(name, content, **kwargs)
+
+    monkeypatch.setattr(storage, "save", full_at_the_second_thumbnail)
+
+    # the first item's files, and the second one's image, were written before the second thumbnail failed
+    with tenant_context(org_a.organization), pytest.raises(OSError, match="full"):
+        write_objects(registry.get(ImageAttachment), owner_of(org_a), [item(site.pk, "One"), item(site.pk, "Two")])
+
+    assert len(thumbnails) == 2
     assert (rows(org_a), stored()) == (0, set())
 
 
