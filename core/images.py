@@ -1,8 +1,9 @@
 """Image attachments (core.models.ImageAttachment) and their files: which objects take images (a
 registration's `images=True`), the upload a write carries, its services, and the files themselves --
 checked, stored under the organization's prefix in Django's default storage (local files, or S3 when
-AWS_STORAGE_BUCKET_NAME is set: tenants.files), with a thumbnail beside each, and deleted only once the
-transaction that let them go commits.
+AWS_STORAGE_BUCKET_NAME is set: tenants.files), with a thumbnail beside each. Files follow their rows'
+transaction both ways: deleted only once the transaction that let them go commits, and deleted again
+when the transaction (or savepoint) that wrote them rolls back.
 
 Checks before anything is stored: at most IMAGE_ATTACHMENT_MAX_BYTES, a format Pillow recognises from
 the content (never the name or the declared type) among IMAGE_FORMATS, and at most
@@ -23,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from PIL import Image, UnidentifiedImageError
@@ -32,7 +33,7 @@ from core.models import ImageAttachment
 from core.registry import registry
 from core.services import ObjectWrite, WritesInvalid, objects_create, objects_update
 from tenants.context import current_organization
-from tenants.files import files_delete_on_commit, organization_files_prefix
+from tenants.files import files_delete_on_commit, files_delete_on_rollback, organization_files_prefix
 
 # Pillow's format name -> the file extension it is stored under.
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
@@ -106,6 +107,7 @@ def image_upload(value, actor=None) -> ImageUpload:
         raise ValidationError("The submitted data was not a file. Check the encoding type on the form.")
     try:
         _too_large(value.size or 0)  # before reading it
+        value.seek(0)  # read again when a refused batch is written again (core.usecases)
         content = value.read()
         found, width, height = image_check(content)
     except ImageRefused as refused:
@@ -126,13 +128,20 @@ def image_place(organization_pk: int, upload: ImageUpload) -> StoredImage:
 
 
 def image_save(stored: StoredImage, upload: ImageUpload, *, storage: Storage | None = None) -> None:
-    """Write the image and its thumbnail where `image_place` put them."""
+    """Write the image and its thumbnail where `image_place` put them: both, or neither when a write fails."""
     storage = storage or default_storage
-    for name, content in ((stored.name, upload.content), (stored.thumbnail, _thumbnail(upload.content))):
-        saved = storage.save(name, ContentFile(content))
-        if saved != name:  # a random name taken: never expected, and the row would point elsewhere
-            storage.delete(saved)
-            raise OSError(f"{name} exists in the storage already")
+    written: list[str] = []
+    try:
+        for name, content in ((stored.name, upload.content), (stored.thumbnail, _thumbnail(upload.content))):
+            saved = storage.save(name, ContentFile(content))
+            if saved != name:  # a random name taken: never expected, and the row would point elsewhere
+                storage.delete(saved)
+                raise OSError(f"{name} exists in the storage already")
+            written.append(name)
+    except Exception:
+        for name in written:
+            storage.delete(name)
+        raise
 
 
 def image_store(organization_pk: int, content: bytes, *, storage: Storage | None = None) -> StoredImage:
@@ -186,36 +195,33 @@ def _placed(writes: Sequence[ObjectWrite], *, required: bool) -> list[tuple[Stor
 
 
 def _save_all(placed: list[tuple[StoredImage, ImageUpload] | None]) -> None:
-    """Write the placed files once their rows are written; a failure removes those written so far (the
-    transaction, rolled back by the error, keeps no row pointing at them)."""
-    written: list[str] = []
-    try:
-        for item in placed:
-            if item is not None:
-                stored, upload = item
-                image_save(stored, upload)
-                written += [stored.name, stored.thumbnail]
-    except Exception:
-        for name in written:
-            default_storage.delete(name)
-        raise
+    """Write the placed files once their rows are written: they go again if the transaction writing the rows
+    rolls back (a write of a later file failing, a later item, check or error refusing the write)."""
+    for item in placed:
+        if item is not None:
+            stored, upload = item
+            image_save(stored, upload)
+            files_delete_on_rollback([stored.name, stored.thumbnail])  # only the files written, never another's
 
 
 def image_attachments_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     """New attachments: validated and written (change-logged) first, then their files are stored."""
-    placed = _placed(writes, required=True)
-    created = objects_create(writes)
-    _save_all(placed)
+    with transaction.atomic():
+        placed = _placed(writes, required=True)
+        created = objects_create(writes)
+        _save_all(placed)
     return created
 
 
 def image_attachments_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    """A new image replaces the old one, whose files go once the change commits."""
-    previous = [_replaced_files(write) for write in writes]
-    placed = _placed(writes, required=False)
-    changed = objects_update(writes)
-    _save_all(placed)
-    files_delete_on_commit([name for names in previous for name in names])
+    """A new image replaces the old one, whose files go once the change commits (the new one's if it
+    rolls back)."""
+    with transaction.atomic():
+        previous = [_replaced_files(write) for write in writes]
+        placed = _placed(writes, required=False)
+        changed = objects_update(writes)
+        _save_all(placed)
+        files_delete_on_commit([name for names in previous for name in names])
     return changed
 
 
@@ -237,6 +243,12 @@ def image_file_field(bulk: bool) -> forms.FileField:
 
 
 # -- serving the files ---------------------------------------------------------------------------------
+
+
+def image_url(attachment: ImageAttachment, links, which: str = "image") -> str:
+    """Where the API serves an attachment's image (`which`: "image") or thumbnail ("thumbnail") to members of
+    its organization (`links`: core.representation.Links of the request): REST's `image`, GraphQL's `url`."""
+    return f"{links.api_url(registry.get(ImageAttachment), attachment.pk)}{which}/"
 
 
 def image_response(name: str, *, filename: str) -> HttpResponseBase:

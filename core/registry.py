@@ -390,6 +390,18 @@ _LAYERS = {
 }
 
 
+def _check_images(spec: ObjectSpec) -> None:
+    """`images=True` needs the model's ImageAttachmentsMixin (core.models.images): the registration offers
+    images, the mixin's generic relation deletes, previews and loads them (the converse, a mixin whose
+    registration never says `images=True`, is tests/core/test_registry.py's to catch)."""
+    if not spec.images:
+        return
+    relation = next((f for f in spec.model._meta.private_fields if f.name == "images"), None)
+    related = getattr(relation, "related_model", None)
+    if related is None or isinstance(related, str) or related._meta.label != "core.ImageAttachment":
+        raise ValueError(f"{spec.model._meta.label}: images=True needs core.models.ImageAttachmentsMixin on the model")
+
+
 class Registry:
     def __init__(self):
         self._by_model: dict[type[models.Model], ObjectSpec] = {}
@@ -409,6 +421,7 @@ class Registry:
         shown = sorted(set(featureless) & set(api.fields or ()))
         if shown:
             raise ValueError(f"{model._meta.label}: its objects take no {' or '.join(shown)}, its fields show them")
+        _check_images(spec)
         self._by_model[model] = spec
         return spec
 
@@ -433,6 +446,7 @@ class Registry:
             else:
                 raise TypeError(f"registry.extend() got an unexpected group {name!r}")
         spec = replace(spec, **changes)
+        _check_images(spec)
         self._by_model[model] = spec
         return spec
 

@@ -12,7 +12,7 @@ constraints with conditions, unique custom fields and custom fields referencing 
 """
 
 import copy
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -673,14 +673,9 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
         collector = Collector(using=router.db_for_write(model), origin=instances[0])
         collector.collect(list(instances))
         chosen = {instance.pk for instance in instances}
-        attached = _attached_images(collector)
         changes = []
         files: list[str] = []
-        batches: list[tuple[type[models.Model], Collection[models.Model]]] = [
-            *collector.data.items(),
-            (ImageAttachment, attached),
-        ]
-        for collected_model, objects in batches:
+        for collected_model, objects in collector.data.items():
             if not _logged(collected_model) or not objects:
                 continue
             ordered = sorted(objects, key=lambda obj: obj.pk)
@@ -693,13 +688,11 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
             for obj in ordered:
                 note = message if collected_model is model and obj.pk in chosen else ""
                 changes.append((obj, ObjectChangeAction.DELETE, snapshot(obj, related), None, note))
-                if isinstance(obj, ImageAttachment):
+                if isinstance(obj, ImageAttachment):  # its own or its object's (ImageAttachmentsMixin.images)
                     files += obj.stored_files()
         _log(changes)
-        for collected_model, objects in batches:
+        for collected_model, objects in collector.data.items():
             search_unindex(collected_model, [obj.pk for obj in objects])
-        if attached:
-            ImageAttachment._base_manager.filter(pk__in=[obj.pk for obj in attached]).delete()
         if _is_tree(model):
             for instance in _outermost(instances):
                 instance.delete()  # closes the gap in the tree (django-mptt); tags go with it
@@ -708,21 +701,6 @@ def objects_delete(instances: Sequence[models.Model], *, message: str = "") -> N
         # The files go only once the deletion commits (tenants.files).
         files_delete_on_commit(files)
     _batch_usage_changed(None)
-
-
-def _attached_images(collector: Collector) -> list[ImageAttachment]:
-    """The image attachments of the objects being deleted (of models that take images: core.images), which
-    go with them. Not a GenericRelation Django would cascade: only these models have any."""
-    found: list[ImageAttachment] = []
-    for collected_model, objects in collector.data.items():
-        spec = registry.find(collected_model)
-        if spec is None or not spec.images or not objects:
-            continue
-        content_type = ContentType.objects.get_for_model(collected_model, for_concrete_model=True)
-        found += ImageAttachment._base_manager.filter(
-            object_type=content_type, object_id__in=[obj.pk for obj in objects]
-        )
-    return found
 
 
 # -- one object through its model's services, for system work and tests (writers use core.usecases) -----

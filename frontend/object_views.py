@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
 from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
+from core.images import image_url
 from core.models import CustomFieldType, ImageAttachment, JournalEntry, ObjectChange, SavedFilter
 from core.permissions import NotPermitted
 from core.querysets import restricted
@@ -396,8 +397,8 @@ def object_images(request, pk: int, *, spec: ObjectSpec, actor):
     context["images"] = [
         {
             "attachment": attachment,
-            "url": f"{links.api_url(images_spec, attachment.pk)}image/",
-            "thumbnail": f"{links.api_url(images_spec, attachment.pk)}thumbnail/",
+            "url": image_url(attachment, links),
+            "thumbnail": image_url(attachment, links, "thumbnail"),
             "detail_url": object_url(images_spec, "detail", attachment.pk),
         }
         for attachment in attachments

@@ -6,6 +6,8 @@ them: infra/terraform/), so deleting the organization removes them all without k
 features wrote them.
 """
 
+from collections.abc import Callable
+
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 
@@ -38,8 +40,8 @@ def _delete_tree(path: str) -> int:
     return deleted
 
 
-def files_delete_on_commit(names: list[str], *, storage: Storage | None = None) -> None:
-    """Delete these stored files once the current transaction commits (a rollback keeps them)."""
+def _deleter(names: list[str], storage: Storage | None) -> Callable[[], None] | None:
+    """Deletes the files `names` from `storage` (the default storage); None when there are none."""
     storage = storage or default_storage
     kept = [name for name in names if name]
 
@@ -47,5 +49,19 @@ def files_delete_on_commit(names: list[str], *, storage: Storage | None = None) 
         for name in kept:
             storage.delete(name)
 
-    if kept:
+    return delete if kept else None
+
+
+def files_delete_on_commit(names: list[str], *, storage: Storage | None = None) -> None:
+    """Delete these stored files once the current transaction commits (a rollback keeps them: the rows
+    pointing at them stay). The mirror of `files_delete_on_rollback`."""
+    if (delete := _deleter(names, storage)) is not None:
         transaction.on_commit(delete)
+
+
+def files_delete_on_rollback(names: list[str], *, storage: Storage | None = None) -> None:
+    """Delete these stored files if the current transaction -- or the savepoint active now -- rolls back:
+    files written for rows being written go when the rows do not come to be (tenants.db.base.on_rollback).
+    Outside a transaction there is nothing to roll back: they stay."""
+    if (delete := _deleter(names, storage)) is not None:
+        transaction.get_connection().on_rollback(delete)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from addressing.querysets import LinkedManager
 from circuits.choices import CircuitPriority, CircuitStatus, DistanceUnit, TerminationSide
 from circuits.models.providers import Provider, ProviderAccount
-from core.models import OrganizationalModel, PrimaryModel
+from core.models import ImageAttachmentsMixin, OrganizationalModel, PrimaryModel
 from core.models.base import ChangeLoggedModel
 from inventory.models import Tenant
 from inventory.models.components import Cabled
@@ -35,7 +35,7 @@ class CircuitType(OrganizationalModel):
         verbose_name_plural = _("circuit types")
 
 
-class Circuit(ContactsMixin, PrimaryModel):
+class Circuit(ContactsMixin, ImageAttachmentsMixin, PrimaryModel):
     """A communications circuit bought from a provider; its speeds are in Kbps."""
 
     cid = models.CharField(_("circuit ID"), max_length=100, help_text=_("Unique circuit ID"))

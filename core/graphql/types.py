@@ -20,7 +20,7 @@ from graphene.types.generic import GenericScalar
 from mptt.models import MPTTModel
 
 from core.fields import CUSTOM_FIELDS, has_tags, kind_of, own_field, typed_renderer
-from core.models import Tag
+from core.models import ImageAttachment, Tag
 from core.registry import ObjectSpec, registry
 from core.representation import Links, custom_field_shapes, custom_field_values, field_names
 
@@ -133,6 +133,25 @@ def _rendered(function: Callable) -> Callable:
     return lambda obj, info: function(obj, _links(info))
 
 
+def rendered_field(of: str | type[graphene.ObjectType], function: Callable) -> graphene.Field:
+    """A field resolved by `function(obj, links)`, as a registration's REST renderers are (URLs of the request):
+    of a type written as the field kinds write theirs (`"String!"`), or of an object type (never null)."""
+    made = graphql_type(of) if isinstance(of, str) else graphene.NonNull(of)
+    return graphene.Field(made, resolver=_rendered(function))
+
+
+class ImageFileType(graphene.ObjectType):
+    """An image file, shaped as NetBox's GraphQL shows one (`image { url width height }`): `url` is where the
+    organization's API serves it to those who may view it (REST's `image`), `name` the file's own name; no
+    `path` (a server's file path, which S3 has not)."""
+
+    name = graphene.String(required=True)
+    size = graphene.Int(required=True)
+    url = graphene.String(required=True)
+    width = graphene.Int(required=True)
+    height = graphene.Int(required=True)
+
+
 class ObjectTypes:
     """`<Model>Type` for every registered model, with the relations the optimizer follows.
 
@@ -182,6 +201,11 @@ class ObjectTypes:
             fields["custom_fields"] = graphene.Field(JSON, required=True, resolver=_custom_fields)
         if issubclass(model, MPTTModel):
             fields["level"] = graphene.Field(graphene.Int, required=True, resolver=_attribute("level"))
+        if spec.images:
+            # NetBox's `image_attachments`: the object's images (core.models.ImageAttachmentsMixin.images).
+            relation = Relation("reverse", "images", ImageAttachment, partition="object_id")
+            fields["image_attachments"] = self.reverse_list("image_attachments", relation)
+            relations["image_attachments"] = relation
         for name in field_names(spec):
             if name in spec.api.renderers and name not in fields:  # a model field keeps its GraphQL type
                 rendered = typed_renderer(spec, name)

@@ -15,7 +15,7 @@ from core.models.customfields import (
     CustomFieldUIEditable,
     CustomFieldUIVisible,
 )
-from core.models.images import ImageAttachment
+from core.models.images import ImageAttachment, ImageAttachmentsMixin
 from core.models.journal import JournalEntry, JournalEntryKind
 from core.models.owners import Owner, OwnerGroup
 from core.models.permissions import ObjectPermission
@@ -34,6 +34,7 @@ __all__ = [
     "CustomFieldUIEditable",
     "CustomFieldUIVisible",
     "ImageAttachment",
+    "ImageAttachmentsMixin",
     "JournalEntry",
     "JournalEntryKind",
     "NestedGroupModel",

@@ -6,7 +6,7 @@ was read from the image when it was checked."""
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -76,3 +76,15 @@ class ImageAttachment(ChangeLoggedModel):
                     )
                 }
             )
+
+
+class ImageAttachmentsMixin(models.Model):
+    """Objects images may be attached to (NetBox's ImageAttachmentsMixin), beside their registration's
+    `images=True` (core.registry checks that both say the same): their attachments as `images`, which
+    Django deletes with them (change-logged, the files once the deletion commits: core.services), lists
+    in a deletion's preview, and GraphQL loads for many objects at once (`image_attachments`)."""
+
+    images = GenericRelation(ImageAttachment, content_type_field="object_type", object_id_field="object_id")
+
+    class Meta:
+        abstract = True

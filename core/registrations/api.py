@@ -25,6 +25,7 @@ from core.images import (
     image_attachments_update,
     image_response,
     image_upload,
+    image_url,
     supports_images,
 )
 from core.members import MEMBER, member_brief, member_ids, members
@@ -275,10 +276,6 @@ def _image_file(which: str):
     return serve
 
 
-def _image_url(attachment, links, which: str) -> str:
-    return f"{links.api_url(registry.get(ImageAttachment), attachment.pk)}{which}/"
-
-
 IMAGE_FILE = {"type": "string", "format": "binary"}
 registry.register(
     ImageAttachment,
@@ -294,7 +291,7 @@ registry.register(
             "object_type": object_type_renderer("object_type"),
             "parent": _brief_of("parent"),
             # Served to members of the organization only (the route below), never from a public URL.
-            "image": Rendered(lambda attachment, links: _image_url(attachment, links, "image"), TEXT_VALUE),
+            "image": Rendered(image_url, TEXT_VALUE),
         },
         write_converters={"object_type": object_type_converter(supports_images, null=False)},
         write_extras={

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from core.images import image_file_field
+from core.images import image_file_field, image_url
 from core.members import member_field
 from core.models import (
     CustomField,
@@ -45,9 +45,7 @@ registry.extend(
         panels=(
             Panel(
                 "frontend/generic/_image_panel.html",
-                context=lambda request, spec, actor, attachment: {
-                    "url": f"{Links(request).api_url(spec, attachment.pk)}image/"
-                },
+                context=lambda request, spec, actor, attachment: {"url": image_url(attachment, Links(request))},
                 column="right",
             ),
         ),

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.jsonschema import schema_check, schema_validate
-from core.models import NestedGroupModel, OrganizationalModel, PrimaryModel
+from core.models import ImageAttachmentsMixin, NestedGroupModel, OrganizationalModel, PrimaryModel
 from core.models.base import unique_in_tree
 from inventory.choices import CoolingMethod, DeviceAirflow, ModuleAirflow, SubdeviceRole
 from inventory.models.mixins import WeightMixin, color_field
@@ -94,7 +94,7 @@ class DeviceRole(NestedGroupModel):
         constraints = unique_in_tree("inventory_devicerole", "device role")
 
 
-class DeviceType(WeightMixin, PrimaryModel):
+class DeviceType(WeightMixin, ImageAttachmentsMixin, PrimaryModel):
     """A make and model of device: its height, depth and airflow, and the component templates its devices get."""
 
     # The (manufacturer, model) constraint's index serves lookups by manufacturer: no index of its own.
@@ -252,7 +252,7 @@ class ModuleBayType(PrimaryModel):
         return self.name
 
 
-class ModuleType(WeightMixin, PrimaryModel):
+class ModuleType(WeightMixin, ImageAttachmentsMixin, PrimaryModel):
     """A make and model of module (a line card, a PSU): the component templates its modules get."""
 
     profile = models.ForeignKey(

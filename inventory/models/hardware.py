@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from core.models import PrimaryModel
+from core.models import ImageAttachmentsMixin, PrimaryModel
 from inventory.choices import (
     CoolingMethod,
     DeviceAirflow,
@@ -137,7 +137,7 @@ class VirtualChassis(PrimaryModel):
             )  # fmt: skip
 
 
-class Device(PrimaryIPMixin, LoadedValuesMixin, ContactsMixin, PrimaryModel):
+class Device(PrimaryIPMixin, LoadedValuesMixin, ContactsMixin, ImageAttachmentsMixin, PrimaryModel):
     """A piece of hardware at a site, perhaps mounted in a rack (at a position, on a face), of a device type
     whose component templates it was made with."""
 

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import PrimaryModel
+from core.models import ImageAttachmentsMixin, PrimaryModel
 from inventory.choices import PowerFeedPhase, PowerFeedStatus, PowerFeedSupply, PowerFeedType
 from inventory.models.components import Cabled
 from inventory.models.racks import Rack
@@ -37,7 +37,7 @@ def available_power(*, voltage: int, amperage: int, max_utilization: int, phase:
     return round(watts)
 
 
-class PowerPanel(ContactsMixin, PrimaryModel):
+class PowerPanel(ContactsMixin, ImageAttachmentsMixin, PrimaryModel):
     """An electrical panel at a site (and perhaps in a location) that power feeds leave from."""
 
     site = models.ForeignKey(

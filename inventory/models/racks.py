@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import OrganizationalModel, PrimaryModel
+from core.models import ImageAttachmentsMixin, OrganizationalModel, PrimaryModel
 from inventory.choices import (
     RackAirflow,
     RackCoolingCapability,
@@ -132,7 +132,7 @@ class RackBase(WeightMixin, PrimaryModel):
             raise ValidationError(_("Must specify a unit when setting a maximum weight"))
 
 
-class RackType(RackBase):
+class RackType(ImageAttachmentsMixin, RackBase):
     """A make and model of rack: the physical attributes its racks take."""
 
     form_factor = models.CharField(_("form factor"), max_length=50, choices=RackFormFactor.choices)
@@ -167,7 +167,7 @@ class RackType(RackBase):
         return f"{self.manufacturer} {self.model}"
 
 
-class Rack(ContactsMixin, RackBase):
+class Rack(ContactsMixin, ImageAttachmentsMixin, RackBase):
     """A rack at a site (and perhaps a location), its units numbered from `starting_unit`."""
 
     # The physical attributes a rack takes from its rack type, when it has one (NetBox's RACKTYPE_FIELDS);

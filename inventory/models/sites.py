@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import NestedGroupModel, PrimaryModel
+from core.models import ImageAttachmentsMixin, NestedGroupModel, PrimaryModel
 from core.models.base import unique_in_tree
 from inventory.choices import LocationStatus, SiteStatus
 from inventory.models.mixins import ScopeMixin
@@ -35,7 +35,7 @@ def time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-class Site(ScopeMixin, ContactsMixin, PrimaryModel):
+class Site(ScopeMixin, ContactsMixin, ImageAttachmentsMixin, PrimaryModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     status = models.CharField(_("status"), max_length=50, choices=SiteStatus.choices, default=SiteStatus.ACTIVE)
@@ -67,7 +67,7 @@ class Site(ScopeMixin, ContactsMixin, PrimaryModel):
             raise ValidationError({"longitude": _("Longitude must be between -180 and 180.")})
 
 
-class Location(ScopeMixin, ContactsMixin, NestedGroupModel):
+class Location(ScopeMixin, ContactsMixin, ImageAttachmentsMixin, NestedGroupModel):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="locations")
     status = models.CharField(_("status"), max_length=50, choices=LocationStatus.choices, default=LocationStatus.ACTIVE)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="locations", blank=True, null=True)

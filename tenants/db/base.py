@@ -109,6 +109,8 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         # The search path applied in the transaction that is open on the server, if any.
         self._applied_search_path = None
+        # What undoes work outside the database when the transaction that did it rolls back (on_rollback).
+        self.run_on_rollback: list[tuple[set, Callable[[], None]]] = []
         # How many statements this connection sent to the server, and who wants to know each.
         self.statements = 0
         self._statement_observers: list[Callable[[str, str], None]] = []
@@ -204,6 +206,48 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
     def _close(self):
         self._forget_search_path()
         return super()._close()
+
+    # -- on_rollback: the mirror of Django's on_commit -----------------------------------------
+
+    def on_rollback(self, func: Callable[[], None]) -> None:
+        """Call `func` if the transaction in progress is rolled back -- or the savepoint active now, as
+        Django forgets an `on_commit` callback then -- and forget it once the transaction commits: for
+        work done outside the database within a transaction (a file written for a row that is being
+        written: tenants.files.files_delete_on_rollback). Outside a transaction nothing can roll back."""
+        if self.in_atomic_block:
+            self.run_on_rollback.append((set(self.savepoint_ids), func))
+
+    def _run_rollback_hooks(self, hooks: list[tuple[set, Callable[[], None]]]) -> None:
+        for _sids, func in reversed(hooks):  # undone in the reverse order of the work
+            try:
+                func()
+            except Exception:  # never in place of the error that rolled the transaction back
+                logger.exception("undoing %s after a rollback failed", getattr(func, "__qualname__", func))
+
+    def commit(self):
+        super().commit()
+        self.run_on_rollback = []
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:  # a connection that cannot roll back has lost its transaction all the same
+            hooks, self.run_on_rollback = self.run_on_rollback, []
+            self._run_rollback_hooks(hooks)
+
+    def savepoint_rollback(self, sid):
+        super().savepoint_rollback(sid)
+        hooks = [hook for hook in self.run_on_rollback if sid in hook[0]]
+        if hooks:
+            self.run_on_rollback = [hook for hook in self.run_on_rollback if sid not in hook[0]]
+            self._run_rollback_hooks(hooks)
+
+    def close(self):
+        try:
+            super().close()
+        finally:  # closed with a transaction open: the server rolls it back
+            hooks, self.run_on_rollback = self.run_on_rollback, []
+            self._run_rollback_hooks(hooks)
 
     # -- recycling by what a connection touched ------------------------------------------------
 

@@ -3,10 +3,13 @@ why, the files served only to members of the organization, the files going when 
 object goes, on local disk and on a real local S3 server (moto's server mode), and the Images tab."""
 
 import io
+import json
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from core.models import ImageAttachment, ObjectChange
@@ -197,6 +200,42 @@ def test_deleting_the_attachment_or_its_object_deletes_the_files_on_commit(
     assert not any(default_storage.exists(name) for name in files[second] + files[third])
 
 
+def test_the_delete_pages_list_the_attachments_that_go_and_their_files_go_on_commit(
+    api, org_a, site, media_root, django_capture_on_commit_callbacks
+):
+    # given a site with an image, a location of it with one, and another site with one
+    with tenant_context(org_a.organization):
+        location = Location.objects.create(name="Hall", slug="hall", site=site)
+        other = Site.objects.create(name="FRA1", slug="fra1")
+    entrance = attach(api, site, name="Entrance").json()["id"]
+    hall = attach(api, location, object_type="dcim.location", name="Hall door").json()["id"]
+    gate = attach(api, other, name="Gate").json()["id"]
+    with tenant_context(org_a.organization):
+        files = {pk: obj.stored_files() for pk, obj in ImageAttachment.objects.in_bulk().items()}
+
+    # the single delete's preview lists what goes with the site, its location's image included
+    delete_page = f"/o/org-a/dcim/sites/{site.pk}/delete/"
+    preview = api.get(delete_page).content.decode()
+    assert "Image attachment: Entrance" in preview and "Image attachment: Hall door" in preview
+    assert "Gate" not in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(delete_page).status_code == 302
+    assert not any(default_storage.exists(name) for name in files[entrance] + files[hall])
+    assert all(default_storage.exists(name) for name in files[gate])
+
+    # the bulk delete's too
+    bulk = "/o/org-a/dcim/sites/delete/"
+    preview = api.post(bulk, {"pk": [other.pk]}).content.decode()
+    assert "Image attachment: Gate" in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(bulk, {"pk": [other.pk], "_confirm": "1"}).status_code == 302
+    assert not any(default_storage.exists(name) for name in files[gate])
+    with tenant_context(org_a.organization):
+        assert not ImageAttachment.objects.exists()
+        logged = set(ObjectChange.objects.filter(action="delete").values_list("changed_object_id", flat=True))
+    assert {entrance, hall, gate} <= logged
+
+
 def test_the_s3_round_trip_through_the_api(api, org_a, org_b, site, on_s3, django_capture_on_commit_callbacks):  # noqa: F811
     prefix = organization_files_prefix(org_a.organization.pk)
 
@@ -223,6 +262,69 @@ def test_the_s3_round_trip_through_the_api(api, org_a, org_b, site, on_s3, djang
     assert any(key.startswith(prefix) for key in keys(on_s3))
     organization_files_delete(org_a.organization.pk)
     assert not any(key.startswith(prefix) for key in keys(on_s3))
+
+
+# -- GraphQL ------------------------------------------------------------------------------------------
+
+
+def graphql(client, text: str, slug: str = "org-a"):
+    response = client.post(f"/o/{slug}/graphql/", json.dumps({"query": text}), content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+IMAGE_FIELDS = "id name image { name size url width height } thumbnail"
+
+
+def test_graphql_gives_the_urls_rest_gives_never_storage_names(api, org_a, org_b, site, media_root):
+    body = attach(api, site, name="Entrance", image=upload(600, 300, name="door.png")).json()
+    pk = body["id"]
+    thumbnail = body["image"].removesuffix("image/") + "thumbnail/"
+    expected = {
+        "id": str(pk),
+        "name": "Entrance",
+        "image": {"size": body["image_size"], "url": body["image"], "width": 600, "height": 300},
+        "thumbnail": thumbnail,
+    }
+
+    one = graphql(api, f"{{ image_attachment(id: {pk}) {{ {IMAGE_FIELDS} }} }}")["data"]["image_attachment"]
+    listed = graphql(api, f"{{ image_attachment_list {{ {IMAGE_FIELDS} }} }}")["data"]["image_attachment_list"]
+    of_site = graphql(api, f"{{ site(id: {site.pk}) {{ image_attachments {{ {IMAGE_FIELDS} }} }} }}")
+
+    for found in (one, listed[0], of_site["data"]["site"]["image_attachments"][0]):
+        assert found["image"].pop("name").endswith(".png")  # the stored file's own name, no storage path
+        assert found == expected
+    assert "organizations/" not in json.dumps(one)
+    # the URLs serve the files to members
+    assert api.get(expected["image"]["url"]).status_code == 200
+    assert api.get(expected["thumbnail"]).status_code == 200
+    # another organization sees no attachment by that id, nor in its lists
+    assert graphql(org_b.client(), f"{{ image_attachment(id: {pk}) {{ id }} }}", "org-b")["errors"]
+    assert graphql(org_b.client(), "{ image_attachment_list { id } }", "org-b")["data"] == {"image_attachment_list": []}
+    # types that take no images have no such field
+    assert graphql(api, "{ region_list { image_attachments { id } } }")["errors"]
+
+
+def test_the_image_attachments_of_many_objects_load_in_constant_queries(api, org_a, media_root):
+    text = f"{{ site_list {{ name image_attachments {{ {IMAGE_FIELDS} parent }} }} }}"
+
+    def sites_with_images(names):
+        for name in names:
+            with tenant_context(org_a.organization):
+                site = Site.objects.create(name=name, slug=name.lower())
+            attach(api, site)
+            attach(api, site)
+
+    sites_with_images(["AMS1"])
+    graphql(api, text)  # per-process caches filled once
+    with CaptureQueriesContext(connection) as one:
+        graphql(api, text)
+    sites_with_images(["AMS2", "AMS3", "AMS4"])
+    with CaptureQueriesContext(connection) as many:
+        data = graphql(api, text)["data"]
+
+    assert [len(site["image_attachments"]) for site in data["site_list"]] == [2, 2, 2, 2]
+    assert len(many) == len(one) > 0
 
 
 # -- the UI's Images tab ---------------------------------------------------------------------------------

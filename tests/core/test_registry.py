@@ -66,6 +66,21 @@ def test_a_model_without_tags_or_custom_fields_does_not_show_them():
     assert (spec.tags, spec.custom_fields) == (False, True)
 
 
+def test_images_are_offered_only_by_models_with_the_image_attachments_mixin():
+    fresh = Registry()
+    with pytest.raises(ValueError, match=r"images=True needs core\.models\.ImageAttachmentsMixin"):
+        fresh.register(Region, api=Api("dcim/regions", brief_fields=()), images=True)
+    fresh.register(Region, api=Api("dcim/regions", brief_fields=()))
+    with pytest.raises(ValueError, match="images=True needs"):
+        fresh.extend(Region, images=True)
+    fresh.register(Site, api=Api("dcim/sites", brief_fields=()))
+    assert fresh.extend(Site, images=True).images
+    # and every model with the mixin offers images
+    assert [spec.model for spec in registry if spec.images] == [
+        spec.model for spec in registry if any(field.name == "images" for field in spec.model._meta.private_fields)
+    ]
+
+
 def test_models_without_a_menu_sit_under_their_api_apps_menu():
     fresh = Registry()
     fresh.register(Tag, api=Api("extras/tags", brief_fields=("id",)))

@@ -8,6 +8,7 @@ Fixtures (see docs/development.md):
   accepting http:// OpenID Connect issuers (SSO_ALLOW_INSECURE_HTTP) on loopback
   (OUTBOUND_ALLOW_PRIVATE_NETWORKS, set by tests/live_server.py) for the local providers.
 - `outbox`: the emails the server wrote during this test (`harness.Outbox`).
+- `wirebook_media`: the server's MEDIA_ROOT, a folder of the session (the files it stored).
 - `accounts`: verified users and organizations made through our services, committed and
   removed after the test (`harness.Accounts`); the test may use the ORM freely.
 - `page`: a page in a fresh browser context whose relative URLs go to the server;
@@ -52,9 +53,16 @@ def wirebook_mail(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def wirebook(django_db_setup, tmp_path_factory, wirebook_mail):
+def wirebook_media(tmp_path_factory) -> Path:
+    """The server's MEDIA_ROOT: the files it stores (image attachments, exports) land here, not in .data/."""
+    return tmp_path_factory.mktemp("wirebook-media")
+
+
+@pytest.fixture(scope="session")
+def wirebook(django_db_setup, tmp_path_factory, wirebook_mail, wirebook_media):
     environment = {
         "EMAIL_FILE_PATH": str(wirebook_mail),
+        "MEDIA_ROOT": str(wirebook_media),
         "TRUSTED_PROXY_COUNT": "1",
         # The identity providers of the SSO tests (tests/identity_providers.py) speak plain http.
         "SSO_ALLOW_INSECURE_HTTP": "true",
