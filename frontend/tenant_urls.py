@@ -16,6 +16,8 @@ api = build_api()
 
 urlpatterns = [
     path("", views.organization_home, name="organization-home"),
+    path("dashboard/", views.dashboard_change, name="dashboard-change"),
+    path("dashboard/widgets/<str:widget_id>/", views.dashboard_widget, name="dashboard-widget"),
     path("palette/", palette.palette_search, name="palette"),
     # NetBox's path of its Swagger UI; before the API's own paths.
     path("api/schema/swagger-ui/", api_pages.swagger_ui, name="api-docs"),

@@ -122,6 +122,9 @@ def test_phone_width_folds_the_navigation_into_a_drawer(page, accounts, shot):
     # the navigation is folded away, behind the menu button
     sites = page.locator("#wb-nav").get_by_role("link", name="Sites", exact=True)
     expect(sites).to_be_hidden()
+    # the dashboard's widgets stack in one column: nothing scrolls sideways
+    expect(page.locator(".wb-widget").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(page, "phone-overview")
     page.get_by_role("button", name="Navigation").click()
     expect(sites).to_be_visible()
