@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from frontend import dashboard
+from frontend import dashboard, getting_started
 from frontend.base_views import ui_view
 
 
@@ -20,9 +20,12 @@ def _overview(customize: bool = False, widget_id: str = "") -> str:
 @ui_view
 def organization_home(request, *, actor):
     """The member's dashboard: their own layout, or the default one (object counts per menu, recent
-    changes, bookmarks and jobs). `?customize=1` shows the controls to arrange it."""
+    changes, bookmarks and jobs). `?customize=1` shows the controls to arrange it. While the member
+    sees no object yet, the getting-started checklist instead (`?dashboard=1` shows the dashboard)."""
     counted = dashboard.visible_counts(actor)
     customize = request.GET.get("customize") == "1"
+    if not customize and request.GET.get("dashboard") != "1" and getting_started.is_new(counted):
+        return render(request, "frontend/getting_started.html", getting_started.checklist(request))
     widgets, customized = dashboard.load_layout(actor)
     context = {
         "widgets": dashboard.render_widgets(actor, widgets, counted),

@@ -16,9 +16,10 @@ from frontend import dashboard
 from inventory.models import Site
 from tenants.context import tenant_context
 from tests.frontend.test_palette import private_filter
+from tests.frontend.test_templates import inline_code
 from tests.saas_platform.members import client_of, member
 
-HOME = "/o/org-a/"
+HOME = "/o/org-a/?dashboard=1"  # organization A is empty: its overview is the getting-started checklist
 CHANGE = "/o/org-a/dashboard/"
 
 
@@ -249,6 +250,7 @@ def test_another_organization_and_anonymous_can_neither_read_nor_change_the_dash
 
     callers = {"member of B": (org_b.client(), {404}), "anonymous": (Client(), {302, 404})}
     for caller, (client, statuses) in callers.items():
+        assert client.get("/o/org-a/").status_code in statuses, caller
         assert client.get(HOME).status_code in statuses, caller
         assert client.get("/o/org-a/dashboard/widgets/changes/").status_code in statuses, caller
         for data in ({"action": "reset"}, {"action": "add", "type": "note"}):
@@ -261,3 +263,30 @@ def test_another_organization_and_anonymous_can_neither_read_nor_change_the_dash
     with tenant_context(org_b.organization):
         assert not UserPreference.objects.filter(key=dashboard.PREFERENCE_KEY).exists()
 
+
+def test_a_new_organization_shows_the_getting_started_checklist_until_its_first_object(org_a):
+    # given organization A, empty but for a change log and a job (which do not count)
+    owner = org_a.client()
+    with tenant_context(org_a.organization):
+        Job.objects.create(name="Nothing", function="x", user_id=org_a.owner.pk)
+
+    # then its overview is the checklist, with the pynetbox snippet for its API and the steps' pages
+    page = owner.get("/o/org-a/")
+    body = page.content.decode()
+    assert page.templates[0].name == "frontend/getting_started.html"
+    assert 'pynetbox.api("http://testserver/o/org-a"' in body
+    for url in ("/o/org-a/dcim/sites/add/", "/o/org-a/dcim/sites/import/", "/o/org-a/settings/tokens/"):
+        assert f'href="{url}"' in body, url
+    assert "Done</span>" not in body
+    assert inline_code(body) == []
+    # a viewer is not offered to add or import
+    viewer_body = client_of(member(org_a, "viewer").user).get("/o/org-a/").content.decode()
+    assert "Getting started" in viewer_body and "/dcim/sites/add/" not in viewer_body
+    assert viewer_body.count("Done</span>") == 1  # a second member: the invitation step is done
+
+    # when the first site exists, the overview is the dashboard
+    with tenant_context(org_a.organization):
+        object_create(model=Site, data={"name": "AMS1", "slug": "ams1"})
+    after = owner.get("/o/org-a/")
+    assert after.templates[0].name == "frontend/organization_home.html"
+    assert "Getting started" not in after.content.decode()
