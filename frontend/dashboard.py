@@ -100,6 +100,8 @@ class WidgetType:
     default: Callable[[], dict]
     template: str
     description: str
+    # (actor, config, visible_counts) -> what the template shows as `data`, in a bounded number of queries
+    render: Callable[[Actor, dict, dict[str, int]], object]
 
 
 def _counts_default() -> dict:
@@ -110,31 +112,33 @@ def _rows_default() -> dict:
     return {"title": "", "rows": DEFAULT_ROWS}
 
 
-WIDGET_TYPES: dict[str, WidgetType] = {
-    widget.name: widget
+WIDGET_TYPES: dict[str, WidgetType] = {}
+
+
+def _register_widget_types() -> None:
     for widget in (
         WidgetType(
             "counts", "Object counts", CountsForm, _counts_default, "frontend/dashboard/counts.html",
-            "How many objects of the chosen types you may see, each linking to its list.",
+            "How many objects of the chosen types you may see, each linking to its list.", _counts,
         ),
         WidgetType(
             "changes", "Recent changes", RowsForm, _rows_default, "frontend/dashboard/changes.html",
-            "The newest entries of the change log.",
+            "The newest entries of the change log.", _changes,
         ),
         WidgetType(
             "bookmarks", "My bookmarks", RowsForm, _rows_default, "frontend/dashboard/bookmarks.html",
-            "The objects you bookmarked, newest first.",
+            "The objects you bookmarked, newest first.", _bookmarks,
         ),
         WidgetType(
             "jobs", "Recent jobs", RowsForm, _rows_default, "frontend/dashboard/jobs.html",
-            "The newest background jobs you may see (imports, scripts, exports).",
+            "The newest background jobs you may see (imports, scripts, exports).", _jobs,
         ),
         WidgetType(
             "note", "Note", NoteForm, lambda: {"title": "Note", "content": ""}, "frontend/dashboard/note.html",
-            "A text of your own, in Markdown.",
+            "A text of your own, in Markdown.", _note,
         ),
-    )
-}  # fmt: skip
+    ):  # fmt: skip
+        WIDGET_TYPES[widget.name] = widget
 
 
 def new_widget_id() -> str:
@@ -309,32 +313,33 @@ def render_widgets(actor: Actor, widgets: list[dict], counted: dict[str, int]) -
     `counted` is `visible_counts`'."""
     shown = []
     for widget in widgets:
-        config = widget["config"]
-        kind = widget["type"]
-        data: object
-        if kind == "counts":
-            data = [
-                {
-                    "label": capfirst(spec.model._meta.verbose_name_plural),
-                    "count": counted[label],
-                    "url": object_url(spec, "list"),
-                }
-                for label in config["models"]
-                if label in counted and (spec := registry.find_label(label)) is not None
-            ]
-        elif kind == "changes":
-            data = _changes(actor, config["rows"])
-        elif kind == "bookmarks":
-            data = _bookmarks(actor, config["rows"])
-        elif kind == "jobs":
-            data = list(restricted(Job, actor, "view").only("pk", "name", "status", "created")[: config["rows"]])
-        else:
-            data = render_markdown(config["content"])
-        shown.append({**widget, "title": widget_title(widget), "template": WIDGET_TYPES[kind].template, "data": data})
+        widget_type = WIDGET_TYPES[widget["type"]]
+        data = widget_type.render(actor, widget["config"], counted)
+        shown.append({**widget, "title": widget_title(widget), "template": widget_type.template, "data": data})
     return shown
 
 
-def _changes(actor: Actor, rows: int) -> list[dict]:
+def _counts(actor: Actor, config: dict, counted: dict[str, int]) -> list[dict]:
+    """The chosen types the member may view, each with its count (from `counted`: no query here)."""
+    found = []
+    for label in config["models"]:
+        spec = registry.find_label(label)
+        if spec is not None and label in counted:
+            plural = capfirst(spec.model._meta.verbose_name_plural)
+            found.append({"label": plural, "count": counted[label], "url": object_url(spec, "list")})
+    return found
+
+
+def _jobs(actor: Actor, config: dict, counted: dict[str, int]) -> list[Job]:
+    return list(restricted(Job, actor, "view").only("pk", "name", "status", "created")[: config["rows"]])
+
+
+def _note(actor: Actor, config: dict, counted: dict[str, int]) -> str:
+    return render_markdown(config["content"])
+
+
+def _changes(actor: Actor, config: dict, counted: dict[str, int]) -> list[dict]:
+    rows = config["rows"]
     changes = list(
         restricted(ObjectChange, actor, "view").only(
             "pk", "time", "user_name", "action", "changed_object_type", "changed_object_id", "object_repr"
@@ -355,8 +360,9 @@ def _changes(actor: Actor, rows: int) -> list[dict]:
     return found
 
 
-def _bookmarks(actor: Actor, rows: int) -> list[dict]:
+def _bookmarks(actor: Actor, config: dict, counted: dict[str, int]) -> list[dict]:
     """The member's bookmarks of objects they may still see (one query per type of object)."""
+    rows = config["rows"]
     marks = list(restricted(Bookmark, actor, "view").prefetch_related(None).order_by("-created", "-pk")[:rows])
     by_type: dict[int, list[int]] = {}
     for mark in marks:
@@ -383,3 +389,6 @@ def _bookmarks(actor: Actor, rows: int) -> list[dict]:
             }
         )
     return found
+
+
+_register_widget_types()
