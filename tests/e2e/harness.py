@@ -35,6 +35,11 @@ def login(page: Page, email_address: str, password: str = PASSWORD) -> None:
     expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
+def no_sideways_scroll(page: Page) -> None:
+    """The page fits the window's width (nothing to scroll to sideways, at 390 px say)."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
+
+
 class Outbox:
     """The emails the live server wrote (EMAIL_FILE_PATH): emptied before each test."""
 

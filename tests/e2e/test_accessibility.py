@@ -1,6 +1,6 @@
 """Accessibility of the main pages (axe-core, tests/e2e/accessibility.py): no serious or critical
-violation on the login page, an organization's overview, a list, an object page, an edit form and the
-API pages, in the light and the dark theme."""
+violation on the login page, an organization's overview (its dashboard, and the dashboard's controls),
+a list, an object page, an edit form and the API pages, in the light and the dark theme."""
 
 from playwright.sync_api import expect
 
@@ -30,6 +30,7 @@ def test_main_pages_have_no_serious_accessibility_violations(page, accounts, sho
 
     pages = {
         "overview": f"/o/{slug}/",
+        "dashboard controls": f"/o/{slug}/?customize=1",
         "list": f"/o/{slug}/dcim/sites/",
         "object": f"/o/{slug}/dcim/sites/{site.pk}/",
         "edit form": f"/o/{slug}/dcim/sites/{site.pk}/edit/",

@@ -122,6 +122,14 @@ def test_phone_width_folds_the_navigation_into_a_drawer(page, accounts, shot):
     # the navigation is folded away, behind the menu button
     sites = page.locator("#wb-nav").get_by_role("link", name="Sites", exact=True)
     expect(sites).to_be_hidden()
+    # the new organization's getting-started checklist, and its dashboard (widgets stacked in one
+    # column), do not scroll sideways
+    expect(page.get_by_role("heading", level=2, name="Getting started")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "phone-getting-started")
+    page.goto(f"/o/{organization.slug}/?dashboard=1")
+    expect(page.locator(".wb-widget").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(page, "phone-overview")
     page.get_by_role("button", name="Navigation").click()
     expect(sites).to_be_visible()

@@ -166,6 +166,8 @@ def _pages(pages_data):
             ("/accounts/password/change/", 200),
             ("/accounts/email/", 200),
             ("/o/org-a/", 200),
+            ("/o/org-a/?customize=1", 200),  # the dashboard's controls (frontend/dashboard.py)
+            ("/o/org-a/dashboard/widgets/changes/", 200),
             (sites, 200),
             (f"{sites}?q=Site", 200),
             (f"{sites}{site.pk}/", 200),

@@ -155,6 +155,11 @@
     });
     init(document);
     styleInit(document);
+    // after moving a dashboard widget, the page comes back at it: focus it, so the keyboard goes on from there
+    if (/^#widget-[a-z0-9]+$/.test(window.location.hash)) {
+      var widget = document.getElementById(window.location.hash.slice(1));
+      if (widget) widget.focus();
+    }
     document.body.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
     // htmx:load also fires for content that replaced its target (hx-swap="outerHTML").
     document.body.addEventListener("htmx:load", function (event) { styleInit(event.target); });
