@@ -184,7 +184,8 @@ def build_api() -> NinjaAPI:
 
     @api.get("/schema/", url_name="schema", include_in_schema=False)
     def schema(request: HttpRequest):
-        # Served to anyone, for every organization alike (existing or not), as NetBox does.
+        # Served to anyone, for every organization alike (existing or not), as NetBox does; only the organization's
+        # signed-in members also find its enabled plugins' paths (_schema_organization).
         # Paths relative to the organization's API root (`servers`), as pynetbox's strict filters look them up.
         prefix = get_script_prefix()  # "/o/<slug>/" inside an organization reached by path, else "/"
         document = openapi_document(request.build_absolute_uri(prefix).rstrip("/"), _schema_organization(request))
