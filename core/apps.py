@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
         orm.install()
 
         register_layers("core.registrations")
+        from core import plugins
+
+        plugins.install()
         from core.services import object_usage
         from tenants.billing import object_counter_register
 

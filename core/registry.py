@@ -15,11 +15,15 @@ The app's `ready()` imports its layer modules, `api` first (see `register_layers
 
 import importlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
+
+from tenants.context import current_organization
+from tenants.plugins import enabled_plugins, installed_plugins
 
 if TYPE_CHECKING:
     from core.services import Services
@@ -344,6 +348,9 @@ class ObjectSpec:
     # How objects are created, changed and deleted (core.services.Services): the generic services,
     # or the model's own around them. Every writer reaches them through core.usecases.
     services: "Services" = field(default_factory=_generic_services)
+    # The plugin that registered the model (tenants.plugins), set by the registry while it loads the
+    # plugin's registrations; None for Wirebook's own. Hidden where the organization has not enabled it.
+    plugin: str | None = None
 
     @property
     def api_app(self) -> str:
@@ -356,6 +363,14 @@ class ObjectSpec:
         return self.api.path.partition("/")[2]
 
     @property
+    def app_prefix(self) -> str:
+        """Where the model's own pages sit beside its list: its app ("dcim"), or a plugin's
+        "plugins/<base_url>"."""
+        if self.plugin is not None:
+            return self.api.path.rsplit("/", 1)[0]
+        return self.api_app
+
+    @property
     def api_name(self) -> str:
         """The path as operation ids and file names spell it: "contact_groups", "scripts_upload" (a path
         under another model's, as NetBox's `/api/extras/scripts/upload/`)."""
@@ -363,7 +378,10 @@ class ObjectSpec:
 
     @property
     def type_label(self) -> str:
-        """The type as NetBox names it: "dcim.site" for inventory.Site."""
+        """The type as NetBox names it: "dcim.site" for inventory.Site; a plugin's model by its app label
+        ("maintenance.maintenancewindow"), as NetBox names plugins' models."""
+        if self.plugin is not None:
+            return self.model._meta.label_lower
         return f"{self.api_app}.{self.model._meta.model_name}"
 
     @property
@@ -402,11 +420,37 @@ def _check_images(spec: ObjectSpec) -> None:
         raise ValueError(f"{spec.model._meta.label}: images=True needs core.models.ImageAttachmentsMixin on the model")
 
 
+# The REST app segment of plugins' models: `/api/plugins/<base_url>/<plural>/`, as NetBox's.
+PLUGINS_APP = "plugins"
+
+
 class Registry:
+    """Every registered model. Iterating it (and `in_menu_order`, `find_path`, `find_label`, `visible`)
+    answers only what the selected organization sees: a plugin's models are left out where the
+    organization has not enabled the plugin (with no organization selected -- at startup, in the public
+    schema -- every model). `installed()` answers all of them, for what is built once for every
+    organization (URL patterns, the GraphQL schema)."""
+
     def __init__(self):
         self._by_model: dict[type[models.Model], ObjectSpec] = {}
         # Models in the order their `ui=` was given: their order under a menu heading.
         self._menu_order: list[type[models.Model]] = []
+        # While a plugin's registrations load (`plugin_registrations`): its name and URL segment.
+        self._loading: tuple[str, str] | None = None
+
+    @contextmanager
+    def plugin_registrations(self, name: str, base_url: str) -> Iterator[None]:
+        """Mark what is registered in the block as plugin `name`'s; it may only register models under
+        `plugins/<base_url>/` and extend its own."""
+        self._loading = (name, base_url)
+        try:
+            yield
+        finally:
+            self._loading = None
+
+    def _check_owner(self, spec: ObjectSpec) -> None:
+        if self._loading is not None and spec.plugin != self._loading[0]:
+            raise ValueError(f"plugin {self._loading[0]!r} may not change {spec.model._meta.label}, not its own model")
 
     def register(self, model: type[models.Model], *, api: Api, **groups) -> ObjectSpec:
         """Declare a model: its identity and REST representation (`api`) and any other group."""
@@ -414,6 +458,15 @@ class Registry:
             raise ValueError(f"{model._meta.label} is already registered")
         if api.path.count("/") not in (1, 2):
             raise ValueError(f'{model._meta.label}: the API path is "<app>/<plural>", not {api.path!r}')
+        if self._loading is not None:
+            name, base_url = self._loading
+            if not api.path.startswith(f"{PLUGINS_APP}/{base_url}/") or api.path.count("/") != 2:
+                raise ValueError(
+                    f'plugin {name!r}: the API path of {model._meta.label} is "plugins/{base_url}/<plural>"'
+                )
+            groups["plugin"] = name
+        elif api.path.startswith(f"{PLUGINS_APP}/"):
+            raise ValueError(f"{model._meta.label}: API paths under plugins/ are for plugins")
         if not set(api.brief_counts) <= set(api.counts):
             raise ValueError(f"{model._meta.label}: brief_counts {api.brief_counts} are not all among its counts")
         spec = ObjectSpec(model=model, api=api, **groups)
@@ -430,6 +483,7 @@ class Registry:
         `images=`, `services=`) or filters to a registered model. A group is given once; filters add to those already
         declared."""
         spec = self.get(model)
+        self._check_owner(spec)
         changes: dict[str, Any] = {}
         for name, value in groups.items():
             if name == "filters":
@@ -465,6 +519,7 @@ class Registry:
         `routes` and `tabs` come after its own, `counts` (as Api.counts: IPAM's prefixes and VLANs of a
         site) after the registration's. Before any request (from the app's `ready()`)."""
         spec = self.get(model)
+        self._check_owner(spec)
         names = set(spec.api.fields) if spec.api.fields is not None else None
         unknown = sorted(set(renderers or ()) - names) if names is not None else []
         if unknown:
@@ -479,14 +534,41 @@ class Registry:
         self._by_model[model] = spec
         return spec
 
+    def hidden_plugins(self) -> frozenset[str]:
+        """The installed plugins the selected organization has not enabled (none without one)."""
+        installed = installed_plugins()
+        if not installed:
+            return frozenset()
+        organization = current_organization()
+        if organization is None:
+            return frozenset()
+        return frozenset(installed) - enabled_plugins(organization)
+
+    def hidden(self, spec: ObjectSpec) -> bool:
+        """Whether `spec` is a plugin's model the selected organization has not enabled."""
+        return spec.plugin is not None and spec.plugin in self.hidden_plugins()
+
     def __iter__(self) -> Iterator[ObjectSpec]:
-        return iter(self._by_model.values())
+        hidden = self.hidden_plugins()
+        if not hidden:
+            return iter(self._by_model.values())
+        return iter([spec for spec in self._by_model.values() if spec.plugin not in hidden])
+
+    def installed(self) -> list[ObjectSpec]:
+        """Every registration, plugins' included whatever the selected organization enabled."""
+        return list(self._by_model.values())
+
+    def for_organization(self, organization) -> list[ObjectSpec]:
+        """The registrations `organization` sees: Wirebook's own and its enabled plugins' (None: Wirebook's)."""
+        enabled = enabled_plugins(organization)
+        return [spec for spec in self._by_model.values() if spec.plugin is None or spec.plugin in enabled]
 
     def in_menu_order(self) -> list[ObjectSpec]:
         """Every registration, by NetBox's menus, then by heading (in the order headings first
         appear), then in the order the app's `ui` module gave them."""
-        ordered = [self._by_model[model] for model in self._menu_order]
-        ordered += [spec for spec in self._by_model.values() if spec.model not in self._menu_order]
+        shown = {spec.model: spec for spec in self}
+        ordered = [shown[model] for model in self._menu_order if model in shown]
+        ordered += [spec for spec in shown.values() if spec.model not in self._menu_order]
         headings: dict[tuple[str, str], int] = {}
         for spec in ordered:
             headings.setdefault((spec.menu.group, spec.menu.heading), len(headings))
@@ -498,7 +580,7 @@ class Registry:
         return sorted(ordered, key=position)
 
     def __contains__(self, model) -> bool:
-        return model in self._by_model
+        return self.visible(model) is not None
 
     def get(self, model: type[models.Model]) -> ObjectSpec:
         return self._by_model[model]
@@ -506,18 +588,19 @@ class Registry:
     def find(self, model: type[models.Model]) -> ObjectSpec | None:
         return self._by_model.get(model)
 
+    def visible(self, model: type[models.Model] | None) -> ObjectSpec | None:
+        """The registration of `model` if the selected organization sees it (see the class)."""
+        spec = self._by_model.get(model) if model is not None else None
+        return None if spec is None or self.hidden(spec) else spec
+
     def find_path(self, path: str | None) -> ObjectSpec | None:
         """The registration served at the REST path "<app>/<plural>" ("dcim/sites"), as a script's
         ObjectVar names its model."""
-        return next((spec for spec in self._by_model.values() if spec.api.path == path), None)
+        return next((spec for spec in self if spec.api.path == path), None)
 
     def find_label(self, label: str) -> ObjectSpec | None:
         """The registration NetBox calls "<api app>.<model>" ("dcim.site" is our inventory.Site)."""
-        app, _, name = label.partition(".")
-        for spec in self._by_model.values():
-            if spec.api_app == app and spec.model._meta.model_name == name:
-                return spec
-        return None
+        return next((spec for spec in self if spec.type_label == label), None)
 
 
 registry = Registry()
@@ -559,7 +642,10 @@ def object_type_for(label: str):
         content_type = ContentType.objects.get_by_natural_key(app_label, name)
     except ContentType.DoesNotExist:
         return None
-    return content_type if content_type.model_class() is not None else None
+    model = content_type.model_class()
+    if model is None or (registry.find(model) is not None and registry.visible(model) is None):
+        return None  # gone, or a plugin's model the organization has not enabled
+    return content_type
 
 
 def object_type_renderer(attribute: str, *, null: bool = False):

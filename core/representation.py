@@ -386,7 +386,7 @@ def _distinct(queryset, lookups: list) -> list:
 
 
 def _plain_generic_prefetch(name: str) -> GenericPrefetch:
-    return GenericPrefetch(name, [spec.model._base_manager.all() for spec in registry])
+    return GenericPrefetch(name, [spec.model._base_manager.all() for spec in registry.installed()])
 
 
 def generic_prefetch(name: str) -> GenericPrefetch:
@@ -405,7 +405,7 @@ def _nested_queryset(model: type[models.Model]):
 @functools.cache
 def _brief_querysets() -> tuple:
     """Every registered model's rows as their brief form needs them (unevaluated, cloned by each use)."""
-    return tuple(optimize(spec.model._base_manager.all(), spec, brief=True) for spec in registry)
+    return tuple(optimize(spec.model._base_manager.all(), spec, brief=True) for spec in registry.installed())
 
 
 class _NodeCount(models.Func):

@@ -119,7 +119,7 @@ def search(actor: Actor, text: str, *, object_types: list[ContentType] | None = 
     visible_ids = {}
     for type_id in entries.values_list("object_type", flat=True).distinct():
         model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None or registry.find(model) is None:
+        if model is None or registry.visible(model) is None:  # gone, or a plugin's not enabled here
             continue
         visible_ids[type_id] = restricted(model, actor, "view").values("pk")
     if not visible_ids:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import path
 
+from core.plugins import gated
 from core.registry import registry
 from frontend import bulk_views, object_views, search_views
 from frontend.base_views import page_url_name, url_name
@@ -39,7 +40,7 @@ def _patterns_for(spec):
     for extra in spec.ui.pages:
         patterns.append(
             path(
-                f"{spec.api_app}/{extra.name}/",
+                f"{spec.app_prefix}/{extra.name}/",
                 object_views.model_page,
                 {**kwargs, "extra": extra},
                 name=page_url_name(spec, extra),
@@ -56,6 +57,8 @@ def _patterns_for(spec):
         ]
         if spec.ui.bulk_rename:
             patterns.append(path(f"{base}rename/", bulk_views.bulk_rename, kwargs, name=url_name(spec, "bulk_rename")))
+    for pattern in patterns:
+        pattern.callback = gated(spec, pattern.callback)
     return patterns
 
 
@@ -64,6 +67,6 @@ def ui_patterns():
         path("search/", search_views.search_page, name="ui-search"),
         path("jobs/<int:pk>/", bulk_views.job_detail, name="ui-job"),
     ]
-    for spec in registry:
+    for spec in registry.installed():
         patterns += _patterns_for(spec)
     return patterns

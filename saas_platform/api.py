@@ -43,7 +43,8 @@ from tenants.members import (
 )
 from tenants.middleware import DELETION_CANCEL_PATH, PENDING_DELETION
 from tenants.models import BillingStatus, Invitation, Membership, MembershipRole, OrganizationStatus
-from tenants.services import organization_create
+from tenants.plugins import enabled_plugins, installed_plugins, plugin_summary
+from tenants.services import organization_create, organization_plugins_set
 from tenants.sso import sso_session_required
 
 DEFAULT_LIMIT = 50
@@ -96,6 +97,10 @@ class OrganizationOut(Schema):
     enforce_global_unique: bool = Field(
         description="Prefixes and IP addresses outside any VRF (the global table) may not repeat (NetBox's "
         "ENFORCE_GLOBAL_UNIQUE); admins and owners change it in the organization's settings."
+    )
+    plugins: list[str] = Field(
+        description="The installed plugins the organization has enabled (admins and owners change them: "
+        "PUT …/plugins/)."
     )
 
 
@@ -151,6 +156,23 @@ class MemberPage(Schema):
 
 class RoleIn(Schema):
     role: MembershipRole
+
+
+class PluginsIn(Schema):
+    plugins: list[str] = Field(
+        max_length=100, description="The names of the installed plugins the organization uses; the others are off."
+    )
+
+
+class PluginOut(Schema):
+    name: str = Field(description="What `plugins` lists when it is enabled.")
+    verbose_name: str
+    package: str
+    version: str
+    description: str
+    author: str
+    base_url: str = Field(description="Its REST routes are under the organization's /api/plugins/<base_url>/.")
+    enabled: bool
 
 
 class InvitationIn(Schema):
@@ -269,7 +291,13 @@ def _organization(request: HttpRequest, membership: Membership) -> dict:
         "deletion_due": organization.deletion_due,
         "deletion_cancel_url": web + DELETION_CANCEL_PATH.lstrip("/") if organization.deletion_due else None,
         "enforce_global_unique": organization.enforce_global_unique,
+        "plugins": sorted(enabled_plugins(organization)),
     }
+
+
+def _plugins(organization) -> list[dict]:
+    enabled = enabled_plugins(organization)
+    return [{**plugin_summary(config), "enabled": name in enabled} for name, config in installed_plugins().items()]
 
 
 def _member(membership: Membership) -> dict:
@@ -434,6 +462,32 @@ def organization_member_remove(request: HttpRequest, slug: str, user_id: int):
 def organization_leave(request: HttpRequest, slug: str):
     membership_leave(membership=_membership_in(request, slug, write=True))
     return Status(204, None)
+
+
+@api.get(
+    "/organizations/{slug}/plugins/",
+    response={200: list[PluginOut], 403: ErrorOut, 404: ErrorOut},
+    url_name="organization-plugins",
+    summary="The plugins installed on this server, and whether the organization uses each",
+)
+def organization_plugins(request: HttpRequest, slug: str):
+    return _plugins(_membership_in(request, slug).organization)
+
+
+@api.put(
+    "/organizations/{slug}/plugins/",
+    response={200: list[PluginOut], 400: dict[str, list[str]], 403: ErrorOut, 404: ErrorOut},
+    url_name="organization-plugins",
+    summary="Choose the plugins the organization uses (admins and owners)",
+    description="`plugins` lists every plugin to enable; the ones left out are disabled, their data kept. "
+    "A name that is no installed plugin is a 400.",
+)
+def organization_plugins_update(request: HttpRequest, slug: str, payload: PluginsIn):
+    membership = _membership_in(request, slug, manage=True, write=True)
+    organization = organization_plugins_set(
+        organization=membership.organization, by=request.user, plugins=payload.plugins
+    )
+    return _plugins(organization)
 
 
 @api.get(

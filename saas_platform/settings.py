@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from tenants.plugins import plugin_apps
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEVELOPMENT_SECRET_KEY = "wirebook-development-secret-key-do-not-use-in-production"  # noqa: S105
@@ -132,11 +134,16 @@ TENANT_APPS = [
     "circuits",
     "automation",
 ]
-INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 # What /api/status/ reports as "netbox-version": the NetBox release whose REST API we speak.
 WIREBOOK_NETBOX_COMPATIBLE_VERSION = "4.7.3"
 WIREBOOK_VERSION = "0.1.0"
+
+# Plugins (docs/plugins.md): importable packages, each checked here and added as a tenant app (its tables
+# live in every organization's schema); organizations enable them one by one (Organization.plugins).
+WIREBOOK_PLUGINS = env_list("WIREBOOK_PLUGINS", [])
+TENANT_APPS += plugin_apps(WIREBOOK_PLUGINS, WIREBOOK_VERSION)
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 # The REST API version NetBox clients see in the API-Version header.
 WIREBOOK_API_VERSION = ".".join(WIREBOOK_NETBOX_COMPATIBLE_VERSION.split(".")[:2])
 

@@ -15,6 +15,7 @@ from tenants.context import public_context, server_context
 from tenants.files import organization_files_delete
 from tenants.members import is_manager
 from tenants.models import AuditAction, AuditEvent, Domain, Membership, MembershipRole, Organization, OrganizationStatus
+from tenants.plugins import installed_plugins
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
 from tenants.servers import new_organizations_server
@@ -203,6 +204,42 @@ def organization_update(
             )
     for field in before:
         setattr(organization, field, getattr(current, field))
+    return organization
+
+
+def organization_plugins_set(*, organization: Organization, by, plugins: list[str]) -> Organization:
+    """Set the installed plugins the organization uses (tenants.plugins). Admins and owners only
+    (PermissionDenied); a name that is no installed plugin raises ValidationError and changes nothing.
+    Disabling keeps the plugin's data: enabling it again shows it. One audit event records the change
+    ({"plugins": [old, new]}), as other settings changes; an unchanged list writes none."""
+    installed = installed_plugins()
+    if not isinstance(plugins, list) or not all(isinstance(name, str) for name in plugins):
+        raise ValidationError({"plugins": ["Give a list of plugin names."]})
+    unknown = sorted({name for name in plugins if name not in installed})
+    if unknown:
+        choices = ", ".join(installed) or "none"
+        raise ValidationError(
+            {"plugins": [f"{name!r} is not an installed plugin (installed: {choices})." for name in unknown]}
+        )
+    wanted = [name for name in installed if name in plugins]  # installed order, each once
+    with public_context(), transaction.atomic():
+        if not is_manager(_membership_of(organization, by)):
+            raise PermissionDenied(ONLY_MANAGERS)
+        current = Organization.objects.select_for_update().get(pk=organization.pk)
+        # Names of plugins uninstalled since are kept: reinstalling one brings it back where it was.
+        before = list(current.plugins)
+        after = [name for name in before if name not in installed] + wanted
+        if after != before:
+            current.plugins = after
+            current.save(update_fields=["plugins"])
+            audit_record(
+                organization=current,
+                action=AuditAction.ORGANIZATION_UPDATED,
+                actor=by,
+                target=current.slug,
+                data={"plugins": [before, after]},
+            )
+    organization.plugins = current.plugins
     return organization
 
 

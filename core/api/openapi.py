@@ -342,8 +342,9 @@ def with_base_path_aliases(document: dict, base_path: str) -> dict:
     return document
 
 
-def openapi_document(server_url: str) -> dict:
-    specs = sorted(registry, key=lambda s: (s.api_app, s.api_path))
+def openapi_document(server_url: str, organization=None) -> dict:
+    """The document of Wirebook's own models and of the plugins `organization` enabled (None: none)."""
+    specs = sorted(registry.for_organization(organization), key=lambda s: (s.api_app, s.api_path))
     schemas: dict[str, dict] = {
         "NestedTag": {
             "type": "object",

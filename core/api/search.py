@@ -17,7 +17,7 @@ def search_view(request: HttpRequest, actor: Actor) -> HttpResponse:
     types = []
     for label in request.GET.getlist("type"):
         content_type = object_type_for(label)
-        if content_type is None or registry.find(content_type.model_class()) is None:
+        if content_type is None or registry.visible(content_type.model_class()) is None:
             raise detail(400, f"Unknown object type: {label}")
         types.append(content_type)
     limit = min(int_param(request, "limit", DEFAULT_PAGE_SIZE, lenient=True) or MAX_PAGE_SIZE, MAX_PAGE_SIZE)

@@ -7,7 +7,10 @@ from ninja import NinjaAPI, Router
 from core.api import endpoints, object_types, users
 from core.api.openapi import openapi_document, with_base_path_aliases
 from core.api.search import search_view
+from core.plugins import gated
 from core.registry import ObjectSpec, Route, registry
+from tenants import authcache
+from tenants.plugins import enabled_plugins, installed_plugins, plugin_summary
 from tenants.requests import OrganizationRequest
 
 
@@ -45,14 +48,14 @@ def _routes(spec: ObjectSpec) -> Router:
     router.add_api_operation(
         base,
         read_only if spec.access.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        list_view,
+        gated(spec, list_view),
         url_name=f"{spec.url_name}-list",
         operation_id=f"{spec.api_app}_{spec.api_name}_list",
     )
     router.add_api_operation(
         item,
         read_only if spec.access.read_only else ["GET", "PUT", "PATCH", "DELETE"],
-        detail_view,
+        gated(spec, detail_view),
         url_name=f"{spec.url_name}-detail",
         operation_id=f"{spec.api_app}_{spec.api_name}_retrieve",
     )
@@ -81,7 +84,7 @@ def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
     router.add_api_operation(
         path,
         list(extra.methods),
-        view,
+        gated(spec, view),
         url_name=f"{spec.url_name}-{extra.name or 'detail'}",
         operation_id=f"{spec.api_app}_{spec.api_name}_{suffix}_{kind}",
     )
@@ -145,6 +148,29 @@ def _core_routes(api: NinjaAPI) -> None:
     api.add_router("/core/", router)
 
 
+def _enabled_plugins(request: OrganizationRequest) -> list[dict]:
+    """NetBox's shape: `name` is the plugin's verbose name, `package` its Python package."""
+    enabled = enabled_plugins(request.organization)
+    return [
+        {
+            **{key: summary[key] for key in ("package", "author", "author_email", "description", "version")},
+            "name": summary["verbose_name"],
+        }
+        for summary in (plugin_summary(config) for name, config in installed_plugins().items() if name in enabled)
+    ]
+
+
+def _schema_organization(request: HttpRequest):
+    """The organization whose plugins the served document lists: the request's, to its signed-in
+    members; None (Wirebook's own models only) to anyone else, so the document reveals nothing."""
+    route = getattr(request, "organization_route", None)
+    organization = getattr(route, "organization", None)
+    user = getattr(request, "user", None)
+    if organization is None or user is None or not user.is_authenticated:
+        return None
+    return organization if authcache.membership_of(user.pk, organization.pk) is not None else None
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="Wirebook REST API",
@@ -158,10 +184,11 @@ def build_api() -> NinjaAPI:
 
     @api.get("/schema/", url_name="schema", include_in_schema=False)
     def schema(request: HttpRequest):
-        # Served to anyone, for every organization alike (existing or not), as NetBox does.
+        # Served to anyone, for every organization alike (existing or not), as NetBox does; only the organization's
+        # signed-in members also find its enabled plugins' paths (_schema_organization).
         # Paths relative to the organization's API root (`servers`), as pynetbox's strict filters look them up.
         prefix = get_script_prefix()  # "/o/<slug>/" inside an organization reached by path, else "/"
-        document = openapi_document(request.build_absolute_uri(prefix).rstrip("/"))
+        document = openapi_document(request.build_absolute_uri(prefix).rstrip("/"), _schema_organization(request))
         return endpoints.json_response(with_base_path_aliases(document, prefix.rstrip("/")))
 
     @api.get("/", include_in_schema=False, url_name="root")
@@ -178,8 +205,8 @@ def build_api() -> NinjaAPI:
 
     @api.get("/plugins/installed-plugins/", url_name="installed-plugins", operation_id="plugins_installed_plugins")
     def installed_plugins(request: OrganizationRequest):
-        # NetBox's list of installed plugins (a bare list): a Wirebook organization runs none.
-        return endpoints.run(request, lambda r, a: endpoints.json_response([]))
+        # NetBox's list of installed plugins (a bare list): here, those the organization enabled.
+        return endpoints.run(request, lambda r, a: endpoints.json_response(_enabled_plugins(r)))
 
     @api.get("/search/", url_name="search", operation_id="search")
     def search(request: OrganizationRequest):
@@ -187,10 +214,10 @@ def build_api() -> NinjaAPI:
 
     _users_routes(api)
     _core_routes(api)
-    for app in sorted({spec.api_app for spec in registry}):
+    for app in sorted({spec.api_app for spec in registry.installed()}):
         app_router = Router()
         _add_app_root(app_router, app, OWN_ROUTES.get(app, ()))
-        for spec in registry:
+        for spec in registry.installed():
             if spec.api_app == app:
                 app_router.add_router("", _routes(spec))
         api.add_router(f"/{app}/", app_router)

@@ -128,7 +128,7 @@ class FilterInputs:
         self.booleans = type("BoolFilterLookup", (graphene.InputObjectType,), {"exact": graphene.Boolean()})
         self.enum_lookups: dict[type[graphene.Enum], type[graphene.InputObjectType]] = {}
         self.custom_fields = self._custom_field_input()
-        for spec in registry:
+        for spec in registry.installed():
             self._derive(spec.model)
 
     def input_for(self, model: type[models.Model]) -> type[graphene.InputObjectType]:

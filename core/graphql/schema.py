@@ -165,7 +165,7 @@ class Derivation:
 def build_schema() -> graphene.Schema:
     derivation = Derivation()
     fields: dict[str, graphene.Field] = {}
-    for spec in registry:
+    for spec in registry.installed():
         fields.update(derivation.root_fields(spec))
     query = type("Query", (graphene.ObjectType,), fields)
     schema = graphene.Schema(query=query, auto_camelcase=False)

@@ -66,7 +66,7 @@ def type_name(model: type[models.Model]) -> str:
 def choice_enums() -> dict[tuple[type[models.Model], str], type[graphene.Enum]]:
     """One enum per choice field (`SiteStatusEnum`: STATUS_ACTIVE = "active"), for filters."""
     enums: dict[tuple[type[models.Model], str], type[graphene.Enum]] = {}
-    for spec in registry:
+    for spec in registry.installed():
         for field in spec.model._meta.concrete_fields:
             if not field.choices or field.is_relation:
                 continue
@@ -165,7 +165,7 @@ class ObjectTypes:
         self.reverse_resolver = reverse_resolver
         self.types: dict[type[models.Model], type[graphene.ObjectType]] = {}
         self.relations: dict[type[models.Model], dict[str, Relation]] = {}
-        for spec in registry:
+        for spec in registry.installed():
             self.types[spec.model] = self._derive(spec)
 
     def _derive(self, spec: ObjectSpec) -> type[graphene.ObjectType]:

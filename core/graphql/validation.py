@@ -34,6 +34,8 @@ from graphql import (
 )
 
 from core.api.endpoints import MAX_PAGE_SIZE
+from core.graphql.types import type_name
+from core.registry import registry
 
 MAX_DEPTH = 10  # NetBox leaves it unlimited by default; its N+1 history says a bound is wise
 MAX_ALIASES = 10  # NetBox's GRAPHQL_MAX_ALIASES default
@@ -241,3 +243,28 @@ def list_argument_rule(variables: Mapping[str, Any] | None) -> type[ValidationRu
             self.context.report_error(GraphQLError(f"{what}; at most {self.limit} are allowed.", node))
 
     return ListArgumentRule
+
+
+class HiddenPluginFieldsRule(ValidationRule):
+    """A plugin's fields and types where the organization has not enabled it (core.plugins): refused
+    with graphql-core's own message for a field the schema does not have. The schema is built once for
+    every organization, so this rule is what takes them out of this organization's."""
+
+    def __init__(self, context: ValidationContext):
+        super().__init__(context)
+        plugins = registry.hidden_plugins()
+        self.hidden = (
+            {type_name(spec.model) for spec in registry.installed() if spec.plugin in plugins} if plugins else set()
+        )
+
+    def enter_field(self, node: FieldNode, *args: Any) -> Any:
+        if not self.hidden:
+            return None
+        parent = self.context.get_parent_type()
+        definition = self.context.get_field_def()
+        if parent is None or definition is None:
+            return None  # an unknown field: graphql-core's rules report it
+        if parent.name in self.hidden or get_named_type(definition.type).name in self.hidden:
+            self.report_error(GraphQLError(f"Cannot query field '{node.name.value}' on type '{parent.name}'.", node))
+            return self.SKIP
+        return None

@@ -21,12 +21,18 @@ from core.api.endpoints import ApiError, check_write, json_bytes, json_response,
 from core.context import Actor, acting_as
 from core.graphql.fast import execution_context_for
 from core.graphql.schema import Context, build_schema
-from core.graphql.validation import MaxAliasesRule, QueryDepthRule, cost_rule, list_argument_rule
+from core.graphql.validation import (
+    HiddenPluginFieldsRule,
+    MaxAliasesRule,
+    QueryDepthRule,
+    cost_rule,
+    list_argument_rule,
+)
 from tenants.requests import OrganizationRequest
 
 logger = logging.getLogger(__name__)
 UNEXPECTED = "An unexpected error occurred while processing the request."
-VALIDATION_RULES = (*specified_rules, QueryDepthRule, MaxAliasesRule)
+VALIDATION_RULES = (*specified_rules, QueryDepthRule, MaxAliasesRule, HiddenPluginFieldsRule)
 
 
 class ObjectBudget:

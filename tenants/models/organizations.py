@@ -1,5 +1,6 @@
 """Organizations and the host names that route to them."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -39,6 +40,15 @@ class Organization(TenantMixin):
         _("enforce global uniqueness"),
         default=True,
         help_text=_("Prefixes and IP addresses outside any VRF (the global table) may not repeat."),
+    )
+    # The installed plugins (tenants.plugins) the organization uses, by name; changed by its admins and owners
+    # (`tenants.services.organization_plugins_set`). A plugin not listed is hidden from the organization.
+    plugins = ArrayField(
+        models.CharField(max_length=50),
+        verbose_name=_("plugins"),
+        default=list,
+        blank=True,
+        help_text=_("The installed plugins this organization has enabled."),
     )
     # Set while the status is pending_deletion (`tenants.services.organization_deletion_schedule`):
     # when the schema is dropped, and the status a cancelled deletion returns to.
