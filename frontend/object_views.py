@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_http_methods
 
+from core.changes import readable_diffs
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
 from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
@@ -310,13 +311,10 @@ def object_changelog(request, pk: int, *, spec: ObjectSpec, actor):
         .order_by("-time", "-pk")
     )
     page_obj = listing.paginate(changes, request.GET, 50)
+    shown = list(page_obj.object_list)
     context["changes"] = [
-        {
-            "change": change,
-            "diff": change.diff(),
-            "url": object_url(registry.get(ObjectChange), "detail", change.pk),
-        }
-        for change in page_obj.object_list
+        {"change": change, "diff": diff, "url": object_url(registry.get(ObjectChange), "detail", change.pk)}
+        for change, diff in zip(shown, readable_diffs(shown, actor, context["links"]), strict=True)
     ]
     context["page_obj"] = page_obj
     context["page_query"] = ""
