@@ -245,6 +245,11 @@ class Ui:
     bulk_rename: bool = False
     # Pages of the model's own beside its list (NetBox's rack elevations).
     pages: tuple[Page, ...] = ()
+    # How the list's rows and the detail page's attributes show the objects where they show the representation
+    # otherwise (the change log's type by its name, its changed object linked): `present(objects, rows, links,
+    # actor)` changes the rows (representations, one per object) in place, reading what it needs for all of
+    # them at once. The API and exports keep the representation.
+    present: Callable[..., None] | None = None
 
 
 @dataclass(frozen=True)

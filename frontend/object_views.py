@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_http_methods
 
+from core.changes import readable_diffs
 from core.customfields import definitions_for, supports_custom_fields, supports_journaling
 from core.fields import JSONFormField, kind_of
 from core.filters import CUSTOM_FIELD_PREFIX
@@ -22,7 +23,7 @@ from core.models import CustomFieldType, ImageAttachment, JournalEntry, ObjectCh
 from core.permissions import NotPermitted
 from core.querysets import restricted
 from core.registry import ObjectSpec, Page, Tab, registry
-from core.representation import Links, optimize, render, render_many
+from core.representation import Links, optimize, render
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
@@ -50,7 +51,7 @@ def object_list(request, *, spec: ObjectSpec, actor):
     objects = list(page_obj.object_list)
     rows = [
         {"pk": obj.pk, "cells": tables.row_cells(columns, data, links, tree=tree)}
-        for obj, data in zip(objects, render_many(objects, links), strict=True)
+        for obj, data in zip(objects, tables.representations(spec, objects, links, actor), strict=True)
     ]
     return page(
         request,
@@ -258,7 +259,10 @@ def _clone_query(spec: ObjectSpec, instance) -> dict:
 def object_detail(request, pk: int, *, spec: ObjectSpec, actor):
     instance = _get_visible(spec, actor, pk)
     context = _object_context(request, spec, actor, instance, "detail")
-    context["attributes"] = tables.attributes(spec, context["data"], context["links"])
+    shown = dict(context["data"])
+    if spec.ui.present is not None:
+        spec.ui.present([instance], [shown], context["links"], actor)
+    context["attributes"] = tables.attributes(spec, shown, context["links"])
     context["custom_fields"] = _custom_field_rows(spec, context["data"], context["links"])
     context["tags"] = [tables.cell(tag, context["links"]) for tag in context["data"].get("tags") or []]
     context["related"] = related_objects(spec, actor, instance)
@@ -308,13 +312,10 @@ def object_changelog(request, pk: int, *, spec: ObjectSpec, actor):
         .order_by("-time", "-pk")
     )
     page_obj = listing.paginate(changes, request.GET, 50)
+    shown = list(page_obj.object_list)
     context["changes"] = [
-        {
-            "change": change,
-            "diff": change.diff(),
-            "url": object_url(registry.get(ObjectChange), "detail", change.pk),
-        }
-        for change in page_obj.object_list
+        {"change": change, "diff": diff, "url": object_url(registry.get(ObjectChange), "detail", change.pk)}
+        for change, diff in zip(shown, readable_diffs(shown, actor, context["links"]), strict=True)
     ]
     context["page_obj"] = page_obj
     context["page_query"] = ""

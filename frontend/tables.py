@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from core.customfields import definitions_for, supports_custom_fields
 from core.filters import CUSTOM_FIELD_PREFIX
 from core.registry import Counted, ObjectSpec
-from core.representation import Links, field_names
+from core.representation import Links, field_names, render_many
 from frontend.markdown import render_markdown
 
 # Representation fields never shown as columns or attributes: links, placeholders, the raw custom field
@@ -168,6 +168,14 @@ def cell(value, links: Links) -> SafeString:
 
 def _json(value) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def representations(spec: ObjectSpec, objects: list, links: Links, actor) -> list[dict]:
+    """The rows of a table of `objects`: their representations as the registration presents them (Ui.present)."""
+    rows = render_many(objects, links)
+    if spec.ui.present is not None:
+        spec.ui.present(objects, rows, links, actor)
+    return rows
 
 
 def row_cells(columns: list[Column], data: dict, links: Links, *, tree: bool) -> list[SafeString]:

@@ -12,7 +12,7 @@ from django.db import models
 
 from core.querysets import restricted
 from core.registry import ObjectSpec, Tab, object_type_label, registry
-from core.representation import Links, optimize, render_many
+from core.representation import Links, optimize
 from frontend import tables
 from frontend.base_views import object_url, permissions
 
@@ -50,7 +50,10 @@ def related_objects_tab(
         columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in hidden]
         objects = list(optimize(queryset, related_spec, brief=False, tags=False)[:TAB_ROWS])
         links = Links(request)
-        rows = [tables.row_cells(columns, data, links, tree=False) for data in render_many(objects, links)]
+        rows = [
+            tables.row_cells(columns, data, links, tree=False)
+            for data in tables.representations(related_spec, objects, links, actor)
+        ]
         initial = {key: _query_value(value) for key, value in query.items()}
         return "frontend/generic/_related_tab.html", {
             "related_columns": columns,

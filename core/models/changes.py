@@ -1,5 +1,3 @@
-import json
-
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -56,22 +54,20 @@ class ObjectChange(models.Model):
         return f"{self.object_repr} {self.get_action_display().lower()} by {self.user_name or 'system'}"
 
     def diff(self) -> list[dict]:
-        """The fields the change touched, {name, before, after} as text; a create or delete shows every
-        field that has a value."""
+        """The fields the change touched, {name, before, after} as the snapshots hold them (ids for related
+        objects); a create or delete shows every field that has a value. The timestamps every write moves
+        are left out: `last_updated` always, `created` on an update."""
         before = self.prechange_data or {}
         after = self.postchange_data or {}
+        noise = {"last_updated", "created"} if self.action == ObjectChangeAction.UPDATE else {"last_updated"}
         rows = []
-        for name in sorted(set(before) | set(after)):
+        for name in sorted((set(before) | set(after)) - noise):
             old, new = before.get(name), after.get(name)
-            if old == new or (self.action != "update" and old in (None, "", [], {}) and new in (None, "", [], {})):
+            if old == new or (self.action != "update" and old in EMPTY and new in EMPTY):
                 continue
-            rows.append({"name": name, "before": _as_text(old), "after": _as_text(new)})
+            rows.append({"name": name, "before": old, "after": new})
         return rows
 
 
-def _as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)  # "Landstraße", not "\\u00df"
-    return str(value)
+# Values a snapshot holds for a field without one.
+EMPTY: tuple[object, ...] = (None, "", [], {})

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from core.changes import present_changes, readable_diffs
 from core.images import image_file_field, image_url
 from core.members import member_field
 from core.models import (
@@ -60,10 +61,13 @@ registry.extend(
         panels=(
             Panel(
                 "frontend/generic/_diff_panel.html",
-                context=lambda request, spec, actor, change: {"rows": change.diff()},
+                context=lambda request, spec, actor, change: {
+                    "rows": readable_diffs([change], actor, Links(request))[0]
+                },
                 column="left",
             ),
         ),
+        present=present_changes,
     ),
 )
 registry.extend(

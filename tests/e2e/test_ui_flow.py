@@ -99,7 +99,8 @@ def test_create_filter_import_and_review_changes(page, accounts, shot):
     change = page.locator(".wb-change").first
     expect(change).to_contain_text("Create")
     expect(change).to_contain_text(owner.email)
-    expect(change.locator(".wb-diff")).to_contain_text("planned")
+    expect(change.locator(".wb-diff")).to_contain_text("Planned")  # the field's label and the choice's
+    expect(change.locator(".wb-diff")).to_contain_text("Status")
     shot(page, "changelog")
     nav(page, "Object changes")
     expect(page.locator(".wb-total")).to_have_text(re.compile(r"^4 object changes$"))
