@@ -71,7 +71,11 @@ def _side(side: str) -> Rendered:
         termination = circuit.termination(side)
         return None if termination is None else render(termination, links, only=set(SIDE_FIELDS))
 
-    return Rendered(render_side, SIDE, prefetch=("terminations",))
+    # The terminations with what each shows of its far object (a site, a provider network…): a query per
+    # kind of object for the whole list, not one per circuit.
+    return Rendered(
+        render_side, SIDE, prefetch=("terminations", "terminations__termination_type", "terminations__termination")
+    )
 
 
 ASSIGNMENT = json_object(

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 
 from circuits.models import Circuit, CircuitTermination, CircuitType, Provider, ProviderAccount, ProviderNetwork
 from inventory.models import Location, Region, Site, Tenant
@@ -227,3 +228,25 @@ def test_a_tenant_counts_its_circuits(org_a, world):
     body = call(org_a.client(), "get", f"/tenancy/tenants/{acme.pk}/").json()
 
     assert body["circuit_count"] == 1
+
+
+def test_the_circuit_list_loads_both_ends_at_once_whatever_the_number_of_circuits(org_a, world):
+    client = org_a.client()
+
+    def list_statements() -> int:
+        client.get(f"{API}/circuits/circuits/")  # the first request caches content types
+        log: list[str] = []
+        with connection.observe_statements(lambda kind, sql: log.append(sql)):
+            response = client.get(f"{API}/circuits/circuits/")
+        assert response.status_code == 200
+        return len(log)
+
+    few = list_statements()
+    with tenant_context(org_a.organization):
+        kind = CircuitType.objects.get(slug="transit")
+        for number in range(4, 10):
+            circuit = Circuit.objects.create(cid=f"C-{number}", provider=world["zayo"], type=kind)
+            CircuitTermination.objects.create(circuit=circuit, term_side="A", termination=world["fra"])
+            CircuitTermination.objects.create(circuit=circuit, term_side="Z", termination=world["mpls"])
+
+    assert list_statements() == few
