@@ -362,11 +362,16 @@ def optimize(queryset, spec: ObjectSpec, *, brief: bool, listed: bool = False, t
     select = joined
     if "tags" in names and tags:
         prefetch.append("tagged_items__tag")
+    grouped = []
     for count_name, relation in spec.api.counts.items():
         if count_name in names:
-            queryset = queryset.annotate(
-                **{count_attribute(spec.model, count_name): related_count(spec.model, relation)}
-            )
+            attribute = count_attribute(spec.model, count_name)
+            if (pointing := _grouped_count(spec.model, relation)) is not None:
+                grouped.append((attribute, *pointing))
+            else:
+                queryset = queryset.annotate(**{attribute: related_count(spec.model, relation)})
+    if grouped:
+        queryset = with_page_counts(queryset, tuple(grouped))
     # A model's manager may load some of these itself (for GraphQL too): not twice.
     return queryset.select_related(*dict.fromkeys(select)).prefetch_related(*_distinct(queryset, prefetch))
 
@@ -487,6 +492,87 @@ def related_count(model: type[models.Model], relation: str | Callable, *, outer:
     # foreign key it is in one at most, and COUNT(*) lets PostgreSQL count from the index alone.
     count = models.Count("pk", distinct=True) if field.many_to_many else models.Count("*")
     return count_subquery(related_model._base_manager.filter(**scope), count)
+
+
+@functools.cache
+def _grouped_count(model: type[models.Model], relation: str | Callable) -> tuple[type[models.Model], str] | None:
+    """The model and foreign key of the rows a count of `relation` counts, when that count can be taken for the
+    rows read, grouped by the key (`with_page_counts`); None for the counts that stay subqueries: a tree's (its
+    descendants' objects count too), a many-to-many relation's and a registration's own expression."""
+    if callable(relation) or issubclass(model, MPTTModel):
+        return None
+    field = reverse_relation(model._meta.get_field(relation))
+    if field.many_to_many or not field.field.concrete:
+        return None
+    return field.field.model, field.field.name
+
+
+class _PageCounts:
+    """Rows read with the counts `counts` ((attribute, model pointing here, its foreign key), ...) set on them:
+    all of them in one statement, over the ids of the rows read (a page), grouped by the foreign key."""
+
+    counts: tuple[tuple[str, type[models.Model], str], ...] = ()
+
+    def __iter__(self):
+        rows = list(super().__iter__())  # type: ignore[misc]
+        annotated = self.queryset.query.annotations  # type: ignore[attr-defined]  # ordered by a count: read there
+        wanted = [count for count in self.counts if count[0] not in annotated]
+        if rows and wanted:
+            page_counts_load(rows, wanted)
+        yield from rows
+
+
+def page_counts_load(rows: list, counts) -> None:
+    """Set each of `counts` ((attribute, model pointing at the rows, its foreign key), ...) on `rows`, in one
+    statement. Counting the rows read by their ids, grouped, is planned from the key's index whatever the counted
+    table holds: a subquery per row was planned once for all rows, and with 1,000 virtual machines at one site
+    PostgreSQL expected every site to have 1,000 of them and scanned the table for each of 1,000 sites (0.1 s)."""
+    ids = [row.pk for row in rows]
+    parts = [
+        counted._base_manager.filter(**{f"{key}__in": ids})
+        .order_by()
+        .values(key)
+        .annotate(_wb_which=models.Value(which), _wb_total=models.Count("*"))
+        .values_list("_wb_which", key, "_wb_total")
+        for which, (_, counted, key) in enumerate(counts)
+    ]
+    totals: dict[tuple[int, Any], int] = {}
+    for which, pk, total in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        totals[which, pk] = total
+    for which, (attribute, _, _) in enumerate(counts):
+        for row in rows:
+            setattr(row, attribute, totals.get((which, row.pk), 0))
+
+
+@functools.cache
+def _page_counts_iterable(base: type, counts: tuple) -> type:
+    return type(f"PageCounts{base.__name__}", (_PageCounts, base), {"counts": counts})
+
+
+def with_page_counts(queryset, counts: tuple):
+    """`queryset` whose rows carry `counts` when read (`_PageCounts`), whatever else its rows load when read
+    (cable paths their far ends)."""
+    clone = queryset.all()
+    base = clone._iterable_class
+    if issubclass(base, _PageCounts):  # counts asked twice: all of them, once
+        counts = tuple(dict.fromkeys(base.counts + counts))
+        base = base.__mro__[2]
+    clone._iterable_class = _page_counts_iterable(base, counts)
+    return clone
+
+
+def counted_in_statement(queryset):
+    """`queryset` (from `optimize`) taking its counts in its own statement, as subqueries: for one row, where a
+    statement of their own would cost a round trip more than counting for that row."""
+    counts = getattr(queryset._iterable_class, "counts", ())
+    annotated = queryset.query.annotations
+    return queryset.annotate(
+        **{
+            attribute: count_subquery(counted._base_manager.filter(**{key: models.OuterRef("pk")}))
+            for attribute, counted, key in counts
+            if attribute not in annotated
+        }
+    )
 
 
 def count_subquery(queryset, count=None):

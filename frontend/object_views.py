@@ -23,7 +23,7 @@ from core.models import CustomFieldType, ImageAttachment, JournalEntry, ObjectCh
 from core.permissions import NotPermitted
 from core.querysets import restricted
 from core.registry import ObjectSpec, Page, Tab, registry
-from core.representation import Links, optimize, render
+from core.representation import Links, counted_in_statement, optimize, render
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
@@ -225,7 +225,7 @@ def _tabs(spec: ObjectSpec, actor, instance, active: str) -> list[dict]:
 
 def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> dict:
     links = Links(request)
-    loaded = optimize(spec.model._default_manager.filter(pk=instance.pk), spec, brief=False).get()
+    loaded = counted_in_statement(optimize(spec.model._default_manager.filter(pk=instance.pk), spec, brief=False)).get()
     data = render(loaded, links)
     can = permissions(spec, actor)
     if can["change"] or can["delete"]:

@@ -326,7 +326,7 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
 
 def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     brief = _flag(request, "brief")
-    obj = get_object(spec, viewable(spec, actor, brief=brief, tags=False), pk)
+    obj = get_object(spec, representation.counted_in_statement(viewable(spec, actor, brief=brief, tags=False)), pk)
     links = representation.Links(request)
     return json_response(
         representation.render_many([obj], links, brief=brief, listed=brief, **_render_options(request))[0]
