@@ -13,6 +13,9 @@ from tenants import authcache
 from tenants.plugins import enabled_plugins, installed_plugins, plugin_summary
 from tenants.requests import OrganizationRequest
 
+# What a writable model's list answers (Api.list_methods may narrow it).
+LIST_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
 
 def _routes(spec: ObjectSpec) -> Router:
     router = Router(tags=[f"{spec.api_app}"])
@@ -47,7 +50,7 @@ def _routes(spec: ObjectSpec) -> Router:
     read_only = ["GET"]
     router.add_api_operation(
         base,
-        read_only if spec.access.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        read_only if spec.access.read_only else list(spec.api.list_methods or LIST_METHODS),
         gated(spec, list_view),
         url_name=f"{spec.url_name}-list",
         operation_id=f"{spec.api_app}_{spec.api_name}_list",

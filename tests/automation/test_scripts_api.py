@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from automation.models import Job, JobStatus, Script, ScriptModule
+from core.api.openapi import openapi_document
 from core.models import ObjectChange, ObjectPermission
 from tenants.context import tenant_context
 from tenants.models import MembershipRole
@@ -96,9 +97,16 @@ class TestScriptModuleAPI(APICase):
         assert self.listed(owner, slug) == []
 
     def test_bulk_update(self, org_a, owner, slug, objects, update):
-        response = call(owner, "patch", self.list_url(slug), [{"id": row["id"], **update} for row in objects])
+        """A bulk update's JSON carries no file: the list does not take PUT or PATCH at all (NetBox's 405)."""
+        for method in ("put", "patch"):
+            response = call(owner, method, self.list_url(slug), [{"id": row["id"], **update} for row in objects])
 
-        assert response.status_code == 400, response.content
+            assert response.status_code == 405, response.content
+            assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+            assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST", "DELETE", "OPTIONS"}
+        assert sorted(row["file_path"] for row in self.listed(owner, slug)) == sorted(
+            row["file_path"] for row in objects
+        )
 
 
 def _scripts(index: int) -> None:
@@ -333,6 +341,8 @@ def test_another_organization_and_anonymous_see_and_run_nothing(org_a, org_b):
         replaced = module_upload(client, "sites.py", module_source("Evil"), f"{UPLOAD}{module['id']}/", "put")
         assert replaced.status_code == expected
         assert client.delete(f"{UPLOAD}{module['id']}/").status_code == expected
+        # a method the list does not take tells outsiders no more than any other request (not a 405)
+        assert client.put(UPLOAD, "[]", "application/json").status_code == expected
     # organization B's own API knows nothing of A's scripts
     own = Client(HTTP_AUTHORIZATION=f"Token {token_b}")
     assert own.get("/o/org-b/api/extras/scripts/").json()["count"] == 0
@@ -370,3 +380,10 @@ def test_the_run_tab_checks_the_form_and_the_permission(org_a):
     viewer, _ = member_client(org_a, MembershipRole.VIEWER, "viewer@example.com")
     assert "You may view this script but not run it." in viewer.get(tab).content.decode()
     assert viewer.post(tab, {"prefix": "edge"}).status_code == 403
+
+
+def test_the_openapi_document_lists_the_methods_the_upload_list_takes():
+    paths = openapi_document("http://testserver")["paths"]
+
+    assert set(paths["/api/extras/scripts/upload/"]) == {"get", "post", "delete"}
+    assert set(paths["/api/extras/scripts/upload/{id}/"]) == {"get", "put", "patch", "delete"}
