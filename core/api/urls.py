@@ -12,6 +12,7 @@ from core.registry import PLUGINS_APP, ObjectSpec, Route, registry
 from tenants import authcache
 from tenants.plugins import enabled_plugins, installed_plugins, plugin_summary
 from tenants.requests import OrganizationRequest
+from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, TokenNotProvided, authenticate_token
 
 # What a writable model's list answers (Api.list_methods may narrow it).
 LIST_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -198,12 +199,27 @@ def _add_plugin_root(router: Router, name: str, base_url: str) -> None:
 
 
 def _schema_organization(request: HttpRequest):
-    """The organization whose plugins the served document lists: the request's, to its signed-in
-    members; None (Wirebook's own models only) to anyone else, so the document reveals nothing."""
+    """The organization whose plugins the served document lists: the request's, to its signed-in members
+    and its API tokens; None (Wirebook's own models only) to anyone else -- a refused token included,
+    which gets the anonymous document rather than a refusal -- so the document reveals nothing."""
     route = getattr(request, "organization_route", None)
     organization = getattr(route, "organization", None)
+    if organization is None:
+        return None
+    try:
+        authenticate_token(
+            request.META.get("HTTP_AUTHORIZATION"),
+            organization=organization,
+            client_ip=request.META.get("REMOTE_ADDR", ""),
+        )
+    except TokenNotProvided:
+        pass  # no token: a browser's session may still be a member's
+    except (TokenAuthenticationFailed, TokenForAnotherOrganization):
+        return None
+    else:
+        return organization
     user = getattr(request, "user", None)
-    if organization is None or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return None
     return organization if authcache.membership_of(user.pk, organization.pk) is not None else None
 
