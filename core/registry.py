@@ -103,6 +103,9 @@ class Api:
     # port's `rear_ports`): name -> core.writes.WriteExtra. Read into ObjectWrite.extra, for the
     # model's services.
     write_extras: dict[str, Any] = field(default_factory=dict)
+    # The methods the list answers when it serves fewer than a writable list's (None: every one its access
+    # allows); the others are NetBox's 405. A script module's list takes no bulk update: JSON carries no file.
+    list_methods: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

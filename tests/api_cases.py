@@ -568,6 +568,8 @@ class APICase(CaseData):
                 "delete": member.delete(self.detail_url(slug, pk)),
                 "bulk delete": call(member, "delete", self.list_url(slug), [{"id": pk}]),
             }
+            if spec.api.list_methods is not None and "PATCH" not in spec.api.list_methods:
+                del responses["bulk update"]  # a 405 for everyone (the case's test_bulk_update)
             for what, response in responses.items():
                 assert (response.status_code, response.json()) == (403, NOT_PERMITTED), f"{role}: {what}"
             assert member.get(self.detail_url(slug, pk)).status_code == 200  # reading is fine

@@ -44,6 +44,9 @@ registry.register(
                 "The module's Python file, as a multipart/form-data upload.",
             )
         },
+        # A module is written with its file, which a bulk update's JSON cannot carry: PUT and PATCH go to
+        # the module's own URL.
+        list_methods=("GET", "POST", "DELETE", "OPTIONS"),
     ),
     # A module's code runs as whoever runs its scripts: only admins and owners upload it.
     access=Access(admin_only=True),

@@ -11,9 +11,9 @@ from automation.scripting.variables import ScriptDataInvalid, script_data_clean
 from core.querysets import restricted
 from core.registry import Menu, Panel, Tab, Ui, registry
 from frontend.base_views import object_url
+from frontend.forms import picker_url
 
 SCRIPTS = Menu("Customization", "Scripts")
-OBJECT_CHOICES = 500  # an object variable's select lists at most this many objects
 
 
 def _module_file_field(bulk: bool) -> forms.FileField:
@@ -40,20 +40,28 @@ def _run_url(script: Script) -> str:
     return object_url(registry.get(Script), "detail", script.pk) + "run/"
 
 
-def _object_choices(variable: dict, actor) -> list[tuple[str, str]]:
+def _chosen_objects(variable: dict, value, actor) -> list[tuple[str, str]]:
+    """The objects an object variable holds (its default, or what a refused run submitted) that the
+    member may see: the only options its picker's page carries; the picker searches the REST API for
+    the others."""
     spec = registry.find_path(variable.get("model"))
-    if spec is None:
+    values = value if isinstance(value, list) else [value]
+    pks = [int(item) for item in values if str(item).isdigit()]
+    if spec is None or not pks:
         return []
-    rows = restricted(spec.model, actor, "view")[:OBJECT_CHOICES]
+    rows = restricted(spec.model, actor, "view").filter(pk__in=pks)
     return [(str(row.pk), spec.display(row)) for row in rows]
 
 
-def _field(name: str, variable: dict, actor) -> dict:
-    """What the template needs to draw one variable's input."""
+def _field(name: str, variable: dict, value, actor) -> dict:
+    """What the template needs to draw one variable's input, holding `value`."""
     kind = variable.get("type", "string")
     choices = variable.get("choices") or []
+    picker = None
     if kind in ("object", "multiobject"):
-        choices = _object_choices(variable, actor)
+        spec = registry.find_path(variable.get("model"))
+        picker = None if spec is None else picker_url(spec)
+        choices = _chosen_objects(variable, value, actor)
     return {
         "name": name,
         "label": variable.get("label") or name.replace("_", " ").capitalize(),
@@ -62,7 +70,10 @@ def _field(name: str, variable: dict, actor) -> dict:
         "required": bool(variable.get("required", True)) and kind != "boolean",
         "default": variable.get("default"),
         "choices": [(str(value), label) for value, label in choices],
+        "picker": picker,
         "multiple": kind in ("multichoice", "multiobject"),
+        "value": value,
+        "selected": {str(item) for item in value} if isinstance(value, list) else {str(value)},
     }
 
 
@@ -101,11 +112,10 @@ def _run_tab(request, spec, actor, script):
             errors = invalid.errors
         else:
             job = script_enqueue(script=script, user_id=actor.user_id, data=data, commit=commit)
-    fields = [_field(name, variable, actor) | {"errors": errors.get(name, [])} for name, variable in variables.items()]
-    for field in fields:
-        value = values.get(field["name"])
-        field["value"] = value
-        field["selected"] = {str(item) for item in value} if isinstance(value, list) else {str(value)}
+    fields = [
+        _field(name, variable, values.get(name), actor) | {"errors": errors.get(name, [])}
+        for name, variable in variables.items()
+    ]
     return "automation/_script_run.html", {
         "script": script,
         "fields": fields,

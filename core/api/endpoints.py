@@ -495,8 +495,9 @@ def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRespons
 
 
 def api_root_links(request: HttpRequest, specs) -> dict:
+    """NetBox's API root: each app's root, `plugins` (whatever the organization enabled) and `status`."""
     root = request.build_absolute_uri(request.path)
-    apps = sorted({spec.api_app for spec in specs})
+    apps = sorted({spec.api_app for spec in specs} | {"plugins", "status"})
     return {app: f"{root}{app}/" for app in apps}
 
 

@@ -212,6 +212,8 @@ def _paths(spec: ObjectSpec) -> dict[str, dict]:
             ),
             "delete": _operation(f"{base}_bulk_destroy", tag, body=id_list, status="204"),
         }
+        if spec.api.list_methods is not None:
+            list_path = {method: op for method, op in list_path.items() if method.upper() in spec.api.list_methods}
         detail_path |= {
             "put": _operation(
                 f"{base}_update",

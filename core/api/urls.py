@@ -7,11 +7,15 @@ from ninja import NinjaAPI, Router
 from core.api import endpoints, object_types, users
 from core.api.openapi import openapi_document, with_base_path_aliases
 from core.api.search import search_view
-from core.plugins import gated
-from core.registry import ObjectSpec, Route, registry
+from core.plugins import gated, not_found
+from core.registry import PLUGINS_APP, ObjectSpec, Route, registry
 from tenants import authcache
 from tenants.plugins import enabled_plugins, installed_plugins, plugin_summary
 from tenants.requests import OrganizationRequest
+from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, TokenNotProvided, authenticate_token
+
+# What a writable model's list answers (Api.list_methods may narrow it).
+LIST_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _routes(spec: ObjectSpec) -> Router:
@@ -47,7 +51,7 @@ def _routes(spec: ObjectSpec) -> Router:
     read_only = ["GET"]
     router.add_api_operation(
         base,
-        read_only if spec.access.read_only else ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        read_only if spec.access.read_only else list(spec.api.list_methods or LIST_METHODS),
         gated(spec, list_view),
         url_name=f"{spec.url_name}-list",
         operation_id=f"{spec.api_app}_{spec.api_name}_list",
@@ -160,13 +164,62 @@ def _enabled_plugins(request: OrganizationRequest) -> list[dict]:
     ]
 
 
+def _plugins_root(request: OrganizationRequest) -> dict:
+    """NetBox's `/api/plugins/`: `installed-plugins`, then the API root of each plugin with REST routes, by
+    its base URL; here only the plugins the organization enabled."""
+    root = request.build_absolute_uri(request.path)
+    enabled = enabled_plugins(request.organization)
+    with_routes = {spec.plugin for spec in registry.installed() if spec.plugin in enabled}
+    return {"installed-plugins": f"{root}installed-plugins/"} | {
+        config.plugin_base_url(): f"{root}{config.plugin_base_url()}/"
+        for name, config in installed_plugins().items()
+        if name in with_routes
+    }
+
+
+def _plugin_root_links(request: OrganizationRequest, name: str) -> dict:
+    root = request.build_absolute_uri(request.path)
+    # A plugin's model at `plugins/<base_url>/<plural>`: its list endpoints, as an app root lists them.
+    plurals = {spec.api_path.partition("/")[2] for spec in registry.installed() if spec.plugin == name}
+    return {plural: f"{root}{plural}/" for plural in sorted(plurals) if "/" not in plural}
+
+
+def _add_plugin_root(router: Router, name: str, base_url: str) -> None:
+    """A plugin's API root (`/api/plugins/<base_url>/`): its list endpoints; a 404 where it is not enabled."""
+
+    def plugin_root(request: OrganizationRequest):
+        if name not in enabled_plugins(getattr(request, "organization", None)):
+            return not_found(request)
+        return endpoints.run(request, lambda r, a: endpoints.json_response(_plugin_root_links(r, name)))
+
+    plugin_root.__name__ = f"plugins_{name}_root"
+    router.add_api_operation(
+        f"/{base_url}/", ["GET"], plugin_root, url_name=f"plugins-{base_url}-api-root", include_in_schema=False
+    )
+
+
 def _schema_organization(request: HttpRequest):
-    """The organization whose plugins the served document lists: the request's, to its signed-in
-    members; None (Wirebook's own models only) to anyone else, so the document reveals nothing."""
+    """The organization whose plugins the served document lists: the request's, to its signed-in members
+    and its API tokens; None (Wirebook's own models only) to anyone else -- a refused token included,
+    which gets the anonymous document rather than a refusal -- so the document reveals nothing."""
     route = getattr(request, "organization_route", None)
     organization = getattr(route, "organization", None)
+    if organization is None:
+        return None
+    try:
+        authenticate_token(
+            request.META.get("HTTP_AUTHORIZATION"),
+            organization=organization,
+            client_ip=request.META.get("REMOTE_ADDR", ""),
+        )
+    except TokenNotProvided:
+        pass  # no token: a browser's session may still be a member's
+    except (TokenAuthenticationFailed, TokenForAnotherOrganization):
+        return None
+    else:
+        return organization
     user = getattr(request, "user", None)
-    if organization is None or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return None
     return organization if authcache.membership_of(user.pk, organization.pk) is not None else None
 
@@ -203,8 +256,12 @@ def build_api() -> NinjaAPI:
     def authentication_check(request: OrganizationRequest):
         return endpoints.run(request, users.authentication_check)
 
+    @api.get("/plugins/", url_name="plugins-api-root", include_in_schema=False)
+    def plugins_root(request: OrganizationRequest):
+        return endpoints.run(request, lambda r, a: endpoints.json_response(_plugins_root(r)))
+
     @api.get("/plugins/installed-plugins/", url_name="installed-plugins", operation_id="plugins_installed_plugins")
-    def installed_plugins(request: OrganizationRequest):
+    def plugins_installed(request: OrganizationRequest):
         # NetBox's list of installed plugins (a bare list): here, those the organization enabled.
         return endpoints.run(request, lambda r, a: endpoints.json_response(_enabled_plugins(r)))
 
@@ -216,7 +273,11 @@ def build_api() -> NinjaAPI:
     _core_routes(api)
     for app in sorted({spec.api_app for spec in registry.installed()}):
         app_router = Router()
-        _add_app_root(app_router, app, OWN_ROUTES.get(app, ()))
+        if app == PLUGINS_APP:
+            for name, config in installed_plugins().items():
+                _add_plugin_root(app_router, name, config.plugin_base_url())
+        else:
+            _add_app_root(app_router, app, OWN_ROUTES.get(app, ()))
         for spec in registry.installed():
             if spec.api_app == app:
                 app_router.add_router("", _routes(spec))

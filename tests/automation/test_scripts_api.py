@@ -10,7 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from automation.models import Job, JobStatus, Script, ScriptModule
+from core.api.openapi import openapi_document
 from core.models import ObjectChange, ObjectPermission
+from inventory.models import Site
 from tenants.context import tenant_context
 from tenants.models import MembershipRole
 from tenants.tokens import token_create
@@ -96,9 +98,16 @@ class TestScriptModuleAPI(APICase):
         assert self.listed(owner, slug) == []
 
     def test_bulk_update(self, org_a, owner, slug, objects, update):
-        response = call(owner, "patch", self.list_url(slug), [{"id": row["id"], **update} for row in objects])
+        """A bulk update's JSON carries no file: the list does not take PUT or PATCH at all (NetBox's 405)."""
+        for method in ("put", "patch"):
+            response = call(owner, method, self.list_url(slug), [{"id": row["id"], **update} for row in objects])
 
-        assert response.status_code == 400, response.content
+            assert response.status_code == 405, response.content
+            assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+            assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST", "DELETE", "OPTIONS"}
+        assert sorted(row["file_path"] for row in self.listed(owner, slug)) == sorted(
+            row["file_path"] for row in objects
+        )
 
 
 def _scripts(index: int) -> None:
@@ -333,6 +342,8 @@ def test_another_organization_and_anonymous_see_and_run_nothing(org_a, org_b):
         replaced = module_upload(client, "sites.py", module_source("Evil"), f"{UPLOAD}{module['id']}/", "put")
         assert replaced.status_code == expected
         assert client.delete(f"{UPLOAD}{module['id']}/").status_code == expected
+        # a method the list does not take tells outsiders no more than any other request (not a 405)
+        assert client.put(UPLOAD, "[]", "application/json").status_code == expected
     # organization B's own API knows nothing of A's scripts
     own = Client(HTTP_AUTHORIZATION=f"Token {token_b}")
     assert own.get("/o/org-b/api/extras/scripts/").json()["count"] == 0
@@ -370,3 +381,49 @@ def test_the_run_tab_checks_the_form_and_the_permission(org_a):
     viewer, _ = member_client(org_a, MembershipRole.VIEWER, "viewer@example.com")
     assert "You may view this script but not run it." in viewer.get(tab).content.decode()
     assert viewer.post(tab, {"prefix": "edge"}).status_code == 403
+
+
+def test_the_run_tab_picks_objects_through_the_api_and_checks_the_chosen_one(org_a, org_b):
+    client = org_a.client()
+    module_upload(client, "sites.py", SITES)
+    script = scripts_of(org_a, "sites.py")["NewSites"]
+    tab = f"/o/org-a/extras/scripts/{script.pk}/run/"
+    with tenant_context(org_a.organization):
+        sites = [Site.objects.create(name=f"Site {n}", slug=f"site-{n}") for n in range(3)]
+    with tenant_context(org_b.organization):
+        foreign = Site.objects.create(name="Foreign", slug="foreign")
+
+    # the object variable is a picker searching the REST API: the page lists no object of its own
+    body = client.get(tab).content.decode()
+    assert 'data-picker="/o/org-a/api/dcim/sites/?brief=1"' in body
+    assert "Site 0" not in body and "Site 2" not in body
+
+    # a refused run keeps the chosen object as the picker's one option
+    refused = client.post(tab, {"prefix": "UPPER", "region": str(sites[2].pk)}).content.decode()
+    assert "Invalid value." in refused
+    assert f'<option value="{sites[2].pk}" selected>Site 2</option>' in refused
+    assert "Site 0" not in refused
+
+    # an id no object of the organization has (another organization's ids are its own) is refused on the server
+    missing = max(site.pk for site in sites) + foreign.pk + 1000
+    invisible = client.post(tab, {"prefix": "edge", "region": str(missing)}).content.decode()
+    assert "Select a valid choice" in invisible
+    assert "Foreign" not in invisible
+    with tenant_context(org_a.organization):
+        assert not Job.objects.exists()
+
+    queued = client.post(tab, {"prefix": "edge", "region": str(sites[1].pk), "_commit": "on"})
+    assert "The script was queued" in queued.content.decode()
+    with tenant_context(org_a.organization):
+        assert Job.objects.get().arguments["data"]["region"] == sites[1].pk
+
+    # outsiders reach no Run tab
+    assert org_b.client().get(tab).status_code == 404
+    assert Client().get(tab).status_code == 302
+
+
+def test_the_openapi_document_lists_the_methods_the_upload_list_takes():
+    paths = openapi_document("http://testserver")["paths"]
+
+    assert set(paths["/api/extras/scripts/upload/"]) == {"get", "post", "delete"}
+    assert set(paths["/api/extras/scripts/upload/{id}/"]) == {"get", "put", "patch", "delete"}

@@ -135,6 +135,10 @@ def test_authentication_check_shows_the_caller(api, org_a):
 
 def test_netbox_endpoints_wirebook_has_nothing_behind(api):
     assert call(api, "get", "/plugins/installed-plugins/").json() == []
+    assert call(api, "get", "/plugins/").json() == {
+        "installed-plugins": "http://testserver/o/org-a/api/plugins/installed-plugins/"
+    }
+    assert call(api, "get", "/").json()["plugins"] == "http://testserver/o/org-a/api/plugins/"
     assert call(api, "get", "/users/config/").json() == {}
     groups = call(api, "get", "/users/groups/")
     assert groups.status_code == 200
@@ -159,7 +163,14 @@ def test_permission_group_filters_refuse_what_names_no_group(api, query, message
 
 @pytest.mark.parametrize(
     "path",
-    ["/dcim/", "/core/object-types/", "/authentication-check/", "/plugins/installed-plugins/", "/users/groups/"],
+    [
+        "/dcim/",
+        "/core/object-types/",
+        "/authentication-check/",
+        "/plugins/",
+        "/plugins/installed-plugins/",
+        "/users/groups/",
+    ],
 )
 def test_outsiders_get_nothing_from_the_new_endpoints(org_a, org_b, path):
     anonymous = Client().get(f"/o/org-a/api{path}")

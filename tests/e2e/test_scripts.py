@@ -1,10 +1,14 @@
 """Custom scripts in a real browser, with a real Celery worker: an owner uploads a module, opens its
-script's Run tab (a form made from its variables), runs it, and reads the job's log."""
+script's Run tab (a form made from its variables), runs it, and reads the job's log; an object variable
+is a picker that searches the REST API, so any object can be chosen."""
 
 import textwrap
 
 from playwright.sync_api import expect
 
+from automation.models import Job, Script, ScriptModule
+from inventory.models import Site
+from tenants.context import tenant_context
 from tests.e2e.harness import field, login
 
 SOURCE = textwrap.dedent(
@@ -63,3 +67,36 @@ def test_an_owner_uploads_a_module_runs_its_script_and_reads_the_log(page, accou
     expect(log).to_contain_text("Hello AMS1")
     expect(page.locator("[data-script-output]")).to_have_text("greeted")
     shot(page, "log")
+
+
+def test_the_run_form_picks_any_object_by_searching_the_api(page, accounts, shot):
+    # given a script with an object variable, and more sites than a page could list
+    owner = accounts.user()
+    organization = accounts.organization(owner=owner, name="Picker Scripts")
+    with tenant_context(organization):
+        Site.objects.bulk_create(Site(name=f"Site {n:04}", slug=f"site-{n:04}") for n in range(600))
+        far = Site.objects.create(name="Zanzibar", slug="zanzibar")
+        module = ScriptModule.objects.create(file_path="sites.py", source="# described below")
+        script = Script.objects.create(
+            module=module,
+            class_name="Touch",
+            name="Touch a site",
+            vars={"site": {"type": "object", "class": "ObjectVar", "model": "dcim/sites", "required": True}},
+        )
+    login(page, owner.email)
+    page.goto(f"/o/{organization.slug}/extras/scripts/{script.pk}/run/")
+
+    # when they search the site picker for the last site and choose it
+    box = page.get_by_role("combobox", name="Site")  # labelled "Site *": required
+    box.click()
+    box.fill("Zanz")
+    offered = page.locator("#var-site-ts-dropdown [role=option]")
+    expect(offered).to_have_text(["Zanzibar"])
+    box.press("Enter")
+    shot(page, "picked")
+    page.get_by_role("button", name="Run script").click()
+
+    # then the run is queued with that site
+    expect(page.locator("[data-queued]")).to_be_visible()
+    with tenant_context(organization):
+        assert Job.objects.get().arguments["data"]["site"] == far.pk

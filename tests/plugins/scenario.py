@@ -93,6 +93,18 @@ def main() -> dict:
     seen["a_detail"] = response_summary(api(key_a, "plugin-a", "get", f"{LIST}{window_id}/"))
     seen["a_patch"] = api(key_a, "plugin-a", "patch", f"{LIST}{window_id}/", {"status": "completed"}).json()
     seen["a_installed"] = api(key_a, "plugin-a", "get", "api/plugins/installed-plugins/").json()
+    seen["a_api_root"] = api(key_a, "plugin-a", "get", "api/").json()
+    seen["a_plugins_root"] = api(key_a, "plugin-a", "get", "api/plugins/").json()
+    seen["a_plugins_root_by_host"] = (
+        Client().get("/api/plugins/", HTTP_HOST="plugin-a.localhost", HTTP_AUTHORIZATION=f"Bearer {key_a}").json()
+    )
+    seen["a_plugin_root"] = api(key_a, "plugin-a", "get", "api/plugins/maintenance/").json()
+    seen["a_openapi_token"] = sorted(api(key_a, "plugin-a", "get", "api/schema/").json()["paths"])
+    seen["a_openapi_token_by_host"] = sorted(
+        Client()
+        .get("/api/schema/", HTTP_HOST="plugin-a.localhost", HTTP_AUTHORIZATION=f"Bearer {key_a}")
+        .json()["paths"]
+    )
     seen["a_graphql"] = graphql(key_a, "plugin-a", "{maintenance_window_list{name status site{name}}}")
     seen["a_search"] = api(key_a, "plugin-a", "get", "api/search/?q=swap").json()
     seen["a_object_types"] = [
@@ -120,6 +132,10 @@ def main() -> dict:
     seen["b_detail"] = api(key_b, "plugin-b", "get", f"{LIST}{window_id}/").status_code
     seen["b_create"] = api(key_b, "plugin-b", "post", LIST, window).status_code
     seen["b_installed"] = api(key_b, "plugin-b", "get", "api/plugins/installed-plugins/").json()
+    seen["b_plugins_root"] = api(key_b, "plugin-b", "get", "api/plugins/").json()
+    seen["b_plugin_root"] = response_summary(api(key_b, "plugin-b", "get", "api/plugins/maintenance/"))
+    seen["b_unknown_plugin_root"] = response_summary(api(key_b, "plugin-b", "get", "api/plugins/nothing-here/"))
+    seen["b_openapi_token"] = sorted(api(key_b, "plugin-b", "get", "api/schema/").json()["paths"])
     seen["b_graphql"] = graphql(key_b, "plugin-b", "{maintenance_window_list{name}}")
     seen["b_graphql_unknown"] = graphql(key_b, "plugin-b", "{no_such_list{name}}")
     seen["b_graphql_site"] = graphql(key_b, "plugin-b", "{site_list{name maintenance_windows{name}}}")
@@ -144,6 +160,16 @@ def main() -> dict:
     seen["anonymous_openapi"] = sorted(Client().get("/o/plugin-a/api/schema/").json()["paths"])
     # Organization A's member token in organization B, and nobody at all, in organization A.
     seen["a_token_in_b"] = api(key_a, "plugin-b", "get", LIST).status_code
+    seen["a_token_in_b_plugins_root"] = api(key_a, "plugin-b", "get", "api/plugins/").status_code
+    seen["a_token_in_b_openapi"] = sorted(api(key_a, "plugin-b", "get", "api/schema/").json()["paths"])
+    seen["b_token_in_a_openapi"] = sorted(api(key_b, "plugin-a", "get", "api/schema/").json()["paths"])
+    seen["bad_token_openapi"] = sorted(api("nbt_nope.nope", "plugin-a", "get", "api/schema/").json()["paths"])
+    seen["anonymous_plugins_root"] = (
+        Client().get("/o/plugin-a/api/plugins/", HTTP_ACCEPT="application/json").status_code
+    )
+    seen["anonymous_plugin_root"] = (
+        Client().get("/o/plugin-a/api/plugins/maintenance/", HTTP_ACCEPT="application/json").status_code
+    )
     seen["anonymous_api"] = Client().get(f"/o/plugin-a/{LIST}", HTTP_ACCEPT="application/json").status_code
     anonymous_page = Client().get(f"/o/plugin-a/{PAGE}")
     seen["anonymous_page"] = {"status": anonymous_page.status_code, "location": anonymous_page.get("Location", "")}

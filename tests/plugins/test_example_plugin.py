@@ -116,6 +116,28 @@ def test_rest_routes_work_where_enabled(seen):
     assert seen["a_custom_field"] == 201
 
 
+def test_the_plugins_root_lists_the_enabled_plugins_api_roots(seen):
+    assert seen["a_plugins_root"] == {
+        "installed-plugins": "http://testserver/o/plugin-a/api/plugins/installed-plugins/",
+        "maintenance": "http://testserver/o/plugin-a/api/plugins/maintenance/",
+    }
+    assert seen["a_plugins_root_by_host"] == {
+        "installed-plugins": "http://plugin-a.localhost/api/plugins/installed-plugins/",
+        "maintenance": "http://plugin-a.localhost/api/plugins/maintenance/",
+    }
+    assert seen["a_plugin_root"] == {
+        "maintenance-windows": "http://testserver/o/plugin-a/api/plugins/maintenance/maintenance-windows/"
+    }
+    assert seen["a_api_root"]["plugins"] == "http://testserver/o/plugin-a/api/plugins/"
+
+
+def test_a_token_finds_the_enabled_plugins_paths_in_the_openapi_document(seen):
+    assert LIST_PATH in seen["a_openapi_token"]
+    assert f"{LIST_PATH}{{id}}/" in seen["a_openapi_token"]
+    assert LIST_PATH in seen["a_openapi_token_by_host"]
+    assert seen["a_openapi_token"] == seen["a_openapi"]
+
+
 def test_graphql_search_and_object_types_where_enabled(seen):
     assert seen["a_graphql"] == {
         "data": {"maintenance_window_list": [{"name": "Core swap", "status": "completed", "site": {"name": "Berlin"}}]}
@@ -139,6 +161,12 @@ def test_the_other_organization_gets_what_an_unknown_path_gets(seen):
     assert seen["b_list"] == seen["b_unknown_path"]
     assert seen["b_detail"] == seen["b_create"] == 404
     assert seen["b_installed"] == []
+    assert seen["b_plugins_root"] == {
+        "installed-plugins": "http://testserver/o/plugin-b/api/plugins/installed-plugins/"
+    }
+    assert seen["b_plugin_root"]["status"] == 404
+    assert seen["b_plugin_root"] == seen["b_unknown_plugin_root"]
+    assert LIST_PATH not in seen["b_openapi_token"]
     assert seen["b_ui_list"] == seen["b_ui_unknown"] == 404
     assert "maintenance-windows" not in seen["b_home"]
     assert LIST_PATH not in seen["b_openapi"]
@@ -159,6 +187,12 @@ def test_graphql_refuses_the_plugin_as_an_unknown_field(seen):
 
 def test_other_organizations_and_anonymous_reach_nothing(seen):
     assert seen["a_token_in_b"] == 404
+    assert seen["a_token_in_b_plugins_root"] == 404
+    assert seen["anonymous_plugins_root"] == seen["anonymous_plugin_root"] == 403
+    # another organization's token, a refused one and nobody get Wirebook's own document, without the plugin
+    assert seen["b_token_in_a_openapi"] == seen["bad_token_openapi"] == seen["anonymous_openapi"]
+    assert LIST_PATH not in seen["anonymous_openapi"]
+    assert LIST_PATH not in seen["a_token_in_b_openapi"]
     assert seen["anonymous_api"] == 403
     assert seen["anonymous_page"]["status"] == 302
     assert "/login/" in seen["anonymous_page"]["location"]
