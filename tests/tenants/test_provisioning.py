@@ -30,6 +30,8 @@ from tenants.snapshots import SnapshotUnavailable, pg_dump_major_version, snapsh
 from tests.conftest import ROOT
 from tests.tenants.catalog import catalog_differences, schema_catalog
 
+pytestmark = pytest.mark.slow_file(110)
+
 
 def tables_in(schema_name):
     with connection.cursor() as cursor:
