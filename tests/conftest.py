@@ -249,7 +249,7 @@ def _slow_file_seconds(item) -> float:
     return float(marker.args[0]) if marker is not None else 0.0
 
 
-def _longest_files_first(items):
+def longest_files_first(items):
     """Files marked `slow_file(seconds)` first, longest first, then the others by number of tests, most
     first (what xdist would do); each file's tests keep their order. With `--dist loadfile` xdist hands
     files out in this order, so the suite does not end on one worker still running a long file."""
@@ -264,7 +264,7 @@ def pytest_collection_modifyitems(items):
     """Within each generic API/UI case class, the tests that use none of the class's shared rows run
     first, then those that use the related rows alone, then those that use the objects: the rows are
     made when a test first asks for them and stay until the class ends (tests/api_cases.py, CaseData).
-    Files are ordered for xdist (`_longest_files_first`)."""
+    Files are ordered for xdist (`longest_files_first`)."""
     from tests.api_cases import CaseData
 
     def tier(item) -> int:
@@ -275,4 +275,4 @@ def pytest_collection_modifyitems(items):
     for cls, group in itertools.groupby(items, key=lambda item: getattr(item, "cls", None)):
         tests = list(group)
         ordered += sorted(tests, key=tier) if cls is not None and issubclass(cls, CaseData) else tests
-    items[:] = _longest_files_first(ordered)
+    items[:] = longest_files_first(ordered)
