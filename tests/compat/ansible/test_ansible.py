@@ -18,7 +18,7 @@ import pytest
 from tests.compat.ansible.cases import OTHERS
 from tests.compat.ansible.playbook import ansible, assert_every_module_is_idempotent
 
-pytestmark = pytest.mark.slow_file(120)
+pytestmark = pytest.mark.slow_file(100)
 
 
 def test_ipam_circuits_virtualization_and_automation_modules_are_idempotent_through_create_update_and_delete(

@@ -7,7 +7,7 @@ import pytest
 from tests.compat.ansible.cases import DCIM
 from tests.compat.ansible.playbook import assert_every_module_is_idempotent
 
-pytestmark = pytest.mark.slow_file(140)
+pytestmark = pytest.mark.slow_file(150)
 
 
 def test_organization_and_dcim_modules_are_idempotent_through_create_update_and_delete(compat, tmp_path):
