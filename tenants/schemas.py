@@ -1,9 +1,11 @@
 """Organization schemas as PostgreSQL objects: names, migration state, snapshots, build and drop.
 
-A *snapshot* is the DDL and seed rows (`django_migrations`, content types) of a freshly migrated
-template schema, taken once per migration state (its *fingerprint*) from the template's own
-catalog entries (`tenants.snapshots`). Replaying it under a new name builds a complete
-organization schema in one transaction, far faster than migrating.
+A *snapshot* is the DDL and seed rows (`django_migrations`, content types) of a migrated template
+schema, taken once per migration state (its *fingerprint*) from the template's own catalog entries
+(`tenants.snapshots`). Replaying it under a new name builds a complete organization schema in one
+transaction, far faster than migrating. The template itself is the previous state's snapshot with
+only the new migrations applied, as every organization's schema is; from scratch when there is none
+or a migration it recorded is gone.
 """
 
 import functools
@@ -14,6 +16,7 @@ from contextlib import contextmanager
 
 from django.core.management import call_command
 from django.core.management.commands import migrate as django_migrate
+from django.db import DatabaseError, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from tenants.context import connection, schema_context
@@ -165,13 +168,38 @@ def snapshot_take(schema_name: str) -> str:
     return pg_dump_schema(schema_name)
 
 
+def _template_from_previous_snapshot() -> bool:
+    """Build the template from the stored snapshot of an earlier migration state when that state only
+    lacks migrations (each one it recorded is still in the code): `migrate` then applies the new ones
+    alone, in seconds where all of them take a minute. False, and no template, otherwise."""
+    previous = SchemaSnapshot.objects.order_by("-created", "-id").first()
+    if previous is None:
+        return False
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(snapshot_sql_for(previous.sql, TEMPLATE_SCHEMA))
+            cursor.execute(f"SELECT app, name FROM {quote(TEMPLATE_SCHEMA)}.django_migrations")  # noqa: S608 (ours)
+            recorded = set(cursor.fetchall())
+    except DatabaseError as exc:
+        logger.warning("the previous schema snapshot does not build (%s); migrating the template from scratch", exc)
+        return False
+    gone = recorded - set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    if gone:
+        logger.info("migrating the template from scratch: %d recorded migration(s) are gone", len(gone))
+        schema_drop(TEMPLATE_SCHEMA)
+        return False
+    return True
+
+
 def template_refresh(*, verbosity: int = 0, stdout=None) -> SchemaSnapshot | None:
-    """Migrate a fresh template schema and store its snapshot for the current fingerprint."""
+    """Migrate the template schema (from the previous snapshot when there is one that fits) and store
+    its snapshot for the current fingerprint."""
     fingerprint = current_fingerprint()
     existing = SchemaSnapshot.objects.filter(fingerprint=fingerprint).first()
     if existing is not None:
         return existing
     schema_drop(TEMPLATE_SCHEMA)
+    _template_from_previous_snapshot()
     schema_migrate(TEMPLATE_SCHEMA, verbosity=verbosity, stdout=stdout)
     try:
         sql = snapshot_take(TEMPLATE_SCHEMA)

@@ -237,10 +237,34 @@ def wait_for(predicate, timeout=30.0):
     return False
 
 
+def pytest_configure(config):
+    # xdist's loadfile would hand files out by number of tests, most first, whatever the collection
+    # order: a long file with few tests (Ansible's playbook) then starts last, with one worker idle.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def _slow_file_seconds(item) -> float:
+    marker = item.get_closest_marker("slow_file")
+    return float(marker.args[0]) if marker is not None else 0.0
+
+
+def longest_files_first(items):
+    """Files marked `slow_file(seconds)` first, longest first, then the others by number of tests, most
+    first (what xdist would do); each file's tests keep their order. With `--dist loadfile` xdist hands
+    files out in this order, so the suite does not end on one worker still running a long file."""
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    order = sorted(files.values(), key=lambda tests: (-_slow_file_seconds(tests[0]), -len(tests)))
+    return [item for tests in order for item in tests]
+
+
 def pytest_collection_modifyitems(items):
     """Within each generic API/UI case class, the tests that use none of the class's shared rows run
     first, then those that use the related rows alone, then those that use the objects: the rows are
-    made when a test first asks for them and stay until the class ends (tests/api_cases.py, CaseData)."""
+    made when a test first asks for them and stay until the class ends (tests/api_cases.py, CaseData).
+    Files are ordered for xdist (`longest_files_first`)."""
     from tests.api_cases import CaseData
 
     def tier(item) -> int:
@@ -251,4 +275,4 @@ def pytest_collection_modifyitems(items):
     for cls, group in itertools.groupby(items, key=lambda item: getattr(item, "cls", None)):
         tests = list(group)
         ordered += sorted(tests, key=tier) if cls is not None and issubclass(cls, CaseData) else tests
-    items[:] = ordered
+    items[:] = longest_files_first(ordered)

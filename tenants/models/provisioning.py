@@ -4,7 +4,7 @@ from django.db import models
 
 
 class SchemaSnapshot(models.Model):
-    """The DDL and seed rows of a freshly migrated organization schema, for one migration state."""
+    """The DDL and seed rows of a fully migrated organization schema, for one migration state."""
 
     fingerprint = models.CharField(max_length=64, unique=True)
     sql = models.TextField()

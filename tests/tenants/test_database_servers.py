@@ -22,6 +22,8 @@ from tenants.tasks import SCHEMA_HEADER
 from tenants.tokens import token_create
 from tests.tenants.test_migrate import forget_first_job_migration, has_job_table
 
+pytestmark = pytest.mark.slow_file(60)
+
 SERVER = "server2"
 
 

@@ -21,6 +21,8 @@ from tenants.schemas import current_fingerprint, schema_drop, schema_migrate, sn
 from tenants.snapshots import snapshot_from_catalog
 from tests.tenants.catalog import catalog_differences, schema_catalog
 
+pytestmark = pytest.mark.slow_file(170)
+
 # The tenant migrations that run Python: each is run by Django in every organization's schema, one
 # schema at a time -- hours at ten thousand organizations -- where the others are replayed as SQL
 # in minutes (tenants.migration_plan). A new one belongs here only after that cost was weighed.

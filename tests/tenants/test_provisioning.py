@@ -30,6 +30,8 @@ from tenants.snapshots import SnapshotUnavailable, pg_dump_major_version, snapsh
 from tests.conftest import ROOT
 from tests.tenants.catalog import catalog_differences, schema_catalog
 
+pytestmark = pytest.mark.slow_file(110)
+
 
 def tables_in(schema_name):
     with connection.cursor() as cursor:
@@ -417,6 +419,59 @@ def test_a_template_the_catalog_snapshot_refuses_is_dumped_by_pg_dump(committed,
     finally:  # the catalog snapshot comes back for the tests after this one
         SchemaSnapshot.objects.all().delete()
         SchemaSnapshot.objects.bulk_create(saved)
+
+
+def test_a_new_migration_state_builds_its_template_from_the_previous_snapshot(org_a, monkeypatch):
+    # given the stored snapshot, as if it were an earlier migration state's
+    earlier = SchemaSnapshot.objects.get(fingerprint=current_fingerprint())
+    SchemaSnapshot.objects.filter(pk=earlier.pk).update(fingerprint="earlier")
+    migrated_from = []
+    migrate = schemas.schema_migrate
+
+    def record_then_migrate(schema_name, **options):
+        migrated_from.append(migration_rows_in(schema_name) if schema_exists(schema_name) else set())
+        migrate(schema_name, **options)
+
+    monkeypatch.setattr(schemas, "schema_migrate", record_then_migrate)
+
+    # when
+    snapshot = template_refresh()
+
+    # then Django's migrate started from the earlier snapshot (it had only new migrations to apply),
+    # and the snapshot of what it made is the earlier one, which it replaces
+    assert migrated_from == [set(expected_migrations())]
+    assert snapshot.fingerprint == current_fingerprint()
+    assert snapshot.sql == earlier.sql
+    assert list(SchemaSnapshot.objects.values_list("fingerprint", flat=True)) == [current_fingerprint()]
+    assert not schema_exists(TEMPLATE_SCHEMA)
+
+
+def test_a_template_is_migrated_from_scratch_when_a_migration_the_previous_snapshot_recorded_is_gone(
+    org_a, monkeypatch
+):
+    # given an earlier snapshot taken with a plugin installed that is not any more
+    current = SchemaSnapshot.objects.get(fingerprint=current_fingerprint())
+    uninstalled = f"""INSERT INTO "{TEMPLATE_SCHEMA}".django_migrations (app, name, applied)
+        VALUES ('maintenance', '0001_initial', now())"""
+    SchemaSnapshot.objects.filter(pk=current.pk).update(
+        fingerprint="with-a-plugin", sql=f"{current.sql};\n{uninstalled}"
+    )
+    template_existed = []
+
+    def build_from_current_snapshot(schema_name, **options):  # a migrate from scratch makes the same
+        template_existed.append(schema_exists(schema_name))
+        with connection.cursor() as cursor:
+            cursor.execute(snapshot_sql_for(current.sql, schema_name))
+
+    monkeypatch.setattr(schemas, "schema_migrate", build_from_current_snapshot)
+
+    # when
+    snapshot = template_refresh()
+
+    # then the earlier snapshot was not built upon
+    assert template_existed == [False]
+    assert snapshot.fingerprint == current_fingerprint()
+    assert "maintenance" not in snapshot.sql
 
 
 def test_the_recorded_provisioning_benchmark_ran_on_the_current_migrations():

@@ -1,10 +1,12 @@
-"""What the Ansible test runs: every `netbox.netbox` module whose model Wirebook has, as data.
+"""What the Ansible tests run: every `netbox.netbox` module whose model Wirebook has, as data.
 
-`SETUP` creates, in order, the objects the lifecycle cases refer to (by name, as playbooks do);
-`LIFECYCLE` names, per module, the object it creates and one change to it. The playbook
-(test_ansible.py) runs each case as create → create again → update → update again → delete →
-delete again, and only the first of each pair may report `changed`. `SETUP` is deleted in
-reverse order afterwards, which also proves each of those modules deletes.
+Two playbooks of about half the modules each, so that the suite's two workers run them side by side
+(test_ansible_dcim.py: organization and DCIM; test_ansible.py: IPAM, circuits, virtualization and
+automation). In each, `setup` creates, in order, the objects its lifecycle cases refer to (by name,
+as playbooks do); `lifecycle` names, per module, the object it creates and one change to it. The
+playbook (playbook.py) runs each case as create → create again → update → update again → delete →
+delete again, and only the first of each pair may report `changed`. `setup` is deleted in reverse
+order afterwards, which also proves each of those modules deletes.
 
 Not here: `netbox_webhook` (collection 3.21 still requires the `content_types` that NetBox 4 webhooks
 no longer have), and the modules of models Wirebook does not have yet (users, tokens, data sources).
@@ -23,7 +25,12 @@ class Case(NamedTuple):
     update: dict[str, Any]
 
 
-SETUP: list[tuple[str, dict[str, Any]]] = [
+class Playbook(NamedTuple):
+    setup: list[tuple[str, dict[str, Any]]]
+    lifecycle: list[Case]
+
+
+DCIM_SETUP: list[tuple[str, dict[str, Any]]] = [
     ("netbox_region", {"name": "Europe", "slug": "europe"}),
     ("netbox_site_group", {"name": "Campuses", "slug": "campuses"}),
     ("netbox_tenant_group", {"name": "Customers", "slug": "customers"}),
@@ -43,22 +50,13 @@ SETUP: list[tuple[str, dict[str, Any]]] = [
     ("netbox_device", {"name": "leaf2", "device_type": "QFX5120", "device_role": "Leaf", "site": "AMS1"}),
     ("netbox_device_interface", {"device": "leaf1", "name": "xe-0/0/0", "type": "10gbase-x-sfpp"}),
     ("netbox_device_interface", {"device": "leaf2", "name": "xe-0/0/0", "type": "10gbase-x-sfpp"}),
-    ("netbox_rir", {"name": "RIPE", "slug": "ripe"}),
-    ("netbox_vrf", {"name": "Customers"}),
-    ("netbox_vlan_group", {"name": "AMS VLANs", "slug": "ams-vlans"}),
     ("netbox_contact_group", {"name": "NOC", "slug": "noc"}),
     ("netbox_contact_role", {"name": "Operations", "slug": "operations"}),
     ("netbox_contact", {"name": "Jane Doe", "email": "jane@example.com"}),
-    ("netbox_provider", {"name": "Lumen"}),
-    ("netbox_circuit_type", {"name": "Transit", "slug": "transit"}),
-    ("netbox_circuit", {"cid": "LUMEN-1", "provider": "Lumen", "circuit_type": "Transit"}),
-    ("netbox_cluster_type", {"name": "VMware", "slug": "vmware"}),
-    ("netbox_cluster", {"name": "vsphere-1", "cluster_type": "VMware"}),
-    ("netbox_virtual_machine", {"name": "web1", "cluster": "vsphere-1"}),
     ("netbox_power_panel", {"name": "PP1", "site": "AMS1"}),
 ]
 
-LIFECYCLE: list[Case] = [
+DCIM_LIFECYCLE: list[Case] = [
     # organization
     Case("netbox_region", {"name": "Asia", "slug": "asia"}, {"description": "APAC"}),
     Case("netbox_site_group", {"name": "Edge", "slug": "edge"}, {"description": "POPs"}),
@@ -127,6 +125,21 @@ LIFECYCLE: list[Case] = [
         {"name": "vc1"},
         {"domain": "vc1.example"},
     ),
+]
+
+OTHER_SETUP: list[tuple[str, dict[str, Any]]] = [
+    ("netbox_rir", {"name": "RIPE", "slug": "ripe"}),
+    ("netbox_vrf", {"name": "Customers"}),
+    ("netbox_vlan_group", {"name": "AMS VLANs", "slug": "ams-vlans"}),
+    ("netbox_provider", {"name": "Lumen"}),
+    ("netbox_circuit_type", {"name": "Transit", "slug": "transit"}),
+    ("netbox_circuit", {"cid": "LUMEN-1", "provider": "Lumen", "circuit_type": "Transit"}),
+    ("netbox_cluster_type", {"name": "VMware", "slug": "vmware"}),
+    ("netbox_cluster", {"name": "vsphere-1", "cluster_type": "VMware"}),
+    ("netbox_virtual_machine", {"name": "web1", "cluster": "vsphere-1"}),
+]
+
+OTHER_LIFECYCLE: list[Case] = [
     # IPAM
     Case("netbox_rir", {"name": "ARIN", "slug": "arin"}, {"is_private": True}),
     Case("netbox_aggregate", {"prefix": "10.0.0.0/8", "rir": "RIPE"}, {"description": "RFC 1918"}),
@@ -187,3 +200,8 @@ LIFECYCLE: list[Case] = [
         {"weight": 200},
     ),
 ]
+
+# organization and DCIM (test_ansible_dcim.py)
+DCIM = Playbook(DCIM_SETUP, DCIM_LIFECYCLE)
+# IPAM, circuits, virtualization and automation (test_ansible.py)
+OTHERS = Playbook(OTHER_SETUP, OTHER_LIFECYCLE)
