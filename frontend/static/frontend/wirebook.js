@@ -103,6 +103,18 @@
     hideReplaced(select);
   }
 
+  // -- an object's map (Leaflet, vendored; only where the deployment names a tile server) ------
+  function mapInit(element) {
+    if (element.dataset.wbMapDrawn || typeof window.L !== "object") return;
+    var latitude = parseFloat(element.dataset.latitude);
+    var longitude = parseFloat(element.dataset.longitude);
+    if (isNaN(latitude) || isNaN(longitude)) return;
+    element.dataset.wbMapDrawn = "1";
+    var map = window.L.map(element, { scrollWheelZoom: false }).setView([latitude, longitude], 14);
+    window.L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: element.dataset.attribution }).addTo(map);
+    window.L.marker([latitude, longitude], { title: element.dataset.label, alt: element.dataset.label }).addTo(map);
+  }
+
   // -- list selection -----------------------------------------------------------------------
   function selectionInit(form) {
     var boxes = form.querySelectorAll('input[name="pk"]');
@@ -141,6 +153,7 @@
   function init(root) {
     root.querySelectorAll("select[data-picker]").forEach(pickerInit);
     root.querySelectorAll("select[data-wb-switcher]").forEach(switcherInit);
+    root.querySelectorAll("[data-wb-map]").forEach(mapInit);
     root.querySelectorAll("form.wb-bulk").forEach(selectionInit);
     root.querySelectorAll("select[data-wb-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
