@@ -255,6 +255,10 @@ class Ui:
     # it (a rack's location, that location's site, the site's region). A tree's ancestors (Region, Location)
     # come between the object and the place of its root.
     breadcrumbs: tuple[str, ...] = ()
+    # The create and edit forms' sections (NetBox's fieldsets): (heading, field names) in order; fields
+    # named in no section go in the first, then custom fields and tags in sections of their own. None
+    # declared: one section named after the model.
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from core.fields import multiline_text
+from core.fields import multiline_text, searchable_choice
 from core.registry import Menu, Panel, Ui, registry
 from frontend.tabs import related_objects_panel
 from inventory.models import (
@@ -19,6 +19,7 @@ from inventory.models import (
     Tenant,
     TenantGroup,
 )
+from inventory.models.sites import time_zones
 from inventory.ui.tabs import SITE_VMS_TAB, contact_tabs
 
 SITES = Menu("Organization", "Sites")
@@ -39,8 +40,16 @@ registry.extend(
         menu=SITES,
         tabs=(*contact_tabs(Site), SITE_VMS_TAB),
         breadcrumbs=("region", "group"),
-        form_fields={name: multiline_text(Site, name) for name in ("physical_address", "shipping_address")},
+        form_fields={
+            **{name: multiline_text(Site, name) for name in ("physical_address", "shipping_address")},
+            "time_zone": searchable_choice(Site, "time_zone", lambda: sorted(time_zones())),
+        },
         panels=(_related(Location, "site"), _related(Rack, "site"), _related(Device, "site")),
+        sections=(
+            ("Site", ("name", "slug", "status", "region", "group", "facility", "asns", "time_zone", "description")),
+            ("Tenancy", ("tenant",)),
+            ("Contact info", ("physical_address", "shipping_address", "latitude", "longitude")),
+        ),
     ),
 )
 for model in (Region, SiteGroup):
