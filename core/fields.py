@@ -25,7 +25,7 @@ import datetime
 import functools
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -415,6 +415,27 @@ def multiline_text(model: type[models.Model], name: str) -> Callable[[bool], for
             help_text=model_field.help_text,
             strip=False,
             widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+        )
+
+    return factory
+
+
+def searchable_choice(
+    model: type[models.Model], name: str, choices: Callable[[], Iterable[str]]
+) -> Callable[[bool], forms.Field]:
+    """A form field factory (`Ui(form_fields=...)`) for a text field taking one of many known values (a
+    site's time zone among the IANA zones): a select the page makes searchable (Tom Select), its options
+    `choices()` in order. The model still validates the value, for the API and imports as for the form."""
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.CharField), f"{model.__name__}.{name} is not a CharField"
+
+    def factory(bulk: bool) -> forms.Field:
+        return forms.ChoiceField(
+            choices=[("", "---------"), *((value, value) for value in choices())],
+            required=not bulk and not model_field.blank,
+            label=capfirst(model_field.verbose_name),
+            help_text=model_field.help_text,
+            widget=forms.Select(attrs={"class": "form-select", "data-wb-searchable": ""}),
         )
 
     return factory

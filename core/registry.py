@@ -253,6 +253,15 @@ class Ui:
     # actor)` changes the rows (representations, one per object) in place, reading what it needs for all of
     # them at once. The API and exports keep the representation.
     present: Callable[..., None] | None = None
+    # Where an object sits, for its pages' breadcrumbs: the fields pointing at its parent, most specific
+    # first (a device: rack, location, site); the first one set is its parent, whose own place comes before
+    # it (a rack's location, that location's site, the site's region). A tree's ancestors (Region, Location)
+    # come between the object and the place of its root.
+    breadcrumbs: tuple[str, ...] = ()
+    # The create and edit forms' sections (NetBox's fieldsets): (heading, field names) in order; fields
+    # named in no section go in the first, then custom fields and tags in sections of their own. None
+    # declared: one section named after the model.
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -520,12 +529,14 @@ class Registry:
         routes: tuple[Route, ...] = (),
         tabs: tuple[Tab, ...] = (),
         counts: dict[str, Any] | None = None,
+        panels: tuple[Panel, ...] = (),
     ) -> ObjectSpec:
         """Another app's additions to a registered model, for fields and doors that app owns (automation's
         config context and render-config on devices, declared by DCIM without importing automation):
         `renderers` replace the registration's placeholders of fields already in its representation,
-        `routes` and `tabs` come after its own, `counts` (as Api.counts: IPAM's prefixes and VLANs of a
-        site) after the registration's. Before any request (from the app's `ready()`)."""
+        `routes`, `tabs` and `panels` (IPAM's table of a site's VLANs) come after its own, `counts` (as
+        Api.counts: IPAM's prefixes and VLANs of a site) after the registration's. Before any request (from
+        the app's `ready()`)."""
         spec = self.get(model)
         self._check_owner(spec)
         names = set(spec.api.fields) if spec.api.fields is not None else None
@@ -538,7 +549,7 @@ class Registry:
             routes=spec.api.routes + routes,
             counts={**spec.api.counts, **(counts or {})},
         )
-        spec = replace(spec, api=api, ui=replace(spec.ui, tabs=spec.ui.tabs + tabs))
+        spec = replace(spec, api=api, ui=replace(spec.ui, tabs=spec.ui.tabs + tabs, panels=spec.ui.panels + panels))
         self._by_model[model] = spec
         return spec
 

@@ -270,6 +270,20 @@ class ObjectForm(forms.Form):
     def add_api_errors(self, errors: dict[str, list[str]]) -> None:
         api_errors_on_form(self, errors)
 
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields under their headings (NetBox's fieldsets): the registration's `Ui.sections`, the
+        fields it does not place in the first; by default one section named after the model. Custom
+        fields and tags follow in their own sections."""
+        declared = self.spec.ui.sections or ((capfirst(self.spec.model._meta.verbose_name), ()),)
+        placed = {name for _, names in declared for name in names}
+        custom = [CUSTOM_FIELD_PREFIX + name for name in self.custom_field_names]
+        own = [name for name in self.fields if name not in custom and name != TAGS]
+        grouped = [(heading, [name for name in names if name in own]) for heading, names in declared]
+        grouped[0][1].extend(name for name in own if name not in placed)
+        grouped.append(("Custom fields", custom))
+        grouped.append(("Tags", [TAGS] if TAGS in self.fields else []))
+        return [(str(heading), [self[name] for name in names]) for heading, names in grouped if names]
+
 
 def api_errors_on_form(form: forms.Form, errors: dict[str, list[str]]) -> None:
     """Errors of the write layer (REST field names) on the matching form fields."""

@@ -23,13 +23,15 @@ from core.models import CustomFieldType, ImageAttachment, JournalEntry, ObjectCh
 from core.permissions import NotPermitted
 from core.querysets import restricted
 from core.registry import ObjectSpec, Page, Tab, registry
-from core.representation import Links, counted_in_statement, optimize, render
+from core.representation import Links, counted_in_statement, field_names, optimize, render
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from frontend import listing, tables, transfer
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
+from frontend.breadcrumbs import trail
 from frontend.extensions import object_header_items
 from frontend.forms import ImageUploadForm, build_form, clone_initial, initial_from
 from frontend.markdown import render_markdown
+from frontend.object_parts import coordinates, feature_counts, map_tiles
 from frontend.patterns import expand, has_pattern
 
 # -- list --------------------------------------------------------------------------------------
@@ -212,15 +214,20 @@ def _tabs(spec: ObjectSpec, actor, instance, active: str) -> list[dict]:
         tabs.append(
             {"name": tab.name, "label": tab.label, "url": object_url(spec, tab.name, instance.pk), "badge": badge}
         )
-    if spec.images:
-        tabs.append({"name": "images", "label": "Images", "url": object_url(spec, "images", instance.pk)})
+    counts = feature_counts(spec, actor, instance)
+    if spec.images and (counts["images"] or active == "images"):
+        tabs.append(_counted_tab(spec, instance, "images", "Images", counts))
     if supports_journaling(spec.model):
-        tabs.append({"name": "journal", "label": "Journal", "url": object_url(spec, "journal", instance.pk)})
+        tabs.append(_counted_tab(spec, instance, "journal", "Journal", counts))
     if spec.ui.changelog:
-        tabs.append({"name": "changelog", "label": "Changelog", "url": object_url(spec, "changelog", instance.pk)})
+        tabs.append(_counted_tab(spec, instance, "changelog", "Changelog", counts))
     for entry in tabs:
         entry["active"] = entry["name"] == active
     return tabs
+
+
+def _counted_tab(spec: ObjectSpec, instance, name: str, label: str, counts: dict[str, int]) -> dict:
+    return {"name": name, "label": label, "url": object_url(spec, name, instance.pk), "badge": counts[name]}
 
 
 def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> dict:
@@ -232,11 +239,17 @@ def _object_context(request, spec: ObjectSpec, actor, instance, active: str) -> 
         changeable = restricted(spec.model, actor, "change").filter(pk=instance.pk).exists()
         deletable = restricted(spec.model, actor, "delete").filter(pk=instance.pk).exists()
         can = {**can, "change": can["change"] and changeable, "delete": can["delete"] and deletable}
+    tabs = _tabs(spec, actor, loaded, active)  # badges may read the counts the representation annotates
+    images_shown = any(tab["name"] == "images" for tab in tabs)
+    can_add_images = spec.images and permissions(registry.get(ImageAttachment), actor)["add"]
     return {
         "object": instance,
         "data": data,
         "display": spec.display(instance),
-        "tabs": _tabs(spec, actor, loaded, active),  # badges may read the counts the representation annotates
+        "breadcrumbs": trail(spec, actor, instance),
+        "tabs": tabs,
+        # the first image is attached from the Images tab, which is left out while there are none
+        "image_add_url": object_url(spec, "images", instance.pk) if can_add_images and not images_shown else None,
         "can": can,
         "edit_url": None if spec.access.read_only else object_url(spec, "edit", instance.pk),
         "delete_url": None if spec.access.read_only else object_url(spec, "delete", instance.pk),
@@ -262,7 +275,12 @@ def object_detail(request, pk: int, *, spec: ObjectSpec, actor):
     shown = dict(context["data"])
     if spec.ui.present is not None:
         spec.ui.present([instance], [shown], context["links"], actor)
-    context["attributes"] = tables.attributes(spec, shown, context["links"])
+    # comments get a panel of their own (NetBox's), "None" when empty
+    has_comments = "comments" in field_names(spec)
+    context["attributes"] = tables.attributes(spec, shown, context["links"], skip=("comments",) if has_comments else ())
+    context["comments"] = render_markdown(context["data"].get("comments")) if has_comments else None
+    context["coordinates"] = coordinates(context["data"])
+    context["map_tiles"] = map_tiles()
     context["custom_fields"] = _custom_field_rows(spec, context["data"], context["links"])
     context["tags"] = [tables.cell(tag, context["links"]) for tag in context["data"].get("tags") or []]
     context["related"] = related_objects(spec, actor, instance)
@@ -460,6 +478,8 @@ def object_edit(request, pk: int | None = None, *, spec: ObjectSpec, actor):
             "form": form,
             "object": instance,
             "display": spec.display(instance) if instance is not None else None,
+            "breadcrumbs": trail(spec, actor, instance) if instance is not None else [],
+            "detail_url": object_url(spec, "detail", instance.pk) if instance is not None else None,
             "return_url": safe_return_url(
                 request, object_url(spec, "detail", instance.pk) if instance else object_url(spec, "list")
             ),

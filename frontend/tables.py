@@ -203,11 +203,11 @@ def _plain(value) -> str:
     return "" if value is None else str(value)
 
 
-def attributes(spec: ObjectSpec, data: dict, links: Links) -> list[tuple[str, SafeString]]:
-    """The detail page's attribute panel: every field of the representation, formatted."""
+def attributes(spec: ObjectSpec, data: dict, links: Links, skip: tuple[str, ...] = ()) -> list[tuple[str, SafeString]]:
+    """The detail page's attribute panel: every field of the representation (but `skip`), formatted."""
     rows = []
     for name in field_names(spec):
-        if name in HIDDEN or name in {"id", "display", "tags", "created", "last_updated", *spec.api.counts}:
+        if name in HIDDEN or name in {"id", "display", "tags", "created", "last_updated", *spec.api.counts, *skip}:
             continue
         value = data.get(name)
         if name in MARKDOWN and isinstance(value, str) and value:

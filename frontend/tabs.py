@@ -6,18 +6,21 @@ representation), with an Add button that fills in the pointer.
 """
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from core.querysets import restricted
-from core.registry import ObjectSpec, Tab, object_type_label, registry
+from core.registry import ObjectSpec, Panel, Tab, object_type_label, registry
 from core.representation import Links, optimize
 from frontend import tables
 from frontend.base_views import object_url, permissions
 
 # The rows a tab shows at most: it is a summary, the related list page (linked) has them all.
 TAB_ROWS = 100
+# The rows a related-objects panel of the detail tab shows.
+PANEL_ROWS = 5
 
 
 def related_objects_tab(
@@ -38,40 +41,65 @@ def related_objects_tab(
     `hide_if_empty` leaves the tab out while there are none. The table shows the related list's
     columns but the pointer's and `hidden_columns`."""
 
-    def related(actor, spec: ObjectSpec, instance):
-        related_spec = registry.get(model)
-        query = pointer(spec, instance)
-        return related_spec, restricted(related_spec.model, actor, "view").filter(**query), query
-
     def view(request, spec: ObjectSpec, actor, instance) -> tuple[str, dict]:
-        related_spec, queryset, query = related(actor, spec, instance)
-        # `device_id` in the query hides the device column too
-        hidden = {*query, *(key.removesuffix("_id") for key in query), *hidden_columns}
-        columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in hidden]
-        objects = list(optimize(queryset, related_spec, brief=False, tags=False)[:TAB_ROWS])
-        links = Links(request)
-        rows = [
-            tables.row_cells(columns, data, links, tree=False)
-            for data in tables.representations(related_spec, objects, links, actor)
-        ]
-        initial = {key: _query_value(value) for key, value in query.items()}
-        return "frontend/generic/_related_tab.html", {
-            "related_columns": columns,
-            "related_rows": rows,
-            "related_total": queryset.count() if len(objects) == TAB_ROWS else len(objects),
-            "related_name": related_spec.model._meta.verbose_name_plural,
-            "related_list_url": object_url(related_spec, "list", **_list_filter(related_spec.model, initial)),
-            "related_add_url": (
-                object_url(related_spec, "add", **initial) if permissions(related_spec, actor)["add"] else None
-            ),
-        }
+        table = related_table(request, actor, model, pointer(spec, instance), TAB_ROWS, hidden_columns)
+        return "frontend/generic/_related_tab.html", table
 
     def badge(actor, spec: ObjectSpec, instance) -> int | None:
         if count is not None:
             return count(instance)
-        return related(actor, spec, instance)[1].count()
+        return restricted(model, actor, "view").filter(**pointer(spec, instance)).count()
 
     return Tab(name, label, view, badge=badge, hide_if_empty=hide_if_empty)
+
+
+def related_objects_panel(
+    model,
+    pointer: Callable[[ObjectSpec, models.Model], dict],
+    *,
+    rows: int = PANEL_ROWS,
+    hidden_columns: tuple[str, ...] = (),
+) -> Panel:
+    """A panel of the object's detail tab (NetBox's related tables: a site's locations, racks and devices):
+    the first `rows` of the `model` objects the member may view that point at the object (`pointer` as for
+    `related_objects_tab`), a link to all of them on their list, and an Add button filling in the pointer
+    and coming back to the object. A few statements, however many objects point at it."""
+
+    def context(request, spec: ObjectSpec, actor, instance) -> dict:
+        table = related_table(request, actor, model, pointer(spec, instance), rows, hidden_columns)
+        if table["related_add_url"] is not None:
+            separator = "&" if "?" in table["related_add_url"] else "?"
+            table["related_add_url"] += separator + urlencode({"return_url": request.get_full_path()})
+        return table
+
+    return Panel("frontend/generic/_related_panel.html", context=context, column="full")
+
+
+def related_table(request, actor, model, query: dict, limit: int, hidden_columns: tuple[str, ...] = ()) -> dict:
+    """The first `limit` `model` objects the member may view matching `query`, as the related list shows them,
+    with their total, the list's link and the add form's (None when the member may not add)."""
+    related_spec = registry.get(model)
+    queryset = restricted(related_spec.model, actor, "view").filter(**query)
+    # `device_id` in the query hides the device column too
+    hidden = {*query, *(key.removesuffix("_id") for key in query), *hidden_columns}
+    columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in hidden]
+    objects = list(optimize(queryset, related_spec, brief=False, tags=False)[:limit])
+    links = Links(request)
+    rows = [
+        tables.row_cells(columns, data, links, tree=False)
+        for data in tables.representations(related_spec, objects, links, actor)
+    ]
+    initial = {key: _query_value(value) for key, value in query.items()}
+    return {
+        "related_columns": columns,
+        "related_rows": rows,
+        "related_total": queryset.count() if len(objects) == limit else len(objects),
+        "related_name": related_spec.model._meta.verbose_name_plural,
+        "related_list_url": object_url(related_spec, "list", **_list_filter(related_spec.model, initial)),
+        "related_add_url": (
+            object_url(related_spec, "add", **initial) if permissions(related_spec, actor)["add"] else None
+        ),
+    }
 
 
 def _list_filter(model, values: dict) -> dict:

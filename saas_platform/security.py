@@ -12,8 +12,11 @@ another site, which browsers check against that directive too: the single sign-o
 or address reveals, so any https site; the billing page leads to Stripe's hosted pages. They are
 named here by URL name, in one table, and nowhere else.
 
-The other is `font-src data:` on GraphiQL's page (`/graphql/` in a browser): its vendored stylesheet
+Another is `font-src data:` on GraphiQL's page (`/graphql/` in a browser): its vendored stylesheet
 embeds its fonts as data: URLs. A font cannot run code; the page's scripts stay as strict.
+
+The last is `img-src` of the map tiles' host where the deployment draws maps (`WIREBOOK_MAP_TILES_URL`):
+an object's map loads its tiles from there. Images only: scripts and requests stay Wirebook's own.
 """
 
 from csp.constants import NONE
@@ -21,6 +24,8 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+
+from saas_platform.maptiles import map_tile_source
 
 NON_HTML_POLICY = {"default-src": [NONE], "frame-ancestors": [NONE]}
 # Where Stripe's Checkout and billing portal live (frontend.settings.billing redirects there).
@@ -73,6 +78,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             update["form-action"] = [*update.get("form-action", []), *targets]
         if _url_name(request) in DATA_FONT_PAGES:
             update["font-src"] = [*update.get("font-src", []), "data:"]
+        if (tiles := map_tile_source(settings.WIREBOOK_MAP_TILES_URL)) is not None:
+            update["img-src"] = [*update.get("img-src", []), tiles]
         if update:
             parts.update = update
         return parts

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from saas_platform.maptiles import map_tile_source
 from tenants.plugins import plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -659,6 +660,18 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+
+# Map tiles behind the map of an object with coordinates (a site's): empty, no map is drawn (the coordinates
+# show as text with a geo: link) and pages ask nothing of another site; else pages load tiles from there.
+WIREBOOK_MAP_TILES_URL = os.environ.get("WIREBOOK_MAP_TILES_URL", "").strip()
+WIREBOOK_MAP_ATTRIBUTION = os.environ.get(
+    "WIREBOOK_MAP_ATTRIBUTION", "&copy; OpenStreetMap contributors" if WIREBOOK_MAP_TILES_URL else ""
+).strip()
+try:  # checked at start-up; the policy allows its host (saas_platform.security)
+    map_tile_source(WIREBOOK_MAP_TILES_URL)
+except ValueError as error:
+    raise ImproperlyConfigured(f"WIREBOOK_MAP_TILES_URL: {error}") from None
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

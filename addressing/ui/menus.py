@@ -32,6 +32,8 @@ from addressing.ui.space import (
     VLAN_GROUP_TABS,
 )
 from core.registry import Menu, Ui, registry
+from frontend.tabs import related_objects_panel
+from inventory.models import Site
 
 IP_ADDRESSES = Menu("IPAM", "IP Addresses")
 PREFIXES = Menu("IPAM", "Prefixes")
@@ -47,6 +49,7 @@ registry.extend(
         menu=IP_ADDRESSES,
         table_columns=("address", "vrf", "status", "role", "tenant", "assigned_object", "dns_name", "description"),
         panels=(ASSIGNMENT,),
+        breadcrumbs=("vrf",),
     ),
 )
 registry.extend(
@@ -56,6 +59,7 @@ registry.extend(
         table_columns=("display", "vrf", "status", "role", "tenant", "size", "mark_utilized", "description"),
         tabs=RANGE_TABS,
         panels=(RANGE_UTILIZATION,),
+        breadcrumbs=("vrf",),
     ),
 )
 registry.extend(
@@ -65,6 +69,7 @@ registry.extend(
         table_columns=("prefix", "status", "children", "vrf", "tenant", "scope", "vlan", "role", "description"),
         tabs=PREFIX_TABS,
         panels=(PREFIX_UTILIZATION,),
+        breadcrumbs=("vrf",),
     ),
 )
 registry.extend(Role, ui=Ui(menu=PREFIXES))
@@ -93,6 +98,8 @@ registry.extend(
         tabs=VLAN_GROUP_TABS,
     ),
 )
+# a site's VLANs, on the site's page (inventory does not know VLANs)
+registry.augment(Site, panels=(related_objects_panel(VLAN, lambda spec, site: {"site": site.pk}),))
 registry.extend(VLANTranslationPolicy, ui=Ui(menu=VLANS))
 registry.extend(VLANTranslationRule, ui=Ui(menu=VLANS))
 registry.extend(

@@ -32,6 +32,7 @@ registry.extend(
         ),
         panels=(CIRCUIT_ENDS,),
         tabs=contact_tabs(Circuit),
+        breadcrumbs=("provider",),
     ),
 )  # fmt: skip
 registry.extend(CircuitGroup, ui=Ui(menu=CIRCUITS, table_columns=("name", "tenant", "circuit_count", "description")))

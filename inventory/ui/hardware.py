@@ -19,6 +19,7 @@ registry.extend(
         tabs=(*component_tabs(), NEIGHBOURS, *contact_tabs(Device)),
         panels=PANELS,
         bulk_rename=True,
+        breadcrumbs=("rack", "location", "site"),
     ),
 )
 

@@ -104,6 +104,7 @@ registry.extend(
         menu=POWER,
         table_columns=("name", "site", "location", "powerfeed_count", "description"),
         panels=(Panel(FEEDS_PANEL, context=panel_feeds, column="full"),),
+        breadcrumbs=("location", "site"),
     ),
 )
 registry.extend(
@@ -115,5 +116,6 @@ registry.extend(
             "max_utilization", "cable", "connected_endpoints", "description",
         ),
         panels=(Panel(DRAW_PANEL, context=feed_draw, column="right"),),
+        breadcrumbs=("power_panel",),
     ),
 )  # fmt: skip

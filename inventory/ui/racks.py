@@ -113,6 +113,7 @@ registry.extend(
         tabs=contact_tabs(Rack),
         panels=(Panel("inventory/rack/_elevations_panel.html", context=_rack_elevations, column="full"), RACK_FEEDS),
         pages=(Page("rack-elevations", "Elevations", _elevations_page),),
+        breadcrumbs=("location", "site"),
     ),
 )
 
@@ -128,6 +129,7 @@ registry.extend(
         menu=RACKS,
         table_columns=("id", "rack", "units", "user", "tenant", "description"),
         form_fields={"user_id": _member},
+        breadcrumbs=("rack",),
     ),
 )
 registry.extend(RackGroup, ui=Ui(menu=RACK_ORGANIZATION))

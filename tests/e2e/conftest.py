@@ -58,6 +58,10 @@ def wirebook_media(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("wirebook-media")
 
 
+# A tile server no browser test reaches: pages route its requests (page.route) to a picture of their own.
+MAP_TILES_URL = "https://tiles.wirebook.test/{z}/{x}/{y}.png"
+
+
 @pytest.fixture(scope="session")
 def wirebook(django_db_setup, tmp_path_factory, wirebook_mail, wirebook_media):
     environment = {
@@ -69,6 +73,8 @@ def wirebook(django_db_setup, tmp_path_factory, wirebook_mail, wirebook_media):
         # SSO email domains are verified against the DNS server on loopback (tests/dns_server.py).
         "SSO_DNS_NAMESERVERS": f"127.0.0.1:{loopback_dns().port}",
         "SSO_DNS_TIMEOUT": "1",
+        # Objects with coordinates draw a map; the tests answer its tiles (tests/e2e/test_detail_pages.py).
+        "WIREBOOK_MAP_TILES_URL": MAP_TILES_URL,
     }
     with live_server(tmp_path_factory.mktemp("wirebook-e2e"), env=environment) as server:
         yield server

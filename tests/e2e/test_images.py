@@ -3,6 +3,7 @@ opens full size on its own page, and is deleted with its files; a file that is n
 form error."""
 
 import io
+import re
 
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -40,9 +41,10 @@ def test_an_image_is_attached_from_a_sites_tab_opened_and_deleted(page, accounts
     stored = wirebook_media / "organizations" / str(organization.pk)
     login(page, owner.email)
 
-    # given the site's Images tab, empty
+    # given the site's Images tab, empty: left out of the tabs, opened by the page's Add image
     page.goto(f"/o/{organization.slug}/dcim/sites/{site.pk}/")
-    page.get_by_role("link", name="Images", exact=True).click()
+    expect(page.locator(".nav-tabs").get_by_role("link", name=re.compile("^Images"))).to_have_count(0)
+    page.get_by_role("link", name="Add image", exact=True).click()
     expect(page.get_by_text("No images.")).to_be_visible()
 
     # when a picture is attached through its form
@@ -58,6 +60,9 @@ def test_an_image_is_attached_from_a_sites_tab_opened_and_deleted(page, accounts
     expect(figure).to_have_count(1)
     expect(figure).to_contain_text("Entrance")
     expect(figure).to_contain_text("600\N{MULTIPLICATION SIGN}300")
+    # the tab now stays, with its count, and the page offers no separate Add image
+    expect(page.locator(".nav-tabs").get_by_role("link", name="Images 1")).to_be_visible()
+    expect(page.get_by_role("link", name="Add image", exact=True)).to_have_count(0)
     assert natural_width(page, "figure.wb-image img") == 200
     assert len(files_under(stored)) == 2  # the image and its thumbnail
     shot(page, "thumbnail")

@@ -42,11 +42,11 @@ def test_markdown_addresses_and_changes_show_as_written(page, accounts, shot):
     with tenant_context(organization):
         assert Site.objects.get(slug="ber1").physical_address.splitlines() == ADDRESS.splitlines()
 
-    # the address keeps its lines; the comments are formatted, their script and link made harmless
+    # the address keeps its lines; the comments (their own panel) are formatted, their script and link made harmless
     attributes = page.locator(".wb-attributes")
     address = attributes.locator("tr", has=page.get_by_role("rowheader", name="Physical address")).locator("td")
     assert address.inner_text().strip().splitlines() == ["Landstraße 1", "10115 Berlin"]
-    comments = attributes.locator(".wb-markdown")
+    comments = page.locator(".wb-comments .wb-markdown")
     expect(comments.locator("strong")).to_have_text("staffed")
     expect(comments).not_to_contain_text("**")
     expect(comments.locator("script")).to_have_count(0)
@@ -59,7 +59,7 @@ def test_markdown_addresses_and_changes_show_as_written(page, accounts, shot):
     shot(page, "site")
 
     # a journal entry in Markdown reads formatted
-    page.get_by_role("link", name="Journal", exact=True).click()
+    page.locator(".nav-tabs").get_by_role("link", name=re.compile(r"^Journal\b")).click()
     field(page, "Comments").fill("Moved rack **A1** to _cage 2_; see [ticket](https://example.com/t/1).")
     page.get_by_role("button", name="Add journal entry").click()
     entry = page.locator(".wb-journal-entry").first
@@ -71,7 +71,7 @@ def test_markdown_addresses_and_changes_show_as_written(page, accounts, shot):
     shot(page, "journal")
 
     # the change that created the site shows its characters as they are, and no empty card
-    page.get_by_role("link", name="Changelog", exact=True).click()
+    page.locator(".nav-tabs").get_by_role("link", name=re.compile(r"^Changelog\b")).click()
     page.locator(".wb-change", has_text="Create").locator("a").first.click()
     expect(page.locator(".wb-diff")).to_contain_text("Landstraße")
     expect(page.locator("body")).not_to_contain_text("\\u00df")

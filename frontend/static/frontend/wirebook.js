@@ -103,6 +103,51 @@
     hideReplaced(select);
   }
 
+  // -- searchable selects: a long list of options in the page (a site's time zone) -----------
+  function searchableInit(select) {
+    if (select.tomselect || typeof window.TomSelect !== "function") return;
+    var labelled = select.labels && select.labels.length > 0;
+    var searchable = new window.TomSelect(select, {
+      maxOptions: null,
+      placeholder: "Type to search…",
+      plugins: ["remove_button"],  // the × clears the choice (the blank option is the placeholder)
+      render: { no_results: function () { return '<div class="no-results">Nothing found</div>'; } },
+    });
+    if (!labelled) searchable.control_input.setAttribute("aria-label", select.getAttribute("aria-label") || select.name);
+    hideReplaced(select);
+  }
+
+  // -- slug from the name, as you type (a new object's form, until the slug is typed by hand) --
+  // Lowercase ASCII: accents dropped (é → e), anything but letters, digits and "_" becomes one "-",
+  // no "-" at either end, at most the field's length.
+  function slugify(text, length) {
+    var slug = text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9_]+/g, "-").replace(/^-+|-+$/g, "");
+    if (length > 0) slug = slug.slice(0, length).replace(/-+$/, "");
+    return slug;
+  }
+  function slugInit(form) {
+    var name = form.querySelector('input[name="name"]');
+    var slug = form.querySelector('input[name="slug"]');
+    if (!name || !slug) return;
+    var length = parseInt(slug.getAttribute("maxlength"), 10) || 0;
+    var typed = slug.value !== "" && slug.value !== slugify(name.value, length);
+    slug.addEventListener("input", function () { typed = slug.value !== ""; });
+    name.addEventListener("input", function () { if (!typed) slug.value = slugify(name.value, length); });
+  }
+
+  // -- an object's map (Leaflet, vendored; only where the deployment names a tile server) ------
+  function mapInit(element) {
+    if (element.dataset.wbMapDrawn || typeof window.L !== "object") return;
+    var latitude = parseFloat(element.dataset.latitude);
+    var longitude = parseFloat(element.dataset.longitude);
+    if (isNaN(latitude) || isNaN(longitude)) return;
+    element.dataset.wbMapDrawn = "1";
+    var map = window.L.map(element, { scrollWheelZoom: false }).setView([latitude, longitude], 14);
+    window.L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: element.dataset.attribution }).addTo(map);
+    window.L.marker([latitude, longitude], { title: element.dataset.label, alt: element.dataset.label }).addTo(map);
+  }
+
   // -- list selection -----------------------------------------------------------------------
   function selectionInit(form) {
     var boxes = form.querySelectorAll('input[name="pk"]');
@@ -141,6 +186,9 @@
   function init(root) {
     root.querySelectorAll("select[data-picker]").forEach(pickerInit);
     root.querySelectorAll("select[data-wb-switcher]").forEach(switcherInit);
+    root.querySelectorAll("select[data-wb-searchable]").forEach(searchableInit);
+    root.querySelectorAll("form[data-wb-slugify]").forEach(slugInit);
+    root.querySelectorAll("[data-wb-map]").forEach(mapInit);
     root.querySelectorAll("form.wb-bulk").forEach(selectionInit);
     root.querySelectorAll("select[data-wb-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
