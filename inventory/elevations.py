@@ -10,6 +10,7 @@ picture reads in both themes inline and stands alone when the API serves it.
 import decimal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
@@ -214,24 +215,10 @@ def elevation_params(query) -> ElevationParams:
 
 # -- the drawing ------------------------------------------------------------------------------
 
-STYLE = """
-.wb-elevation { color: var(--bs-body-color, #212529); font-family: system-ui, sans-serif; }
-.wb-rack-frame { fill: var(--bs-body-bg, #ffffff); stroke: currentColor; stroke-width: 2; }
-.wb-unit { fill: currentColor; font-size: 10px; }
-.wb-slot { fill: transparent; stroke: var(--bs-border-color, #dee2e6); stroke-width: 0.5; }
-.wb-slot-link:hover .wb-slot { fill: var(--bs-tertiary-bg, #f8f9fa); }
-.wb-slot-label { fill: var(--bs-secondary-color, #6c757d); font-size: 10px; visibility: hidden; }
-.wb-slot-link:hover .wb-slot-label { visibility: visible; }
-.wb-hatch-line { fill: var(--bs-secondary-color, #6c757d); }
-.wb-reservation { stroke: var(--bs-secondary-color, #6c757d); stroke-width: 1; }
-.wb-reservation-label { fill: currentColor; font-size: 10px; paint-order: stroke;
-  stroke: var(--bs-body-bg, #ffffff); stroke-width: 3px; }
-.wb-device { stroke: currentColor; stroke-width: 1; }
-.wb-device-restricted { fill: var(--bs-secondary-bg, #e9ecef); }
-.wb-device-other-face { opacity: 0.55; }
-.wb-device-label { font-size: 11px; }
-.wb-device-image-label { fill: #ffffff; font-size: 11px; paint-order: stroke; stroke: #000000; stroke-width: 3px; }
-""".strip()
+# The drawing's stylesheet: written into the SVG document the API serves; linked by the pages embedding the drawing
+# (`standalone=False`), whose content security policy refuses a style element in the page.
+STYLESHEET = "inventory/elevation.css"
+STYLE = (Path(__file__).parent / "static" / STYLESHEET).read_text().split("*/", 1)[1].strip()
 
 
 def text_colour(background: str) -> str:
@@ -281,11 +268,13 @@ def elevation_svg(
     legend_width: int = DEFAULT_LEGEND_WIDTH,
     margin_width: int = DEFAULT_MARGIN_WIDTH,
     include_images: bool = True,
+    standalone: bool = True,
 ) -> str:
     """The face of the rack as an SVG document: the frame, the unit numbers beside it (top to bottom as the
     rack numbers them), free units linking to the device form, reservations hatched with their description,
     and the devices in their role's colour (or their type's picture) linking to their pages. Devices the
-    caller may not view are drawn as grey blocks, without name or link."""
+    caller may not view are drawn as grey blocks, without name or link. `standalone=False`: for a page that links
+    the stylesheet (`STYLESHEET`) itself."""
     left = margin_width + legend_width
     top = margin_width
     height_px = rack.u_height * unit_height
@@ -305,7 +294,7 @@ def elevation_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="wb-elevation" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" data-rack="{rack.pk}" data-face="{escape(face)}" role="img">',
         f"<title>{escape(str(rack))} ({escape(str(DeviceFace(face).label))})</title>",
-        f"<style>{STYLE}</style>",
+        f"<style>{STYLE}</style>" if standalone else "",
         f'<defs><pattern id="{pattern}" width="8" height="8" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)"><rect class="wb-hatch-line" width="2" height="8"/></pattern></defs>',
         f'<rect class="wb-rack-frame" x="{left}" y="{top}" width="{unit_width}" height="{height_px}"/>',

@@ -24,7 +24,7 @@ RACK_TYPES = Menu("Racks", "Rack Types")
 
 def _drawing(rack, contents, face: str, links) -> str:
     # The drawing escapes every value it shows (inventory.elevations): safe to embed as it is.
-    return mark_safe(elevation_svg(rack, contents, face=face, links=links))  # noqa: S308
+    return mark_safe(elevation_svg(rack, contents, face=face, links=links, standalone=False))  # noqa: S308
 
 
 def _links(actor):

@@ -1,6 +1,7 @@
 """The Content-Security-Policy in a real browser: the harness notices what the browser refuses (so
 every browser test asserts the pages break none of it), and what used to be inline -- the theme
-script, tag colours, progress bars, htmx's indicator styles -- still works from static files."""
+script, tag colours, progress bars, htmx's indicator styles, rack elevations' drawing styles -- still works from
+static files."""
 
 import re
 
@@ -9,7 +10,7 @@ from playwright.sync_api import Route, expect
 from automation.export import EXPORT_FUNCTION
 from automation.models import Job, JobStatus
 from core.models import Tag
-from inventory.models import Site
+from inventory.models import Rack, Site
 from tenants.context import tenant_context
 from tests.e2e.harness import login
 
@@ -40,6 +41,7 @@ def test_pages_work_under_the_policy(page, accounts, shot):
         tag = Tag.objects.create(name="Core", slug="core", color="ff5722")
         site = Site.objects.create(name="AMS1", slug="ams1")
         site.tagged_items.create(tag=tag)
+        rack = Rack.objects.create(name="R1", site=site, u_height=10)
         job = Job.objects.create(name="Export", function=EXPORT_FUNCTION, status=JobStatus.COMPLETED, user_id=owner.pk)
     login(page, owner.email)
 
@@ -82,3 +84,12 @@ def test_pages_work_under_the_policy(page, accounts, shot):
     expect(bar).to_have_text("100%")
     assert re.fullmatch(r"100(\.0+)?%", bar.evaluate("element => element.style.width"))
     shot(page, "job-progress")
+
+    # a rack's elevation, embedded in its page, is styled by a linked stylesheet (a style element in the page
+    # would be refused): its frame is filled with the page's background, not SVG's default black
+    page.goto(f"/o/{slug}/dcim/racks/{rack.pk}/")
+    frame = page.locator(".wb-rack-elevations .wb-rack-frame").first
+    expect(frame).to_be_visible()
+    assert frame.evaluate("element => getComputedStyle(element).fill") != "rgb(0, 0, 0)"
+    expect(page.locator(".wb-rack-elevations style")).to_have_count(0)
+    shot(page, "rack-elevation")

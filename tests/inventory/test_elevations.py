@@ -72,6 +72,8 @@ def _svg(client, rack, query="") -> ET.Element:
     response = _elevation(client, rack, f"?render=svg{query}")
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "image/svg+xml"
+    # the document the API serves stands alone: it carries its stylesheet (pages link it instead)
+    assert b"<style>" in response.content and b".wb-rack-frame {" in response.content
     return fromstring(response.content)
 
 
