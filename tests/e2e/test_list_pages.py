@@ -202,14 +202,14 @@ def test_configure_table_reorders_the_chosen_columns(page, accounts, shot):
 
     page.get_by_role("button", name="Configure table").click()
     order = page.locator(".wb-column-order > li")
-    names = order.evaluate_all("items => items.map((item) => item.dataset.column)")
+    names = order.evaluate_all("items => items.map((item) => item.dataset.wbColumn)")
     assert names[:2] == ["name", "status"]
     page.get_by_role("button", name="Move Status up").click()
     expect(page.get_by_role("button", name="Move Status up")).to_be_focused()  # the keyboard goes on from there
     page.get_by_role("button", name="Move Name down").focus()
     page.keyboard.press("Enter")  # the keyboard moves it too
     shot(page, "reordered")
-    moved = order.evaluate_all("items => items.map((item) => item.dataset.column)")
+    moved = order.evaluate_all("items => items.map((item) => item.dataset.wbColumn)")
     assert moved[:3] == ["status", names[2], "name"]
     page.locator("#wb-columns").get_by_role("button", name="Save").click()
 

@@ -298,7 +298,11 @@ def test_chosen_columns_are_shown_and_remembered_in_the_order_posted(org_a):
     # the dialog lists the chosen columns first, in that order, each with its move buttons
     body = owner.get(SITES).content.decode()
     order = body[body.index('class="list-group mb-2 wb-column-order"') :]
-    assert re.findall(r'<li class="list-group-item[^"]*" data-column="([^"]+)"', order) == ["status", "name", "region"]
+    assert re.findall(r'<li class="list-group-item[^"]*" data-wb-column="([^"]+)"', order) == [
+        "status",
+        "name",
+        "region",
+    ]
     assert 'aria-label="Move Status down"' in body
 
 
