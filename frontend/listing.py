@@ -6,9 +6,11 @@ UI means exactly what it means in the API. Shared by the list page, export and b
 
 from dataclasses import dataclass
 from typing import cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
@@ -19,7 +21,7 @@ from core.context import Actor
 from core.fields import kind_of, own_field
 from core.filters import FilterError, filter_queryset, filters_for, order_queryset
 from core.models import SavedFilter, Tag, UserPreference
-from core.querysets import restricted
+from core.querysets import restricted, role_allows, visibility
 from core.registry import ObjectSpec, registry
 from frontend.forms import PickerField, label_choices, object_type_choices
 from frontend.tables import sortable_names
@@ -77,6 +79,141 @@ def paginate(queryset, params: QueryDict, size: int):
     return paginator.get_page(params.get("page"))
 
 
+# Pages linked on each side of the current one, and at each end, before an ellipsis takes over.
+PAGES_AROUND = 2
+PAGES_AT_ENDS = 1
+
+
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """The page links to offer: `1 … 4 5 [6] 7 8 … 42` is `[1, None, 4, 5, 6, 7, 8, None, 42]`.
+    An ellipsis never hides a single page (`1 2 3 4 5`, not `1 … 3 4 5`)."""
+    shown = {
+        *range(1, min(PAGES_AT_ENDS, last) + 1),
+        *range(max(1, current - PAGES_AROUND), min(last, current + PAGES_AROUND) + 1),
+        *range(max(1, last - PAGES_AT_ENDS + 1), last + 1),
+    }
+    numbers: list[int | None] = []
+    previous = 0
+    for number in sorted(shown):
+        if number - previous == 2:
+            numbers.append(previous + 1)
+        elif number - previous > 2:
+            numbers.append(None)
+        numbers.append(number)
+        previous = number
+    return numbers
+
+
+def showing(page) -> str:
+    """ "Showing 126-150 of 1,034" (an en dash) for a page of a paginator; nothing for an empty list."""
+    if not page.paginator.count:
+        return ""
+    return f"Showing {page.start_index():,}\N{EN DASH}{page.end_index():,} of {page.paginator.count:,}"
+
+
+def without_empty(params: QueryDict) -> QueryDict | None:
+    """`params` without its empty values (a GET form's blank fields), or None when none was empty."""
+    if all(value != "" for _, values in params.lists() for value in values):
+        return None
+    clean = QueryDict(mutable=True)
+    for name, values in params.lists():
+        if kept := [value for value in values if value != ""]:
+            clean.setlist(name, kept)
+    return clean
+
+
+# -- active filters as chips -------------------------------------------------------------------
+
+# Words for the REST filters' lookup suffixes (core.filters), as a chip says them.
+LOOKUP_WORDS = {
+    "n": "is not", "ic": "contains", "nic": "does not contain", "isw": "starts with", "nisw": "does not start with",
+    "iew": "ends with", "niew": "does not end with", "ie": "is", "nie": "is not", "regex": "matches",
+    "iregex": "matches", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "empty": "empty",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One active filter value: "Site: Amsterdam 1", and the list without it."""
+
+    name: str
+    label: str
+    value: str
+    remove_url: str
+
+
+def filter_chips(spec: ObjectSpec, form: forms.Form, params: QueryDict) -> list[Chip]:
+    """Every filter value of `params` as a chip, labelled by the filter form (readable names of chosen
+    objects and choices, already looked up there: no query of its own). Values the form does not know
+    (an object the member may not see, a lookup the form has no field for) are shown as given."""
+    chips = []
+    for name, values in params.lists():
+        if name in PAGE_PARAMS:
+            continue
+        label, names = _filter_label(spec, form, name)
+        for value in values:
+            if value == "":
+                continue
+            rest = QueryDict(mutable=True)
+            for other, others in params.lists():
+                kept = [v for v in others if v != "" and not (other == name and v == value) and other != "page"]
+                if kept:
+                    rest.setlist(other, kept)
+            chips.append(Chip(name=name, label=label, value=names.get(value, value), remove_url=_query_url(rest)))
+    return chips
+
+
+def clear_filters_url(params: QueryDict) -> str:
+    """The list without any filter, keeping its sort order and page size."""
+    return _query_url(QueryDict(urlencode({key: params[key] for key in ("sort", "per_page") if params.get(key)})))
+
+
+def _query_url(query: QueryDict) -> str:
+    return f"?{query.urlencode()}" if query else "?"
+
+
+def _filter_label(spec: ObjectSpec, form: forms.Form, name: str) -> tuple[str, dict[str, str]]:
+    """A filter parameter's label and its values' readable names."""
+    if name in form.fields:
+        field = form.fields[name]
+        choices = field.widget.choices if isinstance(field, PickerField) else getattr(field, "choices", [])
+        return str(field.label), {str(value): str(text) for value, text in choices if value != ""}
+    base, _, lookup = name.partition("__")
+    if base == "q":
+        return "Search", {}
+    try:
+        label = _verbose(spec.model._meta.get_field(base.removesuffix("_id")))
+    except FieldDoesNotExist:  # a filter named otherwise than a field: custom fields, counts, NetBox aliases
+        label = capfirst(base.removeprefix("cf_").replace("_", " "))
+    if lookup:
+        label = f"{label} {LOOKUP_WORDS.get(lookup, lookup)}"
+    return label, {}
+
+
+# -- which rows the member may edit or delete ---------------------------------------------------
+
+
+def row_permissions(spec: ObjectSpec, actor: Actor, can: dict[str, bool], pks: list[int]) -> dict[str, set[int]]:
+    """The rows of `pks` the member may change and delete, as the detail page decides for one object:
+    the type's permission, then the object within the member's grant. One query per action at most, and
+    none when the role grants every row."""
+    allowed_rows: dict[str, set[int]] = {}
+    for action in ("change", "delete"):
+        if not can.get(action) or not pks:
+            allowed_rows[action] = set()
+        elif (
+            actor.is_system
+            or actor.is_superuser
+            or (role_allows(actor, spec.model, action) and visibility(actor, spec.model) is None)
+        ):
+            allowed_rows[action] = set(pks)
+        else:
+            allowed_rows[action] = set(
+                restricted(spec.model, actor, action).filter(pk__in=pks).values_list("pk", flat=True)
+            )
+    return allowed_rows
+
+
 # -- per-user table preferences ----------------------------------------------------------------
 
 
@@ -92,6 +229,7 @@ def table_preference(spec: ObjectSpec, actor: Actor) -> dict:
 
 
 def table_preference_save(*, spec: ObjectSpec, actor: Actor, columns: list[str] | None, size: int | None) -> None:
+    """Remember the member's columns, in the order given, and page size for `spec`'s list."""
     value = table_preference(spec, actor)
     if columns is not None:
         value["columns"] = columns

@@ -40,6 +40,8 @@ from frontend.patterns import expand, has_pattern
 @ui_view
 def object_list(request, *, spec: ObjectSpec, actor):
     params = request.GET
+    if (clean := listing.without_empty(params)) is not None:  # a GET form's blank fields: a clean URL instead
+        return redirect(f"{request.path}?{clean.urlencode()}" if clean else request.path)
     result = listing.filtered(spec, actor, params)
     if params.get("export"):
         return transfer.export_response(spec, result.queryset, params["export"], actor)
@@ -51,10 +53,20 @@ def object_list(request, *, spec: ObjectSpec, actor):
     links = Links(request)
     tree = "_depth" in tables.field_names(spec)
     objects = list(page_obj.object_list)
+    can = permissions(spec, actor)
+    editable = listing.row_permissions(spec, actor, can, [obj.pk for obj in objects])
+    here = request.get_full_path()
     rows = [
-        {"pk": obj.pk, "cells": tables.row_cells(columns, data, links, tree=tree)}
+        {
+            "pk": obj.pk,
+            "cells": tables.row_cells(columns, data, links, tree=tree),
+            "display": data.get("display") or obj.pk,
+            "edit_url": object_url(spec, "edit", obj.pk, return_url=here) if obj.pk in editable["change"] else None,
+            "delete_url": object_url(spec, "delete", obj.pk, return_url=here) if obj.pk in editable["delete"] else None,
+        }
         for obj, data in zip(objects, tables.representations(spec, objects, links, actor), strict=True)
     ]
+    form = listing.filter_form(spec, actor, params)
     return page(
         request,
         "frontend/generic/list.html",
@@ -62,16 +74,20 @@ def object_list(request, *, spec: ObjectSpec, actor):
         actor,
         {
             "columns": columns,
-            "available_columns": tables.available_columns(spec),
-            "chosen": [column.name for column in columns],
+            "other_columns": [column for column in tables.available_columns(spec) if column not in columns],
             "rows": rows,
+            "row_actions": bool(editable["change"] or editable["delete"]),
             "page_obj": page_obj,
+            "page_numbers": listing.page_numbers(page_obj.number, page_obj.paginator.num_pages),
+            "showing": listing.showing(page_obj),
             "total": page_obj.paginator.count,
             "sort": result.sort,
             "per_page": size,
             "per_page_choices": listing.PER_PAGE_CHOICES,
             "filter_errors": result.errors,
-            "filter_form": listing.filter_form(spec, actor, params),
+            "filter_form": form,
+            "filter_chips": listing.filter_chips(spec, form, params),
+            "clear_filters_url": listing.clear_filters_url(params),
             "saved_filters": listing.saved_filters(spec, actor),
             "filter_query": _filter_query(params),
             "sort_query": _without(params, "sort", "page"),
@@ -121,6 +137,11 @@ def _saved_filter_add_url(spec: ObjectSpec, params: QueryDict, actor) -> str | N
 def table_configure(request, *, spec: ObjectSpec, actor):
     available = {column.name for column in tables.available_columns(spec)}
     columns = [name for name in request.POST.getlist("columns") if name in available]
+    for direction, step in (("up", -1), ("down", 1)):  # a move button (without JavaScript, which moves in place)
+        if (moved := request.POST.get(direction)) in columns:
+            index = columns.index(moved)
+            other = min(max(index + step, 0), len(columns) - 1)
+            columns[index], columns[other] = columns[other], columns[index]
     size = None
     if request.POST.get("per_page", "").isdigit():
         size = max(1, min(int(request.POST["per_page"]), listing.PER_PAGE_CHOICES[-1]))

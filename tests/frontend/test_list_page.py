@@ -61,6 +61,8 @@ def test_a_thousand_row_page_costs_what_a_ten_row_page_costs(org_a):
     owner = org_a.client()
     owner.post(f"{SITES}table/", {"columns": ["name", "region", "tags", "cf_rack_count", "status"]})
 
+    owner.get(SITES)  # warm-up: what the base page caches per member (the bell's email preference)
+
     # then a page of 1,000 rows takes as many queries as a page of 10
     small = _queries(owner, f"{SITES}?per_page=10")
     big = _queries(owner, f"{SITES}?per_page=1000")
@@ -119,7 +121,7 @@ def test_saved_filters_are_offered_and_applied(org_a):
     assert saved.name in body
     link = re.search(r'href="\?([^"]*)">Zero<', body)[1].replace("&amp;", "&")
     filtered = owner.get(f"{SITES}?{link}").content.decode()
-    assert re.findall(r">(Site \d{4})<", filtered) == ["Site 0000"]
+    assert re.findall(r">(Site \d{4})<", filtered[filtered.index("<tbody>") :]) == ["Site 0000"]
     # the list offers to save the current filter as a new saved filter
     assert "/extras/saved-filters/add/?object_types=dcim.site" in owner.get(f"{SITES}?status=active").content.decode()
 
@@ -249,8 +251,9 @@ def test_the_change_log_filters_by_type_action_and_time(org_a):
 
     form = owner.get(changes).content.decode()
     assert 'name="changed_object_type"' in form and 'name="time__gte"' in form and 'name="action"' in form
-    # an empty filter form filters nothing
-    everything = owner.get(f"{changes}?q=&action=&time__gte=&changed_object_type=dcim.site")
+    # an empty filter form filters nothing (its empty fields are dropped from the URL)
+    everything = owner.get(f"{changes}?q=&action=&time__gte=&changed_object_type=dcim.site", follow=True)
+    assert everything.redirect_chain == [(f"{changes}?changed_object_type=dcim.site", 302)]
     assert "1 object change" in everything.content.decode()
     later = owner.get(f"{changes}?time__gte=2999-01-01T00:00").content.decode()
     assert "0 object changes" in later

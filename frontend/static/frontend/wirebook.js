@@ -169,6 +169,38 @@
     refresh();
   }
 
+  // -- GET forms of a list (quick search, filters, page size): only the fields filled in go to the URL --
+  // (without JavaScript the server redirects a URL with empty parameters to the clean one)
+  function cleanGetInit(form) {
+    form.addEventListener("submit", function (event) {
+      var query = new URLSearchParams();
+      new FormData(form).forEach(function (value, name) {
+        if (typeof value === "string" && value !== "") query.append(name, value);
+      });
+      event.preventDefault();
+      var action = form.getAttribute("action") || window.location.pathname;
+      var text = query.toString();
+      window.location.assign(action + (text ? "?" + text : ""));
+    });
+  }
+
+  // -- "Configure table": move a chosen column up or down in place (without JavaScript the button
+  // submits, and the server moves it) -----------------------------------------------------------
+  function columnOrderInit(list) {
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-wb-move]");
+      if (!button) return;
+      event.preventDefault();
+      var item = button.closest("li");
+      if (button.getAttribute("data-wb-move") === "up" && item.previousElementSibling) {
+        list.insertBefore(item, item.previousElementSibling);
+      } else if (button.getAttribute("data-wb-move") === "down" && item.nextElementSibling) {
+        list.insertBefore(item.nextElementSibling, item);
+      }
+      button.focus();
+    });
+  }
+
   // -- presentation the Content-Security-Policy keeps out of style="" attributes -------------
   // Values travel in data-* attributes and are applied through the CSSOM, which the policy allows.
   var HEX_COLOR = /^[0-9a-f]{6}$/i;
@@ -190,8 +222,12 @@
     root.querySelectorAll("form[data-wb-slugify]").forEach(slugInit);
     root.querySelectorAll("[data-wb-map]").forEach(mapInit);
     root.querySelectorAll("form.wb-bulk").forEach(selectionInit);
+    root.querySelectorAll("form[data-wb-clean-get]").forEach(cleanGetInit);
+    root.querySelectorAll(".wb-column-order").forEach(columnOrderInit);
     root.querySelectorAll("select[data-wb-autosubmit]").forEach(function (select) {
-      select.addEventListener("change", function () { select.form.submit(); });
+      select.addEventListener("change", function () {
+        if (typeof select.form.requestSubmit === "function") select.form.requestSubmit(); else select.form.submit();
+      });
     });
   }
 
