@@ -8,11 +8,13 @@ at a parent they may not see, and leaves out an ancestor they may not see.
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import models
 from mptt.models import MPTTModel
 
 from core.context import Actor
+from core.fields import kind_of
 from core.querysets import restricted
 from core.registry import ObjectSpec, registry
 from frontend.base_views import object_url
@@ -62,8 +64,8 @@ def _ancestors(spec: ObjectSpec, actor: Actor, obj: models.Model) -> list[models
 def _parent(spec: ObjectSpec, actor: Actor, obj: models.Model) -> tuple[ObjectSpec, models.Model] | None:
     """The first declared parent that is set, if the member may view it: one statement."""
     for name in spec.ui.breadcrumbs:
-        field = obj._meta.get_field(name)
-        assert isinstance(field, models.ForeignKey), f"{spec.model.__name__}.{name} is no foreign key"
+        field = cast(models.ForeignKey, obj._meta.get_field(name))
+        assert kind_of(field).relation == "one", f"{spec.model.__name__}.{name} is no foreign key"
         pk = getattr(obj, field.attname)
         if pk is None:
             continue
