@@ -5,7 +5,7 @@ from django.urls import path
 
 from core.plugins import gated
 from core.registry import registry
-from frontend import bulk_views, object_views, search_views
+from frontend import bulk_views, list_views, object_views, search_views
 from frontend.base_views import page_url_name, url_name
 
 # The pages only writable registrations have: no tab may take their names.
@@ -16,11 +16,11 @@ def _patterns_for(spec):
     base = f"{spec.api_app}/{spec.api_path}/"
     kwargs = {"spec": spec}
     patterns = [
-        path(base, object_views.object_list, kwargs, name=url_name(spec, "list")),
+        path(base, list_views.object_list, kwargs, name=url_name(spec, "list")),
         path(f"{base}<int:pk>/", object_views.object_detail, kwargs, name=url_name(spec, "detail")),
         path(f"{base}<int:pk>/changelog/", object_views.object_changelog, kwargs, name=url_name(spec, "changelog")),
         path(f"{base}<int:pk>/journal/", object_views.object_journal, kwargs, name=url_name(spec, "journal")),
-        path(f"{base}table/", object_views.table_configure, kwargs, name=url_name(spec, "table")),
+        path(f"{base}table/", list_views.table_configure, kwargs, name=url_name(spec, "table")),
     ]
     if spec.images:
         images = path(f"{base}<int:pk>/images/", object_views.object_images, kwargs, name=url_name(spec, "images"))

@@ -19,7 +19,7 @@ from django.test import Client
 
 from core.api import endpoints
 from core.models import CustomField, ObjectChange, Tag
-from frontend import object_views
+from frontend import listing
 from inventory.models import Site
 from tenants.context import tenant_context
 from tenants.inputs import NULL_CHARACTERS, UNPAIRED_SURROGATES
@@ -465,7 +465,7 @@ def test_a_rest_500_is_generic_json_and_rolled_back(owner, org_a, monkeypatch, s
 
 def test_a_ui_500_page_shows_no_internals(owner, site, monkeypatch, settings):
     settings.DEBUG = False
-    monkeypatch.setattr(object_views.listing, "filtered", _explode)
+    monkeypatch.setattr(listing, "filtered", _explode)
 
     response = owner.get("/o/org-a/dcim/sites/")
 
