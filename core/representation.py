@@ -507,19 +507,38 @@ def _grouped_count(model: type[models.Model], relation: str | Callable) -> tuple
     return field.field.model, field.field.name
 
 
+# Rows counted together (a page of up to 1,000 in one statement), and the most ids one statement may name (each
+# count repeats them; PostgreSQL takes at most 65,535 parameters).
+PAGE_COUNTS_BATCH = 2000
+PAGE_COUNTS_PARAMETERS = 30_000
+
+
 class _PageCounts:
     """Rows read with the counts `counts` ((attribute, model pointing here, its foreign key), ...) set on them:
-    all of them in one statement, over the ids of the rows read (a page), grouped by the foreign key."""
+    all of them in one statement per batch of rows read (a page: one), grouped by the foreign key. Rows read in
+    chunks (`iterator()`: an organization's export) are counted chunk by chunk, never all held at once."""
 
     counts: tuple[tuple[str, type[models.Model], str], ...] = ()
 
     def __iter__(self):
-        rows = list(super().__iter__())  # type: ignore[misc]
+        rows = super().__iter__()  # type: ignore[misc]
         annotated = self.queryset.query.annotations  # type: ignore[attr-defined]  # ordered by a count: read there
         wanted = [count for count in self.counts if count[0] not in annotated]
-        if rows and wanted:
-            page_counts_load(rows, wanted)
-        yield from rows
+        if not wanted:
+            yield from rows
+            return
+        batch = PAGE_COUNTS_BATCH if not self.chunked_fetch else self.chunk_size  # type: ignore[attr-defined]
+        batch = max(1, min(batch, PAGE_COUNTS_PARAMETERS // len(wanted)))
+        chunk: list = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                page_counts_load(chunk, wanted)
+                yield from chunk
+                chunk = []
+        if chunk:
+            page_counts_load(chunk, wanted)
+            yield from chunk
 
 
 def page_counts_load(rows: list, counts) -> None:

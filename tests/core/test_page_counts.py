@@ -131,3 +131,24 @@ def test_an_outsider_sees_no_counts(org_a, org_b, outsider):
     response = client.get(f"{API}/dcim/sites/")
     assert response.status_code in (401, 403, 404)
     assert b"virtualmachine_count" not in response.content
+
+
+def test_rows_read_in_chunks_are_counted_chunk_by_chunk(org_a, monkeypatch):
+    """An organization's export reads every row with `iterator()`: counted per chunk, never in one statement
+    naming every id (PostgreSQL takes at most 65,535 parameters)."""
+    from core import representation
+    from core.registry import registry
+
+    _world(org_a.organization, 5)
+    with tenant_context(org_a.organization):
+        rows = representation.optimize(Site.objects.all(), registry.get(Site), brief=False).order_by("name")
+        with CaptureQueriesContext(connection) as chunked:
+            counted = [(site.slug, site.virtualmachine_count) for site in rows.iterator(chunk_size=2)]
+        monkeypatch.setattr(representation, "PAGE_COUNTS_BATCH", 2)
+        with CaptureQueriesContext(connection) as batched:
+            listed = [(site.slug, site.virtualmachine_count, site.rack_count) for site in rows.all()]
+    assert counted == [("s000", 12), ("s001", 1), ("s002", 0), ("s003", 0), ("s004", 0)]
+    assert listed[:2] == [("s000", 12, 3), ("s001", 1, 0)] and len(listed) == 5
+    for statements in (chunked, batched):
+        grouped = [query for query in statements.captured_queries if "inventory_virtualmachine" in query["sql"]]
+        assert len(grouped) == 3  # 5 rows, 2 at a time
