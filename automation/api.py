@@ -134,7 +134,7 @@ def _delivery_visibility(actor) -> Q | None:
 
 
 def _resend(request, actor, delivery):
-    copy = webhook_delivery_resend(delivery)
+    copy = webhook_delivery_resend(delivery, user_id=actor.user_id)
     return {"id": copy.pk, "status": copy.status, "detail": _("The delivery was queued again.")}
 
 
@@ -146,7 +146,7 @@ registry.register(
         fields=(
             "id", "url", "display_url", "display", "webhook", "event_rule", "event", "object_type", "object_id",
             "object_repr", "request_id", "idempotency_key", "status", "attempts", "response_code", "duration_ms",
-            "response_body", "error", "context", "created", "last_attempt",
+            "response_body", "error", "context", "job", "created", "last_attempt",
         ),
         renderers={"object_type": object_type_renderer("object_type", null=True)},
         routes=(

@@ -3,8 +3,8 @@ against the organization's rules and turned into webhook deliveries, queued for 
 or notifications for the members of a notification group (automation.notifications).
 
 Per transaction: no query for the rules (cached, below), one per model for the objects' REST
-representation (only for events some rule wants), one INSERT for the deliveries and one for the
-notifications.
+representation (only for events some rule wants), one INSERT for the deliveries (and one for
+their batch's job, automation.webhooks) and one for the notifications.
 
 The organization's rules (enabled, with an enabled webhook or an existing notification group) are cached
 per schema in each process and checked against the schema's *generation*, a token in the cache (Redis,
@@ -44,6 +44,7 @@ from automation.models import (
     WebhookDelivery,
 )
 from automation.notifications import notification_for, notifications_create
+from automation.webhooks import webhook_batch_job
 from core.events import CREATE, DELETE, UPDATE, ObjectEvent
 from core.generations import Generation
 from core.models import ObjectChange, ObjectChangeAction
@@ -327,6 +328,7 @@ def events_consume(events: list[tuple[ObjectEvent, str]], *, retry: bool = True)
     if deliveries:
         try:
             with transaction.atomic():
+                webhook_batch_job(deliveries, user_id=matching[0][0].user_id)
                 WebhookDelivery.objects.bulk_create(deliveries)
         except IntegrityError:
             if not retry:

@@ -160,10 +160,13 @@ def notifications_email(organization_id: int, pks: list[int]) -> int:
 
 @shared_task(name="automation.jobs_prune", ignore_result=True)
 def jobs_prune(organization_id: int) -> int:
-    """Delete this organization's jobs finished more than JOB_RETENTION_DAYS ago (bounded per run)."""
+    """End the webhook batches whose deliveries were deleted before they ended, then delete this
+    organization's jobs finished more than JOB_RETENTION_DAYS ago (each bounded per run)."""
     from automation.services import jobs_prune as prune_jobs
+    from automation.webhooks import webhook_batches_close
 
     _organization_check(organization_id)
+    webhook_batches_close()
     return prune_jobs()
 
 

@@ -49,7 +49,7 @@ def _resend(request, spec, actor, delivery):
     if request.method == "POST":
         if not may_resend:
             raise PermissionDenied
-        resent = webhook_delivery_resend(delivery)
+        resent = webhook_delivery_resend(delivery, user_id=actor.user_id)
     context = {"delivery": delivery, "may_resend": may_resend, "resent": resent}
     if resent is not None:
         context["resent_url"] = object_url(spec, "detail", resent.pk)

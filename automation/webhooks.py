@@ -1,4 +1,13 @@
-"""Webhook deliveries: one attempt, its outcome in the delivery log, retries, auto-disable, resend."""
+"""Webhook deliveries: one attempt, its outcome in the delivery log, retries, auto-disable, resend.
+
+Each batch of deliveries -- those one committed change queued, or one resend -- is a background job
+(`/api/core/jobs/`, the Jobs page), as NetBox users expect of everything a worker does. The deliveries
+are still sent by their own tasks, each with its retries, so that one slow receiver holds up nothing
+else; the batch's job follows them: pending until the first is attempted, running until the last has
+ended, then completed (all delivered) or failed (naming the deliveries that failed). Cancelling the
+job while it is pending sends none of them. A batch's job fires no job event rules: a rule on job
+completion that sends a webhook would otherwise feed itself.
+"""
 
 import logging
 from datetime import timedelta
@@ -8,12 +17,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 from jinja2 import TemplateError
 
 from automation.delivery import Outcome, request_build, request_send
-from automation.models import Webhook, WebhookDelivery, WebhookDeliveryStatus
+from automation.models import Job, JobStatus, Webhook, WebhookDelivery, WebhookDeliveryStatus
 from core.context import SYSTEM
 from core.registry import registry
 from core.usecases import Item, write_objects
@@ -27,11 +36,55 @@ class Attempt(Enum):
     RETRY = "retry"
 
 
+# What a batch's job is named by, and its `function`: its work is done by the deliveries' own tasks.
+WEBHOOK_BATCH_NAME = "Webhook deliveries"
+WEBHOOK_BATCH_FUNCTION = "automation.tasks.webhook_deliver"
+ENDED = (WebhookDeliveryStatus.SUCCEEDED, WebhookDeliveryStatus.FAILED)
+JOB_ENDED = (JobStatus.COMPLETED, JobStatus.ERRORED, JobStatus.FAILED)
+LOGGED_FAILURES = 20  # of a batch, named one by one in its job's log
+
+
+def webhook_batch_job(deliveries: list[WebhookDelivery], *, user_id: int | None) -> Job:
+    """Record the job of `deliveries`, a batch about to be written, and point each of them at it."""
+    job = Job.objects.create(
+        name=WEBHOOK_BATCH_NAME,
+        function=WEBHOOK_BATCH_FUNCTION,
+        arguments={"deliveries": len(deliveries)},
+        user_id=user_id,
+    )
+    for delivery in deliveries:
+        delivery.job = job
+    return job
+
+
+def _job_claimed(delivery: WebhookDelivery) -> bool:
+    """Its batch's job is running from the first attempt of any of its deliveries on; False when the job
+    was cancelled before that (the delivery is then not sent)."""
+    if delivery.job_id is None or delivery.job_status == JobStatus.RUNNING:  # type: ignore[attr-defined]
+        return True
+    if Job.objects.filter(pk=delivery.job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started=timezone.now()
+    ):
+        return True
+    status = Job.objects.filter(pk=delivery.job_id).values_list("status", flat=True).first()
+    return status not in JOB_ENDED
+
+
 def webhook_delivery_attempt(delivery_pk: int, *, final: bool) -> Attempt:
     """Send the delivery once and log the outcome. `final`: no retry follows a failure."""
-    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_pk).first()
-    if delivery is None or delivery.status in (WebhookDeliveryStatus.SUCCEEDED, WebhookDeliveryStatus.FAILED):
+    delivery = (
+        WebhookDelivery.objects.select_related("webhook")
+        .annotate(job_status=F("job__status"))
+        .filter(pk=delivery_pk)
+        .first()
+    )
+    if delivery is None or delivery.status in ENDED:
         return Attempt.DONE  # deleted with its webhook, or redelivered after it was finished
+    if not _job_claimed(delivery):
+        WebhookDelivery.objects.filter(pk=delivery.pk).exclude(status__in=ENDED).update(
+            status=WebhookDeliveryStatus.FAILED, error="Not sent: its job was cancelled."
+        )
+        return Attempt.DONE
     webhook = delivery.webhook
     if not webhook.enabled:
         outcome = Outcome(False, None, 0, "", "The webhook is disabled.")
@@ -48,7 +101,8 @@ def webhook_delivery_attempt(delivery_pk: int, *, final: bool) -> Attempt:
         status = WebhookDeliveryStatus.RETRYING
     else:
         status = WebhookDeliveryStatus.FAILED
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+    _outcome_save(
+        delivery,
         status=status,
         attempts=F("attempts") + 1,
         last_attempt=timezone.now(),
@@ -62,6 +116,74 @@ def webhook_delivery_attempt(delivery_pk: int, *, final: bool) -> Attempt:
     elif status == WebhookDeliveryStatus.FAILED and webhook.enabled:
         _failure_count(webhook)
     return Attempt.RETRY if status == WebhookDeliveryStatus.RETRYING else Attempt.DONE
+
+
+def _outcome_save(delivery: WebhookDelivery, **values) -> None:
+    """Write the attempt's outcome; the delivery that ends its batch last ends the batch's job. The job's
+    row is locked first, so of two deliveries ending at once the later sees the other's outcome."""
+    if delivery.job_id is None or values["status"] not in ENDED:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
+        return
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=delivery.job_id).exclude(status__in=JOB_ENDED).first()
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
+        if job is not None and not WebhookDelivery.objects.filter(job_id=job.pk).exclude(status__in=ENDED).exists():
+            _batch_end(job)
+
+
+def _batch_end(job: Job, *, note: str = "") -> None:
+    """End a batch's job from its deliveries' outcomes: completed when every one was delivered, failed
+    (naming up to LOGGED_FAILURES of them) when any failed for good."""
+    rows = WebhookDelivery.objects.filter(job_id=job.pk)
+    counts = dict(rows.values_list("status").annotate(Count("pk")).order_by())
+    delivered = counts.get(WebhookDeliveryStatus.SUCCEEDED, 0)
+    failed = counts.get(WebhookDeliveryStatus.FAILED, 0)
+    if note:
+        job.log("warning", note)
+    job.log("info", f"{delivered} of {delivered + failed} deliveries delivered.")
+    failures = rows.filter(status=WebhookDeliveryStatus.FAILED).select_related("webhook").order_by("pk")
+    for delivery in failures[:LOGGED_FAILURES]:
+        answer = f"HTTP {delivery.response_code}" if delivery.response_code else delivery.error
+        job.log("error", f"Delivery {delivery.pk} ({delivery}) to webhook {delivery.webhook.name}: {answer}")
+    if failed > LOGGED_FAILURES:
+        job.log("error", f"...and {failed - LOGGED_FAILURES} more failed deliveries (see the webhooks' delivery logs).")
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED if failed else JobStatus.COMPLETED,
+        started=job.started or timezone.now(),
+        completed=timezone.now(),
+        data={"delivered": delivered, "failed": failed},
+        error=f"{failed} of {delivered + failed} deliveries failed." if failed else "",
+        log_entries=job.log_entries,
+    )
+
+
+# A batch whose deliveries were all deleted (with their webhook) before the last one ended is ended by
+# the jobs' housekeeping once it is this old.
+STALE_BATCH = timedelta(days=1)
+
+
+def webhook_batches_close(*, batch: int = 1000) -> int:
+    """End at most `batch` batch jobs left pending or running with no delivery still to send (their
+    webhook was deleted meanwhile); how many."""
+    unfinished = WebhookDelivery.objects.filter(job_id=OuterRef("pk")).exclude(status__in=ENDED)
+    stale = (
+        Job.objects.filter(
+            function=WEBHOOK_BATCH_FUNCTION,
+            status__in=(JobStatus.PENDING, JobStatus.RUNNING),
+            created__lt=timezone.now() - STALE_BATCH,
+        )
+        .exclude(Exists(unfinished))
+        .order_by("pk")[:batch]
+    )
+    closed = 0
+    for job in stale:
+        with transaction.atomic():
+            locked = Job.objects.select_for_update().filter(pk=job.pk).exclude(status__in=JOB_ENDED).first()
+            if locked is None or WebhookDelivery.objects.filter(job_id=job.pk).exclude(status__in=ENDED).exists():
+                continue
+            _batch_end(locked, note="Deliveries of this batch were deleted with their webhook before they ended.")
+            closed += 1
+    return closed
 
 
 def webhook_delivery_timeout(delivery_pk: int) -> int:
@@ -115,13 +237,14 @@ def _admins_notify(webhook: Webhook) -> None:
         logger.exception("could not tell the admins of %s that webhook %s was disabled", organization.slug, webhook.pk)
 
 
-def webhook_delivery_resend(delivery: WebhookDelivery) -> WebhookDelivery:
-    """A new delivery of the same event to the same webhook (a new idempotency key: it is sent on purpose)."""
+def webhook_delivery_resend(delivery: WebhookDelivery, *, user_id: int | None = None) -> WebhookDelivery:
+    """A new delivery of the same event to the same webhook (a new idempotency key: it is sent on
+    purpose), in a batch of its own, the job of member `user_id`."""
     from automation.events import deliveries_queue
 
     organization = current_organization()
     with transaction.atomic():
-        copy = WebhookDelivery.objects.create(
+        copy = WebhookDelivery(
             webhook_id=delivery.webhook_id,
             event_rule_id=delivery.event_rule_id,
             event=delivery.event,
@@ -131,6 +254,8 @@ def webhook_delivery_resend(delivery: WebhookDelivery) -> WebhookDelivery:
             request_id=delivery.request_id,
             context=delivery.context,
         )
+        webhook_batch_job([copy], user_id=user_id)
+        copy.save(force_insert=True)
         transaction.on_commit(lambda: deliveries_queue(organization, [copy.pk]))
     return copy
 

@@ -189,6 +189,9 @@ class WebhookDelivery(models.Model):
     error = models.TextField(_("error"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     last_attempt = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # The background job of the batch it was queued in (one per committed change, or per resend): the
+    # job's page follows its deliveries (automation.webhooks).
+    job = models.ForeignKey("automation.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = RestrictedQuerySet.as_manager()
 

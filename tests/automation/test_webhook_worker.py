@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
-from automation.models import EventRule, Webhook, WebhookDelivery
+from automation.models import EventRule, Job, Webhook, WebhookDelivery
 from core.services import object_create
 from inventory.models import Site
 from saas_platform.celery import app as celery_app
@@ -143,6 +143,9 @@ def test_a_worker_killed_mid_delivery_leaves_it_to_another(committed, workers):
         assert json.loads(redelivered.body)["data"]["id"] == created.pk
         delivery = _deliveries(organization)[0]
         assert delivery.attempts == 1 and delivery.response_code == 200  # the killed attempt never finished
+        with tenant_context(organization):
+            job = Job.objects.get(pk=delivery.job_id)  # the batch's job, ended by the redelivery
+        assert (job.status, job.data) == ("completed", {"delivered": 1, "failed": 0})
 
 
 def test_a_slow_receiver_of_one_organization_does_not_delay_another(committed, workers):
