@@ -78,8 +78,10 @@ def measure(changes: int, concurrency: int, timeout: float) -> dict:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
 
-    from automation.models import EventRule, Webhook, WebhookDelivery
+    from automation.models import EventRule, Job, Webhook, WebhookDelivery
+    from automation.webhooks import WEBHOOK_BATCH_NAME
     from core.context import SYSTEM
     from core.registry import registry
     from core.usecases import Item, write_objects
@@ -130,6 +132,9 @@ def measure(changes: int, concurrency: int, timeout: float) -> dict:
         worker.wait(timeout=30)
     with tenant_context(organization):
         statuses = {status: WebhookDelivery.objects.filter(status=status).count() for status in ("succeeded", "failed")}
+        batches = dict(
+            Job.objects.filter(name=WEBHOOK_BATCH_NAME).values_list("status").annotate(Count("pk")).order_by("status")
+        )
     arrivals = list(receiver.arrivals)
     latencies = [(arrived - event_time) * 1000 for arrived, event_time in arrivals]
     last = max((arrived for arrived, _ in arrivals), default=written)
@@ -137,6 +142,7 @@ def measure(changes: int, concurrency: int, timeout: float) -> dict:
         "changes": changes,
         "delivered": len(arrivals),
         "deliveries_by_status": statuses,
+        "batch_jobs_by_status": batches,  # each change's deliveries are one job (automation.webhooks)
         "worker_concurrency": concurrency,
         "writes_per_second": round(changes / (written - started), 1),
         "deliveries_per_second": round(len(arrivals) / (last - started), 1) if arrivals else 0,
