@@ -9,6 +9,7 @@ module type's templates, placing devices in racks and installing modules are the
 import decimal
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -84,6 +85,18 @@ class PrimaryIPMixin(models.Model):
                 raise ValidationError({name: message.format(ip=address)})
 
 
+class ServicesMixin(models.Model):
+    """Objects application services run on (a device, a virtual machine): deleting one deletes its
+    services, each with its change-log entry, as NetBox does."""
+
+    services = GenericRelation(
+        "addressing.Service", content_type_field="parent_object_type", object_id_field="parent_object_id"
+    )
+
+    class Meta:
+        abstract = True
+
+
 def _on_interfaces(address, interfaces, *, nat: bool) -> bool:
     """Whether the address is assigned to one of `interfaces` (or, with `nat`, is the outside address of one
     that is)."""
@@ -137,7 +150,7 @@ class VirtualChassis(PrimaryModel):
             )  # fmt: skip
 
 
-class Device(PrimaryIPMixin, LoadedValuesMixin, ContactsMixin, ImageAttachmentsMixin, PrimaryModel):
+class Device(PrimaryIPMixin, ServicesMixin, LoadedValuesMixin, ContactsMixin, ImageAttachmentsMixin, PrimaryModel):
     """A piece of hardware at a site, perhaps mounted in a rack (at a position, on a face), of a device type
     whose component templates it was made with."""
 

@@ -18,7 +18,7 @@ from core.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel
 from core.models.base import OwnerMixin
 from inventory.choices import ClusterStatus, VirtualMachineStartOnBoot, VirtualMachineStatus
 from inventory.models.devices import DeviceRole, Platform
-from inventory.models.hardware import Device, PrimaryIPMixin, ip_slot, slot_indexes
+from inventory.models.hardware import Device, PrimaryIPMixin, ServicesMixin, ip_slot, slot_indexes
 from inventory.models.interfaces import NATURAL_NAME_LENGTH, InterfaceAddressing, natural_interface_name
 from inventory.models.mixins import LoadedValuesMixin
 from inventory.models.scopes import LOCATION_SCOPE_TYPES, CachedScopeMixin
@@ -133,7 +133,7 @@ class VirtualMachineType(OrganizationalModel):
         verbose_name_plural = _("virtual machine types")
 
 
-class VirtualMachine(PrimaryIPMixin, ContactsMixin, PrimaryModel):
+class VirtualMachine(PrimaryIPMixin, ServicesMixin, ContactsMixin, PrimaryModel):
     """A virtual machine, in a cluster (perhaps on one of its hosts) and/or at a site."""
 
     virtual_machine_type = models.ForeignKey(
