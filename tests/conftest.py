@@ -250,13 +250,21 @@ def _slow_file_seconds(item) -> float:
 
 
 def longest_files_first(items):
-    """Files marked `slow_file(seconds)` first, longest first, then the others by number of tests, most
-    first (what xdist would do); each file's tests keep their order. With `--dist loadfile` xdist hands
-    files out in this order, so the suite does not end on one worker still running a long file."""
+    """Files marked `first_file` first (each worker's first file runs before anything else holds the test
+    database), then those marked `slow_file(seconds)`, longest first, then the others by number of tests,
+    most first (what xdist would do); each file's tests keep their order. With `--dist loadfile` xdist
+    hands files out in this order, so the suite does not end on one worker still running a long file."""
     files: dict[str, list] = {}
     for item in items:
         files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
-    order = sorted(files.values(), key=lambda tests: (-_slow_file_seconds(tests[0]), -len(tests)))
+    order = sorted(
+        files.values(),
+        key=lambda tests: (
+            tests[0].get_closest_marker("first_file") is None,
+            -_slow_file_seconds(tests[0]),
+            -len(tests),
+        ),
+    )
     return [item for tests in order for item in tests]
 
 
