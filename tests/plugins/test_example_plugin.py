@@ -23,6 +23,9 @@ from django.db import connection, connections
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_SOURCE = ROOT / "docs" / "plugins" / "wirebook-example-plugin"
 LIST_PATH = "/api/plugins/maintenance/maintenance-windows/"
+# First on its worker: the database is copied only while nothing else is connected to the suite's, and a
+# live server (the browser tests', for the whole session) would make `migrate` build it all -- minutes.
+pytestmark = pytest.mark.first_file
 
 
 def _server(dbname: str) -> dict:
