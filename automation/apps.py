@@ -16,3 +16,8 @@ class AutomationConfig(AppConfig):
 
         event_consumer_register(object_events_consume)
         event_consumer_register(subscribers_notify)
+
+        from automation.scripting.plugins import plugins_enabled_scripts_sync
+        from tenants.plugins import plugins_enabled_hook
+
+        plugins_enabled_hook(plugins_enabled_scripts_sync)

@@ -350,8 +350,10 @@ def scripts_queue(runs: list[tuple[Rule, dict]]) -> None:
     if not runs:
         return
     from automation.scripting.jobs import script_enqueue
+    from automation.scripting.plugins import shown
 
-    scripts = Script.objects.in_bulk({rule.script_id for rule, _data in runs})
+    # A plugin's script whose plugin the organization has disabled is not run (nor listed, nor found).
+    scripts = Script.objects.filter(shown("module__")).in_bulk({rule.script_id for rule, _data in runs})
     for rule, data in runs:
         script = scripts.get(rule.script_id)
         if script is None or rule.run_as is None:

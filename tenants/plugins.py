@@ -39,11 +39,44 @@ BASE_URL_RE = re.compile(r"^[a-z][a-z0-9-]{0,49}$")
 
 # Called with each plugin's config once the apps are ready (core registers its registrations' loader).
 _ready_hooks: list[Callable[["PluginConfig"], None]] = []
+# Called with (organization, plugin names) when an organization enables plugins, and after `migrate`
+# for every organization with its enabled plugins (automation syncs the plugins' script modules).
+_enabled_hooks: list[Callable[[Any, frozenset[str]], None]] = []
 
 
 def plugin_ready_hook(hook: Callable[["PluginConfig"], None]) -> None:
     """Run `hook(config)` for every plugin when it becomes ready (core.plugins imports its registrations)."""
     _ready_hooks.append(hook)
+
+
+def plugins_enabled_hook(hook: Callable[[Any, frozenset[str]], None]) -> None:
+    """Run `hook(organization, names)` when `organization` enables the installed plugins `names`, and
+    after each `migrate` for every organization with the plugins it has enabled (a plugin installed
+    or upgraded since): hooks make the organization's copy of what the plugins ship current, idempotently."""
+    _enabled_hooks.append(hook)
+
+
+def plugins_enabled(organization, names: frozenset[str]) -> None:
+    """Tell the hooks that `organization` has the installed plugins `names` enabled."""
+    if names:
+        for hook in _enabled_hooks:
+            hook(organization, names)
+
+
+def plugins_resync() -> int:
+    """Run the enabled-plugins hooks for every organization that has an installed plugin enabled (after
+    `migrate`: a deploy may have installed or upgraded plugins). Answers how many organizations."""
+    from tenants.models import Organization
+
+    installed = list(installed_plugins())
+    if not installed or not _enabled_hooks:
+        return 0
+    organizations = Organization.objects.filter(plugins__overlap=installed).order_by("pk")
+    count = 0
+    for organization in organizations.iterator():
+        plugins_enabled(organization, enabled_plugins(organization))
+        count += 1
+    return count
 
 
 class PluginConfig(AppConfig):
@@ -64,6 +97,8 @@ class PluginConfig(AppConfig):
     base_url: str = ""
     # The module (or package) of the plugin's registrations, relative to its package (core.registry).
     registrations: str = "registrations"
+    # The folder of custom script modules it ships, relative to its package (its `.py` files); "": none.
+    scripts: str = ""
 
     @classmethod
     def plugin_base_url(cls) -> str:

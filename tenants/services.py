@@ -15,7 +15,7 @@ from tenants.context import public_context, server_context
 from tenants.files import organization_files_delete
 from tenants.members import is_manager
 from tenants.models import AuditAction, AuditEvent, Domain, Membership, MembershipRole, Organization, OrganizationStatus
-from tenants.plugins import installed_plugins
+from tenants.plugins import installed_plugins, plugins_enabled
 from tenants.provisioning import spare_claim, spare_pool_schedule_refill
 from tenants.schemas import organization_schema_name, schema_build, schema_drop
 from tenants.servers import new_organizations_server
@@ -210,7 +210,8 @@ def organization_update(
 def organization_plugins_set(*, organization: Organization, by, plugins: list[str]) -> Organization:
     """Set the installed plugins the organization uses (tenants.plugins). Admins and owners only
     (PermissionDenied); a name that is no installed plugin raises ValidationError and changes nothing.
-    Disabling keeps the plugin's data: enabling it again shows it. One audit event records the change
+    Disabling keeps the plugin's data: enabling it again shows it (and brings what the plugin ships up to
+    date: tenants.plugins.plugins_enabled). One audit event records the change
     ({"plugins": [old, new]}), as other settings changes; an unchanged list writes none."""
     installed = installed_plugins()
     if not isinstance(plugins, list) or not all(isinstance(name, str) for name in plugins):
@@ -240,6 +241,8 @@ def organization_plugins_set(*, organization: Organization, by, plugins: list[st
                 data={"plugins": [before, after]},
             )
     organization.plugins = current.plugins
+    # What the newly enabled plugins ship into the organization's schema (their script modules).
+    plugins_enabled(organization, frozenset(after) - frozenset(before))
     return organization
 
 

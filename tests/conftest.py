@@ -115,8 +115,10 @@ def _forget_cached_definitions():
 @pytest.fixture(autouse=True)
 def _forget_cached_organizations(tenants):
     """Organizations A and B and their owners outlive every test; what a test cached of them (maybe
-    changed in its rolled-back transaction: a membership of B's owner in A) must not: tenants.authcache."""
-    yield
+    changed in its rolled-back transaction: a membership of B's owner in A) must not: tenants.authcache.
+    Forgotten before each test too: a class or module fixture's teardown (or another process) may
+    cache them after the last test's, and an entry cached then would expire in the middle of the next
+    test (tests/test_query_counts.py counted the organization's statements once, for one endpoint)."""
     from django.core.cache import cache
 
     from tenants import authcache
@@ -124,17 +126,17 @@ def _forget_cached_organizations(tenants):
 
     organizations = [org.organization for org in tenants.values()]
     owners = [org.owner for org in tenants.values()]
+    keys = (
+        [authcache.organization_key(organization.slug) for organization in organizations]
+        + [authcache.user_key(owner.pk) for owner in owners]
+        + [authcache.membership_key(owner.pk, organization.pk) for owner in owners for organization in organizations]
+        + [authcache.sso_required_key(organization.pk) for organization in organizations]
+    )
     with public_context():
-        cache.delete_many(
-            [authcache.organization_key(organization.slug) for organization in organizations]
-            + [authcache.user_key(owner.pk) for owner in owners]
-            + [
-                authcache.membership_key(owner.pk, organization.pk)
-                for owner in owners
-                for organization in organizations
-            ]
-            + [authcache.sso_required_key(organization.pk) for organization in organizations]
-        )
+        cache.delete_many(keys)
+    yield
+    with public_context():
+        cache.delete_many(keys)
 
 
 class Committed:
@@ -250,13 +252,21 @@ def _slow_file_seconds(item) -> float:
 
 
 def longest_files_first(items):
-    """Files marked `slow_file(seconds)` first, longest first, then the others by number of tests, most
-    first (what xdist would do); each file's tests keep their order. With `--dist loadfile` xdist hands
-    files out in this order, so the suite does not end on one worker still running a long file."""
+    """Files marked `first_file` first (each worker's first file runs before anything else holds the test
+    database), then those marked `slow_file(seconds)`, longest first, then the others by number of tests,
+    most first (what xdist would do); each file's tests keep their order. With `--dist loadfile` xdist
+    hands files out in this order, so the suite does not end on one worker still running a long file."""
     files: dict[str, list] = {}
     for item in items:
         files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
-    order = sorted(files.values(), key=lambda tests: (-_slow_file_seconds(tests[0]), -len(tests)))
+    order = sorted(
+        files.values(),
+        key=lambda tests: (
+            tests[0].get_closest_marker("first_file") is None,
+            -_slow_file_seconds(tests[0]),
+            -len(tests),
+        ),
+    )
     return [item for tests in order for item in tests]
 
 

@@ -11,8 +11,11 @@ from tests.conftest import longest_files_first
 class FakeItem:
     nodeid: str
     seconds: float | None = None
+    first: bool = False
 
     def get_closest_marker(self, name):
+        if name == "first_file":
+            return pytest.mark.first_file.mark if self.first else None
         assert name == "slow_file"
         return pytest.mark.slow_file(self.seconds).mark if self.seconds else None
 
@@ -20,6 +23,7 @@ class FakeItem:
 def test_marked_files_go_first_longest_first_then_the_others_by_number_of_tests():
     items = [
         FakeItem("tests/a.py::one"),
+        FakeItem("tests/f.py::one", first=True),
         FakeItem("tests/b.py::one"),
         FakeItem("tests/b.py::two"),
         FakeItem("tests/c.py::one", 30),
@@ -31,6 +35,7 @@ def test_marked_files_go_first_longest_first_then_the_others_by_number_of_tests(
     ordered = [item.nodeid for item in longest_files_first(items)]
 
     assert ordered == [
+        "tests/f.py::one",
         "tests/d.py::Case::one",
         "tests/c.py::one",
         "tests/c.py::two",

@@ -11,11 +11,16 @@ from core.querysets import RestrictedQuerySet
 
 
 class ScriptModule(ChangeLoggedModel):
-    """One uploaded Python file: its source, kept in the organization's schema."""
+    """One Python file: its source, kept in the organization's schema. Uploaded by the organization, or
+    shipped by a plugin it enabled (automation.scripting.plugins): those are read-only, and hidden while
+    the plugin is not enabled."""
 
-    # NetBox's file_path: the uploaded file's name ("sites.py"), unique in the organization.
+    # NetBox's file_path: the uploaded file's name ("sites.py"), unique in the organization; a plugin's
+    # module is "<plugin>/<file>.py" (an upload's name never has a "/").
     file_path = models.CharField(_("file path"), max_length=255, unique=True)
     source = models.TextField(_("source"))
+    # The plugin that shipped it (its name, tenants.plugins); blank for an uploaded module.
+    plugin = models.CharField(_("plugin"), max_length=50, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["file_path"]

@@ -18,6 +18,7 @@ from automation.scripting.modules import (
     script_modules_delete,
     script_modules_update,
 )
+from automation.scripting.plugins import shown
 from automation.scripting.variables import ScriptDataInvalid, script_data_clean
 from core.fields import BRIEF_OBJECT, INTEGER_VALUE, JSON_VALUE, Rendered, ValueType, nullable
 from core.registry import Access, Api, Route, Search, registry
@@ -35,7 +36,7 @@ registry.register(
     api=Api(
         "extras/scripts/upload",
         brief_fields=("id", "url", "display", "file_path"),
-        fields=("id", "url", "display_url", "display", "file_path", "created", "last_updated"),
+        fields=("id", "url", "display_url", "display", "file_path", "plugin", "created", "last_updated"),
         write_fields=(),
         write_extras={
             "file": WriteExtra(
@@ -48,8 +49,9 @@ registry.register(
         # the module's own URL.
         list_methods=("GET", "POST", "DELETE", "OPTIONS"),
     ),
-    # A module's code runs as whoever runs its scripts: only admins and owners upload it.
-    access=Access(admin_only=True),
+    # A module's code runs as whoever runs its scripts: only admins and owners upload it. A plugin's
+    # modules exist only where the organization enabled the plugin (automation.scripting.plugins).
+    access=Access(admin_only=True, visible_to=lambda actor: shown()),
     search=Search(fields=("file_path",)),
     services=Services(create=script_modules_create, update=script_modules_update, delete=script_modules_delete),
 )
@@ -180,6 +182,6 @@ registry.register(
             ),
         ),
     ),
-    access=Access(read_only=True),
+    access=Access(read_only=True, visible_to=lambda actor: shown("module__")),
     search=Search(fields=("name", "class_name", "description")),
 )  # fmt: skip

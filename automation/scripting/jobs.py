@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 
 from automation.models import Job, JobStatus, Script
+from automation.scripting.plugins import shown
 from automation.scripting.runs import script_run
 from automation.services import JobEnded, job_enqueue
 from tenants.context import current_organization
@@ -22,6 +23,9 @@ def script_job(job: Job, *, data: dict, commit: bool, event: bool = False) -> di
     script = Script.objects.select_related("module").filter(pk=job.object_id).first()
     if script is None or not script.is_executable:
         raise JobEnded(JobStatus.ERRORED, error="The script no longer exists.")
+    if not Script.objects.filter(shown("module__"), pk=script.pk).exists():
+        # A plugin's script, queued (or scheduled) while the organization had the plugin enabled.
+        raise JobEnded(JobStatus.ERRORED, error=f"The plugin {script.module.plugin!r} is not enabled.")
     organization = current_organization()
     user = get_user_model().objects.filter(pk=job.user_id).first() if job.user_id is not None else None
     if organization is None or user is None:

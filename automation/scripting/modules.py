@@ -3,6 +3,7 @@ it; a file that does not load (a syntax error, an import that fails, no script i
 the reason and nothing is written. Replacing a module keeps the scripts whose class is still there
 (their ids, jobs and event rules) and drops the others."""
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -19,6 +20,10 @@ from core.services import ObjectWrite, WritesInvalid, objects_create, objects_de
 MODULE_MAX_BYTES = 1024 * 1024
 # Loading a module only defines its classes: it gets less time than a run.
 DESCRIBE_LIMITS = {"cpu_seconds": 10, "wall_seconds": 20}
+PLUGIN_READ_ONLY = (
+    "{module} is shipped by the plugin '{plugin}': it cannot be changed or deleted. Its scripts change "
+    "when the plugin is upgraded."
+)
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,20 @@ def script_modules_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     return modules
 
 
+def plugin_modules_refuse(modules: Sequence[models.Model]) -> None:
+    """ValidationError (NetBox's 400; a form error in the UI) when any of `modules` was shipped by a
+    plugin (automation.scripting.plugins): only the plugin's upgrades change those."""
+    shipped = [module for module in modules if isinstance(module, ScriptModule) and module.plugin]
+    if shipped:
+        raise ValidationError(
+            [PLUGIN_READ_ONLY.format(module=module.file_path, plugin=module.plugin) for module in shipped]
+        )
+
+
 def script_modules_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    """Modules replaced by a new file (without one, nothing changes but what the write gives)."""
+    """Modules replaced by a new file (without one, nothing changes but what the write gives); a
+    plugin's module is refused."""
+    plugin_modules_refuse([write.target for write in writes])
     with transaction.atomic():
         loaded = _loaded(writes, required=False)
         modules = objects_update(writes)
@@ -146,5 +163,53 @@ def script_modules_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
 
 
 def script_modules_delete(instances: Sequence[models.Model], *, message: str = "") -> None:
-    """Delete modules, their scripts and the scripts' jobs."""
+    """Delete modules, their scripts and the scripts' jobs; a plugin's module is refused."""
+    plugin_modules_refuse(instances)
     objects_delete(instances, message=message)
+
+
+# The scripts of a source, by its digest: a plugin's file is loaded in the sandbox once per process,
+# however many organizations enable the plugin.
+_described: dict[str, dict[str, dict]] = {}
+
+
+def _scripts_of(source: str) -> dict[str, dict]:
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    if digest not in _described:
+        _described[digest] = script_module_load(source)
+    return _described[digest]
+
+
+def plugin_script_modules_sync(*, plugin: str, files: Sequence[ModuleFile]) -> list[ScriptModule]:
+    """Bring the selected organization's modules of plugin `plugin` in line with the `files` it ships
+    (automation.scripting.plugins): new files added, changed ones replaced (the scripts still in them
+    keep their ids and jobs), files gone deleted; an unchanged file is not touched. ValidationError when
+    a file does not load (the plugin's other files are still synced). Answers the plugin's modules."""
+    shipped = {file.name: file for file in files}
+    failures: list[str] = []
+    with transaction.atomic():
+        stored = {module.file_path: module for module in ScriptModule.objects.filter(plugin=plugin)}
+        gone = [module for path, module in stored.items() if path not in shipped]
+        if gone:
+            objects_delete(gone, message=f"no longer shipped by the plugin {plugin!r}")
+        for name, file in shipped.items():
+            module = stored.get(name)
+            if module is not None and module.source == file.source:
+                continue
+            try:
+                scripts = _scripts_of(file.source)
+            except ValidationError as error:
+                failures.append(f"{name}: {' '.join(error.messages)}")
+                continue
+            data = {"file_path": name, "source": file.source, "plugin": plugin}
+            message = f"shipped by the plugin {plugin!r}"
+            if module is None:
+                [created] = objects_create([ObjectWrite(model=ScriptModule, data=data, message=message)])
+                assert isinstance(created, ScriptModule)
+                module = created
+            else:
+                objects_update([ObjectWrite(model=ScriptModule, data=data, message=message, instance=module)])
+            script_module_scripts_sync(module, scripts)
+    if failures:
+        raise ValidationError(failures)
+    return list(ScriptModule.objects.filter(plugin=plugin))

@@ -135,7 +135,7 @@ registry.extend(
     ScriptModule,
     ui=Ui(
         menu=SCRIPTS,
-        table_columns=("display", "file_path", "created", "last_updated"),
+        table_columns=("display", "file_path", "plugin", "created", "last_updated"),
         form_fields={"file": _module_file_field},
         panels=(Panel("automation/_module_scripts.html", context=_module_scripts),),
     ),

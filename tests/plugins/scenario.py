@@ -32,6 +32,8 @@ from tenants.tokens import token_create  # noqa: E402
 LIST = "api/plugins/maintenance/maintenance-windows/"
 PAGE = "plugins/maintenance/maintenance-windows/"
 PLATFORM = "/api/platform/organizations/{slug}/plugins/"
+SCRIPTS = "api/extras/scripts/"
+MODULES = "api/extras/scripts/upload/"
 
 
 def response_summary(response) -> dict:
@@ -119,7 +121,24 @@ def main() -> dict:
         {"name": "ticket", "type": "text", "object_types": ["maintenance.maintenancewindow"]},
     ).status_code
     seen["a_changelog"] = api(key_a, "plugin-a", "get", "api/core/object-changes/").json()["count"]
+    # -- the script module the plugin ships: listed and run (in the sandbox) where enabled -------------------
+    seen["a_modules"] = api(key_a, "plugin-a", "get", MODULES).json()["results"]
+    seen["a_scripts"] = api(key_a, "plugin-a", "get", SCRIPTS).json()["results"]
+    script_id = seen["a_scripts"][0]["id"] if seen["a_scripts"] else 0
+    ran = api(key_a, "plugin-a", "post", f"{SCRIPTS}{script_id}/", {"data": {"status": "completed"}, "commit": False})
+    seen["a_run"] = {"status": ran.status_code, "body": ran.json()}
+    job_id = (ran.json().get("result") or {}).get("id")
+    seen["a_run_job"] = api(key_a, "plugin-a", "get", f"api/core/jobs/{job_id}/").json()
+    module_id = seen["a_modules"][0]["id"] if seen["a_modules"] else 0
+    seen["a_module_delete"] = response_summary(api(key_a, "plugin-a", "delete", f"{MODULES}{module_id}/"))
+    seen["b_scripts"] = api(key_b, "plugin-b", "get", SCRIPTS).json()["count"]
+    seen["b_module"] = api(key_b, "plugin-b", "get", f"{MODULES}{module_id}/").status_code
+    seen["b_run"] = api(key_b, "plugin-b", "post", f"{SCRIPTS}{script_id}/", {"data": {}, "commit": False}).status_code
+    seen["a_token_in_b_scripts"] = api(key_a, "plugin-b", "get", SCRIPTS).status_code
+    seen["anonymous_scripts"] = Client().get(f"/o/plugin-a/{SCRIPTS}", HTTP_ACCEPT="application/json").status_code
+
     a_ui = session(owner_a)
+    seen["a_ui_modules"] = response_summary(a_ui.get("/o/plugin-a/extras/scripts/upload/"))
     seen["a_ui_list"] = response_summary(a_ui.get(f"/o/plugin-a/{PAGE}"))
     seen["a_ui_detail"] = a_ui.get(f"/o/plugin-a/{PAGE}{window_id}/").status_code
     seen["a_home"] = a_ui.get("/o/plugin-a/").content.decode()
@@ -179,12 +198,16 @@ def main() -> dict:
     site_b = api(key_b, "plugin-b", "post", "api/dcim/sites/", {"name": "Paris", "slug": "paris"}).json()
     api(key_b, "plugin-b", "post", LIST, {**window, "name": "Router swap", "site": site_b["id"]})
     seen["b_enabled_list"] = api(key_b, "plugin-b", "get", LIST).json()["count"]
+    seen["b_enabled_scripts"] = [row["id"] for row in api(key_b, "plugin-b", "get", SCRIPTS).json()["results"]]
     b_platform.put(PLATFORM.format(slug="plugin-b"), {"plugins": []}, content_type="application/json")
     seen["b_disabled_list"] = api(key_b, "plugin-b", "get", LIST).status_code
+    seen["b_disabled_scripts"] = api(key_b, "plugin-b", "get", SCRIPTS).json()["count"]
+    seen["b_disabled_script"] = api(key_b, "plugin-b", "get", f"{SCRIPTS}{seen['b_enabled_scripts'][0]}/").status_code
     seen["b_disabled_search"] = api(key_b, "plugin-b", "get", "api/search/?q=swap").json()
     seen["b_disabled_graphql"] = graphql(key_b, "plugin-b", "{maintenance_window_list{name}}")
     b_platform.put(PLATFORM.format(slug="plugin-b"), {"plugins": ["maintenance"]}, content_type="application/json")
     seen["b_reenabled_list"] = [row["name"] for row in api(key_b, "plugin-b", "get", LIST).json()["results"]]
+    seen["b_reenabled_scripts"] = [row["id"] for row in api(key_b, "plugin-b", "get", SCRIPTS).json()["results"]]
     seen["audit_b"] = [
         event.data
         for event in AuditEvent.objects.filter(organization=org_b, action=AuditAction.ORGANIZATION_UPDATED).order_by(

@@ -23,6 +23,9 @@ from django.db import connection, connections
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_SOURCE = ROOT / "docs" / "plugins" / "wirebook-example-plugin"
 LIST_PATH = "/api/plugins/maintenance/maintenance-windows/"
+# First on its worker: the database is copied only while nothing else is connected to the suite's, and a
+# live server (the browser tests', for the whole session) would make `migrate` build it all -- minutes.
+pytestmark = pytest.mark.first_file
 
 
 def _server(dbname: str) -> dict:
@@ -196,6 +199,51 @@ def test_other_organizations_and_anonymous_reach_nothing(seen):
     assert seen["anonymous_api"] == 403
     assert seen["anonymous_page"]["status"] == 302
     assert "/login/" in seen["anonymous_page"]["location"]
+
+
+def test_the_plugins_script_is_listed_and_runs_in_the_sandbox_where_enabled(seen):
+    [module] = seen["a_modules"]
+    assert (module["file_path"], module["plugin"]) == ("maintenance/maintenance_report.py", "maintenance")
+    [script] = seen["a_scripts"]
+    assert (script["name"], script["module"], script["vars"]) == (
+        "Maintenance windows by status",
+        module["id"],
+        {"status": "ChoiceVar"},
+    )
+    assert seen["a_run"]["status"] == 200, seen["a_run"]
+    job = seen["a_run_job"]
+    assert job["status"]["value"] == "completed", job
+    assert job["data"]["output"] == "1 maintenance window(s) completed"
+    assert [entry["message"] for entry in job["data"]["log"]] == [
+        "Berlin: Core swap, 2030-01-01T22:00:00Z to 2030-01-02T02:00:00Z",
+        "Dry run: the database changes were rolled back.",
+    ]
+    assert job["data"]["committed"] is False
+    assert "maintenance/maintenance_report" in seen["a_ui_modules"]["body"]
+
+
+def test_the_plugins_module_is_read_only(seen):
+    assert seen["a_module_delete"]["status"] == 400
+    assert json.loads(seen["a_module_delete"]["body"]) == {
+        "__all__": [
+            "maintenance/maintenance_report.py is shipped by the plugin 'maintenance': it cannot be changed or "
+            "deleted. Its scripts change when the plugin is upgraded."
+        ]
+    }
+
+
+def test_the_plugins_scripts_stay_out_of_other_organizations(seen):
+    assert seen["b_scripts"] == 0
+    assert seen["b_module"] == seen["b_run"] == 404
+    assert seen["a_token_in_b_scripts"] == 404
+    assert seen["anonymous_scripts"] == 403
+
+
+def test_disabling_hides_the_plugins_scripts_and_enabling_brings_back_the_same(seen):
+    assert len(seen["b_enabled_scripts"]) == 1
+    assert seen["b_disabled_scripts"] == 0
+    assert seen["b_disabled_script"] == 404
+    assert seen["b_reenabled_scripts"] == seen["b_enabled_scripts"]
 
 
 def test_disabling_hides_the_data_and_keeps_it(seen):

@@ -71,6 +71,8 @@ def catalog_differences(left: dict[str, list], right: dict[str, list]) -> dict[s
     """What each catalog has that the other lacks, per kind of object (empty when identical)."""
     differences = {}
     for kind in left:
+        if left[kind] == right[kind]:  # the usual case, in one pass (each row looked up in the other is quadratic)
+            continue
         only_left = [row for row in left[kind] if row not in right[kind]]
         only_right = [row for row in right[kind] if row not in left[kind]]
         if only_left or only_right or left[kind] != right[kind]:

@@ -111,14 +111,15 @@ def test_up_to_date_schemas_are_skipped(committed):
 
 
 def test_failures_are_reported_by_organization_and_the_others_complete(committed):
-    # given one repairable organization, one that will fail, and a stale spare
+    # given one repairable organization, one that will fail (both lacking automation's migrations, one of
+    # which runs Python), and a stale spare (lacking one migration: a group of its own, migrated in seconds)
     repairable = committed.organization("mig-ok")
-    broken = committed.organization("mig-bad")
+    broken = committed.organization("mig-stuck")  # after the repairable one: it pilots, this one follows
     spare_pool_refill(target=1)
     spare = SpareSchema.objects.first()
     forget_first_job_migration(repairable.schema_name, drop_table=True)
     forget_first_job_migration(broken.schema_name, drop_table=False)  # CREATE TABLE will collide
-    forget_first_job_migration(spare.schema_name, drop_table=True)
+    take_back_newest_inventory_migration(spare.schema_name)
     SpareSchema.objects.filter(pk=spare.pk).update(fingerprint="old")
     assert stale_schemas([repairable.schema_name, broken.schema_name, spare.schema_name]) == {
         repairable.schema_name,
@@ -132,7 +133,7 @@ def test_failures_are_reported_by_organization_and_the_others_complete(committed
         call_command("migrate", jobs=2, stdout=out, stderr=err)
 
     # then the failure names the organization, and the others were migrated (one by one: Python runs)
-    assert "org_mig_bad (Mig-Bad (mig-bad))" in str(error.value)
+    assert "org_mig_stuck (Mig-Stuck (mig-stuck))" in str(error.value)
     assert "migrated one by one: automation.0002_export_job_function_moved runs Python" in out.getvalue()
     assert "org_mig_ok" not in str(error.value)
     assert has_job_table(repairable.schema_name)

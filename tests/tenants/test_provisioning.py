@@ -30,7 +30,7 @@ from tenants.snapshots import SnapshotUnavailable, pg_dump_major_version, snapsh
 from tests.conftest import ROOT
 from tests.tenants.catalog import catalog_differences, schema_catalog
 
-pytestmark = pytest.mark.slow_file(110)
+pytestmark = pytest.mark.slow_file(55)
 
 
 def tables_in(schema_name):
@@ -91,15 +91,6 @@ def test_cold_path_builds_from_the_snapshot_when_the_pool_is_empty(org_a):
     organization = organization_create(name="Cold", slug="cold-start", owner=org_a.owner)
 
     assert organization.schema_name == "org_cold_start"
-    assert_complete_organization(organization, org_a.owner)
-
-
-def test_without_a_snapshot_the_schema_is_migrated(org_a):
-    SpareSchema.objects.all().delete()
-    SchemaSnapshot.objects.all().delete()
-
-    organization = organization_create(name="Slow", slug="slow", owner=org_a.owner)
-
     assert_complete_organization(organization, org_a.owner)
 
 
@@ -305,33 +296,34 @@ def test_a_debian_pg_dump_is_accepted_for_the_server_it_belongs_to():
 # -- the snapshot: read from the template's own catalog entries ------------------------------------
 
 
-def test_the_snapshot_rebuilds_what_migrations_make(committed, monkeypatch):
-    # given the snapshot the migrate command stores, taken from the catalog entries of the template
-    # Django's migrate made (whose catalog is read before the template is dropped)
-    migrated = {}
-    take = schemas.snapshot_take
-
-    def read_then_take(schema_name):
-        migrated.update(schema_catalog(schema_name))
-        return take(schema_name)
-
-    monkeypatch.setattr(schemas, "snapshot_take", read_then_take)
-    SchemaSnapshot.objects.all().delete()
-    snapshot = template_refresh()
+def test_without_a_snapshot_the_schema_is_migrated_and_the_snapshot_rebuilds_what_migrations_make(committed):
+    # given the snapshot the migrate command stored when it built the test database (`template_refresh`
+    # took it from the catalog entries of the template Django's migrate made from scratch), and no spare
+    snapshot = SchemaSnapshot.objects.get(fingerprint=current_fingerprint())
     assert "json_populate_recordset" in snapshot.sql  # not pg_dump's output
-    assert migrated, "the template's catalog was not read"
     for spare in SpareSchema.objects.all():
         schema_drop(spare.schema_name)
         spare.delete()
+    owner = committed.user()
 
-    # when a new organization is built from it (the cold path)
+    # when an organization is created without a snapshot (Django's migrate builds its schema from scratch,
+    # as it built the template), then one with it (the cold path)
+    saved = list(SchemaSnapshot.objects.all())
+    SchemaSnapshot.objects.all().delete()
+    try:
+        migrated = committed.organization("slow", owner=owner)
+    finally:
+        SchemaSnapshot.objects.all().delete()
+        SchemaSnapshot.objects.bulk_create(saved)
     organization = committed.organization("from-snapshot")
 
-    # then its schema is what Django's migrate makes: tables, columns, defaults, identities,
-    # constraints, indexes, sequence positions, migration rows and content types (same ids)
-    assert catalog_differences(schema_catalog(organization.schema_name), migrated) == {}
+    # then the first is complete, and the second's schema is what Django's migrate made: tables, columns,
+    # defaults, identities, constraints, indexes, sequence positions, migration rows and content types
+    # (same ids)
+    assert catalog_differences(schema_catalog(organization.schema_name), schema_catalog(migrated.schema_name)) == {}
     with tenant_context(organization):
         assert Job.objects.create(name="works", function="x.y").pk == 1
+    assert_complete_organization(migrated, owner)  # last: it writes a job
 
 
 def test_the_snapshot_keeps_comments_collations_generated_columns_and_unlogged_tables(committed):

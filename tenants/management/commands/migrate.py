@@ -15,6 +15,7 @@ from tenants.migration import (
     stale_schemas,
 )
 from tenants.models import SpareSchema
+from tenants.plugins import plugins_resync
 from tenants.provisioning import spare_pool_refill
 from tenants.schemas import current_fingerprint, template_refresh
 
@@ -26,7 +27,8 @@ class Command(django_migrate.Command):
     help = (
         "Migrate the public schema, then every organization schema and spare schema in parallel "
         "(schemas already up to date are skipped), refresh the schema snapshot new organizations "
-        "are built from, and refill the spare pool. A schema that fails is reported by organization "
+        "are built from, refill the spare pool, and bring what enabled plugins ship (their script modules) "
+        "into their organizations. A schema that fails is reported by organization "
         "and the others still complete. Safe to re-run. app_label/migration_name, --fake, --fake-initial "
         "and --prune apply to the public schema only; --plan and --check also list stale organization schemas."
     )
@@ -143,6 +145,10 @@ class Command(django_migrate.Command):
             created = spare_pool_refill()
             if created:
                 self._say(verbosity, f"  built {created} spare schema(s)")
+            # A plugin installed or upgraded with this deploy: its organizations get what it ships now.
+            synced = plugins_resync()
+            if synced:
+                self._say(verbosity, f"  synced the enabled plugins of {synced} organization(s)")
         if failed:
             raise CommandError(
                 f"{len(failed)} schema(s) failed to migrate: "

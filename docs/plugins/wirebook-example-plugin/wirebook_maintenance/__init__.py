@@ -15,6 +15,7 @@ class MaintenanceConfig(PluginConfig):
     author = "Wirebook"
     min_version = "0.1.0"
     registrations = "registrations"
+    scripts = "scripts"  # its custom script modules: the .py files of wirebook_maintenance/scripts/
     default_auto_field = "django.db.models.BigAutoField"
 
 
