@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("automation", "0010_job_log_entries"),
+        ("automation", "0011_script_module_plugin"),
     ]
 
     operations = [
