@@ -158,16 +158,25 @@ def _traced_link(link, links: Links) -> dict | None:
 
 
 def _load_paths(paths) -> tuple[Loader, dict]:
-    """Every object, cable and wireless link the paths show, one query per kind: the links by their segment key
-    (a cable's id, a wireless link's "w<id>")."""
+    """Every object, cable and wireless link the paths show, one query per kind of object: the links by their
+    segment key (a cable's id, a wireless link's "w<id>"). A segment's cable comes with the objects on its ends
+    (their `cable`), so cables cost no query of their own."""
     loader = Loader()
     refs, keys = [], set()
     for path in paths:
         for near, key, far in path.segments:
             refs += [tuple(ref) for ref in near + far]
-            keys.add(key)
+            if key is not None:
+                keys.add(key)
     loader.load(refs)
-    cables = Cable._base_manager.select_related("tenant").in_bulk([key for key in keys if isinstance(key, int)])
+    cable_ids = {key for key in keys if isinstance(key, int)}
+    cables = {
+        obj.cable_id: obj.cable  # type: ignore[attr-defined]
+        for obj in loader.objects.values()
+        if getattr(obj, "cable_id", None) in cable_ids
+    }
+    if missing := cable_ids - cables.keys():
+        cables.update(Cable._base_manager.in_bulk(missing))
     loader.load_links(key for key in keys if not isinstance(key, int))
     shown: dict = {**cables, **{key: loader.link(key) for key in keys if not isinstance(key, int)}}
     return loader, shown

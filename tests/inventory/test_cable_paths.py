@@ -7,6 +7,8 @@ import json
 from dataclasses import replace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.registry import Cabling, registry
 from inventory.models import CablePath, ConsoleServerPort
@@ -333,3 +335,34 @@ def test_a_port_mapping_change_retraces_the_paths_through_it(api, tenant):
     )
     assert response.status_code == 200, response.content
     assert _far_ends(api, lab, "sw1:e1")[0] == {"sw3:e1"}
+
+
+def _retrace_statements(api, lab, paths: int, first: str) -> int:
+    """Statements of moving a trunk carrying `paths` paths (interfaces on the first panel's front ports) from
+    one panel's rear port to another's: every path is traced again."""
+    near, far, other = (f"pp{int(first) + step}" for step in range(3))
+    lab.panels.update({near: paths, far: paths, other: paths})
+    for position in range(1, paths + 1):
+        created(lab.cable(f"sw{first}:e{position} - {near}:f{position}"))
+        created(lab.cable(f"{far}:f{position} - sw{int(first) + 1}:e{position}"))
+    trunk = created(lab.cable(f"{near}:rear - {far}:rear"))
+    lab.port(f"{other}:rear")
+    move = {"b_terminations": [lab.ref(f"{other}:rear")]}
+    assert call(api, "patch", f"/cables/{trunk['id']}/", move).status_code == 200  # caches filled
+
+    back = {"b_terminations": [lab.ref(f"{far}:rear")]}
+    with CaptureQueriesContext(connection) as captured:
+        response = call(api, "patch", f"/cables/{trunk['id']}/", back)
+    assert response.status_code == 200, response.content
+    for position in range(1, paths + 1):
+        assert _far_ends(api, lab, f"sw{first}:e{position}")[0] == {f"sw{int(first) + 1}:e{position}"}
+    return len(captured)
+
+
+def test_retracing_costs_the_same_statements_for_n_and_2n_paths(api, tenant):
+    lab = Lab(api)
+
+    few = _retrace_statements(api, lab, 3, "1")
+    many = _retrace_statements(api, lab, 6, "4")
+
+    assert few == many
