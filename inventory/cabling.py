@@ -224,9 +224,10 @@ class Loader:
 
 @dataclass
 class Trace:
-    """A traced path: segments (near refs, link key, far refs) in order, branches one after another."""
+    """A traced path: segments (near refs, link key, far refs) in order, branches one after another; a
+    branch ending on a pass-through port with no cable ends with that port's segment (no link, no far end)."""
 
-    segments: list[tuple[list[Ref], LinkKey, list[Ref]]] = field(default_factory=list)
+    segments: list[tuple[list[Ref], LinkKey | None, list[Ref]]] = field(default_factory=list)
     destinations: list[Ref] = field(default_factory=list)
     nodes: set[str] = field(default_factory=set)
     is_active: bool = True
@@ -282,11 +283,12 @@ def trace_many(origins: Sequence[models.Model], loader: Loader) -> list[Trace]:
                 key = link_key(obj)
                 by_link[key].append(ref)
                 ends[key] = getattr(obj, "cable_end", "") or ""
-            if None in by_link:
-                state.ends_open += 1
-            leaving += [(state, stack, key, group, ends[key]) for key, group in by_link.items() if key is not None]
-        loader.load_links(key for _state, _stack, key, _group, _end in leaving)
-        hops = [(state, stack, key, group, loader.across(key, group, end)) for state, stack, key, group, end in leaving]
+            leaving += [(state, stack, key, group, ends[key]) for key, group in by_link.items()]
+        loader.load_links(key for _state, _stack, key, _group, _end in leaving if key is not None)
+        hops = [
+            (state, stack, key, group, [] if key is None else loader.across(key, group, end))
+            for state, stack, key, group, end in leaving
+        ]
         loader.load(ref for *_rest, far in hops for ref in far)
         _read_pass_throughs([ref for *_rest, far in hops for ref in far], loader)
         for state, stack, key, group, far in hops:
@@ -315,10 +317,16 @@ def _read_pass_throughs(refs: Sequence[Ref], loader: Loader) -> None:
 
 
 def _follow(
-    state: _Tracing, stack: tuple[int, ...], key: LinkKey, group: list[Ref], far: list[Ref], loader: Loader
+    state: _Tracing, stack: tuple[int, ...], key: LinkKey | None, group: list[Ref], far: list[Ref], loader: Loader
 ) -> None:
-    """One hop of a path: the segment over link `key` from `group` to `far`, and where the path goes on."""
+    """One hop of a path: the segment over link `key` from `group` to `far`, and where the path goes on. A
+    pass-through port with no cable on (a front port mapped to a rear port nothing is plugged into) ends the
+    path there, short of an endpoint: its segment has no link and no far end, as NetBox's trace shows it."""
     result = state.result
+    if key is None:
+        result.segments.append((group, None, []))
+        state.ends_open += 1
+        return
     link = loader.link(key)
     result.segments.append((group, key, far))
     if len(result.segments) > MAX_SEGMENTS:
