@@ -277,7 +277,9 @@ class Cabling:
     `through(objects, positions, loader)` continues a trace: given the objects a cable arrived at, the
     position stack and the trace's loader (inventory.cabling.Loader: rows read once per change), it
     returns the branches leaving on the other side as [(objects, positions)] (front and rear ports; a
-    circuit's far termination); None: a path ends here (NetBox's path endpoints). The model has
+    circuit's far termination); None: a path ends here (NetBox's path endpoints). It is first called once
+    with every object a hop of the traces being made reached (positions empty), and should read what all of
+    them need at once into `loader.memo`, so the calls per path that follow read nothing. The model has
     inventory.models.components.Cabled's fields (`cable`, `cable_end`, `mark_connected`).
     `places` says where an object stands, for the cable list's filters: {"device": "device",
     "site": "device__site", "rack": "device__rack", "location": "device__location"} (the relations from

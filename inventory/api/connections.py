@@ -158,16 +158,25 @@ def _traced_link(link, links: Links) -> dict | None:
 
 
 def _load_paths(paths) -> tuple[Loader, dict]:
-    """Every object, cable and wireless link the paths show, one query per kind: the links by their segment key
-    (a cable's id, a wireless link's "w<id>")."""
+    """Every object, cable and wireless link the paths show, one query per kind of object: the links by their
+    segment key (a cable's id, a wireless link's "w<id>"). A segment's cable comes with the objects on its ends
+    (their `cable`), so cables cost no query of their own."""
     loader = Loader()
     refs, keys = [], set()
     for path in paths:
         for near, key, far in path.segments:
             refs += [tuple(ref) for ref in near + far]
-            keys.add(key)
+            if key is not None:
+                keys.add(key)
     loader.load(refs)
-    cables = Cable._base_manager.select_related("tenant").in_bulk([key for key in keys if isinstance(key, int)])
+    cable_ids = {key for key in keys if isinstance(key, int)}
+    cables = {
+        obj.cable_id: obj.cable  # type: ignore[attr-defined]
+        for obj in loader.objects.values()
+        if getattr(obj, "cable_id", None) in cable_ids
+    }
+    if missing := cable_ids - cables.keys():
+        cables.update(Cable._base_manager.in_bulk(missing))
     loader.load_links(key for key in keys if not isinstance(key, int))
     shown: dict = {**cables, **{key: loader.link(key) for key in keys if not isinstance(key, int)}}
     return loader, shown
@@ -177,9 +186,14 @@ def _briefs(loader: Loader, refs, links) -> list:
     return [render(obj, links, brief=True) for ref in refs if (obj := loader.get(tuple(ref))) is not None]
 
 
+def _briefs_or_none(loader: Loader, refs, links) -> list | None:
+    return _briefs(loader, refs, links) or None
+
+
 def _trace(request, actor, component):
     """NetBox's trace: each segment as [near objects, cable, far objects], branches of a split path one
-    after the other."""
+    after the other. A path ending on a pass-through port with no cable ends with [[that port], null, null],
+    as NetBox pads it (no objects on a side: null)."""
     path = CablePath.objects.filter(
         origin_type=ContentType.objects.get_for_model(type(component)), origin_id=component.pk
     ).first()
@@ -188,7 +202,11 @@ def _trace(request, actor, component):
     loader, hops = _load_paths([path])
     links = Links(request)
     return [
-        [_briefs(loader, near, links), _traced_link(hops.get(key), links), _briefs(loader, far, links)]
+        [
+            _briefs_or_none(loader, near, links),
+            _traced_link(hops.get(key), links),
+            _briefs_or_none(loader, far, links),
+        ]
         for near, key, far in path.segments
     ]
 
@@ -203,8 +221,10 @@ def _paths(request, actor, port):
     for path in paths:
         levels: list[list] = []
         for near, key, far in path.segments:
-            if not levels:
+            if not levels or key is None:  # the origin; a pass-through port with no cable, where the path ends
                 levels.append(_briefs(loader, near, links))
+            if key is None:
+                continue
             hop = hops.get(key)
             levels.append([] if hop is None else [render(hop, links, brief=True)])
             levels.append(_briefs(loader, far, links))

@@ -29,7 +29,7 @@ from inventory.cabling import (
     link_key,
     node_name,
     ref_of,
-    trace,
+    trace_many,
 )
 from inventory.models import Cable, CablePath, CableTermination
 
@@ -261,18 +261,16 @@ def paths_retrace(refs: Sequence[Ref], *, cables: Sequence[int] = (), origins: S
         and (cabling := cabling_of(type(obj))) is not None
         and cabling.through is None
     ]
-    stale = [ref for ref in affected if ref not in {ref_of(obj) for obj in origins_found}]
+    found_refs = {ref_of(obj) for obj in origins_found}
+    stale = [ref for ref in affected if ref not in found_refs]
     loader.load_links([key for obj in origins_found if (key := link_key(obj)) is not None])
-    paths = []
-    for origin in origins_found:
-        if link_key(origin) is None:
-            stale.append(ref_of(origin))
-            continue
-        try:
-            found = trace(origin, loader)
-        except PathLoops as error:
-            raise ValidationError(error.messages) from None
-        paths.append(_path(origin, found))
+    linked = [origin for origin in origins_found if link_key(origin) is not None]
+    stale += [ref_of(origin) for origin in origins_found if link_key(origin) is None]
+    try:
+        traces = trace_many(linked, loader)
+    except PathLoops as error:
+        raise ValidationError(error.messages) from None
+    paths = [_path(origin, found) for origin, found in zip(linked, traces, strict=True)]
     for type_id, ids in group_refs([*stale, *[(p.origin_type_id, p.origin_id) for p in paths]]).items():
         CablePath.objects.filter(origin_type_id=type_id, origin_id__in=ids).delete()
     CablePath.objects.bulk_create(paths)

@@ -7,6 +7,8 @@ import json
 from dataclasses import replace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.registry import Cabling, registry
 from inventory.models import CablePath, ConsoleServerPort
@@ -79,6 +81,15 @@ PATHS = {
         True,
     ),
     "open end at a patch panel": ({}, ["sw1:e1 - pp1:f1"], "sw1:e1", set(), False),
+    "open end at a patch panel's front": ({}, ["sw1:e1 - pp1:rear"], "sw1:e1", set(), False),
+    "open end beyond the second patch panel": ({}, ["sw1:e1 - pp1:f1", "pp1:rear - pp2:rear"], "sw1:e1", set(), False),
+    "split with one branch open": (
+        {"pp1": 2},
+        ["sw1:e1 - pp1:rear", "pp1:f1 - sw2:e1"],
+        "sw1:e1",
+        {"sw2:e1"},
+        True,
+    ),
     "wireless link": ({}, ["ap1:w1 ~ cpe1:w1"], "ap1:w1", {"cpe1:w1"}, False),
     "wireless link, from the far radio": ({}, ["ap1:w1 ~ cpe1:w1"], "cpe1:w1", {"ap1:w1"}, False),
     "wireless link beside a cable": ({}, ["ap1:w1 ~ cpe1:w1", "cpe1:e1 - sw1:e1"], "cpe1:w1", {"ap1:w1"}, False),
@@ -333,3 +344,86 @@ def test_a_port_mapping_change_retraces_the_paths_through_it(api, tenant):
     )
     assert response.status_code == 200, response.content
     assert _far_ends(api, lab, "sw1:e1")[0] == {"sw3:e1"}
+
+
+@pytest.mark.parametrize(
+    ("cables", "open_port"),
+    [
+        (["sw1:e1 - pp1:f1"], "pp1:rear"),  # a front port mapped to a rear port with no cable
+        (["sw1:e1 - pp1:rear"], "pp1:f1"),  # a rear port mapped to a front port with no cable
+        (["sw1:e1 - pp1:f1", "pp1:rear - pp2:rear"], "pp2:f1"),  # the same beyond a second panel
+    ],
+)
+def test_a_path_ends_cleanly_on_a_pass_through_port_with_no_cable(api, tenant, cables, open_port):
+    # given a path that passes through to a port nothing is plugged into
+    lab = Lab(api)
+    for spec in cables:
+        created(lab.cable(spec))
+    origin = lab.port("sw1:e1")
+
+    # when it is traced, shown and drawn
+    segments = call(api, "get", f"/interfaces/{origin.pk}/trace/").json()
+    shown = call(api, "get", f"/interfaces/{origin.pk}/").json()
+    port_paths = call(api, "get", f"/{_port_path(open_port)}/{lab.port(open_port).pk}/paths/").json()
+    page = api.get(f"/o/org-a/dcim/interfaces/{origin.pk}/trace/")
+
+    # then the trace ends on that port with no cable and no far end, as NetBox pads it, and the path is incomplete
+    assert len(segments) == len(cables) + 1
+    assert [lab.name_of(obj) for obj in segments[-1][0]] == [open_port]
+    assert segments[-1][1:] == [None, None]
+    assert all(segment[1] is not None and segment[2] for segment in segments[:-1])
+    assert shown["connected_endpoints"] is None and shown["connected_endpoints_type"] is None
+    assert shown["connected_endpoints_reachable"] is False
+    path = CablePath.objects.get(origin_id=origin.pk, origin_type__model="interface")
+    assert not path.is_complete and path.destination_ids == []
+    [through] = port_paths
+    assert [lab.name_of(obj) for obj in through["path"][-1]] == [open_port] and through["is_complete"] is False
+    assert page.status_code == 200
+    assert "Not connected" in page.content.decode()
+
+
+def _port_path(name: str) -> str:
+    return "rear-ports" if name.endswith(":rear") else "front-ports"
+
+
+def test_a_port_with_no_cable_gets_its_cable_and_the_path_goes_on(api, tenant):
+    lab = Lab(api)
+    created(lab.cable("sw1:e1 - pp1:f1"))
+    assert call(api, "get", f"/interfaces/{lab.port('sw1:e1').pk}/trace/").json()[-1][1] is None
+
+    created(lab.cable("pp1:rear - sw2:e1"))
+
+    segments = call(api, "get", f"/interfaces/{lab.port('sw1:e1').pk}/trace/").json()
+    assert len(segments) == 2 and [lab.name_of(obj) for obj in segments[-1][2]] == ["sw2:e1"]
+    assert _far_ends(api, lab, "sw1:e1")[0] == {"sw2:e1"}
+
+
+def _retrace_statements(api, lab, paths: int, first: str) -> int:
+    """Statements of moving a trunk carrying `paths` paths (interfaces on the first panel's front ports) from
+    one panel's rear port to another's: every path is traced again."""
+    near, far, other = (f"pp{int(first) + step}" for step in range(3))
+    lab.panels.update({near: paths, far: paths, other: paths})
+    for position in range(1, paths + 1):
+        created(lab.cable(f"sw{first}:e{position} - {near}:f{position}"))
+        created(lab.cable(f"{far}:f{position} - sw{int(first) + 1}:e{position}"))
+    trunk = created(lab.cable(f"{near}:rear - {far}:rear"))
+    lab.port(f"{other}:rear")
+    move = {"b_terminations": [lab.ref(f"{other}:rear")]}
+    assert call(api, "patch", f"/cables/{trunk['id']}/", move).status_code == 200  # caches filled
+
+    back = {"b_terminations": [lab.ref(f"{far}:rear")]}
+    with CaptureQueriesContext(connection) as captured:
+        response = call(api, "patch", f"/cables/{trunk['id']}/", back)
+    assert response.status_code == 200, response.content
+    for position in range(1, paths + 1):
+        assert _far_ends(api, lab, f"sw{first}:e{position}")[0] == {f"sw{int(first) + 1}:e{position}"}
+    return len(captured)
+
+
+def test_retracing_costs_the_same_statements_for_n_and_2n_paths(api, tenant):
+    lab = Lab(api)
+
+    few = _retrace_statements(api, lab, 3, "1")
+    many = _retrace_statements(api, lab, 6, "4")
+
+    assert few == many

@@ -92,8 +92,10 @@ def test_a_split_path_is_drawn_as_branches_side_by_side(lab, api):
     boxes = _boxes(svg)
     far = boxes[2:]
     assert len({y for _x, y in far}) == 1 and len({x for x, _y in far}) == 3  # one row, three columns
-    assert boxes[0][0] == boxes[1][0] == far[1][0]  # the trunk above the middle branch
-    assert "Incomplete" in response.content.decode()  # f4 carries the path nowhere
+    # the trunk above the four branches: f4, with no cable, carries the path nowhere
+    assert boxes[0][0] == boxes[1][0] == (far[1][0] + far[2][0]) / 2
+    assert _texts(svg, "wb-trace-open") == ["Not connected"]
+    assert "Incomplete" in response.content.decode()
 
 
 def test_a_breakout_cable_fans_out_to_each_device(lab, api):
