@@ -1,6 +1,8 @@
 """NetBox's IPAM menu, its headings in NetBox's order, the list columns, and the IP space tabs and panels
 (addressing.ui.space)."""
 
+from django.contrib.contenttypes.models import ContentType
+
 from addressing.models import (
     ASN,
     RIR,
@@ -98,8 +100,19 @@ registry.extend(
         tabs=VLAN_GROUP_TABS,
     ),
 )
-# a site's VLANs, on the site's page (inventory does not know VLANs)
-registry.augment(Site, panels=(related_objects_panel(VLAN, lambda spec, site: {"site": site.pk}),))
+# a site's prefixes (scoped to it or to one of its locations, as `site_id=` filters them) and VLANs, on the
+# site's page (inventory does not know IPAM)
+registry.augment(
+    Site,
+    panels=(
+        related_objects_panel(
+            Prefix,
+            lambda spec, site: {"scope_type": ContentType.objects.get_for_model(Site), "scope_id": site.pk},
+            filters=lambda spec, site: {"site_id": site.pk},
+        ),
+        related_objects_panel(VLAN, lambda spec, site: {"site": site.pk}),
+    ),
+)
 registry.extend(VLANTranslationPolicy, ui=Ui(menu=VLANS))
 registry.extend(VLANTranslationRule, ui=Ui(menu=VLANS))
 registry.extend(

@@ -1,5 +1,7 @@
 """NetBox's Circuits menu, its headings in NetBox's order, and the list columns."""
 
+from django.contrib.contenttypes.models import ContentType
+
 from circuits.models import (
     Circuit,
     CircuitGroup,
@@ -15,6 +17,8 @@ from circuits.models import (
 )
 from circuits.ui.terminations import CIRCUIT_ENDS
 from core.registry import Menu, Ui, registry
+from frontend.tabs import related_objects_panel
+from inventory.models import Site
 from inventory.ui.tabs import contact_tabs
 from inventory.ui.trace import TRACE_TAB
 
@@ -44,6 +48,18 @@ registry.extend(
         menu=CIRCUITS,
         table_columns=("circuit", "term_side", "termination", "port_speed", "upstream_speed", "xconnect_id"),
         tabs=(TRACE_TAB,),  # the paths through it, drawn
+    ),
+)
+# a site's circuit terminations (at the site or at one of its locations, as `site_id=` filters them), on the
+# site's page (inventory does not know circuits)
+registry.augment(
+    Site,
+    panels=(
+        related_objects_panel(
+            CircuitTermination,
+            lambda spec, site: {"termination_type": ContentType.objects.get_for_model(Site), "termination_id": site.pk},
+            filters=lambda spec, site: {"site_id": site.pk},
+        ),
     ),
 )
 registry.extend(
