@@ -49,6 +49,12 @@ registry.extend(
     IPAddress,
     ui=Ui(
         menu=IP_ADDRESSES,
+        sections=(
+            ("IP address", ("address", "status", "role", "vrf", "dns_name", "description")),
+            ("Tenancy", ("tenant",)),
+            ("Assignment", ("assigned_object_type", "assigned_object_id")),
+            ("NAT IP", ("nat_inside",)),
+        ),
         table_columns=("address", "vrf", "status", "role", "tenant", "assigned_object", "dns_name", "description"),
         panels=(ASSIGNMENT,),
         breadcrumbs=("vrf",),
@@ -58,6 +64,22 @@ registry.extend(
     IPRange,
     ui=Ui(
         menu=IP_ADDRESSES,
+        sections=(
+            (
+                "IP range",
+                (
+                    "vrf",
+                    "start_address",
+                    "end_address",
+                    "role",
+                    "status",
+                    "mark_populated",
+                    "mark_utilized",
+                    "description",
+                ),
+            ),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=("display", "vrf", "status", "role", "tenant", "size", "mark_utilized", "description"),
         tabs=RANGE_TABS,
         panels=(RANGE_UTILIZATION,),
@@ -68,6 +90,12 @@ registry.extend(
     Prefix,
     ui=Ui(
         menu=PREFIXES,
+        sections=(
+            ("Prefix", ("prefix", "status", "vrf", "role", "is_pool", "mark_utilized", "description")),
+            ("Scope", ("scope_type", "scope_id")),
+            ("VLAN assignment", ("vlan",)),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=("prefix", "status", "children", "vrf", "tenant", "scope", "vlan", "role", "description"),
         tabs=PREFIX_TABS,
         panels=(PREFIX_UTILIZATION,),
@@ -90,7 +118,17 @@ registry.extend(RIR, ui=Ui(menu=AGGREGATES))
 registry.extend(VRF, ui=Ui(menu=VRFS, table_columns=("name", "rd", "tenant", "enforce_unique", "description")))
 registry.extend(RouteTarget, ui=Ui(menu=VRFS))
 registry.extend(
-    VLAN, ui=Ui(menu=VLANS, table_columns=("vid", "name", "site", "group", "status", "tenant", "role", "description"))
+    VLAN,
+    ui=Ui(
+        menu=VLANS,
+        table_columns=("vid", "name", "site", "group", "status", "tenant", "role", "description"),
+        sections=(
+            ("VLAN", ("vid", "name", "status", "role", "description")),
+            ("Q-in-Q (802.1ad)", ("qinq_role", "qinq_svlan")),
+            ("Assignment", ("group", "site")),
+            ("Tenancy", ("tenant",)),
+        ),
+    ),
 )
 registry.extend(
     VLANGroup,

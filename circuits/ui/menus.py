@@ -30,6 +30,14 @@ registry.extend(
     Circuit,
     ui=Ui(
         menu=CIRCUITS,
+        sections=(
+            (
+                "Circuit",
+                ("provider", "provider_account", "cid", "type", "status", "description", "distance", "distance_unit"),
+            ),
+            ("Service parameters", ("install_date", "termination_date", "commit_rate")),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=(
             "cid", "provider", "type", "status", "termination_a", "termination_z", "tenant", "commit_rate",
             "description",
@@ -46,6 +54,11 @@ registry.extend(
     CircuitTermination,
     ui=Ui(
         menu=CIRCUITS,
+        sections=(
+            ("Circuit termination", ("circuit", "term_side", "description")),
+            ("Termination", ("termination_type", "termination_id", "mark_connected")),
+            ("Service parameters", ("port_speed", "upstream_speed", "xconnect_id", "pp_info")),
+        ),
         table_columns=("circuit", "term_side", "termination", "port_speed", "upstream_speed", "xconnect_id"),
         tabs=(TRACE_TAB,),  # the paths through it, drawn
     ),

@@ -95,6 +95,30 @@ registry.extend(
     Rack,
     ui=Ui(
         menu=RACKS,
+        sections=(
+            ("Rack", ("site", "location", "group", "name", "status", "role", "rack_type", "description", "airflow")),
+            ("Inventory control", ("facility_id", "serial", "asset_tag")),
+            ("Tenancy", ("tenant",)),
+            (
+                "Dimensions",
+                (
+                    "form_factor",
+                    "width",
+                    "u_height",
+                    "starting_unit",
+                    "outer_width",
+                    "outer_height",
+                    "outer_depth",
+                    "outer_unit",
+                    "mounting_depth",
+                    "weight",
+                    "max_weight",
+                    "weight_unit",
+                    "desc_units",
+                ),
+            ),
+            ("Cooling", ("cooling_capability", "cooling_capacity")),
+        ),
         table_columns=(
             "name",
             "site",
