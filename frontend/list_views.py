@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from core.models import SavedFilter
 from core.registry import ObjectSpec, registry
 from core.representation import Links, optimize
-from frontend import listing, tables, transfer
+from frontend import listing, pagination, tables, transfer
 from frontend.base_views import object_url, page, permissions, safe_return_url, ui_view
 
 
@@ -24,9 +24,9 @@ def object_list(request, *, spec: ObjectSpec, actor):
         return transfer.export_response(spec, result.queryset, params["export"], actor)
     preference = listing.table_preference(spec, actor)
     columns = tables.chosen_columns(spec, preference.get("columns"))
-    size = listing.per_page(params, preference)
+    size = pagination.per_page(params, preference)
     # The page's rows with the joins and prefetches of the API's representation: constant queries.
-    page_obj = listing.paginate(optimize(result.queryset, spec, brief=False, tags=False), params, size)
+    page_obj = pagination.paginate(optimize(result.queryset, spec, brief=False, tags=False), params, size)
     links = Links(request)
     tree = "_depth" in tables.field_names(spec)
     objects = list(page_obj.object_list)
@@ -54,13 +54,8 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "other_columns": [column for column in tables.available_columns(spec) if column not in columns],
             "rows": rows,
             "row_actions": bool(editable["change"] or editable["delete"]),
-            "page_obj": page_obj,
-            "page_numbers": listing.page_numbers(page_obj.number, page_obj.paginator.num_pages),
-            "showing": listing.showing(page_obj),
-            "total": page_obj.paginator.count,
+            **pagination.footer(page_obj, params, size),
             "sort": result.sort,
-            "per_page": size,
-            "per_page_choices": listing.PER_PAGE_CHOICES,
             "filter_errors": result.errors,
             "filter_form": form,
             "filter_chips": listing.filter_chips(spec, form, params),
@@ -68,7 +63,6 @@ def object_list(request, *, spec: ObjectSpec, actor):
             "saved_filters": listing.saved_filters(spec, actor),
             "filter_query": _filter_query(params),
             "sort_query": _without(params, "sort", "page"),
-            "page_query": _without(params, "page"),
             "export_formats": transfer.export_formats(spec, actor),
             "saved_filter_add": _saved_filter_add_url(spec, params, actor),
             "table_url": object_url(spec, "table"),
@@ -121,7 +115,7 @@ def table_configure(request, *, spec: ObjectSpec, actor):
             columns[index], columns[other] = columns[other], columns[index]
     size = None
     if request.POST.get("per_page", "").isdigit():
-        size = max(1, min(int(request.POST["per_page"]), listing.PER_PAGE_CHOICES[-1]))
+        size = max(1, min(int(request.POST["per_page"]), pagination.PER_PAGE_CHOICES[-1]))
     if request.POST.get("reset"):
         columns = []
     listing.table_preference_save(spec=spec, actor=actor, columns=columns, size=size)

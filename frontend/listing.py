@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
@@ -26,8 +25,6 @@ from core.registry import ObjectSpec, registry
 from frontend.forms import PickerField, label_choices, object_type_choices
 from frontend.tables import sortable_names
 
-PER_PAGE_CHOICES = (25, 50, 100, 250, 500, 1000)
-DEFAULT_PER_PAGE = 50
 # Parameters of the page itself, never filters.
 PAGE_PARAMS = {"sort", "per_page", "page", "export", "return_url"}
 
@@ -64,51 +61,6 @@ def filtered(spec: ObjectSpec, actor: Actor, params: QueryDict, action: str = "v
         sort = ""
         queryset = order_queryset(queryset, spec, QueryDict())
     return Listing(queryset=queryset, errors=errors, sort=sort)
-
-
-def per_page(params: QueryDict, preference: dict) -> int:
-    try:
-        value = int(params.get("per_page") or preference.get("per_page") or DEFAULT_PER_PAGE)
-    except ValueError:
-        value = DEFAULT_PER_PAGE
-    return max(1, min(value, PER_PAGE_CHOICES[-1]))
-
-
-def paginate(queryset, params: QueryDict, size: int):
-    paginator = Paginator(queryset, size)
-    return paginator.get_page(params.get("page"))
-
-
-# Pages linked on each side of the current one, and at each end, before an ellipsis takes over.
-PAGES_AROUND = 2
-PAGES_AT_ENDS = 1
-
-
-def page_numbers(current: int, last: int) -> list[int | None]:
-    """The page links to offer: `1 … 4 5 [6] 7 8 … 42` is `[1, None, 4, 5, 6, 7, 8, None, 42]`.
-    An ellipsis never hides a single page (`1 2 3 4 5`, not `1 … 3 4 5`)."""
-    shown = {
-        *range(1, min(PAGES_AT_ENDS, last) + 1),
-        *range(max(1, current - PAGES_AROUND), min(last, current + PAGES_AROUND) + 1),
-        *range(max(1, last - PAGES_AT_ENDS + 1), last + 1),
-    }
-    numbers: list[int | None] = []
-    previous = 0
-    for number in sorted(shown):
-        if number - previous == 2:
-            numbers.append(previous + 1)
-        elif number - previous > 2:
-            numbers.append(None)
-        numbers.append(number)
-        previous = number
-    return numbers
-
-
-def showing(page) -> str:
-    """ "Showing 126-150 of 1,034" (an en dash) for a page of a paginator; nothing for an empty list."""
-    if not page.paginator.count:
-        return ""
-    return f"Showing {page.start_index():,}\N{EN DASH}{page.end_index():,} of {page.paginator.count:,}"
 
 
 def without_empty(params: QueryDict) -> QueryDict | None:

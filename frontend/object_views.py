@@ -23,7 +23,7 @@ from core.querysets import restricted
 from core.registry import ObjectSpec, Page, Tab, registry
 from core.representation import Links, counted_in_statement, field_names, optimize, render
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
-from frontend import listing, tables
+from frontend import listing, pagination, tables
 from frontend.base_views import forbidden, object_url, page, permissions, safe_return_url, ui_view
 from frontend.breadcrumbs import trail
 from frontend.extensions import object_header_items
@@ -220,6 +220,9 @@ def model_page(request, *, spec: ObjectSpec, actor, extra: Page):
 
 # -- change log and journal tabs ---------------------------------------------------------------
 
+# The changes a changelog tab shows a page, unless the member asks for another number.
+CHANGES_PER_PAGE = 50
+
 
 @ui_view
 def object_changelog(request, pk: int, *, spec: ObjectSpec, actor):
@@ -231,14 +234,14 @@ def object_changelog(request, pk: int, *, spec: ObjectSpec, actor):
         .filter(changed_object_type=content_type, changed_object_id=instance.pk)
         .order_by("-time", "-pk")
     )
-    page_obj = listing.paginate(changes, request.GET, 50)
+    size = pagination.per_page(request.GET, {"per_page": CHANGES_PER_PAGE})
+    page_obj = pagination.paginate(changes, request.GET, size)
     shown = list(page_obj.object_list)
     context["changes"] = [
         {"change": change, "diff": diff, "url": object_url(registry.get(ObjectChange), "detail", change.pk)}
         for change, diff in zip(shown, readable_diffs(shown, actor, context["links"]), strict=True)
     ]
-    context["page_obj"] = page_obj
-    context["page_query"] = ""
+    context.update(pagination.footer(page_obj, request.GET, size))
     return page(request, "frontend/generic/changelog.html", spec, actor, context)
 
 

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import QueryDict
 
+from core.filters import filter_queryset
 from core.querysets import restricted
 from core.registry import ObjectSpec, Panel, Tab, object_type_label, registry
 from core.representation import Links, optimize
@@ -59,14 +61,27 @@ def related_objects_panel(
     *,
     rows: int = PANEL_ROWS,
     hidden_columns: tuple[str, ...] = (),
+    filters: Callable[[ObjectSpec, models.Model], dict] | None = None,
 ) -> Panel:
     """A panel of the object's detail tab (NetBox's related tables: a site's locations, racks and devices):
     the first `rows` of the `model` objects the member may view that point at the object (`pointer` as for
     `related_objects_tab`), a link to all of them on their list, and an Add button filling in the pointer
-    and coming back to the object. A few statements, however many objects point at it."""
+    and coming back to the object. A few statements, however many objects point at it.
+
+    `filters(spec, instance)`, when given, chooses the rows as the list's REST filters do and is the "All"
+    link's query (a site's prefixes, `site_id=`: scoped to the site or to one of its locations); the pointer
+    then only fills in the add form (`scope_type`, `scope_id`)."""
 
     def context(request, spec: ObjectSpec, actor, instance) -> dict:
-        table = related_table(request, actor, model, pointer(spec, instance), rows, hidden_columns)
+        table = related_table(
+            request,
+            actor,
+            model,
+            pointer(spec, instance),
+            rows,
+            hidden_columns,
+            filters=filters(spec, instance) if filters is not None else None,
+        )
         if table["related_add_url"] is not None:
             separator = "&" if "?" in table["related_add_url"] else "?"
             table["related_add_url"] += separator + urlencode({"return_url": request.get_full_path()})
@@ -75,13 +90,21 @@ def related_objects_panel(
     return Panel("frontend/generic/_related_panel.html", context=context, column="full")
 
 
-def related_table(request, actor, model, query: dict, limit: int, hidden_columns: tuple[str, ...] = ()) -> dict:
-    """The first `limit` `model` objects the member may view matching `query`, as the related list shows them,
-    with their total, the list's link and the add form's (None when the member may not add)."""
+def related_table(
+    request, actor, model, query: dict, limit: int, hidden_columns: tuple[str, ...] = (), *, filters: dict | None = None
+) -> dict:
+    """The first `limit` `model` objects the member may view matching `query` (or the list's REST `filters`,
+    when given), as the related list shows them, with their total, the list's link and the add form's (None
+    when the member may not add; `query` fills it in)."""
     related_spec = registry.get(model)
-    queryset = restricted(related_spec.model, actor, "view").filter(**query)
-    # `device_id` in the query hides the device column too
-    hidden = {*query, *(key.removesuffix("_id") for key in query), *hidden_columns}
+    queryset: models.QuerySet = restricted(related_spec.model, actor, "view")
+    if filters is None:
+        queryset = queryset.filter(**query)
+    else:
+        queryset = filter_queryset(queryset, related_spec, QueryDict(urlencode(filters, doseq=True)))
+    # `device_id` in the query (or the filters) hides the device column too
+    chosen_by = query if filters is None else filters
+    hidden = {*chosen_by, *(key.removesuffix("_id") for key in chosen_by), *hidden_columns}
     columns = [column for column in tables.chosen_columns(related_spec, None) if column.name not in hidden]
     objects = list(optimize(queryset, related_spec, brief=False, tags=False)[:limit])
     links = Links(request)
@@ -95,7 +118,9 @@ def related_table(request, actor, model, query: dict, limit: int, hidden_columns
         "related_rows": rows,
         "related_total": queryset.count() if len(objects) == limit else len(objects),
         "related_name": related_spec.model._meta.verbose_name_plural,
-        "related_list_url": object_url(related_spec, "list", **_list_filter(related_spec.model, initial)),
+        "related_list_url": object_url(
+            related_spec, "list", **(_list_filter(related_spec.model, initial) if filters is None else filters)
+        ),
         "related_add_url": (
             object_url(related_spec, "add", **initial) if permissions(related_spec, actor)["add"] else None
         ),

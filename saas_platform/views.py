@@ -1,6 +1,8 @@
 """The public site's pages: the organization list, a new organization, the switcher, the emailed
 invitation's accept page, and the load balancers' health check."""
 
+import re
+
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -10,7 +12,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -97,13 +99,35 @@ def organization_new(request):
 @login_required
 @require_GET
 def organization_switch(request):
-    """The organization switcher's target: `/switch/?to=<slug>` -> that organization, for members
+    """The organization switcher's target: `/switch/?to=<slug>&next=<path>` -> that organization, on the
+    same kind of page as `next` (switch_target), for members
     it is listed to (an organization pending deletion: its owners only); anyone else gets the same
     404 as for an organization that does not exist."""
     slug = request.GET.get("to", "").strip().lower()
     if slug and memberships_listed(request.user).filter(organization__slug=slug).exists():
-        return redirect(f"/o/{slug}/")
+        return redirect(f"/o/{slug}{switch_target(request.GET.get('next', '/'))}")
     return render(request, "404.html", status=404)
+
+
+# A page's path inside an organization: segments of word characters, dots and dashes, none a dot alone.
+_ORGANIZATION_PATH = re.compile(r"^/(?:[\w-][\w.-]*/)*$")
+# An object's pages (`/dcim/sites/5/`, its tabs, its edit form): the path up to its id is its list.
+_OBJECT_PAGE = re.compile(r"^(?P<list>/(?:[\w-][\w.-]*/)*?)\d+/")
+
+
+def switch_target(path: str) -> str:
+    """Where the switcher leads in the organization chosen, from `path`, the page left in another: the same
+    list or page, an object's list from its pages (its id means nothing there), the overview from anything
+    else. The query is left behind (its filters name the other organization's objects)."""
+    if not _ORGANIZATION_PATH.match(path):
+        return "/"
+    if (found := _OBJECT_PAGE.match(path)) is not None:
+        path = found["list"]
+    try:
+        resolve(path, urlconf=settings.WIREBOOK_TENANT_URLCONF)
+    except Resolver404:
+        return "/"
+    return path
 
 
 def _accept_page(request, context: dict, status: int) -> HttpResponse:

@@ -1,6 +1,8 @@
 """NetBox's IPAM menu, its headings in NetBox's order, the list columns, and the IP space tabs and panels
 (addressing.ui.space)."""
 
+from django.contrib.contenttypes.models import ContentType
+
 from addressing.models import (
     ASN,
     RIR,
@@ -47,6 +49,12 @@ registry.extend(
     IPAddress,
     ui=Ui(
         menu=IP_ADDRESSES,
+        sections=(
+            ("IP address", ("address", "status", "role", "vrf", "dns_name", "description")),
+            ("Tenancy", ("tenant",)),
+            ("Assignment", ("assigned_object_type", "assigned_object_id")),
+            ("NAT IP", ("nat_inside",)),
+        ),
         table_columns=("address", "vrf", "status", "role", "tenant", "assigned_object", "dns_name", "description"),
         panels=(ASSIGNMENT,),
         breadcrumbs=("vrf",),
@@ -56,6 +64,22 @@ registry.extend(
     IPRange,
     ui=Ui(
         menu=IP_ADDRESSES,
+        sections=(
+            (
+                "IP range",
+                (
+                    "vrf",
+                    "start_address",
+                    "end_address",
+                    "role",
+                    "status",
+                    "mark_populated",
+                    "mark_utilized",
+                    "description",
+                ),
+            ),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=("display", "vrf", "status", "role", "tenant", "size", "mark_utilized", "description"),
         tabs=RANGE_TABS,
         panels=(RANGE_UTILIZATION,),
@@ -66,6 +90,12 @@ registry.extend(
     Prefix,
     ui=Ui(
         menu=PREFIXES,
+        sections=(
+            ("Prefix", ("prefix", "status", "vrf", "role", "is_pool", "mark_utilized", "description")),
+            ("Scope", ("scope_type", "scope_id")),
+            ("VLAN assignment", ("vlan",)),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=("prefix", "status", "children", "vrf", "tenant", "scope", "vlan", "role", "description"),
         tabs=PREFIX_TABS,
         panels=(PREFIX_UTILIZATION,),
@@ -88,7 +118,17 @@ registry.extend(RIR, ui=Ui(menu=AGGREGATES))
 registry.extend(VRF, ui=Ui(menu=VRFS, table_columns=("name", "rd", "tenant", "enforce_unique", "description")))
 registry.extend(RouteTarget, ui=Ui(menu=VRFS))
 registry.extend(
-    VLAN, ui=Ui(menu=VLANS, table_columns=("vid", "name", "site", "group", "status", "tenant", "role", "description"))
+    VLAN,
+    ui=Ui(
+        menu=VLANS,
+        table_columns=("vid", "name", "site", "group", "status", "tenant", "role", "description"),
+        sections=(
+            ("VLAN", ("vid", "name", "status", "role", "description")),
+            ("Q-in-Q (802.1ad)", ("qinq_role", "qinq_svlan")),
+            ("Assignment", ("group", "site")),
+            ("Tenancy", ("tenant",)),
+        ),
+    ),
 )
 registry.extend(
     VLANGroup,
@@ -98,8 +138,19 @@ registry.extend(
         tabs=VLAN_GROUP_TABS,
     ),
 )
-# a site's VLANs, on the site's page (inventory does not know VLANs)
-registry.augment(Site, panels=(related_objects_panel(VLAN, lambda spec, site: {"site": site.pk}),))
+# a site's prefixes (scoped to it or to one of its locations, as `site_id=` filters them) and VLANs, on the
+# site's page (inventory does not know IPAM)
+registry.augment(
+    Site,
+    panels=(
+        related_objects_panel(
+            Prefix,
+            lambda spec, site: {"scope_type": ContentType.objects.get_for_model(Site), "scope_id": site.pk},
+            filters=lambda spec, site: {"site_id": site.pk},
+        ),
+        related_objects_panel(VLAN, lambda spec, site: {"site": site.pk}),
+    ),
+)
 registry.extend(VLANTranslationPolicy, ui=Ui(menu=VLANS))
 registry.extend(VLANTranslationRule, ui=Ui(menu=VLANS))
 registry.extend(

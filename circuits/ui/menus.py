@@ -1,5 +1,7 @@
 """NetBox's Circuits menu, its headings in NetBox's order, and the list columns."""
 
+from django.contrib.contenttypes.models import ContentType
+
 from circuits.models import (
     Circuit,
     CircuitGroup,
@@ -15,6 +17,8 @@ from circuits.models import (
 )
 from circuits.ui.terminations import CIRCUIT_ENDS
 from core.registry import Menu, Ui, registry
+from frontend.tabs import related_objects_panel
+from inventory.models import Site
 from inventory.ui.tabs import contact_tabs
 from inventory.ui.trace import TRACE_TAB
 
@@ -26,6 +30,14 @@ registry.extend(
     Circuit,
     ui=Ui(
         menu=CIRCUITS,
+        sections=(
+            (
+                "Circuit",
+                ("provider", "provider_account", "cid", "type", "status", "description", "distance", "distance_unit"),
+            ),
+            ("Service parameters", ("install_date", "termination_date", "commit_rate")),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=(
             "cid", "provider", "type", "status", "termination_a", "termination_z", "tenant", "commit_rate",
             "description",
@@ -42,8 +54,25 @@ registry.extend(
     CircuitTermination,
     ui=Ui(
         menu=CIRCUITS,
+        sections=(
+            ("Circuit termination", ("circuit", "term_side", "description")),
+            ("Termination", ("termination_type", "termination_id", "mark_connected")),
+            ("Service parameters", ("port_speed", "upstream_speed", "xconnect_id", "pp_info")),
+        ),
         table_columns=("circuit", "term_side", "termination", "port_speed", "upstream_speed", "xconnect_id"),
         tabs=(TRACE_TAB,),  # the paths through it, drawn
+    ),
+)
+# a site's circuit terminations (at the site or at one of its locations, as `site_id=` filters them), on the
+# site's page (inventory does not know circuits)
+registry.augment(
+    Site,
+    panels=(
+        related_objects_panel(
+            CircuitTermination,
+            lambda spec, site: {"termination_type": ContentType.objects.get_for_model(Site), "termination_id": site.pk},
+            filters=lambda spec, site: {"site_id": site.pk},
+        ),
     ),
 )
 registry.extend(

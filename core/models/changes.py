@@ -32,7 +32,7 @@ class ObjectChange(models.Model):
         ContentType, on_delete=models.PROTECT, related_name="+", blank=True, null=True
     )
     related_object_id = models.BigIntegerField(blank=True, null=True)
-    object_repr = models.CharField(max_length=200, editable=False)
+    object_repr = models.CharField(_("object"), max_length=200, editable=False)
     message = models.CharField(_("message"), max_length=200, blank=True, editable=False)
     prechange_data = models.JSONField(encoder=DjangoJSONEncoder, editable=False, blank=True, null=True)
     postchange_data = models.JSONField(encoder=DjangoJSONEncoder, editable=False, blank=True, null=True)

@@ -51,12 +51,28 @@ INTERFACE_COLUMNS = (
     "connected_endpoints", "count_ipaddresses", "untagged_vlan", "tagged_vlans",
 )  # fmt: skip
 
+# NetBox's interface form.
+INTERFACE_SECTIONS = (
+    ("Interface", ("device", "module", "name", "label", "type", "speed", "duplex", "description")),
+    ("Addressing", ("vrf", "mac_address", "primary_mac_address", "wwn")),
+    ("Operation", ("vdcs", "mtu", "tx_power", "enabled", "mgmt_only", "mark_connected")),
+    ("Related interfaces", ("parent", "bridge", "lag")),
+    ("PoE", ("poe_mode", "poe_type")),
+    ("802.1Q switching", ("mode", "untagged_vlan", "tagged_vlans", "qinq_svlan", "vlan_translation_policy")),
+    (
+        "Wireless",
+        ("rf_role", "rf_channel", "rf_channel_frequency", "rf_channel_width", "wireless_lans"),
+    ),
+    ("Channels", ("channels", "channel_id")),
+)
+
 registry.extend(
     Interface,
     ui=_component_ui(
         # NetBox's interface table: what it is, its LAG and parent, what it connects to, its addresses and VLANs.
         table_columns=INTERFACE_COLUMNS,
         form_fields={"mac_address": _mac_address},
+        sections=INTERFACE_SECTIONS,
     ),
 )
 registry.extend(

@@ -9,7 +9,7 @@ kind)."""
 from django.db.models import Prefetch
 
 from core.registry import Page, Tab, registry
-from frontend import listing
+from frontend import listing, pagination
 from frontend.base_views import object_url
 from inventory.models import CablePath, ConsolePort, Interface, PowerPort
 
@@ -63,16 +63,13 @@ def _connections(model, template_title: str, near: str, far_parent: str, far: st
             .prefetch_related(_paths())
             .order_by("device__name", "name", "pk")
         )
-        page_obj = listing.paginate(queryset, params, listing.per_page(params, {"per_page": PER_PAGE}))
-        without_page = params.copy()
-        without_page.pop("page", None)
+        size = pagination.per_page(params, {"per_page": PER_PAGE})
+        page_obj = pagination.paginate(queryset, params, size)
         return "inventory/connections/list.html", {
             "title": template_title,
             "columns": ("Device", near, far_parent, far, "Reachable"),
             "rows": connection_rows(page_obj.object_list),
-            "page_obj": page_obj,
-            "total": page_obj.paginator.count,
-            "page_query": without_page.urlencode(),
+            **pagination.footer(page_obj, params, size),
             "filter_errors": result.errors,
             "filters": {name: params.get(name, "") for name in ("site", "device")},
         }

@@ -33,6 +33,23 @@ registry.extend(
     DeviceType,
     ui=Ui(
         menu=DEVICE_TYPES,
+        sections=(
+            ("Device type", ("manufacturer", "model", "slug", "default_platform", "description")),
+            (
+                "Chassis",
+                (
+                    "u_height",
+                    "exclude_from_utilization",
+                    "is_full_depth",
+                    "part_number",
+                    "subdevice_role",
+                    "airflow",
+                    "cooling_method",
+                    "end_of_life",
+                ),
+            ),
+            ("Weight", ("weight", "weight_unit")),
+        ),
         table_columns=("model", "manufacturer", "part_number", "u_height", "is_full_depth", "device_count"),
         tabs=template_tabs("device_type"),
         importer=_library_import(DeviceType),

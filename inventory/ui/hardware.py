@@ -15,6 +15,16 @@ registry.extend(
     Device,
     ui=Ui(
         menu=DEVICES,
+        sections=(
+            ("Device", ("name", "role", "description")),
+            ("Hardware", ("device_type", "airflow", "cooling_method", "serial", "asset_tag")),
+            ("Location", ("site", "location", "rack", "face", "position", "latitude", "longitude")),
+            ("Management", ("status", "platform", "primary_ip4", "primary_ip6", "oob_ip", "config_template")),
+            ("Virtualization", ("cluster",)),
+            ("Virtual chassis", ("virtual_chassis", "vc_position", "vc_priority")),
+            ("Tenancy", ("tenant",)),
+            ("Config context", ("local_context_data",)),
+        ),
         table_columns=("name", "status", "tenant", "site", "location", "rack", "role", "device_type"),
         tabs=(*component_tabs(), NEIGHBOURS, *contact_tabs(Device)),
         panels=PANELS,

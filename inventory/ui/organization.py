@@ -46,7 +46,7 @@ registry.extend(
         },
         panels=(_related(Location, "site"), _related(Rack, "site"), _related(Device, "site")),
         sections=(
-            ("Site", ("name", "slug", "status", "region", "group", "facility", "asns", "time_zone", "description")),
+            ("Site", ("name", "slug", "status", "region", "group", "facility", "time_zone", "description")),
             ("Tenancy", ("tenant",)),
             ("Contact info", ("physical_address", "shipping_address", "latitude", "longitude")),
         ),

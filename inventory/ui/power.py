@@ -111,6 +111,11 @@ registry.extend(
     PowerFeed,
     ui=Ui(
         menu=POWER,
+        sections=(
+            ("Power feed", ("power_panel", "rack", "name", "status", "type", "description", "mark_connected")),
+            ("Characteristics", ("supply", "voltage", "amperage", "phase", "max_utilization")),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=(
             "name", "power_panel", "rack", "status", "type", "supply", "phase", "voltage", "amperage",
             "max_utilization", "cable", "connected_endpoints", "description",

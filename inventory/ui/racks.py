@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.members import member_field
 from core.registry import Menu, Page, Panel, Ui, registry
-from frontend import listing
+from frontend import listing, pagination
 from frontend.base_views import object_url, permissions
 from inventory.choices import DeviceFace
 from inventory.elevations import elevation_links, elevation_svg, rack_contents
@@ -65,15 +65,14 @@ def _elevations_page(request, spec, actor) -> tuple[str, dict]:
     if face not in DeviceFace.values:
         face = DeviceFace.FRONT
     result = listing.filtered(spec, actor, params)
-    size = listing.per_page(params, {"per_page": ELEVATIONS_PER_PAGE})
-    page_obj = listing.paginate(result.queryset.select_related("site"), params, size)
+    size = pagination.per_page(params, {"per_page": ELEVATIONS_PER_PAGE})
+    page_obj = pagination.paginate(result.queryset.select_related("site"), params, size)
     racks = list(page_obj.object_list)
     contents = rack_contents(racks, actor)
     links = _links(actor)
-    without_face, without_page = request.GET.copy(), request.GET.copy()
+    without_face = request.GET.copy()
     for name in ("page", "face"):
         without_face.pop(name, None)
-    without_page.pop("page", None)
     return "inventory/rack/elevations.html", {
         "face": face,
         "faces": [(value, label) for value, label in DeviceFace.choices],
@@ -85,12 +84,10 @@ def _elevations_page(request, spec, actor) -> tuple[str, dict]:
             }
             for rack in racks
         ],
-        "page_obj": page_obj,
-        "total": page_obj.paginator.count,
+        **pagination.footer(page_obj, request.GET, size),
         "filter_errors": result.errors,
         "filter_form": listing.filter_form(spec, actor, params),
         "face_query": without_face.urlencode(),
-        "page_query": without_page.urlencode(),
     }
 
 
@@ -98,6 +95,30 @@ registry.extend(
     Rack,
     ui=Ui(
         menu=RACKS,
+        sections=(
+            ("Rack", ("site", "location", "group", "name", "status", "role", "rack_type", "description", "airflow")),
+            ("Inventory control", ("facility_id", "serial", "asset_tag")),
+            ("Tenancy", ("tenant",)),
+            (
+                "Dimensions",
+                (
+                    "form_factor",
+                    "width",
+                    "u_height",
+                    "starting_unit",
+                    "outer_width",
+                    "outer_height",
+                    "outer_depth",
+                    "outer_unit",
+                    "mounting_depth",
+                    "weight",
+                    "max_weight",
+                    "weight_unit",
+                    "desc_units",
+                ),
+            ),
+            ("Cooling", ("cooling_capability", "cooling_capacity")),
+        ),
         table_columns=(
             "name",
             "site",

@@ -33,6 +33,17 @@ registry.extend(
     VirtualMachine,
     ui=Ui(
         menu=VIRTUAL_MACHINES,
+        sections=(
+            (
+                "Virtual machine",
+                ("name", "role", "status", "virtual_machine_type", "start_on_boot", "description", "serial"),
+            ),
+            ("Site/cluster", ("site", "cluster", "device")),
+            ("Tenancy", ("tenant",)),
+            ("Management", ("platform", "primary_ip4", "primary_ip6", "config_template")),
+            ("Resources", ("vcpus", "memory", "disk")),
+            ("Config context", ("local_context_data",)),
+        ),
         table_columns=("name", "status", "site", "cluster", "role", "tenant", "vcpus", "memory", "disk"),
         tabs=(
             related_objects_tab(
@@ -55,7 +66,17 @@ registry.extend(
 )
 registry.extend(
     VMInterface,
-    ui=Ui(menu=VIRTUAL_MACHINES, table_columns=("name", "virtual_machine", "enabled", "mtu", "mode", "description")),
+    ui=Ui(
+        menu=VIRTUAL_MACHINES,
+        table_columns=("name", "virtual_machine", "enabled", "mtu", "mode", "description"),
+        sections=(
+            ("Interface", ("virtual_machine", "name", "description")),
+            ("Addressing", ("vrf", "primary_mac_address")),
+            ("Operation", ("mtu", "enabled")),
+            ("Related interfaces", ("parent", "bridge")),
+            ("802.1Q switching", ("mode", "untagged_vlan", "tagged_vlans", "qinq_svlan", "vlan_translation_policy")),
+        ),
+    ),
 )
 registry.extend(
     VirtualDisk, ui=Ui(menu=VIRTUAL_MACHINES, table_columns=("name", "virtual_machine", "size", "description"))
@@ -80,6 +101,11 @@ registry.extend(
     Cluster,
     ui=Ui(
         menu=CLUSTERS,
+        sections=(
+            ("Cluster", ("name", "type", "group", "status", "description")),
+            ("Scope", ("scope_type", "scope_id")),
+            ("Tenancy", ("tenant",)),
+        ),
         table_columns=("name", "type", "group", "status", "tenant", "scope", "device_count", "virtualmachine_count"),
         tabs=(
             related_objects_tab(

@@ -211,9 +211,15 @@ def test_configure_table_reorders_the_chosen_columns(page, accounts, shot):
     shot(page, "reordered")
     moved = order.evaluate_all("items => items.map((item) => item.dataset.wbColumn)")
     assert moved[:3] == ["status", names[2], "name"]
+    # or with the mouse: the last column dragged onto the top of the first
+    last = order.last
+    dragged = last.get_attribute("data-wb-column")
+    last.drag_to(order.first, target_position={"x": 40, "y": 2})
+    moved = order.evaluate_all("items => items.map((item) => item.dataset.wbColumn)")
+    assert moved[0] == dragged and moved[1:4] == ["status", names[2], "name"]
     page.locator("#wb-columns").get_by_role("button", name="Save").click()
 
-    expect(headers.first).to_have_attribute("data-column", "status")
+    expect(headers.first).to_have_attribute("data-column", dragged)
     assert headers.evaluate_all("cells => cells.map((cell) => cell.dataset.column)") == moved
     page.reload()
     assert headers.evaluate_all("cells => cells.map((cell) => cell.dataset.column)") == moved

@@ -24,7 +24,7 @@ def confirm_email(page: Page, outbox, email: str) -> None:
 
 
 def switch_to(page: Page, slug: str) -> None:
-    switcher = page.get_by_label("Switch organization")
+    switcher = page.locator(".wb-topbar").get_by_label("Switch organization")
     switcher.fill(slug)
     switcher.press("Enter")
     expect(page).to_have_url(re.compile(rf"/o/{slug}/$"))

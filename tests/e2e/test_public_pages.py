@@ -3,9 +3,13 @@ one centred card with the product's name (light and dark, phone width too), and 
 
 import re
 
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from playwright.sync_api import Page, expect
 
-from tests.e2e.harness import PASSWORD, field, login
+from tenants.models import MembershipRole
+from tests.e2e.harness import PASSWORD, field, login, no_sideways_scroll
 
 SERIF = re.compile(r"^\s*\"?(Times|serif)", re.I)
 
@@ -84,3 +88,71 @@ def test_error_pages_are_styled(page, accounts, shot):
     assert not SERIF.match(centred_card_font), centred_card_font
     expect(page.locator(".wb-topbar")).to_be_visible()
     shot(page, "404")
+
+
+def product_font(page: Page) -> None:
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert not SERIF.match(font), font
+
+
+def test_the_403_and_500_pages_are_styled_in_the_product_layout(page, accounts, shot):
+    owner = accounts.user()
+    organization = accounts.organization(owner=owner, name="Error Lab")
+    viewer = accounts.user()
+    accounts.membership(organization=organization, user=viewer, role=MembershipRole.VIEWER)
+    # the 500 page as the server renders it (the test server runs with DEBUG, which shows Django's own)
+    broken = f"/o/{organization.slug}/broken/"
+    error_page = render_to_string("500.html")
+    page.route(f"**{broken}", lambda route: route.fulfill(status=500, content_type="text/html", body=error_page))
+    login(page, viewer.email)
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+
+        # a viewer adding a site: the product's top bar and card around the refusal
+        response = page.goto(f"/o/{organization.slug}/dcim/sites/add/")
+        assert response is not None and response.status == 403
+        expect(page.get_by_role("heading", level=1, name="Not allowed")).to_be_visible()
+        expect(page.locator(".wb-topbar")).to_be_visible()
+        expect(page.locator(".wb-error-code")).to_have_text("403")
+        product_font(page)
+        no_sideways_scroll(page)
+        shot(page, f"403-{width}")
+
+        response = page.goto(broken)
+        assert response is not None and response.status == 500
+        expect(page.get_by_role("heading", level=1, name="Something went wrong")).to_be_visible()
+        expect(page.locator(".wb-error-code")).to_have_text("500")
+        expect(page.locator(".wb-topbar")).to_be_visible()
+        product_font(page)
+        no_sideways_scroll(page)
+        shot(page, f"500-{width}")
+
+        response = page.goto("/switch/?to=no-such-organization")
+        assert response is not None and response.status == 404
+        product_font(page)
+        no_sideways_scroll(page)
+
+
+def test_the_email_confirmation_page_is_the_account_card(page, accounts, shot):
+    address = accounts.email("confirm")
+    user = get_user_model().objects.create_user(address, password=PASSWORD)
+    unconfirmed = EmailAddress.objects.create(user=user, email=address, verified=False, primary=True)
+    key = EmailConfirmationHMAC(unconfirmed).key
+
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"/accounts/confirm-email/{key}/")
+        expect(page.get_by_role("heading", level=1, name="Confirm your email address")).to_be_visible()
+        expect(page.locator(".wb-auth-card")).to_contain_text(address)
+        centred_card(page)
+        shot(page, f"confirm-{width}")
+
+    # the link works, and a wrong one says so in the same card
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).not_to_have_url(re.compile(r"/confirm-email/"))
+    unconfirmed.refresh_from_db()
+    assert unconfirmed.verified
+    page.goto("/accounts/confirm-email/not-a-key/")
+    expect(page.locator(".wb-auth-card")).to_contain_text("expired or is invalid")
+    centred_card(page)
+    shot(page, "confirm-invalid")

@@ -5,15 +5,18 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.harness import login
+from inventory.models import Site
+from tenants.context import tenant_context
+from tests.e2e.harness import login, no_sideways_scroll
 
 
 def switcher_box(page):
     """The switcher's search box, once wirebook.js has made the select searchable: before that the
     native select carries the same name, and a click that lands on it in the moment after a page
     load stays bound to it while the search box covers it."""
-    expect(page.locator("select[data-wb-switcher].tomselected")).to_be_attached()
-    return page.get_by_role("combobox", name="Switch organization")
+    topbar = page.locator(".wb-topbar")
+    expect(topbar.locator("select[data-wb-switcher].tomselected")).to_be_attached()
+    return topbar.get_by_role("combobox", name="Switch organization")
 
 
 def test_the_switcher_finds_an_organization_by_name_or_slug(page, accounts, shot):
@@ -25,7 +28,7 @@ def test_the_switcher_finds_an_organization_by_name_or_slug(page, accounts, shot
     page.goto(f"/o/{acme.slug}/")
 
     switcher = switcher_box(page)
-    options = page.locator(".switcher [role=option]")
+    options = page.locator(".wb-topbar .switcher [role=option]")
     # by (part of) the name, whatever the case
     switcher.click()
     switcher.fill("research")
@@ -49,4 +52,42 @@ def test_the_switcher_finds_an_organization_by_name_or_slug(page, accounts, shot
     switcher.click()
     switcher.fill("Someone")
     expect(options).to_have_count(0)
-    expect(page.locator(".switcher")).not_to_contain_text(outsider.slug)
+    expect(page.locator(".wb-topbar .switcher")).not_to_contain_text(outsider.slug)
+
+
+def test_at_phone_width_the_switcher_heads_the_navigation_and_keeps_the_kind_of_page(page, accounts, shot):
+    owner = accounts.user()
+    acme = accounts.organization(owner=owner, name="Acme Networks")
+    lab = accounts.organization(owner=owner, slug=accounts.slug("lab"), name="Research Lab")
+    with tenant_context(acme):
+        site = Site.objects.create(name="AMS1", slug="ams1")
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, owner.email)
+
+    # a list: the switcher is in the navigation drawer, searchable, and leads to the same list there
+    page.goto(f"/o/{acme.slug}/dcim/sites/")
+    page.get_by_role("button", name="Navigation").click()
+    drawer = page.locator("#wb-nav")
+    expect(drawer.locator("select[data-wb-switcher].tomselected")).to_be_attached()
+    switcher = drawer.get_by_role("combobox", name="Switch organization")
+    expect(switcher).to_be_visible()
+    no_sideways_scroll(page)
+    switcher.click()
+    switcher.fill("resea")
+    options = drawer.locator(".switcher [role=option]")
+    expect(options).to_have_count(1)
+    expect(options).to_contain_text("Research Lab")
+    shot(page, "phone-switcher")
+    switcher.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/o/{lab.slug}/dcim/sites/$"))
+    expect(page.get_by_role("heading", level=1, name="Sites")).to_be_visible()
+
+    # an object's page: its list in the other organization (the object is not there)
+    page.goto(f"/o/{acme.slug}/dcim/sites/{site.pk}/changelog/")
+    page.get_by_role("button", name="Navigation").click()
+    switcher = page.locator("#wb-nav").get_by_role("combobox", name="Switch organization")
+    switcher.click()
+    switcher.fill(lab.slug)
+    switcher.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/o/{lab.slug}/dcim/sites/$"))
+    shot(page, "phone-switched-to-the-list")

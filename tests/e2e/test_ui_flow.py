@@ -140,3 +140,54 @@ def test_phone_width_folds_the_navigation_into_a_drawer(page, accounts, shot):
     # and the page does not scroll sideways: the table scrolls inside its own box
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(page, "phone-sites")
+
+
+# What sticks out of the window at phone width, for the failure message (tables and code scroll in their own box).
+TOO_WIDE = """Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => !e.closest('.table-responsive, .offcanvas-lg, pre, .swagger-ui .opblock-body'))
+  .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+
+
+def test_at_phone_width_no_page_scrolls_sideways(page, accounts, shot):
+    owner = accounts.user()
+    organization = accounts.organization(owner=owner, name="Narrow Lab")
+    slug = organization.slug
+    login(page, owner.email)
+    # a site with long values, made and changed through its form: the change log has something to show
+    page.goto(f"/o/{slug}/dcim/sites/add/")
+    field(page, "Name").fill("AMS1")
+    field(page, "Slug").fill("ams1")
+    field(page, "Description").fill("Amsterdam-Science-Park-Datacenter-" * 3)
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="AMS1")).to_be_visible()
+    site = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.goto(f"/o/{slug}/dcim/sites/{site}/edit/")
+    field(page, "Description").fill("moved to " + "a-very-long-hall-name-" * 4)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="AMS1")).to_be_visible()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, shows in (
+        ("", ".wb-main"),  # the getting-started checklist
+        ("?dashboard=1", ".wb-widget"),
+        ("core/object-changes/", ".wb-table"),
+        (f"dcim/sites/{site}/changelog/", ".wb-change"),
+        ("api/", ".wb-json"),
+        ("api/dcim/sites/", ".wb-json"),
+        (f"api/dcim/sites/{site}/", ".wb-json"),
+        ("api/schema/swagger-ui/", ".swagger-ui .opblock-tag"),  # Swagger UI draws the whole API: a while
+    ):
+        page.goto(f"/o/{slug}/{path}")
+        expect(page.locator(shows).first).to_be_visible(timeout=30_000)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+            path,
+            page.evaluate(TOO_WIDE),
+        )
+        shot(page, f"phone-{path or 'overview'}")
+    # a change's own page too
+    page.goto(f"/o/{slug}/core/object-changes/")
+    page.locator(".wb-table tbody a").first.click()
+    expect(page.locator(".wb-diff")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.evaluate(TOO_WIDE)
+    shot(page, "phone-object-change")

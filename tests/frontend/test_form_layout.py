@@ -3,9 +3,12 @@ from the name on create, and a site's time zone as a searchable list of the IANA
 
 import re
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from core.models import CustomField
+from core.registry import registry
+from frontend.forms import build_form
 from inventory.models import Site
 from tenants.context import tenant_context
 
@@ -34,6 +37,56 @@ def test_a_sites_form_is_grouped_into_its_sections(org_a):
     assert found["Custom fields"] == ["cf_owner"] and found["Tags"] == ["tags"]
     # fields the declaration does not place stay in the form, in the first section
     assert "comments" in found["Site"]
+
+
+# NetBox's fieldsets of the main models' forms, as their add pages show them.
+SECTIONED = {
+    "/o/org-a/dcim/racks/add/": ["Rack", "Inventory control", "Tenancy", "Dimensions", "Cooling"],
+    "/o/org-a/dcim/devices/add/": [
+        "Device", "Hardware", "Location", "Management", "Virtualization", "Virtual chassis", "Tenancy",
+        "Config context",
+    ],
+    "/o/org-a/dcim/device-types/add/": ["Device type", "Chassis", "Weight"],
+    "/o/org-a/dcim/interfaces/add/": [
+        "Interface", "Addressing", "Operation", "Related interfaces", "PoE", "802.1Q switching", "Wireless", "Channels",
+    ],
+    "/o/org-a/ipam/prefixes/add/": ["Prefix", "Scope", "VLAN assignment", "Tenancy"],
+    "/o/org-a/ipam/ip-addresses/add/": ["IP address", "Tenancy", "Assignment", "NAT IP"],
+    "/o/org-a/ipam/vlans/add/": ["VLAN", "Q-in-Q (802.1ad)", "Assignment", "Tenancy"],
+    "/o/org-a/circuits/circuits/add/": ["Circuit", "Service parameters", "Tenancy"],
+    "/o/org-a/virtualization/virtual-machines/add/": [
+        "Virtual machine", "Site/cluster", "Tenancy", "Management", "Resources", "Config context",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SECTIONED)
+def test_the_main_models_forms_are_grouped_as_netboxs(org_a, path):
+    found = sections(org_a.client().get(path).content.decode())
+
+    assert list(found)[: len(SECTIONED[path])] == SECTIONED[path]
+    assert "Tenancy" not in SECTIONED[path] or found["Tenancy"] == ["tenant"]
+    assert list(found)[-1] == "Tags"
+
+
+def test_a_prefixs_scope_and_a_devices_place_are_sections_of_their_own(org_a):
+    prefix = sections(org_a.client().get("/o/org-a/ipam/prefixes/add/").content.decode())
+    device = sections(org_a.client().get("/o/org-a/dcim/devices/add/").content.decode())
+
+    assert prefix["Scope"] == ["scope_type", "scope_id"] and prefix["VLAN assignment"] == ["vlan"]
+    assert device["Location"] == ["site", "location", "rack", "face", "position", "latitude", "longitude"]
+    assert "comments" in prefix["Prefix"] and "comments" in device["Device"]  # what no section names: the first
+
+
+def test_declared_sections_name_fields_of_the_form(org_a):
+    for spec in registry.installed():
+        if not spec.ui.sections:
+            continue
+        with tenant_context(org_a.organization):
+            fields = set(build_form(spec).base_fields)
+        for heading, names in spec.ui.sections:
+            unknown = sorted(set(names) - fields)
+            assert not unknown, f"{spec.model.__name__}, {heading}: {unknown} are not fields of its form"
 
 
 def test_a_model_without_sections_has_one_named_after_it(org_a):

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.models import ObjectPermission, UserPreference
-from frontend.listing import page_numbers
+from frontend.pagination import page_numbers
 from inventory.models import Region, Site
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole
@@ -195,6 +195,27 @@ def test_the_page_size_menu_offers_the_sizes_and_keeps_the_query(org_a):
     assert re.findall(r'<option value="(\d+)"', footer)[:6] == ["25", "50", "100", "250", "500", "1000"]
     assert '<option value="100" selected>' in footer
     assert '<input type="hidden" name="status" value="active">' in footer
+
+
+def test_a_changelog_tab_pages_as_a_list_does(org_a):
+    owner = org_a.client()
+    assert owner.post("/o/org-a/dcim/sites/add/", {"name": "AMS1", "slug": "ams1", "status": "active"}).status_code
+    with tenant_context(org_a.organization):
+        site = Site.objects.get(slug="ams1")
+    for number in range(2, 8):
+        edit = {"name": "AMS1", "slug": "ams1", "status": "active", "description": f"take {number}"}
+        assert owner.post(f"/o/org-a/dcim/sites/{site.pk}/edit/", edit).status_code == 302
+
+    body = owner.get(f"/o/org-a/dcim/sites/{site.pk}/changelog/?per_page=2&page=2").content.decode()
+
+    assert "Showing 3\N{EN DASH}4 of 7" in body and "Page 2 of" not in body
+    assert body.count('class="card mb-3 wb-change"') == 2
+    links = dict(
+        (re.sub(r"<[^>]+>|[^\w\s]", "", text).strip(), unescape(href))
+        for href, text in re.findall(r'<a class="page-link" href="([^"]*)"[^>]*>(.*?)</a>', body)
+    )
+    assert links["First"] == "?per_page=2&page=1" and links["Last"] == "?per_page=2&page=4"
+    assert '<option value="2" selected>2</option>' in body  # the size asked for, among the menu's
 
 
 # -- per-row edit and delete -------------------------------------------------------------------

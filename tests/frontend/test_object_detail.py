@@ -10,6 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from addressing.models import Prefix
+from circuits.models import Circuit, CircuitTermination, CircuitType, Provider
 from core.models import JournalEntry, ObjectPermission
 from core.registry import registry
 from inventory.models import Device, DeviceRole, DeviceType, Location, Manufacturer, Rack, Region, Site
@@ -275,6 +277,99 @@ def test_related_tables_show_only_what_the_member_may_see(org_a, org_b, place, m
     card = body[body.index(">Racks</h2>") :]
     card = card[: card.index("</table>")]
     assert "R1" in card and "Secret" not in card and "/dcim/racks/add/" not in card
+
+
+def _scoped_to_the_site(org_a, place, first: int, count: int) -> None:
+    """`count` prefixes and circuit terminations, alternately at the site and at one of its locations, and as many
+    elsewhere (at another site), which the site's tables leave out."""
+    with tenant_context(org_a.organization):
+        elsewhere, _ = Site.objects.get_or_create(name="FRA1", slug="fra1")
+        provider, _ = Provider.objects.get_or_create(name="Zayo", slug="zayo")
+        kind, _ = CircuitType.objects.get_or_create(name="Transit", slug="transit")
+        for number in range(first, first + count):
+            at = place["site"] if number % 2 else place["hall"]
+            Prefix.objects.create(prefix=f"10.{number}.0.0/16", scope=at)
+            Prefix.objects.create(prefix=f"172.16.{number}.0/24", scope=elsewhere)
+            circuit = Circuit.objects.create(cid=f"C{number}", provider=provider, type=kind)
+            CircuitTermination.objects.create(circuit=circuit, term_side="A", termination=at)
+            CircuitTermination.objects.create(circuit=circuit, term_side="Z", termination=elsewhere)
+
+
+def _card(body: str, heading: str) -> str:
+    card = body[body.index(f">{heading}</h2>") :]
+    return card[: card.index("</table>")]
+
+
+def test_a_site_shows_its_prefixes_and_circuit_terminations_with_its_locations(org_a, place):
+    _scoped_to_the_site(org_a, place, 0, 6)
+    site = place["site"].pk
+
+    body = org_a.client().get(f"{SITES}/{site}/").content.decode()
+
+    prefixes = _card(body, "Prefixes")
+    assert len(re.findall(r"<tr>", prefixes)) == 1 + 5 and "172.16." not in prefixes
+    assert "10.1.0.0/16" in prefixes and "Hall A" in prefixes  # at the site, and at one of its locations
+    # "All" lists what the table counts: the list's own filter (the site or its locations)
+    assert f'href="/o/org-a/ipam/prefixes/?site_id={site}">All 6</a>' in prefixes
+    add = re.search(r'href="(/o/org-a/ipam/prefixes/add/\?[^"]+)"', prefixes)
+    assert add is not None and f"scope_type=dcim.site&amp;scope_id={site}&amp;return_url=" in add[1]
+
+    terminations = _card(body, "Circuit terminations")
+    assert len(re.findall(r"<tr>", terminations)) == 1 + 5 and "FRA1" not in terminations
+    assert f'href="/o/org-a/circuits/circuit-terminations/?site_id={site}">All 6</a>' in terminations
+    add = re.search(r'href="(/o/org-a/circuits/circuit-terminations/add/\?[^"]+)"', terminations)
+    assert add is not None and f"termination_type=dcim.site&amp;termination_id={site}&amp;return_url=" in add[1]
+
+
+def test_the_all_links_list_the_same_prefixes_and_terminations(org_a, place):
+    _scoped_to_the_site(org_a, place, 0, 3)
+    owner = org_a.client()
+    site = place["site"].pk
+
+    prefixes = owner.get(f"/o/org-a/ipam/prefixes/?site_id={site}").content.decode()
+    terminations = owner.get(f"/o/org-a/circuits/circuit-terminations/?site_id={site}").content.decode()
+
+    assert "Showing 1\N{EN DASH}3 of 3" in prefixes and "172.16." not in prefixes
+    assert "Showing 1\N{EN DASH}3 of 3" in terminations
+
+
+def test_the_add_forms_opened_from_the_site_have_the_site_as_scope(org_a, place):
+    owner = org_a.client()
+    site = place["site"].pk
+
+    prefix = owner.get(f"/o/org-a/ipam/prefixes/add/?scope_type=dcim.site&scope_id={site}").content.decode()
+    termination = owner.get(
+        f"/o/org-a/circuits/circuit-terminations/add/?termination_type=dcim.site&termination_id={site}"
+    ).content.decode()
+
+    for body, field in ((prefix, "scope_type"), (termination, "termination_type")):
+        chosen = re.search(rf'<select name="{field}"[^>]*>.*?</select>', body, re.S)
+        assert chosen is not None and '<option value="dcim.site" selected>' in chosen[0]
+    assert re.search(rf'name="scope_id"[^>]*value="{site}"|value="{site}"[^>]*name="scope_id"', prefix)
+
+
+def test_the_site_page_costs_the_same_however_many_prefixes_and_terminations(org_a, place):
+    owner = org_a.client()
+    url = f"{SITES}/{place['site'].pk}/"
+    _scoped_to_the_site(org_a, place, 0, 6)  # more than a table shows: its total is counted
+    before = statements(owner, url)
+    _scoped_to_the_site(org_a, place, 6, 12)
+    assert statements(owner, url) == before
+
+
+def test_another_organizations_prefixes_and_terminations_never_show(org_a, org_b, place):
+    with tenant_context(org_b.organization):
+        theirs = Site.objects.create(name="B1", slug="b1")
+        Prefix.objects.create(prefix="192.0.2.0/24", scope=theirs)
+    _scoped_to_the_site(org_a, place, 0, 1)
+
+    mine = org_a.client().get(f"{SITES}/{place['site'].pk}/").content.decode()
+
+    assert "192.0.2.0/24" not in mine and "10.0.0.0/16" in mine
+    assert org_b.client().get(f"{SITES}/{place['site'].pk}/").status_code == 404
+    anonymous = org_a.client()
+    anonymous.logout()
+    assert "10.0.0.0/16" not in anonymous.get(f"{SITES}/{place['site'].pk}/").content.decode()
 
 
 # -- comments ------------------------------------------------------------------------------------------

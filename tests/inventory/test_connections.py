@@ -161,6 +161,8 @@ def test_a_connection_list_reads_a_page_in_a_fixed_number_of_queries(lab, api):
 
     assert page.count("<tr>") == 1 + 8
     assert len(many) == len(one) > 0
+    paged = api.get("/o/org-a/dcim/interface-connections/?per_page=3&page=2").content.decode()
+    assert "Showing 4\N{EN DASH}6 of 8" in paged and 'href="?per_page=3&amp;page=3"' in paged
 
 
 def test_a_device_lists_its_neighbours(lab, api):

@@ -372,7 +372,8 @@ def test_the_elevations_page_draws_the_filtered_racks_a_page_at_a_time(api, hall
     rear = _drawings(filtered.content.decode())
     assert sorted(svg.get("data-rack") for svg in rear) == sorted(str(hall[name].pk) for name in ("r1", "r2"))
     assert {svg.get("data-face") for svg in rear} == {"rear"}
-    assert len(_drawings(paged.content.decode())) == 1 and "Page 2 of 3" in paged.content.decode()
+    assert len(_drawings(paged.content.decode())) == 1 and "Showing 2\N{EN DASH}2 of 3" in paged.content.decode()
+    assert 'href="?per_page=1&amp;page=3"' in paged.content.decode()  # Last, as on a list
     assert 'href="/o/org-a/dcim/rack-elevations/"' in every.content.decode()  # in the Racks menu
 
 

@@ -40,3 +40,26 @@ def test_switching_leads_only_into_my_organizations(org_a, org_b):
     assert other.status_code == unknown.status_code == 404
     assert other.content == unknown.content
     assert client.get("/switch/?to=org-a", HTTP_HOST="org-b.localhost")["Location"] == "/o/org-a/"
+
+
+def test_switching_keeps_the_kind_of_page(org_a, org_b):
+    Membership.objects.create(user=org_a.owner, organization=org_b.organization, role=MembershipRole.VIEWER)
+    client = org_a.client()
+
+    def lands(next_path: str) -> str:
+        return client.get("/switch/", {"to": "org-b", "next": next_path})["Location"]
+
+    # a list stays that list, an object's pages (their ids mean nothing there) lead to its list
+    assert lands("/dcim/sites/") == "/o/org-b/dcim/sites/"
+    assert lands("/dcim/sites/7/") == lands("/dcim/sites/7/changelog/") == "/o/org-b/dcim/sites/"
+    assert lands("/dcim/devices/12/interfaces/") == "/o/org-b/dcim/devices/"
+    assert lands("/settings/members/") == "/o/org-b/settings/members/"
+    # anything else, or elsewhere, is the overview: never another site nor a page that does not exist
+    for elsewhere in ("", "/", "//evil.example/", "https://evil.example/", "/../../admin/", "/no/such/page/", "x"):
+        assert lands(elsewhere) == "/o/org-b/", elsewhere
+
+
+def test_organization_pages_tell_the_switcher_where_they_are(org_a):
+    body = org_a.client().get("/o/org-a/dcim/sites/").content.decode()
+
+    assert body.count('<input type="hidden" name="next" value="/dcim/sites/">') == 2  # the top bar's, the phone's

@@ -185,8 +185,31 @@
   }
 
   // -- "Configure table": move a chosen column up or down in place (without JavaScript the button
-  // submits, and the server moves it) -----------------------------------------------------------
+  // submits, and the server moves it), or drag it by its row to where it goes ---------------------
   function columnOrderInit(list) {
+    var dragged = null;
+    Array.prototype.forEach.call(list.children, function (item) { item.setAttribute("draggable", "true"); });
+    list.addEventListener("dragstart", function (event) {
+      dragged = event.target.closest && event.target.closest("li");
+      if (!dragged || dragged.parentNode !== list) { dragged = null; return; }
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.getAttribute("data-wb-column"));
+      dragged.classList.add("wb-dragging");
+    });
+    list.addEventListener("dragover", function (event) {
+      if (!dragged) return;
+      event.preventDefault();  // a drop here is welcome
+      event.dataTransfer.dropEffect = "move";
+      var over = event.target.closest && event.target.closest("li");
+      if (!over || over === dragged || over.parentNode !== list) return;
+      var box = over.getBoundingClientRect();
+      list.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? over.nextElementSibling : over);
+    });
+    list.addEventListener("drop", function (event) { if (dragged) event.preventDefault(); });
+    list.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("wb-dragging");
+      dragged = null;
+    });
     list.addEventListener("click", function (event) {
       var button = event.target.closest("[data-wb-move]");
       if (!button) return;
