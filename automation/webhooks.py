@@ -127,22 +127,27 @@ def _outcome_save(delivery: WebhookDelivery, **values) -> None:
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=delivery.job_id).exclude(status__in=JOB_ENDED).first()
         WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
-        if job is not None and not WebhookDelivery.objects.filter(job_id=job.pk).exclude(status__in=ENDED).exists():
+        if job is None:
+            return
+        if job.arguments.get("deliveries") == 1:  # the batch's only delivery (most changes): its outcome is the batch's
+            _batch_end(job, counts={values["status"]: 1})
+        elif not WebhookDelivery.objects.filter(job_id=job.pk).exclude(status__in=ENDED).exists():
             _batch_end(job)
 
 
-def _batch_end(job: Job, *, note: str = "") -> None:
-    """End a batch's job from its deliveries' outcomes: completed when every one was delivered, failed
-    (naming up to LOGGED_FAILURES of them) when any failed for good."""
+def _batch_end(job: Job, *, note: str = "", counts: dict[str, int] | None = None) -> None:
+    """End a batch's job from its deliveries' outcomes (`counts` by status, when known): completed when every
+    one was delivered, failed (naming up to LOGGED_FAILURES of them) when any failed for good."""
     rows = WebhookDelivery.objects.filter(job_id=job.pk)
-    counts = dict(rows.values_list("status").annotate(Count("pk")).order_by())
+    if counts is None:
+        counts = dict(rows.values_list("status").annotate(Count("pk")).order_by())
     delivered = counts.get(WebhookDeliveryStatus.SUCCEEDED, 0)
     failed = counts.get(WebhookDeliveryStatus.FAILED, 0)
     if note:
         job.log("warning", note)
     job.log("info", f"{delivered} of {delivered + failed} deliveries delivered.")
     failures = rows.filter(status=WebhookDeliveryStatus.FAILED).select_related("webhook").order_by("pk")
-    for delivery in failures[:LOGGED_FAILURES]:
+    for delivery in failures[:LOGGED_FAILURES] if failed else ():
         answer = f"HTTP {delivery.response_code}" if delivery.response_code else delivery.error
         job.log("error", f"Delivery {delivery.pk} ({delivery}) to webhook {delivery.webhook.name}: {answer}")
     if failed > LOGGED_FAILURES:
