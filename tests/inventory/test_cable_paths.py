@@ -3,6 +3,7 @@ tests.inventory.cabling) and the far ends a trace from an origin reaches; then t
 re-tracing when a cable or a wireless link changes, loops, and a circuit in the middle through the registry
 (a test double until circuits exist)."""
 
+import io
 import json
 from dataclasses import replace
 
@@ -427,3 +428,27 @@ def test_retracing_costs_the_same_statements_for_n_and_2n_paths(api, tenant):
     many = _retrace_statements(api, lab, 6, "4")
 
     assert few == many
+
+
+def test_trace_paths_traces_stored_paths_again(api, tenant):
+    # given a path stored by an older tracing (it stopped short of the open port at its end)
+    from django.core.management import CommandError, call_command
+
+    lab = Lab(api)
+    created(lab.cable("sw1:e1 - pp1:f1"))
+    origin = lab.port("sw1:e1")
+    stored = CablePath.objects.get(origin_id=origin.pk, origin_type__model="interface")
+    CablePath.objects.filter(pk=stored.pk).update(segments=stored.segments[:-1])
+    assert len(call(api, "get", f"/interfaces/{origin.pk}/trace/").json()) == 1
+
+    # when the command traces the organization's paths again
+    output = io.StringIO()
+    call_command("trace_paths", organization=["org-a"], stdout=output)
+
+    # then the path is today's, ending on the open rear port, and it said so
+    segments = call(api, "get", f"/interfaces/{origin.pk}/trace/").json()
+    assert len(segments) == 2 and [lab.name_of(obj) for obj in segments[-1][0]] == ["pp1:rear"]
+    assert "org-a: 1 paths traced again" in output.getvalue()
+    assert CablePath.objects.filter(origin_id=origin.pk, origin_type__model="interface").count() == 1
+    with pytest.raises(CommandError, match="no organization with the slug nowhere"):
+        call_command("trace_paths", organization=["nowhere"])
