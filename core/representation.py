@@ -565,7 +565,9 @@ def page_counts_load(rows: list, counts) -> None:
 @functools.cache
 def _counted_column(model: type[models.Model], key: str) -> tuple[str, str]:
     """The table of `model` and the column of its foreign key `key`."""
-    return model._meta.db_table, model._meta.get_field(key).column
+    field = model._meta.get_field(key)
+    assert isinstance(field, models.ForeignKey), f"{model.__name__}.{key} is not a foreign key"
+    return model._meta.db_table, field.column
 
 
 @functools.cache
