@@ -23,6 +23,7 @@ from jinja2 import TemplateError
 
 from automation.delivery import Outcome, request_build, request_send
 from automation.models import Job, JobStatus, Webhook, WebhookDelivery, WebhookDeliveryStatus
+from automation.services import JobEnded, job_function_path
 from core.context import SYSTEM
 from core.registry import registry
 from core.usecases import Item, write_objects
@@ -36,9 +37,14 @@ class Attempt(Enum):
     RETRY = "retry"
 
 
-# What a batch's job is named by, and its `function`: its work is done by the deliveries' own tasks.
+def webhook_batch(job: Job) -> dict:
+    """What a batch's job names as its function. Its work is done by its deliveries' own tasks, which end
+    the job (below): queued as a job of its own, it ends errored and sends nothing."""
+    raise JobEnded(JobStatus.ERRORED, error="A batch of webhook deliveries is sent by its deliveries' own tasks.")
+
+
 WEBHOOK_BATCH_NAME = "Webhook deliveries"
-WEBHOOK_BATCH_FUNCTION = "automation.tasks.webhook_deliver"
+WEBHOOK_BATCH_FUNCTION = job_function_path(webhook_batch)
 ENDED = (WebhookDeliveryStatus.SUCCEEDED, WebhookDeliveryStatus.FAILED)
 JOB_ENDED = (JobStatus.COMPLETED, JobStatus.ERRORED, JobStatus.FAILED)
 LOGGED_FAILURES = 20  # of a batch, named one by one in its job's log

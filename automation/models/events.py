@@ -191,7 +191,14 @@ class WebhookDelivery(models.Model):
     last_attempt = models.DateTimeField(_("last attempt"), null=True, blank=True)
     # The background job of the batch it was queued in (one per committed change, or per resend): the
     # job's page follows its deliveries (automation.webhooks).
-    job = models.ForeignKey("automation.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    job = models.ForeignKey(
+        "automation.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # automation_delivery_job, built concurrently (0012)
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -199,6 +206,7 @@ class WebhookDelivery(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["job"], name="automation_delivery_job")]
 
     def __str__(self):
         return f"{self.get_event_display()}: {self.object_repr}"
