@@ -8,6 +8,7 @@ the pages a browser would use. Read-only registrations get the read tests only.
 """
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -138,14 +139,22 @@ class UICase(CaseData):
         assert f"{len(objects)} {self.spec().model._meta.verbose_name_plural}" in body
 
     def test_list_query_count_is_constant(self, owner, slug, objects):
-        def queries(per_page: int) -> int:
+        def statements(per_page: int) -> list[str]:
             with CaptureQueriesContext(connection) as captured:
                 response = owner.get(self.url(slug, f"?per_page={per_page}"))
             assert response.status_code == 200
-            return len(captured)
+            return [query["sql"] for query in captured]
 
-        queries(1)  # per-process caches (content types, custom field definitions) filled once
-        assert queries(1) == queries(3)
+        statements(1)  # per-process caches (content types, custom field definitions) filled once
+        one, three = statements(1), statements(3)
+        if len(one) != len(three):
+            # A cached row that expired between the two requests is read once more by one of them (CI
+            # once counted one statement more, or fewer, on a loaded machine): measured again, an N+1
+            # still differs, a one-off miss does not.
+            again_one, again_three = statements(1), statements(3)
+            assert len(again_one) == len(again_three), "\n".join(
+                difflib.unified_diff(again_one, again_three, "1 row", "3 rows", lineterm="")
+            )
 
     def test_list_filter_and_quick_search(self, owner, slug, objects):
         first = objects[0]
