@@ -9,6 +9,7 @@ the pages a browser would use. Read-only registrations get the read tests only.
 
 import csv
 import difflib
+import importlib
 import io
 import json
 import re
@@ -19,6 +20,7 @@ import yaml
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -27,6 +29,21 @@ from core.registry import ObjectSpec
 from core.writes import writable_fields
 from tenants.models import MembershipRole
 from tests.api_cases import APICase, CaseData, Upload, call, changes
+
+# The modules holding the API cases of every registered model.
+CASE_MODULES = (
+    "tests.core.test_api_cases",
+    "tests.inventory.test_api_cases",
+    "tests.addressing.test_api_cases",
+    "tests.circuits.test_api_cases",
+    "tests.automation.test_api_cases",
+    "tests.automation.test_notifications_api",
+    "tests.automation.test_scripts_api",
+    "tests.inventory.test_device_api_cases",
+    "tests.inventory.test_virtualization_api_cases",
+    "tests.inventory.test_wireless_api_cases",
+    "tests.addressing.test_vpn_api_cases",
+)
 
 WRITE_TESTS = (
     "test_create_form",
@@ -78,6 +95,13 @@ def form_data(spec: ObjectSpec, payload: dict[str, Any], *, bulk: bool = False) 
         else:
             data[name] = str(value)
     return data
+
+
+def api_cases() -> dict[type[Model], type[APICase]]:
+    """Every registered model's API case (their modules imported), by model."""
+    for module in CASE_MODULES:
+        importlib.import_module(module)
+    return {case.model: case for case in APICase.__subclasses__()}
 
 
 class UICase(CaseData):

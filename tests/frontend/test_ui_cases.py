@@ -1,27 +1,9 @@
 """The generic UI cases (tests/ui_cases.py) for every registered model, from its API case's data."""
 
-import importlib
-
 from core.registry import registry
-from tests.api_cases import APICase
-from tests.ui_cases import UICase
+from tests.ui_cases import UICase, api_cases
 
-for module in (
-    "tests.core.test_api_cases",
-    "tests.inventory.test_api_cases",
-    "tests.addressing.test_api_cases",
-    "tests.circuits.test_api_cases",
-    "tests.automation.test_api_cases",
-    "tests.automation.test_notifications_api",
-    "tests.automation.test_scripts_api",
-    "tests.inventory.test_device_api_cases",
-    "tests.inventory.test_virtualization_api_cases",
-    "tests.inventory.test_wireless_api_cases",
-    "tests.addressing.test_vpn_api_cases",
-):
-    importlib.import_module(module)
-
-API_CASES = {case.model: case for case in APICase.__subclasses__()}
+API_CASES = api_cases()
 
 for _case in API_CASES.values():
     _name = f"Test{_case.model.__name__}UI"

@@ -1,0 +1,247 @@
+"""Every page at phone width (390 x 844), in one browser against the one live server: each registered
+model's list, object page (and its tabs, its pages of its own), edit and add forms, with one object of
+each model made from the generic API cases' data (tests/*/test_api_cases.py), and the organization's
+and the account's other pages. None may scroll sideways, and no element may stick out of the window
+unless a container that scrolls sideways holds it (a wide table in `.table-responsive`). Every failure
+is collected (its URL and the element's selector, a screenshot of the page) and asserted at the end."""
+
+import re
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet, UniqueConstraint
+from django.test import Client
+from playwright.sync_api import Page
+
+from automation.models import Job
+from core.registry import ObjectSpec, registry
+from inventory.models import Interface
+from tenants.context import tenant_context
+from tenants.models import Organization
+from tenants.services import organization_create
+from tests.api_cases import APICase, call, resolve
+from tests.ui_cases import api_cases
+
+pytestmark = pytest.mark.slow_file(240)  # measured 250 s with the machine at load 10 (two cores)
+
+PHONE = {"width": 390, "height": 844}
+
+# What sticks out of the window (run in the page): the outermost elements whose right edge passes it,
+# unless an ancestor scrolls sideways (overflow-x auto or scroll) and so holds them.
+STICKING_OUT = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  const reported = new Set();
+  const scrolls = (element) => {
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      const overflow = getComputedStyle(up).overflowX;
+      if (overflow === "auto" || overflow === "scroll") return true;
+    }
+    return false;
+  };
+  const name = (element) => {
+    const parts = [];
+    for (let at = element; at && at !== document.body && parts.length < 4; at = at.parentElement) {
+      let part = at.tagName.toLowerCase();
+      if (at.id) { parts.unshift(part + "#" + at.id); break; }
+      const classes = [...at.classList].slice(0, 3);
+      if (classes.length) part += "." + classes.join(".");
+      parts.unshift(part);
+    }
+    return parts.join(" > ");
+  };
+  for (const element of document.body.querySelectorAll("*")) {
+    if (reported.has(element.parentElement)) { reported.add(element); continue; }
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
+    if (getComputedStyle(element).visibility === "hidden" || scrolls(element)) continue;
+    reported.add(element);
+    found.push(`${name(element)} (${Math.round(box.width)} px wide, right edge at ${Math.round(box.right)})`);
+  }
+  const scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth > window.innerWidth + 1) found.unshift(`the page scrolls sideways (${scrollWidth} px wide)`);
+  return found;
+}"""
+
+
+def _unique_sets(model: type[Model]) -> list[tuple[str, ...]]:
+    """The model's unique fields and sets of fields, conditional ones too (a region's name among the roots)."""
+    sets = [(field.name,) for field in model._meta.concrete_fields if field.unique and not field.primary_key]
+    sets += [tuple(names) for names in model._meta.unique_together]
+    sets += [tuple(c.fields) for c in model._meta.constraints if isinstance(c, UniqueConstraint) and c.fields]
+    return sets
+
+
+@contextmanager
+def _rows_shared():
+    """While the cases' related rows are made: a row another case made already (the site "AMS1", the
+    manufacturer "Cisco"...) is that one, found by the values of one of its unique fields, not a collision."""
+    create = QuerySet.create
+
+    def create_or_find(queryset: QuerySet, **values: Any) -> Any:
+        try:
+            with transaction.atomic():
+                return create(queryset, **values)
+        except IntegrityError:
+            model = queryset.model
+            for names in _unique_sets(model):
+                fields = [model._meta.get_field(name) for name in names]
+                if not any(field.name in values or field.attname in values for field in fields):
+                    continue
+                wanted = {
+                    field.attname if field.attname in values else field.name: values.get(
+                        field.attname, values.get(field.name, field.get_default())
+                    )
+                    for field in fields
+                }
+                found = model._base_manager.filter(**wanted).first()
+                if found is not None:
+                    return found
+            named = {key: values[key] for key in ("name", "slug") if key in values}  # a unique expression's
+            found = model._base_manager.filter(**named).first() if named else None
+            if found is not None:
+                return found
+            raise
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QuerySet, "create", create_or_find)
+        yield
+
+
+def _make_one(case: type[APICase], organization: Organization, client: Client) -> int:
+    """One object of the case's model in `organization` (its first payload, or its first read-only object),
+    made as the API cases make theirs; its primary key. Raises when the organization cannot take it."""
+    spec = case.spec()
+    with transaction.atomic():
+        if spec.access.read_only:
+            assert case.make_object is not None
+            with tenant_context(organization), _rows_shared():
+                case.make_object(0)
+                newest = spec.model._base_manager.order_by("-pk").values_list("pk", flat=True).first()
+            assert newest is not None, spec.label
+            return newest
+        with tenant_context(organization), _rows_shared():
+            named = case.setup_objects() if case.setup_objects is not None else {}
+        payload = resolve(case.create_data[0], named)
+        response = call(client, "post", f"/o/{organization.slug}/api/{spec.api_app}/{spec.api_path}/", payload)
+        assert response.status_code == 201, f"{spec.label}: {response.content[:500]!r}"
+        return response.json()["id"]
+
+
+def _made_in(case: type[APICase], organization: Organization, client: Client) -> int | None:
+    try:
+        return _make_one(case, organization, client)
+    except (AssertionError, IntegrityError, ValidationError):
+        return None  # a collision with another case's objects
+
+
+def _one_of_each(accounts, owner) -> dict[str, tuple[ObjectSpec, Organization, int]]:
+    """One object of every registered model. The cases' objects collide now and then (the site case's site is
+    the one another case made for its rack): a model the first organization cannot take goes to the next that
+    can, a new one when none can."""
+    client = Client(raise_request_exception=False)
+    client.force_login(owner)
+    organizations: list[Organization] = []
+    made: dict[str, tuple[ObjectSpec, Organization, int]] = {}
+    for model, case in api_cases().items():
+        spec = registry.get(model)
+        for organization in organizations:
+            pk = _made_in(case, organization, client)
+            if pk is not None:
+                made[spec.label] = (spec, organization, pk)
+                break
+        else:
+            slug = accounts.slug("narrow")
+            organizations.append(organization_create(name=slug, slug=slug, owner=owner, enforce_quota=False))
+            made[spec.label] = (spec, organizations[-1], _make_one(case, organizations[-1], client))
+    return made
+
+
+def _model_pages(spec: ObjectSpec, slug: str, pk: int, seen: set) -> list[str]:
+    """The model's list, object page, add form and pages of its own, and the tabs whose kind no other model
+    showed yet (every model's Contacts tab is the same; a trace is drawn for a cabled interface instead)."""
+    base = f"/o/{slug}/{spec.api_app}/{spec.api_path}/"
+    tabs = [tab for tab in spec.ui.tabs if tab.view not in seen and tab.name != "trace"]
+    seen.update(tab.view for tab in tabs)
+    pages = [base, f"{base}{pk}/", *(f"{base}{pk}/{tab.name}/" for tab in tabs)]
+    pages += [f"/o/{slug}/{spec.app_prefix}/{extra.name}/" for extra in spec.ui.pages]
+    if not spec.access.read_only:
+        pages.append(f"{base}add/")
+    return pages
+
+
+def _other_pages(slug: str) -> list[str]:
+    settings = f"/o/{slug}/settings/"
+    pages = [
+        f"/o/{slug}/",
+        f"/o/{slug}/?customize=1",
+        f"/o/{slug}/search/?q=a",
+        *(f"{settings}{tab}" for tab in ("", "tokens/", "members/", "audit/", "plugins/", "billing/", "sso/")),
+        f"{settings}danger/",
+        f"/o/{slug}/api/",
+        f"/o/{slug}/api/dcim/sites/",
+        "/",
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/3rdparty/",
+        "/organizations/new/",
+    ]
+    return pages
+
+
+def _drawn_pages(slug: str, organization: Organization) -> list[str]:
+    """A job's page, and a cabled interface's trace (drawn), where the organization has them."""
+    with tenant_context(organization):
+        pages = [f"/o/{slug}/jobs/{pk}/" for pk in Job.objects.values_list("pk", flat=True)[:1]]
+        cabled = Interface.objects.filter(cable__isnull=False).values_list("pk", flat=True)[:1]
+        return pages + [f"/o/{slug}/dcim/interfaces/{pk}/trace/" for pk in cabled]
+
+
+def _check(page: Page, url: str, shot, failures: list[str]) -> None:
+    response = page.goto(url, wait_until="domcontentloaded")
+    status = response.status if response is not None else 0
+    if status != 200:
+        failures.append(f"{url}: answered {status}")
+        return
+    found: list[Any] = page.evaluate(STICKING_OUT)
+    if found:
+        failures += [f"{url}: {what}" for what in found]
+        shot(page, re.sub(r"^/o/[^/]+/", "", url) or "root")
+
+
+def _log_in(page: Page, user, base_url: str) -> None:
+    """The browser takes the session of a client logged in as `user` (organization A's owner, whom the API
+    cases name, has no verified email address to log in with through the form)."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])
+
+
+def test_no_page_is_wider_than_a_phone(page, wirebook, accounts, tenants, shot):
+    owner = tenants["a"].owner
+    made = _one_of_each(accounts, owner)
+    failures: list[str] = []
+    page.set_viewport_size(PHONE)
+    for url in ("/login/", "/accounts/signup/", "/accounts/password/reset/", "/login/sso/"):
+        _check(page, url, shot, failures)
+    # (the check sees what sticks out: a word of 200 letters)
+    page.evaluate("document.body.append(Object.assign(document.createElement('div'), {textContent: 'x'.repeat(200)}))")
+    assert page.evaluate(STICKING_OUT), "a word of 200 letters fits a phone?"
+    _log_in(page, owner, wirebook.base_url)
+
+    urls: list[str] = []
+    seen: set = set()
+    for spec, organization, pk in made.values():
+        urls += _model_pages(spec, organization.slug, pk, seen)
+    organizations = list(dict.fromkeys(organization for _, organization, _ in made.values()))
+    urls += _other_pages(organizations[0].slug)
+    for organization in organizations:
+        urls += _drawn_pages(organization.slug, organization)
+    for url in dict.fromkeys(urls):
+        _check(page, url, shot, failures)
+    assert not failures, f"{len(failures)} things wider than a phone:\n" + "\n".join(failures)
