@@ -24,8 +24,6 @@ RECORDED = sorted((Path(__file__).parent / "netbox_shapes" / "recorded").glob("*
 
 # endpoint: why Wirebook's representation still differs from NetBox's (a strict xfail).
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "dcim/front-port-templates": "no rear_ports (the port mapping is not stored on templates yet)",
-    "dcim/rear-port-templates": "no front_ports (the port mapping is not stored on templates yet)",
     "dcim/racks": "Wirebook's own utilization and power_utilization",
     "core/object-changes": "no changed_object; postchange_data adds created and last_updated and lacks asns (a"
     " site's ASNs are IPAM's ASN.sites, written after the site's snapshot)",
