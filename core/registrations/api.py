@@ -341,6 +341,8 @@ registry.register(
 
 
 # NetBox's user groups (of a permission, of an owner): Wirebook has none, so always empty.
+# NetBox's nested user of a permission, in its order.
+PERMISSION_USER = ("id", "url", "display_url", "display", "username")
 NO_GROUPS = Rendered(lambda obj, links: [], list_of(json_object()))
 
 
@@ -349,6 +351,17 @@ def _member_users(obj, links):
     """The members an object permission grants to, or an owner holds: those still in the organization."""
     known = members(links)
     return [member_brief(user_id, links) for user_id in sorted(obj.user_ids) if user_id in known]
+
+
+@renders(list_of(json_object({"id": INTEGER_VALUE} | {name: TEXT_VALUE for name in PERMISSION_USER[1:]})))
+def _permission_users(obj, links):
+    """The members an object permission grants to, as NetBox's users with their page: a member's row on the
+    organization's members page (permissions are shown to admins, who see that page)."""
+    users = []
+    for brief in _member_users(obj, links):
+        brief["display_url"] = f"{links.ui}settings/members/#member-{brief['id']}"
+        users.append({name: brief[name] for name in PERMISSION_USER})
+    return users
 
 
 def _actions(value, actor):
@@ -368,7 +381,7 @@ registry.register(
         ),
         renderers={
             "object_types": object_type_labels("object_types"),
-            "users": _member_users,
+            "users": _permission_users,
             "groups": NO_GROUPS,  # NetBox's groups; none here
         },
         write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),

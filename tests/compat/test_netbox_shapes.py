@@ -29,7 +29,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     " site's ASNs are IPAM's ASN.sites, written after the site's snapshot)",
     "extras/webhooks": "Wirebook's own enabled and consecutive_failures (deliveries disable a failing webhook)",
     "ipam/asn-ranges": "Wirebook's own asn_count (NetBox 4.7 has none)",
-    "users/permissions": "nested users lack display_url (NetBox's permission users have one; members have no page)",
 }
 
 
