@@ -39,7 +39,7 @@ from core.customfield_values import (
     value_rewrites,
 )
 from core.customfields import definitions_changed
-from core.models import CustomField, ObjectChange
+from core.models import CustomField, CustomFieldStatus, ObjectChange
 from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
 
 # Rows a background job rewrites per statement (and per transaction).
@@ -53,7 +53,13 @@ def custom_fields_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     definitions_changed()
     fields = objects_create(writes)
     after = field_states(fields)
-    _values_follow([_change(field.pk, None, after[field.pk]) for field in fields], refuse=_refuse_writes)
+    provisioning = _values_follow([_change(field.pk, None, after[field.pk]) for field in fields], refuse=_refuse_writes)
+    if provisioning:
+        # Not live until the job has filled its default in (NetBox's provisioning status).
+        CustomField.objects.filter(pk__in=provisioning).update(status=CustomFieldStatus.PROVISIONING)
+        for field in fields:
+            if field.pk in provisioning:
+                cast(CustomField, field).status = CustomFieldStatus.PROVISIONING
     return fields
 
 
@@ -97,9 +103,10 @@ def _refuse_deletion(refusals: dict[int, str]) -> None:
     raise ValidationError(list(refusals.values()))
 
 
-def _values_follow(changes: list[_Change], *, refuse) -> None:
+def _values_follow(changes: list[_Change], *, refuse) -> set[int]:
     """Rewrite the values the definition changes call for, inline or in the background, and note it
-    in each definition's change-log entry. `changes` are in the batch's order."""
+    in each definition's change-log entry. `changes` are in the batch's order. The definitions whose
+    values a background job rewrites."""
     busy = names_being_rewritten()
     refusals = {
         position: _(
@@ -113,10 +120,11 @@ def _values_follow(changes: list[_Change], *, refuse) -> None:
         refuse(refusals)
     rewrites = [rewrite for change in changes for rewrite in change.rewrites]
     if not rewrites:
-        return
+        return set()
     threshold = settings.WIREBOOK_CUSTOM_FIELD_BACKGROUND_ROWS
     notes: dict[int, str] = {}
-    if rows_at_least(rewrites, threshold) >= threshold:
+    rows_in_background = rows_at_least(rewrites, threshold) >= threshold
+    if rows_in_background:
         names = sorted({rewrite.name for rewrite in rewrites})
         job = job_enqueue(
             name=f"Rewrite the values of custom field{'s' if len(names) > 1 else ''} {', '.join(names)}",
@@ -134,6 +142,7 @@ def _values_follow(changes: list[_Change], *, refuse) -> None:
             if change.rewrites:
                 notes[change.pk] = "values " + ", ".join(rewrite.describe(next(counts)) for rewrite in change.rewrites)
     _note_in_change_log(notes)
+    return set(notes) if rows_in_background else set()
 
 
 def names_being_rewritten() -> dict[str, int]:
@@ -177,7 +186,15 @@ def custom_field_values_job(job: Job, *, rewrites: list[dict]) -> dict:
     def progress(done: int, total: int) -> None:
         job_progress_report(job.pk, done, total, unit="objects")
 
-    results = rewrite_values(planned, chunk=CHUNK_ROWS, progress=progress)
+    try:
+        results = rewrite_values(planned, chunk=CHUNK_ROWS, progress=progress)
+    finally:
+        # The fields created for these values are live from now on (with the values written so far).
+        names = {name for rewrite in planned for name in rewrite.names}
+        if CustomField.objects.filter(name__in=names, status=CustomFieldStatus.PROVISIONING).update(
+            status=CustomFieldStatus.ACTIVE
+        ):
+            definitions_changed()
     summary = "; ".join(f"{rewrite.new_name or rewrite.name}: {rewrite.describe(count)}" for rewrite, count in results)
     return {
         "summary": f"Custom field values rewritten ({summary})." if summary else "Nothing to rewrite.",

@@ -33,11 +33,13 @@ from django.utils.translation import gettext as _
 
 from core.context import current_actor
 from core.generations import Generation
+from core.jsonschema import schema_validate
 from core.models import (
     BaseModel,
     ChangeLoggedModel,
     CustomField,
     CustomFieldChoiceSet,
+    CustomFieldStatus,
     CustomFieldType,
     ImageAttachment,
     JournalEntry,
@@ -92,7 +94,10 @@ def forget_definitions() -> None:
 
 
 def _read_definitions(content_type: ContentType) -> dict[str, CustomField]:
-    queryset = CustomField.objects.filter(object_types=content_type).select_related("choice_set", "related_object_type")
+    # Only an active field is live: a provisioning one's values are still being filled in (NetBox's status).
+    queryset = CustomField.objects.filter(object_types=content_type, status=CustomFieldStatus.ACTIVE).select_related(
+        "choice_set", "related_object_type"
+    )
     return {field.name: field for field in queryset}
 
 
@@ -349,7 +354,14 @@ def _objects_exist(field: CustomField, ids: list[int]) -> None:
         raise ValidationError(_("Unknown related object(s): {name}").format(name=missing[0] if len(ids) == 1 else ids))
 
 
+def _json(field: CustomField, value, check_objects: bool):
+    if field.validation_schema is not None:
+        schema_validate(field.validation_schema, value)
+    return value
+
+
 _CHECKS: dict[str, Callable[[CustomField, Any, bool], Any]] = {
+    CustomFieldType.JSON: _json,
     CustomFieldType.TEXT: _text,
     CustomFieldType.LONGTEXT: _text,
     CustomFieldType.URL: _text,

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import DataError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from mptt.models import MPTTModel
 
 from core.fields import has_tags, kind_of, parse_bool, parse_datetime, parse_float, parse_int
@@ -627,10 +628,42 @@ def _order_key(spec: ObjectSpec, part: str) -> str:
     return part[: len(part) - len(name)] + count_attribute(spec.model, name)
 
 
+def _custom_field_order(spec: ObjectSpec, requested: list[str]) -> dict[str, Any]:
+    """Ordering terms for the `cf_<name>` parts that name a custom field of the model: by its stored value,
+    a missing or null value before the others or after them as the field's `nulls_first` says."""
+    names = {
+        part.lstrip("-")[len(CUSTOM_FIELD_PREFIX) :]
+        for part in requested
+        if part.lstrip("-").startswith(CUSTOM_FIELD_PREFIX)
+    }
+    if not names:
+        return {}
+    from core.customfields import definitions_for, supports_custom_fields
+
+    if not supports_custom_fields(spec.model):
+        return {}
+    terms: dict[str, Any] = {}
+    for name, field in definitions_for(spec.model, names=names).items():
+        value = models.Func(
+            KeyTransform(name, "custom_field_data"),
+            template="NULLIF(%(expressions)s, 'null'::jsonb)",
+            output_field=models.JSONField(),
+        )
+        nulls = {"nulls_first": True} if field.nulls_first else {"nulls_last": True}
+        terms[f"{CUSTOM_FIELD_PREFIX}{name}"] = value.asc(**nulls)
+        terms[f"-{CUSTOM_FIELD_PREFIX}{name}"] = value.desc(**nulls)
+    return terms
+
+
 def order_queryset(queryset, spec: ObjectSpec, params) -> models.QuerySet:
     requested = [part.strip() for part in params.get("ordering", "").split(",") if part.strip()]
     allowed = {field.name for field in spec.model._meta.concrete_fields} | set(spec.api.counts) | {"id"}
-    ordering = [_order_key(spec, part) for part in requested if part.lstrip("-") in allowed]
+    custom = _custom_field_order(spec, requested)
+    ordering = [
+        custom[part] if part in custom else _order_key(spec, part)
+        for part in requested
+        if part in custom or part.lstrip("-") in allowed
+    ]
     for name in {part.lstrip("-") for part in requested} & set(spec.api.counts):
         # a count the rows do not show (a brief list's, the UI's before its columns are chosen) is annotated for
         # the ordering alone

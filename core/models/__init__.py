@@ -9,8 +9,10 @@ from core.models.base import (
 from core.models.changes import ObjectChange, ObjectChangeAction
 from core.models.customfields import (
     CustomField,
+    CustomFieldChoiceColor,
     CustomFieldChoiceSet,
     CustomFieldFilterLogic,
+    CustomFieldStatus,
     CustomFieldType,
     CustomFieldUIEditable,
     CustomFieldUIVisible,
@@ -28,8 +30,10 @@ __all__ = [
     "BaseModel",
     "ChangeLoggedModel",
     "CustomField",
+    "CustomFieldChoiceColor",
     "CustomFieldChoiceSet",
     "CustomFieldFilterLogic",
+    "CustomFieldStatus",
     "CustomFieldType",
     "CustomFieldUIEditable",
     "CustomFieldUIVisible",

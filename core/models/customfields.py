@@ -15,6 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.jsonschema import schema_check
 from core.models.base import ChangeLoggedModel, OwnerMixin
 from core.patterns import PatternError, compile_user_pattern
 
@@ -53,6 +54,32 @@ class CustomFieldUIEditable(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")
 
 
+class CustomFieldStatus(models.TextChoices):
+    """A field's lifecycle (NetBox's): only an active field is live (shown, written, validated). A field
+    created while its default is filled into many objects in the background is provisioning until that
+    job ends; Wirebook deletes a definition at once, so no field is ever seen deleting."""
+
+    ACTIVE = "active", _("Active")
+    PROVISIONING = "provisioning", _("Provisioning")
+    DELETING = "deleting", _("Deleting")
+
+
+class CustomFieldChoiceColor(models.TextChoices):
+    BLUE = "blue", _("Blue")
+    INDIGO = "indigo", _("Indigo")
+    PURPLE = "purple", _("Purple")
+    PINK = "pink", _("Pink")
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    TEAL = "teal", _("Teal")
+    CYAN = "cyan", _("Cyan")
+    GRAY = "gray", _("Gray")
+    BLACK = "black", _("Black")
+    WHITE = "white", _("White")
+
+
 NUMERIC_TYPES = (CustomFieldType.INTEGER, CustomFieldType.DECIMAL)
 REGEX_TYPES = (CustomFieldType.TEXT, CustomFieldType.LONGTEXT, CustomFieldType.URL)
 SELECTION_TYPES = (CustomFieldType.SELECT, CustomFieldType.MULTISELECT)
@@ -72,6 +99,12 @@ class CustomFieldChoiceSet(OwnerMixin, ChangeLoggedModel):
     )
     order_alphabetically = models.BooleanField(
         _("order alphabetically"), default=False, help_text=_("Choices are automatically ordered alphabetically")
+    )
+    choice_colors = models.JSONField(
+        _("choice colors"),
+        default=dict,
+        blank=True,
+        help_text=_("The color of each choice, by its value (blue, indigo, purple, pink, red, ...)"),
     )
 
     class Meta:
@@ -110,6 +143,7 @@ class CustomFieldChoiceSet(OwnerMixin, ChangeLoggedModel):
             raise ValidationError(
                 {"extra_choices": _("Duplicate choice values: {values}").format(values=", ".join(duplicates))}
             )
+        self._clean_colors(values)
         removed: set[str] = getattr(self, "_stored_values", set[str]()) - set(values)
         for value in sorted(removed):
             if self._choice_in_use(value):
@@ -120,6 +154,21 @@ class CustomFieldChoiceSet(OwnerMixin, ChangeLoggedModel):
                         ).format(choice=value)
                     }
                 )
+
+    def _clean_colors(self, values: list[str]) -> None:
+        colors = self.choice_colors
+        if colors is None:
+            self.choice_colors = {}
+            return
+        if not isinstance(colors, dict):
+            raise ValidationError({"choice_colors": _("Must be a dictionary mapping choice values to colors.")})
+        for value, color in colors.items():
+            if value not in values:
+                raise ValidationError(
+                    {"choice_colors": _("{value} is not a value of the set's choices.").format(value=value)}
+                )
+            if color not in CustomFieldChoiceColor.values:
+                raise ValidationError({"choice_colors": _('"{color}" is not a valid choice.').format(color=color)})
 
     def _choice_in_use(self, value: str) -> bool:
         for field in self.choices_for.prefetch_related("object_types"):
@@ -182,6 +231,12 @@ class CustomField(OwnerMixin, ChangeLoggedModel):
     validation_minimum = models.BigIntegerField(_("minimum value"), blank=True, null=True)
     validation_maximum = models.BigIntegerField(_("maximum value"), blank=True, null=True)
     validation_regex = models.CharField(_("validation regex"), max_length=500, blank=True)
+    validation_schema = models.JSONField(
+        _("validation schema"),
+        blank=True,
+        null=True,
+        help_text=_("A JSON schema definition for validating the custom field value"),
+    )
     choice_set = models.ForeignKey(
         CustomFieldChoiceSet,
         on_delete=models.PROTECT,
@@ -197,6 +252,18 @@ class CustomField(OwnerMixin, ChangeLoggedModel):
         _("UI editable"), max_length=50, choices=CustomFieldUIEditable.choices, default=CustomFieldUIEditable.YES
     )
     is_cloneable = models.BooleanField(_("is cloneable"), default=False)
+    nulls_first = models.BooleanField(
+        _("nulls first"),
+        default=True,
+        help_text=_("Sort null values before non-null values when ordering by this field"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=50,
+        choices=CustomFieldStatus.choices,
+        default=CustomFieldStatus.ACTIVE,
+        editable=False,
+    )
     comments = models.TextField(_("comments"), blank=True)
 
     class Meta:
@@ -250,6 +317,13 @@ class CustomField(OwnerMixin, ChangeLoggedModel):
             raise ValidationError(
                 {"validation_regex": _("Regular expression validation is supported only for text and URL fields")}
             )
+        if self.validation_schema is not None:
+            if self.type != CustomFieldType.JSON:
+                raise ValidationError({"validation_schema": _("A validation schema may be set only for JSON fields")})
+            try:
+                schema_check(self.validation_schema)
+            except ValidationError as error:
+                raise ValidationError({"validation_schema": error.messages}) from None
         if self.unique and self.type == CustomFieldType.BOOLEAN:
             raise ValidationError({"unique": _("Uniqueness cannot be enforced for boolean fields")})
         if self.type in SELECTION_TYPES:

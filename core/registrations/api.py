@@ -93,23 +93,27 @@ def _change_visibility(actor) -> Q | None:
     return None if hidden is None else ~hidden
 
 
-@renders(nullable(json_object({"id": INTEGER_VALUE, "display": TEXT_VALUE, "username": TEXT_VALUE})))
+@renders(nullable(MEMBER))
 def _user(change, links):
+    """NetBox's nested user, by the name the change was recorded with (the member may have left since)."""
     if change.user_id is None:
         return None
-    return {"id": change.user_id, "display": change.user_name, "username": change.user_name}
+    url = f"{links.api}users/users/{change.user_id}/"
+    return {"id": change.user_id, "url": url, "display": change.user_name, "username": change.user_name}
 
+
+# NetBox's representation of a change, which is its brief form too.
+OBJECT_CHANGE_FIELDS = (
+    "id", "url", "display_url", "display", "time", "user", "user_name", "request_id", "action",
+    "changed_object_type", "changed_object_id", "object_repr", "message", "prechange_data", "postchange_data",
+)  # fmt: skip
 
 registry.register(
     ObjectChange,
     api=Api(
         "core/object-changes",
-        brief_fields=("id", "url", "display", "time"),
-        fields=(
-            "id", "url", "display_url", "display", "time", "user", "user_name", "request_id", "action",
-            "changed_object_type", "changed_object_id", "object_repr", "message", "prechange_data",
-            "postchange_data",
-        ),
+        brief_fields=OBJECT_CHANGE_FIELDS,
+        fields=OBJECT_CHANGE_FIELDS,
         renderers={
             "user": _user,
             "changed_object_type": object_type_renderer("changed_object_type"),
@@ -202,7 +206,7 @@ registry.register(
         brief_fields=("id", "url", "display", "name", "description", "choices_count"),
         fields=(
             "id", "url", "display_url", "display", "name", "description", "base_choices", "extra_choices",
-            "order_alphabetically", "choices_count", "owner", "created", "last_updated",
+            "choice_colors", "order_alphabetically", "choices_count", "owner", "created", "last_updated",
         ),
         renderers={
             "base_choices": Rendered(lambda choice_set, links: None, nullable(TEXT_VALUE)),
@@ -227,9 +231,9 @@ registry.register(
         fields=(
             "id", "url", "display_url", "display", "object_types", "type", "related_object_type", "data_type",
             "name", "label", "group_name", "description", "required", "unique", "search_weight", "filter_logic",
-            "ui_visible", "ui_editable", "is_cloneable", "default", "related_object_filter", "weight",
-            "validation_minimum", "validation_maximum", "validation_regex", "choice_set", "owner", "comments",
-            "created", "last_updated",
+            "ui_visible", "ui_editable", "is_cloneable", "nulls_first", "default", "related_object_filter", "weight",
+            "validation_minimum", "validation_maximum", "validation_regex", "validation_schema", "choice_set",
+            "status", "owner", "comments", "created", "last_updated",
         ),
         renderers={
             "object_types": object_type_labels("object_types"),
@@ -337,6 +341,8 @@ registry.register(
 
 
 # NetBox's user groups (of a permission, of an owner): Wirebook has none, so always empty.
+# NetBox's nested user of a permission, in its order.
+PERMISSION_USER = ("id", "url", "display_url", "display", "username")
 NO_GROUPS = Rendered(lambda obj, links: [], list_of(json_object()))
 
 
@@ -345,6 +351,17 @@ def _member_users(obj, links):
     """The members an object permission grants to, or an owner holds: those still in the organization."""
     known = members(links)
     return [member_brief(user_id, links) for user_id in sorted(obj.user_ids) if user_id in known]
+
+
+@renders(list_of(json_object({"id": INTEGER_VALUE} | {name: TEXT_VALUE for name in PERMISSION_USER[1:]})))
+def _permission_users(obj, links):
+    """The members an object permission grants to, as NetBox's users with their page: a member's row on the
+    organization's members page (permissions are shown to admins, who see that page)."""
+    users = []
+    for brief in _member_users(obj, links):
+        brief["display_url"] = f"{links.ui}settings/members/#member-{brief['id']}"
+        users.append({name: brief[name] for name in PERMISSION_USER})
+    return users
 
 
 def _actions(value, actor):
@@ -364,7 +381,7 @@ registry.register(
         ),
         renderers={
             "object_types": object_type_labels("object_types"),
-            "users": _member_users,
+            "users": _permission_users,
             "groups": NO_GROUPS,  # NetBox's groups; none here
         },
         write_fields=("name", "description", "enabled", "object_types", "actions", "constraints", "user_ids"),

@@ -203,7 +203,7 @@ REVERSE_MAPPING = json_object(
 
 
 @renders(list_of(MAPPING), prefetch=("mappings",))
-def _rear_ports(port, links):
+def rear_ports_rendered(port, links):
     return [
         {"position": mapping.front_port_position, "rear_port": mapping.rear_port_id,
          "rear_port_position": mapping.rear_port_position}
@@ -212,7 +212,7 @@ def _rear_ports(port, links):
 
 
 @renders(list_of(REVERSE_MAPPING), prefetch=("mappings",))
-def _front_ports(port, links):
+def front_ports_rendered(port, links):
     return [
         {"position": mapping.rear_port_position, "front_port": mapping.front_port_id,
          "front_port_position": mapping.front_port_position}
@@ -220,7 +220,7 @@ def _front_ports(port, links):
     ]  # fmt: skip
 
 
-def _mappings(side: str, other: str):
+def mappings_converter(side: str, other: str):
     """A port's mappings as NetBox writes them: [{"position": 1, "<other>": <id>, "<other>_position": 1}]."""
 
     def convert(value, actor) -> list[dict]:
@@ -243,20 +243,22 @@ def _mappings(side: str, other: str):
 _component(
     FrontPort, "front-ports", "module", "name", "label", "type", "color", "positions", "rear_ports", "description",
     "mark_connected", "cable", "cable_end", "link_peers", "link_peers_type",
-    renderers={"rear_ports": _rear_ports}, routes=(PATHS,),
+    renderers={"rear_ports": rear_ports_rendered}, routes=(PATHS,),
     services=Services(create=ports_create, update=ports_update, delete=cabled_delete),
     write_extras={
-        "rear_ports": WriteExtra(_mappings("front_port", "rear_port"), list_of(MAPPING), "Rear port positions"),
+        "rear_ports": WriteExtra(
+            mappings_converter("front_port", "rear_port"), list_of(MAPPING), "Rear port positions"
+        ),
     },
 )  # fmt: skip
 _component(
     RearPort, "rear-ports", "module", "name", "label", "type", "color", "positions", "front_ports", "description",
     "mark_connected", "cable", "cable_end", "link_peers", "link_peers_type",
-    renderers={"front_ports": _front_ports}, routes=(PATHS,),
+    renderers={"front_ports": front_ports_rendered}, routes=(PATHS,),
     services=Services(create=ports_create, update=ports_update, delete=cabled_delete),
     write_extras={
         "front_ports": WriteExtra(
-            _mappings("rear_port", "front_port"), list_of(REVERSE_MAPPING), "Front port positions"
+            mappings_converter("rear_port", "front_port"), list_of(REVERSE_MAPPING), "Front port positions"
         ),
     },
 )  # fmt: skip

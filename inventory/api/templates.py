@@ -1,9 +1,17 @@
 """NetBox's component templates (dcim/*-templates): what a device or module type gives its devices or modules."""
 
-from core.fields import BRIEF_OBJECT, INTEGER_VALUE, Rendered, nullable, renders
+from core.fields import BRIEF_OBJECT, INTEGER_VALUE, Rendered, list_of, nullable, renders
 from core.registry import Api, Search, object_type_renderer, registry
 from core.representation import render
-from core.writes import object_type_converter
+from core.services import Services
+from core.writes import WriteExtra, object_type_converter
+from inventory.api.components import (
+    MAPPING,
+    REVERSE_MAPPING,
+    front_ports_rendered,
+    mappings_converter,
+    rear_ports_rendered,
+)
 from inventory.models import (
     ConsolePortTemplate,
     ConsoleServerPortTemplate,
@@ -17,6 +25,7 @@ from inventory.models import (
     RearPortTemplate,
 )
 from inventory.models.templates import INVENTORY_COMPONENT_TEMPLATES
+from inventory.services.ports import port_templates_create, port_templates_update
 
 BRIEF = ("id", "url", "display", "name", "description")
 OWNERS = ("id", "url", "display", "device_type", "module_type", "name", "label")
@@ -26,14 +35,15 @@ NAMES = Search(fields=("name", "label", "description"))
 NO_EXTRAS = {"tags": False, "custom_fields": False}
 
 
-def _template(model, path: str, *fields: str, brief=BRIEF) -> None:
+def _template(model, path: str, *fields: str, brief=BRIEF, services=None, **options) -> None:
     """A modular template's registration: NetBox's order, its own fields before the description unless
     they place it."""
     trailer = [name for name in TRAILER if name not in fields]
     registry.register(
         model,
-        api=Api(f"dcim/{path}", brief_fields=brief, fields=(*OWNERS, *fields, *trailer)),
+        api=Api(f"dcim/{path}", brief_fields=brief, fields=(*OWNERS, *fields, *trailer), **options),
         search=NAMES,
+        **({"services": services} if services is not None else {}),
         **NO_EXTRAS,
     )
 
@@ -58,8 +68,26 @@ _template(
     "type", "channels", "channel_id", "enabled", "mgmt_only", "description", "parent", "bridge", "poe_mode",
     "poe_type", "rf_role",
 )  # fmt: skip
-_template(FrontPortTemplate, "front-port-templates", "type", "color", "positions")
-_template(RearPortTemplate, "rear-port-templates", "type", "color", "positions")
+# The port mappings as the ports show and take them (inventory.api.components), between the type's templates.
+PORT_TEMPLATE_SERVICES = Services(create=port_templates_create, update=port_templates_update)
+_template(
+    FrontPortTemplate, "front-port-templates", "type", "color", "positions", "rear_ports",
+    renderers={"rear_ports": rear_ports_rendered}, services=PORT_TEMPLATE_SERVICES,
+    write_extras={
+        "rear_ports": WriteExtra(
+            mappings_converter("front_port", "rear_port"), list_of(MAPPING), "Rear port template positions"
+        ),
+    },
+)  # fmt: skip
+_template(
+    RearPortTemplate, "rear-port-templates", "type", "color", "positions", "front_ports",
+    renderers={"front_ports": front_ports_rendered}, services=PORT_TEMPLATE_SERVICES,
+    write_extras={
+        "front_ports": WriteExtra(
+            mappings_converter("rear_port", "front_port"), list_of(REVERSE_MAPPING), "Front port template positions"
+        ),
+    },
+)  # fmt: skip
 _template(
     ModuleBayTemplate,
     "module-bay-templates",

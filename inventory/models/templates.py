@@ -10,6 +10,7 @@ from typing import ClassVar
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from core.models.base import RestrictedTreeManager
 from inventory.choices import PowerOutletFeedLeg, SubdeviceRole
 from inventory.component_types import (
     CONSOLE_PORT_TYPES,
+    POSITIONS_MAX,
     POWER_OUTLET_TYPES,
     POWER_PORT_TYPES,
 )
@@ -206,6 +208,51 @@ class RearPortTemplate(PassThroughPortTemplate):
     class Meta(PassThroughPortTemplate.Meta):
         verbose_name = _("rear port template")
         verbose_name_plural = _("rear port templates")
+
+
+class PortTemplateMapping(models.Model):
+    """A position of a front port template passing through to a position of a rear port template of the same
+    type: what each device or module made from the type gets as a PortMapping. Written through the templates
+    (a front port template's `rear_ports`, a rear port template's `front_ports`), as in NetBox."""
+
+    front_port = models.ForeignKey(
+        FrontPortTemplate,
+        on_delete=models.CASCADE,
+        related_name="mappings",
+        db_index=False,  # the (front_port, front_port_position) constraint's index serves it
+        verbose_name=_("front port template"),
+    )
+    front_port_position = models.PositiveSmallIntegerField(
+        _("front port position"), default=1, validators=[MinValueValidator(1), MaxValueValidator(POSITIONS_MAX)]
+    )
+    rear_port = models.ForeignKey(
+        RearPortTemplate,
+        on_delete=models.CASCADE,
+        related_name="mappings",
+        db_index=False,  # the (rear_port, rear_port_position) constraint's index serves it
+        verbose_name=_("rear port template"),
+    )
+    rear_port_position = models.PositiveSmallIntegerField(
+        _("rear port position"), default=1, validators=[MinValueValidator(1), MaxValueValidator(POSITIONS_MAX)]
+    )
+
+    class Meta:
+        ordering = ["front_port", "front_port_position"]
+        verbose_name = _("port template mapping")
+        verbose_name_plural = _("port template mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["front_port", "front_port_position"],
+                name="inventory_porttemplatemapping_unique_front_port_position",
+            ),
+            models.UniqueConstraint(
+                fields=["rear_port", "rear_port_position"],
+                name="inventory_porttemplatemapping_unique_rear_port_position",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.front_port}:{self.front_port_position} to {self.rear_port}:{self.rear_port_position}"
 
 
 class ModuleBayTemplate(ModularComponentTemplate):

@@ -43,6 +43,7 @@ from inventory.models import (
     Module,
     ModuleBay,
     ModuleBayTemplate,
+    PortMapping,
     PowerOutlet,
     PowerOutletTemplate,
     PowerPort,
@@ -243,6 +244,8 @@ def _templates(blueprint: Blueprint, builds: Sequence[Build]) -> dict[tuple[str,
     queryset = _template_rows(blueprint, builds).order_by("pk")
     if blueprint.template is ModuleBayTemplate:
         queryset = queryset.prefetch_related("module_bay_types")
+    if blueprint.template is FrontPortTemplate:
+        queryset = queryset.prefetch_related("mappings")
     if blueprint.template is InventoryItemTemplate:
         queryset = queryset.order_by("tree_id", "lft")
     by_type: dict[tuple[str, int], list] = {}
@@ -288,7 +291,30 @@ def _instantiate(blueprint: Blueprint, builds, eligible, templates, made: _Made,
     if blueprint.template is ModuleBayTemplate:
         many = {"module_bay_types": [[bay_type.pk for bay_type in t.module_bay_types.all()] for _i, t, _c in fresh]}
     objects_insert([component for _index, _template, component in fresh], many_to_many=many, message=message)
+    if blueprint.template is FrontPortTemplate:
+        _map_ports(fresh, made, message)
     return adopted
+
+
+def _map_ports(fresh: list[tuple[int, Any, Any]], made: _Made, message: str) -> None:
+    """The new front ports' mappings, as their templates map to rear port templates: to the rear ports made
+    from those (the rear ports are made first)."""
+    mappings = []
+    for index, template, front_port in fresh:
+        for mapping in template.mappings.all():
+            rear_port = made.get(index, RearPortTemplate, mapping.rear_port_id)
+            if rear_port is not None:
+                mappings.append(
+                    PortMapping(
+                        device_id=front_port.device_id,
+                        front_port_id=front_port.pk,
+                        front_port_position=mapping.front_port_position,
+                        rear_port_id=rear_port.pk,
+                        rear_port_position=mapping.rear_port_position,
+                    )
+                )
+    if mappings:
+        objects_insert(mappings, message=message)
 
 
 def _component(blueprint: Blueprint, template, build: Build) -> Any:

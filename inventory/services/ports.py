@@ -1,12 +1,16 @@
 """Writes of front and rear ports with their mappings: which position of a front port passes through to
 which position of a rear port of the same device. A front port's `rear_ports` (or a rear port's
 `front_ports`) replaces its mappings when written; only those that change are deleted and made (and
-change-logged), as in NetBox."""
+change-logged), as in NetBox. Their templates map the same way, within one device or module type; a
+device or module made from the type gets the mappings between the ports made from them
+(inventory.services.instantiation)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,13 +24,35 @@ from core.services import (
     objects_update,
 )
 from inventory.cabling import ref_of
-from inventory.models import FrontPort, PortMapping, RearPort
+from inventory.models import (
+    FrontPort,
+    FrontPortTemplate,
+    PortMapping,
+    PortTemplateMapping,
+    RearPort,
+    RearPortTemplate,
+)
 from inventory.services.cables import paths_retrace
 
 # For each side: the write's field, the opposite side, its model and the noun of its messages.
-SIDES = {
+SIDES: dict[type, tuple[str, str, str, type[models.Model], Any]] = {
     FrontPort: ("rear_ports", "front_port", "rear_port", RearPort, gettext_lazy("Rear port")),
     RearPort: ("front_ports", "rear_port", "front_port", FrontPort, gettext_lazy("Front port")),
+    FrontPortTemplate: ("rear_ports", "front_port", "rear_port", RearPortTemplate, gettext_lazy("Rear port template")),
+    RearPortTemplate: (
+        "front_ports",
+        "rear_port",
+        "front_port",
+        FrontPortTemplate,
+        gettext_lazy("Front port template"),
+    ),
+}
+# What a mapping of each kind of port is, and what the two ports it maps must share.
+MAPPING: dict[type, tuple[type[models.Model], tuple[str, ...]]] = {
+    FrontPort: (PortMapping, ("device_id",)),
+    RearPort: (PortMapping, ("device_id",)),
+    FrontPortTemplate: (PortTemplateMapping, ("device_type_id", "module_type_id")),
+    RearPortTemplate: (PortTemplateMapping, ("device_type_id", "module_type_id")),
 }
 
 
@@ -36,7 +62,7 @@ def ports_create(writes: Sequence[ObjectWrite]) -> list:
     if ports:
         # A port mapped to a cabled port on the other side opens a new way for the paths through that port
         # (a rear port reached with no position to follow fans out to every front port mapped to it).
-        field, _side, other, other_model, _noun = SIDES[type(ports[0])]  # type: ignore[index]
+        field, _side, other, other_model, _noun = SIDES[type(ports[0])]
         opposite = ContentType.objects.get_for_model(other_model).pk
         mapped = {mapping[f"{other}_id"] for write in writes for mapping in write.extra.get(field, [])}
         if mapped:
@@ -54,11 +80,24 @@ def ports_update(writes: Sequence[ObjectWrite]) -> list:
     return ports
 
 
+def port_templates_create(writes: Sequence[ObjectWrite]) -> list:
+    templates = objects_create(writes)
+    _write_mappings(writes, templates)
+    return templates
+
+
+def port_templates_update(writes: Sequence[ObjectWrite]) -> list:
+    templates = objects_update(writes)
+    _write_mappings(writes, templates)
+    return templates
+
+
 def _write_mappings(writes: Sequence[ObjectWrite], ports: list) -> None:
     if not ports:
         return
     model = type(ports[0])
     field, side, other, other_model, noun = SIDES[model]
+    mapping_model, shared = MAPPING[model]
     wanted = {position: write.extra[field] for position, write in enumerate(writes) if field in write.extra}
     errors: dict[int, ValidationError] = {}
     others = other_model._base_manager.in_bulk(
@@ -66,14 +105,14 @@ def _write_mappings(writes: Sequence[ObjectWrite], ports: list) -> None:
     )
     for position, mappings in wanted.items():
         try:
-            _check(ports[position], mappings, side, other, others, noun)
+            _check(ports[position], mappings, side, other, others, noun, shared)
         except ValidationError as error:
             errors[position] = ValidationError({field: error.messages})
     if errors:
         raise WritesInvalid(errors)
     port_ids = [ports[position].pk for position in wanted]
-    existing: dict[int, dict[int, PortMapping]] = {}
-    for mapping in PortMapping._base_manager.select_for_update(of=("self",)).filter(**{f"{side}__in": port_ids}):
+    existing: dict[int, dict[int, Any]] = {}
+    for mapping in mapping_model._base_manager.select_for_update(of=("self",)).filter(**{f"{side}__in": port_ids}):
         existing.setdefault(getattr(mapping, f"{side}_id"), {})[getattr(mapping, f"{side}_position")] = mapping
     stale, fresh = [], []
     for position, mappings in wanted.items():
@@ -87,19 +126,20 @@ def _write_mappings(writes: Sequence[ObjectWrite], ports: list) -> None:
         for slot, target in desired.items():
             current = have.get(slot)
             if current is None or _target(current, other) != (target[f"{other}_id"], target[f"{other}_position"]):
-                fresh.append(PortMapping(device_id=port.device_id, **{f"{side}_id": port.pk}, **target))
+                owner = {"device_id": port.device_id} if mapping_model is PortMapping else {}
+                fresh.append(mapping_model(**owner, **{f"{side}_id": port.pk}, **target))
     if stale:
         objects_delete(stale)
-    _refuse_taken(fresh, field, other, noun)
+    _refuse_taken(mapping_model, fresh, field, other, noun)
     objects_insert(fresh)
     _check_positions(model, ports)
 
 
-def _target(mapping: PortMapping, other: str) -> tuple[int, int]:
+def _target(mapping: Any, other: str) -> tuple[int, int]:
     return getattr(mapping, f"{other}_id"), getattr(mapping, f"{other}_position")
 
 
-def _check(port, mappings: list[dict], side: str, other: str, others: dict, noun) -> None:
+def _check(port, mappings: list[dict], side: str, other: str, others: dict, noun, shared: tuple[str, ...]) -> None:
     slots = [mapping[f"{side}_position"] for mapping in mappings]
     if len(set(slots)) != len(slots):
         raise ValidationError(_("Each position may be mapped only once."))
@@ -110,8 +150,11 @@ def _check(port, mappings: list[dict], side: str, other: str, others: dict, noun
             raise ValidationError(
                 _("Related object not found using the provided numeric ID: {id}").format(id=mapping[f"{other}_id"])
             )
-        if target.device_id != port.device_id:
-            raise ValidationError(_("{noun} ({port}) must belong to the same device").format(noun=noun, port=target))
+        if any(getattr(target, name) != getattr(port, name) for name in shared):
+            whole = _("device") if shared == ("device_id",) else _("device or module type")
+            raise ValidationError(
+                _("{noun} ({port}) must belong to the same {whole}").format(noun=noun, port=target, whole=whole)
+            )
         if not 1 <= slot <= port.positions:
             raise ValidationError(
                 _("Invalid position ({position}): {name} has only {positions} positions.").format(
@@ -126,14 +169,14 @@ def _check(port, mappings: list[dict], side: str, other: str, others: dict, noun
             )
 
 
-def _refuse_taken(fresh: list[PortMapping], field: str, other: str, noun) -> None:
+def _refuse_taken(mapping_model, fresh: list, field: str, other: str, noun) -> None:
     """A position of the opposite port passes through to one position only."""
     wanted = {_target(mapping, other) for mapping in fresh}
     if len(wanted) != len(fresh):
         raise ValidationError({field: _("A position of the {noun} is mapped twice.").format(noun=noun.lower())})
     if not wanted:
         return
-    taken = PortMapping._base_manager.filter(**{f"{other}_id__in": {port for port, _slot in wanted}}).values_list(
+    taken = mapping_model._base_manager.filter(**{f"{other}_id__in": {port for port, _slot in wanted}}).values_list(
         f"{other}_id", f"{other}_position"
     )
     clash = sorted(wanted & set(taken))
@@ -149,7 +192,8 @@ def _check_positions(model, ports: list) -> None:
     """NetBox's rule that a port keeps at least as many positions as it has mappings."""
     side = SIDES[model][1]
     counts = dict(
-        PortMapping._base_manager.filter(**{f"{side}__in": [port.pk for port in ports]})
+        MAPPING[model][0]
+        ._base_manager.filter(**{f"{side}__in": [port.pk for port in ports]})
         .values_list(side)
         .annotate(count=Count("pk"))
         .values_list(side, "count")

@@ -25,7 +25,7 @@ def _component_ui(**options) -> Ui:
     return Ui(menu=DEVICE_COMPONENTS, name_patterns=("name", "label"), bulk_rename=True, **options)
 
 
-def _mappings(label: str, example: str):
+def port_mappings_field(label: str, example: str):
     """A port's mappings as the API writes them, in JSON (empty: unchanged)."""
     return lambda bulk: forms.JSONField(
         required=False,
@@ -80,7 +80,9 @@ registry.extend(
     ui=_component_ui(
         table_columns=(*PORT_COLUMNS, "positions", "rear_ports"),
         form_fields={
-            "rear_ports": _mappings("Rear ports", '[{"position": 1, "rear_port": 7, "rear_port_position": 1}]')
+            "rear_ports": port_mappings_field(
+                "Rear ports", '[{"position": 1, "rear_port": 7, "rear_port_position": 1}]'
+            )
         },
     ),
 )
@@ -89,7 +91,9 @@ registry.extend(
     ui=_component_ui(
         table_columns=(*PORT_COLUMNS, "positions", "front_ports"),
         form_fields={
-            "front_ports": _mappings("Front ports", '[{"position": 1, "front_port": 7, "front_port_position": 1}]')
+            "front_ports": port_mappings_field(
+                "Front ports", '[{"position": 1, "front_port": 7, "front_port_position": 1}]'
+            )
         },
     ),
 )

@@ -14,6 +14,7 @@ from inventory.models import (
     PowerPortTemplate,
     RearPortTemplate,
 )
+from inventory.ui.components import port_mappings_field
 
 COMPONENT_TEMPLATES = Menu("Devices", "Component Templates")
 MODULAR = ("name", "device_type", "module_type", "label")
@@ -21,8 +22,8 @@ MODULAR = ("name", "device_type", "module_type", "label")
 # In the menu's order: each kind's list columns (NetBox's template tables, with the types they belong to).
 COLUMNS = {
     InterfaceTemplate: (*MODULAR, "type", "enabled", "mgmt_only", "poe_mode", "poe_type", "description"),
-    FrontPortTemplate: (*MODULAR, "type", "color", "positions", "description"),
-    RearPortTemplate: (*MODULAR, "type", "color", "positions", "description"),
+    FrontPortTemplate: (*MODULAR, "type", "color", "positions", "rear_ports", "description"),
+    RearPortTemplate: (*MODULAR, "type", "color", "positions", "front_ports", "description"),
     ConsolePortTemplate: (*MODULAR, "type", "description"),
     ConsoleServerPortTemplate: (*MODULAR, "type", "description"),
     PowerPortTemplate: (*MODULAR, "type", "maximum_draw", "allocated_draw", "description"),
@@ -34,5 +35,21 @@ COLUMNS = {
     ),
 }  # fmt: skip
 
+# The port mappings between a type's templates, written as the API takes them (as the ports' own).
+FORM_FIELDS: dict[type, dict] = {
+    FrontPortTemplate: {
+        "rear_ports": port_mappings_field(
+            "Rear port templates", '[{"position": 1, "rear_port": 7, "rear_port_position": 1}]'
+        )
+    },
+    RearPortTemplate: {
+        "front_ports": port_mappings_field(
+            "Front port templates", '[{"position": 1, "front_port": 7, "front_port_position": 1}]'
+        )
+    },
+}
+
 for model, columns in COLUMNS.items():
-    registry.extend(model, ui=Ui(menu=COMPONENT_TEMPLATES, table_columns=columns))
+    registry.extend(
+        model, ui=Ui(menu=COMPONENT_TEMPLATES, table_columns=columns, form_fields=FORM_FIELDS.get(model, {}))
+    )

@@ -341,3 +341,36 @@ def test_the_migration_drops_values_left_by_fields_deleted_before(org_a, org_b):
     assert stored(org_a.organization) == {"a": {"racks": 1}, "b": {}}
     assert list(stored(org_a.organization, Tenant).values()) == [{}]  # racks is not a tenant's field
     assert stored(org_b.organization) == {"b1": {"gone": 3}}
+
+
+def test_a_field_created_in_a_large_organization_is_provisioning_until_its_job_ends(owner, org_a, settings):
+    # given an organization at the threshold
+    settings.WIREBOOK_CUSTOM_FIELD_BACKGROUND_ROWS = 3
+    sites(org_a.organization, "a", "b", "c")
+
+    # when a field with a default is defined: its default is filled in by a job
+    tier = define(owner, "tier", "text", default="gold")
+
+    # then it is provisioning, and not live: objects show no value for it, and none can be written
+    assert tier["status"] == {"value": "provisioning", "label": "Provisioning"}
+    site_id = stored_ids(org_a.organization)["a"]
+    assert "tier" not in call(owner, "get", f"/dcim/sites/{site_id}/").json()["custom_fields"]
+    refused = call(owner, "patch", f"/dcim/sites/{site_id}/", {"custom_fields": {"tier": "silver"}})
+    assert refused.status_code == 400
+    provisioning = call(owner, "get", "/extras/custom-fields/?status=provisioning").json()
+    assert [field["name"] for field in provisioning["results"]] == ["tier"]
+
+    # when the job has run
+    with tenant_context(org_a.organization):
+        job = Job.objects.get(function=VALUES_JOB_FUNCTION)
+        custom_field_values_job(job, **job.arguments)
+
+    # then the field is active and live, with its default filled in
+    assert call(owner, "get", f"/extras/custom-fields/{tier['id']}/").json()["status"]["value"] == "active"
+    assert call(owner, "get", f"/dcim/sites/{site_id}/").json()["custom_fields"] == {"tier": "gold"}
+
+
+def test_status_is_read_only(owner):
+    field = define(owner, "racks", status="deleting")
+
+    assert field["status"]["value"] == "active"

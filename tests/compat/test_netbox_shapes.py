@@ -24,16 +24,11 @@ RECORDED = sorted((Path(__file__).parent / "netbox_shapes" / "recorded").glob("*
 
 # endpoint: why Wirebook's representation still differs from NetBox's (a strict xfail).
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "dcim/front-port-templates": "no rear_ports (the port mapping is not stored on templates yet)",
-    "dcim/rear-port-templates": "no front_ports (the port mapping is not stored on templates yet)",
     "dcim/racks": "Wirebook's own utilization and power_utilization",
-    "core/object-changes": "no changed_object; the nested user has no url; postchange_data adds created and"
-    " last_updated and lacks asns; NetBox's brief form is its full one",
-    "extras/custom-fields": "no nulls_first, validation_schema, status",
-    "extras/custom-field-choice-sets": "no choice_colors",
+    "core/object-changes": "no changed_object; postchange_data adds created and last_updated and lacks asns (a"
+    " site's ASNs are IPAM's ASN.sites, written after the site's snapshot)",
     "extras/webhooks": "Wirebook's own enabled and consecutive_failures (deliveries disable a failing webhook)",
     "ipam/asn-ranges": "Wirebook's own asn_count (NetBox 4.7 has none)",
-    "users/permissions": "nested users lack display_url (NetBox's permission users have one; members have no page)",
 }
 
 

@@ -54,21 +54,36 @@ class TestCustomFieldAPI(APICase):
             "weight": 10,
             "validation_regex": "^A-",
         },
-        {"name": "rack_count", "type": "integer", "object_types": ["dcim.site", "tenancy.tenant"]},
-        {"name": "monitored", "type": "boolean", "object_types": ["dcim.region"]},
+        {
+            "name": "rack_count",
+            "type": "integer",
+            "object_types": ["dcim.site", "tenancy.tenant"],
+            "nulls_first": False,
+        },
+        {
+            "name": "monitoring",
+            "type": "json",
+            "object_types": ["dcim.region"],
+            "validation_schema": {"type": "object", "required": ["probe"]},
+        },
     ]
-    update_data = {"description": "changed"}
+    update_data = {"description": "changed", "nulls_first": False}
     brief_fields = ["id", "url", "display", "name", "description"]
 
 
 class TestCustomFieldChoiceSetAPI(APICase):
     model = CustomFieldChoiceSet
     create_data = [
-        {"name": "Colors", "extra_choices": [["red", "Red"], ["green", "Green"]], "order_alphabetically": True},
+        {
+            "name": "Colors",
+            "extra_choices": [["red", "Red"], ["green", "Green"]],
+            "choice_colors": {"red": "red", "green": "green"},
+            "order_alphabetically": True,
+        },
         {"name": "Sizes", "extra_choices": [["s", "Small"], ["l", "Large"]]},
         {"name": "Shapes", "extra_choices": [["round", "Round"]], "description": "third"},
     ]
-    update_data = {"description": "changed"}
+    update_data = {"description": "changed", "choice_colors": {}}
     brief_fields = ["id", "url", "display", "name", "description", "choices_count"]
 
 
@@ -183,7 +198,11 @@ class TestOwnerAPI(APICase):
 class TestObjectChangeAPI(APICase):
     model = ObjectChange
     make_object = staticmethod(_change)
-    brief_fields = ["id", "url", "display", "time"]
+    # NetBox's brief form of a change is its full one.
+    brief_fields = [
+        "id", "url", "display_url", "display", "time", "user", "user_name", "request_id", "action",
+        "changed_object_type", "changed_object_id", "object_repr", "message", "prechange_data", "postchange_data",
+    ]  # fmt: skip
     filter_fields = [
         "user",
         "user_name",

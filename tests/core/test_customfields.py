@@ -705,3 +705,74 @@ def test_a_route_needs_its_action_and_finds_only_permitted_objects(org_a, colors
         allowed = endpoints.route(spec, renaming, request, actor_for(org_a.owner, owner), colors["id"])
 
     assert allowed.status_code == 201 and touched == [colors["id"]]
+
+
+# -- NetBox 4.7's validation schema, nulls first, choice colors ------------------------------------
+
+
+def test_a_json_fields_values_follow_its_validation_schema(api):
+    schema = {"type": "object", "properties": {"vlan": {"type": "integer"}}, "required": ["vlan"]}
+    define(api, "probe", "json", validation_schema=schema)
+
+    assert create_site(api, "ok", {"probe": {"vlan": 10}}).status_code == 201
+    refused = create_site(api, "bad", {"probe": {"vlan": "ten"}})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "custom_fields": [
+            'Invalid value for custom field \'probe\': Invalid schema: "ten" is not of type "integer" (at vlan)'
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        (
+            {"type": "text", "validation_schema": {"type": "string"}},
+            {"validation_schema": ["A validation schema may be set only for JSON fields"]},
+        ),
+        (
+            {"type": "json", "validation_schema": {"type": "nope"}},
+            {
+                "validation_schema": [
+                    'Invalid JSON schema definition: "nope" is not valid under any of the schemas listed in the'
+                    " 'anyOf' keyword"
+                ]
+            },
+        ),
+        ({"type": "json", "validation_schema": "x"}, {"validation_schema": ["Invalid JSON schema definition"]}),
+    ],
+)
+def test_validation_schemas_are_checked(api, payload, errors):
+    response = call(api, "post", "/extras/custom-fields/", {"name": "a", "object_types": ["dcim.site"], **payload})
+
+    assert response.status_code == 400
+    assert response.json() == errors
+
+
+@pytest.mark.parametrize(("nulls_first", "expected"), [(True, ["c", "a", "b"]), (False, ["a", "b", "c"])])
+def test_ordering_by_a_custom_field_puts_nulls_where_the_field_says(api, nulls_first, expected):
+    define(api, "rank", "integer", nulls_first=nulls_first)
+    create_site(api, "a", {"rank": 1})
+    create_site(api, "b", {"rank": 2})
+    create_site(api, "c")
+
+    ascending = call(api, "get", f"{SITES}?ordering=cf_rank").json()["results"]
+    descending = call(api, "get", f"{SITES}?ordering=-cf_rank").json()["results"]
+
+    assert [site["slug"] for site in ascending] == expected
+    nulls = ["c"] if nulls_first else []
+    assert [site["slug"] for site in descending] == nulls + ["b", "a"] + (["c"] if not nulls_first else [])
+
+
+def test_choice_colors_name_a_choice_and_a_color(api, colors):
+    changed = call(api, "patch", f"/extras/custom-field-choice-sets/{colors['id']}/", {"choice_colors": {"red": "red"}})
+    assert changed.status_code == 200 and changed.json()["choice_colors"] == {"red": "red"}
+
+    for wrong, error in [
+        ({"red": "crimson"}, '"crimson" is not a valid choice.'),
+        ({"teal": "teal"}, "teal is not a value of the set's choices."),
+        (["red"], "Must be a dictionary mapping choice values to colors."),
+    ]:
+        response = call(api, "patch", f"/extras/custom-field-choice-sets/{colors['id']}/", {"choice_colors": wrong})
+        assert response.status_code == 400 and response.json() == {"choice_colors": [error]}

@@ -36,10 +36,14 @@ def test_create_and_read_a_permission_in_netbox_shape(org_a, org_b):
         {
             "id": org_b.owner.pk,
             "url": f"http://testserver{API}/users/users/{org_b.owner.pk}/",
+            # the member's row on the members page, shown to the admins who see permissions
+            "display_url": f"http://testserver/o/org-a/settings/members/#member-{org_b.owner.pk}",
             "display": "owner-b@example.com",
             "username": "owner-b@example.com",
         }
     ]
+    members_page = org_a.client().get("/o/org-a/settings/members/").content.decode()
+    assert f'id="member-{org_b.owner.pk}"' in members_page
     with tenant_context(org_a.organization):
         assert ObjectPermission.objects.get().user_ids == [org_b.owner.pk]
 

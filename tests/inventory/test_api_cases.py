@@ -546,6 +546,28 @@ def _outlet_owners():
     return owners
 
 
+def _front_template_owners():
+    owners = _template_owners()
+    owners["rear"] = RearPortTemplate.objects.create(
+        device_type=owners["device_type"], name="Rear", type="mpo", positions=12
+    )
+    owners["module_rear"] = RearPortTemplate.objects.create(
+        module_type=owners["module_type"], name="Rear {module}", type="mpo", positions=12
+    )
+    return owners
+
+
+def _rear_template_owners():
+    owners = _template_owners()
+    owners["front"] = FrontPortTemplate.objects.create(
+        device_type=owners["device_type"], name="Front", type="lc", positions=4
+    )
+    owners["module_front"] = FrontPortTemplate.objects.create(
+        module_type=owners["module_type"], name="Front {module}", type="lc"
+    )
+    return owners
+
+
 def _inventory_item_owners():
     owners = _template_owners()
     owners["interface"] = InterfaceTemplate.objects.create(
@@ -646,7 +668,7 @@ class TestInterfaceTemplateAPI(APICase):
 
 class TestFrontPortTemplateAPI(APICase):
     model = FrontPortTemplate
-    setup_objects = staticmethod(_template_owners)
+    setup_objects = staticmethod(_front_template_owners)
     create_data = [
         {
             "device_type": Ref("device_type"),
@@ -655,10 +677,25 @@ class TestFrontPortTemplateAPI(APICase):
             "type": "lc",
             "color": "2196f3",
             "positions": 2,
+            "rear_ports": [
+                {"position": 1, "rear_port": Ref("rear"), "rear_port_position": 1},
+                {"position": 2, "rear_port": Ref("rear"), "rear_port_position": 2},
+            ],
             "description": "first",
         },
-        {"device_type": Ref("device_type"), "name": "Front 2", "type": "8p8c"},
-        {"module_type": Ref("module_type"), "name": "Front {module}", "type": "mpo", "positions": 12},
+        {
+            "device_type": Ref("device_type"),
+            "name": "Front 2",
+            "type": "8p8c",
+            "rear_ports": [{"position": 1, "rear_port": Ref("rear"), "rear_port_position": 3}],
+        },
+        {
+            "module_type": Ref("module_type"),
+            "name": "Front {module}",
+            "type": "mpo",
+            "positions": 12,
+            "rear_ports": [{"position": 1, "rear_port": Ref("module_rear")}],
+        },
     ]
     update_data = {"description": "changed"}
     brief_fields = TEMPLATE_BRIEF
@@ -666,7 +703,7 @@ class TestFrontPortTemplateAPI(APICase):
 
 class TestRearPortTemplateAPI(APICase):
     model = RearPortTemplate
-    setup_objects = staticmethod(_template_owners)
+    setup_objects = staticmethod(_rear_template_owners)
     create_data = [
         {
             "device_type": Ref("device_type"),
@@ -675,10 +712,21 @@ class TestRearPortTemplateAPI(APICase):
             "type": "mpo",
             "color": "2196f3",
             "positions": 12,
+            "front_ports": [{"position": 1, "front_port": Ref("front"), "front_port_position": 1}],
             "description": "first",
         },
-        {"device_type": Ref("device_type"), "name": "Rear 2", "type": "8p8c"},
-        {"module_type": Ref("module_type"), "name": "Rear {module}", "type": "lc"},
+        {
+            "device_type": Ref("device_type"),
+            "name": "Rear 2",
+            "type": "8p8c",
+            "front_ports": [{"position": 1, "front_port": Ref("front"), "front_port_position": 2}],
+        },
+        {
+            "module_type": Ref("module_type"),
+            "name": "Rear {module}",
+            "type": "lc",
+            "front_ports": [{"position": 1, "front_port": Ref("module_front")}],
+        },
     ]
     update_data = {"description": "changed", "positions": 24}
     brief_fields = TEMPLATE_BRIEF

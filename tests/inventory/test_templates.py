@@ -8,6 +8,7 @@ import pytest
 from core.models import ObjectChange, TaggedItem
 from inventory.models import (
     ConsolePortTemplate,
+    DeviceRole,
     DeviceType,
     FrontPortTemplate,
     InterfaceTemplate,
@@ -15,7 +16,9 @@ from inventory.models import (
     ModuleBayTemplate,
     ModuleBayType,
     ModuleType,
+    PortMapping,
     PowerPortTemplate,
+    Site,
 )
 from tenants.context import tenant_context
 from tests.inventory.dcim import call, created, listed
@@ -417,3 +420,68 @@ def test_template_graphql_types_have_no_tags_or_custom_fields(api, types):
     assert "errors" in answer
     names = {field["name"] for field in fields["data"]["__type"]["fields"]}
     assert "name" in names and not {"tags", "custom_fields"} & names
+
+
+# -- port mappings ------------------------------------------------------------------------------------------------
+
+
+def test_port_template_mappings_are_given_to_the_devices_made_from_the_type(api, org_a, types):
+    # given a patch panel type whose two front ports pass through to positions 1 and 2 of its rear port
+    ex4300 = types["ex4300"].pk
+    rear = created(
+        call(api, "post", "/rear-port-templates/", {"device_type": ex4300, "name": "R", "type": "mpo", "positions": 2})
+    )
+    front = [
+        created(call(api, "post", "/front-port-templates/", {
+            "device_type": ex4300, "name": f"F{n}", "type": "lc",
+            "rear_ports": [{"position": 1, "rear_port": rear["id"], "rear_port_position": n}],
+        }))
+        for n in (1, 2)
+    ]  # fmt: skip
+
+    # then each template shows its side of the mappings
+    assert front[1]["rear_ports"] == [{"position": 1, "rear_port": rear["id"], "rear_port_position": 2}]
+    rear_shown = call(api, "get", f"/rear-port-templates/{rear['id']}/").json()
+    assert rear_shown["front_ports"] == [
+        {"position": 1, "front_port": front[0]["id"], "front_port_position": 1},
+        {"position": 2, "front_port": front[1]["id"], "front_port_position": 1},
+    ]
+
+    # when a device is made from the type
+    with tenant_context(org_a.organization):
+        site = Site.objects.create(name="AMS1", slug="ams1")
+        role = DeviceRole.objects.create(name="Panel", slug="panel")
+    device = created(
+        call(api, "post", "/devices/", {"name": "pp1", "device_type": ex4300, "role": role.pk, "site": site.pk})
+    )
+
+    # then its ports are mapped as their templates are
+    with tenant_context(org_a.organization):
+        mappings = sorted(
+            PortMapping.objects.filter(device_id=device["id"]).values_list(
+                "front_port__name", "front_port_position", "rear_port__name", "rear_port_position"
+            )
+        )
+    assert mappings == [("F1", 1, "R", 1), ("F2", 1, "R", 2)]
+
+
+def test_a_port_template_maps_only_to_templates_of_its_own_type(api, types):
+    rear = created(
+        call(api, "post", "/rear-port-templates/", {"device_type": types["srx300"].pk, "name": "R", "type": "lc"})
+    )
+    mapped_elsewhere = call(api, "post", "/front-port-templates/", {
+        "device_type": types["ex4300"].pk, "name": "F", "type": "lc",
+        "rear_ports": [{"position": 1, "rear_port": rear["id"]}],
+    })  # fmt: skip
+    beyond = call(api, "post", "/front-port-templates/", {
+        "device_type": types["srx300"].pk, "name": "F", "type": "lc",
+        "rear_ports": [{"position": 1, "rear_port": rear["id"], "rear_port_position": 2}],
+    })  # fmt: skip
+
+    assert mapped_elsewhere.status_code == 400
+    assert mapped_elsewhere.json() == {
+        "rear_ports": ["Rear port template (R) must belong to the same device or module type"]
+    }
+    assert beyond.json() == {
+        "rear_ports": ["Invalid rear port template position (2): rear port template R has only 1 positions."]
+    }
