@@ -20,7 +20,6 @@ import functools
 from collections.abc import Callable, Set
 from typing import Any, NamedTuple, cast
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection, models
@@ -744,10 +743,7 @@ class _Relation(NamedTuple):
     related_model: type[models.Model]
 
 
-INTEGER_TYPES = frozenset(
-    {"AutoField", "BigAutoField", "BigIntegerField", "IntegerField", "PositiveBigIntegerField",
-     "PositiveIntegerField", "PositiveSmallIntegerField", "SmallAutoField", "SmallIntegerField"}
-)  # fmt: skip
+INTEGER_KINDS = frozenset({"integer", "big_integer"})
 
 
 @functools.cache
@@ -759,10 +755,10 @@ def _probed_relation(model: type[models.Model], name: str) -> _Relation | None:
         field: Any = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
-    if isinstance(field, GenericRelation):
+    if kind_of(field).relation == "generic":
         related = cast(type[models.Model], field.related_model)
         object_id = own_field(related._meta.get_field(field.object_id_field_name))
-        if object_id.get_internal_type() not in INTEGER_TYPES:
+        if kind_of(object_id).name not in INTEGER_KINDS:
             return None
         content_type = own_field(related._meta.get_field(field.content_type_field_name))
         return _Relation(
