@@ -5,7 +5,6 @@ Each registration gets `/api/<app>/<path>/` (list, bulk create/update/delete, OP
 query goes through `restrict(actor, action)`.
 """
 
-import functools
 import io
 import json
 import logging
@@ -27,7 +26,7 @@ from django.core.exceptions import (
 )
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Count, ProtectedError, RestrictedError, Window
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.http.response import HttpResponseBase
@@ -39,7 +38,7 @@ from core.exports import ExportUnavailable, list_exporter
 from core.fields import kind_of
 from core.permissions import NotPermitted, require
 from core.querysets import restricted
-from core.registry import ObjectSpec, Route, registry
+from core.registry import ObjectSpec, Route
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from core.writes import WriteError, model_errors, writable_fields
 from tenants.billing import BillingRefused
@@ -204,7 +203,10 @@ def int_param(request: HttpRequest, name: str, default: int, *, lenient: bool = 
     return default if number < 0 else number
 
 
-def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
+def paginate(request: HttpRequest, queryset, *, viewed_as: bool | None = None) -> tuple[list, dict]:
+    """The page of `queryset` the request asks for and its `count`, `next` and `previous`. `viewed_as`: the
+    queryset is a registered model's from `viewable(..., brief=viewed_as)`, whose rows are read by their keys
+    (`representation.rows_by_ids`)."""
     limit = _page_size(request)
     if "start" in request.GET:
         if "offset" in request.GET:
@@ -216,8 +218,34 @@ def paginate(request: HttpRequest, queryset) -> tuple[list, dict]:
         following = page_url(request, start=rows[-1].pk + 1, limit=limit) if more else None
         return rows, {"count": None, "next": following, "previous": None}
     offset = int_param(request, "offset", 0, lenient=True)
-    count = queryset.count()
-    return list(page_rows(queryset, offset, limit)), _offset_page(request, offset, limit, count)
+    if viewed_as is None or queryset.query.distinct:
+        rows = list(page_rows(queryset, offset, limit))
+        # A page that ends the list tells its count.
+        count = offset + len(rows) if len(rows) < limit and (rows or not offset) else queryset.count()
+        return rows, _offset_page(request, offset, limit, count)
+    ids, count = page_keys(queryset, offset, limit)
+    rows = representation.rows_by_ids(queryset.model, ids, brief=viewed_as, listed=viewed_as)
+    return rows, _offset_page(request, offset, limit, count)
+
+
+def page_keys(queryset, offset: int, limit: int) -> tuple[list, int]:
+    """The keys of the rows `offset` to `offset + limit` of `queryset` and how many rows it has, in one statement
+    (`COUNT(*) OVER ()`), read before anything is joined to them (`page_rows`); a count statement only for a
+    page past the end."""
+    keys = _keys(queryset).annotate(_wb_total=Window(Count("*")))
+    found = list(keys.values_list("pk", "_wb_total")[offset : offset + limit])
+    if not found:
+        return [], queryset.count() if offset else 0
+    return [pk for pk, _ in found], found[0][1]
+
+
+def _keys(queryset):
+    """`queryset`'s keys alone, with no counts but those they are ordered by (a filter on a count has it in its
+    WHERE)."""
+    keys = queryset.values("pk")
+    ordered_by = {name.lstrip("-") for name in keys.query.order_by if isinstance(name, str)}
+    keys.query.annotations = {name: value for name, value in keys.query.annotations.items() if name in ordered_by}
+    return keys
 
 
 def page_rows(queryset, offset: int, limit: int):
@@ -228,10 +256,7 @@ def page_rows(queryset, offset: int, limit: int):
     be ordered by its ordering."""
     if queryset.query.distinct:
         return queryset[offset : offset + limit]
-    keys = queryset.values("pk")[offset : offset + limit]
-    # The keys need no counts but those they are ordered by (a filter on a count has it in its WHERE).
-    ordered_by = {name.lstrip("-") for name in keys.query.order_by if isinstance(name, str)}
-    keys.query.annotations = {name: value for name, value in keys.query.annotations.items() if name in ordered_by}
+    keys = _keys(queryset)[offset : offset + limit]
     return queryset.filter(_AmongKeys(models.F("pk"), ArraySubquery(keys)))
 
 
@@ -317,7 +342,7 @@ def list_objects(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRe
     brief = _flag(request, "brief")
     queryset = viewable(spec, actor, brief=brief, tags=False)
     queryset = filters.order_queryset(filters.filter_queryset(queryset, spec, request.GET), spec, request.GET)
-    rows, page = paginate(request, queryset)
+    rows, page = paginate(request, queryset, viewed_as=brief)
     page["results"] = representation.render_many(
         rows, representation.Links(request), brief=brief, listed=brief, **_render_options(request)
     )
@@ -333,18 +358,10 @@ def get_one(spec: ObjectSpec, request: HttpRequest, actor: Actor, pk: int) -> Ht
     )
 
 
-@functools.cache
-def _written_rows(model: type[models.Model]):
-    """A model's rows as a write's response shows them, optimized once per process (~4 ms for a device);
-    unevaluated, cloned by each use."""
-    return representation.optimize(model._default_manager.all(), registry.get(model), brief=False, tags=False)
-
-
 def _fresh(spec: ObjectSpec, pks: list[int]) -> list:
     """The objects a write just made or changed, as the response shows them (NetBox answers with
     the written object even when the writer may not view it), ready for `render_many`."""
-    by_pk = {obj.pk: obj for obj in _written_rows(spec.model).filter(pk__in=pks)}
-    return [by_pk[pk] for pk in pks]
+    return representation.rows_by_ids(spec.model, pks)
 
 
 # -- writing -----------------------------------------------------------------------------------
