@@ -20,7 +20,7 @@ object (primary IPs, a virtual chassis' master) are written in a second pass.
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +104,16 @@ class ImportReport:
         return vars(totals)
 
 
+@dataclass(frozen=True)
+class _Fields:
+    # NetBox's keys of the type's writable fields, and whether each is JSON (kept as it is).
+    keys: list[tuple[str, bool]]
+    # The keys that may be left out of the first write and written in the second pass.
+    nullable: set[str]
+    # Written keys that are no model fields: write extras (a cable's ends), tags, custom fields.
+    extras: list[str]
+
+
 @dataclass
 class _Prepared:
     netbox_id: int
@@ -173,6 +183,7 @@ class _Importer:
         # NetBox's custom fields that hold objects: name -> the type of their objects.
         self.object_fields: dict[str, str] = {}
         self.second_pass: list[tuple[PlannedType, int, int, dict, bool]] = []
+        self.fields: dict[str, _Fields] = {}
 
     # -- the run ------------------------------------------------------------------------------------
 
@@ -272,7 +283,7 @@ class _Importer:
         payload: dict[str, Any] = {}
         deferred: dict[str, Any] = {}
         late: dict[str, Any] = {}
-        nullable = self._nullable(spec)
+        nullable = self._fields(spec).nullable
         errors: dict[str, list[str]] = {}
         for key, value in reduced.items():
             if key == "custom_fields" and isinstance(value, dict):
@@ -306,30 +317,35 @@ class _Importer:
         digest = hashlib.sha256(json.dumps(reduced, sort_keys=True, default=str).encode()).hexdigest()
         return _Prepared(obj["id"], str(obj.get("display") or obj["id"]), payload, digest, deferred, late)
 
-    def _nullable(self, spec: ObjectSpec) -> set[str]:
-        """The keys that may be left out of the first write and written in the second pass."""
-        names = {
-            self._netbox_name(spec, f.name)
-            for f in writable_fields(spec)
-            if f.null or f.many_to_many or (f.blank and not f.is_relation)
-        }
-        return names | set(spec.api.write_extras) | {"tags", "custom_fields"}
-
-    @staticmethod
-    def _netbox_name(spec: ObjectSpec, name: str) -> str:
-        return {model_name: alias for alias, model_name in spec.api.write_aliases.items()}.get(name, name)
+    def _fields(self, spec: ObjectSpec) -> "_Fields":
+        """What the importer reads of a type's writes, once per type."""
+        fields = self.fields.get(spec.type_label)
+        if fields is None:
+            aliases = {model_name: alias for alias, model_name in spec.api.write_aliases.items()}
+            writable = writable_fields(spec)
+            fields = _Fields(
+                keys=[(aliases.get(f.name, f.name), kind_of(f).name == "json") for f in writable],
+                nullable={
+                    aliases.get(f.name, f.name)
+                    for f in writable
+                    if f.null or f.many_to_many or (f.blank and not f.is_relation)
+                }
+                | set(spec.api.write_extras)
+                | {"tags", "custom_fields"},
+                extras=[*spec.api.write_extras, "tags", "custom_fields"],
+            )
+            self.fields[spec.type_label] = fields
+        return fields
 
     def _reduced(self, spec: ObjectSpec, obj: dict) -> dict[str, Any]:
         """The object's writable keys, with NetBox's nested objects as references ({"$ref": label, "id": n}) and
         choices as their values: what the digest is made of and the payload is mapped from."""
+        fields = self._fields(spec)
         reduced: dict[str, Any] = {}
-        for model_field in writable_fields(spec):
-            key = self._netbox_name(spec, model_field.name)
-            if key not in obj:
-                continue
-            value = obj[key]
-            reduced[key] = value if kind_of(model_field).name == "json" else self._reduce(value)
-        for key in [*spec.api.write_extras, "tags", "custom_fields"]:
+        for key, is_json in fields.keys:
+            if key in obj:
+                reduced[key] = obj[key] if is_json else self._reduce(obj[key])
+        for key in fields.extras:
             if key in obj:
                 reduced[key] = self._reduce(obj[key])
         return reduced
@@ -562,8 +578,3 @@ class _Importer:
 
 class _Unsupported(Exception):
     """A reference to a type the importer does not import: the field is left out."""
-
-
-def import_records(source: str) -> Iterator[NetBoxImportRecord]:
-    """What was imported from `source` (a NetBox's base URL), for the report and the tests."""
-    return iter(NetBoxImportRecord.objects.filter(source=source).order_by("object_type", "netbox_id"))
