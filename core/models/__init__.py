@@ -19,6 +19,7 @@ from core.models.customfields import (
 )
 from core.models.images import ImageAttachment, ImageAttachmentsMixin
 from core.models.journal import JournalEntry, JournalEntryKind
+from core.models.netbox_import import NetBoxImportRecord
 from core.models.owners import Owner, OwnerGroup
 from core.models.permissions import ObjectPermission
 from core.models.preferences import UserPreference
@@ -42,6 +43,7 @@ __all__ = [
     "JournalEntry",
     "JournalEntryKind",
     "NestedGroupModel",
+    "NetBoxImportRecord",
     "ObjectChange",
     "ObjectChangeAction",
     "ObjectPermission",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.settings import audit, billing, danger, general, members, plugins, sso, tokens
+from frontend.settings import audit, billing, danger, general, members, netbox_import, plugins, sso, tokens
 from tenants.middleware import DELETION_CANCEL_PATH
 
 PREFIX = "/settings/"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("members/invitations/<int:pk>/revoke/", members.invitation_revoke_view, name="members-invitation-revoke"),
     path("audit/", audit.audit_log, name="audit-log"),
     path("plugins/", plugins.settings_plugins, name="settings-plugins"),
+    path("import-netbox/", netbox_import.settings_netbox_import, name="settings-netbox-import"),
     path("billing/", billing.billing_settings, name="billing"),
     path("billing/checkout/", billing.billing_checkout, name="billing-checkout"),
     path("billing/portal/", billing.billing_portal, name="billing-portal"),
