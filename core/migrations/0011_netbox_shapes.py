@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0009_objectchange_object_label")]
+    dependencies = [("core", "0010_netbox_import")]
 
     operations = [
         migrations.AddField(
