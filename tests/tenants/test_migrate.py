@@ -55,7 +55,8 @@ def drop_inventory_after_automation(schema_name):
             "OR tablename LIKE 'inventory_virtual%%' OR tablename LIKE 'inventory_vminterface%%' "
             "OR tablename LIKE 'inventory_wireless%%' OR tablename LIKE 'inventory_interface_wireless%%' "
             "OR tablename LIKE 'addressing_tunnel%%' OR tablename LIKE 'addressing_ike%%' "
-            "OR tablename LIKE 'addressing_ipsec%%' OR tablename LIKE 'addressing_l2vpn%%')",
+            "OR tablename LIKE 'addressing_ipsec%%' OR tablename LIKE 'addressing_l2vpn%%' "
+            "OR tablename = 'inventory_porttemplatemapping')",
             [schema_name],
         )
         for (table,) in cursor.fetchall():
