@@ -30,6 +30,8 @@ Paths come from the registry (`spec.api_app`/`spec.api_path`); GraphQL field nam
 import functools
 import importlib
 import json
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,6 +275,20 @@ class CaseData:
         return client
 
 
+def _shape(sql: str) -> str:
+    """A statement without its literals and numbers (ids, savepoint names, a page's id array, `IN` lists)."""
+    return re.sub(r"N(, N)+", "N", re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'...'", sql)))
+
+
+def repeated_per_row(few: list[str], many: list[str]) -> list[str]:
+    """The statements of a page of more rows (`many`) that one of fewer rows (`few`) does not explain: a shape
+    sent more than once and more often than for fewer rows, as a statement per row is. A relation prefetched
+    only when some row of the page holds any (core.representation's probes) is one statement more, not one
+    per row; so is a cached row read again after expiring between the two requests."""
+    few_shapes, many_shapes = Counter(map(_shape, few)), Counter(map(_shape, many))
+    return [shape for shape, sent in many_shapes.items() if sent > max(few_shapes[shape], 1)]
+
+
 class APICase(CaseData):
     brief_fields: ClassVar[list[str]] = []
     rendered_as: ClassVar[dict[str, Any]] = {}
@@ -386,10 +402,13 @@ class APICase(CaseData):
                 assert echoes(value, body[key]), f"{key}: wrote {value!r}, got {body[key]!r}"
 
     def queries(self, client: Client, path: str) -> int:
+        return len(self.statements(client, path))
+
+    def statements(self, client: Client, path: str) -> list[str]:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         assert response.status_code == 200, response.content
-        return len(captured)
+        return [query["sql"] for query in captured]
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -508,12 +527,12 @@ class APICase(CaseData):
 
         add(0)
         self.queries(owner, path), self.queries(owner, f"{path}?brief=1")  # caches the organization's row
-        few, few_brief = self.queries(owner, path), self.queries(owner, f"{path}?brief=1")
+        few, few_brief = self.statements(owner, path), self.statements(owner, f"{path}?brief=1")
         add(1)
         add(2)
 
-        assert self.queries(owner, path) == few
-        assert self.queries(owner, f"{path}?brief=1") == few_brief
+        assert repeated_per_row(few, self.statements(owner, path)) == []
+        assert repeated_per_row(few_brief, self.statements(owner, f"{path}?brief=1")) == []
 
     # -- who may see and change it -----------------------------------------------------------------
 

@@ -206,7 +206,7 @@ def test_array_fields_edit_as_comma_separated_text_and_save_as_lists(org_a):
 
     # when it is edited: the pairs show as NetBox writes them, and a changed text saves as pairs
     form = owner.get(edit).content.decode()
-    saved = owner.post(edit, {"name": "Colours", "extra_choices": "red:Red, green:Green, teal"})
+    saved = owner.post(edit, {"name": "Colours", "extra_choices": "red:Red, green:Green, teal", "choice_colors": "{}"})
 
     assert 'value="red:Red, blue:Blue"' in form
     assert saved.status_code == 302, _errors(saved)
