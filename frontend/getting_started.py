@@ -38,6 +38,8 @@ def checklist(request) -> dict:
     return {
         "site_url": object_url(site, "add") if writes and site is not None else None,
         "import_url": object_url(site, "import") if writes and site is not None else None,
+        # Importing a NetBox is a settings page: admins and owners (frontend/settings/netbox_import.py).
+        "netbox_import_url": reverse("settings-netbox-import") if request.membership.is_manager else None,
         "members_url": reverse("members"),
         "tokens_url": reverse("settings-tokens"),
         "invited": members or invited,

@@ -275,13 +275,15 @@ def test_a_new_organization_shows_the_getting_started_checklist_until_its_first_
     body = page.content.decode()
     assert page.templates[0].name == "frontend/getting_started.html"
     assert 'pynetbox.api("http://testserver/o/org-a"' in body
-    for url in ("/o/org-a/dcim/sites/add/", "/o/org-a/dcim/sites/import/", "/o/org-a/settings/tokens/"):
+    steps = ("/o/org-a/dcim/sites/add/", "/o/org-a/dcim/sites/import/", "/o/org-a/settings/import-netbox/")
+    for url in (*steps, "/o/org-a/settings/tokens/"):
         assert f'href="{url}"' in body, url
     assert "Done</span>" not in body
     assert inline_code(body) == []
     # a viewer is not offered to add or import
     viewer_body = client_of(member(org_a, "viewer").user).get("/o/org-a/").content.decode()
     assert "Getting started" in viewer_body and "/dcim/sites/add/" not in viewer_body
+    assert "/settings/import-netbox/" not in viewer_body  # admins and owners import from NetBox
     assert viewer_body.count("Done</span>") == 1  # a second member: the invitation step is done
 
     # when the first site exists, the overview is the dashboard
