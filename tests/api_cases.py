@@ -275,6 +275,14 @@ class CaseData:
         return client
 
 
+def statements(client: Client, path: str) -> list[str]:
+    """The SQL a successful GET of `path` sends."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return [query["sql"] for query in captured]
+
+
 def _shape(sql: str) -> str:
     """A statement without its literals and numbers (ids, savepoint names, a page's id array, `IN` lists)."""
     return re.sub(r"N(, N)+", "N", re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'...'", sql)))
@@ -401,15 +409,6 @@ class APICase(CaseData):
             else:
                 assert echoes(value, body[key]), f"{key}: wrote {value!r}, got {body[key]!r}"
 
-    def queries(self, client: Client, path: str) -> int:
-        return len(self.statements(client, path))
-
-    def statements(self, client: Client, path: str) -> list[str]:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-        assert response.status_code == 200, response.content
-        return [query["sql"] for query in captured]
-
     # -- reading -----------------------------------------------------------------------------------
 
     def test_list(self, owner, slug, objects):
@@ -526,13 +525,13 @@ class APICase(CaseData):
                 self._create(owner, slug, payloads[index])
 
         add(0)
-        self.queries(owner, path), self.queries(owner, f"{path}?brief=1")  # caches the organization's row
-        few, few_brief = self.statements(owner, path), self.statements(owner, f"{path}?brief=1")
+        statements(owner, path), statements(owner, f"{path}?brief=1")  # caches the organization's row
+        few, few_brief = statements(owner, path), statements(owner, f"{path}?brief=1")
         add(1)
         add(2)
 
-        assert repeated_per_row(few, self.statements(owner, path)) == []
-        assert repeated_per_row(few_brief, self.statements(owner, f"{path}?brief=1")) == []
+        assert repeated_per_row(few, statements(owner, path)) == []
+        assert repeated_per_row(few_brief, statements(owner, f"{path}?brief=1")) == []
 
     # -- who may see and change it -----------------------------------------------------------------
 
