@@ -265,7 +265,7 @@ def test_a_saml_assertion_for_another_service_provider_logs_nobody_in(org_a, sam
 def test_require_sso_refuses_password_login_to_members_but_not_to_owners(org_a, oidc):
     configure_oidc(org_a, oidc, require_sso=True)
     editor = member(org_a, MembershipRole.EDITOR, "editor@a.example")
-    EmailAddress.objects.get_or_create(
+    EmailAddress.objects.update_or_create(
         user=org_a.owner, email=org_a.owner.email, defaults={"verified": True, "primary": True}
     )
 
