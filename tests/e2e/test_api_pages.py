@@ -91,3 +91,12 @@ def test_graphiql_runs_queries_with_the_session(page, accounts, shot):
     page.get_by_role("button", name=re.compile("Execute query")).click()
     expect(page.locator(".result-window")).to_contain_text('"name": "AMS1"')
     shot(page, "graphiql")
+
+    # on a phone the result sits below the editors, within the window
+    page.set_viewport_size({"width": 390, "height": 844})
+    editors = page.locator(".graphiql-editors").bounding_box()
+    result = page.locator(".result-window").bounding_box()
+    assert editors is not None and result is not None
+    assert result["y"] >= editors["y"] + editors["height"] and result["x"] + result["width"] <= 390, (editors, result)
+    expect(page.locator(".result-window")).to_contain_text('"name": "AMS1"')
+    shot(page, "graphiql-phone")

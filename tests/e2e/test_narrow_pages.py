@@ -1,9 +1,11 @@
 """Every page at phone width (390 x 844), in one browser against the one live server: each registered
 model's list, object page (and its tabs, its pages of its own), edit and add forms, with one object of
 each model made from the generic API cases' data (tests/*/test_api_cases.py), and the organization's
-and the account's other pages. None may scroll sideways, and no element may stick out of the window
-unless a container that scrolls sideways holds it (a wide table in `.table-responsive`). Every failure
-is collected (its URL and the element's selector, a screenshot of the page) and asserted at the end."""
+and the account's other pages, and the API pages their scripts draw (Swagger UI, GraphiQL). None may
+scroll sideways, and no element may stick out of the window unless a container that scrolls sideways
+holds it (a wide table in `.table-responsive`) or one hiding its overflow cuts it off before the window's
+edge (CodeMirror's input textareas). Every failure is collected (its URL and the element's selector, a
+screenshot of the page) and asserted at the end."""
 
 import re
 from contextlib import contextmanager
@@ -31,18 +33,39 @@ pytestmark = pytest.mark.slow_file(240)  # measured 250 s with the machine at lo
 
 PHONE = {"width": 390, "height": 844}
 
-# What sticks out of the window (run in the page): the outermost elements whose right edge passes it,
-# unless an ancestor scrolls sideways (overflow-x auto or scroll) and so holds them.
+# What sticks out of the window (run in the page): the outermost elements whose right edge, as far as the user
+# sees it, passes it. An element is drawn only inside the ancestors that clip it: those whose overflow is not
+# visible, along its chain of containing blocks (an absolutely positioned element escapes the clipping of
+# ancestors inside its positioned one; a fixed one, all but a transformed one's). One that scrolls sideways
+# (overflow-x auto or scroll) holds it: it is not counted; one that hides its overflow (hidden or clip) cuts it
+# at its padding box's right edge, and only what is left of it counts (CodeMirror's 1000 px input textarea in
+# a 3 px wrapper is not seen; the wrapper, were it past the window, would be).
 STICKING_OUT = """() => {
   const width = document.documentElement.clientWidth;
   const found = [];
   const reported = new Set();
-  const scrolls = (element) => {
-    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
-      const overflow = getComputedStyle(up).overflowX;
-      if (overflow === "auto" || overflow === "scroll") return true;
+  const containsFixed = (style) =>
+    style.transform !== "none" || style.perspective !== "none" || style.filter !== "none" ||
+    /paint|layout|strict|content/.test(style.contain);
+  // The right edge of what the user sees of the element: its own, cut by the ancestors that clip it;
+  // null when one of them scrolls sideways and so holds it.
+  const visibleRight = (element, box) => {
+    let right = box.right;
+    let position = getComputedStyle(element).position;
+    for (let up = element.parentElement; up && up !== document.documentElement; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      const containing = position === "fixed" ? containsFixed(style)
+        : position === "absolute" ? style.position !== "static" || containsFixed(style) : true;
+      if (!containing) continue;
+      if (position === "fixed" || position === "absolute") position = style.position;
+      if (up === document.body) continue;
+      const overflow = style.overflowX;
+      if (overflow === "auto" || overflow === "scroll") return null;
+      if (overflow === "hidden" || overflow === "clip") {
+        right = Math.min(right, up.getBoundingClientRect().left + up.clientLeft + up.clientWidth);
+      }
     }
-    return false;
+    return right;
   };
   const name = (element) => {
     const parts = [];
@@ -59,9 +82,11 @@ STICKING_OUT = """() => {
     if (reported.has(element.parentElement)) { reported.add(element); continue; }
     const box = element.getBoundingClientRect();
     if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
-    if (getComputedStyle(element).visibility === "hidden" || scrolls(element)) continue;
+    if (getComputedStyle(element).visibility === "hidden") continue;
+    const right = visibleRight(element, box);
+    if (right === null || right <= width + 1 || right <= box.left) continue;
     reported.add(element);
-    found.push(`${name(element)} (${Math.round(box.width)} px wide, right edge at ${Math.round(box.right)})`);
+    found.push(`${name(element)} (${Math.round(box.width)} px wide, right edge at ${Math.round(right)})`);
   }
   const scrollWidth = document.documentElement.scrollWidth;
   if (scrollWidth > window.innerWidth + 1) found.unshift(`the page scrolls sideways (${scrollWidth} px wide)`);
@@ -214,10 +239,13 @@ def _check(page: Page, url: str, shot, failures: list[str]) -> None:
         shot(page, re.sub(r"^/o/[^/]+/", "", url) or "root")
 
 
-# Pages their script draws after loading: checked once it has (Swagger UI's operations). GraphiQL is not
-# here yet: at 390 px its result pane ends 5 px past the window and CodeMirror's hidden input textareas
-# (1000 px, clipped) stick out of its editors.
-DRAWN_BY_SCRIPT = {"api/schema/swagger-ui/": ".swagger-ui .opblock-tag"}
+# Pages their script draws after loading: checked once it has (Swagger UI's operations; GraphiQL's three
+# editors, the query's, the variables' and the result's, stacked at this width).
+DRAWN_BY_SCRIPT = {
+    "api/schema/swagger-ui/": ".swagger-ui .opblock-tag",
+    "graphql/": ".graphiql-container:has(.graphiql-query-editor .CodeMirror):has(.graphiql-editor-tool .CodeMirror)"
+    ":has(.result-window .CodeMirror)",
+}
 
 
 def _check_drawn_by_script(page: Page, slug: str, shot, failures: list[str]) -> None:
@@ -229,6 +257,40 @@ def _check_drawn_by_script(page: Page, slug: str, shot, failures: list[str]) -> 
         if found:
             failures += [f"{url}: {what}" for what in found]
             shot(page, path.strip("/").replace("/", "-"))
+
+
+# A box holding another, added to the page (their styles set through the CSSOM, which the Content-Security-Policy
+# allows), then removed: [the outer box's style, the inner one's].
+PROBE = """([outer, inner]) => {
+  const box = document.createElement("div");
+  box.id = "wb-probe";
+  box.style.cssText = outer;
+  box.append(Object.assign(document.createElement("div"), {textContent: "x"}));
+  box.firstChild.style.cssText = inner;
+  document.body.append(box);
+}"""
+# Boxes the check must report (True) and must not: (outer style, inner style, reported).
+PROBES = [
+    ("", "width: 1000px", True),
+    ("overflow: hidden; width: 100px", "width: 1000px", False),  # cut by its container
+    ("position: relative; overflow: hidden; width: 3px", "position: absolute; width: 1000px", False),  # CodeMirror's
+    ("overflow: hidden; width: 100px", "position: absolute; left: 0; width: 1000px", True),  # escapes the cut
+    ("position: fixed; overflow: hidden; width: 100px", "position: fixed; width: 1000px", True),  # escapes it too
+    ("overflow: clip; width: 1000px", "width: 2000px", True),  # the container cutting it is too wide itself
+    ("overflow-x: auto", "width: 1000px", False),  # scrolls sideways in its container
+]
+
+
+def _check_the_check(page: Page) -> None:
+    """STICKING_OUT reports a box sticking out, even out of a container hiding its overflow, and no box a
+    container cuts off or scrolls; a word of 200 letters makes the page scroll sideways."""
+    for outer, inner, reported in PROBES:
+        page.evaluate(PROBE, [outer, inner])
+        found: list[str] = page.evaluate(STICKING_OUT)
+        page.evaluate("document.getElementById('wb-probe').remove()")
+        assert any("#wb-probe" in what for what in found) == reported, f"{outer!r} around {inner!r}: {found}"
+    page.evaluate("document.body.append(Object.assign(document.createElement('div'), {textContent: 'x'.repeat(200)}))")
+    assert page.evaluate(STICKING_OUT), "a word of 200 letters fits a phone?"
 
 
 def _log_in(page: Page, user, base_url: str) -> None:
@@ -259,9 +321,7 @@ def test_no_page_is_wider_than_a_phone(page, wirebook, accounts, owner_a, shot):
     page.set_viewport_size(PHONE)
     for url in ("/login/", "/accounts/signup/", "/accounts/password/reset/", "/login/sso/"):
         _check(page, url, shot, failures)
-    # (the check sees what sticks out: a word of 200 letters)
-    page.evaluate("document.body.append(Object.assign(document.createElement('div'), {textContent: 'x'.repeat(200)}))")
-    assert page.evaluate(STICKING_OUT), "a word of 200 letters fits a phone?"
+    _check_the_check(page)
     _log_in(page, owner, wirebook.base_url)
 
     urls: list[str] = []
