@@ -91,3 +91,23 @@ def test_at_phone_width_the_switcher_heads_the_navigation_and_keeps_the_kind_of_
     switcher.press("Enter")
     expect(page).to_have_url(re.compile(rf"/o/{lab.slug}/dcim/sites/$"))
     shot(page, "phone-switched-to-the-list")
+
+
+def test_the_top_bar_fits_every_width_with_a_long_address_and_name(page, accounts, shot):
+    owner = accounts.user(accounts.email("a-rather-long-mailbox-name-for-the-top-bar", "networks.example.com"))
+    acme = accounts.organization(owner=owner, name="Acme Networks Operations Europe Middle East Africa")
+    accounts.organization(owner=owner, name="Research Lab")
+    login(page, owner.email)
+    for width in (768, 800, 920, 992, 1200, 1400):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"/o/{acme.slug}/dcim/sites/")
+        expect(switcher_box(page)).to_be_visible()
+        no_sideways_scroll(page)
+        # the address shows on wide screens, cut to its box
+        who = page.locator(".wb-topbar .who")
+        if width >= 1200:
+            expect(who).to_be_visible()
+            assert page.evaluate("(e) => e.getBoundingClientRect().right <= window.innerWidth", who.element_handle())
+        else:
+            expect(who).to_be_hidden()
+    shot(page, "long-address")
