@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -28,6 +29,8 @@ class ObjectChange(models.Model):
     action = models.CharField(_("action"), max_length=50, choices=ObjectChangeAction.choices)
     changed_object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     changed_object_id = models.BigIntegerField()
+    # The object as it is now (None once deleted): NetBox's `changed_object`.
+    changed_object = GenericForeignKey("changed_object_type", "changed_object_id")
     related_object_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, related_name="+", blank=True, null=True
     )

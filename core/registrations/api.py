@@ -93,6 +93,19 @@ def _change_visibility(actor) -> Q | None:
     return None if hidden is None else ~hidden
 
 
+def _brief_of(attribute: str) -> Rendered:
+    """A generic foreign key's object (a journal entry's, an image's), brief; null when it is gone."""
+
+    @renders(nullable(BRIEF_OBJECT))
+    def brief(obj, links):
+        target = getattr(obj, attribute)
+        if target is None or registry.find(type(target)) is None:
+            return None
+        return render(target, links, brief=True)
+
+    return brief
+
+
 @renders(nullable(MEMBER))
 def _user(change, links):
     """NetBox's nested user, by the name the change was recorded with (the member may have left since)."""
@@ -105,7 +118,8 @@ def _user(change, links):
 # NetBox's representation of a change, which is its brief form too.
 OBJECT_CHANGE_FIELDS = (
     "id", "url", "display_url", "display", "time", "user", "user_name", "request_id", "action",
-    "changed_object_type", "changed_object_id", "object_repr", "message", "prechange_data", "postchange_data",
+    "changed_object_type", "changed_object_id", "changed_object", "object_repr", "message", "prechange_data",
+    "postchange_data",
 )  # fmt: skip
 
 registry.register(
@@ -117,6 +131,7 @@ registry.register(
         renderers={
             "user": _user,
             "changed_object_type": object_type_renderer("changed_object_type"),
+            "changed_object": _brief_of("changed_object"),
         },
     ),
     access=Access(read_only=True, visible_to=_change_visibility),
@@ -155,19 +170,6 @@ def _data_type(field, links):
     if field.type in (CustomFieldType.MULTISELECT, CustomFieldType.MULTIOBJECT):
         return "array"
     return "string"
-
-
-def _brief_of(attribute: str) -> Rendered:
-    """A generic foreign key's object (a journal entry's, an image's), brief; null when it is gone."""
-
-    @renders(nullable(BRIEF_OBJECT))
-    def brief(obj, links):
-        target = getattr(obj, attribute)
-        if target is None or registry.find(type(target)) is None:
-            return None
-        return render(target, links, brief=True)
-
-    return brief
 
 
 def _saved_filter_visibility(actor) -> Q | None:

@@ -201,7 +201,8 @@ class TestObjectChangeAPI(APICase):
     # NetBox's brief form of a change is its full one.
     brief_fields = [
         "id", "url", "display_url", "display", "time", "user", "user_name", "request_id", "action",
-        "changed_object_type", "changed_object_id", "object_repr", "message", "prechange_data", "postchange_data",
+        "changed_object_type", "changed_object_id", "changed_object", "object_repr", "message", "prechange_data",
+        "postchange_data",
     ]  # fmt: skip
     filter_fields = [
         "user",

@@ -275,6 +275,45 @@ def test_patch_put_and_delete(api, europe):
     assert gone.json() == {"detail": "No Site matches the given query."}
 
 
+def test_a_change_shows_its_object_while_it_exists_each_type_read_once(api, org_b):
+    site = call(api, "post", "/dcim/sites/", {"name": "AMS9", "slug": "ams9"}).json()
+    region = call(api, "post", "/dcim/regions/", {"name": "Benelux", "slug": "benelux"}).json()
+    call(api, "patch", f"/dcim/sites/{site['id']}/", {"region": region["id"]})
+    tag = call(api, "post", "/extras/tags/", {"name": "Core", "slug": "core"}).json()
+
+    with CaptureQueriesContext(connection) as few:
+        call(api, "get", "/core/object-changes/?changed_object_type=dcim.site")
+    with CaptureQueriesContext(connection) as more:
+        listed = call(api, "get", "/core/object-changes/?ordering=id").json()["results"]
+    by_type = {}
+    for change in listed:
+        by_type.setdefault(change["changed_object_type"], []).append(change["changed_object"])
+    # (created, then moved: both changes show the site as it is now, in its brief form)
+    assert [brief["id"] for brief in by_type["dcim.site"]] == [site["id"]] * 2
+    assert {key: by_type["dcim.site"][0][key] for key in ("url", "display", "name", "slug")} == {
+        "url": site["url"],
+        "display": "AMS9",
+        "name": "AMS9",
+        "slug": "ams9",
+    }
+    assert by_type["dcim.region"][0]["id"] == region["id"]
+    assert by_type["extras.tag"][0]["name"] == "Core"
+    # each type's objects in one statement: three types cost two statements more than one
+    assert len(more.captured_queries) <= len(few.captured_queries) + 2
+
+    # a deleted object: null, its changes kept
+    call(api, "delete", f"/extras/tags/{tag['id']}/")
+    changes = call(api, "get", f"/core/object-changes/?changed_object_id={tag['id']}&changed_object_type=extras.tag")
+    assert [(c["action"]["value"], c["changed_object"]) for c in changes.json()["results"]] == [
+        ("delete", None),
+        ("create", None),
+    ]
+
+    # another organization's member sees none of these changes
+    outsider = org_b.client().get(f"/o/org-a/api/core/object-changes/?changed_object_id={site['id']}")
+    assert outsider.status_code in (403, 404)
+
+
 def test_bulk_create_is_all_or_nothing_with_per_object_errors(api, org_a):
     response = call(
         api, "post", "/dcim/sites/", [{"name": "A", "slug": "a"}, {"name": "B"}, {"name": "C", "slug": "c"}]
