@@ -286,10 +286,11 @@ def _tree_filters(spec: ObjectSpec) -> dict[str, Filter]:
     def ancestor(key, label, parse):
         return lambda qs, values: qs.filter(pk__in=_subtree(model, key, _parse(label, values, parse)))
 
-    return {
-        "ancestor_id": Filter(ancestor("pk", "ancestor_id", parse_int)),
-        "ancestor": Filter(ancestor("slug", "ancestor", str)),
-    }
+    filters = {"ancestor_id": Filter(ancestor("pk", "ancestor_id", parse_int))}
+    # By slug, where the tree has one (inventory items have none: NetBox filters them by id only).
+    if any(field.name == "slug" for field in model._meta.get_fields()):
+        filters["ancestor"] = Filter(ancestor("slug", "ancestor", str))
+    return filters
 
 
 def _object_type_filters(field) -> dict[str, Filter]:

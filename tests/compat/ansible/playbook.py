@@ -45,6 +45,9 @@ def ansible(program: str, *arguments: str, cwd: Path) -> subprocess.CompletedPro
         # Each task's module is piped to the interpreter rather than written to a temporary directory,
         # run and removed by three more commands: a few hundred tasks run noticeably faster.
         "ANSIBLE_PIPELINING": "true",
+        # The module's zip is built once per run and unpacked by every task: stored, not deflated, it
+        # takes about a tenth less CPU per task (the zip never leaves the machine).
+        "ANSIBLE_MODULE_COMPRESSION": "ZIP_STORED",
         "LC_ALL": "C.UTF-8",
     }
     return subprocess.run(
