@@ -69,6 +69,8 @@ def netbox_import_job(job: Job, *, url: str) -> dict:
     data["failures"] = data["failures"][:FAILURES_KEPT]
     for failure in data["failures"][:50]:
         job.log("warning", f"{failure['object_type']} {failure['id']} {failure['display']}: {failure['errors']}")
+    for label, dropped in data["dropped"].items():
+        job.log("info", f"Not carried over from {label}: {', '.join(sorted(dropped))}")
     totals = data["totals"]
     job.log("info", f"Imported from NetBox {report.netbox_version}: {totals}")
     return data

@@ -6,10 +6,13 @@ This module knows the format: which list holds which templates, in which order t
 power outlet names its power port, so power ports come first), what each template's entry carries,
 and the export of a queryset of types as YAML documents. The import (inventory.ui.library) reads it.
 
+Front port templates pass through to rear port templates of the same type as NetBox 4.7 writes it: a
+document's `port-mappings` list (front port, its position, rear port, its position, by name), and, in the
+library's older files, a front port's own `rear_port` and `rear_port_position` (its one position).
+
 What NetBox 4.7 writes that Wirebook does not keep yet is read and left out: pictures (`front_image`,
 `rear_image`: the library's flags that a picture exists in its own folder; NetBox ignores them too),
-`is_powered`, port mappings between front and rear ports (`port-mappings`, and the older `rear_port`
-of a front port), cooling intakes and outflows.
+`is_powered`, cooling intakes and outflows.
 """
 
 from collections.abc import Callable, Iterable
@@ -31,6 +34,7 @@ from inventory.models import (
     Manufacturer,
     ModuleBayTemplate,
     ModuleType,
+    PortTemplateMapping,
     PowerOutletTemplate,
     PowerPortTemplate,
     RearPortTemplate,
@@ -58,6 +62,9 @@ class Component:
     references: tuple[Reference, ...] = ()
     ignored: tuple[str, ...] = ()
     many: tuple[str, ...] = ()  # fields naming several objects (module bay types, by name)
+    # An entry's older keys naming the template it passes through to (a front port's `rear_port` and
+    # `rear_port_position`): read as one of its PORT_MAPPINGS.
+    mapped: tuple[str, ...] = ()
 
     def owned_by(self, owner: str) -> bool:
         return any(field.name == owner for field in self.model._meta.concrete_fields)
@@ -96,7 +103,7 @@ COMPONENTS = (
         references=(Reference("parent", InterfaceTemplate), Reference("bridge", InterfaceTemplate)),
     ),
     Component("rear-ports", RearPortTemplate, _PASS_THROUGH, ignored=(POWER_SOURCE,)),
-    Component("front-ports", FrontPortTemplate, _PASS_THROUGH, ignored=("rear_port", "rear_port_position")),
+    Component("front-ports", FrontPortTemplate, _PASS_THROUGH, mapped=("rear_port", "rear_port_position")),
     Component(
         "module-bays",
         ModuleBayTemplate,
@@ -115,16 +122,21 @@ COMPONENTS = (
         ),
     ),
 )
+# NetBox 4.5+'s list of which position of a front port template passes through to which position of a rear port
+# template of the type, by name (a PortTemplateMapping each); written with the front ports (their `rear_ports`).
+PORT_MAPPINGS = Component(
+    "port-mappings", PortTemplateMapping, ("front_port", "front_port_position", "rear_port", "rear_port_position")
+)
 # The order NetBox exports them in.
 EXPORT_ORDER = (
     "console-ports", "console-server-ports", "power-ports", "power-outlets", "interfaces", "front-ports",
-    "rear-ports", "module-bays", "device-bays", "inventory-items",
+    "rear-ports", PORT_MAPPINGS.key, "module-bays", "device-bays", "inventory-items",
 )  # fmt: skip
 
 # A type's keys that are read and not kept (see the module's docstring).
 IGNORED: dict[type[models.Model], tuple[str, ...]] = {
-    DeviceType: ("front_image", "rear_image", "is_powered", "port-mappings", "cooling-intakes", "cooling-outflows"),
-    ModuleType: ("port-mappings", "cooling-intakes", "cooling-outflows"),
+    DeviceType: ("front_image", "rear_image", "is_powered", "cooling-intakes", "cooling-outflows"),
+    ModuleType: ("cooling-intakes", "cooling-outflows"),
 }
 # NetBox's name of a type's field where the REST API names it otherwise.
 TYPE_KEYS: dict[type[models.Model], dict[str, str]] = {ModuleType: {"attribute_data": "attributes"}}
@@ -218,6 +230,9 @@ def _prefetches(model: type[models.Model]) -> list:
             queryset = queryset.select_related(*related)
         if component.many:
             queryset = queryset.prefetch_related(*component.many)
+        if component.mapped:
+            mappings = PortTemplateMapping._base_manager.select_related("rear_port").order_by("front_port_position")
+            queryset = queryset.prefetch_related(models.Prefetch("mappings", queryset=mappings))
         prefetches.append(models.Prefetch(component.relation, queryset=queryset))
     return prefetches
 
@@ -235,6 +250,11 @@ def documents(model: type[models.Model], queryset) -> Iterable[dict]:
     for obj in types.prefetch_related(*_prefetches(model)):
         data = document(obj)
         for key in EXPORT_ORDER:
+            if key == PORT_MAPPINGS.key:
+                mappings = _mappings(obj, by_key.values())
+                if mappings:
+                    data[key] = mappings
+                continue
             component = by_key.get(key)
             if component is None:
                 continue
@@ -242,6 +262,22 @@ def documents(model: type[models.Model], queryset) -> Iterable[dict]:
             if templates:
                 data[key] = [_entry(component, template) for template in templates]
         yield data
+
+
+def _mappings(owner, components: Iterable[Component]) -> list[dict]:
+    """A type's port mappings as NetBox 4.7 exports them: by front port, then its position."""
+    return [
+        {
+            "front_port": template.name,
+            "front_port_position": mapping.front_port_position,
+            "rear_port": mapping.rear_port.name,
+            "rear_port_position": mapping.rear_port_position,
+        }
+        for component in components
+        if component.mapped
+        for template in getattr(owner, component.relation).all()
+        for mapping in template.mappings.all()
+    ]
 
 
 def export_yaml(spec, queryset) -> str:

@@ -24,19 +24,23 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from core.context import Actor, acting_as
 from core.fields import kind_of
 from core.models import NetBoxImportRecord
 from core.netbox_import.client import NetBoxClient, NetBoxUnavailable, NotServed
-from core.netbox_import.plan import LATE_FIELDS, SKIPPED, PlannedType, import_plan
+from core.netbox_import.plan import LATE_FIELDS, SKIPPED, PlannedType, import_plan, netbox_writable_keys
 from core.registry import ObjectSpec, registry
 from core.usecases import Item, WriteRefused, write_objects
 from core.writes import writable_fields
+from tenants.audit import audit_record
 from tenants.billing import BillingRefused
 from tenants.context import current_organization
+from tenants.models import AuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +84,12 @@ class ImportReport:
     failures: list[dict] = field(default_factory=list)
     # Types not read: by label, why (never imported, or not served by this NetBox).
     skipped: dict[str, str] = field(default_factory=dict)
+    # Fields NetBox sent with a value and Wirebook did not import: by label, field -> how many objects had one
+    # (a field Wirebook's model lacks, or a reference to a type it does not import).
+    dropped: dict[str, dict[str, int]] = field(default_factory=dict)
     requests: int = 0
+    # Why the import stopped before its end (ImportFailed), if it did.
+    error: str = ""
 
     def count(self, label: str) -> TypeCounts:
         return self.counts.setdefault(label, TypeCounts())
@@ -93,8 +102,13 @@ class ImportReport:
             "totals": self.totals(),
             "failures": self.failures,
             "skipped": self.skipped,
+            "dropped": self.dropped,
             "requests": self.requests,
         }
+
+    def drop(self, label: str, key: str) -> None:
+        fields = self.dropped.setdefault(label, {})
+        fields[key] = fields.get(key, 0) + 1
 
     def totals(self) -> dict[str, int]:
         totals = TypeCounts()
@@ -112,6 +126,8 @@ class _Fields:
     nullable: set[str]
     # Written keys that are no model fields: write extras (a cable's ends), tags, custom fields.
     extras: list[str]
+    # The keys NetBox's API writes for the type that the importer does not read: not carried over.
+    unread: list[str]
 
 
 @dataclass
@@ -149,20 +165,57 @@ def netbox_import(
     actor = actor or Actor(user_id=None, user_name=ACTOR_NAME, role=None)
     importer = _Importer(client, actor, ImportReport(netbox_url=client.url), progress)
     workers = max(1, parallel)
-    with (
-        acting_as(actor),
-        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="netbox-types") as types,
-        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="netbox-pages") as pages,
-    ):
-        try:
-            importer.run(types, pages)
-        except NetBoxUnavailable as error:
-            raise ImportFailed(str(error)) from None
-        except BillingRefused as error:
-            raise ImportFailed(f"The organization's plan refused more objects: {' '.join(error.messages)}") from None
-        finally:
-            importer.report.requests = client.requests
+    try:
+        with (
+            acting_as(actor),
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="netbox-types") as types,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="netbox-pages") as pages,
+        ):
+            try:
+                importer.run(types, pages)
+            except NetBoxUnavailable as error:
+                raise ImportFailed(str(error)) from None
+            except BillingRefused as error:
+                raise ImportFailed(
+                    f"The organization's plan refused more objects: {' '.join(error.messages)}"
+                ) from None
+            finally:
+                importer.report.requests = client.requests
+    except ImportFailed as error:
+        importer.report.error = str(error)
+        _audit(importer.report, actor)
+        raise
+    _audit(importer.report, actor)
     return importer.report
+
+
+def _audit(report: ImportReport, actor: Actor) -> None:
+    """The import in the organization's audit log: who ran it (nobody for the command: the operator), from which
+    NetBox (its URL without credentials; never the token), and what it counted."""
+    organization = current_organization()
+    assert organization is not None
+    user = get_user_model().objects.filter(pk=actor.user_id).first() if actor.user_id is not None else None
+    data: dict[str, Any] = {"netbox_version": report.netbox_version, **report.totals()}
+    if report.error:
+        data["error"] = report.error
+    audit_record(
+        organization=organization,
+        action=AuditAction.ORGANIZATION_NETBOX_IMPORTED,
+        actor=user,
+        target=_without_credentials(report.netbox_url),
+        data=data,
+    )
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class _Importer:
@@ -280,6 +333,8 @@ class _Importer:
 
     def _prepare(self, spec: ObjectSpec, obj: dict, *, defer_own: bool) -> _Prepared:
         reduced = self._reduced(spec, obj)
+        # NetBox's values not carried over: reported once the object is prepared (a pending one is prepared again).
+        dropped = [key for key in self._fields(spec).unread if obj.get(key) not in _EMPTY]
         payload: dict[str, Any] = {}
         deferred: dict[str, Any] = {}
         late: dict[str, Any] = {}
@@ -306,8 +361,10 @@ class _Importer:
                     raise
             except _Missing as missing:
                 errors[key] = [str(missing)]
-            except _Unsupported:
-                continue  # a reference to something Wirebook does not import (a NetBox user)
+            except _Unsupported:  # a reference to something Wirebook does not import (a NetBox user)
+                if value not in _EMPTY:
+                    dropped.append(key)
+                continue
         if errors:
             raise _Missing(errors)
         for key in list(deferred):  # a generic reference's id travels with its type
@@ -315,6 +372,8 @@ class _Importer:
             if key.endswith("_id") and kind in payload:
                 deferred[kind] = payload.pop(kind)
         digest = hashlib.sha256(json.dumps(reduced, sort_keys=True, default=str).encode()).hexdigest()
+        for key in dropped:
+            self.report.drop(spec.type_label, key)
         return _Prepared(obj["id"], str(obj.get("display") or obj["id"]), payload, digest, deferred, late)
 
     def _fields(self, spec: ObjectSpec) -> "_Fields":
@@ -323,8 +382,11 @@ class _Importer:
         if fields is None:
             aliases = {model_name: alias for alias, model_name in spec.api.write_aliases.items()}
             writable = writable_fields(spec)
+            keys = [(aliases.get(f.name, f.name), kind_of(f).name == "json") for f in writable]
+            extras = [*spec.api.write_extras, "tags", "custom_fields"]
+            read = {key for key, _json in keys} | set(extras)
             fields = _Fields(
-                keys=[(aliases.get(f.name, f.name), kind_of(f).name == "json") for f in writable],
+                keys=keys,
                 nullable={
                     aliases.get(f.name, f.name)
                     for f in writable
@@ -332,7 +394,8 @@ class _Importer:
                 }
                 | set(spec.api.write_extras)
                 | {"tags", "custom_fields"},
-                extras=[*spec.api.write_extras, "tags", "custom_fields"],
+                extras=extras,
+                unread=sorted(netbox_writable_keys().get(spec.api.path, frozenset()) - read),
             )
             self.fields[spec.type_label] = fields
         return fields
@@ -574,6 +637,10 @@ class _Importer:
                 "imported": True,  # the object is there; these references are not
             }
         )
+
+
+# Values that carry nothing: a field sent with one is not reported as dropped.
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 class _Unsupported(Exception):

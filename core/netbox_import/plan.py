@@ -1,7 +1,11 @@
 """Which registered models the importer reads, and in which order: computed from the registry and the models'
 foreign keys, so a new app is imported without a change here (at most an ordering hint below)."""
 
+import functools
+import gzip
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -107,3 +111,28 @@ def _tier(planned: PlannedType) -> int:
     if label in LAST or _generic_required(planned.spec.model):
         return 2
     return 1
+
+
+# NetBox 4.7.3's own OpenAPI document, committed for the compatibility table (core.api.compat reads it too; the
+# importer stays out of the REST API's package, so it names the file).
+NETBOX_DOCUMENT = Path(__file__).resolve().parent.parent / "api" / "netbox" / "openapi-4.7.3.json.gz"
+
+
+@functools.cache
+def netbox_writable_keys() -> dict[str, frozenset[str]]:
+    """The keys NetBox's REST API writes, by API path (`dcim/sites`), from NetBox's own OpenAPI document
+    (core/api/netbox/): the keys of a type's POST body. What the importer reads is compared with them, so the
+    report names what NetBox holds and Wirebook does not carry over; NetBox's read-only keys (counts, `display`,
+    computed objects) are never among them."""
+    document = json.loads(gzip.decompress(NETBOX_DOCUMENT.read_bytes()))
+    schemas = document["components"]["schemas"]
+    keys: dict[str, frozenset[str]] = {}
+    for path, operations in document["paths"].items():
+        body = operations.get("post", {}).get("requestBody", {}).get("content", {}).get("application/json", {})
+        schema = body.get("schema", {})
+        ref = next((s.get("$ref") for s in [schema, *schema.get("oneOf", [])] if "$ref" in s), None)
+        if ref is None or not path.startswith("/api/"):
+            continue
+        properties = schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+        keys[path.removeprefix("/api/").strip("/")] = frozenset(properties)
+    return keys

@@ -8,7 +8,9 @@ many types and templates), through the permitted write (core.usecases) like any 
 template names what it refers to by name: another template of its type (a power outlet's power port,
 an interface's parent or bridge, an inventory item's parent: templates naming one of their own list
 are written in waves, those named first), or an object of the organization (an inventory item's role
-and manufacturer, a module bay's bay types); each kind of reference is read in one query. Any error
+and manufacturer, a module bay's bay types); each kind of reference is read in one query. Front port
+templates are written with their mappings to the rear port templates written before them (the record's
+`port-mappings`, or a front port's older `rear_port`), as their REST API writes them (`rear_ports`). Any error
 rolls everything back and is reported as NetBox does, by record and place: `interfaces[3].type`.
 """
 
@@ -25,8 +27,8 @@ from core.registry import ObjectSpec, registry
 from core.usecases import Item, WriteRefused, write_objects
 from core.writes import WriteData, WriteError, deserialize, is_required, writable_fields
 from frontend import transfer
-from inventory.library import IGNORED, TYPE_KEYS, Component, components_of, owner_of
-from inventory.models import DeviceType, ModuleBayType, ModuleType
+from inventory.library import IGNORED, PORT_MAPPINGS, TYPE_KEYS, Component, components_of, owner_of
+from inventory.models import DeviceType, ModuleBayType, ModuleType, RearPortTemplate
 
 # Django's (and so NetBox's) words for a name that matches nothing, or too much.
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
@@ -58,6 +60,8 @@ class _Entry:
     values: dict[str, Any]
     names: dict[str, Any]
     related: dict[str, Any] = field(default_factory=dict)
+    # Its older keys naming what it passes through to (Component.mapped), as given.
+    mapped: dict[str, Any] = field(default_factory=dict)
 
     @property
     def place(self) -> str:
@@ -99,6 +103,8 @@ def _split(spec: ObjectSpec, records: list[dict]) -> tuple[list[dict], list[dict
     """Each record's columns and its lists of templates, checked for shape; _Refused if any is malformed."""
     model = spec.model
     by_key = {component.key: component for component in components_of(model)}
+    if any(component.mapped for component in by_key.values()):
+        by_key[PORT_MAPPINGS.key] = PORT_MAPPINGS
     ignored, renamed = IGNORED.get(model, ()), TYPE_KEYS.get(model, {})
     columns = set(transfer.columns(spec))
     errors: Errors = {}
@@ -130,7 +136,7 @@ def _split(spec: ObjectSpec, records: list[dict]) -> tuple[list[dict], list[dict
 def _shape(component: Component, key: str, items) -> dict[str, list[str]]:
     if not isinstance(items, list):
         return {key: ["Must be a list."]}
-    known = {*component.fields, *component.ignored}
+    known = {*component.fields, *component.ignored, *component.mapped}
     found: dict[str, list[str]] = {}
     for position, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -151,8 +157,56 @@ def _entries(
         for position, item in enumerate(lists.get(component.key) or (), start=1):
             values = {name: value for name, value in item.items() if name in component.fields and name not in named}
             names = {name: item[name] for name in named if item.get(name) not in (None, "", [])}
-            entries.append(_Entry(index, component.key, position, parent, values, names, {owner: parent}))
+            mapped = {name: item[name] for name in component.mapped if item.get(name) is not None}
+            entries.append(_Entry(index, component.key, position, parent, values, names, {owner: parent}, mapped))
     return entries
+
+
+# The write extra a front port template takes its mappings in, as the REST API does.
+MAPPINGS_WRITE = "rear_ports"
+
+
+def _resolve_mappings(actor: Actor, owner: str, entries: list[_Entry], nested: list[dict], parents) -> None:
+    """The front port entries' mappings to their type's rear port templates (written before them; one query),
+    as their `rear_ports`: the record's `port-mappings` naming them, and their own older `rear_port` (their
+    position 1 to its `rear_port_position`, 1 unless given). _Refused names each name that names nothing."""
+    if not any(entry.mapped for entry in entries) and not any(lists.get(PORT_MAPPINGS.key) for lists in nested):
+        return
+    rows = _visible(RearPortTemplate, actor).filter(**{f"{owner}__in": parents})
+    rears = _by_name(((getattr(row, f"{owner}_id"), row.name), row) for row in rows)
+    fronts = _by_name(((entry.record, str(entry.values.get("name"))), entry) for entry in entries)
+    errors: Errors = {}
+
+    def add(entry: _Entry, place: str, front_position, rear_name, rear_position) -> None:
+        rear = rears.get((entry.owner.pk, str(rear_name)))
+        if rear is None or rear is _AMBIGUOUS:
+            message = INVALID_CHOICE if rear is None else AMBIGUOUS.format(name=rear_name)
+            errors.setdefault(entry.record, {})[f"{place}.rear_port"] = [message]
+            return
+        entry.values.setdefault(MAPPINGS_WRITE, []).append(
+            {"position": front_position, "rear_port": rear.pk, "rear_port_position": rear_position}
+        )
+
+    for entry in entries:
+        if "rear_port" in entry.mapped:
+            add(entry, entry.place, 1, entry.mapped["rear_port"], entry.mapped.get("rear_port_position", 1))
+    for record, lists in enumerate(nested):
+        for position, item in enumerate(lists.get(PORT_MAPPINGS.key) or (), start=1):
+            place = f"{PORT_MAPPINGS.key}[{position}]"
+            front = fronts.get((record, str(item.get("front_port"))))
+            if front is None or front is _AMBIGUOUS:
+                message = INVALID_CHOICE if front is None else AMBIGUOUS.format(name=item.get("front_port"))
+                errors.setdefault(record, {})[f"{place}.front_port"] = [message]
+                continue
+            add(
+                front,
+                place,
+                item.get("front_port_position", 1),
+                item.get("rear_port"),
+                item.get("rear_port_position", 1),
+            )
+    if errors:
+        raise _Refused(errors)
 
 
 # -- finding what templates name -------------------------------------------------------------------
@@ -324,6 +378,8 @@ def import_types(spec: ObjectSpec, actor: Actor, records: list[dict], *, progres
             parents = [obj.pk for obj in types]
             for component in components_of(model):
                 entries = _entries(component, owner, types, nested)
+                if component.mapped:
+                    _resolve_mappings(actor, owner, entries, nested, parents)
                 if entries:
                     _resolve_references(actor, component, owner, entries, parents)
                     _write_in_waves(actor, component, owner, entries, parents)

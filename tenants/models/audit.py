@@ -12,6 +12,7 @@ class AuditAction(models.TextChoices):
     ORGANIZATION_UPDATED = "organization.updated", _("Organization settings changed")
     ORGANIZATION_EXPORT_REQUESTED = "organization.export_requested", _("Data export requested")
     ORGANIZATION_RESTORE_REQUESTED = "organization.restore_requested", _("Restore from an archive requested")
+    ORGANIZATION_NETBOX_IMPORTED = "organization.netbox_imported", _("Imported from NetBox")
     ORGANIZATION_DELETION_SCHEDULED = "organization.deletion_scheduled", _("Deletion scheduled")
     ORGANIZATION_DELETION_CANCELLED = "organization.deletion_cancelled", _("Deletion cancelled")
     INVITATION_CREATED = "invitation.created", _("Invitation created")

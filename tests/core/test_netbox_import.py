@@ -12,16 +12,38 @@ from django.db import transaction
 from django.test import Client
 
 import automation.netbox_import as automation_netbox_import
-from addressing.models import VRF, IPAddress, Prefix
+from addressing.models import (
+    VLAN,
+    VRF,
+    IPAddress,
+    IPSecProfile,
+    L2VPNTermination,
+    Prefix,
+    Tunnel,
+    TunnelTermination,
+    VLANGroup,
+)
 from automation.models import Job
 from automation.netbox_import import JOB_NAME, netbox_import_job
 from automation.services import JobEnded, job_function_path, job_progress
+from circuits.models import Circuit, CircuitGroupAssignment, ProviderNetwork
 from core.models import CustomField, JournalEntry, NetBoxImportRecord, Tag
-from core.netbox_import import ImportFailed, netbox_import
+from core.netbox_import import ImportFailed, importer, netbox_import
 from core.netbox_import import client as netbox_client
-from inventory.models import Cable, CablePath, ContactAssignment, Device, Interface, Rack, Site
+from inventory.models import (
+    Cable,
+    CablePath,
+    Cluster,
+    ContactAssignment,
+    Device,
+    Interface,
+    Rack,
+    Site,
+    VirtualMachine,
+    VMInterface,
+)
 from tenants.context import tenant_context
-from tenants.models import Membership, MembershipRole
+from tenants.models import AuditAction, AuditEvent, Membership, MembershipRole
 from tests.compat.netbox_import.server import RecordedNetBox, recorded_objects
 
 RECORDED = recorded_objects()
@@ -141,7 +163,7 @@ class TestImport:
         assert Tag.objects.get().slug == RECORDED["extras/tags"][0]["slug"]
 
     def test_ip_address_assigned_and_primary(self, org):
-        address = IPAddress.objects.get()
+        address = IPAddress.objects.get(address=RECORDED["ipam/ip-addresses"][0]["address"])
         interface = Interface.objects.get(device__name="D")
 
         assert str(address.address) == RECORDED["ipam/ip-addresses"][0]["address"]
@@ -167,6 +189,83 @@ class TestImport:
         assignment = ContactAssignment.objects.get()
         assert assignment.assigned_object == site
         assert assignment.contact.name == RECORDED["tenancy/contacts"][0]["name"]
+
+    def test_circuits_and_their_terminations(self, org):
+        circuit = Circuit.objects.get(cid="CID1")
+        recorded = RECORDED["circuits/circuits"][0]
+
+        assert circuit.provider.slug == recorded["provider"]["slug"]
+        assert circuit.provider_account.account == recorded["provider_account"]["account"]
+        assert circuit.type.slug == recorded["type"]["slug"] and circuit.commit_rate == 1000
+        assert [asn.asn for asn in circuit.provider.asns.all()] == [64512]
+        a_side, z_side = circuit.terminations.order_by("term_side")
+        assert (a_side.term_side, a_side.termination, a_side.port_speed) == ("A", Site.objects.get(), 1000)
+        assert (z_side.term_side, z_side.termination) == ("Z", ProviderNetwork.objects.get(name="PN"))
+        assert z_side.xconnect_id == "XC-42"
+        assert CircuitGroupAssignment.objects.get().member == circuit
+
+    def test_vlans_and_their_groups(self, org):
+        vlan = VLAN.objects.get(vid=100)
+
+        assert vlan.group == VLANGroup.objects.get(slug="vg") and vlan.group.scope == Site.objects.get()
+        assert vlan.tenant.slug == "t"
+        assert Prefix.objects.get().vlan == vlan
+
+    def test_virtual_machines_with_their_cluster_interfaces_and_ips(self, org):
+        vm = VirtualMachine.objects.get(name="VM")
+        interface = VMInterface.objects.get(virtual_machine=vm)
+
+        assert vm.cluster == Cluster.objects.get(name="Cl")
+        assert (vm.cluster.type.slug, vm.cluster.group.slug, vm.cluster.scope_object) == (
+            "ct",
+            "cgr",
+            Site.objects.get(),
+        )
+        assert (vm.vcpus, vm.memory, vm.disk, vm.tenant.slug) == (2, 1024, 1, "t")
+        assert [disk.name for disk in vm.virtualdisks.all()] == ["sd"]
+        address = IPAddress.objects.get(address="10.1.0.2/24")
+        assert address.assigned_object == interface and address.dns_name == "vm.example.com"
+        assert vm.primary_ip4 == address
+
+    def test_vpn_tunnels_and_l2vpns(self, org):
+        tunnel = Tunnel.objects.get(name="Tun")
+
+        assert tunnel.group.slug == "tug"
+        profile = IPSecProfile.objects.get(name="Prof")
+        assert tunnel.ipsec_profile == profile
+        assert (profile.ike_policy.name, profile.ipsec_policy.name) == ("IKEPol", "IPSPol")
+        assert [p.name for p in profile.ike_policy.proposals.all()] == ["IKEP"]
+        assert [p.name for p in profile.ipsec_policy.proposals.all()] == ["IPSP"]
+        termination = TunnelTermination.objects.get(tunnel=tunnel)
+        assert termination.termination == Interface.objects.get(device__name="D")
+        assert termination.outside_ip == IPAddress.objects.get(address="10.1.0.1/24")
+        l2vpn_termination = L2VPNTermination.objects.get()
+        assert (l2vpn_termination.l2vpn.slug, l2vpn_termination.l2vpn.identifier) == ("l2", 5000)
+        assert l2vpn_termination.assigned_object == VLAN.objects.get(vid=100)
+
+    def test_the_report_names_the_fields_not_carried_over(self, org):
+        _netbox, report = org
+
+        assert report.dropped == EXPECTED_DROPPED
+        assert report.as_dict()["dropped"] == EXPECTED_DROPPED
+
+    def test_the_import_is_in_the_organizations_audit_log_only(self, org, org_a, org_b):
+        netbox, report = org
+
+        # the class's import (a later test's re-run adds its own)
+        event = AuditEvent.objects.filter(action=AuditAction.ORGANIZATION_NETBOX_IMPORTED).order_by("id").first()
+        assert event is not None and event.organization.slug == "org-a"
+        assert event.actor is None and event.actor_email == ""  # the command: the operator
+        assert event.target == netbox.url
+        assert event.data == {"netbox_version": "4.7.3", **report.totals()}
+        assert netbox.token not in str(event.data) + event.target
+        assert not AuditEvent.objects.filter(organization=org_b.organization, action=event.action).exists()
+        own = org_a.client().get("/o/org-a/settings/audit/").content.decode()
+        assert "Imported from NetBox" in own and netbox.url in own
+        page = org_b.client().get("/o/org-b/settings/audit/")
+        assert page.status_code == 200 and netbox.url not in page.content.decode()
+        assert "Imported from NetBox" not in page.content.decode()
+        assert org_b.client().get("/o/org-a/settings/audit/").status_code == 404
 
     def test_a_rerun_changes_nothing(self, org, monkeypatch):
         netbox, _report = org
@@ -203,6 +302,10 @@ class TestImport:
         with tenant_context(org_b.organization):
             assert Site.objects.count() == 0
             assert NetBoxImportRecord.objects.count() == 0
+
+
+# What the recorded NetBox sent that Wirebook keeps nowhere: a journal entry's author is one of NetBox's users.
+EXPECTED_DROPPED = {"extras.journalentry": {"created_by": 1}}
 
 
 class TestProblems:
@@ -263,6 +366,11 @@ class TestProblems:
         netbox.status["netbox-version"] = "3.7.8"
         with tenant_context(org_b.organization), pytest.raises(ImportFailed, match=r"3\.7\.8 is not supported"):
             run(netbox)
+        # the attempt is audited, with why it stopped
+        (event,) = AuditEvent.objects.filter(action=AuditAction.ORGANIZATION_NETBOX_IMPORTED)
+        assert (event.organization, event.target) == (org_b.organization, netbox.url)
+        assert event.data["error"].startswith("NetBox 3.7.8 is not supported")
+        assert event.data["created"] == 0
 
     def test_unreachable(self, org_b):
         with RecordedNetBox() as netbox:
@@ -276,6 +384,8 @@ class TestProblems:
             run(netbox)
 
     def test_the_command(self, netbox, org_b):
+        # given a choice set built on one of NetBox's base choice sets (Wirebook has none)
+        netbox.objects["extras/custom-field-choice-sets"][0]["base_choices"] = {"value": "IATA", "label": "IATA"}
         out = io.StringIO()
         call_command(
             "import_netbox", "org-b", url=netbox.url, token=netbox.token, rate=1000.0, stdout=out, stderr=io.StringIO()
@@ -283,6 +393,8 @@ class TestProblems:
 
         assert f"NetBox 4.7.3 at {netbox.url} -> org-b" in out.getvalue()
         assert f"{TOTAL} objects imported, 0 problems." in out.getvalue()
+        assert "not carried over: extras.customfieldchoiceset: base_choices (1)" in out.getvalue()
+        assert "not carried over: extras.journalentry: created_by (1)" in out.getvalue()
         with tenant_context(org_b.organization):
             assert Device.objects.count() == 2
         with pytest.raises(CommandError, match="No organization"):
@@ -320,6 +432,13 @@ class TestBackgroundJob:
                 data = netbox_import_job(job, url=netbox.url)
                 # then
                 assert data["totals"]["created"] == TOTAL
+                assert data["dropped"] == EXPECTED_DROPPED
+                (event,) = AuditEvent.objects.filter(action=AuditAction.ORGANIZATION_NETBOX_IMPORTED)
+                assert (event.organization, event.actor, event.actor_email) == (
+                    org_a.organization, org_a.owner, org_a.owner.email
+                )  # fmt: skip
+                assert event.target == netbox.url and event.data["created"] == TOTAL
+                assert netbox.token not in str(event.data)
                 progress = job_progress(job.pk)
                 assert progress["done"] == progress["total"] > 100 and progress["unit"] == "object types"
                 assert Device.objects.count() == 2
@@ -359,3 +478,8 @@ class TestBackgroundJob:
 
 def fast_import(**options):
     return netbox_import(**{**options, "rate": 1000.0})
+
+
+def test_the_audit_log_keeps_no_credentials_of_the_url():
+    assert importer._without_credentials("https://u:secret@netbox.example:8443/nb") == "https://netbox.example:8443/nb"
+    assert importer._without_credentials("https://netbox.example") == "https://netbox.example"

@@ -28,6 +28,8 @@ from inventory.models import (
     ModuleBayType,
     ModuleType,
     ModuleTypeProfile,
+    PortMapping,
+    PortTemplateMapping,
     PowerOutletTemplate,
     PowerPortTemplate,
     RearPortTemplate,
@@ -91,7 +93,93 @@ def test_library_files_import_with_their_templates(api, org_a, makers):
     assert {(o.type, o.power_port.name, o.feed_leg) for o in outlets} == {("nema-5-15r", "Power Port 1", "A")}
     assert (interface.name, interface.type, interface.mgmt_only) == ("Management", "100base-tx", True)
     assert (console.name, console.type) == ("Serial", "rj-12")
-    assert (panel.is_full_depth, fronts, rears) == (True, 8, 8)  # its port mappings are not kept (yet)
+    assert (panel.is_full_depth, fronts, rears) == (True, 8, 8)
+
+
+def cassette(*, inline: bool) -> str:
+    """A 24-port LC to MPO-24 cassette as the library writes one: 24 front ports passing through to the 24
+    positions of one rear port, in NetBox 4.5+'s `port-mappings` or the older files' `rear_port` of each port."""
+    lines = [
+        "---", "manufacturer: Generic", "model: 24-port LC to MPO-24 Cassette", "slug: generic-24-port-lc-mpo-cassette",
+        "u_height: 1", "is_full_depth: false", "airflow: passive", "front-ports:",
+    ]  # fmt: skip
+    for n in range(1, 25):
+        lines += [f"  - name: LC {n}", "    type: lc", "    positions: 1"]
+        if inline:
+            lines += ["    rear_port: MPO", f"    rear_port_position: {n}"]
+    lines += ["rear-ports:", "  - name: MPO", "    type: mpo", "    positions: 24"]
+    if not inline:
+        lines.append("port-mappings:")
+        for n in range(1, 25):
+            lines += [f"  - front_port: LC {n}", "    front_port_position: 1", "    rear_port: MPO",
+                      f"    rear_port_position: {n}"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def mappings_of(device_type) -> list[tuple[str, int, str, int]]:
+    return list(
+        PortTemplateMapping.objects.filter(front_port__device_type=device_type)
+        .order_by("front_port__pk", "front_port_position")
+        .values_list("front_port__name", "front_port_position", "rear_port__name", "rear_port_position")
+    )
+
+
+@pytest.mark.parametrize("inline", [False, True], ids=["port-mappings", "rear_port"])
+def test_front_ports_pass_through_to_the_rear_port_positions_they_name(api, org_a, makers, inline):
+    response = import_page(api, "device-types", cassette(inline=inline) + PANEL)
+
+    assert response.status_code == 302, errors_shown(response)
+    with tenant_context(org_a.organization):
+        box = DeviceType.objects.get(slug="generic-24-port-lc-mpo-cassette")
+        panel = DeviceType.objects.get(slug="generic-8-port-copper-patch-panel")
+        assert mappings_of(box) == [(f"LC {n}", 1, "MPO", n) for n in range(1, 25)]
+        assert mappings_of(panel) == [(f"Port {n}", 1, f"Port {n}", 1) for n in range(1, 9)]  # one to one
+    # a device of the type gets the mappings between its ports, as NetBox makes them
+    site = created(call(api, "post", "/sites/", [{"name": "S", "slug": "s"}]))[0]["id"]
+    role = created(call(api, "post", "/device-roles/", [{"name": "R", "slug": "r"}]))[0]["id"]
+    device = created(
+        call(api, "post", "/devices/", [{"name": "C1", "device_type": box.pk, "role": role, "site": site}])
+    )[0]["id"]
+    with tenant_context(org_a.organization):
+        found = PortMapping.objects.filter(device_id=device).values_list(
+            "front_port__name", "rear_port__name", "rear_port_position"
+        )
+        assert sorted(found, key=lambda row: row[2]) == [(f"LC {n}", "MPO", n) for n in range(1, 25)]
+
+
+@pytest.mark.parametrize(
+    ("change", "place", "message"),
+    [
+        (("  - front_port: LC 3\n", "  - front_port: LC 99\n"), "port-mappings[3].front_port",
+         "Select a valid choice. That choice is not one of the available choices."),
+        (("    rear_port: MPO\n    rear_port_position: 2\n", "    rear_port: MP0\n    rear_port_position: 2\n"),
+         "port-mappings[2].rear_port", "Select a valid choice. That choice is not one of the available choices."),
+        (("    rear_port_position: 24\n", "    rear_port_position: 25\n"), "front-ports[24].rear_ports", None),
+    ],
+)  # fmt: skip
+def test_a_mapping_naming_nothing_writes_nothing(api, org_a, makers, change, place, message):
+    text = cassette(inline=False).replace(*change, 1)
+    assert text != cassette(inline=False)
+
+    response = import_page(api, "device-types", text)
+
+    assert response.status_code == 400
+    shown = {name: shown for _record, name, shown in errors_shown(response)}
+    assert place in shown, shown
+    assert message is None or shown[place] == message
+    with tenant_context(org_a.organization):
+        assert not DeviceType.objects.exists() and not PortTemplateMapping.objects.exists()
+
+
+def test_an_older_front_port_naming_no_rear_port_is_refused(api, makers):
+    text = cassette(inline=True).replace("    rear_port: MPO\n    rear_port_position: 2\n", "    rear_port: X\n", 1)
+
+    response = import_page(api, "device-types", text)
+
+    assert response.status_code == 400
+    assert errors_shown(response) == [
+        ("1", "front-ports[2].rear_port", "Select a valid choice. That choice is not one of the available choices.")
+    ]
 
 
 def test_a_library_file_uploads_as_it_is(api, org_a, makers):
@@ -316,7 +404,9 @@ def test_each_kind_of_template_is_written_in_one_statement(api, org_a, makers):
         "inventory_devicetype": 1, "inventory_consoleporttemplate": 1, "inventory_powerporttemplate": 1,
         "inventory_poweroutlettemplate": 1, "inventory_interfacetemplate": 1,
     }  # fmt: skip
-    assert three == {**one, "inventory_frontporttemplate": 1, "inventory_rearporttemplate": 1}
+    assert three == {
+        **one, "inventory_frontporttemplate": 1, "inventory_rearporttemplate": 1, "inventory_porttemplatemapping": 1
+    }  # fmt: skip
 
 
 def test_an_export_imports_again_as_it_was(api, org_a, makers):
@@ -365,11 +455,11 @@ def test_the_export_reads_each_kind_of_template_once(api, org_a, makers):
         assert response.status_code == 200
         return len(queries)
 
-    assert import_page(api, "device-types", PDU).status_code == 302
+    assert import_page(api, "device-types", PDU + PANEL).status_code == 302
     export_queries()  # caches warmed
     one = export_queries()
     more = "".join(PDU.replace("AP7900B", f"AP790{n}B").replace("ap7900b", f"ap790{n}b") for n in (1, 2, 3))
-    assert import_page(api, "device-types", more + PANEL).status_code == 302
+    assert import_page(api, "device-types", more + cassette(inline=False)).status_code == 302
 
     assert export_queries() == one
 

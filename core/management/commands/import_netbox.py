@@ -14,7 +14,9 @@ class Command(BaseCommand):
         "every object of the types Wirebook has, with their custom field values, journal entries, contact "
         "assignments, cables (paths traced again by Wirebook) and primary IPs. Read-only on the NetBox side. "
         "Running it again updates what changed in NetBox and leaves the rest; an interrupted run resumes. "
-        "Objects Wirebook refuses are listed with NetBox's type, id and the reason, and the rest is imported. "
+        "Objects Wirebook refuses are listed with NetBox's type, id and the reason, and the rest is imported; "
+        "fields NetBox holds that Wirebook does not carry over are listed per type, with how many objects had one. "
+        "Each run is written to the organization's audit log (by the operator, with NetBox's URL and the counts). "
         "Exits 1 when the import could not run to its end, 2 when it ended with refused objects."
     )
 
@@ -77,6 +79,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{'total':40} {created:>8} {updated:>8} {unchanged:>10} {failed:>7}")
         for label, why in sorted(report.skipped.items()):
             self.stdout.write(f"not imported: {label}: {why}")
+        for label, dropped in report.dropped.items():
+            fields = ", ".join(f"{key} ({count})" for key, count in sorted(dropped.items()))
+            self.stdout.write(f"not carried over: {label}: {fields}")
         for failure in report.failures:
             errors = "; ".join(f"{key}: {' '.join(map(str, messages))}" for key, messages in failure["errors"].items())
             what = "references of" if failure.get("imported") else "refused"

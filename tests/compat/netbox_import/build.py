@@ -24,7 +24,15 @@ ENDPOINTS = (
     "dcim/rack-groups", "dcim/rack-roles", "dcim/rack-types", "dcim/racks",
     "dcim/manufacturers", "dcim/platforms", "dcim/device-roles", "dcim/device-types", "dcim/devices",
     "dcim/interfaces", "dcim/cables",
-    "ipam/route-targets", "ipam/roles", "ipam/vrfs", "ipam/prefixes", "ipam/ip-addresses",
+    "ipam/route-targets", "ipam/roles", "ipam/vrfs", "ipam/rirs", "ipam/asns", "ipam/vlan-groups", "ipam/vlans",
+    "ipam/prefixes", "ipam/ip-addresses",
+    "circuits/providers", "circuits/provider-accounts", "circuits/provider-networks", "circuits/circuit-types",
+    "circuits/circuits", "circuits/circuit-terminations", "circuits/circuit-groups",
+    "circuits/circuit-group-assignments",
+    "virtualization/cluster-types", "virtualization/cluster-groups", "virtualization/clusters",
+    "virtualization/virtual-machines", "virtualization/interfaces", "virtualization/virtual-disks",
+    "vpn/tunnel-groups", "vpn/ike-proposals", "vpn/ike-policies", "vpn/ipsec-proposals", "vpn/ipsec-policies",
+    "vpn/ipsec-profiles", "vpn/tunnels", "vpn/tunnel-terminations", "vpn/l2vpns", "vpn/l2vpn-terminations",
     "extras/journal-entries",
 )  # fmt: skip
 # NetBox's /api/status/ (4.7.3, as pynetbox's trace recorded it).
@@ -98,6 +106,43 @@ def build() -> dict[str, list[dict]]:
         **renamed(interface_brief, "dcim/interfaces", 2, "eth0"),
         "device": peer_brief,
     }
+
+    # A second IP address, on the virtual machine's interface and its primary IPv4; the circuit's Z side ends on
+    # the provider's network.
+    vm, vm_interface = objects["virtualization/virtual-machines"][0], objects["virtualization/interfaces"][0]
+    vm_ip = renamed(objects["ipam/ip-addresses"][0], "ipam/ip-addresses", 2, "10.1.0.2/24")
+    vm_ip.update(
+        address="10.1.0.2/24",
+        dns_name="vm.example.com",
+        assigned_object_type="virtualization.vminterface",
+        assigned_object_id=vm_interface["id"],
+        assigned_object={
+            **recorded("virtualization/interfaces")["brief"],
+            "virtual_machine": vm_interface["virtual_machine"],
+        },
+    )
+    objects["ipam/ip-addresses"].append(vm_ip)
+    vm["primary_ip"] = vm["primary_ip4"] = renamed(ip_brief, "ipam/ip-addresses", 2, "10.1.0.2/24")
+    vm["primary_ip4"]["address"] = vm["primary_ip"]["address"] = "10.1.0.2/24"
+    # NetBox keeps a virtual machine's disk the sum of its virtual disks' sizes (recorded before the disk was made)
+    vm["disk"] = sum(disk["size"] for disk in objects["virtualization/virtual-disks"])
+    vm["interface_count"] = vm["virtual_disk_count"] = 1
+    network = objects["circuits/provider-networks"][0]
+    z_side = renamed(
+        objects["circuits/circuit-terminations"][0], "circuits/circuit-terminations", 2, "CID1: Termination Z"
+    )
+    z_side.update(
+        term_side="Z",
+        termination_type="circuits.providernetwork",
+        termination_id=network["id"],
+        termination=recorded("circuits/provider-networks")["brief"],
+        port_speed=None,
+        xconnect_id="XC-42",
+    )
+    objects["circuits/circuit-terminations"].append(z_side)
+    a_brief = recorded("circuits/circuit-terminations")["brief"]
+    z_brief = {**renamed(a_brief, "circuits/circuit-terminations", 2, "CID1: Termination Z"), "term_side": "Z"}
+    objects["circuits/circuits"][0].update(termination_a=a_brief, termination_z=z_brief)
 
     return {
         endpoint: [strip_unserved(obj, served) for obj in sorted(items, key=lambda obj: obj["id"])]

@@ -83,7 +83,7 @@ class RecordedNetBox:
         if path == "status":
             _send(handler, 200, self.status)
             return
-        if path.count("/") != 1 or not path.replace("/", "").replace("-", "").isalpha():
+        if path.count("/") != 1 or not path.replace("/", "").replace("-", "").isalnum():
             _send(handler, 404, {"detail": "Not found."})
             return
         query = parse_qs(parts.query)
