@@ -10,11 +10,16 @@ write of prefixes or addresses in that VRF takes the same lock: two requests nev
 address or prefix, nested parents (a range in a prefix, a prefix in a prefix) included, while other
 VRFs and other organizations go on in parallel. The objects are written through the one permitted
 write (core.usecases), as the caller: their validation, permissions and change log are the API's.
+
+An address allocation holds its lock for as short as it can, since allocations from one space take turns
+on it: the request is read, checked and validated before the lock is taken (addressing.services
+`ip_addresses_create`), and the route runs in a transaction of its own (core.registry.Route.own_transaction),
+committed before the addresses written are rendered.
 """
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import netaddr
@@ -27,7 +32,7 @@ from addressing.querysets import in_vrf
 from addressing.services import ALLOCATE, PREFIXES, SpaceExhausted, space_lock
 from core.context import Actor
 from core.permissions import require
-from core.registry import registry
+from core.registry import AfterCommit, registry
 from core.representation import Links, optimize, render, render_many
 from core.usecases import Deserializer, Item, WriteRefused, write_objects
 from core.writes import WriteData, deserialize
@@ -85,6 +90,11 @@ def _positional(errors: dict[int, dict], count: int) -> list[dict]:
     return [errors.get(index, {}) for index in range(count)]
 
 
+def _refused(refused: WriteRefused, count: int, many: bool) -> HttpResponse:
+    by_index = {error["index"]: error["errors"] for error in refused.errors}
+    return _answer(_positional(by_index, count) if many else by_index.get(0, {}), 400)
+
+
 def _write(
     request: HttpRequest,
     actor: Actor,
@@ -98,8 +108,7 @@ def _write(
     try:
         written = write_objects(spec, actor, [Item(payload=payload) for payload in payloads], deserialize=deserialize)
     except WriteRefused as refused:
-        by_index = {error["index"]: error["errors"] for error in refused.errors}
-        return _answer(_positional(by_index, len(payloads)) if many else by_index.get(0, {}), 400)
+        return _refused(refused, len(payloads), many)
     written_pks = [obj.pk for obj in written]
     fresh = optimize(spec.model._default_manager.filter(pk__in=written_pks), spec, brief=False, tags=False)
     by_pk = {obj.pk: obj for obj in fresh}
@@ -118,6 +127,9 @@ class AddressSpace:
     vrf: VRF | None
     version: int
     mask_length: int
+    # The tags read from each request's payload (by the payload's id), to render what was written without
+    # reading it again.
+    tags: dict[int, list] = field(default_factory=dict)
 
     @classmethod
     def of_prefix(cls, prefix: Prefix) -> "AddressSpace":
@@ -139,6 +151,7 @@ class AddressSpace:
             values = deserialize(spec, payload, actor=actor, partial=partial)
             values.data["vrf"] = self.vrf
             values.extra[ALLOCATE] = self.source
+            self.tags[id(payload)] = list(values.tags or ())
             return values
 
         return read
@@ -182,9 +195,29 @@ def available_ips(request: HttpRequest, actor: Actor, space: AddressSpace):
         payload["address"] = f"{placeholder}/{item.get('prefix_length') or space.mask_length}"
         payloads.append(payload)
     try:
-        return _write(request, actor, IPAddress, payloads, many, deserialize=space.allocating())
+        written = write_objects(
+            registry.get(IPAddress),
+            actor,
+            [Item(payload=payload) for payload in payloads],
+            deserialize=space.allocating(),
+        )
+    except WriteRefused as refused:
+        return _refused(refused, len(payloads), many)
     except SpaceExhausted:
         return _answer({"detail": EXHAUSTED}, 409)
+    tags = [space.tags[id(payload)] for payload in payloads]
+    return AfterCommit(lambda: _written_addresses(written, tags, links, many))
+
+
+def _written_addresses(written: list, tags: list[list], links: Links, many: bool):
+    """The addresses an allocation wrote, as a read of them renders them, from the objects written (they hold what
+    was stored: their related objects as read for the write, no NAT partner yet) -- read from the database, they
+    would be rendered while the lock is held."""
+    for address, own in zip(written, tags, strict=True):
+        address.__dict__["_wb_nat_outside"] = []  # a new address: none points at it yet
+        address.__dict__["_wb_tag_ids"] = [tag.pk for tag in own]
+    rendered = render_many(written, links)
+    return rendered if many else rendered[0]
 
 
 def prefix_available_ips(request: HttpRequest, actor: Actor, prefix: Prefix):

@@ -26,7 +26,13 @@ from addressing.choices import NONUNIQUE_ROLES, ServiceProtocol
 from addressing.models import VRF, Aggregate, IPAddress, IPRange, Prefix
 from addressing.models.services import legacy_protocol_ports, port_mappings_clean
 from core.registry import registry
-from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
+from core.services import (
+    ObjectWrite,
+    WritesInvalid,
+    objects_create,
+    objects_delete,
+    objects_update,
+)
 from tenants.context import current_organization
 from tenants.locks import advisory_xact_lock
 
@@ -361,6 +367,9 @@ ALLOCATE = "allocate_from"
 
 
 class FreeSpace(Protocol):
+    @property
+    def usable_bounds(self) -> tuple[netaddr.IPAddress, netaddr.IPAddress]: ...
+
     def first_free(self, count: int) -> list[netaddr.IPAddress]: ...
 
 
@@ -368,32 +377,78 @@ class SpaceExhausted(Exception):
     """The space has fewer free addresses than the writes allocating from it (nothing was written)."""
 
 
-def _allocate(writes: Sequence[ObjectWrite]) -> set[int]:
-    """Give each write allocating from a space the next free address of it, in order (one statement per space,
-    under the VRF's lock); the positions of those writes."""
-    by_space: dict[int, tuple[FreeSpace, list[ObjectWrite]]] = {}
-    allocated = set()
+def _stand_in(space: FreeSpace, prefixlen: int) -> netaddr.IPNetwork:
+    """An address of `space` with the mask the allocated one takes, validated in its place before the lock is
+    taken: one of its first addresses an interface may take (neither a network ID nor a broadcast address),
+    else its first. The address allocated is checked for that again (`_allocate`)."""
+    first, last = space.usable_bounds
+    values = range(int(first), min(int(first) + 3, int(last) + 1)) or [int(first)]
+    candidates = [netaddr.IPNetwork(f"{netaddr.IPAddress(value, first.version)}/{prefixlen}") for value in values]
+    for candidate in candidates:
+        try:
+            IPAddress.check_assignable(candidate)
+        except ValidationError:
+            continue
+        return candidate
+    return candidates[0]
+
+
+def _allocating(writes: Sequence[ObjectWrite]) -> dict[int, FreeSpace]:
+    """The writes allocating from a space, by position, each given a stand-in address to be validated with."""
+    spaces = {}
     for position, write in enumerate(writes):
         space = write.extra.get(ALLOCATE)
         if space is not None:
-            by_space.setdefault(id(space), (space, []))[1].append(write)
-            allocated.add(position)
+            spaces[position] = space
+            write.data["address"] = _stand_in(space, write.data["address"].prefixlen)
+    return spaces
+
+
+def _allocate(writes: Sequence[ObjectWrite], spaces: dict[int, FreeSpace]) -> None:
+    """Give each write allocating from a space (validated, not yet inserted) the next free address of it, in
+    order (one statement per space, under the VRF's lock). Raises SpaceExhausted, or WritesInvalid for an
+    address an interface may not take (a network ID in a pool: validated with a stand-in)."""
+    by_space: dict[int, tuple[FreeSpace, list[ObjectWrite]]] = {}
+    for position, space in spaces.items():
+        by_space.setdefault(id(space), (space, []))[1].append(writes[position])
     for space, asking in by_space.values():
         free = space.first_free(len(asking))
         if len(free) < len(asking):
             raise SpaceExhausted
         for write, address in zip(asking, free, strict=False):
-            write.data["address"] = netaddr.IPNetwork(f"{address}/{write.data['address'].prefixlen}")
-    return allocated
+            network = netaddr.IPNetwork(f"{address}/{write.data['address'].prefixlen}")
+            write.data["address"] = network
+            target = write.target
+            assert isinstance(target, IPAddress)
+            target.address = network
+    errors = {}
+    for position in spaces:
+        address = writes[position].target
+        assert isinstance(address, IPAddress)
+        if address.assigned_object_id is not None:
+            try:
+                IPAddress.check_assignable(address.address)
+            except ValidationError as error:
+                errors[position] = error
+    if errors:
+        raise WritesInvalid(errors)
 
 
 def ip_addresses_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
-    """Create the addresses under their VRFs' locks; those allocated from a space take its next free addresses
-    there (free by construction: the checks of the others do not concern them). Raises SpaceExhausted."""
-    _addresses_lock(writes)
-    allocated = _allocate(writes)
-    objects = objects_create(writes)
-    given = [obj for position, obj in enumerate(objects) if position not in allocated]
+    """Create the addresses; those allocated from a space take its next free addresses (free by construction:
+    the checks of the others do not concern them). Raises SpaceExhausted.
+
+    The VRFs' locks are taken once every address is valid, just before the INSERT (validation needs no lock:
+    it reads no other address), so an allocation holds its lock for the statements that must see the writes
+    before it and write its own, not for its validation."""
+    spaces = _allocating(writes)
+
+    def lock_and_allocate(valid: Sequence[ObjectWrite]) -> None:
+        _addresses_lock(valid)
+        _allocate(valid, spaces)
+
+    objects = objects_create(writes, before_insert=lock_and_allocate)
+    given = [obj for position, obj in enumerate(objects) if position not in spaces]
     if given:
         _refuse(objects, {**_duplicate_addresses(given), **_inside_populated_ranges(given)})
     return objects

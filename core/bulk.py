@@ -32,10 +32,17 @@ def _prepared(field: models.Field, value):
     return field.get_db_prep_save(value, connection)
 
 
-def insert_rows(model: type[models.Model], instances: Sequence[models.Model]) -> None:
+def insert_rows(
+    model: type[models.Model], instances: Sequence[models.Model], *, along: tuple[str, Sequence] | None = None
+) -> None:
     """INSERT the instances' concrete fields (all but an auto primary key) in one statement. The
-    new rows' ids are not read back: for rows nobody refers to in the same request (the change log)."""
+    new rows' ids are not read back: for rows nobody refers to in the same request (the change log).
+    `along`: another data-modifying statement (sql, params) sent in the same one (a CTE of it, run even
+    when there are no instances): one round trip for both."""
     if not instances:
+        if along is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(along[0], along[1])
         return
     fields = [field for field in model._meta.concrete_fields if not getattr(field, "db_returning", False)]  # serial
     row = "(" + ", ".join(_placeholder(field) for field in fields) + ")"
@@ -45,8 +52,11 @@ def insert_rows(model: type[models.Model], instances: Sequence[models.Model]) ->
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_column(field) for field in fields)
     values = ", ".join([row] * len(instances))
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 (names from models)
+    if along is not None:
+        sql, params = f"WITH along AS ({along[0]}) {sql}", [*along[1], *params]
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608 (names from models)
+        cursor.execute(sql, params)
 
 
 def update_rows(model: type[models.Model], instances: Sequence[models.Model], names: Sequence[str]) -> None:

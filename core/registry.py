@@ -64,6 +64,19 @@ class Route:
     verbs: dict[str, str] = field(default_factory=dict)
     # The route's own query parameters, as OpenAPI parameter objects (NetBox's `face`, `render`...).
     parameters: tuple[dict, ...] = ()
+    # The route runs in a transaction of its own instead of the request's (a named route only): the object's
+    # lookup and the handler in it, then, when the handler answered `AfterCommit`, its answer made once that
+    # transaction committed -- a write holding a lock (an allocation) holds it for the write alone, not while
+    # its answer is serialized.
+    own_transaction: bool = False
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """What a handler of a route with `own_transaction` may return: `answer()` gives the JSON body once the
+    route's transaction committed (the objects it renders are those written, as they were written)."""
+
+    answer: Callable[[], Any]
 
 
 @dataclass(frozen=True)

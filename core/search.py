@@ -61,12 +61,21 @@ def search_index(instances: Sequence[models.Model]) -> None:
     """Write (or rewrite) the entries of `instances` (of one model, saved), in one statement that
     builds every document from the rows in PostgreSQL. Call inside the transaction that saved them.
     The display text is the registration's (Python), the rest is read from the rows."""
+    statement = search_index_statement(instances)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+
+
+def search_index_statement(instances: Sequence[models.Model]) -> tuple[str, list] | None:
+    """The statement `search_index` sends (None: nothing to index), for a writer that sends it along with
+    another in one round trip (core.services: with the change log's INSERT)."""
     if not instances:
-        return
+        return None
     model = type(instances[0])
     spec = registry.find(model)
     if spec is None or not spec.search.fields:
-        return
+        return None
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
     pks = [instance.pk for instance in instances]
     displays = [spec.display(instance)[:200] for instance in instances]
@@ -79,8 +88,7 @@ def search_index(instances: Sequence[models.Model]) -> None:
         "JOIN unnest(%s::bigint[], %s::varchar[]) AS shown (id, display) ON shown.id = entry.id "
         "ON CONFLICT (object_type_id, object_id) DO UPDATE SET display = EXCLUDED.display, document = EXCLUDED.document"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [content_type.pk, *params, pks, displays])
+    return sql, [content_type.pk, *params, pks, displays]
 
 
 def search_unindex(model: type[models.Model], pks: list) -> None:

@@ -6,7 +6,7 @@ generic ones unless the model has its own, which wrap them. So every write lands
 
 Services take every object of a write at once and validate all of them before writing any. Then
 the statements do not grow with the number of objects: one INSERT (`bulk_create`) or UPDATE
-(`bulk_update`), one for the tags, one for the search index, one for the change log. What stays
+(`bulk_update`), one for the tags, one for the search index and the change log. What stays
 per object: trees (a node's insert, move or delete renumbers the tree), many-to-many fields,
 constraints with conditions, unique custom fields and custom fields referencing objects.
 """
@@ -33,7 +33,7 @@ from core.fields import kind_of, own_field
 from core.models import ImageAttachment, ObjectChange, ObjectChangeAction, Tag, TaggedItem
 from core.models.base import BaseModel, ChangeLoggedModel
 from core.registry import registry
-from core.search import search_index, search_unindex
+from core.search import search_index_statement, search_unindex
 from tenants.billing import object_write_check
 from tenants.context import current_organization
 from tenants.files import files_delete_on_commit
@@ -191,9 +191,14 @@ def _features(model: type[models.Model]) -> tuple[bool, bool]:
     return (True, True) if spec is None else (spec.tags, spec.custom_fields)
 
 
-def _log(changes: Sequence[tuple[models.Model, str, dict | None, dict | None, str]]) -> None:
+def _log(
+    changes: Sequence[tuple[models.Model, str, dict | None, dict | None, str]],
+    *,
+    along: tuple[str, list] | None = None,
+) -> None:
     """One change-log entry per (object, action, before, after, message): one INSERT; the same changes
-    are object events once the transaction commits (core.events)."""
+    are object events once the transaction commits (core.events). `along`: a statement sent with that
+    INSERT in one round trip (the search index's: core.search.search_index_statement)."""
     actor = current_actor()
     insert_rows(
         ObjectChange,
@@ -213,6 +218,7 @@ def _log(changes: Sequence[tuple[models.Model, str, dict | None, dict | None, st
             )
             for instance, action, before, after, message in changes
         ],
+        along=along,
     )
     events_record(
         [
@@ -452,8 +458,12 @@ def instances_of(model: type[M], objects: Sequence[models.Model]) -> list[M]:
     return typed
 
 
-def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+def objects_create(
+    writes: Sequence[ObjectWrite], *, before_insert: Callable[[Sequence[ObjectWrite]], None] | None = None
+) -> list[models.Model]:
     """Create one object per write (all of one model), validated, tagged, indexed and change-logged.
+    `before_insert(writes)`: a model's service's last step once every object is valid, just before the
+    INSERT (taking a lock there holds it for the write alone, not for the validation).
 
     Raises WritesInvalid (nothing written) when any fails validation, BillingRefused when the plan
     has no room for all of them."""
@@ -465,6 +475,8 @@ def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
     with _conflicts_refused(writes), transaction.atomic():
         _billing_check("add", count=len(writes))
         many_to_many = _validate(writes)
+        if before_insert is not None:
+            before_insert(writes)
         instances = [write.target for write in writes]
         if _is_tree(model):
             for instance in instances:
@@ -473,12 +485,13 @@ def objects_create(writes: Sequence[ObjectWrite]) -> list[models.Model]:
             model._base_manager.bulk_create(instances)
         related = Related()
         _set_related(writes, many_to_many, related)
-        search_index(instances)  # in the same transaction: the index never disagrees with the data
+        # The search index in the same transaction (it never disagrees with the data), sent with the change log.
         _log(
             [
                 (write.target, ObjectChangeAction.CREATE, None, snapshot(write.target, related), write.message)
                 for write in writes
-            ]
+            ],
+            along=search_index_statement(instances),
         )
     _batch_usage_changed(+len(writes))
     return instances
@@ -538,12 +551,12 @@ def objects_insert(
             related.many_to_many[name] = {
                 instance.pk: set(others) for instance, others in zip(instances, values, strict=True)
             }
-        search_index(instances)
         _log(
             [
                 (instance, ObjectChangeAction.CREATE, None, snapshot(instance, related), message)
                 for instance in instances
-            ]
+            ],
+            along=search_index_statement(instances),
         )
     _batch_usage_changed(+len(instances))
     return list(instances)
@@ -593,13 +606,12 @@ def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
         else:
             _bulk_update(instances, stored)
         _set_related(writes, many_to_many, related)
-        search_index(instances)
         changes = []
         for write, pre in zip(writes, before, strict=True):
             post = snapshot(write.target, related)
             if post != pre:
                 changes.append((write.target, ObjectChangeAction.UPDATE, pre, post, write.message))
-        _log(changes)
+        _log(changes, along=search_index_statement(instances))
     return instances
 
 

@@ -90,6 +90,7 @@ def _available_ips(handler, parent: str) -> Route:
         request=ADDRESS_REQUEST,
         responses={"POST": _created("IPAddress")},
         verbs={"GET": "list"},
+        own_transaction=True,
     )
 
 

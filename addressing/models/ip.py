@@ -321,6 +321,11 @@ class IPRange(PrimaryModel):
     def last_ip(self) -> netaddr.IPAddress:
         return self.end_address.ip
 
+    @property
+    def usable_bounds(self) -> tuple[netaddr.IPAddress, netaddr.IPAddress]:
+        """The first and last addresses that can be handed out (as a prefix's): all of it."""
+        return self.first_ip, self.last_ip
+
     def clean(self):
         super().clean()
         start, end = self.start_address, self.end_address
@@ -445,7 +450,7 @@ class IPAddress(PrimaryModel):
             if address.prefixlen == 0:
                 raise ValidationError({"address": _("Cannot create IP address with /0 mask.")})
             if self.assigned_object_id is not None:
-                self._check_assignable(address)
+                self.check_assignable(address)
             # A new address inside a range marked populated is refused by its service, for a whole batch
             # in one statement (addressing.services).
         if self.status == IPAddressStatus.SLAAC and self.family != 6:
@@ -461,7 +466,8 @@ class IPAddress(PrimaryModel):
                 )}
             )  # fmt: skip
 
-    def _check_assignable(self, address: netaddr.IPNetwork) -> None:
+    @staticmethod
+    def check_assignable(address: netaddr.IPNetwork) -> None:
         """An interface takes neither a network ID nor (IPv4) a broadcast address, except on point-to-point
         masks (/31, /32, /127, /128)."""
         point_to_point = address.prefixlen in ((31, 32) if address.version == 4 else (127, 128))

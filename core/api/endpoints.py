@@ -38,7 +38,7 @@ from core.exports import ExportUnavailable, list_exporter
 from core.fields import kind_of
 from core.permissions import NotPermitted, require
 from core.querysets import restricted
-from core.registry import ObjectSpec, Route
+from core.registry import AfterCommit, ObjectSpec, Route
 from core.usecases import Item, WriteRefused, delete_objects, write_objects
 from core.writes import WriteError, model_errors, writable_fields
 from tenants.billing import BillingRefused
@@ -299,15 +299,17 @@ def route(
     """A registration's extra operation (core.registry.Route): the caller must hold its action on the
     model; on a detail route the object is found among those the action allows."""
     require(actor, spec.model, extra.action)
-    # In the request's transaction (or one of its own): no savepoint, nothing after a failure needs the connection.
-    if extra.detail:
-        assert pk is not None, "detail routes are mounted with the object's id"
-        obj = get_object(spec, restricted(spec.model, actor, extra.action), pk)
-        with transaction.atomic(savepoint=False):
+    # In the request's transaction (no savepoint: nothing after a failure needs the connection), or in one of its
+    # own (Route.own_transaction: the request opened none; a savepoint only when called inside another one).
+    with transaction.atomic(savepoint=extra.own_transaction):
+        if extra.detail:
+            assert pk is not None, "detail routes are mounted with the object's id"
+            obj = get_object(spec, restricted(spec.model, actor, extra.action), pk)
             result = extra.handler(request, actor, obj)
-    else:
-        with transaction.atomic(savepoint=False):
+        else:
             result = extra.handler(request, actor)
+    if isinstance(result, AfterCommit):  # committed by now (in its own transaction)
+        result = result.answer()
     if isinstance(result, HttpResponseBase):  # a file (FileResponse streams) or a drawing
         return result
     if extra.paginated:

@@ -1,7 +1,8 @@
 """Mounts the REST API (`/api/…` inside an organization) from the registry."""
 
+from django.db import transaction
 from django.http import HttpRequest
-from django.urls import get_script_prefix
+from django.urls import URLPattern, URLResolver, get_script_prefix
 from ninja import NinjaAPI, Router
 
 from core.api import endpoints, object_types, users
@@ -68,7 +69,12 @@ def _routes(spec: ObjectSpec) -> Router:
     return router
 
 
+def _route_url_name(spec: ObjectSpec, extra: Route) -> str:
+    return f"{spec.url_name}-{extra.name or 'detail'}"
+
+
 def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
+    assert extra.name or not extra.own_transaction, "a route with its own transaction has a path of its own"
     name = spec.model._meta.model_name
     suffix = extra.name.replace("-", "_") or "_".join(extra.methods).lower()
     if extra.detail:
@@ -89,7 +95,7 @@ def _add_route(router: Router, spec: ObjectSpec, extra: Route) -> None:
         path,
         list(extra.methods),
         gated(spec, view),
-        url_name=f"{spec.url_name}-{extra.name or 'detail'}",
+        url_name=_route_url_name(spec, extra),
         operation_id=f"{spec.api_app}_{spec.api_name}_{suffix}_{kind}",
     )
 
@@ -224,8 +230,25 @@ def _schema_organization(request: HttpRequest):
     return organization if authcache.membership_of(user.pk, organization.pk) is not None else None
 
 
+class _Api(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        """Ninja's URLs, those of routes with their own transaction (Route.own_transaction) outside the
+        request's (ATOMIC_REQUESTS)."""
+        urls = super()._get_urls()
+        own = {
+            _route_url_name(spec, extra)
+            for spec in registry.installed()
+            for extra in spec.api.routes
+            if extra.own_transaction
+        }
+        for url in urls:
+            if isinstance(url, URLPattern) and url.name in own:
+                url.callback = transaction.non_atomic_requests(url.callback)
+        return urls
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = _Api(
         title="Wirebook REST API",
         version=endpoints.API_VERSION,
         urls_namespace="api",

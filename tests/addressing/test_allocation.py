@@ -3,8 +3,13 @@ available-asns, GET and POST, with NetBox's shapes, errors and 409 when the spac
 use them."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
+from addressing.models import IPAddress
+from core.models import CustomField, Tag
+from inventory.models import Device, DeviceRole, DeviceType, Interface, Manufacturer, Site, Tenant
+from tenants.context import connection, tenant_context
 from tenants.models import Membership, MembershipRole
 from tenants.tokens import token_create
 from tests.addressing.ipam import call, created, listed
@@ -57,6 +62,82 @@ def test_one_address_is_allocated_with_the_callers_values(api):
     body = created(response)
     assert (body["address"], body["description"], body["vrf"]) == ("10.0.5.2/24", "shape", None)
     assert list(body) == list(call(api, "get", f"/ip-addresses/{body['id']}/").json())
+
+
+def test_an_allocation_answers_what_a_read_of_its_addresses_answers(api, org_a):
+    # given: a VRF's prefix, a tenant, two tags and a custom field of addresses
+    with tenant_context(org_a.organization):
+        tenant = Tenant.objects.create(name="Acme", slug="acme")
+        for name in ("Zeta", "Alpha"):
+            Tag.objects.create(name=name, slug=name.lower())
+        owner = CustomField.objects.create(name="owner", type="text")
+        owner.object_types.set([ContentType.objects.get_for_model(IPAddress)])
+    vrf = created(call(api, "post", "/vrfs/", {"name": "Blue", "rd": "65000:7"}))
+    parent = prefix(api, "10.0.9.0/24", vrf=vrf["id"])
+    ip_range = created(
+        call(api, "post", "/ip-ranges/", {"start_address": "10.0.9.100/24", "end_address": "10.0.9.110/24"})
+    )
+    values = {
+        "description": "shape", "dns_name": "Web.Example.COM", "tenant": tenant.pk, "status": "reserved",
+        "tags": [{"name": "Zeta"}, {"name": "Alpha"}], "custom_fields": {"owner": "ops"},
+    }  # fmt: skip
+
+    # when: an address is allocated from each, alone and in a list
+    one = created(call(api, "post", f"/prefixes/{parent['id']}/available-ips/", values))
+    listed_ones = created(call(api, "post", f"/ip-ranges/{ip_range['id']}/available-ips/", [values, {}]))
+
+    # then: each answer is the address as a read of it answers
+    assert (one["address"], one["dns_name"], [tag["name"] for tag in one["tags"]]) == (
+        "10.0.9.1/24", "web.example.com", ["Alpha", "Zeta"],
+    )  # fmt: skip
+    for body in (one, *listed_ones):
+        assert body == call(api, "get", f"/ip-addresses/{body['id']}/").json()
+
+
+def test_an_allocation_holds_its_lock_for_its_write_alone(api):
+    # given: a prefix with an address taken
+    parent = prefix(api, "10.0.10.0/24")
+    address(api, "10.0.10.1/24")
+    sent: list[str] = []
+
+    # when: an address is allocated from it
+    with connection.observe_statements(lambda kind, sql: sent.append(sql)):
+        body = created(call(api, "post", f"/prefixes/{parent['id']}/available-ips/", {"description": "lock"}))
+
+    # then: once the address space is locked, the free address is read and the address written with its search
+    # entry and change log -- the request was read and validated before, its answer is made after
+    assert body["address"] == "10.0.10.2/24"
+    locked = next(index for index, sql in enumerate(sent) if "pg_advisory_xact_lock" in sql)
+    held = [sql.split()[0] for sql in sent[locked + 1 :] if not sql.startswith("RELEASE SAVEPOINT")]
+    assert held == ["WITH", "INSERT", "WITH"], sent[locked + 1 :]
+    assert '"addressing_ipaddress"' in sent[locked + 2] and '"core_objectchange"' in sent[locked + 3]
+
+
+def test_an_address_for_an_interface_is_checked_once_allocated(api, org_a):
+    # given: a pool (its network ID is handed out too) and an interface
+    with tenant_context(org_a.organization):
+        vendor = Manufacturer.objects.create(name="Juniper", slug="juniper")
+        device = Device.objects.create(
+            name="fw1",
+            device_type=DeviceType.objects.create(manufacturer=vendor, model="SRX", slug="srx"),
+            role=DeviceRole.objects.create(name="Firewall", slug="firewall"),
+            site=Site.objects.create(name="AMS1", slug="ams1"),
+        )
+        interface = Interface.objects.create(device=device, name="ge-0/0/0", type="1000base-t")
+    pool = prefix(api, "10.0.11.0/29", is_pool=True)
+    path = f"/prefixes/{pool['id']}/available-ips/"
+    assigned = {"assigned_object_type": "dcim.interface", "assigned_object_id": interface.pk}
+
+    # when: the interface asks for the pool's first free address, its network ID; then for one past it
+    refused = call(api, "post", path, assigned)
+    address(api, "10.0.11.0/29")
+    given = created(call(api, "post", path, assigned))
+
+    # then: the network ID is refused as for an address written with it, nothing written; the next one is given
+    assert (refused.status_code, refused.json()) == (
+        400, {"__all__": ["10.0.11.0 is a network ID, which may not be assigned to an interface."]},
+    )  # fmt: skip
+    assert (given["address"], given["assigned_object_id"]) == ("10.0.11.1/29", interface.pk)
 
 
 def test_a_list_allocates_one_address_each(api):
