@@ -26,13 +26,7 @@ from addressing.choices import NONUNIQUE_ROLES, ServiceProtocol
 from addressing.models import VRF, Aggregate, IPAddress, IPRange, Prefix
 from addressing.models.services import legacy_protocol_ports, port_mappings_clean
 from core.registry import registry
-from core.services import (
-    ObjectWrite,
-    WritesInvalid,
-    objects_create,
-    objects_delete,
-    objects_update,
-)
+from core.services import ObjectWrite, WritesInvalid, objects_create, objects_delete, objects_update
 from tenants.context import current_organization
 from tenants.locks import advisory_xact_lock
 

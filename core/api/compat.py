@@ -2,15 +2,11 @@
 document (committed beside this module), present or not in Wirebook's, as the table in
 docs/netbox-compatibility.md (`manage.py netbox_compat`)."""
 
-import gzip
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from core.api.openapi import openapi_document
+from core.netbox_openapi import NETBOX_VERSION, netbox_openapi
 
-NETBOX_VERSION = "4.7.3"
-NETBOX_DOCUMENT = Path(__file__).parent / "netbox" / f"openapi-{NETBOX_VERSION}.json.gz"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -30,8 +26,7 @@ def _methods(operations: dict) -> tuple[str, ...]:
 
 
 def netbox_paths() -> dict[str, tuple[str, ...]]:
-    document = json.loads(gzip.decompress(NETBOX_DOCUMENT.read_bytes()))
-    return {path: _methods(operations) for path, operations in document["paths"].items()}
+    return {path: _methods(operations) for path, operations in netbox_openapi()["paths"].items()}
 
 
 def wirebook_paths() -> dict[str, tuple[str, ...]]:

@@ -2,14 +2,12 @@
 foreign keys, so a new app is imported without a change here (at most an ordering hint below)."""
 
 import functools
-import gzip
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from core.netbox_openapi import netbox_openapi
 from core.registry import ObjectSpec
 from core.writes import writable_fields
 
@@ -113,18 +111,13 @@ def _tier(planned: PlannedType) -> int:
     return 1
 
 
-# NetBox 4.7.3's own OpenAPI document, committed for the compatibility table (core.api.compat reads it too; the
-# importer stays out of the REST API's package, so it names the file).
-NETBOX_DOCUMENT = Path(__file__).resolve().parent.parent / "api" / "netbox" / "openapi-4.7.3.json.gz"
-
-
 @functools.cache
 def netbox_writable_keys() -> dict[str, frozenset[str]]:
     """The keys NetBox's REST API writes, by API path (`dcim/sites`), from NetBox's own OpenAPI document
-    (core/api/netbox/): the keys of a type's POST body. What the importer reads is compared with them, so the
+    (core.netbox_openapi): the keys of a type's POST body. What the importer reads is compared with them, so the
     report names what NetBox holds and Wirebook does not carry over; NetBox's read-only keys (counts, `display`,
     computed objects) are never among them."""
-    document = json.loads(gzip.decompress(NETBOX_DOCUMENT.read_bytes()))
+    document = netbox_openapi()
     schemas = document["components"]["schemas"]
     keys: dict[str, frozenset[str]] = {}
     for path, operations in document["paths"].items():

@@ -9,14 +9,13 @@ nested objects' keys one level down. The full
 representation and a brief list item are compared.
 """
 
-import gzip
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core.api.compat import NETBOX_DOCUMENT
+from core.netbox_openapi import netbox_openapi
 from tests.api_cases import call
 from tests.compat.netbox_shapes.dataset import Lookup, needed, resolve
 
@@ -45,16 +44,12 @@ def _kind(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-_DOCUMENT: dict = {}
-
-
 def nullable(endpoint: str) -> set[str]:
     """The fields of the endpoint's representation NetBox's OpenAPI document says may be null."""
-    if not _DOCUMENT:
-        _DOCUMENT.update(json.loads(gzip.decompress(NETBOX_DOCUMENT.read_bytes())))
-    operation = _DOCUMENT["paths"][f"/api/{endpoint}/{{id}}/"]["get"]
+    document = netbox_openapi()
+    operation = document["paths"][f"/api/{endpoint}/{{id}}/"]["get"]
     reference = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-    schema = _DOCUMENT["components"]["schemas"][reference.rpartition("/")[2]]
+    schema = document["components"]["schemas"][reference.rpartition("/")[2]]
     return {name for name, field in schema["properties"].items() if field.get("nullable")}
 
 
