@@ -578,14 +578,24 @@ class _Importer:
             spec = entries[0][0].spec
             items: list[tuple[int, int, dict]] = []
             for _planned, netbox_id, pk, values in entries:
+                payload: dict[str, Any] = {}
+                unsupported: list[str] = []
                 try:
-                    payload = {key: self._mapped(key, value, values) for key, value in values.items()}
+                    for key, value in values.items():
+                        try:
+                            payload[key] = self._mapped(key, value, values)
+                        except _Unsupported:  # this reference alone is left out: the object's others still go
+                            if value not in _EMPTY:
+                                self.report.drop(label, key)
+                            unsupported.append(key)
                 except (_Missing, _Pending) as why:
                     self._field_failure(label, netbox_id, values, str(why))
                     continue
-                except _Unsupported:
-                    continue
-                items.append((netbox_id, pk, payload))
+                for key in unsupported:  # a generic reference's type goes with its id
+                    if key.endswith("_id"):
+                        payload.pop(f"{key[:-3]}_type", None)
+                if payload:
+                    items.append((netbox_id, pk, payload))
             waiting = set() if late else self._late_ids(label)
             for start in range(0, len(items), BATCH):
                 self._write_references(spec, items[start : start + BATCH], waiting=waiting)

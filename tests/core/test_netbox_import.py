@@ -333,6 +333,20 @@ class TestProblems:
             assert report.totals() == {"created": TOTAL, "updated": 0, "unchanged": 0, "failed": 2}
             assert Site.objects.count() == 1 and Device.objects.count() == 2
 
+    def test_a_reference_to_what_is_not_imported_leaves_the_objects_other_references(self, netbox, org_b):
+        # given device D's out-of-band address is a kind of object Wirebook does not import, beside its primary IP
+        device = next(d for d in netbox.objects["dcim/devices"] if d["name"] == "D")
+        assert device["primary_ip4"] is not None
+        device["oob_ip"] = {"id": 99, "url": f"{netbox.url}/api/plugins/things/99/", "display": "elsewhere"}
+        # when
+        with tenant_context(org_b.organization):
+            report = run(netbox)
+            # then the primary address is still written, the other reference is reported as not carried over
+            assert report.failures == []
+            assert report.dropped["dcim.device"] == {"oob_ip": 1}
+            imported = Device.objects.get(name="D")
+            assert imported.primary_ip4 is not None and imported.oob_ip is None
+
     def test_an_interrupted_import_resumes(self, netbox, org_b):
         netbox.failing = {"dcim/interfaces"}
         with tenant_context(org_b.organization):
