@@ -33,6 +33,11 @@ def normalized_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise NetBoxUnavailable(f"{url!r} is not a NetBox URL: give it as https://netbox.example.com")
+    if parts.username is not None or parts.password is not None:
+        # HTTP clients turn `user:password@` into Basic authentication, which would replace the token.
+        raise NetBoxUnavailable(
+            "Give NetBox's URL without a user name or password: the importer signs in with the API token alone."
+        )
     path = re.sub(r"/api/?$", "", parts.path.rstrip("/"))
     return f"{parts.scheme}://{parts.netloc}{path}"
 

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
@@ -202,20 +201,9 @@ def _audit(report: ImportReport, actor: Actor) -> None:
         organization=organization,
         action=AuditAction.ORGANIZATION_NETBOX_IMPORTED,
         actor=user,
-        target=_without_credentials(report.netbox_url),
+        target=report.netbox_url,  # normalized_url refuses credentials in it
         data=data,
     )
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class _Importer:

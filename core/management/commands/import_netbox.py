@@ -22,7 +22,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("organization", metavar="org-slug", help="The organization to import into.")
-        parser.add_argument("--url", required=True, help="NetBox's base URL, e.g. https://netbox.example.com.")
+        parser.add_argument(
+            "--url",
+            required=True,
+            help="NetBox's base URL, e.g. https://netbox.example.com (no user name or password in it).",
+        )
         parser.add_argument(
             "--token",
             help="A NetBox API token that may read everything: v2 (nbt_...) or v1 (40 hex characters). "
