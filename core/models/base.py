@@ -42,6 +42,8 @@ class CustomFieldData(models.JSONField):
     Django's JSONField, which it is in the database."""
 
     def from_db_value(self, value, expression, connection):
+        if value is None:  # most of a list row's: its related objects' that are not there
+            return None
         if isinstance(value, str) and not _LONG_NUMBER.search(value):
             try:
                 return orjson.loads(value)

@@ -22,7 +22,7 @@ def _state(instance: Model) -> dict:
 
 
 def test_a_loaded_row_is_the_instance_djangos_loading_builds(org_a):
-    with tenant_context(org_a):
+    with tenant_context(org_a.organization):
         # given a site in a region (a tree node), with custom field data
         parent = Region.objects.create(name="Europe", slug="europe")
         region = Region.objects.create(name="Austria", slug="austria", parent=parent)
@@ -45,7 +45,7 @@ def test_a_loaded_row_is_the_instance_djangos_loading_builds(org_a):
 
 
 def test_deferred_columns_and_init_signals_go_djangos_way(org_a):
-    with tenant_context(org_a):
+    with tenant_context(org_a.organization):
         Site.objects.create(name="Graz", slug="graz", description="south")
 
         # a deferred column is read when asked for
@@ -74,7 +74,7 @@ def test_custom_field_data_reads_as_pythons_json_reads_it(org_a):
         "numbers": [0, -1, 1.5, -0.0, 2**63 - 1, 123456789012345678901234567890],
         "nested": {"flag": True, "none": None, "date": "2015-03-04"},
     }
-    with tenant_context(org_a):
+    with tenant_context(org_a.organization):
         # given custom field data with text, floats, a long integer and nesting
         Site.objects.create(name="Linz", slug="linz", custom_field_data=stored)
 
