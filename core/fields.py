@@ -729,14 +729,18 @@ def _choice_form_field(model_field, *, bulk: bool, **common):
 def _choice_renderer(model_field) -> Renderer:
     labels = dict(model_field.flatchoices)
     attname = model_field.attname
+    token = object()  # this field's key in a response's memo
 
     def choice(obj, links):
         value = getattr(obj, attname)
-        if value in (None, ""):
+        if value is None or value == "":
             return None
-        # Labels are translated once per response, not once per row.
-        memo = links.__dict__.setdefault("_choices", {})
-        key = (model_field, value)
+        # Labels are translated once per response, not once per row; keyed by this renderer's own labels
+        # (hashing the model field costs more than the rest of the function).
+        memo = links.__dict__.get("_choices")
+        if memo is None:
+            memo = links.__dict__["_choices"] = {}
+        key = (token, value)
         if key not in memo:
             memo[key] = {"value": value, "label": str(labels.get(value, value))}
         return memo[key]

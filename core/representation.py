@@ -57,12 +57,17 @@ class Links:
     def _set_root(self, root: str) -> None:
         self.api = root + "api/"
         self.ui = root
+        # What one response renders once however many rows share it (`_related_renderer`, `_custom_fields`,
+        # core.fields' choices), made here rather than looked up and made on each row.
+        self._nested: dict = {}
+        self._custom_fields: dict = {}
+        self._choices: dict = {}
 
     def api_url(self, spec: ObjectSpec, pk) -> str:
-        return f"{self.api}{spec.api_app}/{spec.api_path}/{pk}/"
+        return f"{self.api}{spec.api.path}/{pk}/"  # the path is "<app>/<plural>": spec.api_app, spec.api_path
 
     def ui_url(self, spec: ObjectSpec, pk) -> str:
-        return f"{self.ui}{spec.api_app}/{spec.api_path}/{pk}/"
+        return f"{self.ui}{spec.api.path}/{pk}/"
 
 
 def _tag_spec() -> ObjectSpec:
@@ -125,12 +130,15 @@ def _depth(obj: models.Model, links: Links) -> int:
 def _renderer(spec: ObjectSpec, name: str) -> Renderer:
     if name in spec.api.renderers:
         return typed_renderer(spec, name).function
+    # The primary key read as the column it is (`obj.pk` goes through a property and the model's metadata).
+    pk = spec.model._meta.pk.attname
+    path = spec.api.path
     if name == "id":
-        return lambda obj, links: obj.pk
+        return lambda obj, links: getattr(obj, pk)
     if name == "url":
-        return lambda obj, links: links.api_url(spec, obj.pk)
+        return lambda obj, links: f"{links.api}{path}/{getattr(obj, pk)}/"
     if name == "display_url":
-        return lambda obj, links: links.ui_url(spec, obj.pk)
+        return lambda obj, links: f"{links.ui}{path}/{getattr(obj, pk)}/"
     if name == "display":
         return lambda obj, links: spec.display(obj)
     if name == "_depth":
@@ -180,7 +188,8 @@ def custom_field_values(data: dict | None, shapes: dict[str, tuple[str, dict[str
 
 
 def _custom_field_shapes(model, links: "Links") -> dict[str, tuple[str, dict[str, str]]]:
-    return custom_field_shapes(model, links.__dict__.setdefault("_custom_fields", {}))
+    memo = links._custom_fields
+    return memo[model] if model in memo else custom_field_shapes(model, memo)
 
 
 def choice_value(value, kind: str, labels: dict[str, str]):
@@ -237,11 +246,12 @@ def _related_renderer(field) -> Renderer:
     counts = [count for count in related_spec.api.counts if count in related_spec.api.brief_fields]
 
     def nested(obj, links):
-        if getattr(obj, attname) is None:
+        value = getattr(obj, attname)
+        if value is None:
             return None
         # A related object is rendered once per response, however many rows point at it.
-        memo = links.__dict__.setdefault("_nested", {})
-        key = (related, getattr(obj, attname))
+        memo = links._nested
+        key = (related, value)
         if key not in memo:
             target = getattr(obj, name)
             for count in counts:  # annotated on the row by `optimize`
