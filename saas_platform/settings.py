@@ -425,6 +425,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Passwords are hashed with Django's default, PBKDF2, slow on purpose (about half a second a hash here). The
+# test suite hashes hundreds of passwords of throwaway users and sets WIREBOOK_FAST_PASSWORD_HASHING
+# (tests/pytest_env.py, inherited by its live servers and workers) for a cheap hasher: honoured with DEBUG on
+# only, so never in production, which requires DEBUG off.
+if DEBUG and env_bool("WIREBOOK_FAST_PASSWORD_HASHING", False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Django's and allauth's, reading a session's user from the cache (tenants.backends).
 AUTHENTICATION_BACKENDS = [
     "tenants.backends.ModelBackend",

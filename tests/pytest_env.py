@@ -20,6 +20,9 @@ os.environ["REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{_index}", _redis.split("?")[0]
 os.environ.setdefault("DATABASE_CONN_MAX_SCHEMAS", "0")
 os.environ.setdefault("DATABASE_CONN_MAX_MEMORY_MB", "0")
 
+# A cheap password hasher (saas_platform/settings.py): hundreds of throwaway users, half a second a PBKDF2 hash.
+os.environ.setdefault("WIREBOOK_FAST_PASSWORD_HASHING", "1")
+
 # Files of the default storage (image attachments, exports) go to a directory of this run, never to the
 # developer's .data/media; tests that look at the files use the `media_root` fixture (a fresh one).
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="wirebook-test-media-"))

@@ -150,8 +150,8 @@ def test_the_archive_is_one_moment_of_the_organization_whatever_is_written_meanw
 
     real_export_model = export.export_model
 
-    def export_model(archive, spec, links):
-        count = real_export_model(archive, spec, links)
+    def export_model(archive, spec, links, **options):
+        count = real_export_model(archive, spec, links, **options)
         if spec.type_label == "dcim.region":  # regions written, sites still to come
             thread = threading.Thread(target=write_meanwhile)
             thread.start()

@@ -56,6 +56,20 @@ def test_production_starts_with_a_real_secret_key():
     assert "started" in result.stdout
 
 
+def test_production_hashes_passwords_with_pbkdf2_whatever_the_tests_fast_hashing_says():
+    code = (
+        "import django; django.setup(); from django.contrib.auth import hashers; print(hashers.get_hasher().algorithm)"
+    )
+    production = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "WIREBOOK_ENCRYPTION_KEY": ENCRYPTION_KEY}
+
+    fast = start_django(code, WIREBOOK_FAST_PASSWORD_HASHING="1", ALLOWED_HOSTS="wirebook.example.com", **production)
+    development = start_django(code, WIREBOOK_FAST_PASSWORD_HASHING="1", DEBUG="true")
+
+    assert fast.returncode == 0, fast.stderr
+    assert fast.stdout.split() == ["pbkdf2_sha256"]
+    assert development.stdout.split() == ["md5"], development.stderr
+
+
 @pytest.mark.parametrize(
     ("key", "message"),
     [
