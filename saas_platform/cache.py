@@ -30,3 +30,19 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+    def read_and_add(self, get_keys: list[str], add_keys: dict[str, tuple[object, int]]):
+        """In one round trip: the values under `get_keys` (None when absent) and, for each of `add_keys`
+        ({key: (value, timeout)}), whether `add` stored it. Keys are complete (`make_key`'s)."""
+        django_client: Any = self._cache  # type: ignore[attr-defined]  # untyped in django-stubs
+        client = django_client.get_client(write=True)
+        serializer = django_client._serializer
+        pipeline = client.pipeline(transaction=False)
+        if get_keys:
+            pipeline.mget(get_keys)
+        for key, (value, timeout) in add_keys.items():
+            pipeline.set(key, serializer.dumps(value), ex=timeout, nx=True)
+        results = pipeline.execute()
+        values = results.pop(0) if get_keys else []
+        read = {key: None if raw is None else serializer.loads(raw) for key, raw in zip(get_keys, values, strict=True)}
+        return read, {key: bool(stored) for key, stored in zip(add_keys, results, strict=True)}
