@@ -110,7 +110,7 @@ def context_of(event: ObjectEvent, event_type: str, data: dict) -> dict:
 
 # A backstop for rule and webhook writes that bypass the services: entries are re-read after this long.
 RULES_TTL = 300
-_GENERATION = Generation("eventrules:generation")
+_GENERATION = Generation("eventrules:generation", read_with_requests=True)
 _rules_lock = threading.Lock()
 
 

@@ -75,7 +75,7 @@ def supports_journaling(model: type[models.Model]) -> bool:
 
 # A backstop for definition writes that bypass the services: entries are re-read after this long.
 DEFINITIONS_TTL = 300
-_GENERATION = Generation("customfields:generation")
+_GENERATION = Generation("customfields:generation", read_with_requests=True)
 _definitions_lock = threading.Lock()
 # (schema, organization id) -> (generation, read at (monotonic), {content type id: {name: CustomField}})
 _definitions: dict[tuple[str, Any], tuple[str, float, dict[int, dict[str, CustomField]]]] = {}

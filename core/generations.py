@@ -13,6 +13,7 @@ import uuid
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from tenants import authcache
 from tenants.context import current_schema_name
 
 
@@ -28,12 +29,17 @@ class _NewGeneration:
 
 
 class Generation:
-    def __init__(self, key: str):
+    def __init__(self, key: str, *, read_with_requests: bool = False):
+        """`read_with_requests`: an organization request reads the token ahead with its other cache entries
+        (tenants.authcache.prefetch), for configuration that most requests consult."""
         self.key = key
+        if read_with_requests:
+            authcache.prefetch_in_schema(key)
 
     def changed(self) -> None:
         """The configuration of the current schema changed in this transaction: every process reads it
         again (now, and once more when the transaction commits)."""
+        authcache.forget_prefetched()
         bump = _NewGeneration(self.key, current_schema_name())
         bump()
         transaction.on_commit(bump)
@@ -48,7 +54,9 @@ class Generation:
 
     def current(self) -> str:
         """The current schema's token (a new one if the cache lost it)."""
-        generation = cache.get(self.key)
+        generation = authcache.read_ahead(cache.make_key(self.key))
+        if generation is authcache.ABSENT:
+            generation = cache.get(self.key)
         if generation is None:
             cache.add(self.key, uuid.uuid4().hex, None)
             generation = cache.get(self.key)

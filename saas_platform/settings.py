@@ -278,13 +278,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "saas_platform.cache.SharedClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "tenants.context.cache_key",
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "wirebook"),
     },
     "sessions": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "saas_platform.cache.SharedClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "wirebook") + "-sessions",
     },

@@ -12,17 +12,25 @@ next request. Entries also expire after `TTL` seconds, as a backstop for writes 
 signals (`QuerySet.update`), which the platform code does not use on these models.
 
 Keys are computed in the public schema, whatever the request's organization.
+
+An organization request reads what it will need in one round trip (`prefetch`, by the routing
+middleware): its organization, its token, the organization's configuration generations
+(`prefetch_in_schema`) and, for a token this process saw before, the once-a-minute `last_used` mark
+(`first_use_within`). The lookups of the request use the values read ahead, which are forgotten when
+anything is invalidated and when the request ends; a mark that the request did not end up asking for is removed
+again (`prefetch_end`), so a refused request leaves the cache as it found it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from tenants.context import public_context
+from tenants.context import PUBLIC_SCHEMA, public_context, schema_cache_key
 
 TTL = 300
 TOMBSTONE = "gone"
@@ -30,10 +38,80 @@ TOMBSTONE_TTL = 30
 NO_DOMAIN = "none"  # a host that is no organization's domain (cached too: most hosts are none)
 
 
+# -- one round trip per request -----------------------------------------------------------------
+
+# This request's entries read ahead ({complete key: value}) and marks added ahead ({complete key: stored}),
+# per thread and per asyncio task.
+_ahead = Local()
+ABSENT = object()
+# Keys of each organization schema read ahead with its request (core's configuration generations).
+_SCHEMA_KEYS: list[str] = []
+
+
+def prefetch_in_schema(key: str) -> None:
+    """Read `key` (an organization schema's cache key) ahead with every request of an organization."""
+    if key not in _SCHEMA_KEYS:
+        _SCHEMA_KEYS.append(key)
+
+
+def _public_key(key: str) -> str:
+    return schema_cache_key(PUBLIC_SCHEMA, key, cache.key_prefix, cache.version)
+
+
+def prefetch(*, keys: Iterable[str], schema_name: str | None, marks: Iterable[tuple[str, float]] = ()) -> None:
+    """Read the public entries `keys` and, when `schema_name` is known, the schema's `prefetch_in_schema`
+    keys, and add the marks `(key, seconds)` (`first_use_within`) -- in one round trip. Call `prefetch_end`
+    when the request ends."""
+    read_and_add = getattr(cache, "read_and_add", None)
+    if read_and_add is None:  # another cache backend: every lookup reads on its own
+        return
+    complete = [_public_key(key) for key in keys]
+    if schema_name is not None:
+        complete += [schema_cache_key(schema_name, key, cache.key_prefix, cache.version) for key in _SCHEMA_KEYS]
+    marks = list(marks)
+    adds = {_public_key(key): (1, max(1, int(seconds))) for key, seconds in marks}
+    _ahead.read, added = read_and_add(complete, adds)
+    _ahead.added = {
+        complete_key: (stored, key) for (complete_key, stored), (key, _) in zip(added.items(), marks, strict=True)
+    }
+
+
+def prefetch_end() -> None:
+    """Forget what was read ahead; remove the marks that no lookup asked for."""
+    unused = [key for stored, key in getattr(_ahead, "added", {}).values() if stored]
+    forget_prefetched()
+    if unused:
+        with public_context():
+            cache.delete_many(unused)
+
+
+def forget_prefetched() -> None:
+    _ahead.read, _ahead.added = {}, {}
+
+
+def read_ahead(complete_key: str) -> Any:
+    """The value read ahead under `complete_key`, or `ABSENT` (also for an entry that was missing: the
+    lookup reads it again, as someone may have filled it since)."""
+    read: dict[str, Any] = getattr(_ahead, "read", None) or {}
+    value = read.get(complete_key, ABSENT)
+    if value is None or value == TOMBSTONE:
+        del read[complete_key]
+        return ABSENT
+    return value
+
+
+def _added_ahead(complete_key: str) -> bool | None:
+    added = getattr(_ahead, "added", None)
+    entry = added.pop(complete_key, None) if added else None
+    return None if entry is None else entry[0]
+
+
 def _cached(key: str, load: Callable[[], Any]) -> Any:
     """The entry under `key`, or `load()`'s result (cached when not None and not tombstoned)."""
     with public_context():
-        value = cache.get(key)
+        value = read_ahead(_public_key(key))
+        if value is ABSENT:
+            value = cache.get(key)
         if value is not None and value != TOMBSTONE:
             return value
         value = load()
@@ -46,6 +124,7 @@ def _bury(*keys: str) -> None:
     """Invalidate now and again at commit, so no request re-caches what the transaction changes."""
     if not keys:
         return
+    forget_prefetched()
 
     def bury():
         with public_context():
@@ -134,6 +213,9 @@ def token_used_key(token_pk: int) -> str:
 
 def first_use_within(token_pk: int, seconds: float) -> bool:
     """True once per `seconds` per token: whether this use should record `last_used`."""
+    stored = _added_ahead(_public_key(token_used_key(token_pk)))
+    if stored is not None:
+        return stored
     with public_context():
         return cache.add(token_used_key(token_pk), 1, seconds)
 

@@ -126,7 +126,12 @@ def server_context(server: str):
 
 def cache_key(key, key_prefix, version):
     """Cache keys carry the schema so organizations never read each other's entries."""
-    return f"{key_prefix}:{connection.schema_name}:{version}:{key}"
+    return schema_cache_key(connection.schema_name, key, key_prefix, version)
+
+
+def schema_cache_key(schema_name: str, key, key_prefix, version) -> str:
+    """`cache_key` in the schema `schema_name`, whichever is selected."""
+    return f"{key_prefix}:{schema_name}:{version}:{key}"
 
 
 def organization_context_processor(request):

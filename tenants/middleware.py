@@ -30,7 +30,7 @@ from tenants.api import PROVISION_PATH, token_provision
 from tenants.context import tenant_context
 from tenants.models import Membership, MembershipRole, Organization, OrganizationStatus
 from tenants.sso import sso_session_required
-from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token
+from tenants.tokens import TokenAuthenticationFailed, TokenForAnotherOrganization, authenticate_token, token_cache_reads
 
 PATH_PREFIX_RE = re.compile(r"^/o/(?P<slug>[a-z0-9-]{1,50})(?P<rest>/.*)?\Z", re.DOTALL)
 PLATFORM_PATHS = (
@@ -129,12 +129,20 @@ def _host_without_port(request) -> str:
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
+def _domain_host(request) -> str | None:
+    """The request's host when it may be an organization's domain (not the base domain, not an address)."""
+    host = _host_without_port(request)
+    if host == settings.WIREBOOK_BASE_DOMAIN or host.startswith("[") or host.replace(".", "").isdigit():
+        return None
+    return host
+
+
 def route_by_host(request) -> OrganizationRoute | None:
     """The organization a request's host addresses (a custom domain or `<slug>.<base domain>`),
     or None when the host serves the public site."""
-    host = _host_without_port(request)
+    host = _domain_host(request)
     base = settings.WIREBOOK_BASE_DOMAIN
-    if host == base or host.startswith("[") or host.replace(".", "").isdigit():
+    if host is None:
         return None
     domain = authcache.domain_by_host(host)
     if domain is not None:
@@ -196,9 +204,19 @@ class OrganizationRoutingMiddleware:
         if request.path_info.startswith(PLATFORM_PATHS):
             return self.get_response(request)
 
+        try:
+            return self._route(request)
+        finally:
+            authcache.prefetch_end()
+
+    def _route(self, request):
+        host = _domain_host(request)
+        match = PATH_PREFIX_RE.match(request.path_info)
+        routed_by = (host, match["slug"] if match is not None and match["rest"] else "")
+        if routed_by != (None, ""):
+            _prefetch(request, routed_by, match)
         route = route_by_host(request)
         if route is None:
-            match = PATH_PREFIX_RE.match(request.path_info)
             if match is None:
                 return self.get_response(request)
             if not match["rest"]:
@@ -212,6 +230,8 @@ class OrganizationRoutingMiddleware:
                 script_prefix=f"{get_script_prefix()}o/{slug}/",
             )
             request.path_info = match["rest"]
+        if route.organization is not None:
+            _remember_schema(routed_by, route.organization)
 
         request.organization_route = route
         request.urlconf = settings.WIREBOOK_TENANT_URLCONF
@@ -228,6 +248,36 @@ class OrganizationRoutingMiddleware:
             return self.get_response(request)
         finally:
             set_script_prefix(previous_prefix)
+
+
+# The schema of the organization a host or a slug routed to, as last seen by this process: whose cache
+# entries a request reads ahead with the organization's (a guess: a wrong one costs that request one more
+# round trip, never a wrong entry, since the keys carry the schema).
+_schemas: dict[tuple[str | None, str], str] = {}
+_SCHEMAS_MAX = 10_000
+
+
+def _remember_schema(routed_by: tuple[str | None, str], organization) -> None:
+    if _schemas.get(routed_by) != organization.schema_name:
+        if len(_schemas) >= _SCHEMAS_MAX:
+            _schemas.clear()
+        _schemas[routed_by] = organization.schema_name
+
+
+def _prefetch(request, routed_by: tuple[str | None, str], match) -> None:
+    """Read what routing and admitting the request will look up in the cache in one round trip
+    (tenants.authcache.prefetch): the host's domain, the organization of the `/o/<slug>/` path, the API
+    token, the organization's configuration generations."""
+    host, slug = routed_by
+    keys = [authcache.domain_key(host)] if host is not None else []
+    if slug:
+        keys.append(authcache.organization_key(slug))
+    marks: list[tuple[str, float]] = []
+    path = match["rest"] if slug else request.path_info
+    if path.startswith(API_PATHS) and "HTTP_AUTHORIZATION" in request.META:
+        token_keys, marks = token_cache_reads(request.META["HTTP_AUTHORIZATION"])
+        keys += token_keys
+    authcache.prefetch(keys=keys, schema_name=_schemas.get(routed_by), marks=marks)
 
 
 class OrganizationMembershipMiddleware:

@@ -269,6 +269,45 @@ def _touch_last_used(token: Token, now: datetime) -> None:
             token.last_used = now
 
 
+def _tokens():
+    """Tokens with their user and the user's membership of the token's organization (a cache miss)."""
+    membership = Membership.objects.filter(user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"))
+    return Token.objects.select_related("user", "created_by").annotate(
+        membership_id=Subquery(membership.values("id")[:1]),
+        membership_role=Subquery(membership.values("role")[:1]),
+    )
+
+
+# The tokens this process admitted: (version, lookup) -> (digest, id). Only tells which `last_used` mark a
+# request carrying the same secret will ask for, so that it is added with the request's other cache reads.
+_verified: dict[tuple[int, str], tuple[str, int]] = {}
+_VERIFIED_MAX = 10_000
+
+
+def _remember_verified(version: int, lookup: str, digest: str, pk: int) -> None:
+    if _verified.get((version, lookup)) != (digest, pk):
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[(version, lookup)] = (digest, pk)
+
+
+def token_cache_reads(header_value: str | None) -> tuple[list[str], list[tuple[str, float]]]:
+    """What `authenticate_token` will read from the cache for this header (`authcache.prefetch`'s keys and
+    marks): its token's entry and, for a token this process admitted with the same secret, its `last_used`
+    mark. Nothing for a header it will refuse unread."""
+    try:
+        version, key, secret = _parse(header_value)
+    except TokenAuthenticationFailed:
+        return [], []
+    digest = token_digest(secret)
+    lookup = digest if version == TokenVersion.V1 else key or ""
+    known = _verified.get((version, lookup))
+    marks = []
+    if known is not None and hmac.compare_digest(known[0], digest):
+        marks.append((authcache.token_used_key(known[1]), LAST_USED_RESOLUTION.total_seconds()))
+    return [authcache.token_key(version, lookup)], marks
+
+
 def authenticate_token(header_value: str | None, *, organization: Organization | None, client_ip: str) -> TokenAuth:
     """Check an `Authorization` header for a request routed to `organization` (None when the
     request named an organization that does not exist) coming from `client_ip`.
@@ -284,18 +323,13 @@ def authenticate_token(header_value: str | None, *, organization: Organization |
     digest = token_digest(secret)
     invalid = TokenAuthenticationFailed(INVALID.format(version=version))
     with public_context():
-        membership = Membership.objects.filter(user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"))
-        tokens = Token.objects.select_related("user", "created_by").annotate(
-            membership_id=Subquery(membership.values("id")[:1]),
-            membership_role=Subquery(membership.values("role")[:1]),
-        )
         if version == TokenVersion.V1:
             token = authcache.cached_token(
-                version, digest, lambda: tokens.filter(version=TokenVersion.V1, digest=digest).first()
+                version, digest, lambda: _tokens().filter(version=TokenVersion.V1, digest=digest).first()
             )
         else:
             token = authcache.cached_token(
-                version, key or "", lambda: tokens.filter(version=TokenVersion.V2, key=key).first()
+                version, key or "", lambda: _tokens().filter(version=TokenVersion.V2, key=key).first()
             )
             if token is not None and not hmac.compare_digest(token.digest, digest):
                 token = None  # a known key with the wrong secret looks like an unknown key
@@ -317,6 +351,7 @@ def authenticate_token(header_value: str | None, *, organization: Organization |
             if token.membership_id is None:
                 raise invalid  # the token died with the membership
 
+        _remember_verified(version, digest if version == TokenVersion.V1 else key or "", digest, token.pk)
         if authcache.first_use_within(token.pk, LAST_USED_RESOLUTION.total_seconds()):
             _touch_last_used(token, timezone.now())
     if user is None:

@@ -301,12 +301,16 @@ def route(
     require(actor, spec.model, extra.action)
     # In the request's transaction (no savepoint: nothing after a failure needs the connection), or in one of its
     # own (Route.own_transaction: the request opened none; a savepoint only when called inside another one).
-    # The object is found first: a 404 leaves the caller's transaction usable.
+    # In the request's, the object is found first: a 404 leaves the caller's transaction usable. In its own, it is
+    # found in that transaction, which a 404 rolls back (one transaction per request, not one more for the lookup).
     obj = None
-    if extra.detail:
+    if extra.detail and not extra.own_transaction:
         assert pk is not None, "detail routes are mounted with the object's id"
         obj = get_object(spec, restricted(spec.model, actor, extra.action), pk)
     with transaction.atomic(savepoint=extra.own_transaction):
+        if extra.detail and extra.own_transaction:
+            assert pk is not None, "detail routes are mounted with the object's id"
+            obj = get_object(spec, restricted(spec.model, actor, extra.action), pk)
         result = extra.handler(request, actor, obj) if extra.detail else extra.handler(request, actor)
     if isinstance(result, AfterCommit):  # committed by now (in its own transaction)
         result = result.answer()

@@ -363,7 +363,12 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
             self._note("begin", "BEGIN")  # psycopg opens the transaction with this statement
         if self._applied_search_path != desired and not on_default_path:
             self._note("set_config", _SET_PATH_SQL)
-            raw.execute(_SET_PATH_SQL, [desired])
+            if status == pq.TransactionStatus.IDLE:
+                # BEGIN and the schema in one round trip to the server instead of two.
+                with raw.pipeline():
+                    raw.execute(_SET_PATH_SQL, [desired])
+            else:
+                raw.execute(_SET_PATH_SQL, [desired])
             self._applied_search_path = desired
         self._note("query", sql)
         return execute(sql, params, many, context)

@@ -84,6 +84,59 @@ def test_a_session_request_costs_three_statements_besides_its_view(organization,
     assert statements_outside_the_view(client, sites(org.slug), monkeypatch) == OVERHEAD
 
 
+def cache_round_trips(monkeypatch) -> list:
+    """The commands of each round trip to Redis (a pipeline is one) while the block runs."""
+    import redis.client
+
+    trips: list = []
+    command, pipeline = redis.client.Redis.execute_command, redis.client.Pipeline.execute
+
+    def one(self, *args, **options):
+        trips.append([args[0]])
+        return command(self, *args, **options)
+
+    def many(self, *args, **options):
+        trips.append([queued[0][0] for queued in self.command_stack])
+        return pipeline(self, *args, **options)
+
+    monkeypatch.setattr(redis.client.Redis, "execute_command", one)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", many)
+    return trips
+
+
+def test_a_token_request_reads_the_cache_in_one_round_trip(organization, monkeypatch):
+    # given a token that has been used (its process knows which last-used mark it asks for)
+    org, owner = organization
+    _, token = token_create(organization=org, user=owner)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.get(sites(org.slug))
+
+    # when it lists sites (custom field definitions included)
+    trips = cache_round_trips(monkeypatch)
+    assert client.get(sites(org.slug)).status_code == 200
+
+    # then its organization, token, configuration generations and last-used mark came in one round trip
+    assert trips == [["MGET", "SET"]]
+
+
+def test_a_refused_request_leaves_no_last_used_mark(org_a):
+    # given a token used before, whose last-used mark has expired
+    token, plaintext = token_create(organization=org_a.organization, user=org_a.owner)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert client.get(sites("org-a")).status_code == 200
+    with public_context():
+        cache.delete(authcache.token_used_key(token.pk))
+
+    # when a request with it is refused
+    token.enabled = False
+    token.save()
+    assert client.get(sites("org-a")).json() == {"detail": "Token disabled"}
+
+    # then the mark read ahead with it is gone: the next admitted use records last_used
+    with public_context():
+        assert cache.get(authcache.token_used_key(token.pk)) is None
+
+
 def test_no_health_check_per_request(organization, monkeypatch):
     org, owner = organization
     _, token = token_create(organization=org, user=owner)
