@@ -534,8 +534,10 @@ def objects_insert(
     if not instances:
         return []
     model = type(instances[0])
-    with transaction.atomic():
-        _billing_check("add", count=len(instances))
+    _billing_check("add", count=len(instances))
+    # No savepoint of its own inside the caller's transaction: the caller's service writes the rest of its objects
+    # in it, and a failure here fails the whole write (the transaction cannot go on without rolling back).
+    with transaction.atomic(savepoint=False):
         if supports_custom_fields(model):
             definitions = definitions_for(model)
             defaults = {name: definition.default for name, definition in definitions.items()}
