@@ -25,7 +25,7 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 from mptt.models import MPTTModel
 
-from core.bulk import insert_rows, update_rows
+from core.bulk import create_rows, insert_rows, update_rows
 from core.constraints import constraints_validate
 from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
@@ -489,7 +489,7 @@ def objects_create(
             for instance in instances:
                 instance.save()
         else:
-            model._base_manager.bulk_create(instances)
+            create_rows(model, instances)
         related = Related()
         _set_related(writes, many_to_many, related)
         # The search index in the same transaction (it never disagrees with the data), sent with the change log.
@@ -544,7 +544,7 @@ def objects_insert(
             for instance in instances:
                 assert isinstance(instance, BaseModel)
                 instance.custom_field_data = {**defaults, **(instance.custom_field_data or {})}
-        model._base_manager.bulk_create(instances)
+        create_rows(model, instances)
         related = Related()
         for name, values in (many_to_many or {}).items():
             many: Any = model._meta.get_field(name)
