@@ -64,10 +64,10 @@ class Route:
     verbs: dict[str, str] = field(default_factory=dict)
     # The route's own query parameters, as OpenAPI parameter objects (NetBox's `face`, `render`...).
     parameters: tuple[dict, ...] = ()
-    # The route runs in a transaction of its own instead of the request's (a named route only): the object's
-    # lookup and the handler in it, then, when the handler answered `AfterCommit`, its answer made once that
-    # transaction committed -- a write holding a lock (an allocation) holds it for the write alone, not while
-    # its answer is serialized.
+    # The route runs outside the request's transaction (a named route only): the object is looked up, then the
+    # handler's write (core.usecases) runs in a transaction of its own and commits; when the handler answered
+    # `AfterCommit`, its answer is made after that -- a write holding a lock (an allocation) holds it for the
+    # write alone (no savepoint around it), not while its answer is serialized.
     own_transaction: bool = False
 
 

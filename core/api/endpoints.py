@@ -11,6 +11,7 @@ import logging
 import platform
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -299,14 +300,16 @@ def route(
     """A registration's extra operation (core.registry.Route): the caller must hold its action on the
     model; on a detail route the object is found among those the action allows."""
     require(actor, spec.model, extra.action)
-    # In the request's transaction (no savepoint: nothing after a failure needs the connection), or in one of its
-    # own (Route.own_transaction: the request opened none; a savepoint only when called inside another one).
+    # In the request's transaction (no savepoint: nothing after a failure needs the connection), or outside any
+    # (Route.own_transaction: the request opened none, and the handler's write opens and commits its own, so that
+    # the write is the transaction's only savepoint-free level; inside another transaction, a savepoint).
     # The object is found first: a 404 leaves the caller's transaction usable.
     obj = None
     if extra.detail:
         assert pk is not None, "detail routes are mounted with the object's id"
         obj = get_object(spec, restricted(spec.model, actor, extra.action), pk)
-    with transaction.atomic(savepoint=extra.own_transaction):
+    own = extra.own_transaction and not transaction.get_connection().in_atomic_block
+    with nullcontext() if own else transaction.atomic(savepoint=extra.own_transaction):
         result = extra.handler(request, actor, obj) if extra.detail else extra.handler(request, actor)
     if isinstance(result, AfterCommit):  # committed by now (in its own transaction)
         result = result.answer()
