@@ -86,7 +86,7 @@ def create_rows(model: type[models.Model], instances: Sequence[models.Model]) ->
         return
     pk = model._meta.pk
     keep_ids = all(instance.pk is not None for instance in instances)
-    if not isinstance(pk, models.AutoField | models.BigAutoField) or (
+    if not getattr(pk, "db_returning", False) or (
         not keep_ids and any(instance.pk is not None for instance in instances)
     ):
         model._base_manager.bulk_create(instances)  # ids of another kind, or some given: Django's ways
