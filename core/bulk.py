@@ -5,8 +5,8 @@ and compiled as expression trees (most of a 100-object PATCH's time went there),
 `bulk_create` prepares each value through the insert compiler. These write the same rows with
 statements written once per batch:
 
-    INSERT INTO t (a, b) SELECT * FROM unnest(%s::integer[], %s::text[])   (one array per column)
-    INSERT INTO t (a, b) VALUES (%s::integer, %s::text), (…)               (when a column is an array)
+    INSERT INTO t (a, b) SELECT * FROM unnest(%s::integer[], %s::text[])   (objects: one array per column)
+    INSERT INTO t (a, b) VALUES (%s::integer, %s::text), (…)               (the change log; array columns)
     UPDATE t SET a = v.a, b = v.b FROM (VALUES (%s::bigint, %s::integer, %s::text), (…)) AS v (id, a, b)
         WHERE t.id = v.id
 
@@ -41,7 +41,7 @@ def _unnested(fields: Sequence[models.Field]) -> bool:
 
 
 def _insert(
-    model: type[models.Model], instances: Sequence[models.Model], fields: Sequence[models.Field]
+    model: type[models.Model], instances: Sequence[models.Model], fields: Sequence[models.Field], *, arrays: bool
 ) -> tuple[str, list]:
     """The INSERT of `fields` of the instances' rows: one array per column (`unnest`), so the statement and its
     few placeholders are the same for any number of rows (psycopg parses a statement once and caches it; a VALUES
@@ -49,7 +49,7 @@ def _insert(
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_column(field) for field in fields)
     prepared = [[_prepared(field, field.pre_save(instance, add=True)) for field in fields] for instance in instances]
-    if _unnested(fields):
+    if arrays and _unnested(fields):
         arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
         params: list = [list(column) for column in zip(*prepared, strict=True)]
         return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})", params  # noqa: S608 (names)
@@ -71,7 +71,9 @@ def insert_rows(
                 cursor.execute(along[0], along[1])
         return
     fields = [field for field in model._meta.concrete_fields if not getattr(field, "db_returning", False)]  # serial
-    sql, params = _insert(model, instances, fields)
+    # VALUES: the change log's rows are mostly JSON snapshots, whose every quote psycopg escapes one by one (a
+    # regular expression's substitution) inside an array literal -- dearer than parsing the placeholders.
+    sql, params = _insert(model, instances, fields, arrays=False)
     if along is not None:
         sql, params = f"WITH along AS ({along[0]}) {sql}", [*along[1], *params]
     with connection.cursor() as cursor:
@@ -95,7 +97,7 @@ def create_rows(model: type[models.Model], instances: Sequence[models.Model]) ->
         saving: Any = instance
         saving._prepare_related_fields_for_save(operation_name="bulk_create")  # as bulk_create checks them
     fields = [field for field in model._meta.concrete_fields if keep_ids or field is not pk]
-    sql, params = _insert(model, instances, fields)
+    sql, params = _insert(model, instances, fields, arrays=True)
     with connection.cursor() as cursor:
         if keep_ids:
             cursor.execute(sql, params)
