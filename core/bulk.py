@@ -50,9 +50,9 @@ def _insert(
     columns = ", ".join(_column(field) for field in fields)
     prepared = [[_prepared(field, field.pre_save(instance, add=True)) for field in fields] for instance in instances]
     if arrays and _unnested(fields):
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        typed = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
         params: list = [list(column) for column in zip(*prepared, strict=True)]
-        return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})", params  # noqa: S608 (names)
+        return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({typed})", params  # noqa: S608 (names)
     row = "(" + ", ".join(_placeholder(field) for field in fields) + ")"
     values = ", ".join([row] * len(instances))
     return f"INSERT INTO {table} ({columns}) VALUES {values}", [value for row in prepared for value in row]  # noqa: S608
