@@ -5,7 +5,8 @@ and compiled as expression trees (most of a 100-object PATCH's time went there),
 `bulk_create` prepares each value through the insert compiler. These write the same rows with
 statements written once per batch:
 
-    INSERT INTO t (a, b) VALUES (%s::integer, %s::text), (…)
+    INSERT INTO t (a, b) SELECT * FROM unnest(%s::integer[], %s::text[])   (objects: one array per column)
+    INSERT INTO t (a, b) VALUES (%s::integer, %s::text), (…)               (the change log; array columns)
     UPDATE t SET a = v.a, b = v.b FROM (VALUES (%s::bigint, %s::integer, %s::text), (…)) AS v (id, a, b)
         WHERE t.id = v.id
 
@@ -16,6 +17,7 @@ the values as they are (core.services sets `auto_now` times itself).
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
@@ -32,6 +34,30 @@ def _prepared(field: models.Field, value):
     return field.get_db_prep_save(value, connection)
 
 
+def _unnested(fields: Sequence[models.Field]) -> bool:
+    """Whether the columns can be sent as one array each (`unnest`): not when a column is an array itself
+    (unnest would flatten it)."""
+    return not any((field.db_type(connection) or "").endswith("]") for field in fields)
+
+
+def _insert(
+    model: type[models.Model], instances: Sequence[models.Model], fields: Sequence[models.Field], *, arrays: bool
+) -> tuple[str, list]:
+    """The INSERT of `fields` of the instances' rows: one array per column (`unnest`), so the statement and its
+    few placeholders are the same for any number of rows (psycopg parses a statement once and caches it; a VALUES
+    list of thousands of placeholders was parsed anew every time), else one VALUES row per instance."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_column(field) for field in fields)
+    prepared = [[_prepared(field, field.pre_save(instance, add=True)) for field in fields] for instance in instances]
+    if arrays and _unnested(fields):
+        typed = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        params: list = [list(column) for column in zip(*prepared, strict=True)]
+        return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({typed})", params  # noqa: S608 (names)
+    row = "(" + ", ".join(_placeholder(field) for field in fields) + ")"
+    values = ", ".join([row] * len(instances))
+    return f"INSERT INTO {table} ({columns}) VALUES {values}", [value for row in prepared for value in row]  # noqa: S608
+
+
 def insert_rows(
     model: type[models.Model], instances: Sequence[models.Model], *, along: tuple[str, Sequence] | None = None
 ) -> None:
@@ -45,18 +71,43 @@ def insert_rows(
                 cursor.execute(along[0], along[1])
         return
     fields = [field for field in model._meta.concrete_fields if not getattr(field, "db_returning", False)]  # serial
-    row = "(" + ", ".join(_placeholder(field) for field in fields) + ")"
-    params: list = []
-    for instance in instances:
-        params += [_prepared(field, field.pre_save(instance, add=True)) for field in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(_column(field) for field in fields)
-    values = ", ".join([row] * len(instances))
-    sql = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 (names from models)
+    # VALUES: the change log's rows are mostly JSON snapshots, whose every quote psycopg escapes one by one (a
+    # regular expression's substitution) inside an array literal -- dearer than parsing the placeholders.
+    sql, params = _insert(model, instances, fields, arrays=False)
     if along is not None:
         sql, params = f"WITH along AS ({along[0]}) {sql}", [*along[1], *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def create_rows(model: type[models.Model], instances: Sequence[models.Model]) -> None:
+    """INSERT new objects as `bulk_create` does (no `save()`, no signal), in one statement whatever their number:
+    their ids are read back (or kept, when every instance has one already: core.services.reserve_ids) and they
+    become saved objects."""
+    if not instances:
+        return
+    pk = model._meta.pk
+    keep_ids = all(instance.pk is not None for instance in instances)
+    if not getattr(pk, "db_returning", False) or (
+        not keep_ids and any(instance.pk is not None for instance in instances)
+    ):
+        model._base_manager.bulk_create(instances)  # ids of another kind, or some given: Django's ways
+        return
+    for instance in instances:
+        saving: Any = instance
+        saving._prepare_related_fields_for_save(operation_name="bulk_create")  # as bulk_create checks them
+    fields = [field for field in model._meta.concrete_fields if keep_ids or field is not pk]
+    sql, params = _insert(model, instances, fields, arrays=True)
+    with connection.cursor() as cursor:
+        if keep_ids:
+            cursor.execute(sql, params)
+        else:
+            cursor.execute(f"{sql} RETURNING {_column(pk)}", params)
+            for instance, (value,) in zip(instances, cursor.fetchall(), strict=True):
+                setattr(instance, pk.attname, value)
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
 
 
 def update_rows(model: type[models.Model], instances: Sequence[models.Model], names: Sequence[str]) -> None:

@@ -9,12 +9,30 @@ cache round trip instead of the queries the configuration costs.
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
 
 from tenants import authcache
 from tenants.context import current_schema_name
+
+# Within `generations_pinned`: the tokens read so far, by (schema, key).
+_pinned: ContextVar[dict[tuple[str, str], str] | None] = ContextVar("generations_pinned", default=None)
+
+
+@contextmanager
+def generations_pinned() -> Iterator[None]:
+    """One write (core.usecases): each generation is read from the cache once for all of it, not once per
+    model or batch it reads configuration for. A change within it is seen at once (`changed`, `changing`)."""
+    token = _pinned.set({}) if _pinned.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _pinned.reset(token)
 
 
 class _NewGeneration:
@@ -26,6 +44,9 @@ class _NewGeneration:
 
     def __call__(self) -> None:
         cache.set(self.key, uuid.uuid4().hex, None)
+        pinned = _pinned.get()
+        if pinned is not None:
+            pinned.pop((self.schema, self.key), None)
 
 
 class Generation:
@@ -54,10 +75,16 @@ class Generation:
 
     def current(self) -> str:
         """The current schema's token (a new one if the cache lost it)."""
+        pinned = _pinned.get()
+        slot = (current_schema_name(), self.key)
+        if pinned is not None and slot in pinned:
+            return pinned[slot]
         generation = authcache.read_ahead(cache.make_key(self.key))
         if generation is authcache.ABSENT:
             generation = cache.get(self.key)
         if generation is None:
             cache.add(self.key, uuid.uuid4().hex, None)
             generation = cache.get(self.key)
+        if pinned is not None:
+            pinned[slot] = generation
         return generation

@@ -5,10 +5,10 @@ imports), which calls the functions a registration names in `services=` (`Servic
 generic ones unless the model has its own, which wrap them. So every write lands in the change log.
 
 Services take every object of a write at once and validate all of them before writing any. Then
-the statements do not grow with the number of objects: one INSERT (`bulk_create`) or UPDATE
-(`bulk_update`), one for the tags, one for the search index and the change log. What stays
-per object: trees (a node's insert, move or delete renumbers the tree), many-to-many fields,
-constraints with conditions, unique custom fields and custom fields referencing objects.
+the statements do not grow with the number of objects: one INSERT or UPDATE (core.bulk), one for
+the tags, one for the search index and the change log, one per unique constraint (core.constraints).
+What stays per object: trees (a node's insert, move or delete renumbers the tree), many-to-many
+fields, unique custom fields and custom fields referencing objects.
 """
 
 import copy
@@ -25,7 +25,8 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 from mptt.models import MPTTModel
 
-from core.bulk import insert_rows, update_rows
+from core.bulk import create_rows, insert_rows, update_rows
+from core.constraints import constraints_validate
 from core.context import current_actor
 from core.customfields import custom_fields_clean, definitions_for, supports_custom_fields
 from core.events import ObjectEvent, events_record
@@ -355,6 +356,7 @@ def _validate(writes: Sequence[ObjectWrite]) -> list[dict[str, Any]]:
         for p, write in enumerate(writes)
     ]
     conflicts = _unique_conflicts([write.target for write in writes], batch_unique, skip)
+    checked: list[tuple[int, dict]] = []
     for position, write in enumerate(writes):
         if position in errors:
             continue
@@ -363,10 +365,15 @@ def _validate(writes: Sequence[ObjectWrite]) -> list[dict[str, Any]]:
             instance.validate_unique(exclude=excluded[position] | {f.name for f in batch_unique})
         except ValidationError as error:
             found = error.update_error_dict(found)
-        try:
-            instance.validate_constraints(exclude={name for name in found if name != NON_FIELD_ERRORS})
-        except ValidationError as error:
-            found = error.update_error_dict(found)
+        checked.append((position, found))
+    # The constraints of the whole batch at once (core.constraints: a query per constraint, not per object).
+    broken = constraints_validate(
+        [writes[position].target for position, _found in checked],
+        [{name for name in found if name != NON_FIELD_ERRORS} for _position, found in checked],
+    )
+    for (position, found), more in zip(checked, broken, strict=True):
+        if more:
+            found = ValidationError(more).update_error_dict(found)
         if found:
             errors[position] = ValidationError(found)
     if errors:
@@ -482,7 +489,7 @@ def objects_create(
             for instance in instances:
                 instance.save()
         else:
-            model._base_manager.bulk_create(instances)
+            create_rows(model, instances)
         related = Related()
         _set_related(writes, many_to_many, related)
         # The search index in the same transaction (it never disagrees with the data), sent with the change log.
@@ -527,15 +534,17 @@ def objects_insert(
     if not instances:
         return []
     model = type(instances[0])
-    with transaction.atomic():
-        _billing_check("add", count=len(instances))
+    _billing_check("add", count=len(instances))
+    # No savepoint of its own inside the caller's transaction: the caller's service writes the rest of its objects
+    # in it, and a failure here fails the whole write (the transaction cannot go on without rolling back).
+    with transaction.atomic(savepoint=False):
         if supports_custom_fields(model):
             definitions = definitions_for(model)
             defaults = {name: definition.default for name, definition in definitions.items()}
             for instance in instances:
                 assert isinstance(instance, BaseModel)
                 instance.custom_field_data = {**defaults, **(instance.custom_field_data or {})}
-        model._base_manager.bulk_create(instances)
+        create_rows(model, instances)
         related = Related()
         for name, values in (many_to_many or {}).items():
             many: Any = model._meta.get_field(name)

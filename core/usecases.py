@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from core.context import Actor, acting_as
+from core.generations import generations_pinned
 from core.permissions import ensure_permitted, require
 from core.querysets import restricted
 from core.registry import ObjectSpec
@@ -96,7 +97,7 @@ def write_objects(
     writer = _Writer(spec, actor, partial=partial, deserialize=deserialize, progress=progress)
     pks = [item.pk for item in items if item.pk is not None]
     outcome = _Outcome(writer, items)
-    with acting_as(actor), object_write_batch():
+    with acting_as(actor), object_write_batch(), generations_pinned():
         if len(set(pks)) != len(pks):  # one object changed twice: the second change must see the first
             with transaction.atomic():
                 return _permitted(actor, spec, items, outcome.write(one_at_a_time=True))

@@ -274,7 +274,9 @@ def _instantiate(blueprint: Blueprint, builds, eligible, templates, made: _Made,
     fresh = [entry for entry in fresh if builds[entry[0]].replicate]
     for index, template, component in fresh:
         made.add(index, template, component)
-    if blueprint.template in blueprint.links.values():  # components of this kind point at each other
+    own_links = [name for name, target in blueprint.links.items() if target is blueprint.template]
+    if any(getattr(template, f"{name}_id") is not None for _index, template, _c in fresh for name in own_links):
+        # Components of this batch point at each other (an interface at its parent): their ids first.
         for (_index, _template, component), pk in zip(fresh, reserve_ids(model, len(fresh)), strict=True):
             component.pk = pk
     if blueprint.template is InventoryItemTemplate:

@@ -592,3 +592,26 @@ def test_a_racks_utilization_counts_devices_and_reservations(api, catalogue, org
     assert rack["utilization"] == round(5 / 42 * 100, 1)  # U1, U3-U4 and U10-U11 of 42
     assert listed_racks[0]["utilization"] == rack["utilization"]
     assert rack["power_utilization"] == 0.0
+
+
+def test_a_bulk_create_of_devices_costs_the_same_statements_for_20_devices_as_for_2(api, catalogue, org_a):
+    few, _many = _types_of_2_and_48_interfaces(catalogue, org_a)
+    _queries(api, [_device(catalogue, name=f"warm-{n}", device_type=few.pk) for n in range(2)])
+
+    two = _queries(api, [_device(catalogue, name=f"two-{n}", device_type=few.pk) for n in range(2)])
+    twenty = _queries(api, [_device(catalogue, name=f"twenty-{n}", device_type=few.pk) for n in range(20)])
+
+    assert two == twenty
+    assert call(api, "get", "/devices/?name__isw=twenty-").json()["count"] == 20
+
+
+def test_a_bulk_create_is_refused_at_the_device_whose_name_is_taken_whatever_the_case(api, catalogue):
+    created(call(api, "post", "/devices/", _device(catalogue, name="sw1")))
+
+    response = call(api, "post", "/devices/", [_device(catalogue, name="sw2"), _device(catalogue, name="SW1")])
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"index": 1, "errors": {"__all__": ["Device name must be unique per site and tenant."]}}
+    ]
+    assert call(api, "get", "/devices/?name=sw2").json()["count"] == 0
