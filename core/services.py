@@ -132,6 +132,11 @@ class WritesInvalid(Exception):
 # -- snapshots for the change log --------------------------------------------------------------------
 
 
+# Columns NetBox's snapshots (utilities.serialization.serialize_object) leave out: the primary key, the tree's
+# bookkeeping, and the times (NetBox 4.7's postchange_data has neither `created` nor `last_updated`).
+SNAPSHOT_SKIPS = frozenset({"id", "custom_field_data", "lft", "rght", "tree_id", "level", "created", "last_updated"})
+
+
 @dataclass
 class Related:
     """What a snapshot shows besides the row, for a batch of objects of one model (read in one query
@@ -164,7 +169,7 @@ def snapshot(instance: models.Model, related: Related | None = None) -> dict[str
     `related`: its tags and many-to-many values as read for its batch (else read here)."""
     data: dict[str, Any] = {}
     for model_field in instance._meta.concrete_fields:
-        if model_field.name in ("id", "custom_field_data", "lft", "rght", "tree_id", "level"):
+        if model_field.name in SNAPSHOT_SKIPS:
             continue
         data[model_field.name] = model_field.value_from_object(instance)
     for many in instance._meta.many_to_many:
