@@ -374,6 +374,9 @@ class ObjectSpec:
     # log's snapshot leave them out (core.fields.has_tags, core.customfields.supports_custom_fields).
     tags: bool = True
     custom_fields: bool = True
+    # Other models' many-to-many fields that NetBox has on this one, by their names here (a site's `asns`,
+    # IPAM's ASN.sites, since inventory does not import IPAM): the change log's snapshot shows them as its own.
+    logged_relations: tuple[str, ...] = ()
     # Extra filter definitions or overrides, by filter name (see core.filters).
     filters: dict = field(default_factory=dict)
     display: Callable[[models.Model], str] = str

@@ -133,6 +133,11 @@ class WritesInvalid(Exception):
 # -- snapshots for the change log --------------------------------------------------------------------
 
 
+# Columns NetBox's snapshots (utilities.serialization.serialize_object) leave out: the primary key, the tree's
+# bookkeeping, and the times (NetBox 4.7's postchange_data has neither `created` nor `last_updated`).
+SNAPSHOT_SKIPS = frozenset({"id", "custom_field_data", "lft", "rght", "tree_id", "level", "created", "last_updated"})
+
+
 @dataclass
 class Related:
     """What a snapshot shows besides the row, for a batch of objects of one model (read in one query
@@ -142,8 +147,15 @@ class Related:
     many_to_many: dict[str, dict[int, set[int]]] = field(default_factory=dict)
 
 
+def _logged_relations(model: type[models.Model]) -> tuple[str, ...]:
+    spec = registry.find(model)
+    return () if spec is None else spec.logged_relations
+
+
 def related_of(model: type[models.Model], pks: Sequence[int]) -> Related:
     related = Related()
+    for name in _logged_relations(model):
+        related.many_to_many[name] = _reverse_many(model, name, pks)
     if issubclass(model, ChangeLoggedModel) and _features(model)[0]:
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
         items = TaggedItem.objects.filter(content_type=content_type, object_id__in=pks)
@@ -160,20 +172,33 @@ def related_of(model: type[models.Model], pks: Sequence[int]) -> Related:
     return related
 
 
+def _reverse_many(model: type[models.Model], name: str, pks: Sequence[int]) -> dict[int, set[int]]:
+    """The ids another model's many-to-many field (`name` on this side) relates to each of `pks`, in one query."""
+    many: Any = model._meta.get_field(name).remote_field  # the other model's ManyToManyField
+    assert kind_of(many).relation == "many", f"{model.__name__}.{name} is no other model's many-to-many"
+    through = many.remote_field.through
+    assert through is not None, "Django gives every many-to-many field its through model"
+    source, target = many.m2m_reverse_field_name(), many.m2m_field_name()  # this side, the other side
+    values: dict[int, set[int]] = {}
+    for pk, other in through._default_manager.filter(**{f"{source}__in": pks}).values_list(source, target):
+        values.setdefault(pk, set()).add(other)
+    return values
+
+
 def snapshot(instance: models.Model, related: Related | None = None) -> dict[str, Any]:
     """A JSON-able picture of an object for the change log: fields, custom fields and tags.
     `related`: its tags and many-to-many values as read for its batch (else read here)."""
     data: dict[str, Any] = {}
     for model_field in instance._meta.concrete_fields:
-        if model_field.name in ("id", "custom_field_data", "lft", "rght", "tree_id", "level"):
+        if model_field.name in SNAPSHOT_SKIPS:
             continue
         data[model_field.name] = model_field.value_from_object(instance)
-    for many in instance._meta.many_to_many:
+    for name in [many.name for many in instance._meta.many_to_many] + list(_logged_relations(type(instance))):
         if instance.pk:
             if related is None:
-                data[many.name] = sorted(other.pk for other in getattr(instance, many.name).all())
+                data[name] = sorted(other.pk for other in getattr(instance, name).all())
             else:
-                data[many.name] = sorted(related.many_to_many.get(many.name, {}).get(instance.pk, ()))
+                data[name] = sorted(related.many_to_many.get(name, {}).get(instance.pk, ()))
     tags, custom_fields = _features(type(instance))
     if isinstance(instance, ChangeLoggedModel):
         if custom_fields:
@@ -466,11 +491,15 @@ def instances_of(model: type[M], objects: Sequence[models.Model]) -> list[M]:
 
 
 def objects_create(
-    writes: Sequence[ObjectWrite], *, before_insert: Callable[[Sequence[ObjectWrite]], None] | None = None
+    writes: Sequence[ObjectWrite],
+    *,
+    before_insert: Callable[[Sequence[ObjectWrite]], None] | None = None,
+    after_write: Callable[[Sequence[ObjectWrite]], None] | None = None,
 ) -> list[models.Model]:
     """Create one object per write (all of one model), validated, tagged, indexed and change-logged.
     `before_insert(writes)`: a model's service's last step once every object is valid, just before the
-    INSERT (taking a lock there holds it for the write alone, not for the validation).
+    INSERT (taking a lock there holds it for the write alone, not for the validation). `after_write(writes)`:
+    what the service writes besides the objects (a site's ASNs), before their change-log snapshots.
 
     Raises WritesInvalid (nothing written) when any fails validation, BillingRefused when the plan
     has no room for all of them."""
@@ -492,6 +521,7 @@ def objects_create(
             create_rows(model, instances)
         related = Related()
         _set_related(writes, many_to_many, related)
+        _after_write(writes, after_write, related)
         # The search index in the same transaction (it never disagrees with the data), sent with the change log.
         _log(
             [
@@ -502,6 +532,18 @@ def objects_create(
         )
     _batch_usage_changed(+len(writes))
     return instances
+
+
+def _after_write(
+    writes: Sequence[ObjectWrite], after_write: Callable[[Sequence[ObjectWrite]], None] | None, related: Related
+) -> None:
+    """The service's own writes, then what the snapshots show of them read again (`logged_relations`)."""
+    if after_write is None:
+        return
+    after_write(writes)
+    model, pks = writes[0].model, [write.target.pk for write in writes]
+    for name in _logged_relations(model):
+        related.many_to_many[name] = _reverse_many(model, name, pks)
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -594,9 +636,11 @@ def _bulk_update(instances: Sequence[models.Model], stored: Sequence[dict[str, A
     update_rows(model, instances, sorted(changed))
 
 
-def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
+def objects_update(
+    writes: Sequence[ObjectWrite], *, after_write: Callable[[Sequence[ObjectWrite]], None] | None = None
+) -> list[models.Model]:
     """Change each write's `instance` (read with select_for_update in this transaction), validated,
-    tagged, indexed and change-logged (an entry per object that changed).
+    tagged, indexed and change-logged (an entry per object that changed). `after_write` as for objects_create.
 
     Raises WritesInvalid (nothing written) when any fails validation."""
     if not writes:
@@ -615,6 +659,7 @@ def objects_update(writes: Sequence[ObjectWrite]) -> list[models.Model]:
         else:
             _bulk_update(instances, stored)
         _set_related(writes, many_to_many, related)
+        _after_write(writes, after_write, related)
         changes = []
         for write, pre in zip(writes, before, strict=True):
             post = snapshot(write.target, related)

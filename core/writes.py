@@ -166,6 +166,8 @@ def _find(model, value, actor: Actor):
 
 def _convert(model_field: models.Field, value, actor: Actor):
     kind = kind_of(model_field)
+    if value == "" and model_field.is_relation and not model_field.many_to_many:
+        value = None  # DRF's RelatedField reads "" as null (Go clients send "" for an unset string pointer)
     if value is None:
         if model_field.many_to_many:
             return []
@@ -332,6 +334,8 @@ def object_type_converter(allowed: Callable[[type[models.Model]], bool], *, many
         return content_type
 
     def convert(value, actor):
+        if value == "" and not many:
+            value = None  # NetBox's ContentTypeField is a DRF RelatedField: "" reads as null
         if value is None:
             if many:
                 return []

@@ -58,8 +58,8 @@ class ObjectChange(models.Model):
 
     def diff(self) -> list[dict]:
         """The fields the change touched, {name, before, after} as the snapshots hold them (ids for related
-        objects); a create or delete shows every field that has a value. The timestamps every write moves
-        are left out: `last_updated` always, `created` on an update."""
+        objects); a create or delete shows every field that has a value. The timestamps that snapshots held
+        before they took NetBox's shape are left out: `last_updated` always, `created` on an update."""
         before = self.prechange_data or {}
         after = self.postchange_data or {}
         noise = {"last_updated", "created"} if self.action == ObjectChangeAction.UPDATE else {"last_updated"}

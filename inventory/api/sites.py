@@ -68,6 +68,7 @@ registry.register(
         fields=("name", "slug", "facility", "description", "physical_address", "shipping_address", "comments")
     ),
     services=Services(create=sites_create, update=sites_update),
+    logged_relations=("asns",),
 )  # fmt: skip
 registry.register(
     Location,

@@ -8,7 +8,7 @@ location signal does: its child locations and theirs, and the racks, devices and
 each moved with its own change-log entry (one UPDATE per kind of object).
 
 A site's write may name its ASNs (`asns`, NetBox's field; the relation is IPAM's ASN.sites): they are set once
-the site is written. The site's change-log snapshot does not show them (they are the ASNs' field)."""
+the site is written, before its change-log snapshot, which shows them as NetBox's does (`logged_relations`)."""
 
 from collections.abc import Sequence
 
@@ -33,22 +33,19 @@ def _place(model, cached: str, path: str = "") -> Subquery:
     return Subquery(model._base_manager.filter(pk=OuterRef(cached)).values(path or "pk")[:1])
 
 
-def _set_asns(sites: Sequence[Site], writes: Sequence[ObjectWrite]) -> None:
+def _set_asns(writes: Sequence[ObjectWrite]) -> None:
     """The ASNs of the sites whose writes name them (`asns`, the other side of IPAM's ASN.sites)."""
-    for site, write in zip(sites, writes, strict=True):
+    for write in writes:
         if "asns" in write.extra:
-            site.asns.set(write.extra["asns"])
+            instances_of(Site, [write.target])[0].asns.set(write.extra["asns"])
 
 
 def sites_create(writes: Sequence[ObjectWrite]) -> list[Site]:
-    sites = instances_of(Site, objects_create(writes))
-    _set_asns(sites, writes)
-    return sites
+    return instances_of(Site, objects_create(writes, after_write=_set_asns))
 
 
 def sites_update(writes: Sequence[ObjectWrite]) -> list[Site]:
-    sites = instances_of(Site, objects_update(writes))
-    _set_asns(sites, writes)
+    sites = instances_of(Site, objects_update(writes, after_write=_set_asns))
     for model in _scoped_models():
         model._base_manager.filter(_site__in=sites).update(
             _region=_place(Site, "_site", "region"), _site_group=_place(Site, "_site", "group")

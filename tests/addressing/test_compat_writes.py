@@ -202,6 +202,25 @@ def test_a_vrf_nests_its_route_targets_in_full(api, org_a, org_b):
     assert org_b.client().get("/o/org-b/api/ipam/vrfs/").json()["count"] == 0
 
 
+def test_a_sites_change_log_shows_its_asns_as_netboxs_does(api, org_a):
+    # given an ASN
+    with tenant_context(org_a.organization):
+        rir = RIR.objects.create(name="RIPE", slug="ripe")
+        asn = ASN.objects.create(asn=65001, rir=rir)
+    sites = "/o/org-a/api/dcim/sites/"
+
+    # when a site is made without ASNs, then given one (and nothing else)
+    made = post(api, sites, {"name": "AMS1", "slug": "ams1"}).json()
+    patch(api, f"{sites}{made['id']}/", {"asns": [asn.pk]})
+
+    # then both changes are logged, the second with the ASN in its snapshot, and no times (NetBox's shape)
+    changes = api.get("/o/org-a/api/core/object-changes/", {"changed_object_id": made["id"], "ordering": "time"})
+    created, updated = changes.json()["results"]
+    assert (created["postchange_data"]["asns"], updated["prechange_data"]["asns"]) == ([], [])
+    assert updated["postchange_data"]["asns"] == [asn.pk]
+    assert "created" not in updated["postchange_data"] and "last_updated" not in updated["postchange_data"]
+
+
 def test_a_site_has_asns_written_by_id_or_attributes_and_filtered(api, org_a, org_b):
     # given two ASNs of organization A
     with tenant_context(org_a.organization):

@@ -95,9 +95,9 @@ CREATED_MODELS = (
     "circuits.CircuitTermination", "circuits.Circuit", "circuits.CircuitType", "circuits.ProviderNetwork",
     "circuits.ProviderAccount", "circuits.Provider",
     "addressing.Service", "addressing.IPAddress", "addressing.IPRange", "addressing.Prefix", "addressing.Aggregate",
-    "addressing.VLAN", "addressing.VLANGroup", "addressing.VRF", "addressing.RouteTarget", "addressing.RIR",
-    "addressing.Role", "inventory.VirtualMachine", "inventory.Cluster", "inventory.ClusterType",
-    "inventory.ClusterGroup", "inventory.Device", "inventory.DeviceType", "inventory.DeviceRole",
+    "addressing.VLAN", "addressing.VLANGroup", "addressing.VRF", "addressing.RouteTarget", "addressing.ASN",
+    "addressing.RIR", "addressing.Role", "inventory.VirtualMachine", "inventory.Cluster", "inventory.ClusterType",
+    "inventory.ClusterGroup", "inventory.Device", "inventory.Rack", "inventory.DeviceType", "inventory.DeviceRole",
     "inventory.Manufacturer",
     "inventory.Location", "inventory.Site", "inventory.Tenant", "inventory.TenantGroup",
     "inventory.Region", "inventory.SiteGroup", "core.Tag", "core.CustomField", "core.CustomFieldChoiceSet",
@@ -113,7 +113,11 @@ def _empty(organization: Organization) -> None:
                 model = apps.get_model(label)
             except LookupError:
                 continue
-            model._base_manager.all().delete()
+            try:
+                with transaction.atomic():
+                    model._base_manager.all().delete()
+            except ProtectedError:  # something not listed points at it: the loop below gets it
+                continue
         left = [spec.model for spec in registry if spec.model._base_manager.exists()]
         for _attempt in range(len(left) + 1):
             blocked = []

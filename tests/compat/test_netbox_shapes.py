@@ -24,8 +24,6 @@ RECORDED = sorted((Path(__file__).parent / "netbox_shapes" / "recorded").glob("*
 # endpoint: why Wirebook's representation still differs from NetBox's (a strict xfail).
 KNOWN_DIFFERENCES: dict[str, str] = {
     "dcim/racks": "Wirebook's own utilization and power_utilization",
-    "core/object-changes": "postchange_data adds created and last_updated and lacks asns (a site's ASNs are"
-    " IPAM's ASN.sites, written after the site's snapshot)",
     "extras/webhooks": "Wirebook's own enabled and consecutive_failures (deliveries disable a failing webhook)",
     "ipam/asn-ranges": "Wirebook's own asn_count (NetBox 4.7 has none)",
 }

@@ -4,7 +4,7 @@ Read from the provider's source at v5.6.2-32 (commit 5b56c640016435f0f997333a19e
 netbox/provider.go (version gate: GET <server_url>/api/status/, `netbox-version` reduced to
 `^v?(\\d+\\.\\d+\\.\\d+)` by netbox/util.go, then compared with an exact list of tested releases;
 outside that list it only warns) and netbox/client.go (the path of `server_url` is kept before
-`/api`, so `https://host/o/<slug>` works). Resource request shapes are not covered here yet.
+`/api`, so `https://host/o/<slug>` works). Its resources' request shapes: tests/compat/terraform/.
 """
 
 import re

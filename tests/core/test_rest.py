@@ -239,6 +239,19 @@ def test_create_with_related_objects_by_id_or_attributes(api, europe):
     assert by_id.json()["region"]["id"] == europe.pk
 
 
+def test_an_empty_string_for_a_reference_is_null_as_drf_reads_it(api, europe):
+    # Go clients (the Terraform provider) send "" for an unset string pointer
+    site = call(api, "post", "/dcim/sites/", {"name": "AMS4", "slug": "ams4", "region": ""})
+    address = call(api, "post", "/ipam/ip-addresses/", {"address": "10.0.0.1/24", "assigned_object_type": ""})
+    required = call(api, "post", "/dcim/locations/", {"name": "L", "slug": "l", "site": ""})
+
+    assert site.status_code == 201, site.content
+    assert site.json()["region"] is None
+    assert address.status_code == 201, address.content
+    assert address.json()["assigned_object_type"] is None
+    assert required.json() == {"site": ["This field may not be null."]}
+
+
 def test_create_errors_have_netbox_shapes(api, europe):
     missing = call(api, "post", "/dcim/sites/", {})
     bad_choice = call(api, "post", "/dcim/sites/", {"name": "X", "slug": "x", "status": "nope"})
