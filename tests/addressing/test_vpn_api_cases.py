@@ -156,11 +156,13 @@ class TestTunnelTerminationAPI(APICase):
             "termination_id": Ref("ge1"),
             "outside_ip": Ref("outside"),
         },
-        {"tunnel": Ref("tunnel"), "role": "spoke", "termination_type": "dcim.interface", "termination_id": Ref("ge2")},
+        {"tunnel": Ref("tunnel"), "role": "hub", "termination_type": "dcim.interface", "termination_id": Ref("ge2")},
         # One type of termination: a list loads each type with one query, so three types cost two more.
+        # No role: NetBox's default, peer.
         {"tunnel": {"name": "t1"}, "termination_type": "dcim.interface", "termination_id": Ref("ge3")},
     ]
-    update_data = {"role": "peer"}
+    # A role none of them has: an update that changes nothing is not logged (as NetBox skips empty changes).
+    update_data = {"role": "spoke"}
     brief_fields = ["id", "url", "display"]
 
 
