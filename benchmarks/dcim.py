@@ -158,7 +158,8 @@ class Target:
         self.name, self.url, self.token = name, url, token
         self.client = Client(url, token)
         first = lambda path, **params: self.client.json("GET", path, params)["results"][0]  # noqa: E731
-        self.device_type = first("/api/dcim/device-types/", slug="v1-sw0-24")["id"]
+        # A 24-port type of the first vendor (this seed numbers them from 0, the NetBox anchor's seed.py from 1).
+        self.device_type = first("/api/dcim/device-types/", q="V1-SW", ordering="model", limit=1)["id"]
         self.role = first("/api/dcim/device-roles/", slug="access-switch")["id"]
         self.site = first("/api/dcim/sites/", slug="site-01")["id"]
         self.device = first("/api/dcim/devices/", name="dev-00042")["id"]
