@@ -55,6 +55,9 @@ class WriteExtra:
     convert: Callable[[Any, Actor], Any]
     type: Any  # core.fields.ValueType
     description: str = ""
+    # A choice's (value, label) pairs, listed by OPTIONS as a model field's are (the Ansible modules look
+    # a choice's value up there).
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

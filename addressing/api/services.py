@@ -28,7 +28,12 @@ LEGACY: dict[str, Callable] = {
 }
 # ... also written, as NetBox 4.7 accepts them: they set the port mappings they stand for.
 LEGACY_WRITES = {
-    "protocol": WriteExtra(legacy_ports_protocol, TEXT_VALUE, "Sets port_mappings with `ports` (older form)"),
+    "protocol": WriteExtra(
+        legacy_ports_protocol,
+        TEXT_VALUE,
+        "Sets port_mappings with `ports` (older form)",
+        choices=tuple((value, str(label)) for value, label in ServiceProtocol.choices),
+    ),
     "ports": WriteExtra(legacy_ports, list_of(INTEGER_VALUE), "Sets port_mappings with `protocol` (older form)"),
 }
 LEGACY_SERVICES = Services(create=service_ports_create, update=service_ports_update)

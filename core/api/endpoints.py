@@ -506,6 +506,15 @@ def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRespons
         if model_field.choices:
             description["choices"] = [{"value": v, "display_name": str(label)} for v, label in model_field.flatchoices]
         post[model_field.name] = description
+    for name, extra in spec.api.write_extras.items():
+        if extra.choices and name not in post:
+            post[name] = {
+                "type": "choice",
+                "required": False,
+                "read_only": False,
+                "label": name.replace("_", " ").capitalize(),
+                "choices": [{"value": v, "display_name": str(label)} for v, label in extra.choices],
+            }
     return json_response(
         {
             "name": f"{str(spec.model._meta.verbose_name).title()} List",

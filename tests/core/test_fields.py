@@ -211,3 +211,13 @@ def test_options_name_drfs_types(org_a):
         "region": "field",
         "latitude": "decimal",
     }
+
+
+def test_options_list_the_choices_of_a_write_only_field(org_a):
+    # A service's `protocol` is no model field (it sets the port mappings); Ansible's netbox_service looks its
+    # value up among the endpoint's choices.
+    post = org_a.client().options("/o/org-a/api/ipam/services/").json()["actions"]["POST"]
+
+    assert post["protocol"]["type"] == "choice"
+    assert {"value": "tcp", "display_name": "TCP"} in post["protocol"]["choices"]
+    assert "ports" not in post  # no choices: as before
