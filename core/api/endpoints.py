@@ -494,6 +494,11 @@ def delete_many(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRes
     return _delete(spec, actor, _ids(_body(request), allow_empty=True))
 
 
+def _option_choices(pairs) -> list[dict[str, str]]:
+    """A field's (value, label) pairs as OPTIONS lists them (DRF's shape, which pynetbox and Ansible read)."""
+    return [{"value": value, "display_name": str(label)} for value, label in pairs]
+
+
 def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpResponse:
     post = {}
     for model_field in writable_fields(spec):
@@ -504,7 +509,7 @@ def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRespons
             "label": str(model_field.verbose_name).capitalize(),
         }
         if model_field.choices:
-            description["choices"] = [{"value": v, "display_name": str(label)} for v, label in model_field.flatchoices]
+            description["choices"] = _option_choices(model_field.flatchoices)
         post[model_field.name] = description
     for name, extra in spec.api.write_extras.items():
         if extra.choices and name not in post:
@@ -513,7 +518,7 @@ def options(spec: ObjectSpec, request: HttpRequest, actor: Actor) -> HttpRespons
                 "required": False,
                 "read_only": False,
                 "label": name.replace("_", " ").capitalize(),
-                "choices": [{"value": v, "display_name": str(label)} for v, label in extra.choices],
+                "choices": _option_choices(extra.choices),
             }
     return json_response(
         {
